@@ -1,0 +1,21 @@
+import type { ReactElement } from 'react';
+import type { Clinic } from '../clinic.ts';
+
+/** What every nurture email is rendered with. Ids and a first name only: no health data reaches a template. */
+export interface EmailProps {
+  firstName: string;
+  /** https URL with a signed token; the layout shows it as a visible link. */
+  unsubscribeUrl: string;
+  clinic: Clinic;
+}
+
+/**
+ * A template module's default export: the component plus its subject and preview text.
+ * `PreviewProps` is what the preview server and the tests render it with.
+ */
+export interface StepTemplate<P extends EmailProps = EmailProps> {
+  (props: P): ReactElement;
+  subject: (props: P) => string;
+  preview: (props: P) => string;
+  PreviewProps: P;
+}

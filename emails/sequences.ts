@@ -1,0 +1,42 @@
+/**
+ * The sequences marketing edits: which emails go out, in what order, and how long after the previous one.
+ *
+ * - Step ids are stable: leads store them. To replace an email, add a step with a new id and remove the old one.
+ * - `after` is counted from when the previous email of the sequence was sent, in the lead's own time zone
+ *   (`days` are calendar days, so a DST change does not shift the send time).
+ * - Emails go out only inside `window` (the lead's local time), and at most one per lead per local day.
+ */
+import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
+import type { StepTemplate } from './_shared/types.ts';
+import Welcome from './welcome.tsx';
+import HowItWorks from './how-it-works.tsx';
+import WhoItHelps from './who-it-helps.tsx';
+import IvAndNasal from './iv-and-nasal.tsx';
+import TheResearch from './the-research.tsx';
+import SideEffects from './side-effects.tsx';
+import CostAndFinancing from './cost-and-financing.tsx';
+import LastInvitation from './last-invitation.tsx';
+
+export interface EmailStep extends SequenceStep {
+  template: StepTemplate;
+}
+
+export const nurture: Sequence<EmailStep> = {
+  id: 'nurture',
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: true,
+  steps: [
+    { id: 'welcome', immediate: true, template: Welcome },
+    { id: 'how-it-works', after: { days: 2 }, template: HowItWorks },
+    { id: 'who-it-helps', after: { days: 3 }, template: WhoItHelps },
+    { id: 'iv-and-nasal', after: { days: 3 }, template: IvAndNasal },
+    { id: 'the-research', after: { days: 4 }, template: TheResearch },
+    { id: 'side-effects', after: { days: 4 }, template: SideEffects },
+    { id: 'cost-and-financing', after: { days: 5 }, template: CostAndFinancing },
+    { id: 'last-invitation', after: { days: 7 }, template: LastInvitation },
+  ],
+};
+
+export const sequences: Record<string, Sequence<EmailStep>> = {
+  [nurture.id]: nurture,
+};

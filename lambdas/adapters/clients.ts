@@ -1,0 +1,81 @@
+/** AWS clients and the wiring built on them: created once per process, from the validated config. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { ulid } from 'ulid';
+import { clinic as defaultClinic, type Clinic } from '../../emails/clinic.ts';
+import { sequences } from '../../emails/sequences.ts';
+import type { Config } from '../config.ts';
+import type { DispatchDeps } from '../domain/dispatch.ts';
+import type { Clock } from '../domain/ports.ts';
+import { signUnsubscribeToken } from '../domain/unsubscribe-token.ts';
+import { DynamoLeadStore } from './dynamo-lead-store.ts';
+import { log } from './log.ts';
+import { pacer } from './pace.ts';
+import { ReactEmailRenderer } from './renderer.ts';
+import { SesMailer } from './ses-mailer.ts';
+
+/** Emulators accept any credentials; AWS uses the Lambda role's. */
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function dynamoClient(config: Config): DynamoDBClient {
+  return new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT && { endpoint: config.DYNAMODB_ENDPOINT, credentials: localCredentials }),
+  });
+}
+
+export function sesClient(config: Config): SESClient {
+  return new SESClient({
+    region: config.AWS_REGION,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: config.SES_TIMEOUT_SECONDS * 1000 },
+    ...(config.SES_ENDPOINT && { endpoint: config.SES_ENDPOINT, credentials: localCredentials }),
+  });
+}
+
+export function clinicFor(config: Config): Clinic {
+  return { ...defaultClinic, name: config.CLINIC_NAME, fromAddress: config.FROM_ADDRESS, replyTo: config.REPLY_TO_ADDRESS, defaultTimeZone: config.DEFAULT_TIME_ZONE };
+}
+
+export interface Wiring {
+  config: Config;
+  clinic: Clinic;
+  store: DynamoLeadStore;
+  dispatch: DispatchDeps;
+  newId: () => string;
+}
+
+/** Everything the handlers need, built from config. `clock` and `sendRate` are the local runtime's and tests' knobs. */
+export function wire(config: Config, { clock, sendRate, dynamo, ses }: { clock: Clock; sendRate: number; dynamo?: DynamoDBClient; ses?: SESClient }): Wiring {
+  const clinic = clinicFor(config);
+  const store = new DynamoLeadStore(dynamo ?? dynamoClient(config), { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS });
+  const mailer = new SesMailer(ses ?? sesClient(config), {
+    from: { name: clinic.name, address: clinic.fromAddress },
+    replyTo: clinic.replyTo,
+    configurationSet: config.SES_CONFIGURATION_SET,
+  });
+  return {
+    config,
+    clinic,
+    store,
+    newId: ulid,
+    dispatch: {
+      store,
+      mailer,
+      renderer: new ReactEmailRenderer(sequences, clinic),
+      clock,
+      log,
+      sequences,
+      settings: {
+        shards: config.DUE_SHARDS,
+        leaseMs: config.LEASE_SECONDS * 1000,
+        retryDelayMs: config.RETRY_DELAY_SECONDS * 1000,
+        batchPerShard: config.BATCH_PER_SHARD,
+        concurrency: config.DISPATCH_CONCURRENCY,
+        runBudgetMs: 50_000,
+      },
+      unsubscribeUrl: (leadId) => `${config.PUBLIC_BASE_URL}/unsubscribe?token=${encodeURIComponent(signUnsubscribeToken(leadId, config.UNSUBSCRIBE_SECRET))}`,
+      pace: pacer(sendRate),
+    },
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * The one table, and how the lead store uses it.
+ *
+ * Items (pk, sk):
+ *   LEAD#<leadId>, PROFILE           the lead: profile, consent, sequence position, claim and in-flight marker
+ *   EMAIL#<normalised email>, EMAIL  points at the lead for that address: sign-up is idempotent per email
+ *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id
+ *
+ * Access patterns:
+ *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none)
+ *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now): sparse, present only while a step is scheduled
+ *   claim/mark/settle  conditional UpdateItem on LEAD# (status, due time, claim token)
+ *   lead's messages    Query pk = LEAD#<leadId>, sk begins_with MSG#
+ */
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { shardFor, type Lead } from '../domain/lead.ts';
+import type { CreateResult, LeadStore, MessageRecord, Settlement, StoredLead } from '../domain/ports.ts';
+
+export const DUE_INDEX = 'due';
+
+export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' });
+export const emailKey = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
+export const messageKey = (leadId: string, sequenceId: string, stepId: string) => ({ pk: `LEAD#${leadId}`, sk: `MSG#${sequenceId}#${stepId}` });
+
+export interface DynamoLeadStoreOptions {
+  tableName: string;
+  shards: number;
+  retentionDays: number;
+}
+
+/** Attributes that are bookkeeping, not part of the lead. */
+const INTERNAL = ['pk', 'sk', 'type', 'dueShard', 'dueAt', 'claimToken', 'claimUntil', 'sendingStep', 'sendingAt', 'expiresAt'] as const;
+
+export class DynamoLeadStore implements LeadStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly options: DynamoLeadStoreOptions,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async create(lead: Lead): Promise<CreateResult> {
+    const { tableName } = this.options;
+    const expiresAt = this.expiry(new Date(lead.createdAt));
+    let leadId = lead.leadId;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...emailKey(lead.email), type: 'email', leadId, createdAt: lead.createdAt, expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // The address is taken. Its lead normally exists; if a crash left only the email item, finish the job.
+      const existing = await this.doc.send(new GetCommand({ TableName: tableName, Key: emailKey(lead.email), ConsistentRead: true }));
+      leadId = String(existing.Item?.leadId);
+    }
+
+    const item = { ...lead, leadId, ...leadKey(leadId), type: 'lead', expiresAt, ...this.dueAttributes(leadId, lead.nextSendAt) };
+    try {
+      await this.doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { created: false, leadId };
+      throw error;
+    }
+    return { created: true, lead: { ...lead, leadId } };
+  }
+
+  async get(leadId: string): Promise<StoredLead | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: leadKey(leadId), ConsistentRead: true }));
+    return result.Item ? toStoredLead(result.Item) : undefined;
+  }
+
+  async due(shard: number, now: Date, limit: number): Promise<string[]> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        IndexName: DUE_INDEX,
+        KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
+        ExpressionAttributeValues: { ':shard': shard, ':now': now.getTime() },
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => String(item.pk).slice('LEAD#'.length));
+  }
+
+  async claim(leadId: string, now: Date, leaseMs: number) {
+    const token = randomUUID();
+    const until = now.getTime() + leaseMs;
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: leadKey(leadId),
+          // Moving dueAt to the lease's end hides the lead from other dispatchers until the lease runs out.
+          UpdateExpression: 'SET claimToken = :token, claimUntil = :until, dueAt = :until',
+          ConditionExpression: '#status = :active AND dueAt <= :now AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':token': token, ':until': until, ':now': now.getTime(), ':active': 'active' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { lead: toStoredLead(result.Attributes!), token };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async markSending(leadId: string, token: string, stepId: string, now: Date): Promise<boolean> {
+    return this.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: 'SET sendingStep = :step, sendingAt = :now',
+      ConditionExpression: 'claimToken = :token AND #status = :active',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':step': stepId, ':now': now.getTime(), ':token': token, ':active': 'active' },
+    });
+  }
+
+  async settle(leadId: string, token: string, settlement: Settlement): Promise<boolean> {
+    const set: string[] = [];
+    const remove = ['claimToken', 'claimUntil', 'sendingStep', 'sendingAt'];
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':token': token };
+
+    if (settlement.settledStepId) {
+      set.push('sentSteps = list_append(if_not_exists(sentSteps, :none), :settled)');
+      values[':none'] = [];
+      values[':settled'] = [settlement.settledStepId];
+    }
+    if (settlement.sentAt) {
+      set.push('lastSentAt = :sentAt');
+      values[':sentAt'] = settlement.sentAt.toISOString();
+    }
+    if (settlement.lastSentOn) {
+      set.push('lastSentOn = :sentOn');
+      values[':sentOn'] = settlement.lastSentOn;
+    }
+    const status = settlement.status ?? (settlement.next ? undefined : 'completed');
+    if (status) {
+      set.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = status;
+    }
+    if (settlement.next && !settlement.status) {
+      set.push('nextStepId = :nextStep', 'nextSendAt = :nextAt', 'dueShard = :shard', 'dueAt = :dueAt');
+      Object.assign(values, {
+        ':nextStep': settlement.next.stepId,
+        ':nextAt': settlement.next.at.toISOString(),
+        ':shard': shardFor(leadId, this.options.shards),
+        ':dueAt': settlement.next.at.getTime(),
+      });
+    } else {
+      remove.push('nextStepId', 'nextSendAt', 'dueShard', 'dueAt');
+    }
+
+    return this.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`.replace('SET  REMOVE', 'REMOVE'),
+      ConditionExpression: 'claimToken = :token',
+      ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  async release(leadId: string, token: string, retryAt: Date): Promise<void> {
+    await this.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: 'SET dueAt = :retryAt REMOVE claimToken, claimUntil, sendingStep, sendingAt',
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':retryAt': retryAt.getTime(), ':token': token },
+    });
+  }
+
+  async recordMessage(message: MessageRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.options.tableName,
+        Item: {
+          ...messageKey(message.leadId, message.sequenceId, message.stepId),
+          type: 'message',
+          leadId: message.leadId,
+          sequenceId: message.sequenceId,
+          stepId: message.stepId,
+          state: message.state,
+          at: message.at.toISOString(),
+          messageId: message.messageId,
+          reason: message.reason,
+          expiresAt: this.expiry(message.at),
+        },
+      }),
+    );
+  }
+
+  /** Every message record of a lead, oldest step first (as sent). */
+  async messages(leadId: string): Promise<MessageRecord[]> {
+    const result = await this.doc.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+        ExpressionAttributeValues: { ':pk': `LEAD#${leadId}`, ':msg': 'MSG#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (result.Items ?? [])
+      .map((item) => ({
+        leadId: String(item.leadId),
+        sequenceId: String(item.sequenceId),
+        stepId: String(item.stepId),
+        state: item.state,
+        at: new Date(String(item.at)),
+        ...(item.messageId && { messageId: String(item.messageId) }),
+        ...(item.reason && { reason: String(item.reason) }),
+      }))
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  private dueAttributes(leadId: string, nextSendAt: string | undefined) {
+    return nextSendAt ? { dueShard: shardFor(leadId, this.options.shards), dueAt: Date.parse(nextSendAt) } : {};
+  }
+
+  private expiry(from: Date): number {
+    return Math.floor(from.getTime() / 1000) + this.options.retentionDays * 86_400;
+  }
+
+  private async conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
+    try {
+      await this.doc.send(new UpdateCommand({ TableName: this.options.tableName, ...input }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+function toStoredLead(item: Record<string, any>): StoredLead {
+  const lead: Record<string, any> = { ...item };
+  for (const key of INTERNAL) delete lead[key];
+  return {
+    ...(lead as Lead),
+    sentSteps: lead.sentSteps ?? [],
+    ...(item.claimToken && { claim: { token: item.claimToken, until: item.claimUntil } }),
+    ...(item.sendingStep && { sending: { stepId: item.sendingStep, at: item.sendingAt } }),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * Sends through SES SendRawEmail. MIME is built by nodemailer's MailComposer; nothing here concatenates headers.
+ * The SDK's own retries are off: a retried request after a dropped connection could send twice, so the
+ * dispatcher decides what to retry from the outcome returned here.
+ */
+import { GetSendQuotaCommand, SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type { Mailer, OutgoingEmail, SendOutcome } from '../domain/ports.ts';
+
+export interface SesMailerOptions {
+  from: { name: string; address: string };
+  replyTo: string;
+  configurationSet: string;
+}
+
+/** Build the raw MIME message. Exported for tests and the test-send tool. */
+export async function composeMime(email: OutgoingEmail, options: Pick<SesMailerOptions, 'from' | 'replyTo'>): Promise<Buffer> {
+  const composer = new MailComposer({
+    from: options.from,
+    to: email.to,
+    replyTo: options.replyTo,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } },
+    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  });
+  return composer.compile().build();
+}
+
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly ses: SESClient,
+    private readonly options: SesMailerOptions,
+  ) {}
+
+  async send(email: OutgoingEmail): Promise<SendOutcome> {
+    const raw = await composeMime(email, this.options);
+    try {
+      const result = await this.ses.send(
+        new SendRawEmailCommand({
+          RawMessage: { Data: raw },
+          ConfigurationSetName: this.options.configurationSet,
+          Tags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
+        }),
+      );
+      return { kind: 'sent', messageId: result.MessageId! };
+    } catch (error) {
+      return classifySesError(error);
+    }
+  }
+}
+
+const PERMANENT = new Set(['MessageRejected']);
+
+/** Retry what SES answered and refused for now; stop a lead only on a permanent rejection; flag what never got an answer. */
+export function classifySesError(error: unknown): SendOutcome {
+  const err = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const name = err.name ?? 'Error';
+  if (err.$metadata?.httpStatusCode) {
+    return PERMANENT.has(name) ? { kind: 'rejected', reason: name } : { kind: 'retry', reason: name };
+  }
+  // No HTTP answer. If the connection was never made, SES never saw the message.
+  const neverConnected = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '') || /without establishing a connection/i.test(err.message ?? '');
+  return neverConnected ? { kind: 'retry', reason: err.code ?? name } : { kind: 'unknown', reason: err.code ?? name };
+}
+
+/** SES's own maximum send rate (emails per second), for pacing in AWS. */
+export async function sesMaxSendRate(ses: SESClient): Promise<number | undefined> {
+  try {
+    const quota = await ses.send(new GetSendQuotaCommand({}));
+    return quota.MaxSendRate;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Runtime configuration, read once from CONSTANT_CASE environment variables and validated.
+ * A missing or bad value fails loudly at start with the variable's name.
+ */
+import { z } from 'zod';
+import { clinic } from '../emails/clinic.ts';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** https, except on this machine (the local runtime), where browsers also treat http as secure. */
+const publicUrl = z
+  .url()
+  .refine((value) => {
+    const url = new URL(value);
+    return url.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  }, 'must be an https URL (http is allowed only for localhost)')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+export const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  SES_CONFIGURATION_SET: z.string().min(1),
+  /** Base of links in emails (unsubscribe); the API's public URL. */
+  PUBLIC_BASE_URL: publicUrl,
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  AWS_REGION: z.string().default('us-east-1'),
+  /** Local emulators; unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  SES_ENDPOINT: z.url().optional(),
+  DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(8),
+  LEASE_SECONDS: seconds(120),
+  RETRY_DELAY_SECONDS: seconds(300),
+  SES_TIMEOUT_SECONDS: seconds(15),
+  BATCH_PER_SHARD: z.coerce.number().int().min(1).max(1000).default(200),
+  DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** Emails per second. Unset in AWS: the dispatcher reads SES's own maximum send rate. */
+  MAX_SEND_RATE: z.coerce.number().positive().optional(),
+  RETENTION_DAYS: z.coerce.number().int().positive().default(730),
+  CONSENT_TEXT_VERSION: z.string().min(1).default('2026-11-v1'),
+  DEFAULT_TIME_ZONE: z.string().default(clinic.defaultTimeZone),
+  FROM_ADDRESS: z.email().default(clinic.fromAddress),
+  REPLY_TO_ADDRESS: z.email().default(clinic.replyTo),
+  CLINIC_NAME: z.string().min(1).default(clinic.name),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return result.data;
+}

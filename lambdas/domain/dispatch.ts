@@ -1,0 +1,170 @@
+/**
+ * Claim → render → send → settle, for one lead or for everything due.
+ * Uses only ports; the guarantees (never a step twice, never a step skipped on a transient failure,
+ * a permanent rejection affects only its lead) come from the order of these calls and the store's conditions.
+ */
+import type { Lead } from './lead.ts';
+import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
+import { localDate, sendTimeFor } from './schedule.ts';
+import { findStep, nextStep, type Sequence } from './sequence.ts';
+
+export interface DispatchSettings {
+  shards: number;
+  /** How long a claim holds a lead. Must be longer than the SES request timeout. */
+  leaseMs: number;
+  /** How long to wait before retrying a step that failed transiently. */
+  retryDelayMs: number;
+  /** How many due leads to read per shard per run. */
+  batchPerShard: number;
+  /** How many leads to work on at once. */
+  concurrency: number;
+  /** Stop taking new leads after this long (wall time), so a run ends before the next one starts. */
+  runBudgetMs: number;
+}
+
+export interface DispatchDeps {
+  store: LeadStore;
+  mailer: Mailer;
+  renderer: Renderer;
+  clock: Clock;
+  log: Log;
+  sequences: Readonly<Record<string, Sequence>>;
+  settings: DispatchSettings;
+  unsubscribeUrl: (leadId: string) => string;
+  /** Resolves when the next send is allowed under the maximum send rate. */
+  pace: () => Promise<void>;
+}
+
+export type DeliveryOutcome = 'sent' | 'retry' | 'rejected' | 'unconfirmed' | 'rescheduled' | 'completed' | 'skipped';
+
+export type DispatchReport = Record<DeliveryOutcome, number> & { due: number };
+
+/** The first step and when it is due, for a lead that has just signed up. */
+export function firstSchedule(sequence: Sequence, signedUpAt: Date, zone: string): { stepId: string; at: Date } | undefined {
+  const step = nextStep(sequence, []);
+  if (!step) return undefined;
+  return { stepId: step.id, at: sendTimeFor({ step, sequence, previousAt: signedUpAt, zone }) };
+}
+
+/** Work through everything due now, across all shards. */
+export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
+  const now = deps.clock.now();
+  const { shards, batchPerShard, concurrency } = deps.settings;
+  const pages = await Promise.all(Array.from({ length: shards }, (_, shard) => deps.store.due(shard, now, batchPerShard)));
+  const queue = pages.flat();
+  const report: DispatchReport = { due: queue.length, sent: 0, retry: 0, rejected: 0, unconfirmed: 0, rescheduled: 0, completed: 0, skipped: 0 };
+
+  const stopAt = performance.now() + deps.settings.runBudgetMs;
+  const worker = async () => {
+    for (let leadId = queue.shift(); leadId !== undefined && performance.now() < stopAt; leadId = queue.shift()) {
+      report[await deliverNext(deps, leadId)]++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  return report;
+}
+
+/** Claim one lead and deliver its due step. Safe to call from any number of processes at once. */
+export async function deliverNext(deps: DispatchDeps, leadId: string): Promise<DeliveryOutcome> {
+  const { store, clock, log, settings } = deps;
+  const claimed = await store.claim(leadId, clock.now(), settings.leaseMs);
+  if (!claimed) return 'skipped';
+  const { lead, token } = claimed;
+
+  try {
+    return await deliverClaimed(deps, lead, token);
+  } catch (error) {
+    // Nothing reached SES (every SES outcome is handled inside): let the step be tried again.
+    log.error('delivery failed before sending; will retry', { leadId, stepId: lead.nextStepId, error: errorName(error) });
+    await store.release(leadId, token, new Date(clock.now().getTime() + settings.retryDelayMs));
+    return 'retry';
+  }
+}
+
+async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: string): Promise<DeliveryOutcome> {
+  const { store, clock, log, mailer, renderer } = deps;
+  const sequence = deps.sequences[lead.sequenceId];
+  if (!sequence) throw new Error(`unknown sequence ${lead.sequenceId}`);
+
+  // A previous claim reached SES and never heard back: SES may have sent it. Report it; never resend it.
+  if (lead.sending) {
+    const stepId = lead.sending.stepId;
+    log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId: sequence.id, stepId });
+    await store.recordMessage({ leadId: lead.leadId, sequenceId: sequence.id, stepId, state: 'unconfirmed', at: clock.now(), reason: 'claim-expired-mid-send' });
+    const sentAt = new Date(lead.sending.at);
+    return settleAfter(deps, sequence, lead, token, stepId, sentAt, 'unconfirmed');
+  }
+
+  // The step may have been removed or replaced since it was scheduled: work out what is next now.
+  const step = lead.nextStepId ? findStep(sequence, lead.nextStepId) : undefined;
+  const expected = nextStep(sequence, lead.sentSteps);
+  if (!step || step.id !== expected?.id) {
+    const settlement = scheduleFrom(sequence, lead, lead.lastSentAt ? new Date(lead.lastSentAt) : new Date(lead.createdAt));
+    await store.settle(lead.leadId, token, settlement);
+    return settlement.next ? 'rescheduled' : 'completed';
+  }
+
+  const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
+  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl });
+  await deps.pace();
+  if (!(await store.markSending(lead.leadId, token, step.id, clock.now()))) return 'skipped';
+
+  const outcome = await mailer.send({
+    to: { address: lead.email, name: [lead.firstName, lead.lastName].filter(Boolean).join(' ') },
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    unsubscribeUrl,
+    tags: { leadId: lead.leadId, sequenceId: sequence.id, stepId: step.id },
+  });
+  const at = clock.now();
+  const ids = { leadId: lead.leadId, sequenceId: sequence.id, stepId: step.id };
+
+  switch (outcome.kind) {
+    case 'sent':
+      await store.recordMessage({ ...ids, state: 'sent', at, messageId: outcome.messageId });
+      return settleAfter(deps, sequence, lead, token, step.id, at, 'sent');
+    case 'retry':
+      log.warn('send deferred; will retry', { ...ids, reason: outcome.reason });
+      await store.release(lead.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
+      return 'retry';
+    case 'rejected':
+      log.warn('SES rejected the message; stopping this lead', { ...ids, reason: outcome.reason });
+      await store.recordMessage({ ...ids, state: 'rejected', at, reason: outcome.reason });
+      await store.settle(lead.leadId, token, { settledStepId: step.id, status: 'rejected' });
+      return 'rejected';
+    case 'unknown':
+      log.error('no answer from SES after sending; not resending', { ...ids, reason: outcome.reason });
+      await store.recordMessage({ ...ids, state: 'unconfirmed', at, reason: outcome.reason });
+      return settleAfter(deps, sequence, lead, token, step.id, at, 'unconfirmed');
+  }
+}
+
+async function settleAfter(
+  deps: DispatchDeps,
+  sequence: Sequence,
+  lead: StoredLead,
+  token: string,
+  stepId: string,
+  sentAt: Date,
+  outcome: 'sent' | 'unconfirmed',
+): Promise<DeliveryOutcome> {
+  const after = { ...lead, sentSteps: [...lead.sentSteps, stepId], lastSentOn: localDate(sentAt, lead.timeZone) };
+  const settlement: Settlement = { settledStepId: stepId, sentAt, lastSentOn: after.lastSentOn, ...scheduleFrom(sequence, after, sentAt) };
+  if (!(await deps.store.settle(lead.leadId, token, settlement))) {
+    deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
+  }
+  return outcome;
+}
+
+/** The step after what `lead` has been sent, timed from `previousAt`. Past times are simply due at once. */
+function scheduleFrom(sequence: Sequence, lead: Pick<Lead, 'sentSteps' | 'timeZone' | 'lastSentOn'>, previousAt: Date): Pick<Settlement, 'next'> {
+  const step = nextStep(sequence, lead.sentSteps);
+  if (!step) return {};
+  const at = sendTimeFor({ step, sequence, previousAt, zone: lead.timeZone, ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }) });
+  return { next: { stepId: step.id, at } };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}

@@ -1,0 +1,33 @@
+import { firstSchedule } from './dispatch.ts';
+import type { Lead, LeadProfile } from './lead.ts';
+import type { Clock, LeadStore } from './ports.ts';
+import type { Sequence } from './sequence.ts';
+
+export interface EnrollDeps {
+  store: LeadStore;
+  clock: Clock;
+  newId: () => string;
+  sequence: Sequence;
+}
+
+export type EnrollResult = { created: true; leadId: string } | { created: false; leadId: string };
+
+/**
+ * Turn a validated sign-up into a lead with its first step due, once per normalised email.
+ * A second sign-up with the same email changes nothing and starts no second sequence.
+ */
+export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<EnrollResult> {
+  const now = deps.clock.now();
+  const first = firstSchedule(deps.sequence, now, profile.timeZone);
+  const lead: Lead = {
+    ...profile,
+    leadId: deps.newId(),
+    createdAt: now.toISOString(),
+    status: first ? 'active' : 'completed',
+    sequenceId: deps.sequence.id,
+    sentSteps: [],
+    ...(first && { nextStepId: first.stepId, nextSendAt: first.at.toISOString() }),
+  };
+  const result = await deps.store.create(lead);
+  return result.created ? { created: true, leadId: result.lead.leadId } : { created: false, leadId: result.leadId };
+}

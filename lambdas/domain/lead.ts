@@ -1,0 +1,63 @@
+/** A person who signed up, and where they are in their sequence. */
+export type LeadStatus =
+  | 'active' // a step is scheduled
+  | 'completed' // the sequence ran out
+  | 'booked'
+  | 'unsubscribed'
+  | 'bounced'
+  | 'complained'
+  | 'rejected'; // SES refused the address permanently
+
+export const INTERESTS = ['chronic-migraine', 'refractory-migraine', 'status-migrainosus', 'migraine-with-aura', 'other'] as const;
+export type Interest = (typeof INTERESTS)[number];
+
+export interface Consent {
+  at: string;
+  /** Which wording of the consent checkbox the lead agreed to. */
+  textVersion: string;
+  /** The page the form was on. */
+  page?: string;
+}
+
+export interface Attribution {
+  source?: string;
+  utmSource?: string;
+  utmMedium?: string;
+  utmCampaign?: string;
+  utmTerm?: string;
+  utmContent?: string;
+}
+
+export interface LeadProfile {
+  /** Normalised: trimmed, lower case, IDN domain in ASCII. */
+  email: string;
+  firstName: string;
+  lastName?: string;
+  phone?: string;
+  timeZone: string;
+  interest?: Interest;
+  consent: Consent;
+  attribution: Attribution;
+}
+
+export interface Lead extends LeadProfile {
+  leadId: string;
+  createdAt: string;
+  status: LeadStatus;
+  sequenceId: string;
+  /** Step ids already sent (or settled) in the current sequence, in order. */
+  sentSteps: string[];
+  nextStepId?: string;
+  /** ISO instant the next step is due. */
+  nextSendAt?: string;
+  /** Local date (lead's zone) of the last email sent, for the one-per-day rule. */
+  lastSentOn?: string;
+  lastSentAt?: string;
+}
+
+/** Spread leads over the due index's shards so no single partition gets hot. */
+export function shardFor(leadId: string, shards: number): number {
+  let hash = 0;
+  for (let i = 0; i < leadId.length; i++) hash = (hash * 31 + leadId.charCodeAt(i)) >>> 0;
+  return hash % shards;
+}

@@ -1,0 +1,102 @@
+/**
+ * What the domain needs from the outside world. Adapters implement these; tests may pass real ones
+ * (DynamoDB on dynalite, SES on aws-ses-v2-local) or small fakes.
+ */
+import type { Lead, LeadStatus } from './lead.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+/** A lead as stored, with the dispatcher's bookkeeping. */
+export interface StoredLead extends Lead {
+  /** Set while a dispatcher holds the lead. */
+  claim?: { token: string; until: number };
+  /** Set just before the SES call and cleared after it: if still set when the lead is next claimed, the send is unconfirmed. */
+  sending?: { stepId: string; at: number };
+}
+
+export type CreateResult = { created: true; lead: Lead } | { created: false; leadId: string };
+
+/** What settling a claimed lead writes, in one conditional update. */
+export interface Settlement {
+  /** The step this claim settled (sent, unconfirmed, rejected or skipped). */
+  settledStepId?: string;
+  sentAt?: Date;
+  lastSentOn?: string;
+  /** The next step and when; absent means the sequence is over. */
+  next?: { stepId: string; at: Date };
+  /** Defaults to 'active' with a next step, 'completed' without. */
+  status?: LeadStatus;
+}
+
+export type MessageState = 'sent' | 'rejected' | 'unconfirmed';
+
+export interface MessageRecord {
+  leadId: string;
+  sequenceId: string;
+  stepId: string;
+  state: MessageState;
+  at: Date;
+  messageId?: string;
+  /** A short, non-identifying reason (an SES error name), never message content. */
+  reason?: string;
+}
+
+export interface LeadStore {
+  /** Store a new lead and schedule its first step, unless its email already has a lead. */
+  create(lead: Lead): Promise<CreateResult>;
+  get(leadId: string): Promise<StoredLead | undefined>;
+  /** Ids of leads due at `now` in one shard of the due index, most overdue first. */
+  due(shard: number, now: Date, limit: number): Promise<string[]>;
+  /** Take a due, active, unclaimed lead for `leaseMs`. Undefined when another dispatcher has it or it stopped. */
+  claim(leadId: string, now: Date, leaseMs: number): Promise<{ lead: StoredLead; token: string } | undefined>;
+  /** Record that the step is about to go to SES. False when the claim was lost or the lead stopped meanwhile. */
+  markSending(leadId: string, token: string, stepId: string, now: Date): Promise<boolean>;
+  /** Write the outcome and drop the claim. False when the claim was lost meanwhile. */
+  settle(leadId: string, token: string, settlement: Settlement): Promise<boolean>;
+  /** Drop the claim and try again at `retryAt`; nothing was sent. */
+  release(leadId: string, token: string, retryAt: Date): Promise<void>;
+  recordMessage(message: MessageRecord): Promise<void>;
+}
+
+export interface OutgoingEmail {
+  to: { address: string; name: string };
+  subject: string;
+  html: string;
+  text: string;
+  unsubscribeUrl: string;
+  /** SES message tags: ids only. */
+  tags: { leadId: string; sequenceId: string; stepId: string };
+}
+
+export type SendOutcome =
+  /** SES accepted the message. */
+  | { kind: 'sent'; messageId: string }
+  /** SES answered and did not take it (throttling, 5xx, a paused account): try again later. */
+  | { kind: 'retry'; reason: string }
+  /** SES refused this address or message for good. */
+  | { kind: 'rejected'; reason: string }
+  /** No answer after the request left (connection dropped, timed out): SES may or may not have it. */
+  | { kind: 'unknown'; reason: string };
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<SendOutcome>;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+export interface Renderer {
+  render(sequenceId: string, stepId: string, props: { firstName: string; unsubscribeUrl: string }): Promise<RenderedEmail>;
+}
+
+/** Structured log lines carry ids only. */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}

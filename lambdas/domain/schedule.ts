@@ -1,0 +1,51 @@
+import { DateTime, IANAZone } from 'luxon';
+import type { Sequence, SequenceStep } from './sequence.ts';
+
+export function isValidTimeZone(zone: string): boolean {
+  return IANAZone.isValidZone(zone);
+}
+
+/** The calendar date ("yyyy-MM-dd") of an instant in a time zone. */
+export function localDate(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toISODate()!;
+}
+
+function atWallClock(day: DateTime, hhmm: string): DateTime {
+  const [hour, minute] = hhmm.split(':').map(Number);
+  // luxon moves a wall time that a DST jump skips forward to the first valid instant.
+  return day.set({ hour, minute, second: 0, millisecond: 0 });
+}
+
+export interface ScheduleInput {
+  step: SequenceStep;
+  sequence: Pick<Sequence, 'window' | 'onePerDay'>;
+  /** When the previous email of the sequence went out, or the sign-up time for the first step. */
+  previousAt: Date;
+  /** The lead's IANA time zone. */
+  zone: string;
+  /** Local date of the last email this lead was sent, for the one-per-day rule. */
+  lastSentOn?: string;
+}
+
+/**
+ * When a step should be sent: the delay after the previous email, moved into the lead's local send window,
+ * and past any day on which the lead already got an email. Pure; all calendar math is luxon's.
+ */
+export function sendTimeFor({ step, sequence, previousAt, zone, lastSentOn }: ScheduleInput): Date {
+  const previous = DateTime.fromJSDate(previousAt, { zone });
+  if (step.immediate) return previous.toJSDate();
+
+  // Calendar days keep the local wall time across a DST change; hours and minutes are elapsed time.
+  let at: DateTime<boolean> = previous.plus({ days: step.after?.days ?? 0 }).plus({ hours: step.after?.hours ?? 0, minutes: step.after?.minutes ?? 0 });
+
+  if (sequence.onePerDay && lastSentOn) {
+    const firstFreeDay = atWallClock(DateTime.fromISO(lastSentOn, { zone }).plus({ days: 1 }), sequence.window.start);
+    if (at < firstFreeDay) at = firstFreeDay;
+  }
+
+  const opens = atWallClock(at, sequence.window.start);
+  const closes = atWallClock(at, sequence.window.end);
+  if (at < opens) return opens.toJSDate();
+  if (at >= closes) return atWallClock(at.plus({ days: 1 }), sequence.window.start).toJSDate();
+  return at.toJSDate();
+}

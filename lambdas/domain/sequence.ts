@@ -1,0 +1,52 @@
+/**
+ * A sequence as the scheduler sees it: step ids, delays and the send window.
+ * The email content lives in `emails/`; the domain never imports it.
+ */
+export interface WallClockWindow {
+  /** Local time of day, "HH:mm", inclusive. */
+  start: string;
+  /** Local time of day, "HH:mm", exclusive. */
+  end: string;
+}
+
+export interface StepDelay {
+  days?: number;
+  hours?: number;
+  minutes?: number;
+}
+
+export interface SequenceStep {
+  /** Stable id. Never rename a step that leads may be waiting on; add a new one instead. */
+  id: string;
+  /** Wait this long after the previous email of this sequence was sent (or after sign-up for the first step). */
+  after?: StepDelay;
+  /** Send at once, ignoring the send window (the welcome). */
+  immediate?: boolean;
+}
+
+export interface Sequence<S extends SequenceStep = SequenceStep> {
+  id: string;
+  /** Emails go out only inside this window, in the lead's own time zone. */
+  window: WallClockWindow;
+  /** At most one email of any sequence per lead per local calendar day. */
+  onePerDay: boolean;
+  steps: readonly S[];
+}
+
+/**
+ * The step a lead should get next, given the steps it has been sent.
+ * Works across marketing's edits: a removed step is skipped, a step added after the lead's
+ * position is picked up, a step added before it is not (the lead has passed it).
+ */
+export function nextStep<S extends SequenceStep>(sequence: Sequence<S>, sent: readonly string[]): S | undefined {
+  const sentIds = new Set(sent);
+  let lastSentIndex = -1;
+  sequence.steps.forEach((step, index) => {
+    if (sentIds.has(step.id)) lastSentIndex = index;
+  });
+  return sequence.steps.slice(lastSentIndex + 1).find((step) => !sentIds.has(step.id));
+}
+
+export function findStep<S extends SequenceStep>(sequence: Sequence<S>, stepId: string): S | undefined {
+  return sequence.steps.find((step) => step.id === stepId);
+}

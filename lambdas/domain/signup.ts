@@ -1,0 +1,175 @@
+import { domainToASCII } from 'node:url';
+import { z } from 'zod';
+import { INTERESTS, type LeadProfile } from './lead.ts';
+import { isValidTimeZone } from './schedule.ts';
+
+/** The hidden field that people never see and bots fill in. */
+export const HONEYPOT_FIELD = 'website';
+
+const LINE_BREAK = /[\r\n]/;
+// Other C0/C1 controls and bidi overrides have no business in a name or an address.
+const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** Lower case, trimmed, and an internationalised domain in its ASCII (punycode) form, as SES needs. */
+export function normalizeEmail(raw: string): string {
+  const trimmed = raw.trim().normalize('NFC');
+  const at = trimmed.lastIndexOf('@');
+  if (at < 1) return trimmed.toLowerCase();
+  const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase());
+  return `${trimmed.slice(0, at).toLowerCase()}@${domain || trimmed.slice(at + 1).toLowerCase()}`;
+}
+
+/** A single-line text field; `headerSafe` fields reach an email header, so a line break is named as such. */
+function line(label: string, max: number, { min = 0, headerSafe = false } = {}) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${label} is required.` : `${label} must be text.`) })
+    .transform((value) => value.trim())
+    .superRefine((value, ctx) => {
+      if (LINE_BREAK.test(value)) {
+        ctx.addIssue({ code: 'custom', message: headerSafe ? `${label} must not contain line breaks.` : `${label} must be a single line.` });
+      } else if (CONTROL_OR_BIDI.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `${label} contains characters that are not allowed.` });
+      } else if (value.length < min) {
+        ctx.addIssue({ code: 'custom', message: min === 1 ? `${label} is required.` : `${label} is too short.` });
+      } else if (value.length > max) {
+        ctx.addIssue({ code: 'custom', message: `${label} must be at most ${max} characters.` });
+      }
+    });
+}
+
+const optionalLine = (label: string, max: number) =>
+  line(label, max)
+    .optional()
+    .transform((value) => (value ? value : undefined));
+
+const emailField = z
+  .string({ error: (issue) => (issue.input === undefined ? 'Email is required.' : 'Email must be text.') })
+  .superRefine((value, ctx) => {
+    if (LINE_BREAK.test(value)) ctx.addIssue({ code: 'custom', message: 'Email must not contain line breaks.' });
+    else if (value.trim().length > 254) ctx.addIssue({ code: 'custom', message: 'Email must be at most 254 characters.' });
+    else if (!z.email().safeParse(normalizeEmail(value)).success) {
+      ctx.addIssue({ code: 'custom', message: 'Enter a valid email address, like name@example.com.' });
+    }
+  })
+  .transform(normalizeEmail);
+
+const consentField = z.union([z.literal(true), z.enum(['true', 'on', 'yes', '1'])], {
+  error: 'Please tick the box to agree to receive emails from the clinic.',
+});
+
+const signupSchema = z.object({
+  email: emailField,
+  firstName: line('First name', 80, { min: 1, headerSafe: true }),
+  lastName: line('Last name', 80, { headerSafe: true })
+    .optional()
+    .transform((value) => value || undefined),
+  phone: z
+    .string({ error: 'Phone must be text.' })
+    .trim()
+    .max(32, { error: 'Phone must be at most 32 characters.' })
+    .regex(/^[0-9+().\-\s]*$/, { error: 'Phone may contain only digits, spaces and + ( ) - .' })
+    .optional()
+    .transform((value) => value || undefined),
+  timeZone: z
+    .string({ error: 'Time zone must be text.' })
+    .trim()
+    .max(64, { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
+    .refine((value) => value === '' || isValidTimeZone(value), { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
+    .optional()
+    .transform((value) => value || undefined),
+  interest: z
+    .union([z.enum(INTERESTS), z.literal('')], { error: `Interest must be one of: ${INTERESTS.join(', ')}.` })
+    .optional()
+    .transform((value) => value || undefined),
+  consent: consentField,
+  consentVersion: optionalLine('Consent version', 40),
+  page: optionalLine('Page', 2048),
+  source: optionalLine('Source', 200),
+  utm_source: optionalLine('utm_source', 200),
+  utm_medium: optionalLine('utm_medium', 200),
+  utm_campaign: optionalLine('utm_campaign', 200),
+  utm_term: optionalLine('utm_term', 200),
+  utm_content: optionalLine('utm_content', 200),
+});
+
+export type SignupInput = z.input<typeof signupSchema>;
+
+export type SignupParse =
+  | { ok: true; honeypot: false; profile: LeadProfile }
+  | { ok: true; honeypot: true }
+  | { ok: false; fields: Record<string, string> };
+
+export interface SignupContext {
+  now: Date;
+  defaultTimeZone: string;
+  consentTextVersion: string;
+  /** The page the form was posted from, when the body does not say (the Referer). */
+  referer?: string;
+}
+
+/**
+ * Validate a sign-up body (already decoded from JSON or a form) into a lead profile.
+ * Every bad field is named, with a sentence a form can show next to it.
+ */
+export function parseSignup(body: unknown, context: SignupContext): SignupParse {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, fields: { body: 'Send the form fields as a JSON object or a form post.' } };
+  }
+  const record = body as Record<string, unknown>;
+  const trap = record[HONEYPOT_FIELD];
+  if (typeof trap === 'string' ? trap.trim() !== '' : trap !== undefined && trap !== null && trap !== false) {
+    return { ok: true, honeypot: true };
+  }
+
+  const result = signupSchema.safeParse(record);
+  if (!result.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of result.error.issues) {
+      const field = String(issue.path[0] ?? 'body');
+      fields[field] ??= issue.message;
+    }
+    return { ok: false, fields };
+  }
+
+  const input = result.data;
+  const page = input.page ?? refererPage(context.referer);
+  return {
+    ok: true,
+    honeypot: false,
+    profile: {
+      email: input.email,
+      firstName: input.firstName,
+      ...(input.lastName && { lastName: input.lastName }),
+      ...(input.phone && { phone: input.phone }),
+      timeZone: input.timeZone ?? context.defaultTimeZone,
+      ...(input.interest && { interest: input.interest }),
+      consent: {
+        at: context.now.toISOString(),
+        textVersion: input.consentVersion ?? context.consentTextVersion,
+        ...(page && { page }),
+      },
+      attribution: compact({
+        source: input.source,
+        utmSource: input.utm_source,
+        utmMedium: input.utm_medium,
+        utmCampaign: input.utm_campaign,
+        utmTerm: input.utm_term,
+        utmContent: input.utm_content,
+      }),
+    },
+  };
+}
+
+function refererPage(referer: string | undefined): string | undefined {
+  if (!referer || referer.length > 2048 || LINE_BREAK.test(referer)) return undefined;
+  try {
+    const url = new URL(referer);
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function compact<T extends Record<string, string | undefined>>(record: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: string };
+}

@@ -1,0 +1,64 @@
+/**
+ * POST /signup: validate, store the lead once per email, and send the welcome before answering.
+ * A fetch gets JSON; a plain HTML form post gets a thank-you page.
+ */
+import { ulid } from 'ulid';
+import { nurture } from '../../emails/sequences.ts';
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { wire, type Wiring } from '../adapters/clients.ts';
+import { deliverNext } from '../domain/dispatch.ts';
+import { enroll } from '../domain/enroll.ts';
+import { parseSignup } from '../domain/signup.ts';
+import { decodeBody, escapeHtml, header, html, json, wantsHtml, type HttpEvent, type HttpResult } from './http.ts';
+
+export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'store' | 'dispatch' | 'newId'>) {
+  const { config, clinic, dispatch } = wiring;
+
+  const thanks = (event: HttpEvent, kind: 'json' | 'form', status: 200 | 201, body: object): HttpResult =>
+    wantsHtml(event, kind)
+      ? html(200, 'Thank you', `<h1>Thank you</h1><p>Check your inbox: we have sent you a short welcome from ${escapeHtml(clinic.name)}.</p><p>Questions? Call us at ${escapeHtml(clinic.phone)}.</p>`)
+      : json(status, body);
+
+  const invalid = (event: HttpEvent, kind: 'json' | 'form' | undefined, status: number, fields: Record<string, string>): HttpResult =>
+    wantsHtml(event, kind)
+      ? html(status, 'Please check the form', `<h1>Please check the form</h1><ul>${Object.values(fields).map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul><p><a href="javascript:history.back()">Go back</a></p>`)
+      : json(status, { error: 'invalid_signup', message: 'Please check the highlighted fields.', fields });
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const decoded = decodeBody(event);
+    if (!decoded.ok) return invalid(event, undefined, decoded.status, { body: decoded.message });
+
+    const parsed = parseSignup(decoded.value, {
+      now: dispatch.clock.now(),
+      defaultTimeZone: config.DEFAULT_TIME_ZONE,
+      consentTextVersion: config.CONSENT_TEXT_VERSION,
+      referer: header(event, 'referer'),
+    });
+    if (!parsed.ok) return invalid(event, decoded.kind, 400, parsed.fields);
+    // A bot filled the hidden field: answer as if all went well, store nothing.
+    if (parsed.honeypot) return thanks(event, decoded.kind, 201, { leadId: ulid(), created: true });
+
+    const result = await enroll({ store: wiring.store, clock: dispatch.clock, newId: wiring.newId, sequence: nurture }, parsed.profile);
+    if (!result.created) return thanks(event, decoded.kind, 200, { created: false });
+
+    // Speed to lead: the welcome goes out now. If this fails the lead is saved and the dispatcher sends it.
+    try {
+      await deliverNext(dispatch, result.leadId);
+    } catch (error) {
+      dispatch.log.error('welcome not sent at sign-up; the dispatcher will retry', { leadId: result.leadId, error: (error as Error).name });
+    }
+    return thanks(event, decoded.kind, 201, { leadId: result.leadId, created: true });
+  };
+}
+
+let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
+
+/** Lambda entry point. */
+export const handler = (event: HttpEvent) => {
+  if (!handle) {
+    const config = loadConfig();
+    handle = makeSignupHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 }));
+  }
+  return handle(event);
+};
