@@ -22,8 +22,8 @@ export async function composeMime(email: OutgoingEmail, options: Pick<SesMailerO
     subject: email.subject,
     text: email.text,
     html: email.html,
-    list: { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } },
-    headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    // RFC 8058 one-click unsubscribe. The URL is ours (base URL + signed token), never user text.
+    headers: { 'List-Unsubscribe': `<${email.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
   });
   return composer.compile().build();
 }

@@ -1,0 +1,121 @@
+/**
+ * The whole service on one machine: emulators, the HTTP handlers behind a local API Gateway,
+ * and the dispatcher on a timer, all on a virtual clock that can run faster than real time.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { loadConfig } from '../lambdas/config.ts';
+import { virtualClock } from '../lambdas/adapters/clock.ts';
+import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
+import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts';
+import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
+import { startEmulators } from './emulators.ts';
+import { startHttpServer } from './http-server.ts';
+import { signupPage } from './signup-page.ts';
+import { ensureTable } from './table.ts';
+
+export interface LocalOptions {
+  port: number;
+  sesPort: number;
+  dynamoPort: number;
+  /** Where DynamoDB data and the virtual clock persist; undefined keeps everything in memory. */
+  dataDir?: string;
+  reset?: boolean;
+  /** Virtual seconds per real second. */
+  speed: number;
+  /** Emails per second. */
+  sendRate?: number;
+  onDispatch?: (report: DispatchReport) => void;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  inboxUrl: string;
+  dynamoEndpoint: string;
+  sesEndpoint: string;
+  now(): Date;
+  stop(): Promise<void>;
+}
+
+/** One virtual minute, in real milliseconds, with a floor so a fast clock does not spin. */
+const tickMs = (speed: number) => Math.max(200, 60_000 / speed);
+
+export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
+  if (options.dataDir && options.reset) rmSync(options.dataDir, { recursive: true, force: true });
+  if (options.dataDir) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
+
+  const clockFile = options.dataDir && join(options.dataDir, 'clock.json');
+  const savedNow = clockFile && existsSync(clockFile) ? Date.parse(JSON.parse(readFileSync(clockFile, 'utf8')).now) : NaN;
+  // Resume virtual time where it stopped, so leads scheduled "in three days" are not suddenly weeks away.
+  const clock = virtualClock(options.speed, new Date(Math.max(Date.now(), Number.isNaN(savedNow) ? 0 : savedNow)));
+  const saveClock = () => clockFile && writeFileSync(clockFile, JSON.stringify({ now: clock.now().toISOString() }));
+
+  const emulators = await startEmulators({
+    dynamoPort: options.dynamoPort,
+    sesPort: options.sesPort,
+    ...(options.dataDir && { dataDir: join(options.dataDir, 'dynamodb') }),
+  });
+  const apiUrl = `http://localhost:${options.port}`;
+  const config = loadConfig({
+    TABLE_NAME: 'nurture-local',
+    SES_CONFIGURATION_SET: 'nurture-local',
+    PUBLIC_BASE_URL: apiUrl,
+    UNSUBSCRIBE_SECRET: 'local-development-secret-not-for-production',
+    // Leases are virtual time: scale them so a fast clock does not expire a claim mid-send.
+    LEASE_SECONDS: String(Math.ceil(120 * options.speed)),
+    RETRY_DELAY_SECONDS: String(Math.ceil(60 * Math.max(1, options.speed / 60))),
+    ...process.env,
+    DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
+    SES_ENDPOINT: emulators.sesEndpoint,
+  });
+  const dynamo = dynamoClient(config);
+  await ensureTable(dynamo, config.TABLE_NAME);
+
+  const wiring = wire(config, { clock, sendRate: options.sendRate ?? config.MAX_SEND_RATE ?? 20, dynamo });
+  const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
+  const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock` });
+
+  const server: Server = await startHttpServer(
+    {
+      'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
+      'POST /signup': makeSignupHandler(wiring),
+      'GET /clock': async () => ({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ now: clock.now().toISOString(), speed: clock.speed }),
+      }),
+    },
+    options.port,
+  );
+
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = async () => {
+    if (stopped) return;
+    running = dispatchDue(wiring.dispatch)
+      .then((report) => options.onDispatch?.(report))
+      .catch((error) => console.error('dispatch run failed:', error));
+    await running;
+    saveClock();
+    if (!stopped) timer = setTimeout(tick, tickMs(options.speed));
+  };
+  let timer = setTimeout(tick, tickMs(options.speed));
+
+  return {
+    apiUrl,
+    inboxUrl,
+    dynamoEndpoint: emulators.dynamoEndpoint,
+    sesEndpoint: emulators.sesEndpoint,
+    now: () => clock.now(),
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      saveClock();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await emulators.stop();
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Real parts for integration tests: a fresh table on the shared dynalite, the shared aws-ses-v2-local,
+ * and the same wiring the Lambdas use, on a clock the test moves by hand.
+ */
+import { randomUUID } from 'node:crypto';
+import { SendRawEmailCommand, type SendRawEmailCommandInput } from '@aws-sdk/client-ses';
+import { inject } from 'vitest';
+import { loadConfig } from '#config';
+import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
+import type { Clock } from '#domain/ports';
+import { ensureTable } from '../../local/table.ts';
+
+export interface ManualClock extends Clock {
+  set(at: Date | string): void;
+  advance(ms: number): void;
+}
+
+export function manualClock(start: Date | string = '2026-03-02T15:00:00Z'): ManualClock {
+  let current = new Date(start);
+  return {
+    now: () => new Date(current),
+    set: (at) => (current = new Date(at)),
+    advance: (ms) => (current = new Date(current.getTime() + ms)),
+  };
+}
+
+export interface TestEnv extends Wiring {
+  clock: ManualClock;
+  /** Every SendRawEmail input that left this wiring, as the SDK sent it (observed, not replaced). */
+  sesRequests: SendRawEmailCommandInput[];
+}
+
+export async function testEnv(overrides: Record<string, string> = {}, clock = manualClock()): Promise<TestEnv> {
+  const config = loadConfig({
+    TABLE_NAME: `t-${randomUUID()}`,
+    SES_CONFIGURATION_SET: 'nurture-test',
+    PUBLIC_BASE_URL: 'https://nurture.clinic.example',
+    UNSUBSCRIBE_SECRET: 'test-secret-test-secret-test-secret!',
+    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    SES_ENDPOINT: inject('sesEndpoint'),
+    RETRY_DELAY_SECONDS: '60',
+    ...overrides,
+  });
+  const dynamo = dynamoClient(config);
+  await ensureTable(dynamo, config.TABLE_NAME);
+  const ses = sesClient(config);
+  const sesRequests: SendRawEmailCommandInput[] = [];
+  ses.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === SendRawEmailCommand.name) sesRequests.push(args.input as SendRawEmailCommandInput);
+      return next(args);
+    },
+    { step: 'initialize', name: 'observeSends' },
+  );
+  const wiring = wire(config, { clock, sendRate: 1000, dynamo, ses });
+  return { ...wiring, clock, sesRequests };
+}
+
+/** A unique address per test, so parallel test files never see each other's mail. */
+export const uniqueEmail = (label = 'lead') => `${label}-${randomUUID().slice(0, 8)}@example.com`;
+
+export interface InboxEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { html?: string; text?: string };
+  at: number;
+}
+
+/** What aws-ses-v2-local accepted for one recipient, in the order it arrived. */
+export async function inbox(address: string): Promise<InboxEmail[]> {
+  const response = await fetch(`${inject('sesEndpoint')}/store`);
+  const { emails } = (await response.json()) as { emails: InboxEmail[] };
+  return emails.filter((email) => email.destination.to.some((to) => to.toLowerCase().includes(address.toLowerCase())));
+}
+
+/** An API Gateway v2 event, as API Gateway (or the local runtime) hands it to a handler. */
+export function httpEvent(method: string, path: string, { body, headers = {} }: { body?: string | object; headers?: Record<string, string> } = {}) {
+  const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
+  const contentType = typeof body === 'object' ? { 'content-type': 'application/json' } : {};
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { ...contentType, ...headers },
+    requestContext: { http: { method, path } },
+    ...(raw !== undefined && { body: raw, isBase64Encoded: false }),
+  } as never;
+}

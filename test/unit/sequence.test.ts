@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { nextStep, type Sequence } from '#domain/sequence';
+
+const seq = (...ids: string[]): Sequence => ({ id: 'n', window: { start: '09:00', end: '18:00' }, onePerDay: true, steps: ids.map((id) => ({ id })) });
+
+describe('which step a lead gets next', () => {
+  it('a new lead starts at the first step', () => {
+    expect(nextStep(seq('a', 'b', 'c'), [])?.id).toBe('a');
+  });
+
+  it('a lead continues after the last step it was sent', () => {
+    expect(nextStep(seq('a', 'b', 'c'), ['a', 'b'])?.id).toBe('c');
+  });
+
+  it('a lead that got every step has nothing next', () => {
+    expect(nextStep(seq('a', 'b'), ['a', 'b'])).toBeUndefined();
+  });
+
+  it('a step marketing removed is skipped', () => {
+    // The lead got a and b; b was then removed, and c is next.
+    expect(nextStep(seq('a', 'c'), ['a', 'b'])?.id).toBe('c');
+  });
+
+  it('a step added ahead of the lead is picked up', () => {
+    expect(nextStep(seq('a', 'b', 'new', 'c'), ['a', 'b'])?.id).toBe('new');
+  });
+
+  it('a step added behind the lead is not sent: the lead has passed it', () => {
+    expect(nextStep(seq('new', 'a', 'b', 'c'), ['a', 'b'])?.id).toBe('c');
+  });
+});
