@@ -11,6 +11,7 @@ import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { loadConfig } from '../lambdas/config.ts';
+import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { dynamoClient, sesClient, wire } from '../lambdas/adapters/clients.ts';
 import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
 import { composeMime } from '../lambdas/adapters/ses-mailer.ts';
@@ -37,7 +38,7 @@ const baseEnv = {
   BATCH_PER_SHARD: '1000',
 };
 const setup = async (table: string) => {
-  const config = loadConfig({ ...baseEnv, TABLE_NAME: table });
+  const config = await resolveSecrets(loadConfig({ ...baseEnv, TABLE_NAME: table }));
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, table);
   return { config, dynamo, wiring: wire(config, { clock: { now: () => new Date() }, sendRate: 1_000_000, dynamo }) };

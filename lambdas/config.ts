@@ -21,7 +21,9 @@ export const configSchema = z.object({
   SES_CONFIGURATION_SET: z.string().min(1),
   /** Base of links in emails (unsubscribe); the API's public URL. */
   PUBLIC_BASE_URL: publicUrl,
-  UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Signs unsubscribe links. Locally a plain value; in AWS the ARN of a Secrets Manager secret. */
+  UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  UNSUBSCRIBE_SECRET_ARN: z.string().startsWith('arn:').optional(),
   AWS_REGION: z.string().default('us-east-1'),
   /** Local emulators; unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
@@ -42,10 +44,18 @@ export const configSchema = z.object({
   CLINIC_NAME: z.string().min(1).default(clinic.name),
 });
 
+const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {
+  message: 'set UNSUBSCRIBE_SECRET or UNSUBSCRIBE_SECRET_ARN',
+  path: ['UNSUBSCRIBE_SECRET'],
+});
+
 export type Config = z.infer<typeof configSchema>;
 
+/** Config whose secrets have been read (see `adapters/secrets.ts`). */
+export type ResolvedConfig = Config & { UNSUBSCRIBE_SECRET: string };
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = configSchema.safeParse(env);
+  const result = withSecretSource.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { loadConfig } from '../lambdas/config.ts';
+import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { virtualClock } from '../lambdas/adapters/clock.ts';
 import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
 import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts';
@@ -57,7 +58,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     ...(options.dataDir && { dataDir: join(options.dataDir, 'dynamodb') }),
   });
   const apiUrl = `http://localhost:${options.port}`;
-  const config = loadConfig({
+  const config = await resolveSecrets(loadConfig({
     TABLE_NAME: 'nurture-local',
     SES_CONFIGURATION_SET: 'nurture-local',
     PUBLIC_BASE_URL: apiUrl,
@@ -68,7 +69,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     ...process.env,
     DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
     SES_ENDPOINT: emulators.sesEndpoint,
-  });
+  }));
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, config.TABLE_NAME);
 

@@ -4,7 +4,7 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { ulid } from 'ulid';
 import { clinic as defaultClinic, type Clinic } from '../../emails/clinic.ts';
 import { sequences } from '../../emails/sequences.ts';
-import type { Config } from '../config.ts';
+import type { Config, ResolvedConfig } from '../config.ts';
 import type { DispatchDeps } from '../domain/dispatch.ts';
 import type { Clock } from '../domain/ports.ts';
 import { signUnsubscribeToken } from '../domain/unsubscribe-token.ts';
@@ -38,7 +38,7 @@ export function clinicFor(config: Config): Clinic {
 }
 
 export interface Wiring {
-  config: Config;
+  config: ResolvedConfig;
   clinic: Clinic;
   store: DynamoLeadStore;
   dispatch: DispatchDeps;
@@ -46,7 +46,7 @@ export interface Wiring {
 }
 
 /** Everything the handlers need, built from config. `clock` and `sendRate` are the local runtime's and tests' knobs. */
-export function wire(config: Config, { clock, sendRate, dynamo, ses }: { clock: Clock; sendRate: number; dynamo?: DynamoDBClient; ses?: SESClient }): Wiring {
+export function wire(config: ResolvedConfig, { clock, sendRate, dynamo, ses }: { clock: Clock; sendRate: number; dynamo?: DynamoDBClient; ses?: SESClient }): Wiring {
   const clinic = clinicFor(config);
   const store = new DynamoLeadStore(dynamo ?? dynamoClient(config), { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS });
   const mailer = new SesMailer(ses ?? sesClient(config), {

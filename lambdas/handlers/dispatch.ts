@@ -3,6 +3,7 @@ import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { sesClient, wire } from '../adapters/clients.ts';
 import { log } from '../adapters/log.ts';
+import { resolveSecrets } from '../adapters/secrets.ts';
 import { sesMaxSendRate } from '../adapters/ses-mailer.ts';
 import { dispatchDue, type DispatchDeps, type DispatchReport } from '../domain/dispatch.ts';
 
@@ -19,7 +20,7 @@ let handle: (() => Promise<DispatchReport>) | undefined;
 /** Lambda entry point. In AWS the pace is SES's own maximum send rate unless MAX_SEND_RATE is set. */
 export const handler = async () => {
   if (!handle) {
-    const config = loadConfig();
+    const config = await resolveSecrets(loadConfig());
     const ses = sesClient(config);
     const sendRate = config.MAX_SEND_RATE ?? (await sesMaxSendRate(ses)) ?? 1;
     handle = makeDispatchHandler(wire(config, { clock: systemClock, sendRate, ses }).dispatch);

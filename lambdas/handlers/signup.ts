@@ -7,6 +7,7 @@ import { nurture } from '../../emails/sequences.ts';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { wire, type Wiring } from '../adapters/clients.ts';
+import { resolveSecrets } from '../adapters/secrets.ts';
 import { deliverNext } from '../domain/dispatch.ts';
 import { enroll } from '../domain/enroll.ts';
 import { parseSignup } from '../domain/signup.ts';
@@ -55,9 +56,9 @@ export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'st
 let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
 
 /** Lambda entry point. */
-export const handler = (event: HttpEvent) => {
+export const handler = async (event: HttpEvent) => {
   if (!handle) {
-    const config = loadConfig();
+    const config = await resolveSecrets(loadConfig());
     handle = makeSignupHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 }));
   }
   return handle(event);

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SendRawEmailCommand, type SendRawEmailCommandInput } from '@aws-sdk/client-ses';
 import { inject } from 'vitest';
 import { loadConfig } from '#config';
+import { resolveSecrets } from '#adapters/secrets';
 import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
 import type { Clock } from '#domain/ports';
 import { ensureTable } from '../../local/table.ts';
@@ -31,7 +32,7 @@ export interface TestEnv extends Wiring {
 }
 
 export async function testEnv(overrides: Record<string, string> = {}, clock = manualClock()): Promise<TestEnv> {
-  const config = loadConfig({
+  const config = await resolveSecrets(loadConfig({
     TABLE_NAME: `t-${randomUUID()}`,
     SES_CONFIGURATION_SET: 'nurture-test',
     PUBLIC_BASE_URL: 'https://nurture.clinic.example',
@@ -40,7 +41,7 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
     SES_ENDPOINT: inject('sesEndpoint'),
     RETRY_DELAY_SECONDS: '60',
     ...overrides,
-  });
+  }));
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, config.TABLE_NAME);
   const ses = sesClient(config);

@@ -1,0 +1,12 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { Config, ResolvedConfig } from '../config.ts';
+
+/**
+ * Fill in secrets given as Secrets Manager ARNs (in AWS). A plain value (locally, in tests) is used as it is.
+ * Powertools caches the value for the life of the Lambda container.
+ */
+export async function resolveSecrets(config: Config): Promise<ResolvedConfig> {
+  const unsubscribe = config.UNSUBSCRIBE_SECRET ?? (config.UNSUBSCRIBE_SECRET_ARN && (await getSecret(config.UNSUBSCRIBE_SECRET_ARN, { maxAge: 3600 })));
+  if (typeof unsubscribe !== 'string' || unsubscribe.length < 32) throw new Error('Invalid configuration: UNSUBSCRIBE_SECRET: secret missing or shorter than 32 characters');
+  return { ...config, UNSUBSCRIBE_SECRET: unsubscribe };
+}
