@@ -5,7 +5,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
-import sesLocal from 'aws-ses-v2-local';
+import sesLocalModule from 'aws-ses-v2-local';
+
+// aws-ses-v2-local is CommonJS with an `exports.default`: Node's ESM loader wraps it once more than bundlers do.
+const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ?? sesLocalModule) as typeof sesLocalModule;
 
 export interface Emulators {
   dynamoEndpoint: string;
