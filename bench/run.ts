@@ -17,7 +17,9 @@ import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
 import { composeMime } from '../lambdas/adapters/ses-mailer.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import { shardFor } from '../lambdas/domain/lead.ts';
-import { startEmulators } from '../local/emulators.ts';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { startHttpServer } from '../local/http-server.ts';
 import { ensureTable } from '../local/table.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
@@ -27,7 +29,10 @@ const CONCURRENCY = 8;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
-const emulators = await startEmulators();
+// The emulators get their own process (and core), as DynamoDB and SES are other machines in AWS.
+const child = spawn(process.execPath, ['--import', 'tsx', 'bench/emulators-process.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+const emulators = { ...(JSON.parse(line) as { dynamoEndpoint: string; sesEndpoint: string }), stop: async () => void child.kill('SIGTERM') };
 const baseEnv = {
   SES_CONFIGURATION_SET: 'bench',
   PUBLIC_BASE_URL: 'https://nurture.clinic.example',
