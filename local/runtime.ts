@@ -11,6 +11,7 @@ import { virtualClock } from '../lambdas/adapters/clock.ts';
 import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
 import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
+import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
 import { startEmulators } from './emulators.ts';
 import { startHttpServer } from './http-server.ts';
 import { signupPage } from './signup-page.ts';
@@ -77,10 +78,13 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
   const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock` });
 
+  const unsubscribe = makeUnsubscribeHandler(wiring);
   const server: Server = await startHttpServer(
     {
       'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
       'POST /signup': makeSignupHandler(wiring),
+      'GET /unsubscribe': unsubscribe,
+      'POST /unsubscribe': unsubscribe,
       'GET /clock': async () => ({
         statusCode: 200,
         headers: { 'content-type': 'application/json' },

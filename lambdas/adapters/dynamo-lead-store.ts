@@ -16,7 +16,8 @@ import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { shardFor, type Lead } from '../domain/lead.ts';
-import type { CreateResult, LeadStore, MessageRecord, Settlement, StoredLead } from '../domain/ports.ts';
+import type { LeadStatus } from '../domain/lead.ts';
+import type { CreateResult, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead } from '../domain/ports.ts';
 
 export const DUE_INDEX = 'due';
 
@@ -196,6 +197,28 @@ export class DynamoLeadStore implements LeadStore {
         },
       }),
     );
+  }
+
+  async stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date) {
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: leadKey(leadId),
+          // Dropping the claim too means a dispatcher mid-run cannot settle the lead back into the index.
+          UpdateExpression: 'SET #status = :status, stoppedAt = :now REMOVE dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': status, ':now': now.toISOString(), ':since': inFlightSince.getTime() },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { outcome: 'stopped' as const, previous: result.Attributes?.status as LeadStatus };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // dynalite does not implement ReturnValuesOnConditionCheckFailure, so look.
+      return { outcome: (await this.get(leadId)) ? ('in-flight' as const) : ('not-found' as const) };
+    }
   }
 
   /** Every message record of a lead, oldest step first (as sent). */

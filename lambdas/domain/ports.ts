@@ -58,7 +58,14 @@ export interface LeadStore {
   /** Drop the claim and try again at `retryAt`; nothing was sent. */
   release(leadId: string, token: string, retryAt: Date): Promise<void>;
   recordMessage(message: MessageRecord): Promise<void>;
+  /**
+   * Stop a lead for good (unsubscribe, bounce, complaint) and take it out of the due index, in one write.
+   * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES.
+   */
+  stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date): Promise<{ outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' } | { outcome: 'in-flight' }>;
 }
+
+export type StopStatus = Extract<LeadStatus, 'unsubscribed' | 'bounced' | 'complained'>;
 
 export interface OutgoingEmail {
   to: { address: string; name: string };

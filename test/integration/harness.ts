@@ -80,13 +80,14 @@ export async function inbox(address: string): Promise<InboxEmail[]> {
 export function httpEvent(method: string, path: string, { body, headers = {} }: { body?: string | object; headers?: Record<string, string> } = {}) {
   const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
   const contentType = typeof body === 'object' ? { 'content-type': 'application/json' } : {};
+  const [rawPath = path, rawQueryString = ''] = path.split('?');
   return {
     version: '2.0',
-    routeKey: `${method} ${path}`,
-    rawPath: path,
-    rawQueryString: '',
+    routeKey: `${method} ${rawPath}`,
+    rawPath,
+    rawQueryString,
     headers: { ...contentType, ...headers },
-    requestContext: { http: { method, path } },
+    requestContext: { http: { method, path: rawPath } },
     ...(raw !== undefined && { body: raw, isBase64Encoded: false }),
   } as never;
 }

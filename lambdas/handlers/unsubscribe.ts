@@ -1,0 +1,58 @@
+/**
+ * /unsubscribe?token=…
+ *   GET   a page with one button. GET alone never unsubscribes: link scanners prefetch links.
+ *   POST  RFC 8058 one-click (body `List-Unsubscribe=One-Click`, sent by mail providers), or that button.
+ * The token is the lead id signed with HMAC; a forged, truncated or tampered token gets 400 and changes nothing.
+ */
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { wire, type Wiring } from '../adapters/clients.ts';
+import { resolveSecrets } from '../adapters/secrets.ts';
+import { stopLead } from '../domain/stop.ts';
+import { verifyUnsubscribeToken } from '../domain/unsubscribe-token.ts';
+import { escapeHtml, html, type HttpEvent, type HttpResult } from './http.ts';
+
+export function makeUnsubscribeHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'store' | 'dispatch'>) {
+  const { config, clinic } = wiring;
+  const name = escapeHtml(clinic.name);
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const token = new URLSearchParams(event.rawQueryString ?? '').get('token') ?? '';
+    const leadId = token.length <= 200 ? verifyUnsubscribeToken(token, config.UNSUBSCRIBE_SECRET) : undefined;
+    if (!leadId) {
+      return html(400, 'Link not valid', `<h1>This unsubscribe link is not valid</h1><p>It may have been cut short when it was copied. Please use the link at the bottom of any email from ${name}, or reply to that email and we will unsubscribe you.</p>`);
+    }
+
+    if (event.requestContext.http.method !== 'POST') {
+      const action = `/unsubscribe?token=${encodeURIComponent(token)}`;
+      return html(
+        200,
+        'Unsubscribe',
+        `<h1>Unsubscribe from ${name}?</h1><p>You will get no more emails from us about your consultation enquiry.</p>
+<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" style="font:inherit;padding:.6rem 1.2rem">Unsubscribe</button></form>`,
+      );
+    }
+
+    const result = await stopLead({ store: wiring.store, clock: wiring.dispatch.clock, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 }, leadId, 'unsubscribed');
+    wiring.dispatch.log.info('unsubscribe', { leadId, outcome: result.outcome, ...(result.outcome === 'stopped' && { previous: result.previous }) });
+    const already = result.outcome === 'stopped' && result.previous === 'unsubscribed';
+    return html(
+      200,
+      'Unsubscribed',
+      already
+        ? `<h1>You were already unsubscribed</h1><p>You will not get any more emails from ${name}.</p>`
+        : `<h1>You are unsubscribed</h1><p>You will not get any more emails from ${name}. If this was a mistake, you can sign up again at any time.</p>`,
+    );
+  };
+}
+
+let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
+
+/** Lambda entry point. */
+export const handler = async (event: HttpEvent) => {
+  if (!handle) {
+    const config = await resolveSecrets(loadConfig());
+    handle = makeUnsubscribeHandler(wire(config, { clock: systemClock, sendRate: 1 }));
+  }
+  return handle(event);
+};

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { dispatchDue } from '#domain/dispatch';
+import { makeSignupHandler } from '#handlers/signup';
+import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
+import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
+
+const env = await testEnv();
+const unsubscribe = makeUnsubscribeHandler(env);
+const oneClick = { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+
+async function signUp(email: string) {
+  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Noor', consent: true } }));
+  return JSON.parse(result.body!).leadId as string;
+}
+
+/** The unsubscribe URL exactly as it went out in the lead's List-Unsubscribe header. */
+function unsubscribeUrlSentTo(leadId: string): URL {
+  const request = env.sesRequests.find((r) => r.Tags?.some((t) => t.Name === 'leadId' && t.Value === leadId))!;
+  const raw = Buffer.from(request.RawMessage!.Data!).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  return new URL(raw.match(/^List-Unsubscribe: <([^>]+)>/m)![1]!);
+}
+
+describe('unsubscribe', () => {
+  it('one-click unsubscribe in the middle of the sequence: 200, and no further email', async () => {
+    const email = uniqueEmail('oneclick');
+    const leadId = await signUp(email);
+    env.clock.advance(3 * 86_400_000);
+    await dispatchDue(env.dispatch);
+    expect(await inbox(email)).toHaveLength(2);
+
+    const url = unsubscribeUrlSentTo(leadId);
+    const result = await unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('You are unsubscribed');
+
+    const lead = await env.store.get(leadId);
+    expect(lead).toMatchObject({ status: 'unsubscribed' });
+    expect(lead?.nextStepId).toBeUndefined();
+    for (let day = 0; day < 40; day++) {
+      env.clock.advance(86_400_000);
+      await dispatchDue(env.dispatch);
+    }
+    expect(await inbox(email)).toHaveLength(2);
+  });
+
+  it('opening the link (GET) shows a confirm button and unsubscribes nothing', async () => {
+    const email = uniqueEmail('prefetch');
+    const leadId = await signUp(email);
+    const url = unsubscribeUrlSentTo(leadId);
+    const page = await unsubscribe(httpEvent('GET', `${url.pathname}${url.search}`));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<form method="post"[^>]*>[\s\S]*<button/);
+    expect((await env.store.get(leadId))?.status).toBe('active');
+  });
+
+  it('unsubscribing twice is fine, and says so', async () => {
+    const leadId = await signUp(uniqueEmail('twice'));
+    const url = unsubscribeUrlSentTo(leadId);
+    await unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
+    const again = await unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toContain('already unsubscribed');
+  });
+
+  it('a forged, truncated or tampered token gets 400 and changes nothing', async () => {
+    const leadId = await signUp(uniqueEmail('forged'));
+    const token = unsubscribeUrlSentTo(leadId).searchParams.get('token')!;
+    const other = await signUp(uniqueEmail('victim'));
+    for (const bad of [token.slice(0, -4), `${other}.${token.split('.')[1]}`, `${leadId}.AAAA`, '', 'x'.repeat(5000)]) {
+      const result = await unsubscribe(httpEvent('POST', `/unsubscribe?token=${encodeURIComponent(bad)}`, oneClick));
+      expect(result.statusCode).toBe(400);
+    }
+    expect((await env.store.get(leadId))?.status).toBe('active');
+    expect((await env.store.get(other))?.status).toBe('active');
+  });
+
+  it('an unsubscribe that arrives while a send is in flight waits for it: nothing is ever sent after the recorded unsubscribe', async () => {
+    const email = uniqueEmail('racing');
+    const leadId = await signUp(email);
+    env.clock.advance(3 * 86_400_000);
+    const url = unsubscribeUrlSentTo(leadId);
+
+    // A dispatcher has claimed the lead and handed the step to SES...
+    const { token } = (await env.store.claim(leadId, env.clock.now(), 120_000))!;
+    await env.store.markSending(leadId, token, 'how-it-works', env.clock.now());
+    const pending = unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await env.store.get(leadId))?.status).toBe('active'); // the unsubscribe is waiting, not yet recorded
+
+    // ...and SES answers: the dispatcher settles the send and schedules the next step.
+    const next = new Date(env.clock.now().getTime() + 3 * 86_400_000);
+    expect(await env.store.settle(leadId, token, { settledStepId: 'how-it-works', sentAt: env.clock.now(), next: { stepId: 'who-it-helps', at: next } })).toBe(true);
+
+    expect((await pending).statusCode).toBe(200);
+    const lead = await env.store.get(leadId);
+    expect(lead).toMatchObject({ status: 'unsubscribed', sentSteps: ['welcome', 'how-it-works'] });
+    expect(lead?.nextStepId).toBeUndefined();
+    env.clock.advance(10 * 86_400_000);
+    await dispatchDue(env.dispatch);
+    expect(await inbox(email)).toHaveLength(1); // the welcome; the in-flight step was simulated above
+  });
+});
