@@ -17,12 +17,15 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { shardFor, type Lead } from '../domain/lead.ts';
 import type { LeadStatus } from '../domain/lead.ts';
-import type { CreateResult, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead } from '../domain/ports.ts';
+import type { CreateResult, EventStore, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead } from '../domain/ports.ts';
+import type { EngagementEvent } from '../domain/ses-event.ts';
 
 export const DUE_INDEX = 'due';
 
 export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE' });
 export const emailKey = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
+export const suppressionKey = (email: string) => ({ pk: `SUPPRESS#${email}`, sk: 'SUPPRESS' });
+export const eventKey = (leadId: string, eventId: string) => ({ pk: `LEAD#${leadId}`, sk: `EVT#${eventId}` });
 export const messageKey = (leadId: string, sequenceId: string, stepId: string) => ({ pk: `LEAD#${leadId}`, sk: `MSG#${sequenceId}#${stepId}` });
 
 export interface DynamoLeadStoreOptions {
@@ -34,7 +37,14 @@ export interface DynamoLeadStoreOptions {
 /** Attributes that are bookkeeping, not part of the lead. */
 const INTERNAL = ['pk', 'sk', 'type', 'dueShard', 'dueAt', 'claimToken', 'claimUntil', 'sendingStep', 'sendingAt', 'expiresAt'] as const;
 
-export class DynamoLeadStore implements LeadStore {
+/** Lead-level rollups: the first time each happened, and how often. */
+const LEAD_ROLLUP: Partial<Record<EngagementEvent['type'], { first: string; count: string }>> = {
+  Delivery: { first: 'firstDeliveredAt', count: 'deliveries' },
+  Open: { first: 'firstOpenedAt', count: 'opens' },
+  Click: { first: 'firstClickedAt', count: 'clicks' },
+};
+
+export class DynamoLeadStore implements LeadStore, EventStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -180,23 +190,91 @@ export class DynamoLeadStore implements LeadStore {
   }
 
   async recordMessage(message: MessageRecord): Promise<void> {
+    // An update, not a put: SES events for this message may have arrived first and left counters here.
+    const fields: Record<string, unknown> = {
+      type: 'message',
+      leadId: message.leadId,
+      sequenceId: message.sequenceId,
+      stepId: message.stepId,
+      state: message.state,
+      at: message.at.toISOString(),
+      messageId: message.messageId,
+      reason: message.reason,
+      expiresAt: this.expiry(message.at),
+    };
+    const present = Object.entries(fields).filter(([, value]) => value !== undefined);
     await this.doc.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: this.options.tableName,
-        Item: {
-          ...messageKey(message.leadId, message.sequenceId, message.stepId),
-          type: 'message',
-          leadId: message.leadId,
-          sequenceId: message.sequenceId,
-          stepId: message.stepId,
-          state: message.state,
-          at: message.at.toISOString(),
-          messageId: message.messageId,
-          reason: message.reason,
-          expiresAt: this.expiry(message.at),
-        },
+        Key: messageKey(message.leadId, message.sequenceId, message.stepId),
+        UpdateExpression: `SET ${present.map(([key]) => `#${key} = :${key}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(present.map(([key]) => [`#${key}`, key])),
+        ExpressionAttributeValues: Object.fromEntries(present.map(([key, value]) => [`:${key}`, value])),
       }),
     );
+  }
+
+  async recordEvent(event: EngagementEvent): Promise<boolean> {
+    const { tableName } = this.options;
+    const at = new Date(event.at);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...eventKey(event.leadId, event.eventId), type: 'event', eventType: event.type, messageId: event.messageId, stepId: event.stepId, at: event.at, link: event.link, expiresAt: this.expiry(at) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    const count = `count${event.type}`;
+    const first = `first${event.type}At`;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: messageKey(event.leadId, event.sequenceId, event.stepId),
+        UpdateExpression: 'ADD #count :one SET leadId = :lead, sequenceId = :seq, stepId = :step, messageId = :mid',
+        ExpressionAttributeNames: { '#count': count },
+        ExpressionAttributeValues: { ':one': 1, ':lead': event.leadId, ':seq': event.sequenceId, ':step': event.stepId, ':mid': event.messageId },
+      }),
+    );
+    // Events arrive out of order: keep the earliest time, whichever lands first.
+    await this.conditionalUpdate({
+      Key: messageKey(event.leadId, event.sequenceId, event.stepId),
+      UpdateExpression: 'SET #first = :at',
+      ConditionExpression: 'attribute_not_exists(#first) OR #first > :at',
+      ExpressionAttributeNames: { '#first': first },
+      ExpressionAttributeValues: { ':at': event.at },
+    });
+    const rollup = LEAD_ROLLUP[event.type];
+    if (rollup) {
+      await this.conditionalUpdate({
+        Key: leadKey(event.leadId),
+        UpdateExpression: 'ADD #count :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#count': rollup.count },
+        ExpressionAttributeValues: { ':one': 1 },
+      });
+      await this.conditionalUpdate({
+        Key: leadKey(event.leadId),
+        UpdateExpression: 'SET #first = :at',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#first) OR #first > :at)',
+        ExpressionAttributeNames: { '#first': rollup.first },
+        ExpressionAttributeValues: { ':at': event.at },
+      });
+    }
+    return true;
+  }
+
+  async suppress(email: string, reason: 'bounced' | 'complained' | 'unsubscribed', at: Date): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.options.tableName, Item: { ...suppressionKey(email), type: 'suppression', reason, at: at.toISOString() } }));
+  }
+
+  async isSuppressed(email: string): Promise<boolean> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: suppressionKey(email), ConsistentRead: true }));
+    return result.Item !== undefined;
   }
 
   async stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date) {

@@ -1,22 +1,24 @@
 import { firstSchedule } from './dispatch.ts';
 import type { Lead, LeadProfile } from './lead.ts';
-import type { Clock, LeadStore } from './ports.ts';
+import type { Clock, EventStore, LeadStore } from './ports.ts';
 import type { Sequence } from './sequence.ts';
 
 export interface EnrollDeps {
-  store: LeadStore;
+  store: LeadStore & Pick<EventStore, 'isSuppressed'>;
   clock: Clock;
   newId: () => string;
   sequence: Sequence;
 }
 
-export type EnrollResult = { created: true; leadId: string } | { created: false; leadId: string };
+export type EnrollResult = { created: true; leadId: string } | { created: false; leadId?: string };
 
 /**
  * Turn a validated sign-up into a lead with its first step due, once per normalised email.
  * A second sign-up with the same email changes nothing and starts no second sequence.
  */
 export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<EnrollResult> {
+  // An address that bounced or complained gets no email, whoever signs it up.
+  if (await deps.store.isSuppressed(profile.email)) return { created: false };
   const now = deps.clock.now();
   const first = firstSchedule(deps.sequence, now, profile.timeZone);
   const lead: Lead = {

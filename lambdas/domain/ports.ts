@@ -3,6 +3,7 @@
  * (DynamoDB on dynalite, SES on aws-ses-v2-local) or small fakes.
  */
 import type { Lead, LeadStatus } from './lead.ts';
+import type { EngagementEvent } from './ses-event.ts';
 
 export interface Clock {
   now(): Date;
@@ -63,6 +64,14 @@ export interface LeadStore {
    * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES.
    */
   stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date): Promise<{ outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' } | { outcome: 'in-flight' }>;
+}
+
+/** What an engagement event changes: recorded once per event id, rolled up on its message and lead. */
+export interface EventStore {
+  /** False when this event was recorded before (EventBridge delivers at least once). */
+  recordEvent(event: EngagementEvent): Promise<boolean>;
+  suppress(email: string, reason: 'bounced' | 'complained' | 'unsubscribed', at: Date): Promise<void>;
+  isSuppressed(email: string): Promise<boolean>;
 }
 
 export type StopStatus = Extract<LeadStatus, 'unsubscribed' | 'bounced' | 'complained'>;

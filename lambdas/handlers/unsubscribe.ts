@@ -41,7 +41,7 @@ export function makeUnsubscribeHandler(wiring: Pick<Wiring, 'config' | 'clinic' 
       'Unsubscribed',
       already
         ? `<h1>You were already unsubscribed</h1><p>You will not get any more emails from ${name}.</p>`
-        : `<h1>You are unsubscribed</h1><p>You will not get any more emails from ${name}. If this was a mistake, you can sign up again at any time.</p>`,
+        : `<h1>You are unsubscribed</h1><p>You will not get any more emails from ${name}.</p>`,
     );
   };
 }

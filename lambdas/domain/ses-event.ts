@@ -1,0 +1,67 @@
+/**
+ * SES events as EventBridge delivers them (an SES configuration set's event destination), validated, and reduced to
+ * what we record. An event is joined to its lead by the message tags (ids only), never by an address.
+ */
+import { z } from 'zod';
+
+export const SES_EVENT_TYPES = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint', 'Reject', 'DeliveryDelay', 'RenderingFailure', 'Subscription'] as const;
+export type SesEventType = (typeof SES_EVENT_TYPES)[number];
+
+const tag = z.array(z.string().min(1).max(256)).min(1);
+
+const detail = z.object({
+  eventType: z.enum(SES_EVENT_TYPES),
+  mail: z.object({
+    messageId: z.string().min(1).max(256),
+    timestamp: z.iso.datetime({ offset: true }),
+    tags: z.object({ leadId: tag, sequenceId: tag, stepId: tag }).loose(),
+  }),
+  bounce: z.object({ bounceType: z.string(), bounceSubType: z.string().optional(), timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
+  complaint: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
+  delivery: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
+  open: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
+  click: z.object({ timestamp: z.iso.datetime({ offset: true }).optional(), link: z.string().max(2048).optional() }).optional(),
+  deliveryDelay: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
+});
+
+const envelope = z.object({ source: z.literal('aws.ses'), detail });
+
+export interface EngagementEvent {
+  /** Deterministic: the same SES notification always gets the same id, so a redelivery changes nothing. */
+  eventId: string;
+  type: SesEventType;
+  leadId: string;
+  sequenceId: string;
+  stepId: string;
+  messageId: string;
+  at: string;
+  /** Only a permanent bounce or a complaint stops a lead. */
+  suppresses: 'bounced' | 'complained' | undefined;
+  link?: string;
+}
+
+export type ParsedEvent = { ok: true; event: EngagementEvent } | { ok: false; reason: string };
+
+export function parseSesEvent(input: unknown): ParsedEvent {
+  const result = envelope.safeParse(input);
+  if (!result.success) return { ok: false, reason: result.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`).slice(0, 3).join('; ') };
+  const { eventType: type, mail, ...parts } = result.data.detail;
+  const section = { Send: undefined, Delivery: parts.delivery, Open: parts.open, Click: parts.click, Bounce: parts.bounce, Complaint: parts.complaint, Reject: undefined, DeliveryDelay: parts.deliveryDelay, RenderingFailure: undefined, Subscription: undefined }[type];
+  const at = section?.timestamp ?? mail.timestamp;
+  const link = type === 'Click' ? parts.click?.link : undefined;
+  const suppresses = type === 'Complaint' ? 'complained' : type === 'Bounce' && parts.bounce?.bounceType === 'Permanent' ? 'bounced' : undefined;
+  return {
+    ok: true,
+    event: {
+      eventId: [type, mail.messageId, at, link].filter(Boolean).join('|'),
+      type,
+      leadId: mail.tags.leadId[0]!,
+      sequenceId: mail.tags.sequenceId[0]!,
+      stepId: mail.tags.stepId[0]!,
+      messageId: mail.messageId,
+      at: new Date(at).toISOString(),
+      suppresses,
+      ...(link && { link }),
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamoClient } from '#adapters/clients';
+import { emailKey, leadKey, messageKey } from '#adapters/dynamo-lead-store';
+import { dispatchDue } from '#domain/dispatch';
+import { makeSesEventsHandler } from '#handlers/ses-events';
+import { makeSignupHandler } from '#handlers/signup';
+import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
+
+const env = await testEnv();
+const record = makeSesEventsHandler(env);
+const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+const item = async (key: Record<string, string>) => (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+
+async function signUp(email: string) {
+  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }));
+  return JSON.parse(result.body!).leadId as string;
+}
+
+/** An SES event as EventBridge delivers it, for the welcome actually sent to this lead. */
+async function sesEvent(leadId: string, eventType: string, at: string, extra: Record<string, unknown> = {}) {
+  const message = (await env.store.messages(leadId)).find((m) => m.stepId === 'welcome')!;
+  const section = eventType.charAt(0).toLowerCase() + eventType.slice(1);
+  return {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': `Email ${eventType}`,
+    source: 'aws.ses',
+    detail: {
+      eventType,
+      mail: { messageId: message.messageId, timestamp: message.at.toISOString(), tags: { leadId: [leadId], sequenceId: ['nurture'], stepId: ['welcome'], 'ses:configuration-set': ['nurture-test'] } },
+      [section]: { timestamp: at, ...extra },
+    },
+  };
+}
+
+describe('SES events', () => {
+  it('delivery, opens and clicks are recorded on the message and rolled up on the lead', async () => {
+    const leadId = await signUp(uniqueEmail('engaged'));
+    expect(await record(await sesEvent(leadId, 'Delivery', '2026-03-02T15:00:01Z'))).toBe('recorded');
+    await record(await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z'));
+    await record(await sesEvent(leadId, 'Click', '2026-03-02T16:01:00Z', { link: 'https://clinic.example/consultation' }));
+
+    const lead = await item(leadKey(leadId));
+    expect(lead).toMatchObject({ deliveries: 1, opens: 1, clicks: 1, firstDeliveredAt: '2026-03-02T15:00:01.000Z', firstClickedAt: '2026-03-02T16:01:00.000Z' });
+    expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({ countDelivery: 1, countOpen: 1, countClick: 1, state: 'sent' });
+  });
+
+  it('the same event delivered three times is counted once', async () => {
+    const leadId = await signUp(uniqueEmail('replayed'));
+    const open = await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z');
+    expect(await record(open)).toBe('recorded');
+    expect(await record({ ...open, id: 'another-eventbridge-id' })).toBe('duplicate');
+    expect(await record(open)).toBe('duplicate');
+    expect(await item(leadKey(leadId))).toMatchObject({ opens: 1 });
+  });
+
+  it('events out of order keep the earliest time as the first', async () => {
+    const leadId = await signUp(uniqueEmail('unordered'));
+    await record(await sesEvent(leadId, 'Open', '2026-03-03T10:00:00Z'));
+    await record(await sesEvent(leadId, 'Open', '2026-03-02T18:00:00Z'));
+    expect(await item(leadKey(leadId))).toMatchObject({ opens: 2, firstOpenedAt: '2026-03-02T18:00:00.000Z' });
+  });
+
+  it('a hard bounce stops the lead and suppresses the address; signing it up again sends nothing', async () => {
+    const email = uniqueEmail('hard');
+    const leadId = await signUp(email);
+    await record(await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', { bounceType: 'Permanent', bounceSubType: 'General' }));
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'bounced' });
+    expect(await env.store.isSuppressed(email)).toBe(true);
+
+    env.clock.advance(30 * 86_400_000);
+    await dispatchDue(env.dispatch);
+    expect(await inbox(email)).toHaveLength(1);
+
+    // Even once retention has removed the lead and its email record, the address stays suppressed.
+    await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: emailKey(email) }));
+    await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId) }));
+    const again = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }));
+    expect(again.statusCode).toBe(200);
+    expect(await inbox(email)).toHaveLength(1);
+  });
+
+  it('a soft bounce is recorded and sending goes on', async () => {
+    const email = uniqueEmail('soft');
+    const leadId = await signUp(email);
+    expect(await record(await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', { bounceType: 'Transient', bounceSubType: 'MailboxFull' }))).toBe('recorded');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
+    expect(await env.store.isSuppressed(email)).toBe(false);
+    expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({ countBounce: 1 });
+  });
+
+  it('a complaint stops the lead and suppresses the address', async () => {
+    const email = uniqueEmail('complaint');
+    const leadId = await signUp(email);
+    await record(await sesEvent(leadId, 'Complaint', '2026-03-02T17:00:00Z'));
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'complained' });
+    expect(await env.store.isSuppressed(email)).toBe(true);
+  });
+
+  it('a malformed or unknown event is skipped without failing', async () => {
+    expect(await record({ source: 'aws.ses', detail: { eventType: 'Teleport' } })).toBe('skipped');
+    expect(await record({ source: 'aws.ses', detail: { eventType: 'Open', mail: { messageId: 'x', timestamp: 'yesterday', tags: {} } } })).toBe('skipped');
+    expect(await record(null)).toBe('skipped');
+    expect(await record('{}')).toBe('skipped');
+  });
+});
