@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../lambdas/config.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { virtualClock } from '../lambdas/adapters/clock.ts';
@@ -12,8 +13,10 @@ import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
 import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
+import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
+import { withEngagementFeed } from './engagement-feed.ts';
 import { startEmulators } from './emulators.ts';
-import { startHttpServer } from './http-server.ts';
+import { startHttpServer, type Route } from './http-server.ts';
 import { signupPage } from './signup-page.ts';
 import { ensureTable } from './table.ts';
 
@@ -58,7 +61,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     sesPort: options.sesPort,
     ...(options.dataDir && { dataDir: join(options.dataDir, 'dynamodb') }),
   });
-  const apiUrl = `http://localhost:${options.port}`;
+  // Listen first, so port 0 (tests) resolves to a real port before links are built; routes are filled in below.
+  const routes: Record<string, Route> = {};
+  const server: Server = await startHttpServer(routes, options.port);
+  const apiUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
   const config = await resolveSecrets(loadConfig({
     TABLE_NAME: 'nurture-local',
     SES_CONFIGURATION_SET: 'nurture-local',
@@ -74,13 +80,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, config.TABLE_NAME);
 
-  const wiring = wire(config, { clock, sendRate: options.sendRate ?? config.MAX_SEND_RATE ?? 20, dynamo });
+  const wired = wire(config, { clock, sendRate: options.sendRate ?? config.MAX_SEND_RATE ?? 20, dynamo });
+  const recordEvent = makeSesEventsHandler(wired);
+  const wiring = { ...wired, dispatch: { ...wired.dispatch, mailer: withEngagementFeed(wired.dispatch.mailer, recordEvent, clock) } };
   const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
   const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock` });
 
   const unsubscribe = makeUnsubscribeHandler(wiring);
-  const server: Server = await startHttpServer(
-    {
+  Object.assign(routes, {
       'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
       'POST /signup': makeSignupHandler(wiring),
       'GET /unsubscribe': unsubscribe,
@@ -90,9 +97,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ now: clock.now().toISOString(), speed: clock.speed }),
       }),
-    },
-    options.port,
-  );
+  } satisfies Record<string, Route>);
 
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
