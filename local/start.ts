@@ -5,6 +5,7 @@
  * Ports: PORT (API, 3000), SES_PORT (inbox, 8005), DYNAMODB_PORT (8006).
  */
 import { parseArgs } from 'node:util';
+import { logger } from '../lambdas/adapters/log.ts';
 import { startLocal } from './runtime.ts';
 
 const { values } = parseArgs({
@@ -16,7 +17,8 @@ if (!Number.isFinite(speed) || speed <= 0) {
   console.error(`--speed must be a positive number, got ${values.speed ?? process.env.CLOCK_SPEED}`);
   process.exit(2);
 }
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// Quieter than Lambda's default in a terminal; POWERTOOLS_LOG_LEVEL still wins.
+if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 
 const runtime = await startLocal({
   port: Number(process.env.PORT ?? 3000),
