@@ -15,6 +15,7 @@ import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { withEngagementFeed } from './engagement-feed.ts';
+import { trackingRoutes, withTracking } from './tracking.ts';
 import { startEmulators } from './emulators.ts';
 import { startHttpServer, type Route } from './http-server.ts';
 import { signupPage } from './signup-page.ts';
@@ -82,12 +83,13 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
 
   const wired = wire(config, { clock, sendRate: options.sendRate ?? config.MAX_SEND_RATE ?? 20, dynamo });
   const recordEvent = makeSesEventsHandler(wired);
-  const wiring = { ...wired, dispatch: { ...wired.dispatch, mailer: withEngagementFeed(wired.dispatch.mailer, recordEvent, clock) } };
+  const wiring = { ...wired, dispatch: { ...wired.dispatch, mailer: withTracking(withEngagementFeed(wired.dispatch.mailer, recordEvent, clock), apiUrl, config.UNSUBSCRIBE_SECRET) } };
   const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
   const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock` });
 
   const unsubscribe = makeUnsubscribeHandler(wiring);
   Object.assign(routes, {
+    ...trackingRoutes(wired.store, recordEvent, clock, config.UNSUBSCRIBE_SECRET),
       'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
       'POST /signup': makeSignupHandler(wiring),
       'GET /unsubscribe': unsubscribe,

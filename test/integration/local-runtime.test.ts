@@ -36,4 +36,29 @@ describe('npm start', () => {
     const lead = (await doc.send(new GetCommand({ TableName: 'nurture-local', Key: leadKey(leadId) }))).Item;
     expect(lead).toMatchObject({ deliveries: 1, firstDeliveredAt: expect.any(String) });
   });
+
+  it('a link clicked in the local inbox records a Click and then redirects; the open pixel records an Open', async () => {
+    const email = 'local-click@example.com';
+    const response = await fetch(`${runtime.apiUrl}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, firstName: 'Rae', consent: true }) });
+    const { leadId } = (await response.json()) as { leadId: string };
+    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as { emails: { destination: { to: string[] }; body: { html: string } }[] };
+    const html = emails.find((e) => e.destination.to.some((to) => to.includes(email)))!.body.html;
+
+    const tracked = [...html.matchAll(/href="([^"]+\/t\/click\?[^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    expect(tracked.length).toBeGreaterThan(0);
+    const click = await fetch(tracked[0]!, { redirect: 'manual' });
+    expect(click.status).toBe(302);
+    expect(click.headers.get('location')).toBe('https://clinic.example/consultation');
+
+    const pixel = html.match(/src="([^"]+\/t\/open\?[^"]+)"/)![1]!.replaceAll('&amp;', '&');
+    expect((await fetch(pixel)).headers.get('content-type')).toBe('image/gif');
+
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    expect((await doc.send(new GetCommand({ TableName: 'nurture-local', Key: leadKey(leadId) }))).Item).toMatchObject({ clicks: 1, opens: 1 });
+
+    // The unsubscribe link is left alone, and a tampered tracking link redirects nowhere.
+    expect(html).toMatch(/href="http:\/\/localhost:\d+\/unsubscribe\?token=/);
+    const tampered = tracked[0]!.replace(/u=[^&]+/, `u=${encodeURIComponent('https://evil.example')}`);
+    expect((await fetch(tampered, { redirect: 'manual' })).status).toBe(400);
+  });
 });
