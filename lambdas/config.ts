@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { clinic } from '../emails/clinic.ts';
 
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like 09:00');
+
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** https, except on this machine (the local runtime), where browsers also treat http as secure. */
@@ -24,6 +26,9 @@ export const configSchema = z.object({
   /** Signs unsubscribe links. Locally a plain value; in AWS the ARN of a Secrets Manager secret. */
   UNSUBSCRIBE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   UNSUBSCRIBE_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Verifies the booking webhook's HMAC signature. Locally a plain value; in AWS the ARN of a Secrets Manager secret. */
+  BOOKING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  BOOKING_SECRET_ARN: z.string().startsWith('arn:').optional(),
   AWS_REGION: z.string().default('us-east-1'),
   /** Local emulators; unset in AWS. */
   DYNAMODB_ENDPOINT: z.url().optional(),
@@ -42,6 +47,14 @@ export const configSchema = z.object({
   FROM_ADDRESS: z.email().default(clinic.fromAddress),
   REPLY_TO_ADDRESS: z.email().default(clinic.replyTo),
   CLINIC_NAME: z.string().min(1).default(clinic.name),
+  /** Postal address lines, separated by "|" (CAN-SPAM: every email carries it). */
+  CLINIC_POSTAL_ADDRESS: z.string().min(1).default(clinic.postalAddress.join('|')).transform((value) => value.split('|').map((line) => line.trim()).filter(Boolean)),
+  CLINIC_PHONE: z.string().min(1).default(clinic.phone),
+  CLINIC_WEBSITE: z.url().default(clinic.website),
+  BOOKING_URL: z.url().default(clinic.bookingUrl),
+  /** Override the sequences' send window (the lead's local time, "HH:mm"); unset keeps `emails/sequences.ts`. */
+  SEND_WINDOW_START: hhmm.optional(),
+  SEND_WINDOW_END: hhmm.optional(),
 });
 
 const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {
@@ -52,7 +65,7 @@ const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECR
 export type Config = z.infer<typeof configSchema>;
 
 /** Config whose secrets have been read (see `adapters/secrets.ts`). */
-export type ResolvedConfig = Config & { UNSUBSCRIBE_SECRET: string };
+export type ResolvedConfig = Config & { UNSUBSCRIBE_SECRET: string; BOOKING_SECRET?: string };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = withSecretSource.safeParse(env);

@@ -2,8 +2,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
 import { ulid } from 'ulid';
-import { clinic as defaultClinic, type Clinic } from '../../emails/clinic.ts';
-import { sequences } from '../../emails/sequences.ts';
+import type { Clinic } from '../../emails/clinic.ts';
+import { sequences as defaultSequences, type EmailStep } from '../../emails/sequences.ts';
+import type { Sequence } from '../domain/sequence.ts';
 import type { Config, ResolvedConfig } from '../config.ts';
 import type { DispatchDeps } from '../domain/dispatch.ts';
 import type { Clock } from '../domain/ports.ts';
@@ -34,7 +35,24 @@ export function sesClient(config: Config): SESClient {
 }
 
 export function clinicFor(config: Config): Clinic {
-  return { ...defaultClinic, name: config.CLINIC_NAME, fromAddress: config.FROM_ADDRESS, replyTo: config.REPLY_TO_ADDRESS, defaultTimeZone: config.DEFAULT_TIME_ZONE };
+  return {
+    name: config.CLINIC_NAME,
+    postalAddress: config.CLINIC_POSTAL_ADDRESS,
+    phone: config.CLINIC_PHONE,
+    website: config.CLINIC_WEBSITE,
+    bookingUrl: config.BOOKING_URL,
+    fromAddress: config.FROM_ADDRESS,
+    replyTo: config.REPLY_TO_ADDRESS,
+    defaultTimeZone: config.DEFAULT_TIME_ZONE,
+  };
+}
+
+/** The sequences with the stage's send window, when config overrides it. */
+export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>> {
+  const start = config.SEND_WINDOW_START;
+  const end = config.SEND_WINDOW_END;
+  if (!start && !end) return defaultSequences;
+  return Object.fromEntries(Object.entries(defaultSequences).map(([id, sequence]) => [id, { ...sequence, window: { start: start ?? sequence.window.start, end: end ?? sequence.window.end } }]));
 }
 
 export interface Wiring {
@@ -48,6 +66,7 @@ export interface Wiring {
 /** Everything the handlers need, built from config. `clock` and `sendRate` are the local runtime's and tests' knobs. */
 export function wire(config: ResolvedConfig, { clock, sendRate, dynamo, ses }: { clock: Clock; sendRate: number; dynamo?: DynamoDBClient; ses?: SESClient }): Wiring {
   const clinic = clinicFor(config);
+  const sequences = sequencesFor(config);
   const store = new DynamoLeadStore(dynamo ?? dynamoClient(config), { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS });
   const mailer = new SesMailer(ses ?? sesClient(config), {
     from: { name: clinic.name, address: clinic.fromAddress },

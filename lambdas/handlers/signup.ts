@@ -3,7 +3,6 @@
  * A fetch gets JSON; a plain HTML form post gets a thank-you page.
  */
 import { ulid } from 'ulid';
-import { nurture } from '../../emails/sequences.ts';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { wire, type Wiring } from '../adapters/clients.ts';
@@ -40,7 +39,7 @@ export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'st
     // A bot filled the hidden field: answer as if all went well, store nothing.
     if (parsed.honeypot) return thanks(event, decoded.kind, 201, { leadId: ulid(), created: true });
 
-    const result = await enroll({ store: wiring.store, clock: dispatch.clock, newId: wiring.newId, sequence: nurture }, parsed.profile);
+    const result = await enroll({ store: wiring.store, clock: dispatch.clock, newId: wiring.newId, sequence: dispatch.sequences.nurture! }, parsed.profile);
     if (!result.created) return thanks(event, decoded.kind, 200, { created: false });
 
     // Speed to lead: the welcome goes out now. If this fails the lead is saved and the dispatcher sends it.
