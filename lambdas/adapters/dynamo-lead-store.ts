@@ -5,6 +5,8 @@
  *   LEAD#<leadId>, PROFILE           the lead: profile, consent, sequence position, claim and in-flight marker
  *   EMAIL#<normalised email>, EMAIL  points at the lead for that address: sign-up is idempotent per email
  *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id
+ *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once
+ *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
  *
  * Access patterns:
  *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none)
@@ -221,7 +223,7 @@ export class DynamoLeadStore implements LeadStore, EventStore {
       await this.doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...eventKey(event.leadId, event.eventId), type: 'event', eventType: event.type, messageId: event.messageId, stepId: event.stepId, at: event.at, link: event.link, expiresAt: this.expiry(at) },
+          Item: { ...eventKey(event.leadId, event.eventId), type: 'event', eventType: event.type, messageId: event.messageId, sequenceId: event.sequenceId, stepId: event.stepId, at: event.at, link: event.link, expiresAt: this.expiry(at) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
