@@ -1,10 +1,46 @@
 import { defineConfig } from 'vitest/config';
+import type { Reporter } from 'vitest/reporters';
+import { findDynamoDbLocal } from './local/dynamodb-local.ts';
+
+/**
+ * Two projects: everything against dynalite (the embedded default), then the integration tests a second time
+ * against AWS's own DynamoDB Local. Without Java the second pass is skipped, loudly; with
+ * REQUIRE_DYNAMODB_LOCAL=1 (set by .ci/run) a missing Java or jar fails the run instead.
+ */
+const dynamoDbLocal = findDynamoDbLocal();
+const missing = 'missing' in dynamoDbLocal ? dynamoDbLocal.missing : undefined;
+if (missing && process.env.REQUIRE_DYNAMODB_LOCAL === '1') {
+  throw new Error(`REQUIRE_DYNAMODB_LOCAL=1 but the DynamoDB Local pass cannot run: ${missing}. On Debian: apt-get install openjdk-17-jre-headless`);
+}
+const notice = missing && `\n*** DynamoDB Local pass SKIPPED: ${missing}. Only dynalite was tested. Install Java 17 (apt-get install openjdk-17-jre-headless) to run it. ***\n`;
+if (notice) console.warn(notice);
+// Said again after the summary, where nobody can miss it.
+const repeatNotice: Reporter = { onTestRunEnd: () => void console.warn(notice) };
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/integration/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    ...(notice && { reporters: ['default', repeatNotice] }),
+    projects: [
+      {
+        extends: true,
+        test: { name: 'dynalite', include: ['test/**/*.test.ts'], globalSetup: ['test/integration/global-setup.ts'] },
+      },
+      ...(missing
+        ? []
+        : [
+            {
+              extends: true,
+              test: {
+                name: 'dynamodb-local',
+                include: ['test/integration/**/*.test.ts'],
+                // npm start's own runtime is dynalite by design (no Java); it brings its own emulators.
+                exclude: ['test/integration/local-runtime.test.ts'],
+                globalSetup: ['test/integration/global-setup-dynamodb-local.ts'],
+              },
+            },
+          ]),
+    ],
   },
 });
