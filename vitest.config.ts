@@ -13,15 +13,14 @@ if (missing && process.env.REQUIRE_DYNAMODB_LOCAL === '1') {
   throw new Error(`REQUIRE_DYNAMODB_LOCAL=1 but the DynamoDB Local pass cannot run: ${missing}. On Debian: apt-get install openjdk-17-jre-headless`);
 }
 const notice = missing && `\n*** DynamoDB Local pass SKIPPED: ${missing}. Only dynalite was tested. Install Java 17 (apt-get install openjdk-17-jre-headless) to run it. ***\n`;
-if (notice) console.warn(notice);
-// Said again after the summary, where nobody can miss it.
-const repeatNotice: Reporter = { onTestRunEnd: () => void console.warn(notice) };
+// Said before the run and again after the summary, where nobody can miss it.
+const skipNotice: Reporter = { onTestRunStart: () => void console.warn(notice), onTestRunEnd: () => void console.warn(notice) };
 
 export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    ...(notice && { reporters: ['default', repeatNotice] }),
+    ...(notice && { reporters: ['default', skipNotice] }),
     projects: [
       {
         extends: true,
@@ -31,7 +30,7 @@ export default defineConfig({
         ? []
         : [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'dynamodb-local',
                 include: ['test/integration/**/*.test.ts'],
