@@ -47,6 +47,9 @@ export async function startDynamoDbLocal({ host = '127.0.0.1', startTimeoutMs = 
   const collect = (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000));
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  // If this process ends without stopping it (a crash, process.exit), take Java down with it.
+  const orphanGuard = () => void child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   const endpoint = `http://${host}:${port}`;
   try {
     await waitUntilServing(endpoint, child, startTimeoutMs);
@@ -54,7 +57,14 @@ export async function startDynamoDbLocal({ host = '127.0.0.1', startTimeoutMs = 
     await stopProcess(child);
     throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output}`);
   }
-  return { endpoint, version, stop: () => stopProcess(child) };
+  return {
+    endpoint,
+    version,
+    stop: async () => {
+      process.off('exit', orphanGuard);
+      await stopProcess(child);
+    },
+  };
 }
 
 function freePort(host: string): Promise<number> {

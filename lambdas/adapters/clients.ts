@@ -68,10 +68,13 @@ export function wire(config: ResolvedConfig, { clock, sendRate, dynamo, ses }: {
   const clinic = clinicFor(config);
   const sequences = sequencesFor(config);
   const store = new DynamoLeadStore(dynamo ?? dynamoClient(config), { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS });
+  // One pacer for every send this process makes: turns before the in-flight mark, admission at the SES request.
+  const pace = pacer(sendRate);
   const mailer = new SesMailer(ses ?? sesClient(config), {
     from: { name: clinic.name, address: clinic.fromAddress },
     replyTo: clinic.replyTo,
     configurationSet: config.SES_CONFIGURATION_SET,
+    admit: pace.admit,
   });
   return {
     config,
@@ -94,7 +97,7 @@ export function wire(config: ResolvedConfig, { clock, sendRate, dynamo, ses }: {
         runBudgetMs: 50_000,
       },
       unsubscribeUrl: (leadId) => `${config.PUBLIC_BASE_URL}/unsubscribe?token=${encodeURIComponent(signUnsubscribeToken(leadId, config.UNSUBSCRIBE_SECRET))}`,
-      pace: pacer(sendRate),
+      pace: pace.turn,
     },
   };
 }

@@ -11,6 +11,8 @@ export interface SesMailerOptions {
   from: { name: string; address: string };
   replyTo: string;
   configurationSet: string;
+  /** Resolves when the request may leave without exceeding the send rate (the pacer's `admit`). */
+  admit?: () => Promise<void>;
 }
 
 /** Build the raw MIME message. Exported for tests and the test-send tool. */
@@ -36,6 +38,7 @@ export class SesMailer implements Mailer {
 
   async send(email: OutgoingEmail): Promise<SendOutcome> {
     const raw = await composeMime(email, this.options);
+    await this.options.admit?.();
     try {
       const result = await this.ses.send(
         new SendRawEmailCommand({

@@ -31,8 +31,8 @@ export interface DispatchDeps {
   sequences: Readonly<Record<string, Sequence>>;
   settings: DispatchSettings;
   unsubscribeUrl: (leadId: string) => string;
-  /** Resolves when the next send is allowed under the maximum send rate. */
-  pace: () => Promise<void>;
+  /** Resolves at this send's turn under the maximum send rate; `'first'` goes ahead of the queue. */
+  pace: (priority?: 'first') => Promise<void>;
 }
 
 export type DeliveryOutcome = 'sent' | 'retry' | 'rejected' | 'unconfirmed' | 'rescheduled' | 'completed' | 'skipped';
@@ -64,15 +64,18 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
   return report;
 }
 
-/** Claim one lead and deliver its due step. Safe to call from any number of processes at once. */
-export async function deliverNext(deps: DispatchDeps, leadId: string): Promise<DeliveryOutcome> {
+/**
+ * Claim one lead and deliver its due step. Safe to call from any number of processes at once.
+ * `'first'` takes the next send turn ahead of the backlog (the welcome at sign-up: speed to lead).
+ */
+export async function deliverNext(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<DeliveryOutcome> {
   const { store, clock, log, settings } = deps;
   const claimed = await store.claim(leadId, clock.now(), settings.leaseMs);
   if (!claimed) return 'skipped';
   const { lead, token } = claimed;
 
   try {
-    return await deliverClaimed(deps, lead, token);
+    return await deliverClaimed(deps, lead, token, priority);
   } catch (error) {
     // Nothing reached SES (every SES outcome is handled inside): let the step be tried again.
     log.error('delivery failed before sending; will retry', { leadId, stepId: lead.nextStepId, error: errorName(error) });
@@ -81,7 +84,7 @@ export async function deliverNext(deps: DispatchDeps, leadId: string): Promise<D
   }
 }
 
-async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: string): Promise<DeliveryOutcome> {
+async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: string, priority?: 'first'): Promise<DeliveryOutcome> {
   const { store, clock, log, mailer, renderer } = deps;
   const sequence = deps.sequences[lead.sequenceId];
   if (!sequence) throw new Error(`unknown sequence ${lead.sequenceId}`);
@@ -106,7 +109,7 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
   const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl });
-  await deps.pace();
+  await deps.pace(priority);
   if (!(await store.markSending(lead.leadId, token, step.id, clock.now()))) return 'skipped';
 
   const outcome = await mailer.send({

@@ -42,9 +42,10 @@ export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'st
     const result = await enroll({ store: wiring.store, clock: dispatch.clock, newId: wiring.newId, sequence: dispatch.sequences.nurture! }, parsed.profile);
     if (!result.created) return thanks(event, decoded.kind, 200, { created: false });
 
-    // Speed to lead: the welcome goes out now. If this fails the lead is saved and the dispatcher sends it.
+    // Speed to lead: the welcome goes out now, ahead of any backlog. If this fails the lead is saved and the
+    // dispatcher sends it.
     try {
-      await deliverNext(dispatch, result.leadId);
+      await deliverNext(dispatch, result.leadId, 'first');
     } catch (error) {
       dispatch.log.error('welcome not sent at sign-up; the dispatcher will retry', { leadId: result.leadId, error: (error as Error).name });
     }

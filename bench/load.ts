@@ -1,0 +1,116 @@
+/**
+ * The load scenario: sign-ups arrive at a fixed rate (open loop: an arrival never waits for an earlier answer)
+ * through the local HTTP server, while the dispatcher in the same runtime works a backlog of due leads seeded
+ * straight into the table. The runtime runs in its own process (bench/runtime-process.ts), the emulators in
+ * theirs, and this process only generates the load and measures it.
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import os from 'node:os';
+import { ulid } from 'ulid';
+import { dynamoClient } from '../lambdas/adapters/clients.ts';
+import { loadConfig } from '../lambdas/config.ts';
+import { ensureTable } from '../local/table.ts';
+import type { FromRuntime, ToRuntime } from './runtime-process.ts';
+import { seedLeads } from './seed.ts';
+
+export interface LoadOptions {
+  env: Record<string, string>;
+  /** Sign-ups per second. */
+  arrivalRate: number;
+  seconds: number;
+  backlog: number;
+  /** MAX_SEND_RATE of the runtime: every send (welcomes and backlog) shares it. */
+  sendRate: number;
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/** The most sends in any window [t, t + 1 s), t being any send time. */
+export function maxInAnySecond(times: number[]): number {
+  let max = 0;
+  for (let first = 0, last = 0; first < times.length; first++) {
+    while (last < times.length && times[last]! < times[first]! + 1000) last++;
+    max = Math.max(max, last - first);
+  }
+  return max;
+}
+
+export async function load({ env, arrivalRate, seconds, backlog, sendRate }: LoadOptions) {
+  const table = `bench-load-${ulid().toLowerCase()}`;
+  const config = loadConfig({ ...env, TABLE_NAME: table });
+  const dynamo = dynamoClient(config);
+  await ensureTable(dynamo, table);
+  await seedLeads(table, dynamo, backlog, () => Date.now() - 60_000, config.DUE_SHARDS);
+
+  const runtime = fork('bench/runtime-process.ts', {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, ...env, TABLE_NAME: table, MAX_SEND_RATE: String(sendRate), POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
+  const send = (message: ToRuntime) => runtime.send(message);
+  const next = async <T extends FromRuntime['type']>(type: T) => {
+    for (;;) {
+      const [message] = (await once(runtime, 'message')) as [FromRuntime];
+      if (message.type === type) return message as Extract<FromRuntime, { type: T }>;
+    }
+  };
+  const { url } = await next('ready');
+  const signUp = (label: string) =>
+    fetch(`${url}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${label}-${ulid().toLowerCase()}@example.com`, firstName: 'Load', consent: true, timeZone: 'America/Chicago' }),
+    }).then(async (response) => {
+      await response.text();
+      return response.status;
+    });
+  // Warm up connections and code paths; not measured.
+  for (let i = 0; i < 20; i++) await signUp('warmup');
+
+  const loadBefore = os.loadavg();
+  send({ type: 'dispatch' });
+  const started = performance.timeOrigin + performance.now();
+  const total = arrivalRate * seconds;
+  const latencies: number[] = [];
+  const errors: Record<string, number> = {};
+  const inFlight: Promise<void>[] = [];
+  let maxLagMs = 0;
+  for (let i = 0; i < total; i++) {
+    // Arrival i is due at a fixed time whatever happened before: latency counts from then, not from when we got to it.
+    const due = started + (i * 1000) / arrivalRate;
+    const wait = due - (performance.timeOrigin + performance.now());
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    maxLagMs = Math.max(maxLagMs, performance.timeOrigin + performance.now() - due);
+    inFlight.push(
+      signUp('load').then(
+        (status) => {
+          latencies.push(performance.timeOrigin + performance.now() - due);
+          if (status !== 201) errors[`HTTP ${status}`] = (errors[`HTTP ${status}`] ?? 0) + 1;
+        },
+        (error: Error) => void (errors[error.name] = (errors[error.name] ?? 0) + 1),
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  const ended = started + seconds * 1000;
+  const loadAfter = os.loadavg();
+
+  send({ type: 'finish' });
+  const { sendTimes, memory, runs } = await next('finished');
+  await once(runtime, 'exit');
+
+  const inWindow = sendTimes.filter((t) => t >= started && t < ended).sort((a, b) => a - b);
+  const perSecond = inWindow.length / seconds;
+  const maxOneSecond = maxInAnySecond(inWindow);
+  latencies.sort((a, b) => a - b);
+  const errorCount = Object.values(errors).reduce((sum, n) => sum + n, 0);
+  return {
+    arrivalRate,
+    seconds,
+    backlog,
+    signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs },
+    sends: { limit: sendRate, total: inWindow.length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
+    memoryMiB: memory,
+    loadAverage: { before: loadBefore, after: loadAfter },
+  };
+}

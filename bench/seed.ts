@@ -1,0 +1,28 @@
+/** Leads written straight into the table (25 per BatchWriteItem, 8 writers), each with its second step due at `dueAt(i)`. */
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
+import { shardFor } from '../lambdas/domain/lead.ts';
+
+export async function seedLeads(table: string, dynamo: DynamoDBClient, count: number, dueAt: (i: number) => number, shards: number): Promise<void> {
+  const doc = DynamoDBDocumentClient.from(dynamo);
+  const now = new Date().toISOString();
+  const items = Array.from({ length: count }, (_, i) => {
+    const leadId = ulid();
+    const at = dueAt(i);
+    return {
+      ...leadKey(leadId), type: 'lead', leadId, email: `seed-${leadId.toLowerCase()}@example.com`, firstName: 'Seed', timeZone: 'America/New_York',
+      consent: { at: now, textVersion: 'bench' }, attribution: {}, createdAt: now, status: 'active', sequenceId: 'nurture',
+      sentSteps: ['welcome'], nextStepId: 'how-it-works', nextSendAt: new Date(at).toISOString(), dueShard: shardFor(leadId, shards), dueAt: at,
+    };
+  });
+  const batches: (typeof items)[] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const workers = Array.from({ length: 8 }, async () => {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+  });
+  await Promise.all(workers);
+}
