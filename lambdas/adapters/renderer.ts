@@ -13,10 +13,21 @@ const URL_ = 'https://placeholder.invalid/unsubscribe';
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!);
+// The plain-text part comes from html-to-text, which collapses runs of whitespace and upper-cases headings.
+const asText = (text: string) => text.replace(/[ \t\r\n\f\u200b]+/g, ' ');
 
 interface Compiled {
   html: string;
   text: string;
+}
+
+/** A step rendered with the stand-ins, with one lead's values put in their place. */
+function fill(template: Compiled, { firstName, unsubscribeUrl }: Props): Compiled {
+  const name = asText(firstName);
+  return {
+    html: template.html.replaceAll(NAME, escapeHtml(firstName)).replaceAll(URL_, escapeHtml(unsubscribeUrl)),
+    text: template.text.replaceAll(NAME.toUpperCase(), name.toUpperCase()).replaceAll(NAME, name).replaceAll(URL_, unsubscribeUrl),
+  };
 }
 
 /**
@@ -46,11 +57,7 @@ export class ReactEmailRenderer implements Renderer {
     }
     const template = await compiled;
     if (!template) return { subject, ...(await this.direct(step, props)) };
-    return {
-      subject,
-      html: template.html.replaceAll(NAME, escapeHtml(props.firstName)).replaceAll(URL_, escapeHtml(props.unsubscribeUrl)),
-      text: template.text.replaceAll(NAME, props.firstName).replaceAll(URL_, props.unsubscribeUrl),
-    };
+    return { subject, ...fill(template, props) };
   }
 
   private async direct(step: EmailStep, props: Props): Promise<Compiled> {
@@ -61,10 +68,7 @@ export class ReactEmailRenderer implements Renderer {
 
   private async compile(step: EmailStep, sample: Props): Promise<Compiled | undefined> {
     const [template, expected] = await Promise.all([this.direct(step, { firstName: NAME, unsubscribeUrl: URL_ }), this.direct(step, sample)]);
-    const filled = {
-      html: template.html.replaceAll(NAME, escapeHtml(sample.firstName)).replaceAll(URL_, escapeHtml(sample.unsubscribeUrl)),
-      text: template.text.replaceAll(NAME, sample.firstName).replaceAll(URL_, sample.unsubscribeUrl),
-    };
+    const filled = fill(template, sample);
     return filled.html === expected.html && filled.text === expected.text ? template : undefined;
   }
 }
