@@ -44,7 +44,8 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate }: Loa
   await seedLeads(table, dynamo, backlog, () => Date.now() - 60_000, config.DUE_SHARDS);
 
   const runtime = fork('bench/runtime-process.ts', {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    // BENCH_CPU_PROF=1 writes the runtime's CPU profile to bench/results/ (open it in Chrome DevTools).
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [])],
     env: { ...process.env, ...env, TABLE_NAME: table, MAX_SEND_RATE: String(sendRate), POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   const send = (message: ToRuntime) => runtime.send(message);
