@@ -22,6 +22,8 @@ export interface LoadOptions {
   backlog: number;
   /** MAX_SEND_RATE of the runtime: every send (welcomes and backlog) shares it. */
   sendRate: number;
+  /** DISPATCH_CONCURRENCY: enough leads in hand that the pacer, not the round trips, sets the pace. */
+  concurrency: number;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -36,7 +38,7 @@ export function maxInAnySecond(times: number[]): number {
   return max;
 }
 
-export async function load({ env, arrivalRate, seconds, backlog, sendRate }: LoadOptions) {
+export async function load({ env, arrivalRate, seconds, backlog, sendRate, concurrency }: LoadOptions) {
   const table = `bench-load-${ulid().toLowerCase()}`;
   const config = loadConfig({ ...env, TABLE_NAME: table });
   const dynamo = dynamoClient(config);
@@ -44,9 +46,9 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate }: Loa
   await seedLeads(table, dynamo, backlog, () => Date.now() - 60_000, config.DUE_SHARDS);
 
   const runtime = fork('bench/runtime-process.ts', {
-    // BENCH_CPU_PROF=1 writes the runtime's CPU profile to bench/results/ (open it in Chrome DevTools).
+    // BENCH_CPU_PROF=1 writes CPU profiles of the runtime and the emulators to bench/results/ (Chrome DevTools opens them).
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [])],
-    env: { ...process.env, ...env, TABLE_NAME: table, MAX_SEND_RATE: String(sendRate), POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, ...env, TABLE_NAME: table, MAX_SEND_RATE: String(sendRate), DISPATCH_CONCURRENCY: String(concurrency), POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   const send = (message: ToRuntime) => runtime.send(message);
   const next = async <T extends FromRuntime['type']>(type: T) => {
@@ -97,10 +99,11 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate }: Loa
   const loadAfter = os.loadavg();
 
   send({ type: 'finish' });
-  const { sendTimes, memory, runs } = await next('finished');
+  const { sendTimes, welcomeTimes, memory, runs } = await next('finished');
   await once(runtime, 'exit');
 
-  const inWindow = sendTimes.filter((t) => t >= started && t < ended).sort((a, b) => a - b);
+  const during = (times: number[]) => times.filter((t) => t >= started && t < ended).sort((a, b) => a - b);
+  const inWindow = during(sendTimes);
   const perSecond = inWindow.length / seconds;
   const maxOneSecond = maxInAnySecond(inWindow);
   latencies.sort((a, b) => a - b);
@@ -110,7 +113,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate }: Loa
     seconds,
     backlog,
     signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs },
-    sends: { limit: sendRate, total: inWindow.length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
+    sends: { limit: sendRate, concurrency, total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
     memoryMiB: memory,
     loadAverage: { before: loadBefore, after: loadAfter },
   };

@@ -40,9 +40,13 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 // The emulators get their own process (and core), as DynamoDB and SES are other machines in AWS.
-const child = spawn(process.execPath, ['--import', 'tsx', 'bench/emulators-process.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [];
+const child = spawn(process.execPath, ['--import', 'tsx', ...profile, 'bench/emulators-process.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-const emulators = { ...(JSON.parse(line) as { dynamoEndpoint: string; sesEndpoint: string }), stop: async () => void child.kill('SIGTERM') };
+const emulators = { ...(JSON.parse(line) as { dynamoEndpoint: string; sesEndpoint: string }), stop: async () => {
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+} };
 const baseEnv = {
   SES_CONFIGURATION_SET: 'bench',
   PUBLIC_BASE_URL: 'https://nurture.clinic.example',
@@ -141,7 +145,7 @@ const speed = runs('speed') ? await speedToLead(Number(process.env.BENCH_SIGNUPS
 const rate = runs('throughput') ? await throughput(Number(process.env.BENCH_SENDS ?? 2000)) : undefined;
 const collection = runs('due') ? await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) : undefined;
 const loaded = runs('load')
-  ? await load({ env: baseEnv, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE })
+  ? await load({ env: baseEnv, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE, concurrency: Number(process.env.BENCH_LOAD_CONCURRENCY ?? 16) })
   : undefined;
 await emulators.stop();
 

@@ -38,15 +38,16 @@ export class SesMailer implements Mailer {
 
   async send(email: OutgoingEmail): Promise<SendOutcome> {
     const raw = await composeMime(email, this.options);
-    await this.options.admit?.();
+    const command = new SendRawEmailCommand({
+      RawMessage: { Data: raw },
+      ConfigurationSetName: this.options.configurationSet,
+      Tags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
+    });
+    const admit = this.options.admit;
+    // Admission as late as the SDK allows: after the body is serialized and signed, right before the request.
+    if (admit) command.middlewareStack.add((next) => async (args) => (await admit(), next(args)), { step: 'finalizeRequest', priority: 'low', name: 'admitUnderSendRate' });
     try {
-      const result = await this.ses.send(
-        new SendRawEmailCommand({
-          RawMessage: { Data: raw },
-          ConfigurationSetName: this.options.configurationSet,
-          Tags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
-        }),
-      );
+      const result = await this.ses.send(command);
       return { kind: 'sent', messageId: result.MessageId! };
     } catch (error) {
       return classifySesError(error);
