@@ -74,17 +74,25 @@ export async function deliverNext(deps: DispatchDeps, leadId: string, priority?:
   if (!claimed) return 'skipped';
   const { lead, token } = claimed;
 
+  // Set once the lead carries an in-flight mark: from then on SES may have the message.
+  const progress = { inFlight: lead.sending !== undefined };
   try {
-    return await deliverClaimed(deps, lead, token, priority);
+    return await deliverClaimed(deps, lead, token, progress, priority);
   } catch (error) {
-    // Nothing reached SES (every SES outcome is handled inside): let the step be tried again.
+    if (progress.inFlight) {
+      // Releasing would drop the in-flight mark and so send the step again. Keep the claim: when its lease runs out,
+      // the next claim finds the mark and reports the send as unconfirmed, never resending it.
+      log.error('delivery failed after the in-flight mark; left to its lease, never resent', { leadId, stepId: lead.sending?.stepId ?? lead.nextStepId, error: errorName(error) });
+      return 'unconfirmed';
+    }
+    // Nothing reached SES: let the step be tried again.
     log.error('delivery failed before sending; will retry', { leadId, stepId: lead.nextStepId, error: errorName(error) });
     await store.release(leadId, token, new Date(clock.now().getTime() + settings.retryDelayMs));
     return 'retry';
   }
 }
 
-async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: string, priority?: 'first'): Promise<DeliveryOutcome> {
+async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: string, progress: { inFlight: boolean }, priority?: 'first'): Promise<DeliveryOutcome> {
   const { store, clock, log, mailer, renderer } = deps;
   const sequence = deps.sequences[lead.sequenceId];
   if (!sequence) throw new Error(`unknown sequence ${lead.sequenceId}`);
@@ -111,6 +119,7 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
   const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl });
   await deps.pace(priority);
   if (!(await store.markSending(lead.leadId, token, step.id, clock.now()))) return 'skipped';
+  progress.inFlight = true;
 
   const outcome = await mailer.send({
     to: { address: lead.email, name: [lead.firstName, lead.lastName].filter(Boolean).join(' ') },

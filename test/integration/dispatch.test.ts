@@ -190,6 +190,27 @@ describe('when SES fails', () => {
     expect(await inbox(email)).toHaveLength(2);
   });
 
+  it('a DynamoDB failure after SES accepted the email (throttling the emulators never show) never sends it again', async () => {
+    const env = await testEnv({ LEASE_SECONDS: '60' });
+    const email = uniqueEmail('after-send');
+    const leadId = await signUp(env, { email });
+    env.clock.advance(3 * 86_400_000);
+
+    // The real store, with one write failing as a throttled DynamoDB would after the SDK's own retries.
+    const throttled = Object.assign(Object.create(env.store), {
+      recordMessage: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })),
+    });
+    await deliverNext({ ...env.dispatch, store: throttled }, leadId);
+    expect(await inbox(email)).toHaveLength(2);
+
+    env.clock.advance(61_000 + 60_000);
+    await dispatchDue(env.dispatch);
+    await dispatchDue(env.dispatch);
+    expect(await inbox(email)).toHaveLength(2);
+    expect((await env.store.get(leadId))?.sentSteps).toEqual(['welcome', 'how-it-works']);
+    expect((await env.store.messages(leadId)).find((m) => m.stepId === 'how-it-works')?.state).toBe('unconfirmed');
+  });
+
   it('a crash after the in-flight mark (SES may have the message) is reported, never resent', async () => {
     const env = await testEnv();
     const email = uniqueEmail('inflight');
