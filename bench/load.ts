@@ -99,7 +99,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
   const loadAfter = os.loadavg();
 
   send({ type: 'finish' });
-  const { sendTimes, welcomeTimes, memory, runs } = await next('finished');
+  const { sendTimes, welcomeTimes, memory, runs, cpuPercent } = await next('finished');
   await once(runtime, 'exit');
 
   const during = (times: number[]) => times.filter((t) => t >= started && t < ended).sort((a, b) => a - b);
@@ -115,6 +115,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
     signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs },
     sends: { limit: sendRate, concurrency, total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
     memoryMiB: memory,
+    runtimeCpuPercent: cpuPercent,
     loadAverage: { before: loadBefore, after: loadAfter },
   };
 }

@@ -204,6 +204,7 @@ console.table({
     'load: most sends in any 1 s': row(String(loaded.sends.maxInAnySecond), `<= ${loaded.sends.limit}`, results.load.pass.neverAboveLimit),
     'load: heap start/peak/end MiB': row(`${loaded.memoryMiB.start.heapUsed} / ${loaded.memoryMiB.peak.heapUsed} / ${loaded.memoryMiB.end.heapUsed}`, 'end - start <= 5', results.load.pass.noMemoryGrowth),
     'load: RSS start/peak/end MiB': row(`${loaded.memoryMiB.start.rss} / ${loaded.memoryMiB.peak.rss} / ${loaded.memoryMiB.end.rss}`),
+    'load: runtime CPU (% of a core)': row(`${loaded.runtimeCpuPercent}%`),
     'load: load average before/after': row(`${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`),
   }),
 });

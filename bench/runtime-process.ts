@@ -17,7 +17,7 @@ import { startHttpServer } from '../local/http-server.ts';
 export type ToRuntime = { type: 'dispatch' } | { type: 'finish' };
 export type FromRuntime =
   | { type: 'ready'; url: string }
-  | { type: 'finished'; sendTimes: number[]; welcomeTimes: number[]; memory: MemoryReport; runs: number };
+  | { type: 'finished'; sendTimes: number[]; welcomeTimes: number[]; memory: MemoryReport; runs: number; cpuPercent: number };
 
 export interface MemoryReport {
   /** After a forced GC, when dispatching starts (MiB). */
@@ -71,6 +71,7 @@ const sampler = setInterval(() => {
   if (++ticks % 10 === 0) heapSeries.push(now.heapUsed);
 }, 100);
 
+let cpuFrom = { usage: process.cpuUsage(), at: performance.now() };
 let finishing = false;
 let runs = 0;
 let dispatching: Promise<void> = Promise.resolve();
@@ -97,15 +98,18 @@ async function dispatchLoop() {
 process.on('message', async (message: ToRuntime) => {
   if (message.type === 'dispatch') {
     start = collected();
+    cpuFrom = { usage: process.cpuUsage(), at: performance.now() };
     heapSeries.length = 0;
     dispatching = dispatchLoop();
   } else {
+    const used = process.cpuUsage(cpuFrom.usage);
+    const cpuPercent = Math.round(((used.user + used.system) / 1000 / (performance.now() - cpuFrom.at)) * 100);
     finishing = true;
     await dispatching;
     clearInterval(sampler);
     const end = collected();
     server.close();
-    process.send!({ type: 'finished', sendTimes, welcomeTimes, runs, memory: { start, peak, end, heapSeries } } satisfies FromRuntime, () => process.exit(0));
+    process.send!({ type: 'finished', sendTimes, welcomeTimes, runs, cpuPercent, memory: { start, peak, end, heapSeries } } satisfies FromRuntime, () => process.exit(0));
   }
 });
 process.send!({ type: 'ready', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } satisfies FromRuntime);

@@ -1,8 +1,15 @@
 import { DateTime, IANAZone } from 'luxon';
 import type { Sequence, SequenceStep } from './sequence.ts';
 
+// Checking a zone builds an Intl formatter, slow enough to show in a profile of sign-ups. Only valid names are kept,
+// so the set is bounded by the IANA list whatever callers send.
+const validZones = new Set<string>();
+
 export function isValidTimeZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  if (validZones.has(zone)) return true;
+  const valid = IANAZone.isValidZone(zone);
+  if (valid) validZones.add(zone);
+  return valid;
 }
 
 /** The calendar date ("yyyy-MM-dd") of an instant in a time zone. */
