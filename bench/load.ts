@@ -75,6 +75,8 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
   const started = performance.timeOrigin + performance.now();
   const total = arrivalRate * seconds;
   const latencies: number[] = [];
+  // Latency per second of the run (worst of each), to tell a steady delay from a stall.
+  const worstBySecond: number[] = Array.from({ length: seconds }, () => 0);
   const errors: Record<string, number> = {};
   const inFlight: Promise<void>[] = [];
   let maxLagMs = 0;
@@ -87,7 +89,10 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
     inFlight.push(
       signUp('load').then(
         (status) => {
-          latencies.push(performance.timeOrigin + performance.now() - due);
+          const latency = performance.timeOrigin + performance.now() - due;
+          latencies.push(latency);
+          const second = Math.floor(i / arrivalRate);
+          worstBySecond[second] = Math.max(worstBySecond[second]!, Math.round(latency));
           if (status !== 201) errors[`HTTP ${status}`] = (errors[`HTTP ${status}`] ?? 0) + 1;
         },
         (error: Error) => void (errors[error.name] = (errors[error.name] ?? 0) + 1),
@@ -112,7 +117,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
     arrivalRate,
     seconds,
     backlog,
-    signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs },
+    signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs, worstBySecond },
     sends: { limit: sendRate, concurrency, total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
     memoryMiB: memory,
     runtimeCpuPercent: cpuPercent,

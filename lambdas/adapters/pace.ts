@@ -1,8 +1,8 @@
 /**
  * One pacer per process, shared by everything that process sends, so sends keep to `perSecond`:
- *   - `turn()` is taken before a send is committed to (before the in-flight mark): turns come 1/perSecond apart,
- *     in order, a welcome (`'first'`) ahead of the backlog. After a stall (a busy event loop, a GC pause) turns
- *     catch up, so the average holds, but never more than perSecond of them in any one second.
+ *   - `turn()` is taken before a send is committed to (before the in-flight mark): turns come evenly, 1% under
+ *     perSecond, in order, a welcome (`'first'`) ahead of the backlog. After a stall (a busy event loop, a GC
+ *     pause) turns catch up, so the average holds, but never more than perSecond of them in any one second.
  *   - `admit()` is awaited right before the request leaves for SES: it holds a request only if it would make more
  *     than perSecond requests in the last second, which the variable time between a turn and its request
  *     (one DynamoDB write) could otherwise do. Normally it does not wait at all.
@@ -60,14 +60,18 @@ function releaseQueue({ earliest, onRelease, onWake }: { earliest: (now: number)
 
 /** How far turns may catch up on a schedule they fell behind while there was a queue. */
 const CATCH_UP_MS = 100;
+/**
+ * A little over a second, so a request that reaches the wire a moment after its admission still keeps any one
+ * second within the limit. Turns keep to the same span, so they never come faster than requests are admitted and
+ * admission only ever waits out that moment, never a queue.
+ */
+const SPAN_MS = 1010;
 
 export function pacer(perSecond: number): Pacer {
-  const interval = 1000 / perSecond;
   const limit = Math.max(1, Math.floor(perSecond));
-  const turns = new SlidingWindow(limit);
-  // A little over a second, so a request that reaches the wire a moment after its admission still keeps any one
-  // second within the limit.
-  const requests = new SlidingWindow(limit, 1010);
+  const interval = (SPAN_MS / 1000) * (1000 / perSecond);
+  const turns = new SlidingWindow(limit, SPAN_MS);
+  const requests = new SlidingWindow(limit, SPAN_MS);
   // The nominal time of the next turn. While there is a queue, turns follow this schedule rather than the last
   // release, so timer lateness does not lower the rate; a queue that forms after an idle spell starts from now.
   let nextSlot = 0;

@@ -58,6 +58,21 @@ describe('the send pacer', () => {
     expect(order).toEqual(['backlog 0', 'welcome', 'backlog 1', 'backlog 2', 'backlog 3', 'backlog 4']);
   });
 
+  it('a send that takes its turn is admitted to SES without waiting, however long the backlog', async () => {
+    const pace = pacer(10);
+    const waits: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      void pace.turn().then(async () => {
+        const turned = performance.now();
+        await pace.admit();
+        waits.push(performance.now() - turned);
+      });
+    }
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(waits).toHaveLength(60);
+    expect(Math.max(...waits)).toBe(0);
+  });
+
   it('admits requests at once until one more would exceed the rate within a second, then holds it', async () => {
     const pace = pacer(10);
     const times = takeTurns(() => pace.admit(), 25);
