@@ -24,6 +24,8 @@ export interface LoadOptions {
   sendRate: number;
   /** DISPATCH_CONCURRENCY: enough leads in hand that the pacer, not the round trips, sets the pace. */
   concurrency: number;
+  /** CPU time the emulators' process has used so far. */
+  emulatorCpuMs: () => Promise<number>;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -38,7 +40,7 @@ export function maxInAnySecond(times: number[]): number {
   return max;
 }
 
-export async function load({ env, arrivalRate, seconds, backlog, sendRate, concurrency }: LoadOptions) {
+export async function load({ env, arrivalRate, seconds, backlog, sendRate, concurrency, emulatorCpuMs }: LoadOptions) {
   const table = `bench-load-${ulid().toLowerCase()}`;
   const config = loadConfig({ ...env, TABLE_NAME: table });
   const dynamo = dynamoClient(config);
@@ -71,6 +73,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
   for (let i = 0; i < 20; i++) await signUp('warmup');
 
   const loadBefore = os.loadavg();
+  const emulatorCpuBefore = await emulatorCpuMs();
   send({ type: 'dispatch' });
   const started = performance.timeOrigin + performance.now();
   const total = arrivalRate * seconds;
@@ -101,10 +104,12 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
   }
   await Promise.all(inFlight);
   const ended = started + seconds * 1000;
+  const emulatorCpuPercent = Math.round(((await emulatorCpuMs()) - emulatorCpuBefore) / (performance.timeOrigin + performance.now() - started) * 100);
   const loadAfter = os.loadavg();
 
   send({ type: 'finish' });
-  const { sendTimes, welcomeTimes, memory, runs, cpuPercent } = await next('finished');
+  const { sendTimes, welcomeTimes, handlerMs, memory, runs, cpuPercent } = await next('finished');
+  handlerMs.sort((a, b) => a - b);
   await once(runtime, 'exit');
 
   const during = (times: number[]) => times.filter((t) => t >= started && t < ended).sort((a, b) => a - b);
@@ -117,10 +122,11 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
     arrivalRate,
     seconds,
     backlog,
-    signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs, worstBySecond },
+    signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs, worstBySecond, inHandler: { p50Ms: quantile(handlerMs, 0.5), p99Ms: quantile(handlerMs, 0.99), maxMs: handlerMs.at(-1) ?? NaN } },
     sends: { limit: sendRate, concurrency, total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
     memoryMiB: memory,
     runtimeCpuPercent: cpuPercent,
+    emulatorCpuPercent,
     loadAverage: { before: loadBefore, after: loadAfter },
   };
 }

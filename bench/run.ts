@@ -41,12 +41,21 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 // The emulators get their own process (and core), as DynamoDB and SES are other machines in AWS.
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [];
-const child = spawn(process.execPath, ['--import', 'tsx', ...profile, 'bench/emulators-process.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-const emulators = { ...(JSON.parse(line) as { dynamoEndpoint: string; sesEndpoint: string }), stop: async () => {
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-} };
+const child = spawn(process.execPath, ['--import', 'tsx', ...profile, 'bench/emulators-process.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const lines = createInterface({ input: child.stdout! });
+const nextLine = async () => JSON.parse(((await once(lines, 'line')) as [string])[0]);
+const emulators = {
+  ...((await nextLine()) as { dynamoEndpoint: string; sesEndpoint: string }),
+  /** CPU time the emulators have used so far. */
+  cpuMs: async () => {
+    child.stdin!.write('cpu\n');
+    return ((await nextLine()) as { cpuMs: number }).cpuMs;
+  },
+  stop: async () => {
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  },
+};
 const baseEnv = {
   SES_CONFIGURATION_SET: 'bench',
   PUBLIC_BASE_URL: 'https://nurture.clinic.example',
@@ -145,7 +154,7 @@ const speed = runs('speed') ? await speedToLead(Number(process.env.BENCH_SIGNUPS
 const rate = runs('throughput') ? await throughput(Number(process.env.BENCH_SENDS ?? 2000)) : undefined;
 const collection = runs('due') ? await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) : undefined;
 const loaded = runs('load')
-  ? await load({ env: baseEnv, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE, concurrency: Number(process.env.BENCH_LOAD_CONCURRENCY ?? 16) })
+  ? await load({ env: baseEnv, emulatorCpuMs: emulators.cpuMs, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE, concurrency: Number(process.env.BENCH_LOAD_CONCURRENCY ?? 16) })
   : undefined;
 await emulators.stop();
 
@@ -199,12 +208,14 @@ console.table({
     [`load: sign-ups at ${loaded.arrivalRate}/s, p50`]: row(ms(loaded.signups.p50Ms)),
     'load: sign-up p99': row(ms(loaded.signups.p99Ms), '< 250 ms', results.load.pass.p99),
     'load: sign-up max': row(ms(loaded.signups.maxMs)),
+    'load: in the handler p50/p99/max': row(`${ms(loaded.signups.inHandler.p50Ms)} / ${ms(loaded.signups.inHandler.p99Ms)} / ${ms(loaded.signups.inHandler.maxMs)}`),
     'load: errors': row(`${loaded.signups.errors} of ${loaded.signups.sent}`, '0', results.load.pass.errors),
     'load: sends/s (MAX_SEND_RATE)': row(`${loaded.sends.perSecond.toFixed(1)} (${loaded.sends.limit})`, '95-100% of limit', results.load.pass.sendRate),
     'load: most sends in any 1 s': row(String(loaded.sends.maxInAnySecond), `<= ${loaded.sends.limit}`, results.load.pass.neverAboveLimit),
     'load: heap start/peak/end MiB': row(`${loaded.memoryMiB.start.heapUsed} / ${loaded.memoryMiB.peak.heapUsed} / ${loaded.memoryMiB.end.heapUsed}`, 'end - start <= 5', results.load.pass.noMemoryGrowth),
     'load: RSS start/peak/end MiB': row(`${loaded.memoryMiB.start.rss} / ${loaded.memoryMiB.peak.rss} / ${loaded.memoryMiB.end.rss}`),
     'load: runtime CPU (% of a core)': row(`${loaded.runtimeCpuPercent}%`),
+    'load: emulators CPU (% of a core)': row(`${loaded.emulatorCpuPercent}%`),
     'load: load average before/after': row(`${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`),
   }),
 });

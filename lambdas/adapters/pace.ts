@@ -1,28 +1,33 @@
 /**
  * One pacer per process, shared by everything that process sends, so sends keep to `perSecond`:
  *   - `turn()` is taken before a send is committed to (before the in-flight mark): turns come evenly, 1% under
- *     perSecond, in order, a welcome (`'first'`) ahead of the backlog. After a stall (a busy event loop, a GC
- *     pause) turns catch up, so the average holds, but never more than perSecond of them in any one second.
+ *     perSecond, in order, a welcome (`'first'`) ahead of the backlog, never more than perSecond in any second,
+ *     and never before admission would let one more request through.
  *   - `admit()` is awaited right before the request leaves for SES: it holds a request only if it would make more
  *     than perSecond requests in the last second, which the variable time between a turn and its request
- *     (one DynamoDB write) could otherwise do. Normally it does not wait at all.
+ *     (one DynamoDB write) could otherwise do. While it holds one, no turns are given. So the waiting happens at
+ *     the turn, before anything is marked in flight, and a slow request shifts the schedule once instead of
+ *     holding up every send after it.
  */
 export interface Pacer {
   turn(priority?: 'first'): Promise<void>;
   admit(): Promise<void>;
 }
 
-/** The times of the last `limit` events, to keep any window of `spanMs` at `limit` events or fewer. */
+/**
+ * A little over a second, so a request that reaches the wire a moment after its admission still keeps any one
+ * second within the limit. Turns keep to the same span, so they do not come faster than requests are admitted.
+ */
+const SPAN_MS = 1010;
+
+/** The times of the last `limit` events, to keep any window of SPAN_MS at `limit` events or fewer. */
 class SlidingWindow {
   private readonly times: number[] = [];
-  constructor(
-    private readonly limit: number,
-    private readonly spanMs = 1000,
-  ) {}
+  constructor(private readonly limit: number) {}
 
   /** The earliest time at or after `now` when one more event keeps every window within the limit. */
   opensAt(now: number): number {
-    return this.times.length < this.limit ? now : Math.max(now, this.times[0]! + this.spanMs);
+    return this.times.length < this.limit ? now : Math.max(now, this.times[0]! + SPAN_MS);
   }
 
   record(at: number): void {
@@ -31,59 +36,66 @@ class SlidingWindow {
   }
 }
 
-/** Waiters released one at a time, each no earlier than `earliest()` says, a `'first'` one ahead of the others. */
-function releaseQueue({ earliest, onRelease, onWake }: { earliest: (now: number) => number; onRelease: (at: number) => void; onWake?: (now: number) => void }) {
-  const first: (() => void)[] = [];
-  const rest: (() => void)[] = [];
+export function pacer(perSecond: number): Pacer {
+  const limit = Math.max(1, Math.floor(perSecond));
+  const interval = SPAN_MS / perSecond;
+  // How far turns may catch up on a schedule they fell behind while there was a queue: timer lateness, never so
+  // much that two turns come at once (both would be let through by the same state of admission).
+  const catchUpMs = interval / 2;
+  const turnTimes = new SlidingWindow(limit);
+  const requestTimes = new SlidingWindow(limit);
+  const firstTurns: (() => void)[] = [];
+  const turns: (() => void)[] = [];
+  const admissions: (() => void)[] = [];
+  // The nominal time of the next turn. While turns are queued they follow this schedule rather than the last
+  // release, so timer lateness does not lower the rate; a queue that forms after an idle spell starts from now.
+  let nextSlot = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+
   const pump = () => {
     timer = undefined;
-    while (first.length + rest.length > 0) {
+    for (;;) {
       const now = performance.now();
-      const at = earliest(now);
-      if (at > now) {
+      if (admissions.length > 0) {
+        const at = requestTimes.opensAt(now);
+        if (at <= now) {
+          requestTimes.record(now);
+          admissions.shift()!();
+          continue;
+        }
         timer = setTimeout(pump, Math.max(1, Math.ceil(at - now)));
         return;
       }
-      onRelease(now);
-      (first.shift() ?? rest.shift())!();
+      if (firstTurns.length + turns.length > 0) {
+        // Not before admission would let a request through, so turns follow the requests SES actually saw.
+        const at = Math.max(turnTimes.opensAt(Math.max(now, nextSlot)), requestTimes.opensAt(now));
+        if (at <= now) {
+          nextSlot = Math.max(nextSlot, now - catchUpMs) + interval;
+          turnTimes.record(now);
+          (firstTurns.shift() ?? turns.shift())!();
+          continue;
+        }
+        timer = setTimeout(pump, Math.max(1, Math.ceil(at - now)));
+      }
+      return;
     }
   };
-  return (priority?: 'first') =>
-    new Promise<void>((resolve) => {
-      const idle = first.length + rest.length === 0;
-      if (idle) onWake?.(performance.now());
-      (priority === 'first' ? first : rest).push(resolve);
-      if (idle) pump();
-    });
-}
+  const wake = () => {
+    if (timer) clearTimeout(timer);
+    pump();
+  };
 
-/** How far turns may catch up on a schedule they fell behind while there was a queue. */
-const CATCH_UP_MS = 100;
-/**
- * A little over a second, so a request that reaches the wire a moment after its admission still keeps any one
- * second within the limit. Turns keep to the same span, so they never come faster than requests are admitted and
- * admission only ever waits out that moment, never a queue.
- */
-const SPAN_MS = 1010;
-
-export function pacer(perSecond: number): Pacer {
-  const limit = Math.max(1, Math.floor(perSecond));
-  const interval = (SPAN_MS / 1000) * (1000 / perSecond);
-  const turns = new SlidingWindow(limit, SPAN_MS);
-  const requests = new SlidingWindow(limit, SPAN_MS);
-  // The nominal time of the next turn. While there is a queue, turns follow this schedule rather than the last
-  // release, so timer lateness does not lower the rate; a queue that forms after an idle spell starts from now.
-  let nextSlot = 0;
   return {
-    turn: releaseQueue({
-      earliest: (now) => turns.opensAt(Math.max(now, nextSlot)),
-      onRelease: (at) => {
-        nextSlot = Math.max(nextSlot, at - CATCH_UP_MS) + interval;
-        turns.record(at);
-      },
-      onWake: (now) => void (nextSlot = Math.max(nextSlot, now)),
-    }),
-    admit: releaseQueue({ earliest: (now) => requests.opensAt(now), onRelease: (at) => requests.record(at) }),
+    turn: (priority) =>
+      new Promise<void>((resolve) => {
+        if (firstTurns.length + turns.length === 0) nextSlot = Math.max(nextSlot, performance.now());
+        (priority === 'first' ? firstTurns : turns).push(resolve);
+        wake();
+      }),
+    admit: () =>
+      new Promise<void>((resolve) => {
+        admissions.push(resolve);
+        wake();
+      }),
   };
 }
