@@ -22,8 +22,6 @@ export interface LoadOptions {
   backlog: number;
   /** MAX_SEND_RATE of the runtime: every send (welcomes and backlog) shares it. */
   sendRate: number;
-  /** DISPATCH_CONCURRENCY: enough leads in hand that the pacer, not the round trips, sets the pace. */
-  concurrency: number;
   /** CPU time the emulators' process has used so far. */
   emulatorCpuMs: () => Promise<number>;
 }
@@ -40,7 +38,7 @@ export function maxInAnySecond(times: number[]): number {
   return max;
 }
 
-export async function load({ env, arrivalRate, seconds, backlog, sendRate, concurrency, emulatorCpuMs }: LoadOptions) {
+export async function load({ env, arrivalRate, seconds, backlog, sendRate, emulatorCpuMs }: LoadOptions) {
   const table = `bench-load-${ulid().toLowerCase()}`;
   const config = loadConfig({ ...env, TABLE_NAME: table });
   const dynamo = dynamoClient(config);
@@ -50,7 +48,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
   const runtime = fork('bench/runtime-process.ts', {
     // BENCH_CPU_PROF=1 writes CPU profiles of the runtime and the emulators to bench/results/ (Chrome DevTools opens them).
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [])],
-    env: { ...process.env, ...env, TABLE_NAME: table, MAX_SEND_RATE: String(sendRate), DISPATCH_CONCURRENCY: String(concurrency), POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, ...env, TABLE_NAME: table, MAX_SEND_RATE: String(sendRate), POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   const send = (message: ToRuntime) => runtime.send(message);
   const next = async <T extends FromRuntime['type']>(type: T) => {
@@ -123,7 +121,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, concu
     seconds,
     backlog,
     signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs, worstBySecond, inHandler: { p50Ms: quantile(handlerMs, 0.5), p99Ms: quantile(handlerMs, 0.99), maxMs: handlerMs.at(-1) ?? NaN } },
-    sends: { limit: sendRate, concurrency, total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
+    sends: { limit: sendRate, concurrency: Number(env.DISPATCH_CONCURRENCY), total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
     memoryMiB: memory,
     runtimeCpuPercent: cpuPercent,
     emulatorCpuPercent,

@@ -154,7 +154,7 @@ const speed = runs('speed') ? await speedToLead(Number(process.env.BENCH_SIGNUPS
 const rate = runs('throughput') ? await throughput(Number(process.env.BENCH_SENDS ?? 2000)) : undefined;
 const collection = runs('due') ? await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) : undefined;
 const loaded = runs('load')
-  ? await load({ env: baseEnv, emulatorCpuMs: emulators.cpuMs, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE, concurrency: Number(process.env.BENCH_LOAD_CONCURRENCY ?? 16) })
+  ? await load({ env: baseEnv, emulatorCpuMs: emulators.cpuMs, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE })
   : undefined;
 await emulators.stop();
 
