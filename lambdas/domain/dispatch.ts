@@ -149,12 +149,22 @@ async function settleAfter(
   sentAt: Date,
   outcome: 'sent' | 'unconfirmed',
 ): Promise<DeliveryOutcome> {
-  const after = { ...lead, sentSteps: [...lead.sentSteps, stepId], lastSentOn: localDate(sentAt, lead.timeZone) };
-  const settlement: Settlement = { settledStepId: stepId, sentAt, lastSentOn: after.lastSentOn, ...scheduleFrom(sequence, after, sentAt) };
+  const { lastSentOn, next } = afterSend(sequence, lead, stepId, sentAt);
+  const settlement: Settlement = { settledStepId: stepId, sentAt, lastSentOn, ...(next && { next }) };
   if (!(await deps.store.settle(lead.leadId, token, settlement))) {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
   }
   return outcome;
+}
+
+/**
+ * Where a lead stands once `stepId` went out at `sentAt`: the steps it has been sent, the local day of that send
+ * (for the one-per-day rule) and its next step with the time it is due. The dispatcher settles a send with this;
+ * `timeline()` walks a whole sequence with it.
+ */
+export function afterSend(sequence: Sequence, lead: Pick<Lead, 'sentSteps' | 'timeZone' | 'lastSentOn'>, stepId: string, sentAt: Date) {
+  const after = { sentSteps: [...lead.sentSteps, stepId], timeZone: lead.timeZone, lastSentOn: localDate(sentAt, lead.timeZone) };
+  return { sentSteps: after.sentSteps, lastSentOn: after.lastSentOn, next: scheduleFrom(sequence, after, sentAt).next };
 }
 
 /** The step after what `lead` has been sent, timed from `previousAt`. Past times are simply due at once. */
