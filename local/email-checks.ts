@@ -96,8 +96,23 @@ function around(text: string, match: RegExpExecArray): string {
   return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
 }
 
-/** The text of a node, with a space between elements so words in separate paragraphs never run together. */
-const textOf = (node: Parameters<typeof DomUtils.textContent>[0]) => squash(DomUtils.filter((child) => child.type === 'text', node, true).map((child) => DomUtils.textContent(child)).join(' '));
+type Node = Parameters<typeof DomUtils.textContent>[0];
+const BLOCKS = new Set(['p', 'div', 'td', 'th', 'tr', 'table', 'li', 'ul', 'ol', 'br', 'hr', 'blockquote', 'section', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+/** The text of a node, with a space between blocks so words in separate paragraphs never run together. */
+function textOf(node: Node): string {
+  const parts: string[] = [];
+  const walk = (current: Node) => {
+    if (Array.isArray(current)) return current.forEach(walk);
+    if (DomUtils.isText(current)) return void parts.push(current.data);
+    const block = DomUtils.isTag(current) && BLOCKS.has(current.name);
+    if (block) parts.push(' ');
+    if (DomUtils.hasChildren(current)) current.children.forEach(walk);
+    if (block) parts.push(' ');
+  };
+  walk(node);
+  return squash(parts.join(''));
+}
 
 const clientName = (client: string) => {
   const [family = '', platform = ''] = client.split('.');
