@@ -107,7 +107,7 @@ async function throughput(count: number) {
 
   const sample = await wiring.dispatch.renderer.render('nurture', 'how-it-works', { firstName: 'Seed', unsubscribeUrl: 'https://nurture.clinic.example/unsubscribe?token=x' });
   const raw = await composeMime(
-    { to: { address: 'raw@example.com', name: 'Raw' }, ...sample, unsubscribeUrl: 'https://nurture.clinic.example/u', tags: { leadId: 'x', sequenceId: 'nurture', stepId: 'how-it-works' } },
+    { to: { address: 'raw@example.com', name: 'Raw' }, ...sample, unsubscribeUrl: 'https://nurture.clinic.example/u' },
     { from: { name: 'Clinic', address: 'care@clinic.example' }, replyTo: 'frontdesk@clinic.example' },
   );
   const ses = sesClient(config);

@@ -14,7 +14,7 @@ export interface SesMailerOptions {
 }
 
 /** Build the raw MIME message. Exported for tests and the test-send tool. */
-export async function composeMime(email: OutgoingEmail, options: Pick<SesMailerOptions, 'from' | 'replyTo'>): Promise<Buffer> {
+export async function composeMime(email: Omit<OutgoingEmail, 'tags'>, options: Pick<SesMailerOptions, 'from' | 'replyTo'>): Promise<Buffer> {
   const composer = new MailComposer({
     from: options.from,
     to: email.to,

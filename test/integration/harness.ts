@@ -3,7 +3,7 @@
  * and the same wiring the Lambdas use, on a clock the test moves by hand.
  */
 import { randomUUID } from 'node:crypto';
-import { SendRawEmailCommand, type SendRawEmailCommandInput } from '@aws-sdk/client-ses';
+import { SendRawEmailCommand, type SendRawEmailCommandInput, type SESClient } from '@aws-sdk/client-ses';
 import { inject } from 'vitest';
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
@@ -27,6 +27,8 @@ export function manualClock(start: Date | string = '2026-03-02T15:00:00Z'): Manu
 
 export interface TestEnv extends Wiring {
   clock: ManualClock;
+  /** The SES client the wiring sends with. */
+  ses: SESClient;
   /** Every SendRawEmail input that left this wiring, as the SDK sent it (observed, not replaced). */
   sesRequests: SendRawEmailCommandInput[];
 }
@@ -54,7 +56,7 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
     { step: 'initialize', name: 'observeSends' },
   );
   const wiring = wire(config, { clock, sendRate: 1000, dynamo, ses });
-  return { ...wiring, clock, sesRequests };
+  return { ...wiring, clock, ses, sesRequests };
 }
 
 /** A unique address per test, so parallel test files never see each other's mail. */
