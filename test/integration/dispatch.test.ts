@@ -2,26 +2,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { deliverNext, dispatchDue, type DispatchDeps } from '#domain/dispatch';
 import type { Mailer, OutgoingEmail, SendOutcome } from '#domain/ports';
-import { makeSignupHandler } from '#handlers/signup';
 import { nurture } from '../../emails/sequences.ts';
-import { httpEvent, inbox, manualClock, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
-
-async function signUp(env: TestEnv, fields: Record<string, unknown>): Promise<string> {
-  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { consent: true, firstName: 'Jamie', ...fields } }));
-  expect(result.statusCode).toBe(201);
-  return JSON.parse(result.body!).leadId;
-}
-
-/** Move the clock to the lead's next send time and run the dispatcher, as the schedule would. */
-async function runUntilDone(env: TestEnv, leadId: string, maxRuns = 40) {
-  for (let run = 0; run < maxRuns; run++) {
-    const lead = await env.store.get(leadId);
-    if (!lead?.nextSendAt) return lead;
-    env.clock.set(new Date(Math.max(env.clock.now().getTime(), Date.parse(lead.nextSendAt))));
-    await dispatchDue(env.dispatch);
-  }
-  throw new Error('sequence did not finish');
-}
+import { inbox, manualClock, runUntilDone, signUp, testEnv, uniqueEmail } from './harness.ts';
 
 describe('the nurture sequence, end to end in virtual time', () => {
   it('a lead gets every email once, in order, inside 9:00–18:00 of their own zone, never two on one day', async () => {

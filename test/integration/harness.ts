@@ -9,6 +9,8 @@ import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
 import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
 import type { Clock } from '#domain/ports';
+import { dispatchDue } from '#domain/dispatch';
+import { makeSignupHandler } from '#handlers/signup';
 import { ensureTable } from '../../local/table.ts';
 
 export interface ManualClock extends Clock {
@@ -92,4 +94,29 @@ export function httpEvent(method: string, path: string, { body, headers = {} }: 
     requestContext: { http: { method, path: rawPath } },
     ...(raw !== undefined && { body: raw, isBase64Encoded: false }),
   } as never;
+}
+
+/** Sign a lead up through the real handler (the welcome goes out at once) and return its id. */
+export async function signUp(env: TestEnv, fields: Record<string, unknown>): Promise<string> {
+  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { consent: true, firstName: 'Jamie', ...fields } }));
+  if (result.statusCode !== 201) throw new Error(`sign-up failed: ${result.statusCode} ${result.body}`);
+  return JSON.parse(result.body!).leadId;
+}
+
+/** Move the clock to the lead's next send time and run the dispatcher once, as the schedule would. */
+export async function runNext(env: TestEnv, leadId: string) {
+  const lead = await env.store.get(leadId);
+  if (!lead?.nextSendAt) return lead;
+  env.clock.set(new Date(Math.max(env.clock.now().getTime(), Date.parse(lead.nextSendAt))));
+  await dispatchDue(env.dispatch);
+  return env.store.get(leadId);
+}
+
+/** Run the dispatcher, step by step, until the lead's sequence is over. */
+export async function runUntilDone(env: TestEnv, leadId: string, maxRuns = 40) {
+  for (let run = 0; run < maxRuns; run++) {
+    const lead = await runNext(env, leadId);
+    if (!lead?.nextSendAt) return lead;
+  }
+  throw new Error('sequence did not finish');
 }
