@@ -91,8 +91,8 @@ function claimPattern(words: string): RegExp {
 
 /** A few words either side of a match, so the message shows where the phrase is. */
 function around(text: string, match: RegExpExecArray): string {
-  const start = Math.max(0, match.index - 40);
-  const end = Math.min(text.length, match.index + match[0].length + 40);
+  const start = Math.max(0, match.index - 60);
+  const end = Math.min(text.length, match.index + match[0].length + 60);
   return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
 }
 
@@ -182,13 +182,16 @@ export async function checkTemplate(template: StepTemplate, rules: ContentRules 
     report('size', `The email's HTML is ${(bytes / 1024).toFixed(1)} KB. Gmail clips anything over 102 KB and hides the rest, including the unsubscribe link and the address.`, 'Shorten the email or split it in two steps; large inline images or repeated blocks are the usual cause.');
   }
 
-  const altText = all('img').map((img) => img.attribs.alt ?? '').join(' ');
-  const wording = squash(`${subject}\n${preview}\n${textPart ?? visible}\n${altText}`);
+  // Line by line, so the message can quote the sentence the phrase is in.
+  const lines = [subject, preview, ...(textPart ?? visible).split('\n'), ...all('img').map((img) => img.attribs.alt ?? '')].map(squash).filter(Boolean);
   for (const rule of rules.claims) {
     for (const words of rule.words) {
-      const match = claimPattern(words).exec(wording);
-      if (match) {
-        report('claims', `It says "${match[0]}" ("${around(wording, match)}"). The clinic must not make this claim without evidence it can show (FTC rules on health claims).`, `${rule.instead} The list of phrases is in emails/content-rules.ts.`);
+      const pattern = claimPattern(words);
+      for (const line of lines) {
+        const match = pattern.exec(line);
+        if (!match) continue;
+        report('claims', `It says "${match[0]}" ("${around(line, match)}"). The clinic must not make this claim without evidence it can show (FTC rules on health claims).`, `${rule.instead} The list of phrases is in emails/content-rules.ts.`);
+        break;
       }
     }
   }
