@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { ReactEmailRenderer } from '#adapters/renderer';
+import { dispatchDue } from '#domain/dispatch';
 import { timeline } from '#domain/timeline';
 import { nurture, type EmailStep } from '../../emails/sequences.ts';
 import SideEffects from '../../emails/side-effects.tsx';
@@ -72,6 +73,16 @@ describe('marketing edits a sequence while leads are in it', () => {
 
     await runUntilDone(edited, leadId);
     expect(await sentSteps(env, leadId)).toEqual(ids);
+  });
+
+  it('a lead that finished the sequence gets no step added to its end', async () => {
+    const { env, email, leadId } = await leadWithWelcome();
+    expect((await runUntilDone(env, leadId))?.status).toBe('completed');
+    const edited = deployEdit(env, (steps) => [...steps, { id: 'one-more', after: { days: 1 }, template: SideEffects }]);
+
+    env.clock.advance(30 * 86_400_000);
+    expect((await dispatchDue(edited.dispatch)).sent).toBe(0);
+    expect(await inbox(email)).toHaveLength(ids.length);
   });
 
   it('a changed delay applies from the lead’s next scheduled email: the email it is waiting for keeps its time', async () => {
