@@ -120,100 +120,139 @@ const clientName = (client: string) => {
   return `${names.family[family] ?? family} (${names.platform[platform] ?? platform})`;
 };
 
-/** Render one template with its preview props and check it against every rule. */
-export async function checkTemplate(template: StepTemplate, rules: ContentRules = { claims: defaultClaims, disclaimerPhrases: defaultDisclaimer }): Promise<Problem[]> {
+type Element = ReturnType<typeof DomUtils.findAll>[number];
+
+/** An email rendered for checking, and the parts of it the rules look at. */
+interface Rendered {
+  subject: string;
+  /** The hidden preview text, as the HTML carries it. */
+  preview: string;
+  html: string;
+  /** The plain-text part; undefined when it is empty. */
+  text?: string;
+  /** The text a reader sees in the HTML body. */
+  visible: string;
+  all(tag: string): Element[];
+  clinic: StepTemplate['PreviewProps']['clinic'];
+}
+
+async function renderForCheck(template: StepTemplate): Promise<Rendered> {
   const props = { ...template.PreviewProps, unsubscribeUrl: CHECK_UNSUBSCRIBE_URL };
   const element = createElement(template, props);
   const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
-  const subject = template.subject(props);
   const document = parseDocument(html);
   const body = DomUtils.findOne((node) => node.name === 'body', document.children) ?? document;
-  const all = (name: string) => DomUtils.findAll((node) => node.name === name, [body]);
-  const visible = textOf(body);
-  // An empty text part is one problem (plain-text), not four: the text-side checks below need a text part.
-  const textPart = squash(text) ? text : undefined;
   const previewNode = DomUtils.findOne((node) => node.attribs['data-skip-in-text'] === 'true' && /display:\s*none/.test(node.attribs.style ?? ''), [body]);
-  const preview = previewNode ? squash(previewNode.children.filter((child) => child.type === 'text').map((child) => DomUtils.textContent(child)).join('')) : '';
-  const problems: Problem[] = [];
-  const report = (rule: Rule, problem: string, fix: string) => problems.push({ rule, problem, fix });
-  const layoutFix = 'Wrap the email in <Layout> from emails/_shared/layout.tsx (as the other emails do): its footer adds this.';
+  return {
+    subject: template.subject(props),
+    preview: previewNode ? squash(previewNode.children.filter((child) => child.type === 'text').map((child) => DomUtils.textContent(child)).join('')) : '',
+    html,
+    // An empty text part is one problem (plain-text), not four: the text-side checks need a text part.
+    ...(squash(text) && { text }),
+    visible: textOf(body),
+    all: (tag) => DomUtils.findAll((node) => node.name === tag, [body]),
+    clinic: template.PreviewProps.clinic,
+  };
+}
 
+type Check = (email: Rendered, rules: ContentRules) => Problem[];
+
+const LAYOUT_FIX = 'Wrap the email in <Layout> from emails/_shared/layout.tsx (as the other emails do): its footer adds this.';
+const inBoth = (email: Rendered, words: string) => contains(email.visible, words) && (email.text === undefined || contains(email.text, words));
+
+/** One check per rule; each returns its problems, with what is wrong and how to fix it. */
+const CHECKS: Record<Rule, Check> = {
   // CAN-SPAM and Gmail/Yahoo's bulk sender rules: a visible, working opt-out.
-  const unsubscribeLinks = all('a').filter((a) => a.attribs.href === CHECK_UNSUBSCRIBE_URL && squash(DomUtils.textContent(a)));
-  if (unsubscribeLinks.length === 0) {
-    report('unsubscribe', 'There is no visible unsubscribe link for this lead. The law (CAN-SPAM) and Gmail and Yahoo require one in every email; a link typed into the template goes nowhere, because each lead gets their own.', `${layoutFix} In your own footer, link to {props.unsubscribeUrl}.`);
-  } else if (textPart !== undefined && !textPart.includes(CHECK_UNSUBSCRIBE_URL)) {
-    report('unsubscribe', 'The plain-text version of the email has no unsubscribe link.', 'Do not hide the unsubscribe link from the text version (no data-skip-in-text on it or around it).');
-  }
-
-  const { clinic } = template.PreviewProps;
-  const missingLines = clinic.postalAddress.filter((line) => !contains(visible, line) || (textPart !== undefined && !contains(textPart, line)));
-  if (missingLines.length > 0) {
-    report('postal-address', `The clinic's postal address is missing (not found: "${missingLines.join('", "')}"). The law (CAN-SPAM) requires a valid postal address in every marketing email.`, `${layoutFix} The address itself is in emails/clinic.ts.`);
-  }
-
-  const missingPhrases = rules.disclaimerPhrases.filter((phrase) => !contains(visible, phrase) || (textPart !== undefined && !contains(textPart, phrase)));
-  if (missingPhrases.length > 0) {
-    report('disclaimer', `The medical disclaimer is missing or reworded (not found: "${missingPhrases.join('", "')}"). Every email must say it is not medical advice, that ketamine for migraine is off-label, and that results vary.`, `${layoutFix} If you changed the disclaimer's wording there, update disclaimerPhrases in emails/content-rules.ts to match.`);
-  }
-
-  if (!subject.trim()) report('subject', 'The subject line is empty.', 'Return a subject from the template’s .subject function.');
-  else if (subject.length > SUBJECT_MAX) {
-    report('subject', `The subject line is ${subject.length} characters long: "${subject}". Over ${SUBJECT_MAX}, most inboxes cut it off.`, `Shorten the .subject in the template to ${SUBJECT_MAX} characters or fewer (a first name in it counts too).`);
-  }
-
-  if (!preview) report('preview-text', 'There is no preview text: inboxes will show the first words of the email (often the clinic name) next to the subject instead.', 'Give the template a .preview line and pass it to <Layout preview={...}>.');
-
-  if (textPart === undefined) report('plain-text', 'The plain-text version of the email is empty. Some mail apps and spam filters read only that version.', 'Put the message in text, not only in images, and do not mark it data-skip-in-text.');
-
-  const insecure = [...all('a').map((a) => a.attribs.href ?? ''), ...all('area').map((a) => a.attribs.href ?? '')].filter((href) => !/^(https:|mailto:|tel:)/i.test(href));
-  const insecureImages = all('img').map((img) => img.attribs.src ?? '').filter((src) => !/^https:/i.test(src));
-  if (insecure.length > 0 || insecureImages.length > 0) {
-    report('https-links', `Some links or images do not use https: ${[...insecure, ...insecureImages].map((url) => `"${url || '(empty)'}"`).join(', ')}. Mail apps flag plain http as unsafe, and it can be read or changed on the way.`, 'Change each address to start with https:// (mailto: and tel: links are fine).');
-  }
-
-  const noAlt = all('img').filter((img) => !img.attribs.alt?.trim());
-  if (noAlt.length > 0) {
-    report('image-alt', `${noAlt.length} image(s) have no alt text (${noAlt.map((img) => `"${img.attribs.src ?? ''}"`).join(', ')}). Many inboxes block images at first, and screen readers read the alt text aloud.`, 'Give every <Img> an alt="…" that says what the image shows.');
-  }
-
-  const bytes = Buffer.byteLength(html, 'utf8');
-  if (bytes > HTML_MAX_BYTES) {
-    report('size', `The email's HTML is ${(bytes / 1024).toFixed(1)} KB. Gmail clips anything over 102 KB and hides the rest, including the unsubscribe link and the address.`, 'Shorten the email or split it in two steps; large inline images or repeated blocks are the usual cause.');
-  }
-
-  // Line by line, so the message can quote the sentence the phrase is in.
-  const lines = [subject, preview, ...(textPart ?? visible).split('\n'), ...all('img').map((img) => img.attribs.alt ?? '')].map(squash).filter(Boolean);
-  for (const rule of rules.claims) {
-    for (const words of rule.words) {
-      const pattern = claimPattern(words);
-      for (const line of lines) {
-        const match = pattern.exec(line);
-        if (!match) continue;
-        report('claims', `It says "${match[0]}" ("${around(line, match)}"). The clinic must not make this claim without evidence it can show (FTC rules on health claims).`, `${rule.instead} The list of phrases is in emails/content-rules.ts.`);
-        break;
-      }
+  unsubscribe: ({ all, text }) => {
+    if (!all('a').some((a) => a.attribs.href === CHECK_UNSUBSCRIBE_URL && squash(DomUtils.textContent(a)))) {
+      return [{ rule: 'unsubscribe', problem: 'There is no visible unsubscribe link for this lead. The law (CAN-SPAM) and Gmail and Yahoo require one in every email; a link typed into the template goes nowhere, because each lead gets their own.', fix: `${LAYOUT_FIX} In your own footer, link to {props.unsubscribeUrl}.` }];
     }
-  }
-
-  for (const block of [...all('p'), ...all('li'), ...all('blockquote')]) {
-    const words = textOf(block);
-    const linked = DomUtils.findAll((node) => node.name === 'a' && /^https:/i.test(node.attribs.href ?? ''), block.children).length > 0;
-    if (STUDY.test(words) && EVIDENCE.test(words) && !linked) {
-      report('citations', `This paragraph cites a study without a source link: "${words.length > 140 ? `${words.slice(0, 140)}…` : words}".`, 'Add a link to the study in the same paragraph, e.g. <A href="https://pubmed.ncbi.nlm.nih.gov/…">Source</A>.');
+    if (text !== undefined && !text.includes(CHECK_UNSUBSCRIBE_URL)) {
+      return [{ rule: 'unsubscribe', problem: 'The plain-text version of the email has no unsubscribe link.', fix: 'Do not hide the unsubscribe link from the text version (no data-skip-in-text on it or around it).' }];
     }
-  }
+    return [];
+  },
 
-  const unsupported = new Map<string, Set<string>>();
-  for (const group of groupIssues(caniemail({ clients: MAJOR_CLIENTS, html }).issues.errors)) {
-    if (group.issue.title in ACCEPTED_CLIENT_GAPS) continue;
-    unsupported.set(group.issue.title, new Set([...(unsupported.get(group.issue.title) ?? []), ...group.clients]));
-  }
-  for (const [title, clients] of unsupported) {
-    const url = rawData.data.find((feature) => feature.title === title)?.url ?? 'https://www.caniemail.com';
-    report('email-clients', `It uses “${title}”, which ${[...clients].map(clientName).join(', ')} cannot show (${url}).`, 'Lay the email out with react-email’s components (<Section>, <Row>, <Column>, <Img>, <Button>) and simple styles (colour, font, size, padding), which every major client supports.');
-  }
-  return problems;
+  'postal-address': (email) => {
+    const missing = email.clinic.postalAddress.filter((line) => !inBoth(email, line));
+    return missing.length === 0 ? [] : [{ rule: 'postal-address', problem: `The clinic's postal address is missing (not found: "${missing.join('", "')}"). The law (CAN-SPAM) requires a valid postal address in every marketing email.`, fix: `${LAYOUT_FIX} The address itself is in emails/clinic.ts.` }];
+  },
+
+  disclaimer: (email, rules) => {
+    const missing = rules.disclaimerPhrases.filter((phrase) => !inBoth(email, phrase));
+    return missing.length === 0 ? [] : [{ rule: 'disclaimer', problem: `The medical disclaimer is missing or reworded (not found: "${missing.join('", "')}"). Every email must say it is not medical advice, that ketamine for migraine is off-label, and that results vary.`, fix: `${LAYOUT_FIX} If you changed the disclaimer's wording there, update disclaimerPhrases in emails/content-rules.ts to match.` }];
+  },
+
+  subject: ({ subject }) => {
+    if (!subject.trim()) return [{ rule: 'subject', problem: 'The subject line is empty.', fix: 'Return a subject from the template’s .subject function.' }];
+    if (subject.length <= SUBJECT_MAX) return [];
+    return [{ rule: 'subject', problem: `The subject line is ${subject.length} characters long: "${subject}". Over ${SUBJECT_MAX}, most inboxes cut it off.`, fix: `Shorten the .subject in the template to ${SUBJECT_MAX} characters or fewer (a first name in it counts too).` }];
+  },
+
+  'preview-text': ({ preview }) =>
+    preview ? [] : [{ rule: 'preview-text', problem: 'There is no preview text: inboxes will show the first words of the email (often the clinic name) next to the subject instead.', fix: 'Give the template a .preview line and pass it to <Layout preview={...}>.' }],
+
+  'plain-text': ({ text }) =>
+    text !== undefined ? [] : [{ rule: 'plain-text', problem: 'The plain-text version of the email is empty. Some mail apps and spam filters read only that version.', fix: 'Put the message in text, not only in images, and do not mark it data-skip-in-text.' }],
+
+  'https-links': ({ all }) => {
+    const links = [...all('a'), ...all('area')].map((a) => a.attribs.href ?? '').filter((href) => !/^(https:|mailto:|tel:)/i.test(href));
+    const images = all('img').map((img) => img.attribs.src ?? '').filter((src) => !/^https:/i.test(src));
+    const insecure = [...links, ...images];
+    return insecure.length === 0 ? [] : [{ rule: 'https-links', problem: `Some links or images do not use https: ${insecure.map((url) => `"${url || '(empty)'}"`).join(', ')}. Mail apps flag plain http as unsafe, and it can be read or changed on the way.`, fix: 'Change each address to start with https:// (mailto: and tel: links are fine).' }];
+  },
+
+  'image-alt': ({ all }) => {
+    const noAlt = all('img').filter((img) => !img.attribs.alt?.trim());
+    return noAlt.length === 0 ? [] : [{ rule: 'image-alt', problem: `${noAlt.length} image(s) have no alt text (${noAlt.map((img) => `"${img.attribs.src ?? ''}"`).join(', ')}). Many inboxes block images at first, and screen readers read the alt text aloud.`, fix: 'Give every <Img> an alt="…" that says what the image shows.' }];
+  },
+
+  size: ({ html }) => {
+    const bytes = Buffer.byteLength(html, 'utf8');
+    return bytes <= HTML_MAX_BYTES ? [] : [{ rule: 'size', problem: `The email's HTML is ${(bytes / 1024).toFixed(1)} KB. Gmail clips anything over 102 KB and hides the rest, including the unsubscribe link and the address.`, fix: 'Shorten the email or split it in two steps; large inline images or repeated blocks are the usual cause.' }];
+  },
+
+  claims: ({ subject, preview, text, visible, all }, rules) => {
+    // Line by line, so the message can quote the sentence the phrase is in.
+    const lines = [subject, preview, ...(text ?? visible).split('\n'), ...all('img').map((img) => img.attribs.alt ?? '')].map(squash).filter(Boolean);
+    return rules.claims.flatMap((rule) =>
+      rule.words.flatMap((words) => {
+        const pattern = claimPattern(words);
+        for (const line of lines) {
+          const match = pattern.exec(line);
+          if (match) return [{ rule: 'claims' as const, problem: `It says "${match[0]}" ("${around(line, match)}"). The clinic must not make this claim without evidence it can show (FTC rules on health claims).`, fix: `${rule.instead} The list of phrases is in emails/content-rules.ts.` }];
+        }
+        return [];
+      }),
+    );
+  },
+
+  citations: ({ all }) =>
+    [...all('p'), ...all('li'), ...all('blockquote')].flatMap((block) => {
+      const words = textOf(block);
+      const linked = DomUtils.findAll((node) => node.name === 'a' && /^https:/i.test(node.attribs.href ?? ''), block.children).length > 0;
+      if (!STUDY.test(words) || !EVIDENCE.test(words) || linked) return [];
+      return [{ rule: 'citations' as const, problem: `This paragraph cites a study without a source link: "${words.length > 140 ? `${words.slice(0, 140)}…` : words}".`, fix: 'Add a link to the study in the same paragraph, e.g. <A href="https://pubmed.ncbi.nlm.nih.gov/…">Source</A>.' }];
+    }),
+
+  'email-clients': ({ html }) => {
+    const unsupported = new Map<string, Set<string>>();
+    for (const group of groupIssues(caniemail({ clients: MAJOR_CLIENTS, html }).issues.errors)) {
+      if (group.issue.title in ACCEPTED_CLIENT_GAPS) continue;
+      unsupported.set(group.issue.title, new Set([...(unsupported.get(group.issue.title) ?? []), ...group.clients]));
+    }
+    return [...unsupported].map(([title, clients]) => ({
+      rule: 'email-clients' as const,
+      problem: `It uses “${title}”, which ${[...clients].map(clientName).join(', ')} cannot show (${rawData.data.find((feature) => feature.title === title)?.url ?? 'https://www.caniemail.com'}).`,
+      fix: 'Lay the email out with react-email’s components (<Section>, <Row>, <Column>, <Img>, <Button>) and simple styles (colour, font, size, padding), which every major client supports.',
+    }));
+  },
+};
+
+/** Render one template with its preview props (and an unsubscribe link of the checker's own) and check every rule. */
+export async function checkTemplate(template: StepTemplate, rules: ContentRules = { claims: defaultClaims, disclaimerPhrases: defaultDisclaimer }): Promise<Problem[]> {
+  const email = await renderForCheck(template);
+  return Object.values(CHECKS).flatMap((check) => check(email, rules));
 }
 
 /** Every email a sequence sends, and every template file in `dir`, with the file it lives in. */
