@@ -164,7 +164,7 @@ async function settleAfter(
  */
 export function afterSend(sequence: Sequence, lead: Pick<Lead, 'sentSteps' | 'timeZone' | 'lastSentOn'>, stepId: string, sentAt: Date) {
   const after = { sentSteps: [...lead.sentSteps, stepId], timeZone: lead.timeZone, lastSentOn: localDate(sentAt, lead.timeZone) };
-  return { sentSteps: after.sentSteps, lastSentOn: after.lastSentOn, next: scheduleFrom(sequence, after, sentAt).next };
+  return { ...after, ...scheduleFrom(sequence, after, sentAt) };
 }
 
 /** The step after what `lead` has been sent, timed from `previousAt`. Past times are simply due at once. */

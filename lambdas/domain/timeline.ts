@@ -17,12 +17,10 @@ export interface PlannedSend {
  */
 export function timeline(sequence: Sequence, start: Date, zone: string): PlannedSend[] {
   const sends: PlannedSend[] = [];
-  let lead: { sentSteps: string[]; timeZone: string; lastSentOn?: string } = { sentSteps: [], timeZone: zone };
-  for (let next = firstSchedule(sequence, start, zone); next; ) {
+  let lead: Parameters<typeof afterSend>[1] & { next?: PlannedSend } = { sentSteps: [], timeZone: zone };
+  for (let next = firstSchedule(sequence, start, zone); next; next = lead.next) {
     sends.push(next);
-    const after = afterSend(sequence, lead, next.stepId, next.at);
-    lead = { sentSteps: after.sentSteps, timeZone: zone, lastSentOn: after.lastSentOn };
-    next = after.next;
+    lead = afterSend(sequence, lead, next.stepId, next.at);
   }
   return sends;
 }
