@@ -16,12 +16,11 @@ const origin = z
   .string()
   .regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'must be an https origin like https://www.clinic.example (no path, no trailing slash)');
 const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone like America/New_York');
-/** CloudWatch Logs accepts only these retention periods. */
-const logRetention = z
-  .number()
-  .refine((days) => (Object.values(RetentionDays) as unknown[]).includes(days) && days !== RetentionDays.INFINITE, {
-    message: `must be one of CloudWatch Logs' retention periods in days (${Object.values(RetentionDays).filter((d) => typeof d === 'number' && d > 0).join(', ')})`,
-  });
+/** CloudWatch Logs accepts only these retention periods (in days; "never expire" is not offered here). */
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number' && days !== RetentionDays.INFINITE);
+const logRetention = z.number().refine((days) => LOG_RETENTION_DAYS.includes(days), {
+  message: `must be one of CloudWatch Logs' retention periods in days (${LOG_RETENTION_DAYS.join(', ')})`,
+});
 
 export const stageSchema = z
   .object({
@@ -33,7 +32,7 @@ export const stageSchema = z
     clinic: z.strictObject({
       name: z.string().min(1).max(100),
       /** One line per entry; every email carries it (CAN-SPAM). */
-      postalAddress: z.array(z.string().min(1)).min(1),
+      postalAddress: z.array(z.string().min(1).refine((line) => !line.includes('|'), 'must not contain "|" (it separates the lines in CLINIC_POSTAL_ADDRESS)')).min(1),
       phone: z.string().min(1),
       website: https,
       bookingUrl: https,
