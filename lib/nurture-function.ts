@@ -43,7 +43,7 @@ export interface NurtureFunctionProps {
   environment: Record<string, string>;
   memorySize?: number;
   timeout?: Duration;
-  /** Lambda's own retries of a failed asynchronous invocation before it goes to the dead-letter queue. */
+  /** Lambda's own retries of a failed asynchronous invocation before it goes to the dead-letter queue (default 2). */
   retryAttempts?: number;
   /** How long Lambda keeps trying an asynchronous invocation (a throttled one included). */
   maxEventAge?: Duration;
@@ -75,7 +75,7 @@ export class NurtureFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrency,
       deadLetterQueue: props.deadLetterQueue,
-      retryAttempts: props.retryAttempts ?? 2,
+      retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
       logGroup,
       role,

@@ -240,7 +240,7 @@ export class NurtureStack extends Stack {
       }
       if (spec.sesEvents) {
         new Rule(this, `${id}Rule`, {
-          description: `SES events of configuration set ${this.stackName} to the ${spec.handler} handler`,
+          description: `SES events of this stack's configuration set to the ${spec.handler} handler`,
           eventPattern: {
             source: ['aws.ses'],
             detail: {

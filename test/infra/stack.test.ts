@@ -254,6 +254,10 @@ describe('the dispatcher', () => {
     dev.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: getAtt(fnId('dispatch')) })] });
   });
 
+  it('is not retried by Lambda (the next tick is the retry), and a tick never waits more than two minutes', () => {
+    dev.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(fnId('dispatch')), MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 });
+  });
+
   it('may read SES\'s send quota, from which it takes its pace', () => {
     expect(statementsOf('dispatch')).toContainEqual(expect.objectContaining({ Action: 'ses:GetSendQuota', Resource: '*' }));
     expect('MAX_SEND_RATE' in fnProps('dispatch').Environment.Variables).toBe(false);
@@ -347,6 +351,23 @@ describe('outputs', () => {
     expect(form).toContain('<form method=\\"post\\" action=\\"');
     expect(outputs.SignupFormSnippet!.Value).toEqual({ 'Fn::Join': ['', expect.arrayContaining([api, expect.stringMatching(/^\/signup" *>/)])] });
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['DkimRecord1', 'DkimRecord2', 'DkimRecord3', 'BookingWebhookSecretArn', 'AlarmTopicArn']));
+  });
+});
+
+describe('a stage with an SES identity verified elsewhere and its own API domain', () => {
+  const variantStage = { ...stages.dev!, email: { ...stages.dev!.email, existingIdentity: true }, publicBaseUrl: 'https://api.clinic.example' };
+  const variant = synth({ nurture: { stages: { variant: variantStage } } });
+  const template = variant.template('variant');
+
+  it('creates no identity, and still scopes sending to that identity\'s ARN', () => {
+    template.resourceCountIs('AWS::SES::EmailIdentity', 0);
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const send = policies.find((statement: { Action: unknown }) => statement.Action === 'ses:SendRawEmail');
+    expect(send.Resource).toContainEqual({ 'Fn::Join': ['', ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), `:identity/${variantStage.email.senderDomain}`]] });
+  });
+
+  it('puts its own domain in the links of every email', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://api.clinic.example');
   });
 });
 
