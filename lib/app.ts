@@ -24,7 +24,6 @@ export function buildApp(props: AppProps = {}, handlers?: HandlerSpec[]): Nurtur
       description: `Nurture email service (${stage})`,
       env: { account: config.account ?? process.env.CDK_DEFAULT_ACCOUNT, region: config.region },
       terminationProtection: config.production,
-      stage,
       config,
       handlers,
     });

@@ -121,11 +121,10 @@ export class NurtureFunction extends NodejsFunction {
     return this;
   }
 
-  /** Allow SendRawEmail only as `identityArn` and through `configurationSetArn`, and set SES_CONFIGURATION_SET. */
-  bindSesSending(identityArn: string, configurationSetName: string): this {
+  /** Allow SendRawEmail only as the identity and through the configuration set (SES checks both). */
+  allowSesSending(identityArn: string, configurationSetName: string): this {
     const configurationSetArn = Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName });
     this.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendRawEmail'], resources: [identityArn, configurationSetArn] }));
-    this.addEnvironment('SES_CONFIGURATION_SET', configurationSetName);
     return this;
   }
 

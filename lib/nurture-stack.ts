@@ -37,7 +37,6 @@ import { Monitoring } from './monitoring.ts';
 import { NurtureFunction } from './nurture-function.ts';
 
 export interface NurtureStackProps extends StackProps {
-  stage: string;
   config: StageConfig;
   /** Defaults to every entry of `lib/handlers.ts` whose file exists. */
   handlers?: HandlerSpec[];
@@ -69,9 +68,10 @@ export class NurtureStack extends Stack {
     this.allowServiceToUseKey(`logs.${this.region}.amazonaws.com`, ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'], {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': this.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     });
-    // EventBridge puts undeliverable events into the encrypted dead-letter queue; CloudWatch publishes to the encrypted topic.
-    this.allowServiceToUseKey('events.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey'], { StringEquals: { 'aws:SourceAccount': this.account } });
-    this.allowServiceToUseKey('cloudwatch.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey'], { StringEquals: { 'aws:SourceAccount': this.account } });
+    // EventBridge puts undeliverable events into the encrypted dead-letter queue, and CloudWatch alarms publish to
+    // the encrypted topic. What they may write to is decided by the queue's and the topic's own policies.
+    this.allowServiceToUseKey('events.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey']);
+    this.allowServiceToUseKey('cloudwatch.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey']);
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -124,7 +124,6 @@ export class NurtureStack extends Stack {
       reputationMetrics: true,
       tlsPolicy: ConfigurationSetTlsPolicy.REQUIRE,
       suppressionReasons: SuppressionReasons.BOUNCES_AND_COMPLAINTS,
-      sendingEnabled: true,
     });
     // Publishing Open and Click events is what turns on SES's open pixel and link tracking for the set.
     this.configurationSet.addEventDestination('ToEventBridge', {
@@ -219,7 +218,7 @@ export class NurtureStack extends Stack {
       this.functions[spec.handler] = fn;
       fn.bindTable(this.table, spec.table).bindSecret('UNSUBSCRIBE_SECRET_ARN', unsubscribeSecret);
       if (spec.bookingSecret) fn.bindSecret('BOOKING_SECRET_ARN', bookingSecret);
-      if (spec.sends) fn.bindSesSending(this.identity.emailIdentityArn, this.configurationSet.configurationSetName);
+      if (spec.sends) fn.allowSesSending(this.identity.emailIdentityArn, this.configurationSet.configurationSetName);
       if (spec.readsSendQuota) fn.allowReadSendQuota();
 
       for (const route of spec.routes ?? []) {
@@ -268,7 +267,7 @@ export class NurtureStack extends Stack {
     this.outputs(publicBaseUrl, config, bookingSecret);
   }
 
-  private allowServiceToUseKey(service: string, actions: string[], conditions: Record<string, unknown>): void {
+  private allowServiceToUseKey(service: string, actions: string[], conditions?: Record<string, unknown>): void {
     this.key.addToResourcePolicy(new PolicyStatement({ principals: [new ServicePrincipal(service)], actions, resources: ['*'], conditions }));
   }
 
