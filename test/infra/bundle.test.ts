@@ -3,6 +3,7 @@
  * plain Node process (not through vitest's loader): ESM with React email templates, the AWS SDK and source maps.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -39,6 +40,14 @@ describe('the deployed bundles', () => {
     const script = `for (const url of ${JSON.stringify(handlers.map(bundleOf))}) { const m = await import(url); console.log(typeof m.handler); }`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
     expect(stdout.trim().split('\n')).toEqual(handlers.map(() => 'function'));
+  });
+
+  it('each function is built from its own handler file, and from no other handler', async () => {
+    for (const handler of Object.keys(stack.functions)) {
+      const map = JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as { sources: string[] };
+      const handlerFiles = map.sources.filter((source) => /lambdas\/handlers\/(?!http\.ts)/.test(source)).map((source) => source.replace(/^.*lambdas\//, 'lambdas/'));
+      expect(handlerFiles, handler).toEqual([`lambdas/handlers/${handler}.ts`]);
+    }
   });
 
   it('the sign-up bundle stores a lead and sends the rendered welcome through SES', async () => {
