@@ -4,7 +4,8 @@
  * Items (pk, sk):
  *   LEAD#<leadId>, PROFILE           the lead: profile, consent, sequence position, claim and in-flight marker
  *   EMAIL#<normalised email>, EMAIL  points at the lead for that address: sign-up is idempotent per email
- *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id
+ *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id;
+ *                                    a follow-up step sent again for a later visit updates its record (EVT# keep all)
  *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
  *   HOOK#<sha256 of the signature>   a booking webhook delivery seen in the last day: a replay changes nothing

@@ -92,7 +92,8 @@ const TARGET: Record<AppointmentStatus, string | undefined> = {
 
 /**
  * What a booking changes on a lead, or undefined when it changes nothing (a replay, or the same news twice).
- * - Entering a sequence starts its steps afresh (a second booking after a cancellation gets a new confirmation).
+ * - Entering a sequence starts its steps afresh (a second booking after a cancellation gets a new confirmation), and
+ *   so does a booking for another visit once the last one is over or under another booking id (a second session).
  * - A new time within the follow-up keeps what was sent and re-plans the rest from the new time: the reminder moves.
  * - Steps timed from the appointment whose moment has already passed are skipped.
  */
@@ -108,7 +109,14 @@ export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' |
   const sequence = sequences[target];
   if (!sequence) throw new Error(`no sequence ${target}`);
   const own = new Set(sequence.steps.map((step) => step.id));
-  const entering = lead.sequenceId !== target;
+  // A booking for another visit once the last one is over (a second session) starts the follow-up afresh.
+  const nextVisit =
+    booking.status === 'booked' &&
+    moved &&
+    (lead.appointmentStatus === 'attended' ||
+      (lead.appointmentAt !== undefined && Date.parse(lead.appointmentAt) < now.getTime()) ||
+      (booking.bookingId !== undefined && lead.bookingId !== undefined && booking.bookingId !== lead.bookingId));
+  const entering = lead.sequenceId !== target || nextVisit;
   const sentSteps = entering ? lead.sentSteps.filter((id) => !own.has(id)) : lead.sentSteps;
   const skippedSteps = (lead.skippedSteps ?? []).filter((id) => !own.has(id));
   const plan = planNext(sequence, { sentSteps, skippedSteps, timeZone: lead.timeZone, appointmentAt, ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }) }, now, now);

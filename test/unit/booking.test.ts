@@ -79,6 +79,12 @@ describe('what a booking does to a lead', () => {
     expect(change?.route).toMatchObject({ sentSteps: ['welcome', 'confirmation'], next: { stepId: 'reminder', at: new Date('2026-03-16T14:00:00Z') } });
   });
 
+  it('a booking for a second visit after the first is over starts the follow-up afresh', () => {
+    const done = lead({ status: 'completed', sequenceId: 'follow-up', sentSteps: ['welcome', 'confirmation', 'reminder', 'after-visit'], appointmentAt: '2026-03-03T15:00:00.000Z', appointmentStatus: 'attended' });
+    const change = planBooking(done, { appointmentAt: '2026-03-17T09:00:00-04:00', status: 'booked' }, now, sequences);
+    expect(change?.route).toMatchObject({ sentSteps: ['welcome'], next: { stepId: 'confirmation', at: now } });
+  });
+
   it('a lead that unsubscribed keeps its status: the booking is recorded, no email is planned', () => {
     const change = planBooking(lead({ status: 'unsubscribed' }), { appointmentAt, status: 'booked' }, now, sequences);
     expect(change).toEqual({ appointment: { at: '2026-03-10T18:30:00.000Z', status: 'booked' } });
