@@ -54,7 +54,7 @@ export type TableAccess = 'read' | 'readWrite';
 /** Actions per access level: what `lambdas/adapters/dynamo-lead-store.ts` calls, and nothing else. */
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:Query'],
-  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
 
 export class NurtureFunction extends NodejsFunction {
