@@ -34,6 +34,16 @@ catch (error) { process.stdout.write(JSON.stringify({ error: error.stack })); }`
   return JSON.parse(stdout) as { result?: { statusCode: number; body: string }; error?: string };
 }
 
+/** What the stack sets in AWS, pointed at this run's emulators and a fresh table (secrets as plain values). */
+const emulatorEnv = ({ config }: Awaited<ReturnType<typeof testEnv>>) => ({
+  TABLE_NAME: config.TABLE_NAME,
+  DYNAMODB_ENDPOINT: config.DYNAMODB_ENDPOINT!,
+  SES_ENDPOINT: config.SES_ENDPOINT!,
+  SES_CONFIGURATION_SET: config.SES_CONFIGURATION_SET,
+  PUBLIC_BASE_URL: config.PUBLIC_BASE_URL,
+  UNSUBSCRIBE_SECRET: config.UNSUBSCRIBE_SECRET,
+});
+
 describe('the deployed bundles', () => {
   it('every function\'s bundle loads as ESM in plain Node and exports handler', async () => {
     const handlers = Object.keys(stack.functions);
@@ -54,20 +64,21 @@ describe('the deployed bundles', () => {
     const env = await testEnv();
     const email = uniqueEmail('bundle');
     const event = httpEvent('POST', '/signup', { body: { email, firstName: 'Bundled', consent: true } });
-    const { result, error } = await invoke('signup', event, {
-      TABLE_NAME: env.config.TABLE_NAME,
-      DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT!,
-      SES_ENDPOINT: env.config.SES_ENDPOINT!,
-      SES_CONFIGURATION_SET: 'nurture-test',
-      PUBLIC_BASE_URL: 'https://nurture.clinic.example',
-      UNSUBSCRIBE_SECRET: env.config.UNSUBSCRIBE_SECRET,
-    });
+    const { result, error } = await invoke('signup', event, emulatorEnv(env));
     expect(error).toBeUndefined();
     expect(result!.statusCode).toBe(201);
     const welcome = nurture.steps[0]!.template;
     const mail = await inbox(email);
     expect(mail.map((m) => m.subject)).toEqual([welcome.subject({ ...welcome.PreviewProps, firstName: 'Bundled' })]);
     expect(mail[0]!.body.html).toContain('Bundled');
+  });
+
+  it.runIf('booking' in stack.functions)('the booking bundle refuses an unsigned request with 401 and says how to sign it', async () => {
+    const env = await testEnv();
+    const { result, error } = await invoke('booking', httpEvent('POST', '/booking', { body: { email: uniqueEmail('booking'), appointmentAt: '2026-12-01T10:00:00-05:00', status: 'booked' } }), { ...emulatorEnv(env), BOOKING_SECRET: 'booking-secret-booking-secret-booking!' });
+    expect(error).toBeUndefined();
+    expect(result!.statusCode).toBe(401);
+    expect(JSON.parse(result!.body)).toMatchObject({ error: 'invalid_signature', message: expect.stringContaining('X-Nurture-Signature') });
   });
 
   it('an error in a bundle points at the TypeScript source line (source maps)', async () => {
