@@ -40,6 +40,14 @@ describe('npm run send-test', () => {
     expect(table.Items).toEqual([]);
   });
 
+  it('a follow-up step is sent with its preview appointment', async () => {
+    const env = await testEnv();
+    const to = uniqueEmail('marketing');
+    expect(await sendTest({ ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic }, { to, step: 'reminder' })).toMatchObject({ ok: true, subject: '[TEST] Reminder: your appointment tomorrow, Jordan' });
+    const [mail] = await inbox(to);
+    expect(mail?.body.text).toContain('Tuesday, December 1 at 10:00 AM EST');
+  });
+
   it('an unknown step is refused with the list of steps that exist', async () => {
     const env = await testEnv();
     const result = await sendTest({ ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic }, { to: uniqueEmail(), step: 'how-it-work' });
