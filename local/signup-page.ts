@@ -12,7 +12,7 @@ const INTEREST_LABELS: Record<(typeof INTERESTS)[number], string> = {
   other: 'Something else',
 };
 
-export function signupPage(clinic: Clinic, links: { inbox: string; clock: string }): string {
+export function signupPage(clinic: Clinic, links: { inbox: string; clock: string; report: string }): string {
   const options = INTERESTS.map((id) => `<option value="${id}">${escapeHtml(INTEREST_LABELS[id])}</option>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -39,7 +39,7 @@ button{margin-top:1.5rem;padding:.7rem 1.4rem;font:inherit;font-weight:600;backg
   <label class="check"><input type="checkbox" name="consent" value="true" required> I agree to receive educational emails from ${escapeHtml(clinic.name)}. I can unsubscribe at any time.</label>
   <button type="submit">Sign up</button>
 </form>
-<div class="dev"><strong>Local runtime.</strong> Emails land in the <a href="${escapeHtml(links.inbox)}">local inbox</a>. Virtual time: <a href="${escapeHtml(links.clock)}">${escapeHtml(links.clock)}</a>.</div>
+<div class="dev"><strong>Local runtime.</strong> Emails land in the <a href="${escapeHtml(links.inbox)}">local inbox</a>; clicks, bookings and unsubscribes show in the <a href="${escapeHtml(links.report)}">report</a>. Virtual time: <a href="${escapeHtml(links.clock)}">${escapeHtml(links.clock)}</a>.</div>
 <script>document.getElementById('timeZone').value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';</script>
 </body></html>`;
 }

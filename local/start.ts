@@ -39,6 +39,7 @@ Nurture is running locally.
   Sign-up page      ${runtime.apiUrl}/
   Sign-up API       POST ${runtime.apiUrl}/signup
   Inbox (SES)       ${runtime.inboxUrl}
+  Report            ${runtime.apiUrl}/admin   (or npm run report)
   DynamoDB          ${runtime.dynamoEndpoint}  (table nurture-local, data in .nurture/)
   Virtual clock     ${runtime.now().toISOString()}, ${speed}x real time  (${runtime.apiUrl}/clock)
 

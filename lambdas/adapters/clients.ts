@@ -18,7 +18,7 @@ import { SesMailer } from './ses-mailer.ts';
 /** Emulators accept any credentials; AWS uses the Lambda role's. */
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export function dynamoClient(config: Config): DynamoDBClient {
+export function dynamoClient(config: Pick<Config, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>): DynamoDBClient {
   return new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT && { endpoint: config.DYNAMODB_ENDPOINT, credentials: localCredentials }),
