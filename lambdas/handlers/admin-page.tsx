@@ -143,7 +143,7 @@ function FunnelChart({ sequence }: { sequence: SequenceFunnel }) {
   };
   return (
     <svg viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 110} ${height}`} width="100%" role="img" aria-labelledby={`chart-${sequence.sequenceId}`}>
-      <title id={`chart-${sequence.sequenceId}`}>Clicks and bookings after each email of the sequence {sequence.sequenceId}</title>
+      <title id={`chart-${sequence.sequenceId}`}>{`Clicks and bookings after each email of the sequence ${sequence.sequenceId}`}</title>
       <rect x={LABEL_WIDTH} y={4} width={12} height={12} fill={COLOURS.clicked} />
       <text x={LABEL_WIDTH + 18} y={14}>Clicked (of delivered)</text>
       <rect x={LABEL_WIDTH + 190} y={4} width={12} height={12} fill={COLOURS.bookedAfter} />
