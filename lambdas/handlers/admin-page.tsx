@@ -11,7 +11,7 @@ const CSS = `
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:${COLOURS.ink};line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin-top:2.5rem}
 .meta{color:${COLOURS.muted};margin-top:0}.note{background:#fff8e1;border-left:4px solid #f0b429;padding:.75rem 1rem}
-.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid ${COLOURS.track};border-radius:6px;padding:.75rem 1rem;min-width:10rem}
+.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{flex:1 1 9rem;border:1px solid ${COLOURS.track};border-radius:6px;padding:.75rem 1rem}
 .card strong{display:block;font-size:1.6rem}
 table{border-collapse:collapse;width:100%;margin-top:1rem;font-variant-numeric:tabular-nums}
 th,td{padding:.35rem .6rem;border-bottom:1px solid ${COLOURS.track};text-align:right}th:first-child,td:first-child{text-align:left}
@@ -72,13 +72,14 @@ export function adminPage(report: Report): string {
         </section>
 
         <h2>What the columns count</h2>
+        <p>Each lead counts once per email, however often it opened or clicked.</p>
         <dl>
           {FUNNEL_COLUMNS.map((column) => (
             <div key={column.key}>
               <dt>{column.label}</dt>
               <dd>
                 {column.meaning}
-                {column.unreliable && ': not a reliable signal'}. Each lead counts once per email.
+                {column.unreliable && ': not a reliable signal'}.
               </dd>
             </div>
           ))}
