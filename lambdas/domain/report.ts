@@ -13,7 +13,7 @@ export interface ReportLead {
   status: LeadStatus;
   sequenceId: string;
   sentSteps: readonly string[];
-  /** When the lead booked (set by the booking webhook). */
+  /** When the lead first booked (the booking webhook sets it once; a later cancellation leaves it). */
   bookedAt?: string;
   /** When an unsubscribe, bounce or complaint stopped the lead. */
   stoppedAt?: string;
@@ -163,9 +163,9 @@ export function buildReport(input: ReportInput, options: ReportOptions): Report 
       nurtureLeads++;
       left[leaveReason(lead)]++;
     }
-    if (lead.bookedAt || lead.status === 'booked') {
+    if (lead.bookedAt) {
       bookings.total++;
-      const click = lead.bookedAt ? latest((clicksByLead.get(lead.leadId) ?? []).filter((c) => at(c.at) <= at(lead.bookedAt))) : undefined;
+      const click = latest((clicksByLead.get(lead.leadId) ?? []).filter((c) => at(c.at) <= at(lead.bookedAt)));
       if (click) {
         bookings.afterClick++;
         cell(click).bookedAfter++;
@@ -192,9 +192,12 @@ export function buildReport(input: ReportInput, options: ReportOptions): Report 
   };
 }
 
-/** Booked wins over whatever stopped the lead after (an unsubscribe from the follow-up is still a booking). */
+/**
+ * Whichever came first: a booking, or the unsubscribe, bounce or complaint that stopped the lead. An unsubscribe
+ * from the follow-up is still a booking; a booking after an unsubscribe still counts as a booking, not as the reason.
+ */
 function leaveReason(lead: ReportLead): LeaveReason {
-  if (lead.bookedAt || lead.status === 'booked') return 'booked';
+  if (lead.bookedAt && !(lead.stoppedAt && at(lead.stoppedAt) < at(lead.bookedAt))) return 'booked';
   return lead.status;
 }
 

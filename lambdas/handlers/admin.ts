@@ -12,7 +12,7 @@ import { DynamoReportSource } from '../adapters/dynamo-report-source.ts';
 import { buildReport, type ReportOptions, type ReportSource } from '../domain/report.ts';
 import type { Clock } from '../domain/ports.ts';
 import { sequences } from '../../emails/sequences.ts';
-import { adminPage } from './admin-page.tsx';
+import { adminPage } from '../adapters/report-page.tsx';
 import { json, type HttpEvent, type HttpResult } from './http.ts';
 
 export interface AdminDeps {

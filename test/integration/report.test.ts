@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { describe, expect, inject, it } from 'vitest';
@@ -14,18 +14,19 @@ import { leadKey } from '#adapters/dynamo-lead-store';
 import { dispatchDue } from '#domain/dispatch';
 import type { Report } from '#domain/report';
 import { makeAdminHandler } from '#handlers/admin';
+import { makeBookingHandler } from '#handlers/booking';
 import { makeSesEventsHandler } from '#handlers/ses-events';
 import { makeSignupHandler } from '#handlers/signup';
 import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { ensureTable } from '../../local/table.ts';
-import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
+import { bookingEvent, httpEvent, testEnv, uniqueEmail } from './harness.ts';
 
 const run = promisify(execFile);
 const HOUR = 3_600_000;
 const env = await testEnv();
-const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
 const record = makeSesEventsHandler(env);
+const bookWebhook = makeBookingHandler(env);
 const admin = makeAdminHandler({ reports: new DynamoReportSource(dynamoClient(env.config), env.config.TABLE_NAME), sequences: env.dispatch.sequences, clock: env.clock });
 const FIRST_NAME = 'Zebulon';
 const emails: string[] = [];
@@ -44,17 +45,10 @@ async function ses(leadId: string, stepId: string, type: 'Delivery' | 'Open' | '
 }
 const clickIn = (leadId: string, stepId: string) => ses(leadId, stepId, 'Click', { link: 'https://clinic.example/consultation' });
 
-/** What the booking webhook records (issue #3 item 3): the booking time, and the lead out of the nurture. */
+/** The clinic's scheduling system reports a booking through the signed webhook: the lead leaves the nurture. */
 async function book(leadId: string) {
-  await doc.send(
-    new UpdateCommand({
-      TableName: env.config.TABLE_NAME,
-      Key: leadKey(leadId),
-      UpdateExpression: 'SET bookedAt = :at, #status = :booked REMOVE dueShard, dueAt, nextStepId, nextSendAt',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':at': env.clock.now().toISOString(), ':booked': 'booked' },
-    }),
-  );
+  const answer = await bookWebhook(bookingEvent({ leadId, appointmentAt: '2026-03-20T10:00:00-06:00', status: 'booked' }));
+  expect(answer.statusCode).toBe(200);
 }
 
 // Eight people sign up. Day 0: the welcome; day 3: "how it works" to those still in the nurture.
@@ -93,6 +87,9 @@ function expectTheFunnel(report: Report) {
   expect(nurture.steps[0]).toMatchObject({ ...expectedWelcome, clickRate: 3 / 7, bookingRate: 1 / 7 });
   expect(nurture.steps[1]).toMatchObject(expectedHowItWorks);
   expect(nurture.steps.slice(2).every((step) => step.sent === 0)).toBe(true);
+  // Each booking's confirmation went out at once, in the follow-up.
+  expect(report.sequences.map((sequence) => sequence.sequenceId)).toEqual(['nurture', 'follow-up', 'reschedule']);
+  expect(report.sequences[1]!.steps[0]).toMatchObject({ stepId: 'confirmation', sent: 4 });
   expect(report.bookings).toEqual({ total: 4, afterClick: 2, withoutClick: 2 });
   expect(report.nurture).toEqual({ sequenceId: 'nurture', leads: 8, left: { booked: 4, unsubscribed: 1, bounced: 1, complained: 1, rejected: 0, completed: 0, active: 1 } });
 }

@@ -6,6 +6,8 @@ const seq = (id: string, ...steps: string[]): Sequence => ({ id, window: { start
 const sequences = { nurture: seq('nurture', 'welcome', 'how-it-works', 'who-it-helps'), 'follow-up': seq('follow-up', 'confirmation', 'reminder') };
 
 const lead = (leadId: string, status: ReportLead['status'], extra: Partial<ReportLead> = {}): ReportLead => ({ leadId, status, sequenceId: 'nurture', sentSteps: [], ...extra });
+/** A lead the booking webhook moved into the follow-up. */
+const booked = (leadId: string, bookedAt: string, extra: Partial<ReportLead> = {}) => lead(leadId, 'active', { sequenceId: 'follow-up', bookedAt, ...extra });
 const sent = (leadId: string, stepId: string, at: string, counts: ReportMessage['counts'] = { Send: 1, Delivery: 1 }, extra: Partial<ReportMessage> = {}): ReportMessage => ({
   leadId,
   sequenceId: 'nurture',
@@ -23,7 +25,7 @@ const step = (r: ReturnType<typeof report>, stepId: string, sequenceId = 'nurtur
 describe('the report', () => {
   it('a booking is credited to the email of the last click before booking, not an earlier or later one', () => {
     const r = report({
-      leads: [lead('a', 'booked', { bookedAt: '2026-03-06T10:00:00Z' })],
+      leads: [lead('a', 'active', { sequenceId: 'follow-up', bookedAt: '2026-03-06T10:00:00Z' })],
       messages: [sent('a', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Click: 1 }), sent('a', 'how-it-works', '2026-03-04T15:00:00Z', { Delivery: 1, Click: 2 }), sent('a', 'who-it-helps', '2026-03-07T15:00:00Z', { Delivery: 1, Click: 1 })],
       clicks: [click('a', 'welcome', '2026-03-02T16:00:00Z'), click('a', 'how-it-works', '2026-03-05T09:00:00Z'), click('a', 'how-it-works', '2026-03-04T16:00:00Z'), click('a', 'who-it-helps', '2026-03-07T16:00:00Z')],
     });
@@ -35,11 +37,11 @@ describe('the report', () => {
 
   it('a lead who booked without clicking first is counted on the "booked without a click" line, not on any email', () => {
     const r = report({
-      leads: [lead('phoned', 'booked', { bookedAt: '2026-03-03T10:00:00Z' }), lead('late-click', 'booked', { bookedAt: '2026-03-03T10:00:00Z' }), lead('no-time', 'booked')],
+      leads: [booked('phoned', '2026-03-03T10:00:00Z'), booked('late-click', '2026-03-03T10:00:00Z')],
       messages: [sent('phoned', 'welcome', '2026-03-02T15:00:00Z'), sent('late-click', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Click: 1 })],
       clicks: [click('late-click', 'welcome', '2026-03-04T08:00:00Z')],
     });
-    expect(r.bookings).toEqual({ total: 3, afterClick: 0, withoutClick: 3 });
+    expect(r.bookings).toEqual({ total: 2, afterClick: 0, withoutClick: 2 });
     expect(r.sequences.flatMap((s) => s.steps).every((s) => s.bookedAfter === 0)).toBe(true);
     // The click after booking is still a click on that email.
     expect(step(r, 'welcome').clicked).toBe(1);
@@ -91,23 +93,23 @@ describe('the report', () => {
     expect(step(r, 'welcome').sent).toBe(2);
   });
 
-  it('why each lead left the nurture: booked wins over a later stop, and leads that never entered it are not counted', () => {
+  it('why each lead left the nurture: whichever came first of a booking and a stop; leads that never entered it are not counted', () => {
     const r = report({
       leads: [
-        lead('b', 'unsubscribed', { bookedAt: '2026-03-03T00:00:00Z', sequenceId: 'follow-up' }),
-        lead('u', 'unsubscribed'),
+        booked('b', '2026-03-03T00:00:00Z', { status: 'unsubscribed', stoppedAt: '2026-03-04T00:00:00Z' }),
+        lead('u', 'unsubscribed', { stoppedAt: '2026-03-03T00:00:00Z', bookedAt: '2026-03-08T00:00:00Z' }),
         lead('x', 'bounced'),
         lead('c', 'complained'),
         lead('r', 'rejected'),
         lead('done', 'completed'),
         lead('on', 'active'),
-        lead('walk-in', 'booked', { sequenceId: 'follow-up', bookedAt: '2026-03-03T00:00:00Z' }),
+        booked('walk-in', '2026-03-03T00:00:00Z', { status: 'completed' }),
       ],
       messages: [sent('b', 'welcome', '2026-03-02T15:00:00Z'), sent('b', 'confirmation', '2026-03-03T00:00:00Z', { Delivery: 1 }, { sequenceId: 'follow-up' })],
     });
     expect(r.nurture).toEqual({ sequenceId: 'nurture', leads: 7, left: { booked: 1, unsubscribed: 1, bounced: 1, complained: 1, rejected: 1, completed: 1, active: 1 } });
-    // The walk-in booking is still a booking, with no email click before it.
-    expect(r.bookings).toEqual({ total: 2, afterClick: 0, withoutClick: 2 });
+    // u booked after unsubscribing, and the walk-in never got an email: both still bookings, with no click before.
+    expect(r.bookings).toEqual({ total: 3, afterClick: 0, withoutClick: 3 });
     // b unsubscribed from the follow-up, after its confirmation.
     expect(step(r, 'confirmation', 'follow-up').unsubscribed).toBe(1);
   });

@@ -1,5 +1,5 @@
 /**
- * The `/admin` page: the report as a chart and tables, server-rendered with React, no script and nothing fetched
+ * The `/admin` page: the report rendered as a chart and tables with React on the server; no script, nothing fetched
  * from elsewhere. Ids and counts only: the report it is given holds no address, name or health interest.
  */
 import { renderToStaticMarkup } from 'react-dom/server';
