@@ -129,6 +129,10 @@ export interface ReportOptions {
 
 type StepRef = Pick<ReportMessage, 'sequenceId' | 'stepId'>;
 
+/**
+ * The funnel per step of every sequence, the bookings each email led to (credited to the step of the lead's last
+ * click before it first booked), and why each lead that entered the nurture left it. Linear in the items read.
+ */
 export function buildReport(input: ReportInput, options: ReportOptions): Report {
   const nurtureId = options.nurtureId ?? 'nurture';
   const funnels = new Map<string, Map<string, Funnel>>();
