@@ -8,7 +8,7 @@ import { inject } from 'vitest';
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
 import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
-import type { Clock } from '#domain/ports';
+import type { Clock, Log } from '#domain/ports';
 import { ensureTable } from '../../local/table.ts';
 
 export interface ManualClock extends Clock {
@@ -23,6 +23,26 @@ export function manualClock(start: Date | string = '2026-03-02T15:00:00Z'): Manu
     set: (at) => (current = new Date(at)),
     advance: (ms) => (current = new Date(current.getTime() + ms)),
   };
+}
+
+/** A clock that runs in real time from `start`, and can still be moved by hand: for races judged by wall-clock times. */
+export function runningClock(start: Date | string = new Date()): ManualClock {
+  let offset = new Date(start).getTime() - Date.now();
+  return {
+    now: () => new Date(Date.now() + offset),
+    set: (at) => (offset = new Date(at).getTime() - Date.now()),
+    advance: (ms) => (offset += ms),
+  };
+}
+
+/** A Log that keeps every line for the test to read, and still writes it through the real logger. */
+export function recordingLog(real: Log): Log & { lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] } {
+  const lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: 'info' | 'warn' | 'error') => (message: string, fields: Record<string, unknown> = {}) => {
+    lines.push({ level, message, fields });
+    real[level](message, fields);
+  };
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export interface TestEnv extends Wiring {
