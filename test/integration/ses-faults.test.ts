@@ -158,6 +158,19 @@ describe('when SES fails', () => {
     expect((await dispatchDue(dispatch)).sent).toBe(1);
     expect(faults.acceptedFor(leadId).map((m) => m.tags.stepId)).toEqual(['welcome', 'how-it-works', 'who-it-helps']);
   });
+
+  it('a send SES never answers in time is reported as unconfirmed once the SES timeout passes, and not resent', async () => {
+    const faults = await faultEndpoint({ rule: (request) => (request.tags.stepId === 'how-it-works' ? 'timeout' : undefined) });
+    const env = await testEnv({ SES_ENDPOINT: faults.url, SES_TIMEOUT_SECONDS: '1' });
+    const leadId = await signUp(env, uniqueEmail('timeout'));
+
+    env.clock.advance(3 * DAY);
+    expect(await dispatchDue(env.dispatch)).toMatchObject({ sent: 0, unconfirmed: 1 });
+    expect((await env.store.messages(leadId)).find((m) => m.stepId === 'how-it-works')?.state).toBe('unconfirmed');
+    env.clock.advance(4 * DAY);
+    await dispatchDue(env.dispatch);
+    expect(faults.requests.filter((r) => r.tags.leadId === leadId).map((r) => `${r.tags.stepId}:${r.outcome}`)).toEqual(['welcome:accepted', 'how-it-works:timeout', 'who-it-helps:accepted']);
+  });
 });
 
 describe('a dispatcher that dies', () => {
