@@ -4,12 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SendRawEmailCommand, type SendRawEmailCommandInput } from '@aws-sdk/client-ses';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
 import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
 import type { Clock, Log } from '#domain/ports';
 import { ensureTable } from '../../local/table.ts';
+import { startFaultEndpoint, type FaultEndpoint, type FaultPlan } from '../support/ses-fault-endpoint.ts';
 
 export interface ManualClock extends Clock {
   set(at: Date | string): void;
@@ -26,8 +27,8 @@ export function manualClock(start: Date | string = '2026-03-02T15:00:00Z'): Manu
 }
 
 /** A clock that runs in real time from `start`, and can still be moved by hand: for races judged by wall-clock times. */
-export function runningClock(start: Date | string = new Date()): ManualClock {
-  let offset = new Date(start).getTime() - Date.now();
+export function runningClock(start?: Date | string): ManualClock {
+  let offset = start === undefined ? 0 : new Date(start).getTime() - Date.now();
   return {
     now: () => new Date(Date.now() + offset),
     set: (at) => (offset = new Date(at).getTime() - Date.now()),
@@ -75,6 +76,13 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
   );
   const wiring = wire(config, { clock, sendRate: 1000, dynamo, ses });
   return { ...wiring, clock, sesRequests };
+}
+
+/** A fault-injecting SES endpoint in front of the shared aws-ses-v2-local, closed when the test ends. */
+export async function sesFaults(plan: FaultPlan = {}): Promise<FaultEndpoint> {
+  const endpoint = await startFaultEndpoint(inject('sesEndpoint'), plan);
+  onTestFinished(() => endpoint.close());
+  return endpoint;
 }
 
 /** A unique address per test, so parallel test files never see each other's mail. */

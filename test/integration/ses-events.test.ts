@@ -46,15 +46,6 @@ describe('SES events', () => {
     expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({ countDelivery: 1, countOpen: 1, countClick: 1, state: 'sent' });
   });
 
-  it('the same event delivered three times is counted once', async () => {
-    const leadId = await signUp(uniqueEmail('replayed'));
-    const open = await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z');
-    expect(await record(open)).toBe('recorded');
-    expect(await record({ ...open, id: 'another-eventbridge-id' })).toBe('duplicate');
-    expect(await record(open)).toBe('duplicate');
-    expect(await item(leadKey(leadId))).toMatchObject({ opens: 1 });
-  });
-
   it('events out of order keep the earliest time as the first', async () => {
     const leadId = await signUp(uniqueEmail('unordered'));
     await record(await sesEvent(leadId, 'Open', '2026-03-03T10:00:00Z'));

@@ -7,20 +7,13 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { deliverNext, dispatchDue, type DispatchReport } from '#domain/dispatch';
 import { makeSignupHandler } from '#handlers/signup';
-import { httpEvent, recordingLog, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import { httpEvent, recordingLog, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 import { seedDueLeads } from '../support/seed.ts';
-import { startFaultEndpoint, type FaultPlan } from '../support/ses-fault-endpoint.ts';
 
 const DAY = 86_400_000;
-
-async function faultEndpoint(plan: FaultPlan = {}) {
-  const endpoint = await startFaultEndpoint(inject('sesEndpoint'), plan);
-  onTestFinished(() => endpoint.close());
-  return endpoint;
-}
 
 async function signUp(env: TestEnv, email: string): Promise<string> {
   const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Jamie', consent: true } }));
@@ -68,7 +61,7 @@ function childDispatcher(env: TestEnv, extra: Record<string, string> = {}) {
 
 describe('SES faults at scale', () => {
   it('1,000 due leads, four dispatchers at once, 20% throttled and 5% failing with 5xx: SES accepts each welcome exactly once', async () => {
-    const faults = await faultEndpoint({ seed: 'four-dispatchers', rates: { throttle: 0.2, 'server-error': 0.05 } });
+    const faults = await sesFaults({ seed: 'four-dispatchers', rates: { throttle: 0.2, 'server-error': 0.05 } });
     const env = await testEnv({ SES_ENDPOINT: faults.url, DUE_SHARDS: '4' });
     const leads = await seedDueLeads(env, 1000, 'scale');
     // Four independent wirings on one table (own clients and pacer each), as four overlapping Lambda runs would be.
@@ -96,7 +89,7 @@ describe('SES faults at scale', () => {
 describe('when SES fails', () => {
   it('a welcome that SES throttles at sign-up is kept, and the dispatcher sends it once after the retry delay', async () => {
     const email = uniqueEmail('throttled');
-    const faults = await faultEndpoint({ rule: (request) => (request.to.includes(email) && request.attempt === 0 ? 'throttle' : undefined) });
+    const faults = await sesFaults({ rule: (request) => (request.to.includes(email) && request.attempt === 0 ? 'throttle' : undefined) });
     const env = await testEnv({ SES_ENDPOINT: faults.url });
     const leadId = await signUp(env, email);
     expect(faults.counts()).toMatchObject({ throttle: 1, accepted: 0 });
@@ -111,7 +104,7 @@ describe('when SES fails', () => {
 
   it('a welcome that cannot reach SES at all (connection refused) is kept, and sent once SES is back', async () => {
     const env = await testEnv({ SES_ENDPOINT: 'http://127.0.0.1:1' }); // nothing listens there
-    const faults = await faultEndpoint();
+    const faults = await sesFaults();
     const leadId = await signUp(env, uniqueEmail('down'));
     expect((await env.store.get(leadId))?.sentSteps).toEqual([]);
 
@@ -125,7 +118,7 @@ describe('when SES fails', () => {
     const env = await testEnv();
     const leads = await seedDueLeads(env, 4, 'rejection');
     const bad = leads[3]!;
-    const faults = await faultEndpoint({ rule: (request) => (request.to.includes(bad.email) ? 'reject' : undefined) });
+    const faults = await sesFaults({ rule: (request) => (request.to.includes(bad.email) ? 'reject' : undefined) });
     const sending = await testEnv({ TABLE_NAME: env.config.TABLE_NAME, SES_ENDPOINT: faults.url }, env.clock);
 
     expect(await dispatchDue(sending.dispatch)).toMatchObject({ sent: 3, rejected: 1, retry: 0 });
@@ -141,7 +134,7 @@ describe('when SES fails', () => {
   });
 
   it('a send SES accepted but whose answer was lost (connection dropped) is reported as unconfirmed and never resent', async () => {
-    const faults = await faultEndpoint({ rule: (request) => (request.tags.stepId === 'how-it-works' ? 'drop' : undefined) });
+    const faults = await sesFaults({ rule: (request) => (request.tags.stepId === 'how-it-works' ? 'drop' : undefined) });
     const env = await testEnv({ SES_ENDPOINT: faults.url });
     const log = recordingLog(env.dispatch.log);
     const dispatch = { ...env.dispatch, log };
@@ -160,7 +153,7 @@ describe('when SES fails', () => {
   });
 
   it('a send SES never answers in time is reported as unconfirmed once the SES timeout passes, and not resent', async () => {
-    const faults = await faultEndpoint({ rule: (request) => (request.tags.stepId === 'how-it-works' ? 'timeout' : undefined) });
+    const faults = await sesFaults({ rule: (request) => (request.tags.stepId === 'how-it-works' ? 'timeout' : undefined) });
     const env = await testEnv({ SES_ENDPOINT: faults.url, SES_TIMEOUT_SECONDS: '1' });
     const leadId = await signUp(env, uniqueEmail('timeout'));
 
@@ -175,7 +168,7 @@ describe('when SES fails', () => {
 
 describe('a dispatcher that dies', () => {
   it('killed between claim and send (SIGKILL to its process): the lead waits out the lease, then is sent once', async () => {
-    const faults = await faultEndpoint();
+    const faults = await sesFaults();
     const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '120' });
     const [lead] = await seedDueLeads(env, 1, 'killed');
 
@@ -192,7 +185,7 @@ describe('a dispatcher that dies', () => {
   });
 
   it('an error thrown between claim and send releases the lead, and it is sent once on a later run', async () => {
-    const faults = await faultEndpoint();
+    const faults = await sesFaults();
     const env = await testEnv({ SES_ENDPOINT: faults.url });
     const [lead] = await seedDueLeads(env, 1, 'thrown');
 
@@ -205,7 +198,7 @@ describe('a dispatcher that dies', () => {
   });
 
   it('killed after SES accepted the message but before its answer arrived: reported as unconfirmed after the lease, never resent', async () => {
-    const faults = await faultEndpoint({ rule: () => ({ slow: Infinity }) });
+    const faults = await sesFaults({ rule: () => ({ slow: Infinity }) });
     const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '120' });
     const log = recordingLog(env.dispatch.log);
     const [lead] = await seedDueLeads(env, 1, 'inflight');
