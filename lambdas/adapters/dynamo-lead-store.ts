@@ -287,9 +287,17 @@ export class DynamoLeadStore implements LeadStore, EventStore {
           Key: leadKey(leadId),
           // Dropping the claim too means a dispatcher mid-run cannot settle the lead back into the index.
           UpdateExpression: 'SET #status = :status, stoppedAt = :now REMOVE dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
+          // A send settled after `now` (this write was slower than a whole send) makes the caller try again with a
+          // later time, so stoppedAt never reads earlier than an email that went out before it.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since) AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :sentBy)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':now': now.toISOString(), ':since': inFlightSince.getTime() },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': now.toISOString(),
+            ':since': inFlightSince.getTime(),
+            // `inFlightSince` past `now`: the caller has waited out every send; take the lead as it is.
+            ':sentBy': inFlightSince > now ? '~' : now.toISOString(),
+          },
           ReturnValues: 'ALL_OLD',
         }),
       );

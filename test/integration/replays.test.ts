@@ -4,7 +4,7 @@
  */
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClient } from '#adapters/clients';
+import { dynamoClient, wire } from '#adapters/clients';
 import { leadKey, messageKey } from '#adapters/dynamo-lead-store';
 import { deliverNext, dispatchDue } from '#domain/dispatch';
 import { makeSesEventsHandler } from '#handlers/ses-events';
@@ -86,5 +86,30 @@ describe('an unsubscribe racing a dispatch', () => {
     env.clock.advance(30 * DAY);
     expect(await dispatchDue(env.dispatch)).toMatchObject({ due: 0 });
     expect(faults.accepted).toHaveLength(before);
+  });
+
+  it('an unsubscribe whose write is held up on the network while a whole send completes is recorded after that send', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url }, runningClock());
+    const [lead] = await seedDueLeads(env, 1, 'held-up');
+    // The unsubscribe runs on its own DynamoDB client whose next request is held until the test lets it go.
+    const dynamo = dynamoClient(env.config);
+    let arrived!: () => void;
+    let letGo!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    dynamo.middlewareStack.add((next) => async (args) => (arrived(), await gate, next(args)), { step: 'finalizeRequest', name: 'heldUpNetwork' });
+    const unsubscribe = makeUnsubscribeHandler(wire(env.config, { clock: env.clock, sendRate: 1000, dynamo }));
+
+    const url = new URL(env.dispatch.unsubscribeUrl(lead!.leadId));
+    const pending = unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    await reached; // the stop write has left, with its time...
+    expect(await deliverNext(env.dispatch, lead!.leadId)).toBe('sent'); // ...and a send completes before it lands
+    letGo();
+    expect((await pending).statusCode).toBe(200);
+
+    const stored = (await env.store.get(lead!.leadId)) as { status: string; stoppedAt: string } | undefined;
+    expect(stored?.status).toBe('unsubscribed');
+    expect(faults.acceptedFor(lead!.leadId)[0]!.at).toBeLessThanOrEqual(Date.parse(stored!.stoppedAt));
   });
 });
