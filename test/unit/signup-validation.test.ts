@@ -43,6 +43,12 @@ describe('sign-up validation', () => {
     expect(parseSignup({ email: 'a@example.com', firstName: 'Sam 😀', consent: true }, context)).toMatchObject({ ok: true, profile: { firstName: 'Sam 😀' } });
   });
 
+  it('refuses MIME encoded-word syntax in a name, which a mail client would decode into a header line', () => {
+    const parsed = parseSignup({ email: 'a@example.com', firstName: '=?UTF-8?B?DQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGU=?=LJ', lastName: 'Eve =?utf-8?q?=0D=0ABcc:_x?=', consent: true }, context);
+    expect(parsed).toMatchObject({ ok: false, fields: { firstName: expect.stringMatching(/not allowed/), lastName: expect.stringMatching(/not allowed/) } });
+    expect(parseSignup({ email: 'a@example.com', firstName: 'Ana =? Bo ?=', consent: true }, context)).toMatchObject({ ok: true });
+  });
+
   it('refuses a body that is not an object', () => {
     expect(parseSignup([1], context)).toEqual({ ok: false, fields: { body: expect.any(String) } });
     expect(parseSignup('x', context)).toEqual({ ok: false, fields: { body: expect.any(String) } });
