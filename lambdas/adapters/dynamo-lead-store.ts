@@ -5,7 +5,8 @@
  *   LEAD#<leadId>, PROFILE           the lead: profile, consent, sequence position, claim and in-flight marker
  *   EMAIL#<normalised email>, EMAIL  points at the lead for that address: sign-up is idempotent per email
  *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id
- *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once
+ *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once;
+ *                                    eventId is a hash of type, message id, time and link, so keys stay short
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
  *
  * Access patterns:

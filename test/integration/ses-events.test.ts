@@ -89,6 +89,21 @@ describe('SES events', () => {
     expect(await env.store.isSuppressed(email)).toBe(true);
   });
 
+  it('a click on a 2,000-character link is recorded once, like any other', async () => {
+    const leadId = await signUp(uniqueEmail('longlink'));
+    const link = `https://clinic.example/consultation?utm_content=${'x'.repeat(1950)}`;
+    const click = await sesEvent(leadId, 'Click', '2026-03-02T16:01:00Z', { link });
+    expect(await record(click)).toBe('recorded');
+    expect(await record(click)).toBe('duplicate');
+    expect(await item(leadKey(leadId))).toMatchObject({ clicks: 1 });
+  });
+
+  it('an event whose tags are not our ids is skipped, whatever they hold', async () => {
+    const leadId = await signUp(uniqueEmail('foreign'));
+    const open = await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z');
+    expect(await record({ ...open, detail: { ...open.detail, mail: { ...open.detail.mail, tags: { leadId: ['例'.repeat(256)], sequenceId: ['nurture'], stepId: ['welcome'] } } } })).toBe('skipped');
+  });
+
   it('a malformed or unknown event is skipped without failing', async () => {
     expect(await record({ source: 'aws.ses', detail: { eventType: 'Teleport' } })).toBe('skipped');
     expect(await record({ source: 'aws.ses', detail: { eventType: 'Open', mail: { messageId: 'x', timestamp: 'yesterday', tags: {} } } })).toBe('skipped');
