@@ -108,7 +108,8 @@ export async function inbox(address: string): Promise<InboxEmail[]> {
 export function httpEvent(method: string, path: string, { body, headers = {} }: { body?: string | object; headers?: Record<string, string> } = {}) {
   const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
   const contentType = typeof body === 'object' ? { 'content-type': 'application/json' } : {};
-  const [rawPath = path, rawQueryString = ''] = path.split('?');
+  const query = path.indexOf('?');
+  const [rawPath, rawQueryString] = query < 0 ? [path, ''] : [path.slice(0, query), path.slice(query + 1)];
   return {
     version: '2.0',
     routeKey: `${method} ${rawPath}`,
