@@ -8,6 +8,7 @@ import { inject, onTestFinished } from 'vitest';
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
 import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
+import { signBooking } from '#domain/booking';
 import type { Clock, Log } from '#domain/ports';
 import { ensureTable } from '../../local/table.ts';
 import { startFaultEndpoint, type FaultEndpoint, type FaultPlan } from '../support/ses-fault-endpoint.ts';
@@ -52,12 +53,22 @@ export interface TestEnv extends Wiring {
   sesRequests: SendRawEmailCommandInput[];
 }
 
+export const TEST_BOOKING_SECRET = 'test-booking-secret-test-booking-secret';
+
+/** A booking webhook as the clinic's scheduling system sends it: JSON, signed now (or at `at`). */
+export function bookingEvent(body: object | string, { secret = TEST_BOOKING_SECRET, at = new Date() }: { secret?: string; at?: Date } = {}) {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const { timestamp, signature } = signBooking(raw, secret, at);
+  return httpEvent('POST', '/booking', { body: raw, headers: { 'content-type': 'application/json', 'x-nurture-timestamp': timestamp, 'x-nurture-signature': signature } });
+}
+
 export async function testEnv(overrides: Record<string, string> = {}, clock = manualClock()): Promise<TestEnv> {
   const config = await resolveSecrets(loadConfig({
     TABLE_NAME: `t-${randomUUID()}`,
     SES_CONFIGURATION_SET: 'nurture-test',
     PUBLIC_BASE_URL: 'https://nurture.clinic.example',
     UNSUBSCRIBE_SECRET: 'test-secret-test-secret-test-secret!',
+    BOOKING_SECRET: TEST_BOOKING_SECRET,
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     SES_ENDPOINT: inject('sesEndpoint'),
     RETRY_DELAY_SECONDS: '60',

@@ -29,3 +29,11 @@ describe('which step a lead gets next', () => {
     expect(nextStep(seq('new', 'a', 'b', 'c'), ['a', 'b'])?.id).toBe('c');
   });
 });
+
+describe('the clinic’s sequences', () => {
+  it('use each step id once across all sequences, since a lead’s sent steps span them', async () => {
+    const { sequences } = await import('../../emails/sequences.ts');
+    const ids = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => step.id));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
