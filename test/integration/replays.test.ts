@@ -7,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { dynamoClient, wire } from '#adapters/clients';
 import { leadKey, messageKey } from '#adapters/dynamo-lead-store';
 import { deliverNext, dispatchDue } from '#domain/dispatch';
+import { makeBookingHandler } from '#handlers/booking';
 import { makeSesEventsHandler } from '#handlers/ses-events';
 import { makeSignupHandler } from '#handlers/signup';
 import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
 import { sesEventFor } from '../../local/engagement-feed.ts';
-import { httpEvent, runningClock, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import { bookingEvent, httpEvent, runningClock, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 import { seedDueLeads } from '../support/seed.ts';
 
 const DAY = 86_400_000;
@@ -53,6 +54,31 @@ describe('replays', () => {
     expect(await item(messageKey(lead!.leadId, 'nurture', 'welcome'))).toMatchObject({ countOpen: 1 });
     const events = await doc.send(new QueryCommand({ TableName: env.config.TABLE_NAME, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)', ExpressionAttributeValues: { ':pk': `LEAD#${lead!.leadId}`, ':evt': 'EVT#' } }));
     expect(events.Items).toHaveLength(1);
+  });
+});
+
+describe('a booking webhook replayed', () => {
+  it('five deliveries of one booking at once, then the same booking signed anew: one confirmation at SES, and nothing changes after the first', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url });
+    const email = uniqueEmail('booked');
+    const signup = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Rosa', consent: true } }));
+    const { leadId } = JSON.parse(signup.body!);
+    const book = makeBookingHandler(env);
+    const booking = { email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'booked', bookingId: 'appt-7' };
+
+    const delivery = bookingEvent(booking);
+    const answers = (await Promise.all(Array.from({ length: 5 }, () => book(delivery)))).map((answer) => [answer.statusCode, JSON.parse(answer.body!)]);
+    expect(answers.filter(([, body]) => body.duplicate)).toHaveLength(4);
+    expect(answers.filter(([, body]) => !body.duplicate)).toEqual([[200, { leadId, created: false, changed: true, sequence: 'follow-up' }]]);
+    const after = await env.store.get(leadId);
+
+    // The scheduling system retries the same booking with a fresh timestamp and signature: not a duplicate delivery,
+    // but the same facts, so nothing changes and nothing is sent.
+    const resent = await book(bookingEvent(booking, { at: new Date(Date.now() + 2_000) }));
+    expect([resent.statusCode, JSON.parse(resent.body!)]).toEqual([200, { leadId, created: false, changed: false, sequence: 'follow-up' }]);
+    expect(await env.store.get(leadId)).toEqual(after);
+    expect(faults.acceptedFor(leadId).map((m) => m.tags.stepId)).toEqual(['welcome', 'confirmation']);
   });
 });
 

@@ -4,7 +4,7 @@
  * input either verdict may meet). A body's expected answer follows from its fields, without re-running the validator.
  */
 import fc from 'fast-check';
-import { INTERESTS } from '#domain/lead';
+import { APPOINTMENT_STATUSES, INTERESTS } from '#domain/lead';
 
 export interface Part<T = unknown> {
   value: T;
@@ -161,3 +161,32 @@ export const brokenForm = fc
 
 /** JSON nested far deeper than any form: arrays or objects, up to the 16 KB body limit and past it. */
 export const deepJson = fc.tuple(fc.integer({ min: 10, max: 9_000 }), fc.boolean()).map(([depth, arrays]) => (arrays ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`));
+
+/**
+ * A booking webhook body: for leads we know (by email or id), for unknown addresses (with or without consent and a
+ * name), and with every field bad in turn. No verdict is attached: the answer's shape, the signature rule and what the
+ * table holds afterwards are checked instead.
+ */
+export function bookingBody(known: { emails: string[]; leadIds: string[] }) {
+  const isoWithOffset = fc
+    .tuple(fc.date({ min: new Date('2026-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }), fc.constantFrom('Z', '+00:00', '-05:00', '+05:30', '+14:00', '-12:00'))
+    .map(([date, offset]) => date.toISOString().replace('Z', offset === 'Z' ? 'Z' : offset));
+  const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+  return fc.record({
+    email: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known.emails) }, { weight: 3, arbitrary: emailField.map((part) => part.value) }, { weight: 2, arbitrary: fc.constant(undefined) }),
+    leadId: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(undefined) },
+      { weight: 2, arbitrary: fc.constantFrom(...known.leadIds) },
+      { weight: 1, arbitrary: fc.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/) },
+      { weight: 1, arbitrary: fc.oneof(trick, wrongType, fc.constantFrom(...known.leadIds).map((id) => `${id}\r\n`)) },
+    ),
+    appointmentAt: fc.oneof({ weight: 6, arbitrary: isoWithOffset }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom('next tuesday', '2026-13-01T00:00:00Z', '2026-03-12T11:00:00', '2026-02-30T10:00:00Z', ''), trick, wrongType) }),
+    status: fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...APPOINTMENT_STATUSES) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom('Booked', 'booked\r\n', 'maybe'), wrongType) }),
+    bookingId: optional(fc.oneof(fc.stringMatching(/^[\w.:@/-]{1,128}$/), fc.constantFrom(...LINE_BREAK_INJECTIONS, ...HEADER_TRICKS), huge)),
+    consent: optional(fc.oneof(fc.constant(true), consentField.map((part) => part.value))),
+    firstName: optional(nameField(80, false).map((part) => part.value)),
+    lastName: optional(nameField(80, false).map((part) => part.value)),
+    timeZone: optional(timeZoneField.map((part) => part.value)),
+    extra: extraFields,
+  });
+}
