@@ -3,6 +3,7 @@
  *   1. speed to lead: sign-up request → SES accepted the welcome (the answer waits for it), p50 / p99
  *   2. dispatch throughput as a ratio to raw SendRawEmail calls at the same concurrency
  *   3. due-lead collection time with 1k vs 100k idle leads in the table
+ *   4. the report (`npm run report`, /admin) over 10k leads: reading the table, and computing the report
  * Prints a table and writes bench/results/latest.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,9 @@ import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
 import { composeMime } from '../lambdas/adapters/ses-mailer.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import { shardFor } from '../lambdas/domain/lead.ts';
+import { buildReport } from '../lambdas/domain/report.ts';
+import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
+import { sequences } from '../emails/sequences.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -73,8 +77,19 @@ async function speedToLead(count: number) {
   return { count, p50Ms: quantile(times, 0.5), p99Ms: quantile(times, 0.99), maxMs: times.at(-1)! };
 }
 
-async function seedLeads(table: string, dynamo: ReturnType<typeof dynamoClient>, count: number, dueAt: (i: number) => number, shards: number) {
+async function batchWrite(dynamo: ReturnType<typeof dynamoClient>, table: string, items: Record<string, unknown>[]) {
   const doc = DynamoDBDocumentClient.from(dynamo);
+  const batches: (typeof items)[] = [];
+  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
+  const workers = Array.from({ length: 8 }, async () => {
+    for (let batch = batches.shift(); batch; batch = batches.shift()) {
+      await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+  });
+  await Promise.all(workers);
+}
+
+async function seedLeads(table: string, dynamo: ReturnType<typeof dynamoClient>, count: number, dueAt: (i: number) => number, shards: number) {
   const now = new Date().toISOString();
   const items = Array.from({ length: count }, (_, i) => {
     const leadId = ulid();
@@ -85,14 +100,7 @@ async function seedLeads(table: string, dynamo: ReturnType<typeof dynamoClient>,
       sentSteps: ['welcome'], nextStepId: 'how-it-works', nextSendAt: new Date(at).toISOString(), dueShard: shardFor(leadId, shards), dueAt: at,
     };
   });
-  const batches: (typeof items)[] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  const workers = Array.from({ length: 8 }, async () => {
-    for (let batch = batches.shift(); batch; batch = batches.shift()) {
-      await doc.send(new BatchWriteCommand({ RequestItems: { [table]: batch.map((Item) => ({ PutRequest: { Item } })) } }));
-    }
-  });
-  await Promise.all(workers);
+  await batchWrite(dynamo, table, items);
 }
 
 // 2. Dispatch throughput vs raw SendRawEmail at the same concurrency and message size.
@@ -147,9 +155,50 @@ async function dueCollection(idleSizes: number[], due: number) {
   return tables.map(({ idle, times }) => ({ idle, due, medianMs: quantile(times.sort((a, b) => a - b), 0.5) }));
 }
 
+// 4. The report reads the whole table (a Scan): its time grows with the table. Leads as they look mid-sequence:
+// a profile, one to eight messages with their counters, a click on every fourth email, and one booking in twenty.
+async function reportTime(leads: number) {
+  const { config, dynamo } = await setup('bench-report');
+  const steps = sequences.nurture!.steps.map((step) => step.id);
+  const start = Date.parse('2026-01-05T15:00:00Z');
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < leads; i++) {
+    const leadId = ulid();
+    const sent = steps.slice(0, 1 + (i % steps.length));
+    const iso = (day: number) => new Date(start + day * 86_400_000).toISOString();
+    items.push({
+      ...leadKey(leadId), type: 'lead', leadId, email: `report-${leadId.toLowerCase()}@example.com`, firstName: 'Seed', timeZone: 'America/New_York',
+      consent: { at: iso(0), textVersion: 'bench' }, attribution: {}, createdAt: iso(0), status: i % 20 === 0 ? 'booked' : 'active', sequenceId: 'nurture', sentSteps: sent,
+      ...(i % 20 === 0 && { bookedAt: iso(sent.length * 3) }), deliveries: sent.length,
+    });
+    sent.forEach((stepId, n) => {
+      const clicked = (i + n) % 4 === 0;
+      items.push({ pk: `LEAD#${leadId}`, sk: `MSG#nurture#${stepId}`, type: 'message', leadId, sequenceId: 'nurture', stepId, state: 'sent', at: iso(n * 3), messageId: ulid(), countSend: 1, countDelivery: 1, countOpen: 1, ...(clicked && { countClick: 1 }) });
+      for (const type of ['Send', 'Delivery', 'Open', ...(clicked ? ['Click'] : [])]) {
+        items.push({ pk: `LEAD#${leadId}`, sk: `EVT#${type}|${stepId}`, type: 'event', eventType: type, sequenceId: 'nurture', stepId, at: iso(n * 3 + 1) });
+      }
+    });
+  }
+  await batchWrite(dynamo, config.TABLE_NAME, items);
+  const source = new DynamoReportSource(dynamo, config.TABLE_NAME);
+  const reads: number[] = [];
+  const builds: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    let started = performance.now();
+    const input = await source.read();
+    reads.push(performance.now() - started);
+    started = performance.now();
+    const report = buildReport(input, { now: new Date(), sequences });
+    builds.push(performance.now() - started);
+    if (report.nurture.leads !== leads) throw new Error(`report counted ${report.nurture.leads} of ${leads} leads`);
+  }
+  return { leads, items: items.length, readMs: quantile(reads.sort((a, b) => a - b), 0.5), buildMs: quantile(builds.sort((a, b) => a - b), 0.5) };
+}
+
 const speed = await speedToLead(Number(process.env.BENCH_SIGNUPS ?? 300));
 const rate = await throughput(Number(process.env.BENCH_SENDS ?? 2000));
 const collection = await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200);
+const reporting = await reportTime(Number(process.env.BENCH_REPORT_LEADS ?? 10_000));
 await emulators.stop();
 
 const growth = collection[1]!.medianMs / collection[0]!.medianMs;
@@ -159,6 +208,7 @@ const results = {
   speedToLead: { ...speed, targetP99Ms: 1000, pass: speed.p99Ms < 1000 },
   dispatchThroughput: { ...rate, targetRatio: 0.8, pass: rate.ratio >= 0.8 },
   dueCollection: { runs: collection, growth, targetGrowth: 1.2, pass: growth <= 1.2 },
+  report: reporting,
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', JSON.stringify(results, null, 2));
@@ -173,5 +223,7 @@ console.table({
   [`due collect, ${collection[0]!.idle} idle`]: { value: ms(collection[0]!.medianMs), target: '', result: '' },
   [`due collect, ${collection[1]!.idle} idle`]: { value: ms(collection[1]!.medianMs), target: '', result: '' },
   'due collect growth': { value: `${growth.toFixed(2)}x`, target: '<= 1.2x', result: mark(results.dueCollection.pass) },
+  [`report read, ${reporting.leads} leads`]: { value: ms(reporting.readMs), target: '', result: `${reporting.items} items` },
+  [`report compute, ${reporting.leads} leads`]: { value: ms(reporting.buildMs), target: '', result: '' },
 });
 console.log(`Wrote bench/results/latest.json (${results.machine.cpus} cores, ${results.machine.cpu}).`);

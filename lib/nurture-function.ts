@@ -51,9 +51,12 @@ export interface NurtureFunctionProps {
 
 export type TableAccess = 'read' | 'readWrite';
 
-/** Actions per access level: what `lambdas/adapters/dynamo-lead-store.ts` calls, and nothing else. */
+/**
+ * Actions per access level, and nothing else: `readWrite` is what `lambdas/adapters/dynamo-lead-store.ts` calls;
+ * `read` is the report's one Scan (`lambdas/adapters/dynamo-report-source.ts`).
+ */
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
-  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  read: ['dynamodb:Scan'],
   readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
 };
 

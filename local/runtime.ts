@@ -15,6 +15,8 @@ import { makeBookingHandler } from '../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
+import { makeAdminHandler } from '../lambdas/handlers/admin.ts';
+import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
 import { withEngagementFeed } from './engagement-feed.ts';
 import { trackingRoutes, withTracking } from './tracking.ts';
 import { startEmulators } from './emulators.ts';
@@ -90,9 +92,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const recordEvent = makeSesEventsHandler(wired);
   const wiring = { ...wired, dispatch: { ...wired.dispatch, mailer: withTracking(withEngagementFeed(wired.dispatch.mailer, recordEvent, clock), apiUrl, config.UNSUBSCRIBE_SECRET) } };
   const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
-  const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock` });
+  const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock`, report: `${apiUrl}/admin` });
 
   const unsubscribe = makeUnsubscribeHandler(wiring);
+  // Open on localhost; in AWS these routes are IAM-authorised.
+  const admin = makeAdminHandler({ reports: new DynamoReportSource(dynamo, config.TABLE_NAME), sequences: wiring.dispatch.sequences, clock });
   Object.assign(routes, {
     ...trackingRoutes(wired.store, recordEvent, clock, config.UNSUBSCRIBE_SECRET),
       'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
@@ -100,6 +104,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
       'POST /booking': makeBookingHandler(wiring),
       'GET /unsubscribe': unsubscribe,
       'POST /unsubscribe': unsubscribe,
+      'GET /admin': admin,
+      'GET /admin/report': admin,
       'GET /clock': async () => ({
         statusCode: 200,
         headers: { 'content-type': 'application/json' },

@@ -40,6 +40,7 @@ Nurture is running locally.
   Sign-up API       POST ${runtime.apiUrl}/signup
   Booking webhook   POST ${runtime.apiUrl}/booking  (signed with BOOKING_SECRET, locally "${process.env.BOOKING_SECRET ?? LOCAL_BOOKING_SECRET}")
   Inbox (SES)       ${runtime.inboxUrl}
+  Report            ${runtime.apiUrl}/admin   (or npm run report)
   DynamoDB          ${runtime.dynamoEndpoint}  (table nurture-local, data in .nurture/)
   Virtual clock     ${runtime.now().toISOString()}, ${speed}x real time  (${runtime.apiUrl}/clock)
 

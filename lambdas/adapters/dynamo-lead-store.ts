@@ -6,7 +6,8 @@
  *   EMAIL#<normalised email>, EMAIL  points at the lead for that address: sign-up is idempotent per email
  *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id;
  *                                    a follow-up step sent again for a later visit updates its record (EVT# keep all)
- *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once
+ *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once;
+ *                                    eventId is a hash of type, message id, time and link, so keys stay short
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
  *   HOOK#<sha256 of the signature>   a booking webhook delivery seen in the last day: a replay changes nothing
  *
@@ -297,9 +298,17 @@ export class DynamoLeadStore implements LeadStore, EventStore, DeliveryLog {
           Key: leadKey(leadId),
           // Dropping the claim too means a dispatcher mid-run cannot settle the lead back into the index.
           UpdateExpression: 'SET #status = :status, stoppedAt = :now REMOVE dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
+          // A send settled after `now` (this write was slower than a whole send) makes the caller try again with a
+          // later time, so stoppedAt never reads earlier than an email that went out before it.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since) AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :sentBy)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':now': now.toISOString(), ':since': inFlightSince.getTime() },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': now.toISOString(),
+            ':since': inFlightSince.getTime(),
+            // `inFlightSince` past `now`: the caller has waited out every send; take the lead as it is.
+            ':sentBy': inFlightSince > now ? '~' : now.toISOString(),
+          },
           ReturnValues: 'ALL_OLD',
         }),
       );

@@ -70,7 +70,8 @@ export interface LeadStore {
   recordMessage(message: MessageRecord): Promise<void>;
   /**
    * Stop a lead for good (unsubscribe, bounce, complaint) and take it out of the due index, in one write.
-   * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES.
+   * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES, or one settled after
+   * `now` (try again with a later `now`). An `inFlightSince` later than `now` waits for nothing.
    */
   stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date): Promise<{ outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' } | { outcome: 'in-flight' }>;
   /** The lead that signed up with this normalised address, if any. */

@@ -7,8 +7,9 @@ import { isValidTimeZone } from './schedule.ts';
 export const HONEYPOT_FIELD = 'website';
 
 const LINE_BREAK = /[\r\n]/;
-// Other C0/C1 controls and bidi overrides have no business in a name or an address.
-const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Other C0/C1 controls and bidi overrides have no business in a name or an address; nor has half of a UTF-16
+// surrogate pair (broken text, which DynamoDB refuses to store and an email would show as �).
+const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
 /** Lower case, trimmed, and an internationalised domain in its ASCII (punycode) form, as SES needs. */
 export function normalizeEmail(raw: string): string {
@@ -19,6 +20,10 @@ export function normalizeEmail(raw: string): string {
   return `${trimmed.slice(0, at).toLowerCase()}@${domain || trimmed.slice(at + 1).toLowerCase()}`;
 }
 
+// MIME encoded-word syntax (RFC 2047). Plain ASCII reaches a header as it is, and mail clients decode such a word
+// there: "=?UTF-8?B?DQpCY2M6…?=" in a name would show as a line break and a "Bcc:" line.
+const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?[^?\s]*\?=/i;
+
 /** A single-line text field; `headerSafe` fields reach an email header, so a line break is named as such. */
 export function line(label: string, max: number, { min = 0, headerSafe = false } = {}) {
   return z
@@ -27,7 +32,7 @@ export function line(label: string, max: number, { min = 0, headerSafe = false }
     .superRefine((value, ctx) => {
       if (LINE_BREAK.test(value)) {
         ctx.addIssue({ code: 'custom', message: headerSafe ? `${label} must not contain line breaks.` : `${label} must be a single line.` });
-      } else if (CONTROL_OR_BIDI.test(value)) {
+      } else if (CONTROL_OR_BIDI.test(value) || (headerSafe && ENCODED_WORD.test(value))) {
         ctx.addIssue({ code: 'custom', message: `${label} contains characters that are not allowed.` });
       } else if (value.length < min) {
         ctx.addIssue({ code: 'custom', message: min === 1 ? `${label} is required.` : `${label} is too short.` });

@@ -81,6 +81,20 @@ describe('the deployed bundles', () => {
     expect(JSON.parse(result!.body)).toMatchObject({ error: 'invalid_signature', message: expect.stringContaining('X-Nurture-Signature') });
   });
 
+  it.runIf('admin' in stack.functions)('the admin bundle answers 403 to a caller IAM did not authorise, and renders the report for one it did', async () => {
+    const env = await testEnv();
+    const anonymous = await invoke('admin', httpEvent('GET', '/admin'), emulatorEnv(env));
+    expect(anonymous.error).toBeUndefined();
+    expect(anonymous.result!.statusCode).toBe(403);
+    const signed = httpEvent('GET', '/admin') as { requestContext: Record<string, unknown> };
+    signed.requestContext.authorizer = { iam: { userArn: 'arn:aws:iam::123456789012:user/marketing' } };
+    const { result, error } = await invoke('admin', signed, { TABLE_NAME: env.config.TABLE_NAME, DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT! });
+    expect(error).toBeUndefined();
+    expect(result!.statusCode).toBe(200);
+    expect(result!.body).toMatch(/<svg[^>]*role="img"/);
+    expect(result!.body).toContain('data-step="welcome"');
+  });
+
   it('an error in a bundle points at the TypeScript source line (source maps)', async () => {
     const { error } = await invoke('signup', httpEvent('POST', '/signup', { body: {} }), {});
     expect(error).toMatch(/Invalid configuration: TABLE_NAME/);

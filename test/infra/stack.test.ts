@@ -192,6 +192,8 @@ describe('IAM', () => {
       const tableStatement = statements.find((s) => actions(s).some((a) => a.startsWith('dynamodb:')))!;
       expect(tableStatement.Resource).toEqual([table, { 'Fn::Join': ['', [table, '/index/due']] }]);
       expect(actions(tableStatement).includes('dynamodb:PutItem')).toBe(spec.table === 'readWrite');
+      // Only the report reads the whole table.
+      expect(actions(tableStatement).includes('dynamodb:Scan')).toBe(spec.table === 'read');
       expect(statements).toContainEqual(
         expect.objectContaining({ Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } } }),
       );

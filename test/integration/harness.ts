@@ -4,15 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SendRawEmailCommand, type SendRawEmailCommandInput, type SESClient } from '@aws-sdk/client-ses';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
 import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
 import { signBooking } from '#domain/booking';
-import type { Clock } from '#domain/ports';
+import type { Clock, Log } from '#domain/ports';
 import { dispatchDue } from '#domain/dispatch';
 import { makeSignupHandler } from '#handlers/signup';
 import { ensureTable } from '../../local/table.ts';
+import { startFaultEndpoint, type FaultEndpoint, type FaultPlan } from '../support/ses-fault-endpoint.ts';
 
 export interface ManualClock extends Clock {
   set(at: Date | string): void;
@@ -26,6 +27,26 @@ export function manualClock(start: Date | string = '2026-03-02T15:00:00Z'): Manu
     set: (at) => (current = new Date(at)),
     advance: (ms) => (current = new Date(current.getTime() + ms)),
   };
+}
+
+/** A clock that runs in real time from `start`, and can still be moved by hand: for races judged by wall-clock times. */
+export function runningClock(start?: Date | string): ManualClock {
+  let offset = start === undefined ? 0 : new Date(start).getTime() - Date.now();
+  return {
+    now: () => new Date(Date.now() + offset),
+    set: (at) => (offset = new Date(at).getTime() - Date.now()),
+    advance: (ms) => (offset += ms),
+  };
+}
+
+/** A Log that keeps every line for the test to read, and still writes it through the real logger. */
+export function recordingLog(real: Log): Log & { lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] } {
+  const lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: 'info' | 'warn' | 'error') => (message: string, fields: Record<string, unknown> = {}) => {
+    lines.push({ level, message, fields });
+    real[level](message, fields);
+  };
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 export interface TestEnv extends Wiring {
@@ -72,6 +93,13 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
   return { ...wiring, clock, ses, sesRequests };
 }
 
+/** A fault-injecting SES endpoint in front of the shared aws-ses-v2-local, closed when the test ends. */
+export async function sesFaults(plan: FaultPlan = {}): Promise<FaultEndpoint> {
+  const endpoint = await startFaultEndpoint(inject('sesEndpoint'), plan);
+  onTestFinished(() => endpoint.close());
+  return endpoint;
+}
+
 /** A unique address per test, so parallel test files never see each other's mail. */
 export const uniqueEmail = (label = 'lead') => `${label}-${randomUUID().slice(0, 8)}@example.com`;
 
@@ -95,7 +123,8 @@ export async function inbox(address: string): Promise<InboxEmail[]> {
 export function httpEvent(method: string, path: string, { body, headers = {} }: { body?: string | object; headers?: Record<string, string> } = {}) {
   const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
   const contentType = typeof body === 'object' ? { 'content-type': 'application/json' } : {};
-  const [rawPath = path, rawQueryString = ''] = path.split('?');
+  const query = path.indexOf('?');
+  const [rawPath, rawQueryString] = query < 0 ? [path, ''] : [path.slice(0, query), path.slice(query + 1)];
   return {
     version: '2.0',
     routeKey: `${method} ${rawPath}`,
