@@ -2,9 +2,8 @@
  * Every Lambda in the stack, one entry per file in `lambdas/handlers/`. Adding a handler is adding an entry here:
  * the stack builds the function with the team defaults, grants what the entry asks for, and wires its triggers.
  */
-import { existsSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
-import { handlerEntry, type TableAccess } from './nurture-function.ts';
+import type { TableAccess } from './nurture-function.ts';
 
 export type Method = 'GET' | 'POST';
 
@@ -118,8 +117,3 @@ export const HANDLERS: HandlerSpec[] = [
     timeout: Duration.seconds(29),
   },
 ];
-
-/** The entries whose handler file exists (booking and admin land on main separately). */
-export function availableHandlers(specs: HandlerSpec[] = HANDLERS): HandlerSpec[] {
-  return specs.filter((spec) => existsSync(handlerEntry(spec.handler)));
-}

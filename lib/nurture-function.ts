@@ -22,7 +22,7 @@ export const NODE_RUNTIME = Runtime.NODEJS_24_X;
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** The handler's source file: `lambdas/handlers/<handler>.ts`. */
-export function handlerEntry(handler: string): string {
+function handlerEntry(handler: string): string {
   return path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${handler}.ts`);
 }
 

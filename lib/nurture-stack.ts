@@ -32,7 +32,7 @@ import { DUE_INDEX } from '../lambdas/adapters/dynamo-lead-store.ts';
 import { SES_EVENT_TYPES } from '../lambdas/domain/ses-event.ts';
 import { signupForm } from '../local/signup-page.ts';
 import type { StageConfig } from './config.ts';
-import { availableHandlers, type HandlerSpec } from './handlers.ts';
+import { HANDLERS, type HandlerSpec } from './handlers.ts';
 import { Monitoring } from './monitoring.ts';
 import { NurtureFunction } from './nurture-function.ts';
 
@@ -200,7 +200,7 @@ export class NurtureStack extends Stack {
     };
 
     const iamAuthorizer = new HttpIamAuthorizer();
-    for (const spec of props.handlers ?? availableHandlers()) {
+    for (const spec of props.handlers ?? HANDLERS) {
       const id = constructId(spec.handler);
       const fn = new NurtureFunction(this, id, {
         handler: spec.handler,

@@ -11,7 +11,7 @@ import { SES_EVENT_TYPES } from '#domain/ses-event';
 import { SEND_QUOTA_METRICS } from '#adapters/send-quota';
 import { addNagPacks } from '../../lib/app.ts';
 import { parseStages } from '../../lib/config.ts';
-import { availableHandlers } from '../../lib/handlers.ts';
+import { HANDLERS } from '../../lib/handlers.ts';
 import { BOUNCE_RATE_ALARM, COMPLAINT_RATE_ALARM, SEND_QUOTA_ALARM_PERCENT } from '../../lib/monitoring.ts';
 import { tableDefinition } from '../../local/table.ts';
 import { cdkContext, getAtt, logicalId, ref, synth } from './synth.ts';
@@ -21,7 +21,7 @@ const app = synth();
 const dev = app.template('dev');
 const prod = app.template('prod');
 const devStack = app.stacks.dev!;
-const handlers = availableHandlers();
+const handlers = HANDLERS;
 
 type Resource = { Type: string; Properties: Record<string, any> };
 const resourcesOf = (template: typeof dev, type: string) => template.findResources(type) as Record<string, Resource>;
