@@ -18,6 +18,8 @@ const skipNotice: Reporter = { onTestRunStart: () => void console.warn(notice), 
 
 export default defineConfig({
   test: {
+    // The privacy check: no lead's personal data in any log line or SES tag (test/support/privacy.ts).
+    setupFiles: ['test/support/privacy-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     ...(notice && { reporters: ['default', skipNotice] }),
@@ -34,8 +36,9 @@ export default defineConfig({
               test: {
                 name: 'dynamodb-local',
                 include: ['test/integration/**/*.test.ts'],
-                // npm start's own runtime is dynalite by design (no Java); it brings its own emulators.
-                exclude: ['test/integration/local-runtime.test.ts'],
+                // npm start's own runtime is dynalite by design (no Java) and brings its own emulators; the email
+                // preview never touches DynamoDB.
+                exclude: ['test/integration/local-runtime.test.ts', 'test/integration/email-preview.test.ts'],
                 globalSetup: ['test/integration/global-setup-dynamodb-local.ts'],
               },
             },

@@ -3,8 +3,9 @@
  *   1. speed to lead: sign-up request → SES accepted the welcome (the answer waits for it), p50 / p99
  *   2. dispatch throughput as a ratio to raw SendRawEmail calls at the same concurrency
  *   3. due-lead collection time with 1k vs 100k idle leads in the table
- *   4. load: 50 sign-ups/s for 60 s while the dispatcher works 10,000 due leads at MAX_SEND_RATE (bench/load.ts)
- * `npm run bench -- --only load` (or speed, throughput, due; comma-separated) runs some of them.
+ *   4. the report (`npm run report`, /admin) over 10k leads: reading the table, and computing the report
+ *   5. load: 50 sign-ups/s for 60 s while the dispatcher works 10,000 due leads at MAX_SEND_RATE (bench/load.ts)
+ * `npm run bench -- --only load` (or speed, throughput, due, report; comma-separated) runs some of them.
  * Prints a table and writes bench/results/latest.json, keeping the last result of any scenario not run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,8 +17,12 @@ import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { dynamoClient, sesClient, wire } from '../lambdas/adapters/clients.ts';
 import { composeMime } from '../lambdas/adapters/ses-mailer.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
+import { buildReport } from '../lambdas/domain/report.ts';
+import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
+import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
+import { sequences } from '../emails/sequences.ts';
 import { load } from './load.ts';
-import { seedLeads } from './seed.ts';
+import { batchWrite, seedLeads } from './seed.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -26,7 +31,7 @@ import { ensureTable } from '../local/table.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-const SCENARIOS = ['speed', 'throughput', 'due', 'load'] as const;
+const SCENARIOS = ['speed', 'throughput', 'due', 'report', 'load'] as const;
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg === -1 ? [...SCENARIOS] : (process.argv[onlyArg + 1] ?? '').split(',');
 const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
@@ -108,7 +113,7 @@ async function throughput(count: number) {
 
   const sample = await wiring.dispatch.renderer.render('nurture', 'how-it-works', { firstName: 'Seed', unsubscribeUrl: 'https://nurture.clinic.example/unsubscribe?token=x' });
   const raw = await composeMime(
-    { to: { address: 'raw@example.com', name: 'Raw' }, ...sample, unsubscribeUrl: 'https://nurture.clinic.example/u', tags: { leadId: 'x', sequenceId: 'nurture', stepId: 'how-it-works' } },
+    { to: { address: 'raw@example.com', name: 'Raw' }, ...sample, unsubscribeUrl: 'https://nurture.clinic.example/u' },
     { from: { name: 'Clinic', address: 'care@clinic.example' }, replyTo: 'frontdesk@clinic.example' },
   );
   const ses = sesClient(config);
@@ -148,11 +153,52 @@ async function dueCollection(idleSizes: number[], due: number) {
   return tables.map(({ idle, times }) => ({ idle, due, medianMs: quantile(times.sort((a, b) => a - b), 0.5) }));
 }
 
+// 4. The report reads the whole table (a Scan): its time grows with the table. Leads as they look mid-sequence:
+// a profile, one to eight messages with their counters, a click on every fourth email, and one booking in twenty.
+async function reportTime(leads: number) {
+  const { config, dynamo } = await setup('bench-report');
+  const steps = sequences.nurture!.steps.map((step) => step.id);
+  const start = Date.parse('2026-01-05T15:00:00Z');
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < leads; i++) {
+    const leadId = ulid();
+    const sent = steps.slice(0, 1 + (i % steps.length));
+    const iso = (day: number) => new Date(start + day * 86_400_000).toISOString();
+    items.push({
+      ...leadKey(leadId), type: 'lead', leadId, email: `report-${leadId.toLowerCase()}@example.com`, firstName: 'Seed', timeZone: 'America/New_York',
+      consent: { at: iso(0), textVersion: 'bench' }, attribution: {}, createdAt: iso(0), status: i % 20 === 0 ? 'booked' : 'active', sequenceId: 'nurture', sentSteps: sent,
+      ...(i % 20 === 0 && { bookedAt: iso(sent.length * 3) }), deliveries: sent.length,
+    });
+    sent.forEach((stepId, n) => {
+      const clicked = (i + n) % 4 === 0;
+      items.push({ pk: `LEAD#${leadId}`, sk: `MSG#nurture#${stepId}`, type: 'message', leadId, sequenceId: 'nurture', stepId, state: 'sent', at: iso(n * 3), messageId: ulid(), countSend: 1, countDelivery: 1, countOpen: 1, ...(clicked && { countClick: 1 }) });
+      for (const type of ['Send', 'Delivery', 'Open', ...(clicked ? ['Click'] : [])]) {
+        items.push({ pk: `LEAD#${leadId}`, sk: `EVT#${type}|${stepId}`, type: 'event', eventType: type, sequenceId: 'nurture', stepId, at: iso(n * 3 + 1) });
+      }
+    });
+  }
+  await batchWrite(dynamo, config.TABLE_NAME, items);
+  const source = new DynamoReportSource(dynamo, config.TABLE_NAME);
+  const reads: number[] = [];
+  const builds: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    let started = performance.now();
+    const input = await source.read();
+    reads.push(performance.now() - started);
+    started = performance.now();
+    const report = buildReport(input, { now: new Date(), sequences });
+    builds.push(performance.now() - started);
+    if (report.nurture.leads !== leads) throw new Error(`report counted ${report.nurture.leads} of ${leads} leads`);
+  }
+  return { leads, items: items.length, readMs: quantile(reads.sort((a, b) => a - b), 0.5), buildMs: quantile(builds.sort((a, b) => a - b), 0.5) };
+}
+
 // Welcomes count against the limit too: at 50 sign-ups/s, 100/s leaves 50/s for the backlog (why 100: see README).
 const LOAD_SEND_RATE = Number(process.env.BENCH_SEND_RATE ?? 100);
 const speed = runs('speed') ? await speedToLead(Number(process.env.BENCH_SIGNUPS ?? 300)) : undefined;
 const rate = runs('throughput') ? await throughput(Number(process.env.BENCH_SENDS ?? 2000)) : undefined;
 const collection = runs('due') ? await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) : undefined;
+const reporting = runs('report') ? await reportTime(Number(process.env.BENCH_REPORT_LEADS ?? 10_000)) : undefined;
 const loaded = runs('load')
   ? await load({ env: baseEnv, emulatorCpuMs: emulators.cpuMs, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE })
   : undefined;
@@ -168,6 +214,7 @@ const results = {
   ...(speed && { speedToLead: { at, ...speed, targetP99Ms: 1000, pass: speed.p99Ms < 1000 } }),
   ...(rate && { dispatchThroughput: { at, ...rate, targetRatio: 0.8, pass: rate.ratio >= 0.8 } }),
   ...(collection && { dueCollection: { at, runs: collection, growth, targetGrowth: 1.2, pass: growth! <= 1.2 } }),
+  ...(reporting && { report: { at, ...reporting } }),
   ...(loaded && {
     load: {
       at,
@@ -203,6 +250,10 @@ console.table({
     [`due collect, ${collection[0]!.idle} idle`]: row(ms(collection[0]!.medianMs)),
     [`due collect, ${collection[1]!.idle} idle`]: row(ms(collection[1]!.medianMs)),
     'due collect growth': row(`${growth!.toFixed(2)}x`, '<= 1.2x', results.dueCollection.pass),
+  }),
+  ...(reporting && {
+    [`report read, ${reporting.leads} leads`]: { value: ms(reporting.readMs), target: '', result: `${reporting.items} items` },
+    [`report compute, ${reporting.leads} leads`]: row(ms(reporting.buildMs)),
   }),
   ...(loaded && {
     [`load: sign-ups at ${loaded.arrivalRate}/s, p50`]: row(ms(loaded.signups.p50Ms)),

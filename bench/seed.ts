@@ -1,4 +1,4 @@
-/** Leads written straight into the table (25 per BatchWriteItem, 8 writers), each with its second step due at `dueAt(i)`. */
+/** Leads written straight into the table, each with its second step due at `dueAt(i)`. */
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
@@ -6,7 +6,6 @@ import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
 import { shardFor } from '../lambdas/domain/lead.ts';
 
 export async function seedLeads(table: string, dynamo: DynamoDBClient, count: number, dueAt: (i: number) => number, shards: number): Promise<void> {
-  const doc = DynamoDBDocumentClient.from(dynamo);
   const now = new Date().toISOString();
   const items = Array.from({ length: count }, (_, i) => {
     const leadId = ulid();
@@ -17,6 +16,12 @@ export async function seedLeads(table: string, dynamo: DynamoDBClient, count: nu
       sentSteps: ['welcome'], nextStepId: 'how-it-works', nextSendAt: new Date(at).toISOString(), dueShard: shardFor(leadId, shards), dueAt: at,
     };
   });
+  await batchWrite(dynamo, table, items);
+}
+
+/** Write items 25 per BatchWriteItem, with 8 writers. */
+export async function batchWrite(dynamo: DynamoDBClient, table: string, items: Record<string, unknown>[]): Promise<void> {
+  const doc = DynamoDBDocumentClient.from(dynamo);
   const batches: (typeof items)[] = [];
   for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
   const workers = Array.from({ length: 8 }, async () => {

@@ -5,7 +5,11 @@
  * - `after` is counted from when the previous email of the sequence was sent, in the lead's own time zone
  *   (`days` are calendar days, so a DST change does not shift the send time).
  * - Emails go out only inside `window` (the lead's local time), and at most one per lead per local day.
+ * - `appointment` times a step from the lead's appointment instead (`days: -1` is the day before, at `at` local
+ *   time); such a step is skipped when its moment has passed by the time it comes up.
+ * - Step ids are unique across all sequences.
  */
+import { FOLLOW_UP, RESCHEDULE } from '../lambdas/domain/booking.ts';
 import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from './_shared/types.ts';
 import Welcome from './welcome.tsx';
@@ -16,6 +20,10 @@ import TheResearch from './the-research.tsx';
 import SideEffects from './side-effects.tsx';
 import CostAndFinancing from './cost-and-financing.tsx';
 import LastInvitation from './last-invitation.tsx';
+import Confirmation from './confirmation.tsx';
+import Reminder from './reminder.tsx';
+import AfterVisit from './after-visit.tsx';
+import RescheduleNudge from './reschedule-nudge.tsx';
 
 export interface EmailStep extends SequenceStep {
   template: StepTemplate;
@@ -37,6 +45,28 @@ export const nurture: Sequence<EmailStep> = {
   ],
 };
 
+/** After a booking (and after a reschedule, re-timed): the nurture stops for good. Service emails, so no one-per-day. */
+export const followUp: Sequence<EmailStep> = {
+  id: FOLLOW_UP,
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: false,
+  steps: [
+    { id: 'confirmation', immediate: true, template: Confirmation },
+    { id: 'reminder', appointment: { days: -1, at: '10:00' }, template: Reminder },
+    { id: 'after-visit', appointment: { days: 1, at: '10:00' }, template: AfterVisit },
+  ],
+};
+
+/** After a cancellation or a no-show: one nudge to choose a new time. */
+export const reschedule: Sequence<EmailStep> = {
+  id: RESCHEDULE,
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: true,
+  steps: [{ id: 'reschedule-nudge', after: { hours: 2 }, template: RescheduleNudge }],
+};
+
 export const sequences: Record<string, Sequence<EmailStep>> = {
   [nurture.id]: nurture,
+  [followUp.id]: followUp,
+  [reschedule.id]: reschedule,
 };

@@ -11,9 +11,12 @@ import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { virtualClock } from '../lambdas/adapters/clock.ts';
 import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
 import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts';
+import { makeBookingHandler } from '../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
+import { makeAdminHandler } from '../lambdas/handlers/admin.ts';
+import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
 import { withEngagementFeed } from './engagement-feed.ts';
 import { trackingRoutes, withTracking } from './tracking.ts';
 import { startEmulators } from './emulators.ts';
@@ -44,6 +47,9 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/** Signs booking webhooks locally (README: "Booking"); in AWS the secret lives in Secrets Manager. */
+export const LOCAL_BOOKING_SECRET = 'local-booking-secret-not-for-production';
+
 /** One virtual minute, in real milliseconds, with a floor so a fast clock does not spin. */
 const tickMs = (speed: number) => Math.max(200, 60_000 / speed);
 
@@ -71,6 +77,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     SES_CONFIGURATION_SET: 'nurture-local',
     PUBLIC_BASE_URL: apiUrl,
     UNSUBSCRIBE_SECRET: 'local-development-secret-not-for-production',
+    BOOKING_SECRET: LOCAL_BOOKING_SECRET,
     // Leases are virtual time: scale them so a fast clock does not expire a claim mid-send.
     LEASE_SECONDS: String(Math.ceil(120 * options.speed)),
     RETRY_DELAY_SECONDS: String(Math.ceil(60 * Math.max(1, options.speed / 60))),
@@ -85,15 +92,20 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const recordEvent = makeSesEventsHandler(wired);
   const wiring = { ...wired, dispatch: { ...wired.dispatch, mailer: withTracking(withEngagementFeed(wired.dispatch.mailer, recordEvent, clock), apiUrl, config.UNSUBSCRIBE_SECRET) } };
   const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
-  const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock` });
+  const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock`, report: `${apiUrl}/admin` });
 
   const unsubscribe = makeUnsubscribeHandler(wiring);
+  // Open on localhost; in AWS these routes are IAM-authorised.
+  const admin = makeAdminHandler({ reports: new DynamoReportSource(dynamo, config.TABLE_NAME), sequences: wiring.dispatch.sequences, clock });
   Object.assign(routes, {
     ...trackingRoutes(wired.store, recordEvent, clock, config.UNSUBSCRIBE_SECRET),
       'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
       'POST /signup': makeSignupHandler(wiring),
+      'POST /booking': makeBookingHandler(wiring),
       'GET /unsubscribe': unsubscribe,
       'POST /unsubscribe': unsubscribe,
+      'GET /admin': admin,
+      'GET /admin/report': admin,
       'GET /clock': async () => ({
         statusCode: 200,
         headers: { 'content-type': 'application/json' },

@@ -4,7 +4,6 @@
  * It goes through the same handler as EventBridge's events in AWS.
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { loadConfig } from '../lambdas/config.ts';
 import { systemClock } from '../lambdas/adapters/clock.ts';
 import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
 import { emailKey } from '../lambdas/adapters/dynamo-lead-store.ts';
@@ -13,6 +12,7 @@ import { normalizeEmail } from '../lambdas/domain/signup.ts';
 import { logger } from '../lambdas/adapters/log.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { sesEventFor } from './engagement-feed.ts';
+import { localConfig } from './local-config.ts';
 
 const KINDS = {
   bounce: { type: 'Bounce', section: { bounceType: 'Permanent', bounceSubType: 'General' } },
@@ -28,16 +28,7 @@ if (!kind || !(kind in KINDS) || !address) {
 // Quieter than Lambda's default in a terminal; POWERTOOLS_LOG_LEVEL still wins.
 if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 
-const config = await resolveSecrets(
-  loadConfig({
-    TABLE_NAME: 'nurture-local',
-    SES_CONFIGURATION_SET: 'nurture-local',
-    PUBLIC_BASE_URL: 'http://localhost:3000',
-    UNSUBSCRIBE_SECRET: 'local-development-secret-not-for-production',
-    DYNAMODB_ENDPOINT: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8006}`,
-    ...process.env,
-  }),
-);
+const config = await resolveSecrets(localConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8006}` }));
 const wiring = wire(config, { clock: systemClock, sendRate: 1, dynamo: dynamoClient(config) });
 const doc = DynamoDBDocumentClient.from(dynamoClient(config));
 

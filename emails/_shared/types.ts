@@ -6,6 +6,8 @@ export interface EmailProps {
   firstName: string;
   /** https URL with a signed token; the layout shows it as a visible link. */
   unsubscribeUrl: string;
+  /** After a booking: the appointment in the lead's zone, e.g. "Tuesday, December 1 at 10:00 AM EST". */
+  appointment?: string;
   clinic: Clinic;
 }
 

@@ -4,22 +4,27 @@
  * Items (pk, sk):
  *   LEAD#<leadId>, PROFILE           the lead: profile, consent, sequence position, claim and in-flight marker
  *   EMAIL#<normalised email>, EMAIL  points at the lead for that address: sign-up is idempotent per email
- *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id
- *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once
+ *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id;
+ *                                    a follow-up step sent again for a later visit updates its record (EVT# keep all)
+ *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once;
+ *                                    eventId is a hash of type, message id, time and link, so keys stay short
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
+ *   HOOK#<sha256 of the signature>   a booking webhook delivery seen in the last day: a replay changes nothing
  *
  * Access patterns:
  *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none)
  *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now): sparse, present only while a step is scheduled
  *   claim/mark/settle  conditional UpdateItem on LEAD# (status, due time, claim token)
  *   lead's messages    Query pk = LEAD#<leadId>, sk begins_with MSG#
+ *   booking            Get EMAIL# (when the webhook names an address), conditional Put of HOOK#, then one conditional
+ *                      UpdateItem on LEAD# that records the appointment and switches the sequence
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { shardFor, type Lead } from '../domain/lead.ts';
 import type { LeadStatus } from '../domain/lead.ts';
-import type { CreateResult, EventStore, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead } from '../domain/ports.ts';
+import type { BookingChange, CreateResult, DeliveryLog, EventStore, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead } from '../domain/ports.ts';
 import type { EngagementEvent } from '../domain/ses-event.ts';
 
 export const DUE_INDEX = 'due';
@@ -28,6 +33,7 @@ export const leadKey = (leadId: string) => ({ pk: `LEAD#${leadId}`, sk: 'PROFILE
 export const emailKey = (email: string) => ({ pk: `EMAIL#${email}`, sk: 'EMAIL' });
 export const suppressionKey = (email: string) => ({ pk: `SUPPRESS#${email}`, sk: 'SUPPRESS' });
 export const eventKey = (leadId: string, eventId: string) => ({ pk: `LEAD#${leadId}`, sk: `EVT#${eventId}` });
+export const deliveryKey = (key: string) => ({ pk: `HOOK#${key}`, sk: 'HOOK' });
 export const messageKey = (leadId: string, sequenceId: string, stepId: string) => ({ pk: `LEAD#${leadId}`, sk: `MSG#${sequenceId}#${stepId}` });
 
 export interface DynamoLeadStoreOptions {
@@ -46,7 +52,7 @@ const LEAD_ROLLUP: Partial<Record<EngagementEvent['type'], { first: string; coun
   Click: { first: 'firstClickedAt', count: 'clicks' },
 };
 
-export class DynamoLeadStore implements LeadStore, EventStore {
+export class DynamoLeadStore implements LeadStore, EventStore, DeliveryLog {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -146,6 +152,11 @@ export class DynamoLeadStore implements LeadStore, EventStore {
       set.push('sentSteps = list_append(if_not_exists(sentSteps, :none), :settled)');
       values[':none'] = [];
       values[':settled'] = [settlement.settledStepId];
+    }
+    if (settlement.skippedStepIds) {
+      set.push('skippedSteps = list_append(if_not_exists(skippedSteps, :none), :skipped)');
+      values[':none'] = [];
+      values[':skipped'] = settlement.skippedStepIds;
     }
     if (settlement.sentAt) {
       set.push('lastSentAt = :sentAt');
@@ -287,9 +298,17 @@ export class DynamoLeadStore implements LeadStore, EventStore {
           Key: leadKey(leadId),
           // Dropping the claim too means a dispatcher mid-run cannot settle the lead back into the index.
           UpdateExpression: 'SET #status = :status, stoppedAt = :now REMOVE dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
+          // A send settled after `now` (this write was slower than a whole send) makes the caller try again with a
+          // later time, so stoppedAt never reads earlier than an email that went out before it.
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since) AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :sentBy)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status, ':now': now.toISOString(), ':since': inFlightSince.getTime() },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': now.toISOString(),
+            ':since': inFlightSince.getTime(),
+            // `inFlightSince` past `now`: the caller has waited out every send; take the lead as it is.
+            ':sentBy': inFlightSince > now ? '~' : now.toISOString(),
+          },
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -299,6 +318,74 @@ export class DynamoLeadStore implements LeadStore, EventStore {
       // dynalite does not implement ReturnValuesOnConditionCheckFailure, so look.
       return { outcome: (await this.get(leadId)) ? ('in-flight' as const) : ('not-found' as const) };
     }
+  }
+
+  async leadIdForEmail(email: string): Promise<string | undefined> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: emailKey(email), ConsistentRead: true }));
+    return result.Item ? String(result.Item.leadId) : undefined;
+  }
+
+  async rebook(leadId: string, change: BookingChange, expected: { sequenceId: string; status: LeadStatus; sentCount: number }, now: Date, inFlightSince: Date) {
+    const { appointment, route } = change;
+    const set = ['appointmentAt = :appointmentAt', 'appointmentStatus = :appointmentStatus', 'bookedAt = if_not_exists(bookedAt, :now)'];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = {
+      ':appointmentAt': appointment.at,
+      ':appointmentStatus': appointment.status,
+      ':now': now.toISOString(),
+      ':expectedSequence': expected.sequenceId,
+      ':expectedStatus': expected.status,
+      ':sentCount': expected.sentCount,
+      ':since': inFlightSince.getTime(),
+    };
+    if (appointment.bookingId) {
+      set.push('bookingId = :bookingId');
+      values[':bookingId'] = appointment.bookingId;
+    }
+    if (route) {
+      set.push('sequenceId = :sequence', 'sentSteps = :sent', 'skippedSteps = :skipped', 'enteredSequenceAt = :entered', '#status = :status');
+      Object.assign(values, { ':sequence': route.sequenceId, ':sent': route.sentSteps, ':skipped': route.skippedSteps, ':entered': route.enteredAt, ':status': route.next ? 'active' : 'completed' });
+      if (route.next) {
+        set.push('nextStepId = :nextStep', 'nextSendAt = :nextAt', 'dueShard = :shard', 'dueAt = :dueAt');
+        Object.assign(values, { ':nextStep': route.next.stepId, ':nextAt': route.next.at.toISOString(), ':shard': shardFor(leadId, this.options.shards), ':dueAt': route.next.at.getTime() });
+      } else {
+        remove.push('nextStepId', 'nextSendAt', 'dueShard', 'dueAt');
+      }
+      // A dispatcher holding the lead for a nurture step loses it: its in-flight mark and settle are conditional on it.
+      remove.push('claimToken', 'claimUntil');
+    }
+    const written = await this.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+      ConditionExpression:
+        'attribute_exists(pk) AND sequenceId = :expectedSequence AND #status = :expectedStatus AND size(sentSteps) = :sentCount AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+    });
+    if (written) return 'applied' as const;
+    const lead = await this.get(leadId);
+    if (!lead) return 'not-found' as const;
+    return lead.sending && lead.sending.at >= inFlightSince.getTime() ? ('in-flight' as const) : ('conflict' as const);
+  }
+
+  async remember(key: string, now: Date): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName,
+          Item: { ...deliveryKey(key), type: 'delivery', at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async forget(key: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.options.tableName, Key: deliveryKey(key) }));
   }
 
   /** Every message record of a lead, oldest step first (as sent). */

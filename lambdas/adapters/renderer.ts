@@ -3,13 +3,15 @@ import { render } from 'react-email';
 import type { Clinic } from '../../emails/clinic.ts';
 import type { EmailStep } from '../../emails/sequences.ts';
 import type { Sequence } from '../domain/sequence.ts';
-import type { RenderedEmail, Renderer } from '../domain/ports.ts';
-
-type Props = { firstName: string; unsubscribeUrl: string };
+import type { RenderedEmail, Renderer, RenderProps } from '../domain/ports.ts';
 
 // Stand-ins rendered into a step once; each send swaps in the lead's own values.
-const NAME = 'Nurtureplaceholdername';
-const URL_ = 'https://placeholder.invalid/unsubscribe';
+const STAND_INS: RenderProps = {
+  firstName: 'Nurtureplaceholdername',
+  unsubscribeUrl: 'https://placeholder.invalid/unsubscribe',
+  appointment: 'Nurtureplaceholderappointment',
+};
+const FIELDS = ['firstName', 'unsubscribeUrl', 'appointment'] as const;
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!);
@@ -21,19 +23,10 @@ interface Compiled {
   text: string;
 }
 
-/** A step rendered with the stand-ins, with one lead's values put in their place. */
-function fill(template: Compiled, { firstName, unsubscribeUrl }: Props): Compiled {
-  const name = asText(firstName);
-  return {
-    html: template.html.replaceAll(NAME, escapeHtml(firstName)).replaceAll(URL_, escapeHtml(unsubscribeUrl)),
-    text: template.text.replaceAll(NAME.toUpperCase(), name.toUpperCase()).replaceAll(NAME, name).replaceAll(URL_, unsubscribeUrl),
-  };
-}
-
 /**
  * Renders a step's react-email template to subject, HTML and a plain-text part.
- * A React render costs milliseconds, so each step is rendered once with stand-ins for the first name and the
- * unsubscribe link, and each send fills them in. The first send of a step checks that this gives exactly what a
+ * A React render costs milliseconds, so each step is rendered once with stand-ins for the first name, the
+ * unsubscribe link and the appointment, and each send fills them in. The first send of a step checks that this gives exactly what a
  * direct render gives; a template that transforms those values is simply rendered every time.
  */
 export class ReactEmailRenderer implements Renderer {
@@ -44,12 +37,13 @@ export class ReactEmailRenderer implements Renderer {
     private readonly clinic: Clinic,
   ) {}
 
-  async render(sequenceId: string, stepId: string, props: Props): Promise<RenderedEmail> {
+  async render(sequenceId: string, stepId: string, props: RenderProps): Promise<RenderedEmail> {
     const step = this.sequences[sequenceId]?.steps.find((candidate) => candidate.id === stepId);
     if (!step) throw new Error(`no template for ${sequenceId}/${stepId}`);
     const subject = step.template.subject({ ...props, clinic: this.clinic });
 
-    const key = `${sequenceId}/${stepId}`;
+    // Keyed by which optional fields are given too: a step rendered with an appointment differs from one without.
+    const key = `${sequenceId}/${stepId}/${FIELDS.filter((field) => props[field] !== undefined).join(',')}`;
     let compiled = this.compiled.get(key);
     if (!compiled) {
       compiled = this.compile(step, props);
@@ -60,15 +54,30 @@ export class ReactEmailRenderer implements Renderer {
     return { subject, ...fill(template, props) };
   }
 
-  private async direct(step: EmailStep, props: Props): Promise<Compiled> {
+  private async direct(step: EmailStep, props: RenderProps): Promise<Compiled> {
     const element = createElement(step.template, { ...props, clinic: this.clinic });
     const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
     return { html, text };
   }
 
-  private async compile(step: EmailStep, sample: Props): Promise<Compiled | undefined> {
-    const [template, expected] = await Promise.all([this.direct(step, { firstName: NAME, unsubscribeUrl: URL_ }), this.direct(step, sample)]);
+  private async compile(step: EmailStep, sample: RenderProps): Promise<Compiled | undefined> {
+    // Render the stand-ins for exactly the fields the sample has, so optional ones (the appointment) stay optional.
+    const standIns: RenderProps = { firstName: STAND_INS.firstName, unsubscribeUrl: STAND_INS.unsubscribeUrl, ...(sample.appointment !== undefined && { appointment: STAND_INS.appointment }) };
+    const [template, expected] = await Promise.all([this.direct(step, standIns), this.direct(step, sample)]);
     const filled = fill(template, sample);
     return filled.html === expected.html && filled.text === expected.text ? template : undefined;
   }
+}
+
+/** A step rendered with the stand-ins, with one lead's values put in their place. */
+function fill(template: Compiled, props: RenderProps): Compiled {
+  let { html, text } = template;
+  for (const field of FIELDS) {
+    const value = props[field];
+    if (value === undefined) continue;
+    const standIn = STAND_INS[field]!;
+    html = html.replaceAll(standIn, escapeHtml(value));
+    text = text.replaceAll(standIn.toUpperCase(), asText(value).toUpperCase()).replaceAll(standIn, asText(value));
+  }
+  return { html, text };
 }

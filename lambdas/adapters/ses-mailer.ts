@@ -3,7 +3,7 @@
  * The SDK's own retries are off: a retried request after a dropped connection could send twice, so the
  * dispatcher decides what to retry from the outcome returned here.
  */
-import { GetSendQuotaCommand, SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { Mailer, OutgoingEmail, SendOutcome } from '../domain/ports.ts';
 
@@ -16,7 +16,7 @@ export interface SesMailerOptions {
 }
 
 /** Build the raw MIME message. Exported for tests and the test-send tool. */
-export async function composeMime(email: OutgoingEmail, options: Pick<SesMailerOptions, 'from' | 'replyTo'>): Promise<Buffer> {
+export async function composeMime(email: Omit<OutgoingEmail, 'tags'>, options: Pick<SesMailerOptions, 'from' | 'replyTo'>): Promise<Buffer> {
   const composer = new MailComposer({
     from: options.from,
     to: email.to,
@@ -67,14 +67,4 @@ export function classifySesError(error: unknown): SendOutcome {
   // No HTTP answer. If the connection was never made, SES never saw the message.
   const neverConnected = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '') || /without establishing a connection/i.test(err.message ?? '');
   return neverConnected ? { kind: 'retry', reason: err.code ?? name } : { kind: 'unknown', reason: err.code ?? name };
-}
-
-/** SES's own maximum send rate (emails per second), for pacing in AWS. */
-export async function sesMaxSendRate(ses: SESClient): Promise<number | undefined> {
-  try {
-    const quota = await ses.send(new GetSendQuotaCommand({}));
-    return quota.MaxSendRate;
-  } catch {
-    return undefined;
-  }
 }

@@ -3,9 +3,10 @@
  * Uses only ports; the guarantees (never a step twice, never a step skipped on a transient failure,
  * a permanent rejection affects only its lead) come from the order of these calls and the store's conditions.
  */
-import type { Lead } from './lead.ts';
+import { describeAppointment } from './booking.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
-import { localDate, sendTimeFor } from './schedule.ts';
+import { passedSteps, planNext, type Position } from './plan.ts';
+import { localDate } from './schedule.ts';
 import { findStep, nextStep, type Sequence } from './sequence.ts';
 
 export interface DispatchSettings {
@@ -39,13 +40,6 @@ export type DeliveryOutcome = 'sent' | 'retry' | 'rejected' | 'unconfirmed' | 'r
 
 export type DispatchReport = Record<DeliveryOutcome, number> & { due: number };
 
-/** The first step and when it is due, for a lead that has just signed up. */
-export function firstSchedule(sequence: Sequence, signedUpAt: Date, zone: string): { stepId: string; at: Date } | undefined {
-  const step = nextStep(sequence, []);
-  if (!step) return undefined;
-  return { stepId: step.id, at: sendTimeFor({ step, sequence, previousAt: signedUpAt, zone }) };
-}
-
 /** Work through everything due now, across all shards. */
 export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
   const now = deps.clock.now();
@@ -66,7 +60,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
 
 /**
  * Claim one lead and deliver its due step. Safe to call from any number of processes at once.
- * `'first'` takes the next send turn ahead of the backlog (the welcome at sign-up: speed to lead).
+ * `'first'` takes the next send turn ahead of the backlog (the welcome at sign-up, the confirmation at booking).
  */
 export async function deliverNext(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<DeliveryOutcome> {
   const { store, clock, log, settings } = deps;
@@ -108,15 +102,17 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
 
   // The step may have been removed or replaced since it was scheduled: work out what is next now.
   const step = lead.nextStepId ? findStep(sequence, lead.nextStepId) : undefined;
-  const expected = nextStep(sequence, lead.sentSteps);
+  const expected = nextStep(sequence, passedSteps(lead));
   if (!step || step.id !== expected?.id) {
-    const settlement = scheduleFrom(sequence, lead, lead.lastSentAt ? new Date(lead.lastSentAt) : new Date(lead.createdAt));
+    const since = Math.max(...[lead.createdAt, lead.enteredSequenceAt, lead.lastSentAt].filter((at) => at !== undefined).map(Date.parse));
+    const settlement = scheduleFrom(sequence, lead, new Date(since), clock.now());
     await store.settle(lead.leadId, token, settlement);
     return settlement.next ? 'rescheduled' : 'completed';
   }
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
-  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl });
+  const appointment = lead.appointmentAt ? describeAppointment(new Date(lead.appointmentAt), lead.timeZone) : undefined;
+  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl, ...(appointment && { appointment }) });
   await deps.pace(priority);
   if (!(await store.markSending(lead.leadId, token, step.id, clock.now()))) return 'skipped';
   progress.inFlight = true;
@@ -162,19 +158,17 @@ async function settleAfter(
   outcome: 'sent' | 'unconfirmed',
 ): Promise<DeliveryOutcome> {
   const after = { ...lead, sentSteps: [...lead.sentSteps, stepId], lastSentOn: localDate(sentAt, lead.timeZone) };
-  const settlement: Settlement = { settledStepId: stepId, sentAt, lastSentOn: after.lastSentOn, ...scheduleFrom(sequence, after, sentAt) };
+  const settlement: Settlement = { settledStepId: stepId, sentAt, lastSentOn: after.lastSentOn, ...scheduleFrom(sequence, after, sentAt, sentAt) };
   if (!(await deps.store.settle(lead.leadId, token, settlement))) {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
   }
   return outcome;
 }
 
-/** The step after what `lead` has been sent, timed from `previousAt`. Past times are simply due at once. */
-function scheduleFrom(sequence: Sequence, lead: Pick<Lead, 'sentSteps' | 'timeZone' | 'lastSentOn'>, previousAt: Date): Pick<Settlement, 'next'> {
-  const step = nextStep(sequence, lead.sentSteps);
-  if (!step) return {};
-  const at = sendTimeFor({ step, sequence, previousAt, zone: lead.timeZone, ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }) });
-  return { next: { stepId: step.id, at } };
+/** The step after what `lead` has passed, timed from `previousAt`, as a settlement. */
+function scheduleFrom(sequence: Sequence, lead: Position, previousAt: Date, now: Date): Pick<Settlement, 'next' | 'skippedStepIds'> {
+  const plan = planNext(sequence, lead, previousAt, now);
+  return { ...(plan.next && { next: plan.next }), ...(plan.skipped.length > 0 && { skippedStepIds: plan.skipped }) };
 }
 
 function errorName(error: unknown): string {

@@ -1,4 +1,4 @@
-import { firstSchedule } from './dispatch.ts';
+import { firstSchedule } from './plan.ts';
 import type { Lead, LeadProfile } from './lead.ts';
 import type { Clock, EventStore, LeadStore } from './ports.ts';
 import type { Sequence } from './sequence.ts';

@@ -2,7 +2,6 @@
 export type LeadStatus =
   | 'active' // a step is scheduled
   | 'completed' // the sequence ran out
-  | 'booked'
   | 'unsubscribed'
   | 'bounced'
   | 'complained'
@@ -45,15 +44,29 @@ export interface Lead extends LeadProfile {
   createdAt: string;
   status: LeadStatus;
   sequenceId: string;
-  /** Step ids already sent (or settled) in the current sequence, in order. */
+  /** Step ids sent (or settled), in order, across the lead's sequences; step ids are unique across sequences. */
   sentSteps: string[];
+  /** Steps timed from an appointment that had passed when they came up: never sent, and re-planned on a reschedule. */
+  skippedSteps?: string[];
+  /** When the lead entered its current sequence (sign-up, or the booking that switched it). */
+  enteredSequenceAt?: string;
   nextStepId?: string;
   /** ISO instant the next step is due. */
   nextSendAt?: string;
   /** Local date (lead's zone) of the last email sent, for the one-per-day rule. */
   lastSentOn?: string;
   lastSentAt?: string;
+  /** The first booking: from then on the lead gets follow-up emails, never the nurture. */
+  bookedAt?: string;
+  /** ISO instant of the current appointment, and what the scheduling system last said of it. */
+  appointmentAt?: string;
+  appointmentStatus?: AppointmentStatus;
+  /** The scheduling system's id for the booking, when it sends one. */
+  bookingId?: string;
 }
+
+export const APPOINTMENT_STATUSES = ['booked', 'rescheduled', 'cancelled', 'no-show', 'attended'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 /** Spread leads over the due index's shards so no single partition gets hot. */
 export function shardFor(leadId: string, shards: number): number {

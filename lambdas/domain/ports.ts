@@ -2,7 +2,7 @@
  * What the domain needs from the outside world. Adapters implement these; tests may pass real ones
  * (DynamoDB on dynalite, SES on aws-ses-v2-local) or small fakes.
  */
-import type { Lead, LeadStatus } from './lead.ts';
+import type { AppointmentStatus, Lead, LeadStatus } from './lead.ts';
 import type { EngagementEvent } from './ses-event.ts';
 
 export interface Clock {
@@ -23,12 +23,21 @@ export type CreateResult = { created: true; lead: Lead } | { created: false; lea
 export interface Settlement {
   /** The step this claim settled (sent, unconfirmed, rejected or skipped). */
   settledStepId?: string;
+  /** Steps timed from an appointment that had passed when they came up. */
+  skippedStepIds?: string[];
   sentAt?: Date;
   lastSentOn?: string;
   /** The next step and when; absent means the sequence is over. */
   next?: { stepId: string; at: Date };
   /** Defaults to 'active' with a next step, 'completed' without. */
   status?: LeadStatus;
+}
+
+/** What a booking webhook writes on a lead, in one conditional update (see `domain/booking.ts`). */
+export interface BookingChange {
+  appointment: { at: string; status: AppointmentStatus; bookingId?: string };
+  /** Present when the lead's emails change: the sequence it is now in, its position there, and its next step. */
+  route?: { sequenceId: string; sentSteps: string[]; skippedSteps: string[]; enteredAt: string; next?: { stepId: string; at: Date } };
 }
 
 export type MessageState = 'sent' | 'rejected' | 'unconfirmed';
@@ -61,9 +70,31 @@ export interface LeadStore {
   recordMessage(message: MessageRecord): Promise<void>;
   /**
    * Stop a lead for good (unsubscribe, bounce, complaint) and take it out of the due index, in one write.
-   * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES.
+   * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES, or one settled after
+   * `now` (try again with a later `now`). An `inFlightSince` later than `now` waits for nothing.
    */
   stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date): Promise<{ outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' } | { outcome: 'in-flight' }>;
+  /** The lead that signed up with this normalised address, if any. */
+  leadIdForEmail(email: string): Promise<string | undefined>;
+  /**
+   * Record a booking and, with `change.route`, switch the lead's sequence; drops any dispatcher's claim.
+   * Only if the lead is still as `expected` (else 'conflict') and no send started after `inFlightSince` ('in-flight').
+   */
+  rebook(
+    leadId: string,
+    change: BookingChange,
+    expected: { sequenceId: string; status: LeadStatus; sentCount: number },
+    now: Date,
+    inFlightSince: Date,
+  ): Promise<'applied' | 'conflict' | 'in-flight' | 'not-found'>;
+}
+
+/** Remembers webhook deliveries for a while, so a replay changes nothing. */
+export interface DeliveryLog {
+  /** False when this delivery was seen before. */
+  remember(key: string, now: Date): Promise<boolean>;
+  /** Let a delivery that was not acted on be tried again. */
+  forget(key: string): Promise<void>;
 }
 
 /** What an engagement event changes: recorded once per event id, rolled up on its message and lead. */
@@ -106,8 +137,16 @@ export interface RenderedEmail {
   text: string;
 }
 
+/** What a template gets from the lead: a first name, its unsubscribe link and, after a booking, the appointment. */
+export interface RenderProps {
+  firstName: string;
+  unsubscribeUrl: string;
+  /** The appointment in the lead's words and zone, e.g. "Tuesday, December 1 at 10:00 AM EST". */
+  appointment?: string;
+}
+
 export interface Renderer {
-  render(sequenceId: string, stepId: string, props: { firstName: string; unsubscribeUrl: string }): Promise<RenderedEmail>;
+  render(sequenceId: string, stepId: string, props: RenderProps): Promise<RenderedEmail>;
 }
 
 /** Structured log lines carry ids only. */

@@ -32,18 +32,26 @@ export interface ScheduleInput {
   zone: string;
   /** Local date of the last email this lead was sent, for the one-per-day rule. */
   lastSentOn?: string;
+  /** The lead's appointment, for steps timed from it. */
+  appointmentAt?: Date;
 }
 
 /**
  * When a step should be sent: the delay after the previous email, moved into the lead's local send window,
  * and past any day on which the lead already got an email. Pure; all calendar math is luxon's.
  */
-export function sendTimeFor({ step, sequence, previousAt, zone, lastSentOn }: ScheduleInput): Date {
+export function sendTimeFor({ step, sequence, previousAt, zone, lastSentOn, appointmentAt }: ScheduleInput): Date {
   const previous = DateTime.fromJSDate(previousAt, { zone });
   if (step.immediate) return previous.toJSDate();
 
-  // Calendar days keep the local wall time across a DST change; hours and minutes are elapsed time.
-  let at: DateTime<boolean> = previous.plus({ days: step.after?.days ?? 0 }).plus({ hours: step.after?.hours ?? 0, minutes: step.after?.minutes ?? 0 });
+  let at: DateTime<boolean>;
+  if (step.appointment) {
+    if (!appointmentAt) throw new Error(`step ${step.id} is timed from an appointment, and the lead has none`);
+    at = atWallClock(DateTime.fromJSDate(appointmentAt, { zone }).plus({ days: step.appointment.days }), step.appointment.at);
+  } else {
+    // Calendar days keep the local wall time across a DST change; hours and minutes are elapsed time.
+    at = previous.plus({ days: step.after?.days ?? 0 }).plus({ hours: step.after?.hours ?? 0, minutes: step.after?.minutes ?? 0 });
+  }
 
   if (sequence.onePerDay && lastSentOn) {
     const firstFreeDay = atWallClock(DateTime.fromISO(lastSentOn, { zone }).plus({ days: 1 }), sequence.window.start);

@@ -20,8 +20,13 @@ export interface SequenceStep {
   id: string;
   /** Wait this long after the previous email of this sequence was sent (or after sign-up for the first step). */
   after?: StepDelay;
-  /** Send at once, ignoring the send window (the welcome). */
+  /** Send at once, ignoring the send window (the welcome, a booking confirmation). */
   immediate?: boolean;
+  /**
+   * Time the step from the lead's appointment instead of the previous email: `days` before (negative) or after it,
+   * at `at` ("HH:mm") in the lead's zone. A step whose time has already passed when it comes up is skipped.
+   */
+  appointment?: { days: number; at: string };
 }
 
 export interface Sequence<S extends SequenceStep = SequenceStep> {

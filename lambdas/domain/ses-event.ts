@@ -2,12 +2,14 @@
  * SES events as EventBridge delivers them (an SES configuration set's event destination), validated, and reduced to
  * what we record. An event is joined to its lead by the message tags (ids only), never by an address.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 export const SES_EVENT_TYPES = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint', 'Reject', 'DeliveryDelay', 'RenderingFailure', 'Subscription'] as const;
 export type SesEventType = (typeof SES_EVENT_TYPES)[number];
 
-const tag = z.array(z.string().min(1).max(256)).min(1);
+// Our tags hold ids, in SES's own tag alphabet; anything else is not an event for one of our messages.
+const tag = z.array(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/)).min(1);
 
 const detail = z.object({
   eventType: z.enum(SES_EVENT_TYPES),
@@ -27,7 +29,10 @@ const detail = z.object({
 const envelope = z.object({ source: z.literal('aws.ses'), detail });
 
 export interface EngagementEvent {
-  /** Deterministic: the same SES notification always gets the same id, so a redelivery changes nothing. */
+  /**
+   * Deterministic: the same SES notification always gets the same id, so a redelivery changes nothing. A hash of
+   * type, message id, time and link, so a 2,000-character link still makes a short key.
+   */
   eventId: string;
   type: SesEventType;
   leadId: string;
@@ -53,7 +58,7 @@ export function parseSesEvent(input: unknown): ParsedEvent {
   return {
     ok: true,
     event: {
-      eventId: [type, mail.messageId, at, link].filter(Boolean).join('|'),
+      eventId: createHash('sha256').update(JSON.stringify([type, mail.messageId, at, link ?? null])).digest('base64url'),
       type,
       leadId: mail.tags.leadId[0]!,
       sequenceId: mail.tags.sequenceId[0]!,

@@ -7,8 +7,9 @@ import { isValidTimeZone } from './schedule.ts';
 export const HONEYPOT_FIELD = 'website';
 
 const LINE_BREAK = /[\r\n]/;
-// Other C0/C1 controls and bidi overrides have no business in a name or an address.
-const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Other C0/C1 controls and bidi overrides have no business in a name or an address; nor has half of a UTF-16
+// surrogate pair (broken text, which DynamoDB refuses to store and an email would show as �).
+const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
 /** Lower case, trimmed, and an internationalised domain in its ASCII (punycode) form, as SES needs. */
 export function normalizeEmail(raw: string): string {
@@ -19,15 +20,19 @@ export function normalizeEmail(raw: string): string {
   return `${trimmed.slice(0, at).toLowerCase()}@${domain || trimmed.slice(at + 1).toLowerCase()}`;
 }
 
+// MIME encoded-word syntax (RFC 2047). Plain ASCII reaches a header as it is, and mail clients decode such a word
+// there: "=?UTF-8?B?DQpCY2M6…?=" in a name would show as a line break and a "Bcc:" line.
+const ENCODED_WORD = /=\?[^?\s]*\?[bq]\?[^?\s]*\?=/i;
+
 /** A single-line text field; `headerSafe` fields reach an email header, so a line break is named as such. */
-function line(label: string, max: number, { min = 0, headerSafe = false } = {}) {
+export function line(label: string, max: number, { min = 0, headerSafe = false } = {}) {
   return z
     .string({ error: (issue) => (issue.input === undefined ? `${label} is required.` : `${label} must be text.`) })
     .transform((value) => value.trim())
     .superRefine((value, ctx) => {
       if (LINE_BREAK.test(value)) {
         ctx.addIssue({ code: 'custom', message: headerSafe ? `${label} must not contain line breaks.` : `${label} must be a single line.` });
-      } else if (CONTROL_OR_BIDI.test(value)) {
+      } else if (CONTROL_OR_BIDI.test(value) || (headerSafe && ENCODED_WORD.test(value))) {
         ctx.addIssue({ code: 'custom', message: `${label} contains characters that are not allowed.` });
       } else if (value.length < min) {
         ctx.addIssue({ code: 'custom', message: min === 1 ? `${label} is required.` : `${label} is too short.` });
@@ -42,7 +47,7 @@ const optionalLine = (label: string, max: number) =>
     .optional()
     .transform((value) => (value ? value : undefined));
 
-const emailField = z
+export const emailField = z
   .string({ error: (issue) => (issue.input === undefined ? 'Email is required.' : 'Email must be text.') })
   .superRefine((value, ctx) => {
     if (LINE_BREAK.test(value)) ctx.addIssue({ code: 'custom', message: 'Email must not contain line breaks.' });
@@ -53,7 +58,16 @@ const emailField = z
   })
   .transform(normalizeEmail);
 
-const consentField = z.union([z.literal(true), z.enum(['true', 'on', 'yes', '1'])], {
+/** An optional IANA zone; empty means "use the clinic's". */
+export const timeZoneField = z
+  .string({ error: 'Time zone must be text.' })
+  .trim()
+  .max(64, { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
+  .refine((value) => value === '' || isValidTimeZone(value), { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
+  .optional()
+  .transform((value) => value || undefined);
+
+export const consentField = z.union([z.literal(true), z.enum(['true', 'on', 'yes', '1'])], {
   error: 'Please tick the box to agree to receive emails from the clinic.',
 });
 
@@ -70,13 +84,7 @@ const signupSchema = z.object({
     .regex(/^[0-9+().\-\s]*$/, { error: 'Phone may contain only digits, spaces and + ( ) - .' })
     .optional()
     .transform((value) => value || undefined),
-  timeZone: z
-    .string({ error: 'Time zone must be text.' })
-    .trim()
-    .max(64, { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
-    .refine((value) => value === '' || isValidTimeZone(value), { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
-    .optional()
-    .transform((value) => value || undefined),
+  timeZone: timeZoneField,
   interest: z
     .union([z.enum(INTERESTS), z.literal('')], { error: `Interest must be one of: ${INTERESTS.join(', ')}.` })
     .optional()
@@ -122,14 +130,7 @@ export function parseSignup(body: unknown, context: SignupContext): SignupParse 
   }
 
   const result = signupSchema.safeParse(record);
-  if (!result.success) {
-    const fields: Record<string, string> = {};
-    for (const issue of result.error.issues) {
-      const field = String(issue.path[0] ?? 'body');
-      fields[field] ??= issue.message;
-    }
-    return { ok: false, fields };
-  }
+  if (!result.success) return { ok: false, fields: fieldErrors(result.error) };
 
   const input = result.data;
   const page = input.page ?? refererPage(context.referer);
@@ -158,6 +159,13 @@ export function parseSignup(body: unknown, context: SignupContext): SignupParse 
       }),
     },
   };
+}
+
+/** One message per bad field, the first found, keyed by the field's name. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of error.issues) fields[String(issue.path[0] ?? 'body')] ??= issue.message;
+  return fields;
 }
 
 function refererPage(referer: string | undefined): string | undefined {

@@ -15,19 +15,35 @@ export type StopResult = { outcome: 'stopped'; previous: LeadStatus } | { outcom
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Run a write that must not overlap a send in flight. `attempt` gets the instant before which an in-flight mark
+ * belongs to a send that is over; it answers 'in-flight' to wait and try again, 'conflict' to try again at once
+ * (the lead changed under it), or its result. Waits at most the SES timeout: a mark older than that is stale.
+ */
+export async function whileSendInFlight<T>(deps: StopDeps, attempt: (inFlightSince: Date) => Promise<T | 'in-flight' | 'conflict'>): Promise<T> {
+  const sleep = deps.sleep ?? realSleep;
+  const waitUntil = performance.now() + deps.sendTimeoutMs;
+  for (let conflicts = 0; ; ) {
+    // An in-flight mark older than the SES timeout belongs to a send that is over (or a dispatcher that died).
+    // Once we have waited that long ourselves, any mark left is such a one.
+    const since = performance.now() > waitUntil ? new Date(8.64e15) : new Date(deps.clock.now().getTime() - deps.sendTimeoutMs);
+    const result = await attempt(since);
+    if (result === 'conflict') {
+      // Each conflict is another writer's progress (a dispatcher settling a step); it cannot go on for long.
+      if (++conflicts > 50) throw new Error('the lead kept changing; giving up');
+      continue;
+    }
+    if (result !== 'in-flight') return result;
+    await sleep(50);
+  }
+}
+
+/**
  * Stop a lead for good. If a send is in flight at this moment, wait for it to finish first, so the record reads
  * truthfully: that email went out before the stop, and nothing goes out after it.
  */
 export async function stopLead(deps: StopDeps, leadId: string, status: StopStatus): Promise<StopResult> {
-  const sleep = deps.sleep ?? realSleep;
-  const waitUntil = performance.now() + deps.sendTimeoutMs;
-  for (;;) {
-    const now = deps.clock.now();
-    // An in-flight mark older than the SES timeout belongs to a send that is over (or a dispatcher that died).
-    // Once we have waited that long ourselves, any mark left is such a one.
-    const since = performance.now() > waitUntil ? new Date(8.64e15) : new Date(now.getTime() - deps.sendTimeoutMs);
-    const result = await deps.store.stop(leadId, status, now, since);
-    if (result.outcome !== 'in-flight') return result;
-    await sleep(50);
-  }
+  return whileSendInFlight(deps, async (since) => {
+    const result = await deps.store.stop(leadId, status, deps.clock.now(), since);
+    return result.outcome === 'in-flight' ? 'in-flight' : result;
+  });
 }

@@ -3,13 +3,17 @@
  * and the same wiring the Lambdas use, on a clock the test moves by hand.
  */
 import { randomUUID } from 'node:crypto';
-import { SendRawEmailCommand, type SendRawEmailCommandInput } from '@aws-sdk/client-ses';
-import { inject } from 'vitest';
+import { SendRawEmailCommand, type SendRawEmailCommandInput, type SESClient } from '@aws-sdk/client-ses';
+import { inject, onTestFinished } from 'vitest';
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
 import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
-import type { Clock } from '#domain/ports';
+import { signBooking } from '#domain/booking';
+import type { Clock, Log } from '#domain/ports';
+import { dispatchDue } from '#domain/dispatch';
+import { makeSignupHandler } from '#handlers/signup';
 import { ensureTable } from '../../local/table.ts';
+import { startFaultEndpoint, type FaultEndpoint, type FaultPlan } from '../support/ses-fault-endpoint.ts';
 
 export interface ManualClock extends Clock {
   set(at: Date | string): void;
@@ -25,10 +29,41 @@ export function manualClock(start: Date | string = '2026-03-02T15:00:00Z'): Manu
   };
 }
 
+/** A clock that runs in real time from `start`, and can still be moved by hand: for races judged by wall-clock times. */
+export function runningClock(start?: Date | string): ManualClock {
+  let offset = start === undefined ? 0 : new Date(start).getTime() - Date.now();
+  return {
+    now: () => new Date(Date.now() + offset),
+    set: (at) => (offset = new Date(at).getTime() - Date.now()),
+    advance: (ms) => (offset += ms),
+  };
+}
+
+/** A Log that keeps every line for the test to read, and still writes it through the real logger. */
+export function recordingLog(real: Log): Log & { lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] } {
+  const lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: 'info' | 'warn' | 'error') => (message: string, fields: Record<string, unknown> = {}) => {
+    lines.push({ level, message, fields });
+    real[level](message, fields);
+  };
+  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
 export interface TestEnv extends Wiring {
   clock: ManualClock;
+  /** The SES client the wiring sends with. */
+  ses: SESClient;
   /** Every SendRawEmail input that left this wiring, as the SDK sent it (observed, not replaced). */
   sesRequests: SendRawEmailCommandInput[];
+}
+
+export const TEST_BOOKING_SECRET = 'test-booking-secret-test-booking-secret';
+
+/** A booking webhook as the clinic's scheduling system sends it: JSON, signed now (or at `at`). */
+export function bookingEvent(body: object | string, { secret = TEST_BOOKING_SECRET, at = new Date() }: { secret?: string; at?: Date } = {}) {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const { timestamp, signature } = signBooking(raw, secret, at);
+  return httpEvent('POST', '/booking', { body: raw, headers: { 'content-type': 'application/json', 'x-nurture-timestamp': timestamp, 'x-nurture-signature': signature } });
 }
 
 export async function testEnv(overrides: Record<string, string> = {}, clock = manualClock()): Promise<TestEnv> {
@@ -37,6 +72,7 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
     SES_CONFIGURATION_SET: 'nurture-test',
     PUBLIC_BASE_URL: 'https://nurture.clinic.example',
     UNSUBSCRIBE_SECRET: 'test-secret-test-secret-test-secret!',
+    BOOKING_SECRET: TEST_BOOKING_SECRET,
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     SES_ENDPOINT: inject('sesEndpoint'),
     RETRY_DELAY_SECONDS: '60',
@@ -54,7 +90,14 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
     { step: 'initialize', name: 'observeSends' },
   );
   const wiring = wire(config, { clock, sendRate: 1000, dynamo, ses });
-  return { ...wiring, clock, sesRequests };
+  return { ...wiring, clock, ses, sesRequests };
+}
+
+/** A fault-injecting SES endpoint in front of the shared aws-ses-v2-local, closed when the test ends. */
+export async function sesFaults(plan: FaultPlan = {}): Promise<FaultEndpoint> {
+  const endpoint = await startFaultEndpoint(inject('sesEndpoint'), plan);
+  onTestFinished(() => endpoint.close());
+  return endpoint;
 }
 
 /** A unique address per test, so parallel test files never see each other's mail. */
@@ -80,7 +123,8 @@ export async function inbox(address: string): Promise<InboxEmail[]> {
 export function httpEvent(method: string, path: string, { body, headers = {} }: { body?: string | object; headers?: Record<string, string> } = {}) {
   const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
   const contentType = typeof body === 'object' ? { 'content-type': 'application/json' } : {};
-  const [rawPath = path, rawQueryString = ''] = path.split('?');
+  const query = path.indexOf('?');
+  const [rawPath, rawQueryString] = query < 0 ? [path, ''] : [path.slice(0, query), path.slice(query + 1)];
   return {
     version: '2.0',
     routeKey: `${method} ${rawPath}`,
@@ -90,4 +134,29 @@ export function httpEvent(method: string, path: string, { body, headers = {} }: 
     requestContext: { http: { method, path: rawPath } },
     ...(raw !== undefined && { body: raw, isBase64Encoded: false }),
   } as never;
+}
+
+/** Sign a lead up through the real handler (the welcome goes out at once) and return its id. */
+export async function signUp(env: TestEnv, fields: Record<string, unknown>): Promise<string> {
+  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { consent: true, firstName: 'Jamie', ...fields } }));
+  if (result.statusCode !== 201) throw new Error(`sign-up failed: ${result.statusCode} ${result.body}`);
+  return JSON.parse(result.body!).leadId;
+}
+
+/** Move the clock to the lead's next send time and run the dispatcher once, as the schedule would. */
+export async function runNext(env: TestEnv, leadId: string) {
+  const lead = await env.store.get(leadId);
+  if (!lead?.nextSendAt) return lead;
+  env.clock.set(new Date(Math.max(env.clock.now().getTime(), Date.parse(lead.nextSendAt))));
+  await dispatchDue(env.dispatch);
+  return env.store.get(leadId);
+}
+
+/** Run the dispatcher, step by step, until the lead's sequence is over. */
+export async function runUntilDone(env: TestEnv, leadId: string, maxRuns = 40) {
+  for (let run = 0; run < maxRuns; run++) {
+    const lead = await runNext(env, leadId);
+    if (!lead?.nextSendAt) return lead;
+  }
+  throw new Error('sequence did not finish');
 }

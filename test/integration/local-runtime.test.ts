@@ -1,5 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { leadKey } from '#adapters/dynamo-lead-store';
 import { startLocal } from '../../local/runtime.ts';
@@ -60,5 +63,23 @@ describe('npm start', () => {
     expect(html).toMatch(/href="http:\/\/localhost:\d+\/unsubscribe\?token=/);
     const tampered = tracked[0]!.replace(/u=[^&]+/, `u=${encodeURIComponent('https://evil.example')}`);
     expect((await fetch(tampered, { redirect: 'manual' })).status).toBe(400);
+  });
+
+  it('the README\'s booking command, run as it is, switches ana@example.com to the follow-up and confirms at once', async () => {
+    const signup = await fetch(`${runtime.apiUrl}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.com', firstName: 'Ana', consent: true }) });
+    const { leadId } = (await signup.json()) as { leadId: string };
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const command = readme.match(/<!-- booking-curl[^>]*-->\s*```sh\n([\s\S]*?)```/)![1]!;
+    const { BOOKING_SECRET: _unset, ...env } = process.env;
+    // Asynchronously: the runtime answering the command lives in this process.
+    const { stdout } = await promisify(execFile)('bash', ['-c', command], { env: { ...env, PORT: new URL(runtime.apiUrl).port }, timeout: 20_000 });
+    const answer = JSON.parse(stdout);
+    expect(answer).toMatchObject({ leadId, changed: true, sequence: 'follow-up' });
+
+    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as { emails: { subject: string; destination: { to: string[] } }[] };
+    expect(emails.filter((e) => e.destination.to.some((to) => to.includes('ana@example.com'))).map((e) => e.subject)).toEqual([
+      'Welcome, Ana: here is what happens next',
+      "You're booked, Ana: what to expect and what to bring",
+    ]);
   });
 });

@@ -28,4 +28,22 @@ describe('which step a lead gets next', () => {
   it('a step added behind the lead is not sent: the lead has passed it', () => {
     expect(nextStep(seq('new', 'a', 'b', 'c'), ['a', 'b'])?.id).toBe('c');
   });
+
+  it('renaming a step id is, to a lead who had it, a new step: it is sent again', () => {
+    // how-it-works was renamed "hiw": the lead had it under its old id.
+    expect(nextStep(seq('welcome', 'hiw', 'who'), ['welcome', 'how-it-works'])?.id).toBe('hiw');
+  });
+
+  it('moving a step further down changes where a lead continues: after the furthest step it has had', () => {
+    // b moved to the end: a lead that had a and b has passed c and d in the new order.
+    expect(nextStep(seq('a', 'c', 'd', 'b'), ['a', 'b'])).toBeUndefined();
+  });
+});
+
+describe('the clinic’s sequences', () => {
+  it('use each step id once across all sequences, since a lead’s sent steps span them', async () => {
+    const { sequences } = await import('../../emails/sequences.ts');
+    const ids = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => step.id));
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 });

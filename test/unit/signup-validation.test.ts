@@ -37,6 +37,18 @@ describe('sign-up validation', () => {
     expect(parsed).toMatchObject({ ok: false, fields: { firstName: expect.stringMatching(/not allowed/), lastName: expect.stringMatching(/not allowed/) } });
   });
 
+  it('refuses half a surrogate pair (broken text) in a name, and keeps whole ones such as emoji', () => {
+    const broken = parseSignup({ email: 'a@example.com', firstName: 'Samhé', lastName: '\ud800B', consent: true }, context);
+    expect(broken).toMatchObject({ ok: false, fields: { lastName: expect.stringMatching(/not allowed/) } });
+    expect(parseSignup({ email: 'a@example.com', firstName: 'Sam 😀', consent: true }, context)).toMatchObject({ ok: true, profile: { firstName: 'Sam 😀' } });
+  });
+
+  it('refuses MIME encoded-word syntax in a name, which a mail client would decode into a header line', () => {
+    const parsed = parseSignup({ email: 'a@example.com', firstName: '=?UTF-8?B?DQpCY2M6IHZpY3RpbUBldmlsLmV4YW1wbGU=?=LJ', lastName: 'Eve =?utf-8?q?=0D=0ABcc:_x?=', consent: true }, context);
+    expect(parsed).toMatchObject({ ok: false, fields: { firstName: expect.stringMatching(/not allowed/), lastName: expect.stringMatching(/not allowed/) } });
+    expect(parseSignup({ email: 'a@example.com', firstName: 'Ana =? Bo ?=', consent: true }, context)).toMatchObject({ ok: true });
+  });
+
   it('refuses a body that is not an object', () => {
     expect(parseSignup([1], context)).toEqual({ ok: false, fields: { body: expect.any(String) } });
     expect(parseSignup('x', context)).toEqual({ ok: false, fields: { body: expect.any(String) } });

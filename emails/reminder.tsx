@@ -1,0 +1,28 @@
+import { clinic } from './clinic.ts';
+import { BookButton, Layout, P } from './_shared/layout.tsx';
+import type { EmailProps, StepTemplate } from './_shared/types.ts';
+
+/** The day before the appointment: a short checklist. */
+function Reminder(props: EmailProps) {
+  return (
+    <Layout {...props} preview={Reminder.preview(props)} heading="See you tomorrow">
+      <P>Hi {props.firstName},</P>
+      <P>A quick reminder: your appointment at {props.clinic.name} is <strong>{props.appointment ?? 'tomorrow'}</strong>.</P>
+      <P>· Arrive 15 minutes early for a short health form.<br />· Bring your medicine list, your headache diary if you keep one, photo ID and any insurance card.<br />· If you are having an IV session, make sure someone can drive you home, and plan not to drive for the rest of the day.</P>
+      <P>If a migraine flares before your visit, call us at {props.clinic.phone}: we would rather hear from you than have you push through alone.</P>
+      <P>Running late or need another time? Reply to this email or call us, and we will sort it out.</P>
+      <BookButton href={props.clinic.bookingUrl} label="Manage your appointment" />
+    </Layout>
+  );
+}
+
+Reminder.subject = (props: EmailProps) => `Reminder: your appointment tomorrow, ${props.firstName}`;
+Reminder.preview = (_props: EmailProps) => 'When to arrive, what to bring, and getting home after an IV session.';
+Reminder.PreviewProps = {
+  firstName: 'Jordan',
+  unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview',
+  appointment: 'Tuesday, December 1 at 10:00 AM EST',
+  clinic,
+} satisfies EmailProps;
+
+export default Reminder satisfies StepTemplate;

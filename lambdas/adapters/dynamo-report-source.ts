@@ -1,0 +1,90 @@
+/**
+ * Reads what the report needs from the one table (see the item list in `dynamo-lead-store.ts`): each lead's
+ * PROFILE, its MSG# items, and its Click events.
+ *
+ * How: one paginated Scan. It reads the whole table, so its cost grows with the table, not with the answer:
+ * DynamoDB charges a Scan for every item it reads (one read request unit per 8 KB, eventually consistent), before
+ * the filter. A lead with its eight messages and their events is about 10 KB, so 10,000 leads are ~100 MB:
+ * ~12,500 read request units (well under a cent on demand) and ~100 pages of 1 MB. That is fine for a clinic's
+ * report read by a person a few times a day. The Scan runs in parallel segments: the same cost, a fraction of the
+ * wait (a page behind API Gateway has 30 seconds). If it ever is not enough, the next step is counters kept at
+ * write time, not a bigger Scan.
+ *
+ * The projection names only ids, states, times and counts, and the filter keeps only LEAD# items, so no address,
+ * name, phone or health interest ever leaves the table for a report (EMAIL# and SUPPRESS# keys hold addresses).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { LeadStatus } from '../domain/lead.ts';
+import type { MessageState } from '../domain/ports.ts';
+import type { CountedEvent, ReportClick, ReportInput, ReportLead, ReportMessage, ReportSource } from '../domain/report.ts';
+
+const COUNTED: readonly CountedEvent[] = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint'];
+const ATTRIBUTES = ['pk', 'sk', 'status', 'sequenceId', 'stepId', 'sentSteps', 'bookedAt', 'stoppedAt', 'state', 'at', 'eventType', ...COUNTED.map((type) => `count${type}`)];
+
+type Collected = { leads: ReportLead[]; messages: ReportMessage[]; clicks: ReportClick[] };
+
+export class DynamoReportSource implements ReportSource {
+  private readonly doc: DynamoDBDocumentClient;
+
+  /** `segments`: how many parts of the table are scanned at once. */
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly segments = 4,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client);
+  }
+
+  async read(): Promise<ReportInput> {
+    const input: Collected = { leads: [], messages: [], clicks: [] };
+    await Promise.all(
+      Array.from({ length: this.segments }, async (_, segment) => {
+        for await (const page of this.scan(segment)) for (const item of page.Items ?? []) addItem(input, item);
+      }),
+    );
+    return input;
+  }
+
+  private scan(segment: number) {
+    return paginateScan(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        Segment: segment,
+        TotalSegments: this.segments,
+        // Every name goes through a placeholder: several (status, state, at) are DynamoDB reserved words.
+        ProjectionExpression: ATTRIBUTES.map((name) => `#${name}`).join(', '),
+        FilterExpression: 'begins_with(#pk, :lead) AND (NOT begins_with(#sk, :event) OR #eventType = :click)',
+        ExpressionAttributeNames: Object.fromEntries(ATTRIBUTES.map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: { ':lead': 'LEAD#', ':event': 'EVT#', ':click': 'Click' },
+      },
+    );
+  }
+}
+
+function addItem(input: Collected, item: Record<string, any>) {
+  const leadId = String(item.pk).slice('LEAD#'.length);
+  const sk = String(item.sk);
+  if (sk === 'PROFILE') {
+    input.leads.push({
+      leadId,
+      status: item.status as LeadStatus,
+      sequenceId: String(item.sequenceId),
+      sentSteps: (item.sentSteps as string[] | undefined) ?? [],
+      ...(item.bookedAt && { bookedAt: String(item.bookedAt) }),
+      ...(item.stoppedAt && { stoppedAt: String(item.stoppedAt) }),
+    });
+  } else if (sk.startsWith('MSG#')) {
+    input.messages.push({
+      leadId,
+      sequenceId: String(item.sequenceId),
+      stepId: String(item.stepId),
+      ...(item.state && { state: item.state as MessageState }),
+      ...(item.at && { at: String(item.at) }),
+      counts: Object.fromEntries(COUNTED.filter((type) => item[`count${type}`]).map((type) => [type, Number(item[`count${type}`])])),
+    });
+  } else if (sk.startsWith('EVT#')) {
+    input.clicks.push({ leadId, sequenceId: String(item.sequenceId), stepId: String(item.stepId), at: String(item.at) });
+  }
+}

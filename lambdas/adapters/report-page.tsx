@@ -1,0 +1,186 @@
+/**
+ * The `/admin` page: the report rendered as a chart and tables with React on the server; no script, nothing fetched
+ * from elsewhere. Ids and counts only: the report it is given holds no address, name or health interest.
+ */
+import { renderToStaticMarkup } from 'react-dom/server';
+import { FUNNEL_COLUMNS, LEAVE_LABELS, LEAVE_REASONS, type Report, type SequenceFunnel, type StepFunnel } from '../domain/report.ts';
+
+const COLOURS = { clicked: '#1d4e89', bookedAfter: '#2f855a', track: '#e4e7eb', ink: '#1f2933', muted: '#616e7c' };
+
+const CSS = `
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:${COLOURS.ink};line-height:1.45}
+h1{font-size:1.6rem;margin-bottom:.25rem}h2{font-size:1.2rem;margin-top:2.5rem}
+.meta{color:${COLOURS.muted};margin-top:0}.note{background:#fff8e1;border-left:4px solid #f0b429;padding:.75rem 1rem}
+.cards{display:flex;gap:1rem;flex-wrap:wrap}.card{flex:1 1 9rem;border:1px solid ${COLOURS.track};border-radius:6px;padding:.75rem 1rem}
+.card strong{display:block;font-size:1.6rem}
+table{border-collapse:collapse;width:100%;margin-top:1rem;font-variant-numeric:tabular-nums}
+th,td{padding:.35rem .6rem;border-bottom:1px solid ${COLOURS.track};text-align:right}th:first-child,td:first-child{text-align:left}
+th{font-weight:600;font-size:.9rem}.primary{background:#f0f4f8}.unreliable{color:${COLOURS.muted}}
+dl{font-size:.9rem;color:${COLOURS.muted}}dt{font-weight:600;color:${COLOURS.ink};margin-top:.4rem}dd{margin-left:1rem}
+svg text{font-family:inherit;font-size:13px}
+`;
+
+/** Clicks and bookings stand out; opens are greyed. */
+const columnClass = (column: (typeof FUNNEL_COLUMNS)[number]) => (column.unreliable ? 'unreliable' : column.key === 'clicked' || column.key === 'bookedAfter' ? 'primary' : undefined);
+
+const percent = (value: number | null) => (value === null ? '' : ` (${Math.round(value * 100)}%)`);
+
+/** The whole page, as an HTML document. */
+export function adminPage(report: Report): string {
+  const { bookings, nurture } = report;
+  return `<!doctype html>${renderToStaticMarkup(
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>Nurture report</title>
+        <style>{CSS}</style>
+      </head>
+      <body>
+        <h1>Nurture report</h1>
+        <p className="meta">
+          Generated {report.generatedAt}. Ids and counts only. <a href="admin/report">The same as JSON</a>.
+        </p>
+        <p className="note">{report.note}</p>
+
+        <div className="cards">
+          <div className="card" data-metric="bookings">
+            <strong>{bookings.total}</strong>bookings
+          </div>
+          <div className="card" data-metric="booked-after-click">
+            <strong>{bookings.afterClick}</strong>booked after clicking an email
+          </div>
+          <div className="card" data-metric="booked-without-click">
+            <strong>{bookings.withoutClick}</strong>booked without a click
+          </div>
+          <div className="card" data-metric="nurture-leads">
+            <strong>{nurture.leads}</strong>leads entered the nurture
+          </div>
+        </div>
+
+        {report.sequences.map((sequence) => (
+          <section key={sequence.sequenceId} id={`sequence-${sequence.sequenceId}`}>
+            <h2>Sequence “{sequence.sequenceId}”: clicks and bookings by email</h2>
+            <FunnelChart sequence={sequence} />
+            <FunnelTable sequence={sequence} />
+          </section>
+        ))}
+
+        <section id="left">
+          <h2>Why leads left the nurture</h2>
+          <LeaveChart left={nurture.left} />
+        </section>
+
+        <h2>What the columns count</h2>
+        <p>Each lead counts once per email, however often it opened or clicked.</p>
+        <dl>
+          {FUNNEL_COLUMNS.map((column) => (
+            <div key={column.key}>
+              <dt>{column.label}</dt>
+              <dd>
+                {column.meaning}
+                {column.unreliable && ': not a reliable signal'}.
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </body>
+    </html>,
+  )}`;
+}
+
+function FunnelTable({ sequence }: { sequence: SequenceFunnel }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Email (step)</th>
+          {FUNNEL_COLUMNS.map((column) => (
+            <th scope="col" key={column.key} className={columnClass(column)}>
+              {column.label}
+              {column.unreliable && '*'}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {sequence.steps.map((step) => (
+          <tr key={step.stepId} data-step={step.stepId}>
+            <th scope="row">{step.stepId}</th>
+            {FUNNEL_COLUMNS.map((column) => (
+              <td key={column.key} data-column={column.key} className={columnClass(column)}>
+                {step[column.key]}
+                {column.key === 'clicked' && percent(step.clickRate)}
+                {column.key === 'bookedAfter' && percent(step.bookingRate)}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+const LABEL_WIDTH = 190;
+const BAR_WIDTH = 440;
+const ROW = 40;
+
+/** Horizontal bars per step: clicks and bookings after that step, on one scale. */
+function FunnelChart({ sequence }: { sequence: SequenceFunnel }) {
+  const max = Math.max(1, ...sequence.steps.flatMap((s) => [s.clicked, s.bookedAfter]));
+  const height = 30 + sequence.steps.length * ROW;
+  const bar = (step: StepFunnel, key: 'clicked' | 'bookedAfter', y: number) => {
+    const width = (step[key] / max) * BAR_WIDTH;
+    return (
+      <g>
+        <rect x={LABEL_WIDTH} y={y} width={BAR_WIDTH} height={14} fill={COLOURS.track} />
+        <rect x={LABEL_WIDTH} y={y} width={width} height={14} fill={COLOURS[key]} />
+        <text x={LABEL_WIDTH + BAR_WIDTH + 8} y={y + 11} fill={COLOURS.ink}>
+          {step[key]}
+          {percent(key === 'clicked' ? step.clickRate : step.bookingRate)}
+        </text>
+      </g>
+    );
+  };
+  return (
+    <svg viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 110} ${height}`} width="100%" role="img" aria-labelledby={`chart-${sequence.sequenceId}`}>
+      <title id={`chart-${sequence.sequenceId}`}>{`Clicks and bookings after each email of the sequence ${sequence.sequenceId}`}</title>
+      <rect x={LABEL_WIDTH} y={4} width={12} height={12} fill={COLOURS.clicked} />
+      <text x={LABEL_WIDTH + 18} y={14}>Clicked (of delivered)</text>
+      <rect x={LABEL_WIDTH + 190} y={4} width={12} height={12} fill={COLOURS.bookedAfter} />
+      <text x={LABEL_WIDTH + 208} y={14}>Booked after this email</text>
+      {sequence.steps.map((step, i) => {
+        const y = 30 + i * ROW;
+        return (
+          <g key={step.stepId} data-step={step.stepId}>
+            <text x={LABEL_WIDTH - 8} y={y + 20} textAnchor="end" fill={COLOURS.ink}>
+              {step.stepId}
+            </text>
+            {bar(step, 'clicked', y)}
+            {bar(step, 'bookedAfter', y + 16)}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function LeaveChart({ left }: { left: Report['nurture']['left'] }) {
+  const max = Math.max(1, ...Object.values(left));
+  return (
+    <svg viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 60} ${LEAVE_REASONS.length * 24 + 4}`} width="100%" role="img" aria-labelledby="chart-left">
+      <title id="chart-left">Why leads left the nurture</title>
+      {LEAVE_REASONS.map((reason, i) => (
+        <g key={reason} data-reason={reason}>
+          <text x={LABEL_WIDTH - 8} y={i * 24 + 16} textAnchor="end" fill={COLOURS.ink}>
+            {LEAVE_LABELS[reason]}
+          </text>
+          <rect x={LABEL_WIDTH} y={i * 24 + 4} width={(left[reason] / max) * BAR_WIDTH} height={16} fill={reason === 'booked' ? COLOURS.bookedAfter : COLOURS.muted} />
+          <text x={LABEL_WIDTH + (left[reason] / max) * BAR_WIDTH + 8} y={i * 24 + 16} fill={COLOURS.ink}>
+            {left[reason]}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}

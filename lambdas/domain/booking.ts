@@ -1,0 +1,218 @@
+/**
+ * The clinic's scheduling system tells us about appointments through a signed webhook. A booking takes the lead out of
+ * the nurture for good and into the follow-up (confirmation, reminder the day before, a note the day after);
+ * a cancellation or no-show sends one nudge to rebook. Pure: verification, validation and planning; `applyBooking`
+ * drives the store through its port.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
+import { planNext } from './plan.ts';
+import type { BookingChange, Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
+import type { Sequence } from './sequence.ts';
+import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
+import { whileSendInFlight, type StopDeps } from './stop.ts';
+
+/** The sequences a booking moves a lead into; `emails/sequences.ts` defines them under these ids. */
+export const FOLLOW_UP = 'follow-up';
+export const RESCHEDULE = 'reschedule';
+
+/** How old (or how far in the future) a webhook's timestamp may be. */
+export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+
+const signatureOf = (timestamp: string, body: Buffer | string, secret: string) =>
+  `v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+
+/** The headers a sender puts on a booking webhook: `X-Nurture-Timestamp` and `X-Nurture-Signature`. */
+export function signBooking(body: Buffer | string, secret: string, at: Date): { timestamp: string; signature: string } {
+  const timestamp = String(Math.floor(at.getTime() / 1000));
+  return { timestamp, signature: signatureOf(timestamp, body, secret) };
+}
+
+export type SignatureCheck = 'ok' | 'missing' | 'stale' | 'invalid';
+
+/** HMAC-SHA256 over "<timestamp>.<raw body>", compared in constant time; a timestamp over 5 minutes off is refused. */
+export function verifyBooking(body: Buffer, headers: { timestamp?: string; signature?: string }, secret: string, now: Date): SignatureCheck {
+  const { timestamp, signature } = headers;
+  if (!timestamp || !signature) return 'missing';
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now.getTime() - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) return 'stale';
+  const given = Buffer.from(signature);
+  const expected = Buffer.from(signatureOf(timestamp, body, secret));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'invalid';
+}
+
+const bookingSchema = z
+  .object({
+    email: emailField.optional(),
+    leadId: z
+      .string({ error: 'leadId must be text.' })
+      .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { error: 'leadId must be the 26-character id the sign-up answered with.' })
+      .optional(),
+    appointmentAt: z.iso.datetime({ offset: true, error: 'appointmentAt must be an ISO 8601 date and time with an offset, like 2026-12-01T15:00:00-05:00.' }),
+    status: z.enum(APPOINTMENT_STATUSES, { error: `status must be one of: ${APPOINTMENT_STATUSES.join(', ')}.` }),
+    bookingId: z
+      .string({ error: 'bookingId must be text.' })
+      .regex(/^[\w.:@/-]{1,128}$/, { error: 'bookingId may hold up to 128 letters, digits and . _ : @ / -' })
+      .optional(),
+    consent: consentField.optional(),
+    consentVersion: line('consentVersion', 40).optional(),
+    firstName: line('firstName', 80, { min: 1, headerSafe: true }).optional(),
+    lastName: line('lastName', 80, { headerSafe: true }).optional(),
+    timeZone: timeZoneField,
+  })
+  // Checked even when other fields are bad, so every problem is named at once.
+  .refine((booking) => booking.email !== undefined || booking.leadId !== undefined, { error: 'Send the lead’s email or its leadId.', path: ['email'], when: () => true });
+
+export type Booking = z.output<typeof bookingSchema>;
+
+export type BookingParse = { ok: true; booking: Booking } | { ok: false; fields: Record<string, string> };
+
+export function parseBooking(body: unknown): BookingParse {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, fields: { body: 'Send the booking as a JSON object.' } };
+  const result = bookingSchema.safeParse(body);
+  return result.success ? { ok: true, booking: result.data } : { ok: false, fields: fieldErrors(result.error) };
+}
+
+/** The appointment as an email says it, in the lead's zone: "Tuesday, December 1 at 10:00 AM EST". */
+export function describeAppointment(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).setLocale('en-US').toFormat("cccc, LLLL d 'at' h:mm a ZZZZ");
+}
+
+/** Leads that must not get email any more. A booking is still recorded on them. */
+const STOPPED: ReadonlySet<LeadStatus> = new Set(['unsubscribed', 'bounced', 'complained', 'rejected']);
+
+const TARGET: Record<AppointmentStatus, string | undefined> = {
+  booked: FOLLOW_UP,
+  rescheduled: FOLLOW_UP,
+  cancelled: RESCHEDULE,
+  'no-show': RESCHEDULE,
+  attended: undefined, // the day-after note is already planned
+};
+
+/**
+ * What a booking changes on a lead, or undefined when it changes nothing (a replay, or the same news twice).
+ * - Entering a sequence starts its steps afresh (a second booking after a cancellation gets a new confirmation), and
+ *   so does a booking for another visit once the last one is over or under another booking id (a second session).
+ * - A new time within the follow-up keeps what was sent and re-plans the rest from the new time: the reminder moves.
+ * - Steps timed from the appointment whose moment has already passed are skipped.
+ */
+export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' | 'status' | 'bookingId'>, now: Date, sequences: Readonly<Record<string, Sequence>>): BookingChange | undefined {
+  const appointmentAt = new Date(booking.appointmentAt).toISOString();
+  const appointment = { at: appointmentAt, status: booking.status, ...(booking.bookingId && { bookingId: booking.bookingId }) };
+  const target = TARGET[booking.status];
+  const moved = lead.appointmentAt !== appointmentAt;
+  const news = moved || lead.appointmentStatus !== booking.status || (booking.bookingId !== undefined && lead.bookingId !== booking.bookingId);
+  const reroute = target !== undefined && !STOPPED.has(lead.status) && (lead.sequenceId !== target || moved);
+  if (!reroute) return news ? { appointment } : undefined;
+
+  const sequence = sequences[target];
+  if (!sequence) throw new Error(`no sequence ${target}`);
+  const own = new Set(sequence.steps.map((step) => step.id));
+  // A booking for another visit once the last one is over (a second session) starts the follow-up afresh.
+  const nextVisit =
+    booking.status === 'booked' &&
+    moved &&
+    (lead.appointmentStatus === 'attended' ||
+      (lead.appointmentAt !== undefined && Date.parse(lead.appointmentAt) < now.getTime()) ||
+      (booking.bookingId !== undefined && lead.bookingId !== undefined && booking.bookingId !== lead.bookingId));
+  const entering = lead.sequenceId !== target || nextVisit;
+  const sentSteps = entering ? lead.sentSteps.filter((id) => !own.has(id)) : lead.sentSteps;
+  const skippedSteps = (lead.skippedSteps ?? []).filter((id) => !own.has(id));
+  const plan = planNext(sequence, { sentSteps, skippedSteps, timeZone: lead.timeZone, appointmentAt, ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }) }, now, now);
+  return {
+    appointment,
+    route: {
+      sequenceId: target,
+      sentSteps,
+      skippedSteps: [...skippedSteps, ...plan.skipped],
+      enteredAt: entering ? now.toISOString() : (lead.enteredSequenceAt ?? now.toISOString()),
+      ...(plan.next && { next: plan.next }),
+    },
+  };
+}
+
+export interface BookingDeps extends StopDeps {
+  store: LeadStore & Pick<EventStore, 'isSuppressed'>;
+  clock: Clock;
+  newId: () => string;
+  sequences: Readonly<Record<string, Sequence>>;
+  defaultTimeZone: string;
+  consentTextVersion: string;
+}
+
+export type BookingResult =
+  | { outcome: 'updated' | 'created' | 'unchanged'; leadId: string; lead: Pick<Lead, 'sequenceId' | 'status' | 'nextStepId' | 'nextSendAt'> }
+  | { outcome: 'not-found' }
+  | { outcome: 'needs-name' };
+
+/**
+ * Apply a verified booking. The lead is switched in one conditional write that also drops any dispatcher's claim;
+ * if a send is in flight at that moment the write waits for it, so no nurture email ever follows a recorded booking.
+ */
+export async function applyBooking(deps: BookingDeps, booking: Booking): Promise<BookingResult> {
+  const leadId = booking.leadId ?? (booking.email && (await deps.store.leadIdForEmail(booking.email)));
+  if (!leadId) return booking.consent && booking.email ? create(deps, booking, booking.email) : { outcome: 'not-found' };
+
+  const result = await whileSendInFlight(deps, async (since) => {
+    const lead = await deps.store.get(leadId);
+    if (!lead) return { outcome: 'not-found' as const };
+    const change = planBooking(lead, booking, deps.clock.now(), deps.sequences);
+    if (!change) return { outcome: 'unchanged' as const, lead };
+    const now = deps.clock.now();
+    const written = await deps.store.rebook(leadId, change, { sequenceId: lead.sequenceId, status: lead.status, sentCount: lead.sentSteps.length }, now, since);
+    if (written === 'not-found') return { outcome: 'not-found' as const };
+    return written === 'applied' ? { outcome: 'updated' as const, lead: { ...lead, ...afterChange(lead, change, now) } } : written;
+  });
+  if (result.outcome === 'not-found') return result;
+  return { outcome: result.outcome, leadId, lead: result.lead };
+}
+
+/** A booking for an address we have never seen, with consent: a lead that starts at the follow-up, no nurture. */
+async function create(deps: BookingDeps, booking: Booking, email: string): Promise<BookingResult> {
+  if (!booking.firstName) return { outcome: 'needs-name' };
+  const now = deps.clock.now();
+  const suppressed = await deps.store.isSuppressed(email);
+  const base: Lead = {
+    leadId: deps.newId(),
+    email,
+    firstName: booking.firstName,
+    ...(booking.lastName && { lastName: booking.lastName }),
+    timeZone: booking.timeZone ?? deps.defaultTimeZone,
+    consent: { at: now.toISOString(), textVersion: booking.consentVersion ?? deps.consentTextVersion },
+    attribution: { source: 'booking' },
+    createdAt: now.toISOString(),
+    // An address that bounced or complained is never emailed: record the booking, plan nothing.
+    status: suppressed ? 'completed' : 'active',
+    sequenceId: FOLLOW_UP,
+    sentSteps: [],
+  };
+  const change = planBooking({ ...base, sequenceId: '' }, booking, now, deps.sequences)!;
+  const lead = { ...base, ...afterChange(base, suppressed ? { appointment: change.appointment } : change, now) };
+  const result = await deps.store.create(lead);
+  // Someone signed up with this address a moment ago: apply the booking to that lead instead.
+  if (!result.created) return applyBooking(deps, { ...booking, leadId: result.leadId });
+  return { outcome: 'created', leadId: lead.leadId, lead };
+}
+
+/** The lead as a change leaves it (what the store writes, seen from the domain). */
+export function afterChange(lead: Lead, change: BookingChange, now: Date): Partial<Lead> {
+  const after: Partial<Lead> = {
+    bookedAt: lead.bookedAt ?? now.toISOString(),
+    appointmentAt: change.appointment.at,
+    appointmentStatus: change.appointment.status,
+    ...(change.appointment.bookingId && { bookingId: change.appointment.bookingId }),
+  };
+  const route = change.route;
+  if (!route) return after;
+  return {
+    ...after,
+    sequenceId: route.sequenceId,
+    sentSteps: route.sentSteps,
+    skippedSteps: route.skippedSteps,
+    enteredSequenceAt: route.enteredAt,
+    status: route.next ? 'active' : 'completed',
+    nextStepId: route.next?.stepId,
+    nextSendAt: route.next?.at.toISOString(),
+  };
+}

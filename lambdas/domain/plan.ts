@@ -1,0 +1,48 @@
+/**
+ * Where a lead goes next in its sequence, and when: the one place that combines the sequence's order
+ * (`sequence.ts`) with the calendar (`schedule.ts`). The dispatcher, sign-up, booking and the timeline all use it.
+ */
+import type { Lead } from './lead.ts';
+import { sendTimeFor } from './schedule.ts';
+import { nextStep, type Sequence } from './sequence.ts';
+
+export type Position = Pick<Lead, 'sentSteps' | 'skippedSteps' | 'timeZone' | 'lastSentOn' | 'appointmentAt'>;
+
+export interface Plan {
+  /** The next step and when it is due; absent when the sequence is over. */
+  next?: { stepId: string; at: Date };
+  /** Steps timed from an appointment whose moment had passed by `now` (or with no appointment): never sent. */
+  skipped: string[];
+}
+
+/** Steps the lead has passed: sent, or skipped. */
+export const passedSteps = (position: Pick<Position, 'sentSteps' | 'skippedSteps'>): string[] => [...position.sentSteps, ...(position.skippedSteps ?? [])];
+
+/**
+ * The lead's next step, timed from `previousAt` (the last email, or the moment the sequence started).
+ * A step timed from the appointment whose time is already before `now` is skipped: a reminder for a visit booked
+ * the evening before would only repeat the confirmation. Other steps that are overdue are simply due at once.
+ */
+export function planNext(sequence: Sequence, position: Position, previousAt: Date, now: Date): Plan {
+  const passed = passedSteps(position);
+  const skipped: string[] = [];
+  const appointmentAt = position.appointmentAt ? new Date(position.appointmentAt) : undefined;
+  for (let step = nextStep(sequence, passed); step; step = nextStep(sequence, [...passed, ...skipped])) {
+    if (step.appointment && !appointmentAt) {
+      skipped.push(step.id);
+      continue;
+    }
+    const at = sendTimeFor({ step, sequence, previousAt, zone: position.timeZone, ...(position.lastSentOn && { lastSentOn: position.lastSentOn }), ...(appointmentAt && { appointmentAt }) });
+    if (step.appointment && at < now) {
+      skipped.push(step.id);
+      continue;
+    }
+    return { next: { stepId: step.id, at }, skipped };
+  }
+  return { skipped };
+}
+
+/** The first step and when it is due, for a lead that has just signed up. */
+export function firstSchedule(sequence: Sequence, signedUpAt: Date, zone: string): { stepId: string; at: Date } | undefined {
+  return planNext(sequence, { sentSteps: [], timeZone: zone }, signedUpAt, signedUpAt).next;
+}

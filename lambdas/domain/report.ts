@@ -1,0 +1,265 @@
+/**
+ * The marketing report: which email moves people to book, and why each lead left the nurture.
+ * Pure: it takes what the table holds (ids, states, times and counts, never an address, a name or an interest)
+ * and the sequences' step order, and returns numbers.
+ */
+import type { LeadStatus } from './lead.ts';
+import type { MessageState } from './ports.ts';
+import type { Sequence } from './sequence.ts';
+
+/** What the report reads of a lead. */
+export interface ReportLead {
+  leadId: string;
+  status: LeadStatus;
+  sequenceId: string;
+  sentSteps: readonly string[];
+  /** When the lead first booked (the booking webhook sets it once; a later cancellation leaves it). */
+  bookedAt?: string;
+  /** When an unsubscribe, bounce or complaint stopped the lead. */
+  stoppedAt?: string;
+}
+
+export type CountedEvent = 'Send' | 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint';
+
+/** What the report reads of one step sent to one lead. */
+export interface ReportMessage {
+  leadId: string;
+  sequenceId: string;
+  stepId: string;
+  /** Absent while SES events for the message have arrived before the dispatcher recorded the send. */
+  state?: MessageState;
+  at?: string;
+  /** How many SES events of each type were recorded for this message. */
+  counts: Partial<Record<CountedEvent, number>>;
+}
+
+/** One recorded Click event. */
+export interface ReportClick {
+  leadId: string;
+  sequenceId: string;
+  stepId: string;
+  at: string;
+}
+
+export interface ReportInput {
+  leads: readonly ReportLead[];
+  messages: readonly ReportMessage[];
+  clicks: readonly ReportClick[];
+}
+
+/** Where the report's input comes from (the table, in AWS or locally). */
+export interface ReportSource {
+  read(): Promise<ReportInput>;
+}
+
+/** Per step of a sequence: how many leads (each counted once per step) did what. */
+export interface Funnel {
+  clicked: number;
+  bookedAfter: number;
+  sent: number;
+  delivered: number;
+  opened: number;
+  bounced: number;
+  complained: number;
+  unsubscribed: number;
+}
+
+/**
+ * The funnel's columns in the order every view shows them: clicks and bookings first, because they are what a
+ * person did; opens after, marked unreliable.
+ */
+export const FUNNEL_COLUMNS: readonly { key: keyof Funnel; label: string; meaning: string; unreliable?: true }[] = [
+  { key: 'clicked', label: 'Clicked', meaning: 'leads who clicked a link in this email' },
+  { key: 'bookedAfter', label: 'Booked after', meaning: 'booked leads whose last click before booking was in this email' },
+  { key: 'sent', label: 'Sent', meaning: 'emails SES accepted' },
+  { key: 'delivered', label: 'Delivered', meaning: "emails the recipient's mail server accepted" },
+  { key: 'opened', label: 'Opened', meaning: 'emails whose tracking image loaded, often by a machine', unreliable: true },
+  { key: 'bounced', label: 'Bounced', meaning: 'leads stopped by a permanent bounce of this email' },
+  { key: 'complained', label: 'Complained', meaning: 'leads who marked this email as spam' },
+  { key: 'unsubscribed', label: 'Unsubscribed', meaning: 'leads who unsubscribed with this as the last email they were sent' },
+];
+
+export interface StepFunnel extends Funnel {
+  stepId: string;
+  /** clicked / delivered; null before anything was delivered. */
+  clickRate: number | null;
+  /** bookedAfter / delivered; null before anything was delivered. */
+  bookingRate: number | null;
+}
+
+export interface SequenceFunnel {
+  sequenceId: string;
+  steps: StepFunnel[];
+}
+
+export const LEAVE_REASONS = ['booked', 'unsubscribed', 'bounced', 'complained', 'rejected', 'completed', 'active'] as const;
+export type LeaveReason = (typeof LEAVE_REASONS)[number];
+
+export const LEAVE_LABELS: Record<LeaveReason, string> = {
+  booked: 'Booked',
+  unsubscribed: 'Unsubscribed',
+  bounced: 'Bounced',
+  complained: 'Complained',
+  rejected: 'Rejected by SES',
+  completed: 'Completed the sequence',
+  active: 'Still active',
+};
+
+export const OPENS_NOTE =
+  'Clicks and bookings are the signals to act on. Opens are unreliable: Apple Mail Privacy Protection loads every image by machine, so an "open" does not mean a person read the email.';
+
+export interface Report {
+  generatedAt: string;
+  /** Why opens are shown last. */
+  note: string;
+  /** Leads that entered the nurture, and why each left it (or is still in it). */
+  nurture: { sequenceId: string; leads: number; left: Record<LeaveReason, number> };
+  /** Every booked lead: attributed to the step of its last click before booking, or not. */
+  bookings: { total: number; afterClick: number; withoutClick: number };
+  /** The nurture first, then the other sequences. */
+  sequences: SequenceFunnel[];
+}
+
+export interface ReportOptions {
+  now: Date;
+  /** The sequences as configured, for the order of steps (steps no longer configured follow). */
+  sequences: Readonly<Record<string, Pick<Sequence, 'id' | 'steps'>>>;
+  nurtureId?: string;
+}
+
+type StepRef = Pick<ReportMessage, 'sequenceId' | 'stepId'>;
+
+/**
+ * The funnel per step of every sequence, the bookings each email led to (credited to the step of the lead's last
+ * click before it first booked), and why each lead that entered the nurture left it. Linear in the items read.
+ */
+export function buildReport(input: ReportInput, options: ReportOptions): Report {
+  const nurtureId = options.nurtureId ?? 'nurture';
+  const funnels = new Map<string, Map<string, Funnel>>();
+  const cell = ({ sequenceId, stepId }: StepRef): Funnel => {
+    const steps = funnels.get(sequenceId) ?? funnels.set(sequenceId, new Map()).get(sequenceId)!;
+    return steps.get(stepId) ?? steps.set(stepId, emptyFunnel()).get(stepId)!;
+  };
+  // Every configured step gets a row, even before anything was sent.
+  for (const sequence of Object.values(options.sequences)) {
+    for (const step of sequence.steps) cell({ sequenceId: sequence.id, stepId: step.id });
+  }
+
+  for (const message of input.messages) {
+    const funnel = cell(message);
+    const { counts } = message;
+    if (wasSent(message)) funnel.sent++;
+    if (counts.Delivery) funnel.delivered++;
+    if (counts.Open) funnel.opened++;
+    if (counts.Click) funnel.clicked++;
+    if (counts.Complaint) funnel.complained++;
+  }
+
+  const messagesByLead = groupBy(input.messages, (m) => m.leadId);
+  const clicksByLead = groupBy(input.clicks, (c) => c.leadId);
+  const left = Object.fromEntries(LEAVE_REASONS.map((reason) => [reason, 0])) as Record<LeaveReason, number>;
+  const bookings = { total: 0, afterClick: 0, withoutClick: 0 };
+  let nurtureLeads = 0;
+
+  for (const lead of input.leads) {
+    const messages = messagesByLead.get(lead.leadId) ?? [];
+    if (lead.sequenceId === nurtureId || messages.some((m) => m.sequenceId === nurtureId)) {
+      nurtureLeads++;
+      left[leaveReason(lead)]++;
+    }
+    if (lead.bookedAt) {
+      bookings.total++;
+      const click = latest((clicksByLead.get(lead.leadId) ?? []).filter((c) => at(c.at) <= at(lead.bookedAt)));
+      if (click) {
+        bookings.afterClick++;
+        cell(click).bookedAfter++;
+      } else {
+        bookings.withoutClick++;
+      }
+    }
+    if (lead.status === 'unsubscribed') {
+      const step = lastSentBefore(lead, messages);
+      if (step) cell(step).unsubscribed++;
+    }
+    if (lead.status === 'bounced') {
+      const step = latest(messages.filter((m) => m.counts.Bounce)) ?? lastSentBefore(lead, messages);
+      if (step) cell(step).bounced++;
+    }
+  }
+
+  return {
+    generatedAt: options.now.toISOString(),
+    note: OPENS_NOTE,
+    nurture: { sequenceId: nurtureId, leads: nurtureLeads, left },
+    bookings,
+    sequences: orderedSequences(funnels, options.sequences, nurtureId),
+  };
+}
+
+/**
+ * Whichever came first: a booking, or the unsubscribe, bounce or complaint that stopped the lead. An unsubscribe
+ * from the follow-up is still a booking; a booking after an unsubscribe still counts as a booking, not as the reason.
+ */
+function leaveReason(lead: ReportLead): LeaveReason {
+  if (lead.bookedAt && !(lead.stoppedAt && at(lead.stoppedAt) < at(lead.bookedAt))) return 'booked';
+  return lead.status;
+}
+
+/** SES accepted it, or an unconfirmed (or not yet recorded) send that SES has reported events for. */
+function wasSent(message: ReportMessage): boolean {
+  if (message.state === 'sent') return true;
+  return message.state !== 'rejected' && Boolean(message.counts.Send || message.counts.Delivery);
+}
+
+/** The last step the lead was sent before it stopped. */
+function lastSentBefore(lead: ReportLead, messages: readonly ReportMessage[]): StepRef | undefined {
+  const stoppedAt = lead.stoppedAt ? at(lead.stoppedAt) : Infinity;
+  const last = latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= stoppedAt));
+  if (last) return last;
+  // Messages expire with retention; the lead's own record of its steps remains.
+  const stepId = lead.sentSteps.at(-1);
+  return stepId ? { sequenceId: lead.sequenceId, stepId } : undefined;
+}
+
+function orderedSequences(funnels: Map<string, Map<string, Funnel>>, configured: ReportOptions['sequences'], nurtureId: string): SequenceFunnel[] {
+  const order = [...new Set([nurtureId, ...Object.keys(configured), ...[...funnels.keys()].sort()])];
+  return order
+    .filter((sequenceId) => funnels.has(sequenceId))
+    .map((sequenceId) => {
+      const steps = funnels.get(sequenceId)!;
+      const stepOrder = [...new Set([...(configured[sequenceId]?.steps.map((s) => s.id) ?? []), ...[...steps.keys()].sort()])];
+      return {
+        sequenceId,
+        steps: stepOrder.map((stepId) => {
+          const funnel = steps.get(stepId)!;
+          return { stepId, ...funnel, clickRate: rate(funnel.clicked, funnel.delivered), bookingRate: rate(funnel.bookedAfter, funnel.delivered) };
+        }),
+      };
+    });
+}
+
+function emptyFunnel(): Funnel {
+  return { clicked: 0, bookedAfter: 0, sent: 0, delivered: 0, opened: 0, bounced: 0, complained: 0, unsubscribed: 0 };
+}
+
+const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+const at = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
+
+/** The item with the latest time; items without one come before any with one. */
+function latest<T extends { at?: string }>(items: readonly T[]): T | undefined {
+  let best: T | undefined;
+  for (const item of items) if (!best || (at(item.at) || 0) >= (at(best.at) || 0)) best = item;
+  return best;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

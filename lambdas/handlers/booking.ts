@@ -1,0 +1,98 @@
+/**
+ * POST /booking: the clinic's scheduling system reports a booking, a new time, a cancellation, a no-show or a visit.
+ * Signed with HMAC-SHA256 over "<timestamp>.<raw body>" (`X-Nurture-Timestamp`, `X-Nurture-Signature: v1=<hex>`);
+ * a bad signature or a timestamp over 5 minutes off gets 401, and a replay of the same delivery changes nothing.
+ */
+import { createHash } from 'node:crypto';
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../adapters/clock.ts';
+import { wire, type Wiring } from '../adapters/clients.ts';
+import { resolveSecrets } from '../adapters/secrets.ts';
+import { applyBooking, parseBooking, verifyBooking, type BookingDeps, type SignatureCheck } from '../domain/booking.ts';
+import { deliverNext } from '../domain/dispatch.ts';
+import type { Clock } from '../domain/ports.ts';
+import { decodeBody, header, json, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http.ts';
+
+const SIGNATURE_PROBLEMS: Record<Exclude<SignatureCheck, 'ok'>, string> = {
+  missing: 'Sign the request: send X-Nurture-Timestamp and X-Nurture-Signature headers.',
+  stale: 'X-Nurture-Timestamp is more than 5 minutes from now (Unix seconds expected): sign each delivery when it is sent.',
+  invalid: 'X-Nurture-Signature does not match the body. Sign "<timestamp>.<raw body>" with HMAC-SHA256 and the booking secret.',
+};
+
+/**
+ * `signatureClock` judges the timestamp: real time, even when the local runtime's scheduling clock runs fast.
+ */
+export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'dispatch' | 'newId'>, { signatureClock = systemClock }: { signatureClock?: Clock } = {}) {
+  const { config, store, dispatch } = wiring;
+  const secret = config.BOOKING_SECRET;
+  if (!secret) throw new Error('Invalid configuration: BOOKING_SECRET: set BOOKING_SECRET or BOOKING_SECRET_ARN to accept bookings');
+  const deps: BookingDeps = {
+    store,
+    clock: dispatch.clock,
+    newId: wiring.newId,
+    sequences: dispatch.sequences,
+    sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000,
+    defaultTimeZone: config.DEFAULT_TIME_ZONE,
+    consentTextVersion: config.CONSENT_TEXT_VERSION,
+  };
+
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const raw = rawBody(event);
+    if (raw.length > MAX_BODY_BYTES) return json(413, { error: 'invalid_booking', message: `The body is too large: at most ${MAX_BODY_BYTES / 1024} KB.` });
+    const signature = header(event, 'x-nurture-signature');
+    const check = verifyBooking(raw, { timestamp: header(event, 'x-nurture-timestamp'), signature }, secret, signatureClock.now());
+    if (check !== 'ok') return json(401, { error: 'invalid_signature', message: SIGNATURE_PROBLEMS[check] });
+
+    const decoded = decodeBody(event, raw);
+    if (!decoded.ok) return json(decoded.status, { error: 'invalid_booking', message: decoded.message });
+    if (decoded.kind !== 'json') return json(415, { error: 'invalid_booking', message: 'Send the booking as application/json.' });
+    const parsed = parseBooking(decoded.value);
+    if (!parsed.ok) return json(400, { error: 'invalid_booking', message: 'Please check the fields named here.', fields: parsed.fields });
+
+    // The signature covers the timestamp and the body: the same delivery, replayed, has the same one.
+    const delivery = createHash('sha256').update(signature!).digest('hex');
+    if (!(await store.remember(delivery, dispatch.clock.now()))) return json(200, { duplicate: true, message: 'This delivery was already processed.' });
+
+    let result: Awaited<ReturnType<typeof applyBooking>>;
+    try {
+      result = await applyBooking(deps, parsed.booking);
+    } catch (error) {
+      await store.forget(delivery);
+      throw error;
+    }
+    if (result.outcome === 'not-found' || result.outcome === 'needs-name') {
+      await store.forget(delivery);
+      return result.outcome === 'not-found'
+        ? json(404, { error: 'unknown_lead', message: 'No lead has that email or leadId. To create one, send "consent": true and a firstName.' })
+        : json(400, { error: 'invalid_booking', message: 'Please check the fields named here.', fields: { firstName: 'firstName is required to create a lead from a booking.' } });
+    }
+
+    const { leadId, lead } = result;
+    dispatch.log.info('booking', { leadId, outcome: result.outcome, appointmentStatus: parsed.booking.status, sequenceId: lead.sequenceId, nextStepId: lead.nextStepId });
+    // The confirmation goes out now, as the welcome does at sign-up. If this fails, the dispatcher sends it.
+    if (lead.status === 'active' && lead.nextSendAt && Date.parse(lead.nextSendAt) <= dispatch.clock.now().getTime()) {
+      try {
+        await deliverNext(dispatch, leadId, 'first');
+      } catch (error) {
+        dispatch.log.error('booking email not sent now; the dispatcher will retry', { leadId, error: (error as Error).name });
+      }
+    }
+    return json(result.outcome === 'created' ? 201 : 200, {
+      leadId,
+      created: result.outcome === 'created',
+      changed: result.outcome !== 'unchanged',
+      sequence: lead.status === 'active' ? lead.sequenceId : null,
+    });
+  };
+}
+
+let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
+
+/** Lambda entry point. */
+export const handler = async (event: HttpEvent) => {
+  if (!handle) {
+    const config = await resolveSecrets(loadConfig());
+    handle = makeBookingHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 }));
+  }
+  return handle(event);
+};

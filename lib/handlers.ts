@@ -1,0 +1,119 @@
+/**
+ * Every Lambda in the stack, one entry per file in `lambdas/handlers/`. Adding a handler is adding an entry here:
+ * the stack builds the function with the team defaults, grants what the entry asks for, and wires its triggers.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { TableAccess } from './nurture-function.ts';
+
+export type Method = 'GET' | 'POST';
+
+export interface RouteSpec {
+  method: Method;
+  path: string;
+  /**
+   * `iam`: callers sign requests with SigV4 and need `execute-api:Invoke` (operators).
+   * Otherwise the route is public, and this says what protects it instead; it is recorded as the cdk-nag
+   * acknowledgement on the route.
+   */
+  auth: 'iam' | { public: string };
+}
+
+export interface HandlerSpec {
+  /** File name in `lambdas/handlers/` without `.ts`; it exports `handler`. */
+  handler: string;
+  routes?: RouteSpec[];
+  /** Invoked by an EventBridge schedule at this rate. */
+  everyMinutes?: number;
+  /** Receives the configuration set's SES events from the default event bus. */
+  sesEvents?: boolean;
+  table: TableAccess;
+  /** Sends email (SendRawEmail as the clinic's identity, through the configuration set). */
+  sends?: boolean;
+  /** Reads SES's account send quota (GetSendQuota). */
+  readsSendQuota?: boolean;
+  /** The booking webhook's HMAC key. Every handler gets the unsubscribe key: `lambdas/config.ts` requires it. */
+  bookingSecret?: boolean;
+  reservedConcurrency: number;
+  memorySize?: number;
+  timeout?: Duration;
+  retryAttempts?: number;
+  maxEventAge?: Duration;
+}
+
+const FORM_ROUTE =
+  "The clinic's public sign-up form posts here from browsers without credentials. Input is validated, a honeypot drops bots, CORS allows only the clinic's origins, and stage throttling caps the rate.";
+const UNSUBSCRIBE_ROUTE =
+  'RFC 8058 one-click unsubscribe: mail providers and recipients call it without credentials. The HMAC-signed token in the link is the authorisation; a bad token gets 400 and changes nothing.';
+const BOOKING_ROUTE =
+  "The clinic's booking system calls it server to server. Each request carries an HMAC-SHA256 signature over its timestamp and body, checked against the booking secret; a stale timestamp or bad signature gets 401.";
+
+export const HANDLERS: HandlerSpec[] = [
+  {
+    handler: 'signup',
+    routes: [{ method: 'POST', path: '/signup', auth: { public: FORM_ROUTE } }],
+    table: 'readWrite',
+    sends: true,
+    // Renders and sends the welcome inside the request (speed to lead): more memory is more CPU.
+    reservedConcurrency: 20,
+    memorySize: 1024,
+    // Longer than the SES timeout (SES_TIMEOUT_SECONDS, 15 s), shorter than API Gateway's 30 s.
+    timeout: Duration.seconds(25),
+  },
+  {
+    handler: 'unsubscribe',
+    routes: [
+      { method: 'GET', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
+      { method: 'POST', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
+    ],
+    table: 'readWrite',
+    reservedConcurrency: 10,
+    memorySize: 256,
+    // The stop write may wait out a send in flight (at most the SES timeout).
+    timeout: Duration.seconds(25),
+  },
+  {
+    handler: 'dispatch',
+    everyMinutes: 1,
+    table: 'readWrite',
+    sends: true,
+    readsSendQuota: true,
+    // One dispatcher at a time: its pacer holds the pace at SES's maximum send rate, which two would exceed.
+    reservedConcurrency: 1,
+    memorySize: 1024,
+    // A run stops claiming after 50 s; sends already started get the SES timeout to finish.
+    timeout: Duration.seconds(90),
+    // The next tick is a retry: a failed run is not repeated, it goes to the dead-letter queue and the alarm.
+    retryAttempts: 0,
+    // A tick that arrives while the previous run is still going waits for it, but not for longer than this.
+    maxEventAge: Duration.minutes(2),
+  },
+  {
+    handler: 'ses-events',
+    sesEvents: true,
+    table: 'readWrite',
+    reservedConcurrency: 5,
+    memorySize: 512,
+    timeout: Duration.seconds(30),
+  },
+  {
+    handler: 'booking',
+    routes: [{ method: 'POST', path: '/booking', auth: { public: BOOKING_ROUTE } }],
+    table: 'readWrite',
+    sends: true,
+    bookingSecret: true,
+    reservedConcurrency: 5,
+    memorySize: 1024,
+    timeout: Duration.seconds(25),
+  },
+  {
+    handler: 'admin',
+    routes: [
+      { method: 'GET', path: '/admin', auth: 'iam' },
+      { method: 'GET', path: '/admin/report', auth: 'iam' },
+    ],
+    table: 'read',
+    reservedConcurrency: 2,
+    memorySize: 1024,
+    timeout: Duration.seconds(29),
+  },
+];

@@ -1,0 +1,90 @@
+/**
+ * `npm run send-test -- --to me@clinic.example --step how-it-works`: render one step with its preview props and
+ * send it, subject marked [TEST], through SES: the local inbox of a running `npm start` by default (SES_PORT,
+ * 8005), AWS SES with `--aws` (region and credentials from the usual AWS settings).
+ *   --to ADDRESS   who gets it
+ *   --step ID      a step id, or sequence/step when two sequences have a step with that id
+ *   --aws          send through AWS SES instead of the local inbox
+ * The same renderer and MIME as the dispatcher's, but no lead, no configuration set and no message tags:
+ * nothing is recorded against any lead, and SES publishes no engagement events for it.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import { z } from 'zod';
+import type { Clinic } from '../emails/clinic.ts';
+import type { EmailStep } from '../emails/sequences.ts';
+import type { Sequence } from '../lambdas/domain/sequence.ts';
+import { clinicFor, sequencesFor, sesClient } from '../lambdas/adapters/clients.ts';
+import { ReactEmailRenderer } from '../lambdas/adapters/renderer.ts';
+import { classifySesError, composeMime } from '../lambdas/adapters/ses-mailer.ts';
+import { localConfig } from './local-config.ts';
+
+export const TEST_MARK = '[TEST]';
+
+export interface TestSendDeps {
+  ses: SESClient;
+  sequences: Readonly<Record<string, Sequence<EmailStep>>>;
+  clinic: Clinic;
+}
+
+export type TestSendResult =
+  | { ok: true; messageId: string; subject: string; sequenceId: string; stepId: string }
+  | { ok: false; message: string };
+
+/** Find a step by "step-id" or "sequence/step-id"; the error lists what exists. */
+function findStep(sequences: TestSendDeps['sequences'], wanted: string): { sequence: Sequence<EmailStep>; step: EmailStep } | string {
+  const [sequenceId, stepId] = wanted.includes('/') ? wanted.split('/', 2) : [undefined, wanted];
+  const matches = Object.values(sequences)
+    .filter((sequence) => sequenceId === undefined || sequence.id === sequenceId)
+    .flatMap((sequence) => sequence.steps.filter((step) => step.id === stepId).map((step) => ({ sequence, step })));
+  if (matches.length === 1) return matches[0]!;
+  const all = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id}/${step.id}`));
+  return matches.length === 0
+    ? `There is no step "${wanted}". Steps: ${all.join(', ')}.`
+    : `More than one sequence has a step "${wanted}": use one of ${matches.map((m) => `${m.sequence.id}/${m.step.id}`).join(', ')}.`;
+}
+
+/** Render `step` with its preview props and send it to `to`, marked as a test. */
+export async function sendTest(deps: TestSendDeps, { to, step: wanted }: { to: string; step: string }): Promise<TestSendResult> {
+  if (!z.email().safeParse(to).success) return { ok: false, message: `--to: "${to}" is not an email address.` };
+  const found = findStep(deps.sequences, wanted);
+  if (typeof found === 'string') return { ok: false, message: found };
+  const { sequence, step } = found;
+
+  const { firstName, unsubscribeUrl, appointment } = step.template.PreviewProps;
+  const rendered = await new ReactEmailRenderer(deps.sequences, deps.clinic).render(sequence.id, step.id, { firstName, unsubscribeUrl, ...(appointment && { appointment }) });
+  const subject = `${TEST_MARK} ${rendered.subject}`;
+  const raw = await composeMime(
+    { to: { address: to, name: '' }, subject, html: rendered.html, text: rendered.text, unsubscribeUrl },
+    { from: { name: deps.clinic.name, address: deps.clinic.fromAddress }, replyTo: deps.clinic.replyTo },
+  );
+  try {
+    const result = await deps.ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw } }));
+    return { ok: true, messageId: result.MessageId!, subject, sequenceId: sequence.id, stepId: step.id };
+  } catch (error) {
+    const outcome = classifySesError(error);
+    return { ok: false, message: `SES did not take the message (${outcome.kind === 'sent' ? 'sent' : outcome.reason}): ${(error as Error).message}` };
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { to: { type: 'string' }, step: { type: 'string' }, aws: { type: 'boolean', default: false } } });
+  if (!values.to || !values.step) {
+    console.error('usage: npm run send-test -- --to you@example.com --step how-it-works [--aws]');
+    process.exit(2);
+  }
+  const local = localConfig({ SES_ENDPOINT: `http://127.0.0.1:${process.env.SES_PORT ?? 8005}` });
+  const config = values.aws ? { ...local, SES_ENDPOINT: undefined } : local;
+  const via = config.SES_ENDPOINT ? `the local inbox (${config.SES_ENDPOINT})` : `AWS SES in ${config.AWS_REGION}`;
+  const result = await sendTest({ ses: sesClient(config), sequences: sequencesFor(config), clinic: clinicFor(config) }, { to: values.to, step: values.step });
+  if (!result.ok) {
+    const hint = config.SES_ENDPOINT ? ` Is \`npm start\` running? The inbox is at ${config.SES_ENDPOINT}; set SES_PORT if it uses another port.` : '';
+    console.error(`${result.message}${result.message.startsWith('SES') ? hint : ''}`);
+    process.exit(1);
+  }
+  console.log(`Sent "${result.subject}" (${result.sequenceId}/${result.stepId}) to ${values.to} through ${via}. SES message id ${result.messageId}.`);
+  if (config.SES_ENDPOINT) console.log(`Open ${config.SES_ENDPOINT.replace('127.0.0.1', 'localhost')} to read it.`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

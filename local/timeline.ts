@@ -1,0 +1,103 @@
+/**
+ * `npm run timeline -- --tz America/Denver --signup "2026-03-06T22:30"`: when each email of each sequence reaches a
+ * lead who signs up then, in the lead's and the clinic's time zones. The times come from the dispatcher's own
+ * planning (`lambdas/domain/timeline.ts`), with the stage's send window (SEND_WINDOW_START/END) applied.
+ *   --tz ZONE             the lead's IANA time zone (default: the clinic's)
+ *   --signup TIME         the sign-up time, on the lead's clock, like 2026-03-06T22:30 (default: now)
+ *   --appointment TIME    a visit, on the lead's clock: shows the follow-up after a booking, and the nudge after a no-show
+ *   --booked TIME         when the lead books that visit (default: the sign-up time)
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DateTime } from 'luxon';
+import { FOLLOW_UP, RESCHEDULE } from '../lambdas/domain/booking.ts';
+import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
+import { isValidTimeZone } from '../lambdas/domain/schedule.ts';
+import { timeline } from '../lambdas/domain/timeline.ts';
+import { sequencesFor } from '../lambdas/adapters/clients.ts';
+import { localConfig } from './local-config.ts';
+
+export interface TimelineRequest {
+  signup: Date;
+  /** The lead's zone. */
+  zone: string;
+  clinicZone: string;
+  appointment?: Date;
+  /** When the lead books the appointment; the sign-up time when absent. */
+  booked?: Date;
+}
+
+const when = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat('ccc dd LLL yyyy, HH:mm ZZZZ');
+
+function timing(step: SequenceStep): string {
+  if (step.immediate) return 'at once';
+  if (step.appointment) {
+    const { days, at } = step.appointment;
+    return days === 0 ? `visit day, ${at}` : `${Math.abs(days)} day${Math.abs(days) === 1 ? '' : 's'} ${days < 0 ? 'before' : 'after'} the visit, ${at}`;
+  }
+  const parts = Object.entries(step.after ?? {}).filter(([, n]) => n).map(([unit, n]) => `${n} ${n === 1 ? unit.slice(0, -1) : unit}`);
+  return parts.length ? `+${parts.join(' ')}` : 'at once';
+}
+
+/** Where each sequence starts: the nurture at sign-up, the follow-up at the booking, the nudge after a no-show. */
+function start(sequence: Sequence, request: TimelineRequest): { at: Date; label: string } | string {
+  const { signup, zone, appointment, booked = signup } = request;
+  if (sequence.id === FOLLOW_UP || sequence.id === RESCHEDULE) {
+    if (!appointment) return `${sequence.id}: starts ${sequence.id === FOLLOW_UP ? 'when the lead books' : 'after a cancellation or no-show'}; add --appointment "2026-03-20T14:00" (the visit, on the lead's clock) to see it.`;
+    return sequence.id === FOLLOW_UP
+      ? { at: booked, label: `from a booking made ${when(booked, zone)}, for a visit on ${when(appointment, zone)}` }
+      : { at: appointment, label: `from a no-show reported at the visit's time, ${when(appointment, zone)}` };
+  }
+  return { at: signup, label: 'from sign-up, until the lead books' };
+}
+
+/** The timeline of every sequence as a plain-text table. */
+export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, request: TimelineRequest): string {
+  const { signup, zone, clinicZone, appointment } = request;
+  const lines = [`A lead in ${zone} who signs up ${when(signup, zone)} (${when(signup, clinicZone)} at the clinic, ${clinicZone}):`, ''];
+  for (const sequence of Object.values(sequences)) {
+    const from = start(sequence, request);
+    if (typeof from === 'string') {
+      lines.push(from, '');
+      continue;
+    }
+    const { sends, skipped } = timeline(sequence, from.at, zone, appointment);
+    const window = `sent ${sequence.window.start}–${sequence.window.end} in the lead's time zone${sequence.onePerDay ? ', at most one a day' : ''}`;
+    lines.push(`${sequence.id}, ${from.label}: ${sends.length} email${sends.length === 1 ? '' : 's'}, ${window}`);
+    const rows = sends.map((send, index) => {
+      const step = sequence.steps.find((candidate) => candidate.id === send.stepId)!;
+      return [String(index + 1), send.stepId, timing(step), when(send.at, zone), when(send.at, clinicZone)];
+    });
+    const header = ['#', 'step', 'when', `lead (${zone})`, `clinic (${clinicZone})`];
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+    for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('   ').trimEnd()}`);
+    if (skipped.length) lines.push(`  not sent: ${skipped.join(', ')} (timed from the visit, and that moment had passed)`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function main() {
+  const { values } = parseArgs({ options: { tz: { type: 'string' }, signup: { type: 'string' }, appointment: { type: 'string' }, booked: { type: 'string' } } });
+  const config = localConfig();
+  const zone = values.tz ?? config.DEFAULT_TIME_ZONE;
+  if (!isValidTimeZone(zone)) fail(`--tz: "${zone}" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.`);
+  const time = (option: 'signup' | 'appointment' | 'booked') => {
+    const value = values[option];
+    if (value === undefined) return undefined;
+    const at = DateTime.fromISO(value, { zone });
+    if (!at.isValid) fail(`--${option}: "${value}" is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time).`);
+    return at.toJSDate();
+  };
+  const appointment = time('appointment');
+  const booked = time('booked');
+  const request = { signup: time('signup') ?? new Date(), zone, clinicZone: config.DEFAULT_TIME_ZONE, ...(appointment && { appointment }), ...(booked && { booked }) };
+  console.log(formatTimeline(sequencesFor(config), request));
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -1,0 +1,103 @@
+/**
+ * The bundles CDK deploys, built once for the file by esbuild exactly as `cdk deploy` builds them, then run in a
+ * plain Node process (not through vitest's loader): ESM with React email templates, the AWS SDK and source maps.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { nurture } from '../../emails/sequences.ts';
+import { httpEvent, inbox, testEnv, uniqueEmail } from '../integration/harness.ts';
+import { logicalId, synth } from './synth.ts';
+
+const run = promisify(execFile);
+const app = synth({ 'aws:cdk:bundling-stacks': ['Nurture-dev'], 'aws:cdk:enable-asset-metadata': true });
+const stack = app.stacks.dev!;
+const resources = app.template('dev').toJSON().Resources as Record<string, { Metadata?: Record<string, string> }>;
+
+/** The bundled entry file of a handler's function. */
+const bundleOf = (handler: string) => {
+  const assetPath = resources[logicalId(stack, stack.functions[handler]!)]!.Metadata!['aws:asset:path']!;
+  return pathToFileURL(path.join(app.assembly.directory, assetPath, 'index.mjs')).href;
+};
+
+/** Import a bundle in a fresh Node process, call its handler with `event`, and return what it answered. */
+async function invoke(handler: string, event: unknown, env: Record<string, string>) {
+  const script = `const { handler } = await import(${JSON.stringify(bundleOf(handler))});
+try { process.stdout.write(JSON.stringify({ result: await handler(${JSON.stringify(event)}) })); }
+catch (error) { process.stdout.write(JSON.stringify({ error: error.stack })); }`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'ERROR', AWS_REGION: 'us-east-1', ...env },
+  });
+  return JSON.parse(stdout) as { result?: { statusCode: number; body: string }; error?: string };
+}
+
+/** What the stack sets in AWS, pointed at this run's emulators and a fresh table (secrets as plain values). */
+const emulatorEnv = ({ config }: Awaited<ReturnType<typeof testEnv>>) => ({
+  TABLE_NAME: config.TABLE_NAME,
+  DYNAMODB_ENDPOINT: config.DYNAMODB_ENDPOINT!,
+  SES_ENDPOINT: config.SES_ENDPOINT!,
+  SES_CONFIGURATION_SET: config.SES_CONFIGURATION_SET,
+  PUBLIC_BASE_URL: config.PUBLIC_BASE_URL,
+  UNSUBSCRIBE_SECRET: config.UNSUBSCRIBE_SECRET,
+});
+
+describe('the deployed bundles', () => {
+  it('every function\'s bundle loads as ESM in plain Node and exports handler', async () => {
+    const handlers = Object.keys(stack.functions);
+    const script = `for (const url of ${JSON.stringify(handlers.map(bundleOf))}) { const m = await import(url); console.log(typeof m.handler); }`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+    expect(stdout.trim().split('\n')).toEqual(handlers.map(() => 'function'));
+  });
+
+  it('each function is built from its own handler file, and from no other handler', async () => {
+    for (const handler of Object.keys(stack.functions)) {
+      const map = JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as { sources: string[] };
+      const handlerFiles = map.sources.filter((source) => /lambdas\/handlers\/(?!http\.ts)/.test(source)).map((source) => source.replace(/^.*lambdas\//, 'lambdas/'));
+      expect(handlerFiles, handler).toEqual([`lambdas/handlers/${handler}.ts`]);
+    }
+  });
+
+  it('the sign-up bundle stores a lead and sends the rendered welcome through SES', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('bundle');
+    const event = httpEvent('POST', '/signup', { body: { email, firstName: 'Bundled', consent: true } });
+    const { result, error } = await invoke('signup', event, emulatorEnv(env));
+    expect(error).toBeUndefined();
+    expect(result!.statusCode).toBe(201);
+    const welcome = nurture.steps[0]!.template;
+    const mail = await inbox(email);
+    expect(mail.map((m) => m.subject)).toEqual([welcome.subject({ ...welcome.PreviewProps, firstName: 'Bundled' })]);
+    expect(mail[0]!.body.html).toContain('Bundled');
+  });
+
+  it.runIf('booking' in stack.functions)('the booking bundle refuses an unsigned request with 401 and says how to sign it', async () => {
+    const env = await testEnv();
+    const { result, error } = await invoke('booking', httpEvent('POST', '/booking', { body: { email: uniqueEmail('booking'), appointmentAt: '2026-12-01T10:00:00-05:00', status: 'booked' } }), { ...emulatorEnv(env), BOOKING_SECRET: 'booking-secret-booking-secret-booking!' });
+    expect(error).toBeUndefined();
+    expect(result!.statusCode).toBe(401);
+    expect(JSON.parse(result!.body)).toMatchObject({ error: 'invalid_signature', message: expect.stringContaining('X-Nurture-Signature') });
+  });
+
+  it.runIf('admin' in stack.functions)('the admin bundle answers 403 to a caller IAM did not authorise, and renders the report for one it did', async () => {
+    const env = await testEnv();
+    const anonymous = await invoke('admin', httpEvent('GET', '/admin'), emulatorEnv(env));
+    expect(anonymous.error).toBeUndefined();
+    expect(anonymous.result!.statusCode).toBe(403);
+    const signed = httpEvent('GET', '/admin') as { requestContext: Record<string, unknown> };
+    signed.requestContext.authorizer = { iam: { userArn: 'arn:aws:iam::123456789012:user/marketing' } };
+    const { result, error } = await invoke('admin', signed, { TABLE_NAME: env.config.TABLE_NAME, DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT! });
+    expect(error).toBeUndefined();
+    expect(result!.statusCode).toBe(200);
+    expect(result!.body).toMatch(/<svg[^>]*role="img"/);
+    expect(result!.body).toContain('data-step="welcome"');
+  });
+
+  it('an error in a bundle points at the TypeScript source line (source maps)', async () => {
+    const { error } = await invoke('signup', httpEvent('POST', '/signup', { body: {} }), {});
+    expect(error).toMatch(/Invalid configuration: TABLE_NAME/);
+    expect(error).toMatch(/lambdas\/config\.ts:\d+:\d+/);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Synthesize the app as `npm run synth` does (cdk.json's context, both cdk-nag packs), once per test file.
+ * Bundling is skipped here; `bundle.test.ts` bundles the handlers once and runs them.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CfnResource, type App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { buildApp } from '../../lib/app.ts';
+import type { HandlerSpec } from '../../lib/handlers.ts';
+import type { NurtureStack } from '../../lib/nurture-stack.ts';
+import { PROJECT_ROOT } from '../../lib/nurture-function.ts';
+
+export const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+
+export interface Synth {
+  app: App;
+  assembly: CloudAssembly;
+  stacks: Record<string, NurtureStack>;
+  template(stage: string): Template;
+  /** CDK's policy validation report (cdk-nag's findings), as the CLI prints it. */
+  validationReport: { pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[] };
+}
+
+export function synth(context: Record<string, unknown> = {}, handlers?: HandlerSpec[]): Synth {
+  const { app, stacks } = buildApp({ context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], ...context } }, handlers);
+  const assembly = app.synth();
+  const templates = new Map<string, Template>();
+  return {
+    app,
+    assembly,
+    stacks,
+    template(stage) {
+      const stack = stacks[stage]!;
+      if (!templates.has(stage)) templates.set(stage, Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template));
+      return templates.get(stage)!;
+    },
+    validationReport: JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')),
+  };
+}
+
+/** The logical id CloudFormation knows a construct's resource by. */
+export function logicalId(stack: NurtureStack, construct: { node: { defaultChild?: unknown } } | CfnResource): string {
+  const resource = construct instanceof CfnResource ? construct : (construct.node.defaultChild as CfnResource);
+  return stack.getLogicalId(resource);
+}
+
+export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+export const ref = (id: string) => ({ Ref: id });

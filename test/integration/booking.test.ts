@@ -1,0 +1,234 @@
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { dispatchDue } from '#domain/dispatch';
+import { makeBookingHandler } from '#handlers/booking';
+import { makeSignupHandler } from '#handlers/signup';
+import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
+import { signUnsubscribeToken } from '#domain/unsubscribe-token';
+import { followUp, nurture } from '../../emails/sequences.ts';
+import { bookingEvent, httpEvent, inbox, manualClock, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+
+const NY = 'America/New_York';
+const DAY = 86_400_000;
+
+async function signUp(env: TestEnv, email: string): Promise<string> {
+  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Rosa', consent: true, timeZone: NY } }));
+  expect(result.statusCode).toBe(201);
+  return JSON.parse(result.body!).leadId;
+}
+
+/** Live through `days`: move the clock to each next send time of these leads and run the dispatcher, as the schedule would. */
+async function live(env: TestEnv, days: number, leadIds: string[]) {
+  const end = env.clock.now().getTime() + days * DAY;
+  for (;;) {
+    await dispatchDue(env.dispatch);
+    const due = (await Promise.all(leadIds.map((id) => env.store.get(id)))).flatMap((lead) => (lead?.nextSendAt ? [Date.parse(lead.nextSendAt)] : []));
+    const next = Math.max(env.clock.now().getTime() + 60_000, Math.min(end, ...due));
+    if (next > end) return;
+    env.clock.set(new Date(next));
+  }
+}
+
+const subjects = async (email: string) => (await inbox(email)).map((m) => m.subject);
+const local = (at: Date) => DateTime.fromJSDate(at, { zone: NY }).toFormat("yyyy-MM-dd'T'HH:mm");
+
+describe('a booking', () => {
+  it('stops the nurture for good, confirms at once, reminds the day before and follows up the day after', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const book = makeBookingHandler(env);
+    const email = uniqueEmail('booked');
+    const leadId = await signUp(env, email);
+    await live(env, 3, [leadId]);
+    expect(await subjects(email)).toHaveLength(2);
+
+    const answer = await book(bookingEvent({ email, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked', bookingId: 'cal-123' }));
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body!)).toMatchObject({ leadId, created: false, changed: true, sequence: 'follow-up' });
+    const mail = await inbox(email);
+    expect(mail).toHaveLength(3);
+    expect(mail[2]!.subject).toBe("You're booked, Rosa: what to expect and what to bring");
+    expect(mail[2]!.body.html).toContain('Tuesday, March 10 at 2:30 PM EDT');
+
+    await live(env, 40, [leadId]);
+    const names = (await env.store.messages(leadId)).map((m) => m.stepId);
+    expect(names).toEqual(['welcome', 'how-it-works', 'confirmation', 'reminder', 'after-visit']);
+    const at = Object.fromEntries((await env.store.messages(leadId)).map((m) => [m.stepId, local(m.at)]));
+    expect(at.reminder).toBe('2026-03-09T10:00');
+    expect(at['after-visit']).toBe('2026-03-11T10:00');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'completed', sequenceId: 'follow-up', bookedAt: '2026-03-05T15:00:00.000Z', bookingId: 'cal-123' });
+  });
+
+  it('rescheduling moves the reminder and the note after the visit, and each still goes out once', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const book = makeBookingHandler(env);
+    const email = uniqueEmail('moved');
+    const leadId = await signUp(env, email);
+    env.clock.advance(60_000);
+    await book(bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }));
+    expect(await env.store.get(leadId)).toMatchObject({ nextStepId: 'reminder', nextSendAt: '2026-03-19T14:00:00.000Z' });
+    await live(env, 2, [leadId]);
+
+    const moved = await book(bookingEvent({ email, appointmentAt: '2026-03-25T15:00:00-04:00', status: 'rescheduled' }));
+    expect(moved.statusCode).toBe(200);
+    expect(await env.store.get(leadId)).toMatchObject({ nextStepId: 'reminder', nextSendAt: '2026-03-24T14:00:00.000Z', appointmentStatus: 'rescheduled' });
+
+    await live(env, 40, [leadId]);
+    const sent = await env.store.messages(leadId);
+    expect(sent.map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'reminder', 'after-visit']);
+    expect(local(sent[2]!.at)).toBe('2026-03-24T10:00');
+    expect(local(sent[3]!.at)).toBe('2026-03-26T10:00');
+    expect((await inbox(email)).filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(1);
+  });
+
+  it('a cancellation sends one nudge to rebook instead of the reminder; booking again confirms the new time', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const book = makeBookingHandler(env);
+    const email = uniqueEmail('cancel');
+    const leadId = await signUp(env, email);
+    await book(bookingEvent({ email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'booked' }));
+    await book(bookingEvent({ email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'cancelled' }));
+    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'reschedule', nextStepId: 'reschedule-nudge' });
+
+    await live(env, 20, [leadId]);
+    expect(await subjects(email)).toEqual([
+      'Welcome, Rosa: here is what happens next',
+      "You're booked, Rosa: what to expect and what to bring",
+      "Rosa, let's find a time that works for you",
+    ]);
+
+    await book(bookingEvent({ email, appointmentAt: '2026-04-02T11:00:00-04:00', status: 'booked' }));
+    const confirmations = (await inbox(email)).filter((m) => m.subject.startsWith("You're booked"));
+    expect(confirmations).toHaveLength(2);
+    expect(confirmations[1]!.body.html).toContain('Thursday, April 2 at 11:00 AM EDT');
+  });
+
+  it('booked the evening before the visit: the confirmation goes now and no reminder repeats it', async () => {
+    const env = await testEnv({}, manualClock('2026-06-01T00:30:00Z')); // 20:30 on 31 May in New York
+    const email = uniqueEmail('late');
+    const leadId = await signUp(env, email);
+    env.clock.advance(60_000);
+    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-06-01T09:30:00-04:00', status: 'booked' }));
+    await live(env, 5, [leadId]);
+    expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'after-visit']);
+    expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
+  });
+
+  it('stops the nurture even when a dispatch runs at the same moment: no nurture email after a recorded booking', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const book = makeBookingHandler(env);
+    const emails = Array.from({ length: 30 }, (_, i) => uniqueEmail(`race${i}`));
+    const leadIds = await Promise.all(emails.map((email) => signUp(env, email)));
+    env.clock.advance(3 * DAY); // every lead's second email is due
+
+    const recordedAt = new Map<string, number>();
+    const bookings = emails.map(async (email, i) => {
+      const answer = await book(bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }));
+      expect(answer.statusCode).toBe(200);
+      recordedAt.set(leadIds[i]!, env.sesRequests.length);
+    });
+    await Promise.all([dispatchDue(env.dispatch), ...bookings]);
+    await live(env, 40, leadIds);
+
+    const nurtureSteps = new Set(nurture.steps.map((s) => s.id));
+    env.sesRequests.forEach((request, index) => {
+      const tag = (name: string) => request.Tags?.find((t) => t.Name === name)?.Value;
+      const after = index >= recordedAt.get(tag('leadId')!)!;
+      if (after) expect(nurtureSteps.has(tag('stepId')!), `nurture step ${tag('stepId')} sent after the booking`).toBe(false);
+    });
+    for (const email of emails) {
+      const got = await subjects(email);
+      expect(got.filter((s) => s.startsWith("You're booked"))).toHaveLength(1);
+      expect(got.length).toBeLessThanOrEqual(2 + followUp.steps.length);
+    }
+  });
+
+  it('a booking for an unknown address with consent creates the lead straight into the follow-up, with no welcome', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('walkin');
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({ email, firstName: 'Sam', consent: true, timeZone: 'America/Chicago', appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+    );
+    expect(answer.statusCode).toBe(201);
+    const { leadId } = JSON.parse(answer.body!);
+    expect(await subjects(email)).toEqual(["You're booked, Sam: what to expect and what to bring"]);
+    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up', timeZone: 'America/Chicago', attribution: { source: 'booking' }, nextStepId: 'reminder' });
+  });
+
+  it('a booking for an unknown address without consent answers 404 and stores nothing', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('stranger');
+    const answer = await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    expect(answer.statusCode).toBe(404);
+    expect(JSON.parse(answer.body!)).toMatchObject({ error: 'unknown_lead' });
+    expect(await env.store.leadIdForEmail(email)).toBeUndefined();
+    expect(await inbox(email)).toHaveLength(0);
+  });
+
+  it('an unsubscribed lead who books has the booking recorded and gets no email', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('quiet');
+    const leadId = await signUp(env, email);
+    const token = encodeURIComponent(signUnsubscribeToken(leadId, env.config.UNSUBSCRIBE_SECRET));
+    await makeUnsubscribeHandler(env)(httpEvent('POST', `/unsubscribe?token=${token}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+
+    const answer = await makeBookingHandler(env)(bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    expect(JSON.parse(answer.body!)).toMatchObject({ changed: true, sequence: null });
+    await live(env, 10, [leadId]);
+    expect(await inbox(email)).toHaveLength(1);
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'unsubscribed', appointmentAt: '2026-03-09T14:00:00.000Z' });
+  });
+});
+
+describe('the booking webhook refuses', () => {
+  const booking = (email: string) => ({ email, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' });
+
+  it('a bad signature, a tampered body, a missing signature and an old timestamp: 401, and the lead stays in the nurture', async () => {
+    const env = await testEnv();
+    const book = makeBookingHandler(env);
+    const email = uniqueEmail('forged');
+    const leadId = await signUp(env, email);
+
+    const wrongKey = await book(bookingEvent(booking(email), { secret: 'not-the-clinic-secret-not-the-clinic-secret' }));
+    const signed = bookingEvent(booking(email)) as { headers: Record<string, string>; body: string };
+    const tampered = await book({ ...signed, body: signed.body.replace('2026-03-09', '2026-03-10') } as never);
+    const unsigned = await book(httpEvent('POST', '/booking', { body: booking(email) }));
+    const old = await book(bookingEvent(booking(email), { at: new Date(Date.now() - 6 * 60_000) }));
+
+    for (const answer of [wrongKey, tampered, unsigned, old]) {
+      expect(answer.statusCode).toBe(401);
+      expect(JSON.parse(answer.body!).message).toMatch(/X-Nurture-/);
+    }
+    expect(JSON.parse(old.body!).message).toMatch(/5 minutes/);
+    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'nurture', nextStepId: 'how-it-works' });
+    expect((await env.store.get(leadId))?.bookedAt).toBeUndefined();
+  });
+
+  it('a replay of the same delivery changes nothing the second time', async () => {
+    const env = await testEnv();
+    const book = makeBookingHandler(env);
+    const email = uniqueEmail('replay');
+    await signUp(env, email);
+    const delivery = bookingEvent({ email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'cancelled' });
+    await book(bookingEvent({ email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'booked' }));
+    expect((await book(delivery)).statusCode).toBe(200);
+    const before = await env.store.get((await env.store.leadIdForEmail(email))!);
+
+    const again = await book(delivery);
+    expect(again.statusCode).toBe(200);
+    expect(JSON.parse(again.body!)).toMatchObject({ duplicate: true });
+    expect(await env.store.get(before!.leadId)).toEqual(before);
+  });
+
+  it('an invalid body: 400 naming each bad field, and nothing changes', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('sloppy');
+    const leadId = await signUp(env, email);
+    const answer = await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: 'next tuesday', status: 'maybe' }));
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body!)).toMatchObject({
+      error: 'invalid_booking',
+      fields: { appointmentAt: expect.stringMatching(/ISO 8601/), status: expect.stringMatching(/booked, rescheduled/) },
+    });
+    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'nurture' });
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * The same request or event arriving more than once, or two requests racing, changes nothing a person would notice.
+ * Emails are counted at the SES endpoint (what SES accepted), not in our own records.
+ */
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamoClient, wire } from '#adapters/clients';
+import { leadKey, messageKey } from '#adapters/dynamo-lead-store';
+import { deliverNext, dispatchDue } from '#domain/dispatch';
+import { makeBookingHandler } from '#handlers/booking';
+import { makeSesEventsHandler } from '#handlers/ses-events';
+import { makeSignupHandler } from '#handlers/signup';
+import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
+import { sesEventFor } from '../../local/engagement-feed.ts';
+import { bookingEvent, httpEvent, runningClock, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import { seedDueLeads } from '../support/seed.ts';
+
+const DAY = 86_400_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const documents = (env: TestEnv) => DynamoDBDocumentClient.from(dynamoClient(env.config));
+
+describe('replays', () => {
+  it('the same sign-up submitted 50 times at once creates one lead and SES gets one welcome', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url });
+    const signup = makeSignupHandler(env);
+    const email = uniqueEmail('fifty');
+    const body = { email, firstName: 'Kai', consent: true, interest: 'chronic-migraine' };
+
+    const answers = await Promise.all(Array.from({ length: 50 }, () => signup(httpEvent('POST', '/signup', { body }))));
+
+    expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(1);
+    expect(answers.filter((a) => a.statusCode === 200).map((a) => a.body)).toEqual(Array(49).fill(JSON.stringify({ created: false })));
+    const leads = await documents(env).send(new ScanCommand({ TableName: env.config.TABLE_NAME, FilterExpression: '#type = :lead', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':lead': 'lead' } }));
+    expect(leads.Items?.map((item) => item.email)).toEqual([email]);
+    expect(faults.accepted.map((m) => [m.to, m.tags.stepId])).toEqual([[[email], 'welcome']]);
+  });
+
+  it('the same SES event delivered three times, two of them at once, is counted once', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url });
+    const record = makeSesEventsHandler(env);
+    const [lead] = await seedDueLeads(env, 1, 'event-replay');
+    await dispatchDue(env.dispatch);
+    const [sent] = faults.acceptedFor(lead!.leadId);
+    const open = sesEventFor('Open', sent!.messageId, { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' }, new Date('2026-03-02T16:00:00Z'));
+
+    const results = [...(await Promise.all([record(open), record({ ...open, id: 'another-eventbridge-id' })])), await record(open)];
+
+    expect(results.sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
+    const doc = documents(env);
+    const item = async (key: Record<string, string>) => (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+    expect(await item(leadKey(lead!.leadId))).toMatchObject({ opens: 1, firstOpenedAt: '2026-03-02T16:00:00.000Z' });
+    expect(await item(messageKey(lead!.leadId, 'nurture', 'welcome'))).toMatchObject({ countOpen: 1 });
+    const events = await doc.send(new QueryCommand({ TableName: env.config.TABLE_NAME, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)', ExpressionAttributeValues: { ':pk': `LEAD#${lead!.leadId}`, ':evt': 'EVT#' } }));
+    expect(events.Items).toHaveLength(1);
+  });
+});
+
+describe('a booking webhook replayed', () => {
+  it('five deliveries of one booking at once, then the same booking signed anew: one confirmation at SES, and nothing changes after the first', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url });
+    const email = uniqueEmail('booked');
+    const signup = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Rosa', consent: true } }));
+    const { leadId } = JSON.parse(signup.body!);
+    const book = makeBookingHandler(env);
+    const booking = { email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'booked', bookingId: 'appt-7' };
+
+    const delivery = bookingEvent(booking);
+    const answers = (await Promise.all(Array.from({ length: 5 }, () => book(delivery)))).map((answer) => [answer.statusCode, JSON.parse(answer.body!)]);
+    expect(answers.filter(([, body]) => body.duplicate)).toHaveLength(4);
+    expect(answers.filter(([, body]) => !body.duplicate)).toEqual([[200, { leadId, created: false, changed: true, sequence: 'follow-up' }]]);
+    const after = await env.store.get(leadId);
+
+    // The scheduling system retries the same booking with a fresh timestamp and signature: not a duplicate delivery,
+    // but the same facts, so nothing changes and nothing is sent.
+    const resent = await book(bookingEvent(booking, { at: new Date(Date.now() + 2_000) }));
+    expect([resent.statusCode, JSON.parse(resent.body!)]).toEqual([200, { leadId, created: false, changed: false, sequence: 'follow-up' }]);
+    expect(await env.store.get(leadId)).toEqual(after);
+    expect(faults.acceptedFor(leadId).map((m) => m.tags.stepId)).toEqual(['welcome', 'confirmation']);
+  });
+});
+
+describe('an unsubscribe racing a dispatch', () => {
+  it('over 40 races with varied timing, the email went out before the unsubscribe was recorded, or not at all', async () => {
+    // SES takes 0–15 ms to answer, varying by lead, so the unsubscribe lands before, during and after sends.
+    const faults = await sesFaults({ rule: (request) => ({ slow: (request.tags.leadId!.charCodeAt(25) % 4) * 5 }) });
+    const env = await testEnv({ SES_ENDPOINT: faults.url }, runningClock()); // wall-clock time, to compare with SES's
+    const unsubscribe = makeUnsubscribeHandler(env);
+    const leads = await seedDueLeads(env, 40, 'race');
+    const outcomes = { sentBefore: 0, notSent: 0 };
+
+    for (const [i, lead] of leads.entries()) {
+      const url = new URL(env.dispatch.unsubscribeUrl(lead.leadId));
+      const oneClick = httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const offset = ((i * 7) % 40) - 10; // ms from the dispatch to the unsubscribe: -10 (unsubscribe first) to +29
+      const [, answer] = await Promise.all([sleep(-offset).then(() => deliverNext(env.dispatch, lead.leadId)), sleep(offset).then(() => unsubscribe(oneClick))]);
+      expect(answer.statusCode).toBe(200);
+
+      const stored = (await env.store.get(lead.leadId)) as { status: string; stoppedAt: string } | undefined;
+      expect(stored?.status).toBe('unsubscribed');
+      const sent = faults.acceptedFor(lead.leadId);
+      expect(sent.length).toBeLessThanOrEqual(1);
+      if (sent[0]) expect(sent[0].at).toBeLessThanOrEqual(Date.parse(stored!.stoppedAt));
+      outcomes[sent.length ? 'sentBefore' : 'notSent']++;
+    }
+
+    expect(outcomes.sentBefore).toBeGreaterThan(0); // the races really went both ways
+    expect(outcomes.notSent).toBeGreaterThan(0);
+    const before = faults.accepted.length;
+    env.clock.advance(30 * DAY);
+    expect(await dispatchDue(env.dispatch)).toMatchObject({ due: 0 });
+    expect(faults.accepted).toHaveLength(before);
+  });
+
+  it('an unsubscribe whose write is held up on the network while a whole send completes is recorded after that send', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url }, runningClock());
+    const [lead] = await seedDueLeads(env, 1, 'held-up');
+    // The unsubscribe runs on its own DynamoDB client whose next request is held until the test lets it go.
+    const dynamo = dynamoClient(env.config);
+    let arrived!: () => void;
+    let letGo!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    dynamo.middlewareStack.add((next) => async (args) => (arrived(), await gate, next(args)), { step: 'finalizeRequest', name: 'heldUpNetwork' });
+    const unsubscribe = makeUnsubscribeHandler(wire(env.config, { clock: env.clock, sendRate: 1000, dynamo }));
+
+    const url = new URL(env.dispatch.unsubscribeUrl(lead!.leadId));
+    const pending = unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    await reached; // the stop write has left, with its time...
+    expect(await deliverNext(env.dispatch, lead!.leadId)).toBe('sent'); // ...and a send completes before it lands
+    letGo();
+    expect((await pending).statusCode).toBe(200);
+
+    const stored = (await env.store.get(lead!.leadId)) as { status: string; stoppedAt: string } | undefined;
+    expect(stored?.status).toBe('unsubscribed');
+    expect(faults.acceptedFor(lead!.leadId)[0]!.at).toBeLessThanOrEqual(Date.parse(stored!.stoppedAt));
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * Marketing edits a sequence while leads are in the middle of it (a deploy swaps `emails/sequences.ts`):
+ * the dispatcher, on the real table, keeps every lead on track.
+ */
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { ReactEmailRenderer } from '#adapters/renderer';
+import { dispatchDue } from '#domain/dispatch';
+import { nurture, sequences as allSequences, type EmailStep } from '../../emails/sequences.ts';
+import SideEffects from '../../emails/side-effects.tsx';
+import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+
+const ZONE = 'America/New_York';
+const ids = nurture.steps.map((step) => step.id);
+const local = (at: Date | string) => DateTime.fromJSDate(new Date(at), { zone: ZONE }).toFormat("ccc yyyy-MM-dd'T'HH:mm");
+
+/** The same service after a deploy of an edited sequence: same table, same clock, new steps. */
+function deployEdit(env: TestEnv, edit: (steps: EmailStep[]) => EmailStep[]): TestEnv {
+  const sequences = { ...allSequences, nurture: { ...nurture, steps: edit([...nurture.steps]) } };
+  return { ...env, dispatch: { ...env.dispatch, sequences, renderer: new ReactEmailRenderer(sequences, env.clinic) } };
+}
+
+const sentSteps = async (env: TestEnv, leadId: string) => (await env.store.messages(leadId)).map((message) => message.stepId);
+
+/** A lead who signed up Monday 2 March 2026, 10:00 in New York, and has had the welcome. */
+async function leadWithWelcome() {
+  const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+  const email = uniqueEmail('edit');
+  const leadId = await signUp(env, { email, timeZone: ZONE });
+  return { env, email, leadId };
+}
+
+describe('marketing edits a sequence while leads are in it', () => {
+  it('steps are tracked by id: a step inserted before a lead’s place is not sent to it, and nothing is sent twice', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    await runNext(env, leadId); // how-it-works
+    const edited = deployEdit(env, (steps) => [{ id: 'before-we-start', after: { days: 1 }, template: SideEffects }, ...steps]);
+
+    await runUntilDone(edited, leadId);
+    expect(await sentSteps(env, leadId)).toEqual(ids);
+  });
+
+  it('a removed step is skipped: the lead waiting for it gets the next one, its delay counted from the last email', async () => {
+    const { env, email, leadId } = await leadWithWelcome();
+    expect((await env.store.get(leadId))?.nextStepId).toBe('how-it-works');
+    const edited = deployEdit(env, (steps) => steps.filter((step) => step.id !== 'how-it-works'));
+
+    const lead = await runUntilDone(edited, leadId);
+    expect(lead?.status).toBe('completed');
+    expect(await sentSteps(env, leadId)).toEqual(ids.filter((id) => id !== 'how-it-works'));
+    const messages = await env.store.messages(leadId);
+    // who-it-helps waits its own 3 days after the welcome (Monday 10:00), not how-it-works' 2.
+    expect(local(messages[1]!.at)).toBe('Thu 2026-03-05T10:00');
+    const subjects = (await inbox(email)).map((mail) => mail.subject);
+    expect(subjects).not.toContain(nurture.steps[1]!.template.subject(nurture.steps[1]!.template.PreviewProps));
+  });
+
+  it('a new step is picked up by a lead that has not passed it, then the sequence goes on', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    await runNext(env, leadId); // how-it-works, Wednesday 4 March
+    const edited = deployEdit(env, (steps) => [...steps.slice(0, 2), { id: 'a-new-email', after: { days: 1 }, template: SideEffects }, ...steps.slice(2)]);
+
+    await runUntilDone(edited, leadId);
+    expect(await sentSteps(env, leadId)).toEqual([...ids.slice(0, 2), 'a-new-email', ...ids.slice(2)]);
+  });
+
+  it('a new step is not sent to a lead already past it', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    await runNext(env, leadId); // how-it-works
+    await runNext(env, leadId); // who-it-helps
+    const edited = deployEdit(env, (steps) => [...steps.slice(0, 2), { id: 'a-new-email', after: { days: 1 }, template: SideEffects }, ...steps.slice(2)]);
+
+    await runUntilDone(edited, leadId);
+    expect(await sentSteps(env, leadId)).toEqual(ids);
+  });
+
+  it('a lead that finished the sequence gets no step added to its end', async () => {
+    const { env, email, leadId } = await leadWithWelcome();
+    expect((await runUntilDone(env, leadId))?.status).toBe('completed');
+    const edited = deployEdit(env, (steps) => [...steps, { id: 'one-more', after: { days: 1 }, template: SideEffects }]);
+
+    env.clock.advance(30 * 86_400_000);
+    expect((await dispatchDue(edited.dispatch)).sent).toBe(0);
+    expect(await inbox(email)).toHaveLength(ids.length);
+  });
+
+  it('a changed delay applies from the lead’s next scheduled email: the email it is waiting for keeps its time', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    const waiting = await env.store.get(leadId);
+    expect(local(waiting!.nextSendAt!)).toBe('Wed 2026-03-04T10:00'); // how-it-works, 2 days after the welcome
+    const edited = deployEdit(env, (steps) => steps.map((step) => (step.id === 'how-it-works' ? { ...step, after: { days: 5 } } : step.id === 'who-it-helps' ? { ...step, after: { days: 10 } } : step)));
+
+    const after = await runNext(edited, leadId);
+    const messages = await env.store.messages(leadId);
+    expect(local(messages[1]!.at)).toBe('Wed 2026-03-04T10:00');
+    expect(after?.nextStepId).toBe('who-it-helps');
+    expect(local(after!.nextSendAt!)).toBe('Sat 2026-03-14T10:00'); // the new 10 days, across the DST change
+  });
+});

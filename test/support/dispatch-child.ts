@@ -1,0 +1,24 @@
+/**
+ * One dispatcher run in its own process, so a test can kill it with SIGKILL at a chosen moment, as Lambda's
+ * runtime may. Configured by environment variables like the Lambda; `CLOCK_AT` fixes its clock. With
+ * `HANG_AFTER_CLAIM=1` it prints "claimed <stepId>" once it holds a lead, and then waits to be killed.
+ */
+import { loadConfig } from '#config';
+import { resolveSecrets } from '#adapters/secrets';
+import { wire } from '#adapters/clients';
+import { dispatchDue } from '#domain/dispatch';
+
+const config = await resolveSecrets(loadConfig());
+const at = new Date(process.env.CLOCK_AT!);
+const wiring = wire(config, { clock: { now: () => at }, sendRate: 1000 });
+const renderer = process.env.HANG_AFTER_CLAIM
+  ? {
+      // Rendering comes right after the claim and before anything reaches SES.
+      render: (_sequenceId: string, stepId: string) => {
+        process.stdout.write(`claimed ${stepId}\n`);
+        return new Promise<never>(() => {});
+      },
+    }
+  : wiring.dispatch.renderer;
+const report = await dispatchDue({ ...wiring.dispatch, renderer });
+process.stdout.write(`${JSON.stringify(report)}\n`);

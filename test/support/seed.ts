@@ -1,0 +1,33 @@
+/** Leads put straight into the store with their first step due now, for tests where sign-up is not what is tested. */
+import type { Lead } from '#domain/lead';
+import type { TestEnv } from '../integration/harness.ts';
+
+/**
+ * `count` active leads in the nurture sequence, the welcome due at the env's current time. Their ids are fixed
+ * (`01JSEED…0001`, in ULID form), so a seeded fault endpoint meets them with the same faults on every run.
+ */
+export async function seedDueLeads(env: TestEnv, count: number, label = 'seed'): Promise<Lead[]> {
+  const now = env.clock.now().toISOString();
+  const leads: Lead[] = Array.from({ length: count }, (_, i) => ({
+    leadId: `01JSEED${String(i).padStart(19, '0')}`,
+    email: `${label}-${i}@example.com`,
+    firstName: 'Seeded',
+    timeZone: 'America/Chicago',
+    consent: { at: now, textVersion: 'test' },
+    attribution: {},
+    createdAt: now,
+    status: 'active',
+    sequenceId: 'nurture',
+    sentSteps: [],
+    nextStepId: 'welcome',
+    nextSendAt: now,
+  }));
+  const queue = [...leads];
+  // The store's own create (conditional puts), a few at a time.
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let lead = queue.shift(); lead; lead = queue.shift()) await env.store.create(lead);
+    }),
+  );
+  return leads;
+}
