@@ -122,11 +122,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
     backlog,
     signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs, worstBySecond, inHandler: { p50Ms: quantile(handlerMs, 0.5), p99Ms: quantile(handlerMs, 0.99), maxMs: handlerMs.at(-1) ?? NaN } },
     sends: { limit: sendRate, concurrency: Number(env.DISPATCH_CONCURRENCY), total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
-    memoryMiB: {
-      ...memory,
-      // The low points after collections, early in the run and at its end: these rise if something leaks.
-      lowestHeap: { early: Math.min(...memory.heapSeries.slice(seconds / 6, seconds / 2)), late: Math.min(...memory.heapSeries.slice((2 * seconds) / 3)) },
-    },
+    memoryMiB: memory,
     runtimeCpuPercent: cpuPercent,
     emulatorCpuPercent,
     loadAverage: { before: loadBefore, after: loadAfter },

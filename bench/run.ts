@@ -264,7 +264,6 @@ console.table({
     'load: sends/s (MAX_SEND_RATE)': row(`${loaded.sends.perSecond.toFixed(1)} (${loaded.sends.limit})`, '95-100% of limit', results.load.pass.sendRate),
     'load: most sends in any 1 s': row(String(loaded.sends.maxInAnySecond), `<= ${loaded.sends.limit}`, results.load.pass.neverAboveLimit),
     'load: heap start/peak/end MiB': row(`${loaded.memoryMiB.start.heapUsed} / ${loaded.memoryMiB.peak.heapUsed} / ${loaded.memoryMiB.end.heapUsed}`, 'end - start <= 5', results.load.pass.noMemoryGrowth),
-    'load: lowest heap, early/late MiB': row(`${loaded.memoryMiB.lowestHeap.early} / ${loaded.memoryMiB.lowestHeap.late}`),
     'load: RSS start/peak/end MiB': row(`${loaded.memoryMiB.start.rss} / ${loaded.memoryMiB.peak.rss} / ${loaded.memoryMiB.end.rss}`),
     'load: runtime CPU (% of a core)': row(`${loaded.runtimeCpuPercent}%`),
     'load: emulators CPU (% of a core)': row(`${loaded.emulatorCpuPercent}%`),
