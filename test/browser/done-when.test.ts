@@ -1,17 +1,14 @@
 /**
  * Issue #3's "Done when", as a new user does it in a browser: sign up on the local sign-up page, open the email in
  * the local inbox, click a link in it, see the click on /admin, unsubscribe with one click, and receive nothing more.
- * Debian's chromium driven by playwright-core; `.ci/run` installs chromium. Without it the test is skipped.
+ * Debian's chromium driven by playwright-core (test/support/browser.ts): without it the test is skipped, and says so.
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type LocalRuntime } from '../../local/runtime.ts';
+import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const DAY = 86_400_000;
-if (!hasChromium) console.warn(`Browser test skipped: ${CHROMIUM} not found. Install it with \`apt-get install chromium\` (.ci/run does).`);
 
 /** What the local inbox (aws-ses-v2-local) holds for one address. */
 async function inboxFor(runtime: LocalRuntime, address: string): Promise<{ subject: string }[]> {
@@ -24,16 +21,13 @@ async function waitForVirtualTime(runtime: LocalRuntime, until: Date) {
   while (runtime.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
-describe.skipIf(!hasChromium)(hasChromium ? 'done when (browser)' : `done when (browser): skipped, ${CHROMIUM} not installed`, () => {
+describe.skipIf(!hasChromium)(browserSuiteTitle('done when (browser)'), () => {
   let browser: Browser;
   let context: BrowserContext;
   let runtime: LocalRuntime;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ timezoneId: 'America/Denver' });
     // The tracked link ends at the clinic's own site; there is no internet here, so answer for it.
     await context.route('https://clinic.example/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Clinic site</h1>' }));

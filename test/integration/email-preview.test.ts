@@ -1,16 +1,15 @@
 /**
  * `npm run emails` for real: react-email's preview server on emails/, checked in Debian's Chromium.
- * Needs /usr/bin/chromium (`.ci/run` installs it); playwright-core never downloads a browser.
+ * Needs /usr/bin/chromium (test/support/browser.ts): without it the test is skipped, and says so.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinic } from '../../emails/clinic.ts';
 import type { StepTemplate } from '../../emails/_shared/types.ts';
 import { templateFiles } from '../../local/email-checks.ts';
-
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,37 +21,37 @@ function freePort(): Promise<number> {
   });
 }
 
-let preview: ChildProcess;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  // Its own process group, so stopping it also stops the Next.js server it starts.
-  preview = spawn('npm', ['run', 'emails', '--', '--port', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`preview server did not start:\n${output}`)), 45_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/Ready in/.test(output)) clearTimeout(timer), resolve();
-    };
-    preview.stdout!.on('data', onData);
-    preview.stderr!.on('data', onData);
-    preview.on('exit', (code) => reject(new Error(`npm run emails exited with ${code}:\n${output}`)));
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (preview?.pid) process.kill(-preview.pid, 'SIGTERM');
-});
-
 const slugs = templateFiles('emails').map((file) => file.replace(/^emails\//, '').replace(/\.tsx$/, ''));
 
-describe('npm run emails', () => {
+describe.skipIf(!hasChromium)(browserSuiteTitle('npm run emails'), () => {
+  let preview: ChildProcess;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://localhost:${port}`;
+    // Its own process group, so stopping it also stops the Next.js server it starts.
+    preview = spawn('npm', ['run', 'emails', '--', '--port', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+    let output = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`preview server did not start:\n${output}`)), 45_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (/Ready in/.test(output)) clearTimeout(timer), resolve();
+      };
+      preview.stdout!.on('data', onData);
+      preview.stderr!.on('data', onData);
+      preview.on('exit', (code) => reject(new Error(`npm run emails exited with ${code}:\n${output}`)));
+    });
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (preview?.pid) process.kill(-preview.pid, 'SIGTERM');
+  });
+
   it('lists every email template and nothing else (not clinic.ts, sequences.ts, content-rules.ts or _shared/)', async () => {
     const page = await browser.newPage();
     await page.goto(base);
