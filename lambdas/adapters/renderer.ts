@@ -13,6 +13,14 @@ const STAND_INS: RenderProps = {
 };
 const FIELDS = ['firstName', 'unsubscribeUrl', 'appointment'] as const;
 
+// react-email's <Preview> pads its text with invisible characters up to 200, so the padding's length depends on the
+// text: a preview holding the first name or the appointment needs its padding re-cut per lead. A change in
+// react-email's padding shows in the first send's check below (and in test/unit/renderer.test.ts), never in an email.
+const PREVIEW_LENGTH = 200;
+const PREVIEW_PAD = '\u00a0\u200c\u200b\u200d\ufeff';
+const PADDING_STAND_IN = 'Nurtureplaceholderpadding';
+const previewPadding = (preview: string) => (preview.length >= PREVIEW_LENGTH ? '' : `<div>${PREVIEW_PAD.repeat(PREVIEW_LENGTH - preview.length)}</div>`);
+
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!);
 // The plain-text part comes from html-to-text, which collapses runs of whitespace and upper-cases headings.
@@ -41,6 +49,7 @@ export class ReactEmailRenderer implements Renderer {
     const step = this.sequences[sequenceId]?.steps.find((candidate) => candidate.id === stepId);
     if (!step) throw new Error(`no template for ${sequenceId}/${stepId}`);
     const subject = step.template.subject({ ...props, clinic: this.clinic });
+    const preview = step.template.preview({ ...props, clinic: this.clinic });
 
     // Keyed by which optional fields are given too: a step rendered with an appointment differs from one without.
     const key = `${sequenceId}/${stepId}/${FIELDS.filter((field) => props[field] !== undefined).join(',')}`;
@@ -50,8 +59,9 @@ export class ReactEmailRenderer implements Renderer {
       this.compiled.set(key, compiled);
     }
     const template = await compiled;
-    if (!template) return { subject, ...(await this.direct(step, props)) };
-    return { subject, ...fill(template, props) };
+    // Past 200 characters react-email cuts the preview text short, which a fill-in cannot follow.
+    if (!template || preview.length > PREVIEW_LENGTH) return { subject, ...(await this.direct(step, props)) };
+    return { subject, ...fill(template, props, preview) };
   }
 
   private async direct(step: EmailStep, props: RenderProps): Promise<Compiled> {
@@ -63,15 +73,19 @@ export class ReactEmailRenderer implements Renderer {
   private async compile(step: EmailStep, sample: RenderProps): Promise<Compiled | undefined> {
     // Render the stand-ins for exactly the fields the sample has, so optional ones (the appointment) stay optional.
     const standIns: RenderProps = { firstName: STAND_INS.firstName, unsubscribeUrl: STAND_INS.unsubscribeUrl, ...(sample.appointment !== undefined && { appointment: STAND_INS.appointment }) };
-    const [template, expected] = await Promise.all([this.direct(step, standIns), this.direct(step, sample)]);
-    const filled = fill(template, sample);
+    const [rendered, expected] = await Promise.all([this.direct(step, standIns), this.direct(step, sample)]);
+    const standInPreview = step.template.preview({ ...standIns, clinic: this.clinic });
+    const shown = escapeHtml(standInPreview);
+    const template = { ...rendered, html: rendered.html.replace(shown + previewPadding(standInPreview), shown + PADDING_STAND_IN) };
+    const filled = fill(template, sample, step.template.preview({ ...sample, clinic: this.clinic }));
     return filled.html === expected.html && filled.text === expected.text ? template : undefined;
   }
 }
 
-/** A step rendered with the stand-ins, with one lead's values put in their place. */
-function fill(template: Compiled, props: RenderProps): Compiled {
-  let { html, text } = template;
+/** A step rendered with the stand-ins, with one lead's values (and its preview text's padding) put in their place. */
+function fill(template: Compiled, props: RenderProps, preview: string): Compiled {
+  let html = template.html.replace(PADDING_STAND_IN, previewPadding(preview));
+  let { text } = template;
   for (const field of FIELDS) {
     const value = props[field];
     if (value === undefined) continue;
