@@ -438,6 +438,8 @@ describe('odd but valid addresses', () => {
     ['an international domain', 'x@münchen.de', 'x@xn--mnchen-3ya.de'],
     ['a homoglyph domain (Cyrillic а)', 'y@exаmple.com', 'y@xn--exmple-4nf.com'],
     ['a zero-width space inside the domain, which IDNA drops', 'z@exa\u200bmple.com', 'z@example.com'],
+    ['a word joiner (U+2060) inside the domain, which IDNA drops', 'wj@exa\u2060mple.com', 'wj@example.com'],
+    ['a soft hyphen (U+00AD) inside the domain, which IDNA drops', 'sh@exa\u00admple.com', 'sh@example.com'],
   ])('%s is accepted and stored normalised', async (_label, given, stored) => {
     const answer = await post(given);
     expect(answer.statusCode).toBe(201);
@@ -450,6 +452,7 @@ describe('odd but valid addresses', () => {
     ['an international top-level domain', 'x@пример.рф'],
     ['a bidi override', '\u202eana@example.com'],
     ['an IP-literal domain', 'x@[127.0.0.1]'],
+    ['a zero-width joiner (U+200D) inside the domain', 'zwj@exa\u200dmple.com'],
   ])('%s is refused with 400', async (_label, email) => {
     const answer = await post(email);
     expect(answer.statusCode).toBe(400);

@@ -32,6 +32,11 @@ describe('sign-up validation', () => {
     expect(parseSignup({ email, firstName: 'A', consent: true }, context).ok).toBe(accepted);
   });
 
+  it('names a line break in a name or the email as such', () => {
+    const parsed = parseSignup({ email: 'a@example.com\r\nBcc: x@example.org', firstName: 'Ana\nBcc: x@example.org', lastName: 'B\rC', consent: true }, context);
+    expect(parsed).toMatchObject({ ok: false, fields: { email: 'Email must not contain line breaks.', firstName: 'First name must not contain line breaks.', lastName: 'Last name must not contain line breaks.' } });
+  });
+
   it('refuses right-to-left overrides and control characters in a name', () => {
     const parsed = parseSignup({ email: 'a@example.com', firstName: 'Ann\u202Egnp.exe', lastName: 'B\u0007', consent: true }, context);
     expect(parsed).toMatchObject({ ok: false, fields: { firstName: expect.stringMatching(/not allowed/), lastName: expect.stringMatching(/not allowed/) } });
