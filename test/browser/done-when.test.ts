@@ -1,12 +1,13 @@
 /**
- * Issue #3's "Done when", as a new user does it in a browser: sign up on the local sign-up page, open the email in
- * the local inbox, click a link in it, see the click on /admin, unsubscribe with one click, and receive nothing more.
+ * Issue #3's "Done when", as a new user does it in a browser: sign up on the local sign-up page (which sends the
+ * browser's time zone), open the email in the local inbox, click a link in it, see the click on /admin, unsubscribe with one click, and receive nothing more.
  * Debian's chromium driven by playwright-core (test/support/browser.ts): without it the test is skipped, and says so.
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type LocalRuntime } from '../../local/runtime.ts';
 import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
+import { localStore } from '../support/local-store.ts';
 
 const DAY = 86_400_000;
 
@@ -51,6 +52,9 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('done when (browser)'), () => {
     await page.getByLabel(/I agree to receive/).check();
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Thank you' }).waitFor();
+    // The page sent the browser's own time zone (the context's, America/Denver), not the clinic's.
+    const store = localStore(runtime);
+    expect(await store.get((await store.leadIdForEmail(address))!)).toMatchObject({ email: address, timeZone: 'America/Denver' });
 
     // 2. Open the welcome in the local inbox viewer and click the booking link in it.
     await page.goto(runtime.inboxUrl);

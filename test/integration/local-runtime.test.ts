@@ -1,14 +1,22 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { leadKey } from '#adapters/dynamo-lead-store';
-import { startLocal } from '../../local/runtime.ts';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { startLocal, type LocalOptions, type LocalRuntime } from '../../local/runtime.ts';
+import { localStore } from '../support/local-store.ts';
 
 const runtime = await startLocal({ port: 0, sesPort: 0, dynamoPort: 0, speed: 1 });
 afterAll(() => runtime.stop());
+const store = localStore(runtime);
+
+/** Sign up through the runtime's HTTP API, as a site's fetch would, and return the lead's id. */
+async function signUp(target: LocalRuntime, fields: Record<string, unknown>): Promise<string> {
+  const response = await fetch(`${target.apiUrl}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ firstName: 'Rae', consent: true, ...fields }) });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { leadId: string }).leadId;
+}
 
 describe('npm start', () => {
   it('serves the sign-up page, sends the welcome during sign-up, and records Send and Delivery for it', async () => {
@@ -29,21 +37,13 @@ describe('npm start', () => {
   });
 
   it('feeds each accepted send back as the Send and Delivery events SES would publish', async () => {
-    const response = await fetch(`${runtime.apiUrl}/signup`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'local-feed@example.com', firstName: 'Rae', consent: true }),
-    });
-    const { leadId } = (await response.json()) as { leadId: string };
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-    const lead = (await doc.send(new GetCommand({ TableName: 'nurture-local', Key: leadKey(leadId) }))).Item;
-    expect(lead).toMatchObject({ deliveries: 1, firstDeliveredAt: expect.any(String) });
+    const leadId = await signUp(runtime, { email: 'local-feed@example.com' });
+    expect(await store.get(leadId)).toMatchObject({ deliveries: 1, firstDeliveredAt: expect.any(String) });
   });
 
   it('a link clicked in the local inbox records a Click and then redirects; the open pixel records an Open', async () => {
     const email = 'local-click@example.com';
-    const response = await fetch(`${runtime.apiUrl}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, firstName: 'Rae', consent: true }) });
-    const { leadId } = (await response.json()) as { leadId: string };
+    const leadId = await signUp(runtime, { email });
     const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as { emails: { destination: { to: string[] }; body: { html: string } }[] };
     const html = emails.find((e) => e.destination.to.some((to) => to.includes(email)))!.body.html;
 
@@ -56,8 +56,7 @@ describe('npm start', () => {
     const pixel = html.match(/src="([^"]+\/t\/open\?[^"]+)"/)![1]!.replaceAll('&amp;', '&');
     expect((await fetch(pixel)).headers.get('content-type')).toBe('image/gif');
 
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: runtime.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
-    expect((await doc.send(new GetCommand({ TableName: 'nurture-local', Key: leadKey(leadId) }))).Item).toMatchObject({ clicks: 1, opens: 1 });
+    expect(await store.get(leadId)).toMatchObject({ clicks: 1, opens: 1 });
 
     // The unsubscribe link is left alone, and a tampered tracking link redirects nowhere.
     expect(html).toMatch(/href="http:\/\/localhost:\d+\/unsubscribe\?token=/);
@@ -66,8 +65,7 @@ describe('npm start', () => {
   });
 
   it('the README\'s booking command, run as it is, switches ana@example.com to the follow-up and confirms at once', async () => {
-    const signup = await fetch(`${runtime.apiUrl}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'ana@example.com', firstName: 'Ana', consent: true }) });
-    const { leadId } = (await signup.json()) as { leadId: string };
+    const leadId = await signUp(runtime, { email: 'ana@example.com', firstName: 'Ana' });
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const command = readme.match(/<!-- booking-curl[^>]*-->\s*```sh\n([\s\S]*?)```/)![1]!;
     const { BOOKING_SECRET: _unset, ...env } = process.env;
@@ -81,5 +79,59 @@ describe('npm start', () => {
       'Welcome, Ana: here is what happens next',
       "You're booked, Ana: what to expect and what to bring",
     ]);
+  });
+
+  it('npm run simulate -- bounce <email> stops the lead and suppresses the address', async () => {
+    const email = 'local-bounce@example.com';
+    const leadId = await signUp(runtime, { email });
+    const { DYNAMODB_ENDPOINT: _endpoint, TABLE_NAME: _table, ...env } = process.env;
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'simulate', '--', 'bounce', email], { env: { ...env, DYNAMODB_PORT: new URL(runtime.dynamoEndpoint).port }, timeout: 30_000 });
+    expect(stdout).toMatch(/^bounce for "welcome" \(message .+\): recorded\. Lead is now bounced\.$/m);
+    expect(await store.get(leadId)).toMatchObject({ status: 'bounced' });
+    expect(await store.isSuppressed(email)).toBe(true);
+  });
+});
+
+describe('npm start, stopped and started again', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('keeps leads and the virtual clock in its data directory, resuming time where it stopped; reset starts clean', { timeout: 120_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nurture-state-'));
+    const running = new Set<LocalRuntime>();
+    const start = async (options: Partial<LocalOptions>) => {
+      const started = await startLocal({ port: 0, sesPort: 0, dynamoPort: 0, speed: 1, dataDir, ...options });
+      running.add(started);
+      return started;
+    };
+    const stop = async (target: LocalRuntime) => (running.delete(target), target.stop());
+    onTestFinished(async () => {
+      for (const target of running) await target.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    // A fast clock (a day in about two seconds) runs virtual time well ahead of real time, and the dispatcher sends
+    // the second email while it runs.
+    const first = await start({ speed: 40_000 });
+    const leadId = await signUp(first, { email: 'restart@example.com', timeZone: 'America/Denver' });
+    const firstStore = localStore(first);
+    let before = await firstStore.get(leadId);
+    while (before!.sentSteps.length < 2) {
+      await sleep(100);
+      before = await firstStore.get(leadId);
+    }
+    const stoppedAt = first.now();
+    await stop(first);
+    const stopped = first.now(); // the first clock runs on; the time saved lies between the two
+
+    const startedAt = Date.now();
+    const second = await start({ speed: 1 });
+    expect(await localStore(second).get(leadId)).toEqual(before);
+    expect(second.now().getTime()).toBeGreaterThanOrEqual(stoppedAt.getTime());
+    expect(second.now().getTime()).toBeLessThanOrEqual(stopped.getTime() + (Date.now() - startedAt));
+    await stop(second);
+
+    const third = await start({ speed: 1, reset: true });
+    expect(await localStore(third).get(leadId)).toBeUndefined();
+    expect(third.now().getTime()).toBeLessThan(stoppedAt.getTime()); // real time again, a day or more behind
   });
 });
