@@ -16,6 +16,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  TransactGetItemsCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -34,11 +35,13 @@ const key = () => ({ pk: { S: `FIDELITY#${randomUUID()}` }, sk: { S: 'X' } });
 const errorOf = (promise: Promise<unknown>) => promise.then(() => undefined, (error: Error) => error);
 
 describe(`DynamoDB behaviour on ${backend}`, () => {
-  it('transactions: DynamoDB Local (like AWS) commits TransactWriteItems; dynalite refuses the operation', async () => {
+  it('transactions: DynamoDB Local (like AWS) runs TransactWriteItems and TransactGetItems, and cancels on a failed condition with reasons; dynalite refuses both', async () => {
     const [a, b] = [key(), key()];
     const error = await errorOf(dynamo.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: a } }, { Put: { TableName: table, Item: b } }] })));
+    const read = errorOf(dynamo.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: table, Key: a } }] })));
     if (backend === 'dynamodb-local') {
       expect(error).toBeUndefined();
+      expect(await read).toBeUndefined();
       expect((await dynamo.send(new GetItemCommand({ TableName: table, Key: b, ConsistentRead: true }))).Item).toBeDefined();
       // A failed condition cancels the whole transaction, with a reason per item.
       const cancelled = await errorOf(dynamo.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: table, Item: key() } }, { Put: { TableName: table, Item: a, ConditionExpression: 'attribute_not_exists(pk)' } }] })));
@@ -46,6 +49,7 @@ describe(`DynamoDB behaviour on ${backend}`, () => {
       expect((cancelled as TransactionCanceledException).CancellationReasons?.map((reason) => reason.Code)).toEqual(['None', 'ConditionalCheckFailed']);
     } else {
       expect(error?.name).toBe('UnknownOperationException');
+      expect((await read)?.name).toBe('UnknownOperationException');
     }
   });
 
@@ -128,10 +132,11 @@ describe(`DynamoDB behaviour on ${backend}`, () => {
 });
 
 describe(`DynamoDB behaviour alike on dynalite and DynamoDB Local (run on ${backend})`, () => {
-  it('refuses with ValidationException: unused expression values, overlapping update paths, a key attribute update, an empty-string key, duplicate keys in a batch, an item over 400 KB', async () => {
+  it('refuses with ValidationException: unused expression names and values, overlapping update paths, a key attribute update, an empty-string key, duplicate keys in a batch, an item over 400 KB', async () => {
     const item = key();
     await dynamo.send(new PutItemCommand({ TableName: table, Item: item }));
     const refusals = await Promise.all([
+      errorOf(dynamo.send(new UpdateItemCommand({ TableName: table, Key: item, UpdateExpression: 'SET a = :a', ExpressionAttributeNames: { '#unused': 'b' }, ExpressionAttributeValues: { ':a': { S: 'x' } } }))),
       errorOf(dynamo.send(new UpdateItemCommand({ TableName: table, Key: item, UpdateExpression: 'SET a = :a', ExpressionAttributeValues: { ':a': { S: 'x' }, ':unused': { S: 'y' } } }))),
       errorOf(dynamo.send(new UpdateItemCommand({ TableName: table, Key: item, UpdateExpression: 'SET a = :a, a.b = :a', ExpressionAttributeValues: { ':a': { S: 'x' } } }))),
       errorOf(dynamo.send(new UpdateItemCommand({ TableName: table, Key: item, UpdateExpression: 'SET sk = :a', ExpressionAttributeValues: { ':a': { S: 'x' } } }))),
@@ -139,7 +144,7 @@ describe(`DynamoDB behaviour alike on dynalite and DynamoDB Local (run on ${back
       errorOf(dynamo.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: item } }, { PutRequest: { Item: item } }] } }))),
       errorOf(dynamo.send(new PutItemCommand({ TableName: table, Item: { ...key(), big: { S: 'x'.repeat(410 * 1024) } } }))),
     ]);
-    expect(refusals.map((error) => error?.name)).toEqual(Array(6).fill('ValidationException'));
+    expect(refusals.map((error) => error?.name)).toEqual(Array(7).fill('ValidationException'));
   });
 
   it('list_append with if_not_exists builds a list from nothing, and Limit counts items before the filter', async () => {
