@@ -3,13 +3,14 @@
  * to fail: these tests leak on purpose through the real logger, console and SES client, see it caught, and then
  * take the deliberate leak back out so this file still passes the check.
  */
+import { spawn } from 'node:child_process';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sesClient } from '#adapters/clients';
 import { logger } from '#adapters/log';
 import { composeMime } from '#adapters/ses-mailer';
 import { makeSignupHandler } from '#handlers/signup';
-import { findLeaks, installCapture } from '../support/privacy.ts';
+import { findLeaks, forwardChildOutput, installCapture } from '../support/privacy.ts';
 import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
 
 const capture = installCapture();
@@ -37,6 +38,15 @@ describe('the privacy check', () => {
 
     const leaks = capture.leaks().map(({ field, source }) => `${field} in ${source}`);
     expect(leaks).toEqual(expect.arrayContaining(['email in stdout', 'lastName in console', 'phone in ses-tag', 'interest in ses-tag']));
+  });
+
+  it("catches a lead's email in the output of a child process whose output is passed through", async () => {
+    deliberate = `deliberate-${Date.now()}`;
+    const email = uniqueEmail('child-leak');
+    expect((await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Philippa', consent: true } }))).statusCode).toBe(201);
+    const child = spawn(process.execPath, ['-e', 'console.log(process.argv[1]); console.error(process.argv[1])', `${deliberate} ${email}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await forwardChildOutput(child);
+    expect(capture.leaks().map(({ field, source }) => `${field} in ${source}`)).toEqual(['email in stdout', 'email in stderr']);
   });
 
   it('matches names as whole words, emails in any case or URL-encoded, and phones with or without punctuation', () => {

@@ -11,6 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { deliverNext, dispatchDue, type DispatchReport } from '#domain/dispatch';
 import { makeSignupHandler } from '#handlers/signup';
 import { httpEvent, recordingLog, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import { forwardChildOutput } from '../support/privacy.ts';
 import { seedDueLeads } from '../support/seed.ts';
 
 const DAY = 86_400_000;
@@ -40,8 +41,9 @@ function childDispatcher(env: TestEnv, extra: Record<string, string> = {}) {
   const script = fileURLToPath(new URL('../support/dispatch-child.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
     env: { ...process.env, ...config, CLOCK_AT: env.clock.now().toISOString(), ...extra },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  void forwardChildOutput(child); // its logs go through the privacy check too
   const exited = once(child, 'exit');
   onTestFinished(() => void child.kill('SIGKILL'));
   const lines = createInterface({ input: child.stdout });

@@ -5,7 +5,11 @@
  * every console call, the Tags of every SES send, and every lead item written through the DynamoDB document client
  * (whose personal fields are what the check looks for). The clients are observed, not replaced: each wrapped
  * `send` records and then calls the original. `test/support/privacy-setup.ts` fails a test file that leaked.
+ * A child process's output is not this process's: a test that spawns one passes it through `forwardChildOutput`.
  */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { format } from 'node:util';
 import { SESClient, SendEmailCommand, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -136,4 +140,18 @@ export function installCapture(): Capture {
 
   global[KEY] = capture;
   return capture;
+}
+
+/**
+ * Write a child process's stdout and stderr (spawned as pipes) through this process's own, line by line, so the
+ * privacy check reads the child's logs as well. Resolves once both have ended.
+ */
+export async function forwardChildOutput(child: ChildProcess): Promise<void> {
+  await Promise.all(
+    (['stdout', 'stderr'] as const).map((source) => {
+      const lines = createInterface({ input: child[source]! });
+      lines.on('line', (line) => process[source].write(`${line}\n`));
+      return once(lines, 'close');
+    }),
+  );
 }
