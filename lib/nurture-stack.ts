@@ -216,8 +216,9 @@ export class NurtureStack extends Stack {
         maxEventAge: spec.maxEventAge,
       });
       this.functions[spec.handler] = fn;
-      fn.bindTable(this.table, spec.table).bindSecret('UNSUBSCRIBE_SECRET_ARN', unsubscribeSecret);
-      if (spec.bookingSecret) fn.bindSecret('BOOKING_SECRET_ARN', bookingSecret);
+      fn.bindTable(this.table, spec.table);
+      if (spec.secrets.includes('unsubscribe')) fn.bindSecret('UNSUBSCRIBE_SECRET_ARN', unsubscribeSecret);
+      if (spec.secrets.includes('booking')) fn.bindSecret('BOOKING_SECRET_ARN', bookingSecret);
       if (spec.sends) fn.allowSesSending(this.identity.emailIdentityArn, this.configurationSet.configurationSetName);
       if (spec.readsSendQuota) fn.allowReadSendQuota();
 
