@@ -30,7 +30,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DUE_INDEX } from '../lambdas/adapters/dynamo-lead-store.ts';
 import { SES_EVENT_TYPES } from '../lambdas/domain/ses-event.ts';
-import { signupForm } from '../local/signup-page.ts';
+import { signupForm } from '../lambdas/signup-form.ts';
 import type { StageConfig } from './config.ts';
 import { HANDLERS, type HandlerSpec } from './handlers.ts';
 import { Monitoring } from './monitoring.ts';

@@ -10,16 +10,12 @@ import { z } from 'zod';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';
 import type { BookingChange, Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
-import type { Sequence } from './sequence.ts';
+import { FOLLOW_UP, RESCHEDULE, type Sequence } from './sequence.ts';
 import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
 import { whileSendInFlight, type StopDeps } from './stop.ts';
 
-/** The sequences a booking moves a lead into; `emails/sequences.ts` defines them under these ids. */
-export const FOLLOW_UP = 'follow-up';
-export const RESCHEDULE = 'reschedule';
-
 /** How old (or how far in the future) a webhook's timestamp may be. */
-export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
 const signatureOf = (timestamp: string, body: Buffer | string, secret: string) =>
   `v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
