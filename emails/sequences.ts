@@ -9,8 +9,7 @@
  *   time); such a step is skipped when its moment has passed by the time it comes up.
  * - Step ids are unique across all sequences.
  */
-import { FOLLOW_UP, RESCHEDULE } from '../lambdas/domain/booking.ts';
-import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
+import { FOLLOW_UP, RESCHEDULE, type Sequence, type SequenceStep } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from './_shared/types.ts';
 import Welcome from './welcome.tsx';
 import HowItWorks from './how-it-works.tsx';

@@ -7,6 +7,8 @@ import type { TableAccess } from './nurture-function.ts';
 
 export type Method = 'GET' | 'POST';
 
+export type SecretName = 'unsubscribe' | 'booking';
+
 export interface RouteSpec {
   method: Method;
   path: string;
@@ -31,8 +33,11 @@ export interface HandlerSpec {
   sends?: boolean;
   /** Reads SES's account send quota (GetSendQuota). */
   readsSendQuota?: boolean;
-  /** The booking webhook's HMAC key. Every handler gets the unsubscribe key: `lambdas/config.ts` requires it. */
-  bookingSecret?: boolean;
+  /**
+   * The secrets it may read. Every handler that loads `lambdas/config.ts` needs the unsubscribe key (its links);
+   * the booking webhook needs its own key too. The admin report reads neither.
+   */
+  secrets: SecretName[];
   reservedConcurrency: number;
   memorySize?: number;
   timeout?: Duration;
@@ -50,6 +55,7 @@ const BOOKING_ROUTE =
 export const HANDLERS: HandlerSpec[] = [
   {
     handler: 'signup',
+    secrets: ['unsubscribe'],
     routes: [{ method: 'POST', path: '/signup', auth: { public: FORM_ROUTE } }],
     table: 'readWrite',
     sends: true,
@@ -61,6 +67,7 @@ export const HANDLERS: HandlerSpec[] = [
   },
   {
     handler: 'unsubscribe',
+    secrets: ['unsubscribe'],
     routes: [
       { method: 'GET', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
       { method: 'POST', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
@@ -73,6 +80,7 @@ export const HANDLERS: HandlerSpec[] = [
   },
   {
     handler: 'dispatch',
+    secrets: ['unsubscribe'],
     everyMinutes: 1,
     table: 'readWrite',
     sends: true,
@@ -89,6 +97,7 @@ export const HANDLERS: HandlerSpec[] = [
   },
   {
     handler: 'ses-events',
+    secrets: ['unsubscribe'],
     sesEvents: true,
     table: 'readWrite',
     reservedConcurrency: 5,
@@ -97,16 +106,17 @@ export const HANDLERS: HandlerSpec[] = [
   },
   {
     handler: 'booking',
+    secrets: ['unsubscribe', 'booking'],
     routes: [{ method: 'POST', path: '/booking', auth: { public: BOOKING_ROUTE } }],
     table: 'readWrite',
     sends: true,
-    bookingSecret: true,
     reservedConcurrency: 5,
     memorySize: 1024,
     timeout: Duration.seconds(25),
   },
   {
     handler: 'admin',
+    secrets: [],
     routes: [
       { method: 'GET', path: '/admin', auth: 'iam' },
       { method: 'GET', path: '/admin/report', auth: 'iam' },

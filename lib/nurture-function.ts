@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { DUE_INDEX } from '../lambdas/adapters/dynamo-lead-store.ts';
 
 /** The newest Node.js runtime in aws-cdk-lib (NODEJS_LATEST lags behind it on purpose). */
-export const NODE_RUNTIME = Runtime.NODEJS_24_X;
+const NODE_RUNTIME = Runtime.NODEJS_24_X;
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 

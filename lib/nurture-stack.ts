@@ -30,7 +30,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DUE_INDEX } from '../lambdas/adapters/dynamo-lead-store.ts';
 import { SES_EVENT_TYPES } from '../lambdas/domain/ses-event.ts';
-import { signupForm } from '../local/signup-page.ts';
+import { signupForm } from '../lambdas/signup-form.ts';
 import type { StageConfig } from './config.ts';
 import { HANDLERS, type HandlerSpec } from './handlers.ts';
 import { Monitoring } from './monitoring.ts';
@@ -216,8 +216,9 @@ export class NurtureStack extends Stack {
         maxEventAge: spec.maxEventAge,
       });
       this.functions[spec.handler] = fn;
-      fn.bindTable(this.table, spec.table).bindSecret('UNSUBSCRIBE_SECRET_ARN', unsubscribeSecret);
-      if (spec.bookingSecret) fn.bindSecret('BOOKING_SECRET_ARN', bookingSecret);
+      fn.bindTable(this.table, spec.table);
+      if (spec.secrets.includes('unsubscribe')) fn.bindSecret('UNSUBSCRIBE_SECRET_ARN', unsubscribeSecret);
+      if (spec.secrets.includes('booking')) fn.bindSecret('BOOKING_SECRET_ARN', bookingSecret);
       if (spec.sends) fn.allowSesSending(this.identity.emailIdentityArn, this.configurationSet.configurationSetName);
       if (spec.readsSendQuota) fn.allowReadSendQuota();
 

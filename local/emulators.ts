@@ -58,7 +58,8 @@ export async function startEmulators({
   };
 }
 
-async function startDynalite({ port, host, dataDir }: { port: number; host: string; dataDir?: string }) {
+/** dynalite alone, on `port` (0: a free one), its data in `dataDir` or in memory. */
+export async function startDynalite({ port = 0, host = '127.0.0.1', dataDir }: { port?: number; host?: string; dataDir?: string }) {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir && { path: dataDir }) });
   const bound = await listen(server, port, host);
   return {

@@ -8,14 +8,12 @@
  */
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
 import { buildReport } from '../lambdas/domain/report.ts';
 import { sequences } from '../emails/sequences.ts';
+import { startDynalite } from './emulators.ts';
 import { reportText } from './report-text.ts';
 
 const USAGE = 'usage: npm run report [-- --json] [-- --table <name> --region <region>]';
@@ -69,14 +67,8 @@ async function local(): Promise<Target> {
   }
   if (!existsSync(LOCAL_DATA)) fail('Nothing to report yet: start the service with `npm start` and sign up first.');
   // `npm start` is not running: open the data it saved, in this process.
-  const server: Server = dynalite({ path: LOCAL_DATA });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    ...localClient(endpoint),
-    description: `table ${LOCAL_TABLE} saved in ${LOCAL_DATA}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  const dynamo = await startDynalite({ dataDir: LOCAL_DATA });
+  return { ...localClient(dynamo.endpoint), description: `table ${LOCAL_TABLE} saved in ${LOCAL_DATA}`, close: dynamo.stop };
 }
 
 function localClient(endpoint: string) {

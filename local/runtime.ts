@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '../lambdas/config.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { virtualClock } from '../lambdas/adapters/clock.ts';
 import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
@@ -21,6 +20,7 @@ import { withEngagementFeed } from './engagement-feed.ts';
 import { trackingRoutes, withTracking } from './tracking.ts';
 import { startEmulators } from './emulators.ts';
 import { startHttpServer, type Route } from './http-server.ts';
+import { localConfig } from './local-config.ts';
 import { signupPage } from './signup-page.ts';
 import { ensureTable } from './table.ts';
 
@@ -47,9 +47,6 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-/** Signs booking webhooks locally (README: "Booking"); in AWS the secret lives in Secrets Manager. */
-export const LOCAL_BOOKING_SECRET = 'local-booking-secret-not-for-production';
-
 /** One virtual minute, in real milliseconds, with a floor so a fast clock does not spin. */
 const tickMs = (speed: number) => Math.max(200, 60_000 / speed);
 
@@ -72,19 +69,17 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const routes: Record<string, Route> = {};
   const server: Server = await startHttpServer(routes, options.port);
   const apiUrl = `http://localhost:${(server.address() as AddressInfo).port}`;
-  const config = await resolveSecrets(loadConfig({
-    TABLE_NAME: 'nurture-local',
-    SES_CONFIGURATION_SET: 'nurture-local',
-    PUBLIC_BASE_URL: apiUrl,
-    UNSUBSCRIBE_SECRET: 'local-development-secret-not-for-production',
-    BOOKING_SECRET: LOCAL_BOOKING_SECRET,
-    // Leases are virtual time: scale them so a fast clock does not expire a claim mid-send.
-    LEASE_SECONDS: String(Math.ceil(120 * options.speed)),
-    RETRY_DELAY_SECONDS: String(Math.ceil(60 * Math.max(1, options.speed / 60))),
-    ...process.env,
-    DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-    SES_ENDPOINT: emulators.sesEndpoint,
-  }));
+  const config = await resolveSecrets(
+    localConfig(
+      {
+        PUBLIC_BASE_URL: apiUrl,
+        // Leases are virtual time: scale them so a fast clock does not expire a claim mid-send.
+        LEASE_SECONDS: String(Math.ceil(120 * options.speed)),
+        RETRY_DELAY_SECONDS: String(Math.ceil(60 * Math.max(1, options.speed / 60))),
+      },
+      { DYNAMODB_ENDPOINT: emulators.dynamoEndpoint, SES_ENDPOINT: emulators.sesEndpoint },
+    ),
+  );
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, config.TABLE_NAME);
 

@@ -20,7 +20,7 @@ import { ReactEmailRenderer } from '../lambdas/adapters/renderer.ts';
 import { classifySesError, composeMime } from '../lambdas/adapters/ses-mailer.ts';
 import { localConfig } from './local-config.ts';
 
-export const TEST_MARK = '[TEST]';
+const TEST_MARK = '[TEST]';
 
 export interface TestSendDeps {
   ses: SESClient;

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { logger } from '../lambdas/adapters/log.ts';
-import { LOCAL_BOOKING_SECRET, startLocal } from './runtime.ts';
+import { LOCAL_BOOKING_SECRET } from './local-config.ts';
+import { startLocal } from './runtime.ts';
 
 const { values } = parseArgs({
   options: { reset: { type: 'boolean', default: false }, speed: { type: 'string' } },
@@ -38,7 +39,7 @@ Nurture is running locally.
 
   Sign-up page      ${runtime.apiUrl}/
   Sign-up API       POST ${runtime.apiUrl}/signup
-  Booking webhook   POST ${runtime.apiUrl}/booking  (signed with BOOKING_SECRET, locally "${process.env.BOOKING_SECRET ?? LOCAL_BOOKING_SECRET}")
+  Booking webhook   POST ${runtime.apiUrl}/booking  (signed with ${process.env.BOOKING_SECRET ? 'your BOOKING_SECRET' : `"${LOCAL_BOOKING_SECRET}"`})
   Inbox (SES)       ${runtime.inboxUrl}
   Report            ${runtime.apiUrl}/admin   (or npm run report)
   DynamoDB          ${runtime.dynamoEndpoint}  (table nurture-local, data in .nurture/)

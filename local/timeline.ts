@@ -10,7 +10,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
-import { FOLLOW_UP, RESCHEDULE } from '../lambdas/domain/booking.ts';
+import { FOLLOW_UP, RESCHEDULE } from '../lambdas/domain/sequence.ts';
 import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
 import { isValidTimeZone } from '../lambdas/domain/schedule.ts';
 import { timeline } from '../lambdas/domain/timeline.ts';

@@ -9,22 +9,22 @@
  *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once;
  *                                    eventId is a hash of type, message id, time and link, so keys stay short
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
- *   HOOK#<sha256 of the signature>   a booking webhook delivery seen in the last day: a replay changes nothing
+ *   HOOK#<sha256 of the signature>   a booking webhook delivery acted on in the last day: a replay changes nothing
  *
  * Access patterns:
  *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none)
  *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now): sparse, present only while a step is scheduled
  *   claim/mark/settle  conditional UpdateItem on LEAD# (status, due time, claim token)
  *   lead's messages    Query pk = LEAD#<leadId>, sk begins_with MSG#
- *   booking            Get EMAIL# (when the webhook names an address), conditional Put of HOOK#, then one conditional
- *                      UpdateItem on LEAD# that records the appointment and switches the sequence
+ *   booking            Get HOOK#, Get EMAIL# (when the webhook names an address), one conditional UpdateItem on LEAD#
+ *                      that records the appointment and switches the sequence, then Put HOOK#
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { shardFor, type Lead } from '../domain/lead.ts';
 import type { LeadStatus } from '../domain/lead.ts';
-import type { BookingChange, CreateResult, DeliveryLog, EventStore, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead } from '../domain/ports.ts';
+import type { BookingChange, CreateResult, DeliveryLog, EventStore, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead, SuppressionReason } from '../domain/ports.ts';
 import type { EngagementEvent } from '../domain/ses-event.ts';
 
 export const DUE_INDEX = 'due';
@@ -43,7 +43,7 @@ export interface DynamoLeadStoreOptions {
 }
 
 /** Attributes that are bookkeeping, not part of the lead. */
-const INTERNAL = ['pk', 'sk', 'type', 'dueShard', 'dueAt', 'claimToken', 'claimUntil', 'sendingStep', 'sendingAt', 'expiresAt'] as const;
+const INTERNAL = ['pk', 'sk', 'type', 'dueShard', 'dueAt', 'claimToken', 'claimUntil', 'sendingSequence', 'sendingStep', 'sendingAt', 'expiresAt'] as const;
 
 /** Lead-level rollups: the first time each happened, and how often. */
 const LEAD_ROLLUP: Partial<Record<EngagementEvent['type'], { first: string; count: string }>> = {
@@ -132,19 +132,20 @@ export class DynamoLeadStore implements LeadStore, EventStore, DeliveryLog {
     }
   }
 
-  async markSending(leadId: string, token: string, stepId: string, now: Date): Promise<boolean> {
+  async markSending(leadId: string, token: string, sequenceId: string, stepId: string, now: Date): Promise<boolean> {
     return this.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: 'SET sendingStep = :step, sendingAt = :now',
+      // The sequence too: a booking may switch the lead's sequence before a stale mark is found.
+      UpdateExpression: 'SET sendingSequence = :sequence, sendingStep = :step, sendingAt = :now',
       ConditionExpression: 'claimToken = :token AND #status = :active',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':step': stepId, ':now': now.getTime(), ':token': token, ':active': 'active' },
+      ExpressionAttributeValues: { ':sequence': sequenceId, ':step': stepId, ':now': now.getTime(), ':token': token, ':active': 'active' },
     });
   }
 
   async settle(leadId: string, token: string, settlement: Settlement): Promise<boolean> {
     const set: string[] = [];
-    const remove = ['claimToken', 'claimUntil', 'sendingStep', 'sendingAt'];
+    const remove = ['claimToken', 'claimUntil', 'sendingSequence', 'sendingStep', 'sendingAt'];
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':token': token };
 
@@ -196,7 +197,7 @@ export class DynamoLeadStore implements LeadStore, EventStore, DeliveryLog {
   async release(leadId: string, token: string, retryAt: Date): Promise<void> {
     await this.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: 'SET dueAt = :retryAt REMOVE claimToken, claimUntil, sendingStep, sendingAt',
+      UpdateExpression: 'SET dueAt = :retryAt REMOVE claimToken, claimUntil, sendingSequence, sendingStep, sendingAt',
       ConditionExpression: 'claimToken = :token',
       ExpressionAttributeValues: { ':retryAt': retryAt.getTime(), ':token': token },
     });
@@ -281,13 +282,13 @@ export class DynamoLeadStore implements LeadStore, EventStore, DeliveryLog {
     return true;
   }
 
-  async suppress(email: string, reason: 'bounced' | 'complained' | 'unsubscribed', at: Date): Promise<void> {
+  async suppress(email: string, reason: SuppressionReason, at: Date): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.options.tableName, Item: { ...suppressionKey(email), type: 'suppression', reason, at: at.toISOString() } }));
   }
 
-  async isSuppressed(email: string): Promise<boolean> {
+  async suppressedAs(email: string): Promise<SuppressionReason | undefined> {
     const result = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: suppressionKey(email), ConsistentRead: true }));
-    return result.Item !== undefined;
+    return result.Item?.reason as SuppressionReason | undefined;
   }
 
   async stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date) {
@@ -354,38 +355,35 @@ export class DynamoLeadStore implements LeadStore, EventStore, DeliveryLog {
       // A dispatcher holding the lead for a nurture step loses it: its in-flight mark and settle are conditional on it.
       remove.push('claimToken', 'claimUntil');
     }
-    const written = await this.conditionalUpdate({
-      Key: leadKey(leadId),
-      UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ConditionExpression:
-        'attribute_exists(pk) AND sequenceId = :expectedSequence AND #status = :expectedStatus AND size(sentSteps) = :sentCount AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: values,
-    });
-    if (written) return 'applied' as const;
+    try {
+      const result = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName,
+          Key: leadKey(leadId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression:
+            'attribute_exists(pk) AND sequenceId = :expectedSequence AND #status = :expectedStatus AND size(sentSteps) = :sentCount AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { outcome: 'applied' as const, lead: toStoredLead(result.Attributes!) };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
     const lead = await this.get(leadId);
     if (!lead) return 'not-found' as const;
     return lead.sending && lead.sending.at >= inFlightSince.getTime() ? ('in-flight' as const) : ('conflict' as const);
   }
 
-  async remember(key: string, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: { ...deliveryKey(key), type: 'delivery', at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  async seen(key: string): Promise<boolean> {
+    const result = await this.doc.send(new GetCommand({ TableName: this.options.tableName, Key: deliveryKey(key), ConsistentRead: true }));
+    return result.Item !== undefined;
   }
 
-  async forget(key: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.options.tableName, Key: deliveryKey(key) }));
+  async remember(key: string, now: Date): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.options.tableName, Item: { ...deliveryKey(key), type: 'delivery', at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + 86_400 } }));
   }
 
   /** Every message record of a lead, oldest step first (as sent). */
@@ -437,6 +435,6 @@ function toStoredLead(item: Record<string, any>): StoredLead {
     ...(lead as Lead),
     sentSteps: lead.sentSteps ?? [],
     ...(item.claimToken && { claim: { token: item.claimToken, until: item.claimUntil } }),
-    ...(item.sendingStep && { sending: { stepId: item.sendingStep, at: item.sendingAt } }),
+    ...(item.sendingStep && { sending: { sequenceId: item.sendingSequence ?? item.sequenceId, stepId: item.sendingStep, at: item.sendingAt } }),
   };
 }

@@ -20,7 +20,7 @@ import type { MessageState } from '../domain/ports.ts';
 import type { CountedEvent, ReportClick, ReportInput, ReportLead, ReportMessage, ReportSource } from '../domain/report.ts';
 
 const COUNTED: readonly CountedEvent[] = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint'];
-const ATTRIBUTES = ['pk', 'sk', 'status', 'sequenceId', 'stepId', 'sentSteps', 'bookedAt', 'stoppedAt', 'state', 'at', 'eventType', ...COUNTED.map((type) => `count${type}`)];
+const ATTRIBUTES = ['pk', 'sk', 'status', 'sequenceId', 'stepId', 'bookedAt', 'stoppedAt', 'state', 'at', 'eventType', ...COUNTED.map((type) => `count${type}`)];
 
 type Collected = { leads: ReportLead[]; messages: ReportMessage[]; clicks: ReportClick[] };
 
@@ -71,7 +71,6 @@ function addItem(input: Collected, item: Record<string, any>) {
       leadId,
       status: item.status as LeadStatus,
       sequenceId: String(item.sequenceId),
-      sentSteps: (item.sentSteps as string[] | undefined) ?? [],
       ...(item.bookedAt && { bookedAt: String(item.bookedAt) }),
       ...(item.stoppedAt && { stoppedAt: String(item.stoppedAt) }),
     });

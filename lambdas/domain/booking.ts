@@ -10,16 +10,12 @@ import { z } from 'zod';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';
 import type { BookingChange, Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
-import type { Sequence } from './sequence.ts';
+import { FOLLOW_UP, RESCHEDULE, type Sequence } from './sequence.ts';
 import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
 import { whileSendInFlight, type StopDeps } from './stop.ts';
 
-/** The sequences a booking moves a lead into; `emails/sequences.ts` defines them under these ids. */
-export const FOLLOW_UP = 'follow-up';
-export const RESCHEDULE = 'reschedule';
-
 /** How old (or how far in the future) a webhook's timestamp may be. */
-export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
 const signatureOf = (timestamp: string, body: Buffer | string, secret: string) =>
   `v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
@@ -82,12 +78,13 @@ export function describeAppointment(at: Date, zone: string): string {
 /** Leads that must not get email any more. A booking is still recorded on them. */
 const STOPPED: ReadonlySet<LeadStatus> = new Set(['unsubscribed', 'bounced', 'complained', 'rejected']);
 
-const TARGET: Record<AppointmentStatus, string | undefined> = {
+/** Every status takes a lead out of the nurture for good; the sequence it goes to instead. */
+const TARGET: Record<AppointmentStatus, string> = {
   booked: FOLLOW_UP,
   rescheduled: FOLLOW_UP,
   cancelled: RESCHEDULE,
   'no-show': RESCHEDULE,
-  attended: undefined, // the day-after note is already planned
+  attended: FOLLOW_UP,
 };
 
 /**
@@ -95,7 +92,8 @@ const TARGET: Record<AppointmentStatus, string | undefined> = {
  * - Entering a sequence starts its steps afresh (a second booking after a cancellation gets a new confirmation), and
  *   so does a booking for another visit once the last one is over or under another booking id (a second session).
  * - A new time within the follow-up keeps what was sent and re-plans the rest from the new time: the reminder moves.
- * - Steps timed from the appointment whose moment has already passed are skipped.
+ * - Steps timed from the appointment whose moment has already passed are skipped; a visit reported as attended
+ *   skips the steps meant for before it (the confirmation and the reminder), whatever the clock says.
  */
 export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' | 'status' | 'bookingId'>, now: Date, sequences: Readonly<Record<string, Sequence>>): BookingChange | undefined {
   const appointmentAt = new Date(booking.appointmentAt).toISOString();
@@ -103,7 +101,7 @@ export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' |
   const target = TARGET[booking.status];
   const moved = lead.appointmentAt !== appointmentAt;
   const news = moved || lead.appointmentStatus !== booking.status || (booking.bookingId !== undefined && lead.bookingId !== booking.bookingId);
-  const reroute = target !== undefined && !STOPPED.has(lead.status) && (lead.sequenceId !== target || moved);
+  const reroute = !STOPPED.has(lead.status) && (lead.sequenceId !== target || moved);
   if (!reroute) return news ? { appointment } : undefined;
 
   const sequence = sequences[target];
@@ -118,7 +116,8 @@ export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' |
       (booking.bookingId !== undefined && lead.bookingId !== undefined && booking.bookingId !== lead.bookingId));
   const entering = lead.sequenceId !== target || nextVisit;
   const sentSteps = entering ? lead.sentSteps.filter((id) => !own.has(id)) : lead.sentSteps;
-  const skippedSteps = (lead.skippedSteps ?? []).filter((id) => !own.has(id));
+  const before = booking.status === 'attended' ? stepsBeforeVisit(sequence) : [];
+  const skippedSteps = [...(lead.skippedSteps ?? []).filter((id) => !own.has(id)), ...before.filter((id) => !sentSteps.includes(id))];
   const plan = planNext(sequence, { sentSteps, skippedSteps, timeZone: lead.timeZone, appointmentAt, ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }) }, now, now);
   return {
     appointment,
@@ -132,8 +131,14 @@ export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' |
   };
 }
 
+/** The steps before the first one timed after the visit: what is meant for before it. */
+function stepsBeforeVisit(sequence: Sequence): string[] {
+  const firstAfter = sequence.steps.findIndex((step) => step.appointment && step.appointment.days >= 0);
+  return sequence.steps.slice(0, firstAfter === -1 ? sequence.steps.length : firstAfter).map((step) => step.id);
+}
+
 export interface BookingDeps extends StopDeps {
-  store: LeadStore & Pick<EventStore, 'isSuppressed'>;
+  store: LeadStore & Pick<EventStore, 'suppressedAs'>;
   clock: Clock;
   newId: () => string;
   sequences: Readonly<Record<string, Sequence>>;
@@ -159,10 +164,9 @@ export async function applyBooking(deps: BookingDeps, booking: Booking): Promise
     if (!lead) return { outcome: 'not-found' as const };
     const change = planBooking(lead, booking, deps.clock.now(), deps.sequences);
     if (!change) return { outcome: 'unchanged' as const, lead };
-    const now = deps.clock.now();
-    const written = await deps.store.rebook(leadId, change, { sequenceId: lead.sequenceId, status: lead.status, sentCount: lead.sentSteps.length }, now, since);
+    const written = await deps.store.rebook(leadId, change, { sequenceId: lead.sequenceId, status: lead.status, sentCount: lead.sentSteps.length }, deps.clock.now(), since);
     if (written === 'not-found') return { outcome: 'not-found' as const };
-    return written === 'applied' ? { outcome: 'updated' as const, lead: { ...lead, ...afterChange(lead, change, now) } } : written;
+    return typeof written === 'object' ? { outcome: 'updated' as const, lead: written.lead } : written;
   });
   if (result.outcome === 'not-found') return result;
   return { outcome: result.outcome, leadId, lead: result.lead };
@@ -172,7 +176,7 @@ export async function applyBooking(deps: BookingDeps, booking: Booking): Promise
 async function create(deps: BookingDeps, booking: Booking, email: string): Promise<BookingResult> {
   if (!booking.firstName) return { outcome: 'needs-name' };
   const now = deps.clock.now();
-  const suppressed = await deps.store.isSuppressed(email);
+  const suppressed = await deps.store.suppressedAs(email);
   const base: Lead = {
     leadId: deps.newId(),
     email,
@@ -182,21 +186,21 @@ async function create(deps: BookingDeps, booking: Booking, email: string): Promi
     consent: { at: now.toISOString(), textVersion: booking.consentVersion ?? deps.consentTextVersion },
     attribution: { source: 'booking' },
     createdAt: now.toISOString(),
-    // An address that bounced or complained is never emailed: record the booking, plan nothing.
-    status: suppressed ? 'completed' : 'active',
+    // A suppressed address is never emailed: the lead starts stopped, as its address was, and plans nothing.
+    status: suppressed ?? 'active',
     sequenceId: FOLLOW_UP,
     sentSteps: [],
   };
   const change = planBooking({ ...base, sequenceId: '' }, booking, now, deps.sequences)!;
-  const lead = { ...base, ...afterChange(base, suppressed ? { appointment: change.appointment } : change, now) };
+  const lead = { ...base, ...afterChange(base, change, now) };
   const result = await deps.store.create(lead);
   // Someone signed up with this address a moment ago: apply the booking to that lead instead.
   if (!result.created) return applyBooking(deps, { ...booking, leadId: result.leadId });
   return { outcome: 'created', leadId: lead.leadId, lead };
 }
 
-/** The lead as a change leaves it (what the store writes, seen from the domain). */
-export function afterChange(lead: Lead, change: BookingChange, now: Date): Partial<Lead> {
+/** A new lead as a change leaves it. */
+function afterChange(lead: Lead, change: BookingChange, now: Date): Partial<Lead> {
   const after: Partial<Lead> = {
     bookedAt: lead.bookedAt ?? now.toISOString(),
     appointmentAt: change.appointment.at,

@@ -93,9 +93,10 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
 
   // A previous claim reached SES and never heard back: SES may have sent it. Report it; never resend it.
   if (lead.sending) {
-    const stepId = lead.sending.stepId;
-    log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId: sequence.id, stepId });
-    await store.recordMessage({ leadId: lead.leadId, sequenceId: sequence.id, stepId, state: 'unconfirmed', at: clock.now(), reason: 'claim-expired-mid-send' });
+    // Recorded under the sequence it was sent in: a booking may have switched the lead since.
+    const { sequenceId, stepId } = lead.sending;
+    log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId, stepId });
+    await store.recordMessage({ leadId: lead.leadId, sequenceId, stepId, state: 'unconfirmed', at: clock.now(), reason: 'claim-expired-mid-send' });
     const sentAt = new Date(lead.sending.at);
     return settleAfter(deps, sequence, lead, token, stepId, sentAt, 'unconfirmed');
   }
@@ -103,18 +104,17 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
   // The step may have been removed or replaced since it was scheduled: work out what is next now.
   const step = lead.nextStepId ? findStep(sequence, lead.nextStepId) : undefined;
   const expected = nextStep(sequence, passedSteps(lead));
-  if (!step || step.id !== expected?.id) {
-    const since = Math.max(...[lead.createdAt, lead.enteredSequenceAt, lead.lastSentAt].filter((at) => at !== undefined).map(Date.parse));
-    const settlement = scheduleFrom(sequence, lead, new Date(since), clock.now());
-    await store.settle(lead.leadId, token, settlement);
-    return settlement.next ? 'rescheduled' : 'completed';
+  if (!step || step.id !== expected?.id) return settleWithout(deps, sequence, lead, token, []);
+  // A step meant for before the visit that comes up once the visit has begun (retried, or picked up late) is moot.
+  if (step.appointment && step.appointment.days < 0 && lead.appointmentAt && Date.parse(lead.appointmentAt) <= clock.now().getTime()) {
+    return settleWithout(deps, sequence, lead, token, [step.id]);
   }
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
   const appointment = lead.appointmentAt ? describeAppointment(new Date(lead.appointmentAt), lead.timeZone) : undefined;
   const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl, ...(appointment && { appointment }) });
   await deps.pace(priority);
-  if (!(await store.markSending(lead.leadId, token, step.id, clock.now()))) return 'skipped';
+  if (!(await store.markSending(lead.leadId, token, sequence.id, step.id, clock.now()))) return 'skipped';
   progress.inFlight = true;
 
   const outcome = await mailer.send({
@@ -163,6 +163,17 @@ async function settleAfter(
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
   }
   return outcome;
+}
+
+/** Re-plan a claimed lead without sending: after an edit to its sequence, or skipping `skip` that came up too late. */
+async function settleWithout(deps: DispatchDeps, sequence: Sequence, lead: StoredLead, token: string, skip: string[]): Promise<DeliveryOutcome> {
+  // Timed from the last email, or from when the lead entered this sequence, whichever is later.
+  const since = Math.max(...[lead.createdAt, lead.enteredSequenceAt, lead.lastSentAt].filter((at) => at !== undefined).map(Date.parse));
+  const position = { ...lead, skippedSteps: [...(lead.skippedSteps ?? []), ...skip] };
+  const plan = scheduleFrom(sequence, position, new Date(since), deps.clock.now());
+  const skippedStepIds = [...skip, ...(plan.skippedStepIds ?? [])];
+  await deps.store.settle(lead.leadId, token, { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }) });
+  return plan.next ? 'rescheduled' : 'completed';
 }
 
 /** The step after what `lead` has passed, timed from `previousAt`, as a settlement. */

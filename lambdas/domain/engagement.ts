@@ -25,7 +25,7 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
   return 'recorded';
 }
 
-async function suppress(deps: EngagementDeps, event: EngagementEvent, reason: 'bounced' | 'complained') {
+async function suppress(deps: EngagementDeps, event: EngagementEvent, reason: NonNullable<EngagementEvent['suppresses']>) {
   const lead = await deps.store.get(event.leadId);
   if (!lead) return;
   await deps.store.suppress(lead.email, reason, new Date(event.at));

@@ -7,6 +7,8 @@ import type { EngagementEvent } from './ses-event.ts';
 
 export interface Clock {
   now(): Date;
+  /** Clock time per real time: above 1 for the local runtime's fast virtual clock. */
+  speed?: number;
 }
 
 /** A lead as stored, with the dispatcher's bookkeeping. */
@@ -14,7 +16,7 @@ export interface StoredLead extends Lead {
   /** Set while a dispatcher holds the lead. */
   claim?: { token: string; until: number };
   /** Set just before the SES call and cleared after it: if still set when the lead is next claimed, the send is unconfirmed. */
-  sending?: { stepId: string; at: number };
+  sending?: { sequenceId: string; stepId: string; at: number };
 }
 
 export type CreateResult = { created: true; lead: Lead } | { created: false; leadId: string };
@@ -62,7 +64,7 @@ export interface LeadStore {
   /** Take a due, active, unclaimed lead for `leaseMs`. Undefined when another dispatcher has it or it stopped. */
   claim(leadId: string, now: Date, leaseMs: number): Promise<{ lead: StoredLead; token: string } | undefined>;
   /** Record that the step is about to go to SES. False when the claim was lost or the lead stopped meanwhile. */
-  markSending(leadId: string, token: string, stepId: string, now: Date): Promise<boolean>;
+  markSending(leadId: string, token: string, sequenceId: string, stepId: string, now: Date): Promise<boolean>;
   /** Write the outcome and drop the claim. False when the claim was lost meanwhile. */
   settle(leadId: string, token: string, settlement: Settlement): Promise<boolean>;
   /** Drop the claim and try again at `retryAt`; nothing was sent. */
@@ -86,26 +88,27 @@ export interface LeadStore {
     expected: { sequenceId: string; status: LeadStatus; sentCount: number },
     now: Date,
     inFlightSince: Date,
-  ): Promise<'applied' | 'conflict' | 'in-flight' | 'not-found'>;
+  ): Promise<{ outcome: 'applied'; lead: StoredLead } | 'conflict' | 'in-flight' | 'not-found'>;
 }
 
 /** Remembers webhook deliveries for a while, so a replay changes nothing. */
 export interface DeliveryLog {
-  /** False when this delivery was seen before. */
-  remember(key: string, now: Date): Promise<boolean>;
-  /** Let a delivery that was not acted on be tried again. */
-  forget(key: string): Promise<void>;
+  seen(key: string): Promise<boolean>;
+  /** Called once a delivery has been acted on. */
+  remember(key: string, now: Date): Promise<void>;
 }
 
 /** What an engagement event changes: recorded once per event id, rolled up on its message and lead. */
 export interface EventStore {
   /** False when this event was recorded before (EventBridge delivers at least once). */
   recordEvent(event: EngagementEvent): Promise<boolean>;
-  suppress(email: string, reason: 'bounced' | 'complained' | 'unsubscribed', at: Date): Promise<void>;
-  isSuppressed(email: string): Promise<boolean>;
+  suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
+  /** Why this normalised address must never be emailed, if it must not. */
+  suppressedAs(email: string): Promise<SuppressionReason | undefined>;
 }
 
 export type StopStatus = Extract<LeadStatus, 'unsubscribed' | 'bounced' | 'complained'>;
+export type SuppressionReason = StopStatus;
 
 export interface OutgoingEmail {
   to: { address: string; name: string };

@@ -12,7 +12,6 @@ export interface ReportLead {
   leadId: string;
   status: LeadStatus;
   sequenceId: string;
-  sentSteps: readonly string[];
   /** When the lead first booked (the booking webhook sets it once; a later cancellation leaves it). */
   bookedAt?: string;
   /** When an unsubscribe, bounce or complaint stopped the lead. */
@@ -105,7 +104,7 @@ export const LEAVE_LABELS: Record<LeaveReason, string> = {
   active: 'Still active',
 };
 
-export const OPENS_NOTE =
+const OPENS_NOTE =
   'Clicks and bookings are the signals to act on. Opens are unreliable: Apple Mail Privacy Protection loads every image by machine, so an "open" does not mean a person read the email.';
 
 export interface Report {
@@ -214,11 +213,7 @@ function wasSent(message: ReportMessage): boolean {
 /** The last step the lead was sent before it stopped. */
 function lastSentBefore(lead: ReportLead, messages: readonly ReportMessage[]): StepRef | undefined {
   const stoppedAt = lead.stoppedAt ? at(lead.stoppedAt) : Infinity;
-  const last = latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= stoppedAt));
-  if (last) return last;
-  // Messages expire with retention; the lead's own record of its steps remains.
-  const stepId = lead.sentSteps.at(-1);
-  return stepId ? { sequenceId: lead.sequenceId, stepId } : undefined;
+  return latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= stoppedAt));
 }
 
 function orderedSequences(funnels: Map<string, Map<string, Funnel>>, configured: ReportOptions['sequences'], nurtureId: string): SequenceFunnel[] {

@@ -14,6 +14,9 @@ export type StopResult = { outcome: 'stopped'; previous: LeadStatus } | { outcom
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The pacer's admission may hold a request about a second after its in-flight mark, before the SES timeout starts. */
+const ADMISSION_MARGIN_MS = 2_000;
+
 /**
  * Run a write that must not overlap a send in flight. `attempt` gets the instant before which an in-flight mark
  * belongs to a send that is over; it answers 'in-flight' to wait and try again, 'conflict' to try again at once
@@ -21,11 +24,13 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  */
 export async function whileSendInFlight<T>(deps: StopDeps, attempt: (inFlightSince: Date) => Promise<T | 'in-flight' | 'conflict'>): Promise<T> {
   const sleep = deps.sleep ?? realSleep;
-  const waitUntil = performance.now() + deps.sendTimeoutMs;
+  const longestSendMs = deps.sendTimeoutMs + ADMISSION_MARGIN_MS;
+  const waitUntil = performance.now() + longestSendMs;
   for (let conflicts = 0; ; ) {
-    // An in-flight mark older than the SES timeout belongs to a send that is over (or a dispatcher that died).
-    // Once we have waited that long ourselves, any mark left is such a one.
-    const since = performance.now() > waitUntil ? new Date(8.64e15) : new Date(deps.clock.now().getTime() - deps.sendTimeoutMs);
+    // An in-flight mark older than the longest send belongs to a send that is over (or a dispatcher that died);
+    // marks are in clock time, which the local runtime runs faster. Once we have waited that long ourselves, any
+    // mark left is such a one.
+    const since = performance.now() > waitUntil ? new Date(8.64e15) : new Date(deps.clock.now().getTime() - longestSendMs * (deps.clock.speed ?? 1));
     const result = await attempt(since);
     if (result === 'conflict') {
       // Each conflict is another writer's progress (a dispatcher settling a step); it cannot go on for long.

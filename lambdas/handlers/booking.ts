@@ -19,6 +19,9 @@ const SIGNATURE_PROBLEMS: Record<Exclude<SignatureCheck, 'ok'>, string> = {
   invalid: 'X-Nurture-Signature does not match the body. Sign "<timestamp>.<raw body>" with HMAC-SHA256 and the booking secret.',
 };
 
+/** Past this, the request leaves the confirmation to the dispatcher, so it ends well inside its timeout. */
+const INLINE_SEND_BUDGET_MS = 5_000;
+
 /**
  * `signatureClock` judges the timestamp: real time, even when the local runtime's scheduling clock runs fast.
  */
@@ -49,28 +52,27 @@ export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'di
     const parsed = parseBooking(decoded.value);
     if (!parsed.ok) return json(400, { error: 'invalid_booking', message: 'Please check the fields named here.', fields: parsed.fields });
 
-    // The signature covers the timestamp and the body: the same delivery, replayed, has the same one.
+    // The signature covers the timestamp and the body: the same delivery, replayed, has the same one. It is
+    // remembered once acted on; two copies racing both apply, which changes nothing the second time.
     const delivery = createHash('sha256').update(signature!).digest('hex');
-    if (!(await store.remember(delivery, dispatch.clock.now()))) return json(200, { duplicate: true, message: 'This delivery was already processed.' });
+    if (await store.seen(delivery)) return json(200, { duplicate: true, message: 'This delivery was already processed.' });
 
-    let result: Awaited<ReturnType<typeof applyBooking>>;
-    try {
-      result = await applyBooking(deps, parsed.booking);
-    } catch (error) {
-      await store.forget(delivery);
-      throw error;
-    }
+    const started = performance.now();
+    const result = await applyBooking(deps, parsed.booking);
     if (result.outcome === 'not-found' || result.outcome === 'needs-name') {
-      await store.forget(delivery);
       return result.outcome === 'not-found'
         ? json(404, { error: 'unknown_lead', message: 'No lead has that email or leadId. To create one, send "consent": true and a firstName.' })
         : json(400, { error: 'invalid_booking', message: 'Please check the fields named here.', fields: { firstName: 'firstName is required to create a lead from a booking.' } });
     }
 
+    await store.remember(delivery, dispatch.clock.now());
+
     const { leadId, lead } = result;
     dispatch.log.info('booking', { leadId, outcome: result.outcome, appointmentStatus: parsed.booking.status, sequenceId: lead.sequenceId, nextStepId: lead.nextStepId });
-    // The confirmation goes out now, as the welcome does at sign-up. If this fails, the dispatcher sends it.
-    if (lead.status === 'active' && lead.nextSendAt && Date.parse(lead.nextSendAt) <= dispatch.clock.now().getTime()) {
+    // The confirmation goes out now, as the welcome does at sign-up (the claim takes it only if it is due). If this
+    // fails, or the booking had to wait out a send and the request has no time left for another, the dispatcher
+    // sends it.
+    if (result.outcome !== 'unchanged' && lead.status === 'active' && performance.now() - started < INLINE_SEND_BUDGET_MS) {
       try {
         await deliverNext(dispatch, leadId, 'first');
       } catch (error) {

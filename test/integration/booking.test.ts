@@ -171,6 +171,66 @@ describe('a booking', () => {
     expect(await inbox(email)).toHaveLength(0);
   });
 
+  it('a visit reported as attended ends the nurture too: no confirmation or reminder, just the note the day after', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('walked-in');
+    const leadId = await signUp(env, email);
+    env.clock.advance(60_000);
+    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-02T14:00:00-05:00', status: 'attended' }));
+    await live(env, 30, [leadId]);
+    expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'after-visit']);
+    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up', status: 'completed', skippedSteps: ['confirmation', 'reminder'] });
+  });
+
+  it('a reminder the dispatcher only gets to after the visit has begun is skipped, not sent late', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('late-reminder');
+    const leadId = await signUp(env, email);
+    env.clock.advance(60_000);
+    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-06T09:00:00-05:00', status: 'booked' }));
+    env.clock.set('2026-03-06T15:00:00Z'); // no dispatcher ran for four days (an outage): the visit was this morning
+    await live(env, 5, [leadId]);
+    expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'after-visit']);
+    expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
+  });
+
+  it('a nurture send left unconfirmed when the booking switched the lead is recorded under the nurture, and the confirmation still goes', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('stale-mark');
+    const leadId = await signUp(env, email);
+    env.clock.advance(3 * DAY);
+    // A dispatcher handed how-it-works to SES and died; its lease has not run out when the booking arrives.
+    const { token } = (await env.store.claim(leadId, env.clock.now(), 10 * 60_000))!;
+    await env.store.markSending(leadId, token, 'nurture', 'how-it-works', env.clock.now());
+    env.clock.advance(60_000);
+    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }));
+
+    env.clock.advance(10 * 60_000);
+    await dispatchDue(env.dispatch); // finds the stale mark: reported, never resent
+    await live(env, 1, [leadId]);
+    const messages = await env.store.messages(leadId);
+    expect(messages.map((m) => [m.sequenceId, m.stepId, m.state])).toEqual([
+      ['nurture', 'welcome', 'sent'],
+      ['nurture', 'how-it-works', 'unconfirmed'],
+      ['follow-up', 'confirmation', 'sent'],
+    ]);
+  });
+
+  it('a booking for an address that bounced creates the lead stopped: no confirmation, and no email after a later change either', async () => {
+    const env = await testEnv();
+    const book = makeBookingHandler(env);
+    const email = uniqueEmail('bounced');
+    await env.store.suppress(email, 'bounced', env.clock.now());
+    const created = await book(bookingEvent({ email, firstName: 'Ari', consent: true, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    expect(created.statusCode).toBe(201);
+    const { leadId } = JSON.parse(created.body!);
+    await book(bookingEvent({ email, appointmentAt: '2026-03-12T09:00:00-05:00', status: 'rescheduled' }));
+    await book(bookingEvent({ email, appointmentAt: '2026-03-12T09:00:00-05:00', status: 'cancelled' }));
+    await live(env, 20, [leadId]);
+    expect(await inbox(email)).toHaveLength(0);
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'bounced', appointmentStatus: 'cancelled' });
+  });
+
   it('an unsubscribed lead who books has the booking recorded and gets no email', async () => {
     const env = await testEnv();
     const email = uniqueEmail('quiet');

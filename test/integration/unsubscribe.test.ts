@@ -82,7 +82,7 @@ describe('unsubscribe', () => {
 
     // A dispatcher has claimed the lead and handed the step to SES...
     const { token } = (await env.store.claim(leadId, env.clock.now(), 120_000))!;
-    await env.store.markSending(leadId, token, 'how-it-works', env.clock.now());
+    await env.store.markSending(leadId, token, 'nurture', 'how-it-works', env.clock.now());
     const pending = unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await env.store.get(leadId))?.status).toBe('active'); // the unsubscribe is waiting, not yet recorded

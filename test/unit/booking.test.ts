@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeAppointment, parseBooking, planBooking, signBooking, verifyBooking } from '#domain/booking';
 import type { Lead } from '#domain/lead';
 import { planNext } from '#domain/plan';
+import { whileSendInFlight } from '#domain/stop';
 import { followUp, sequences } from '../../emails/sequences.ts';
 
 const secret = 'unit-booking-secret-unit-booking-secret';
@@ -90,7 +91,12 @@ describe('what a booking does to a lead', () => {
     expect(change).toEqual({ appointment: { at: '2026-03-10T18:30:00.000Z', status: 'booked' } });
   });
 
-  it('attended changes the record, not the emails', () => {
+  it('attended takes a lead still in the nurture out of it, with only the note after the visit ahead', () => {
+    const change = planBooking(lead(), { appointmentAt: '2026-03-05T09:00:00-05:00', status: 'attended' }, now, sequences);
+    expect(change?.route).toMatchObject({ sequenceId: 'follow-up', skippedSteps: ['confirmation', 'reminder'], next: { stepId: 'after-visit' } });
+  });
+
+  it('attended changes the record, not the emails, of a lead already in the follow-up', () => {
     const booked = lead({ sequenceId: 'follow-up', appointmentAt: '2026-03-10T18:30:00.000Z', appointmentStatus: 'booked' });
     expect(planBooking(booked, { appointmentAt, status: 'attended' }, now, sequences)).toEqual({ appointment: { at: '2026-03-10T18:30:00.000Z', status: 'attended' } });
   });
@@ -104,5 +110,15 @@ describe('steps timed from the appointment', () => {
 
   it('the appointment is shown in the lead’s own zone', () => {
     expect(describeAppointment(new Date('2026-03-10T18:30:00Z'), 'America/Los_Angeles')).toBe('Tuesday, March 10 at 11:30 AM PDT');
+  });
+});
+
+describe('waiting out a send in flight', () => {
+  it('on a clock running 2,000 times faster, a mark a virtual minute old still counts as in flight', async () => {
+    const clock = { now: () => new Date('2026-03-05T15:00:00Z'), speed: 2000 };
+    const seen: Date[] = [];
+    await whileSendInFlight({ store: undefined as never, clock, sendTimeoutMs: 15_000 }, async (since) => (seen.push(since), 'done'));
+    const markAMinuteAgo = clock.now().getTime() - 60_000;
+    expect(seen[0]!.getTime()).toBeLessThan(markAMinuteAgo);
   });
 });
