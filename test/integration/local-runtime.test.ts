@@ -88,7 +88,7 @@ describe('npm start', () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'simulate', '--', 'bounce', email], { env: { ...env, DYNAMODB_PORT: new URL(runtime.dynamoEndpoint).port }, timeout: 30_000 });
     expect(stdout).toMatch(/^bounce for "welcome" \(message .+\): recorded\. Lead is now bounced\.$/m);
     expect(await store.get(leadId)).toMatchObject({ status: 'bounced' });
-    expect(await store.isSuppressed(email)).toBe(true);
+    expect(await store.suppressedAs(email)).toBe('bounced');
   });
 });
 
