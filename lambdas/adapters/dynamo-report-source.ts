@@ -2,11 +2,11 @@
  * Reads what the report needs from the one table (see the item list in `dynamo-lead-store.ts`): each lead's
  * PROFILE, its MSG# items, and its Click events.
  *
- * How: one paginated Scan. It reads the whole table, so its cost grows with the table, not with the answer:
+ * How: a Scan of the whole table in 4 parallel segments, each paginated. It reads every item, so its cost grows with the table, not with the answer:
  * DynamoDB charges a Scan for every item it reads (one read request unit per 8 KB, eventually consistent), before
  * the filter. A lead with its eight messages and their events is about 10 KB, so 10,000 leads are ~100 MB:
  * ~12,500 read request units (well under a cent on demand) and ~100 pages of 1 MB. That is fine for a clinic's
- * report read by a person a few times a day. The Scan runs in parallel segments: the same cost, a fraction of the
+ * report read by a person a few times a day. The segments cost the same as one Scan, for a fraction of the
  * wait (a page behind API Gateway has 30 seconds). If it ever is not enough, the next step is counters kept at
  * write time, not a bigger Scan.
  *
