@@ -5,7 +5,7 @@ import { ulid } from 'ulid';
 import type { Clinic } from '../../emails/clinic.ts';
 import { sequences as defaultSequences, type EmailStep } from '../../emails/sequences.ts';
 import type { Sequence } from '../domain/sequence.ts';
-import type { Config, ResolvedConfig } from '../config.ts';
+import { loadConfig, type Config, type ResolvedConfig } from '../config.ts';
 import type { DispatchDeps } from '../domain/dispatch.ts';
 import type { Clock } from '../domain/ports.ts';
 import { signUnsubscribeToken } from '../domain/unsubscribe-token.ts';
@@ -13,6 +13,7 @@ import { DynamoLeadStore } from './dynamo-lead-store.ts';
 import { log } from './log.ts';
 import { pacer } from './pace.ts';
 import { ReactEmailRenderer } from './renderer.ts';
+import { resolveSecrets } from './secrets.ts';
 import { SesMailer } from './ses-mailer.ts';
 
 /** Emulators accept any credentials; AWS uses the Lambda role's. */
@@ -101,5 +102,22 @@ export function wire(config: ResolvedConfig, { clock, sendRate, dynamo, ses }: {
       unsubscribeUrl: (leadId) => `${config.PUBLIC_BASE_URL}/unsubscribe?token=${encodeURIComponent(signUnsubscribeToken(leadId, config.UNSUBSCRIBE_SECRET))}`,
       pace: pace.turn,
     },
+  };
+}
+
+/**
+ * A Lambda entry point: on the first event, config is read (failing loudly on a bad value) and its secrets resolved,
+ * and `build` makes the handler the container keeps. A failed start is not kept: the next event tries again.
+ */
+export function lambdaEntry<E, R>(build: (config: ResolvedConfig) => ((event: E) => Promise<R>) | Promise<(event: E) => Promise<R>>): (event: E) => Promise<R> {
+  let handle: Promise<(event: E) => Promise<R>> | undefined;
+  return async (event) => {
+    handle ??= resolveSecrets(loadConfig())
+      .then(build)
+      .catch((error: unknown) => {
+        handle = undefined;
+        throw error;
+      });
+    return (await handle)(event);
   };
 }

@@ -4,10 +4,8 @@
  * a bad signature or a timestamp over 5 minutes off gets 401, and a replay of the same delivery changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { wire, type Wiring } from '../adapters/clients.ts';
-import { resolveSecrets } from '../adapters/secrets.ts';
+import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
 import { applyBooking, parseBooking, verifyBooking, type BookingDeps, type SignatureCheck } from '../domain/booking.ts';
 import { deliverNext } from '../domain/dispatch.ts';
 import type { Clock } from '../domain/ports.ts';
@@ -88,13 +86,5 @@ export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'di
   };
 }
 
-let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
-
 /** Lambda entry point. */
-export const handler = async (event: HttpEvent) => {
-  if (!handle) {
-    const config = await resolveSecrets(loadConfig());
-    handle = makeBookingHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 }));
-  }
-  return handle(event);
-};
+export const handler = lambdaEntry((config) => makeBookingHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 })));

@@ -1,10 +1,8 @@
 /** The dispatcher: run every minute by a schedule. Sends whatever is due through the sharded due index. */
 import type { SESClient } from '@aws-sdk/client-ses';
-import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { sesClient, wire } from '../adapters/clients.ts';
+import { sesClient, lambdaEntry, wire } from '../adapters/clients.ts';
 import { log } from '../adapters/log.ts';
-import { resolveSecrets } from '../adapters/secrets.ts';
 import { publishSendQuota, quotaMetrics, readSendQuota } from '../adapters/send-quota.ts';
 import { dispatchDue, type DispatchDeps, type DispatchReport } from '../domain/dispatch.ts';
 
@@ -24,19 +22,15 @@ export function makeQuotaReporter(ses: SESClient, metrics = quotaMetrics()) {
   };
 }
 
-let handle: (() => Promise<DispatchReport>) | undefined;
-let reportQuota: (() => Promise<void>) | undefined;
-
 /** Lambda entry point. In AWS the pace is SES's own maximum send rate unless MAX_SEND_RATE is set. */
-export const handler = async () => {
-  if (!handle || !reportQuota) {
-    const config = await resolveSecrets(loadConfig());
-    const ses = sesClient(config);
-    const sendRate = config.MAX_SEND_RATE ?? (await readSendQuota(ses))?.maxSendRate ?? 1;
-    handle = makeDispatchHandler(wire(config, { clock: systemClock, sendRate, ses }).dispatch);
-    reportQuota = makeQuotaReporter(ses);
-  }
-  const report = await handle();
-  await reportQuota();
-  return report;
-};
+export const handler = lambdaEntry(async (config) => {
+  const ses = sesClient(config);
+  const sendRate = config.MAX_SEND_RATE ?? (await readSendQuota(ses))?.maxSendRate ?? 1;
+  const dispatch = makeDispatchHandler(wire(config, { clock: systemClock, sendRate, ses }).dispatch);
+  const reportQuota = makeQuotaReporter(ses);
+  return async (_event: unknown) => {
+    const report = await dispatch();
+    await reportQuota();
+    return report;
+  };
+});

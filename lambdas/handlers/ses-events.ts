@@ -1,8 +1,6 @@
 /** SES events from EventBridge (the configuration set's event destination): recorded, rolled up, and acted on. */
-import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { wire, type Wiring } from '../adapters/clients.ts';
-import { resolveSecrets } from '../adapters/secrets.ts';
+import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
 import { recordEngagement, type EngagementResult } from '../domain/engagement.ts';
 
 export function makeSesEventsHandler(wiring: Pick<Wiring, 'config' | 'store' | 'dispatch'>) {
@@ -10,13 +8,5 @@ export function makeSesEventsHandler(wiring: Pick<Wiring, 'config' | 'store' | '
   return (event: unknown): Promise<EngagementResult> => recordEngagement(deps, event);
 }
 
-let handle: ((event: unknown) => Promise<EngagementResult>) | undefined;
-
 /** Lambda entry point (EventBridge rule target). */
-export const handler = async (event: unknown) => {
-  if (!handle) {
-    const config = await resolveSecrets(loadConfig());
-    handle = makeSesEventsHandler(wire(config, { clock: systemClock, sendRate: 1 }));
-  }
-  return handle(event);
-};
+export const handler = lambdaEntry((config) => makeSesEventsHandler(wire(config, { clock: systemClock, sendRate: 1 })));

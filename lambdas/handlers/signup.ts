@@ -3,10 +3,8 @@
  * A fetch gets JSON; a plain HTML form post gets a thank-you page.
  */
 import { ulid } from 'ulid';
-import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { wire, type Wiring } from '../adapters/clients.ts';
-import { resolveSecrets } from '../adapters/secrets.ts';
+import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
 import { deliverNext } from '../domain/dispatch.ts';
 import { enroll } from '../domain/enroll.ts';
 import { parseSignup } from '../domain/signup.ts';
@@ -53,13 +51,5 @@ export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'st
   };
 }
 
-let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
-
 /** Lambda entry point. */
-export const handler = async (event: HttpEvent) => {
-  if (!handle) {
-    const config = await resolveSecrets(loadConfig());
-    handle = makeSignupHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 }));
-  }
-  return handle(event);
-};
+export const handler = lambdaEntry((config) => makeSignupHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 })));

@@ -4,10 +4,8 @@
  *   POST  RFC 8058 one-click (body `List-Unsubscribe=One-Click`, sent by mail providers), or that button.
  * The token is the lead id signed with HMAC; a forged, truncated or tampered token gets 400 and changes nothing.
  */
-import { loadConfig } from '../config.ts';
 import { systemClock } from '../adapters/clock.ts';
-import { wire, type Wiring } from '../adapters/clients.ts';
-import { resolveSecrets } from '../adapters/secrets.ts';
+import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
 import { stopLead } from '../domain/stop.ts';
 import { verifyUnsubscribeToken } from '../domain/unsubscribe-token.ts';
 import { escapeHtml, html, type HttpEvent, type HttpResult } from './http.ts';
@@ -46,13 +44,5 @@ export function makeUnsubscribeHandler(wiring: Pick<Wiring, 'config' | 'clinic' 
   };
 }
 
-let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
-
 /** Lambda entry point. */
-export const handler = async (event: HttpEvent) => {
-  if (!handle) {
-    const config = await resolveSecrets(loadConfig());
-    handle = makeUnsubscribeHandler(wire(config, { clock: systemClock, sendRate: 1 }));
-  }
-  return handle(event);
-};
+export const handler = lambdaEntry((config) => makeUnsubscribeHandler(wire(config, { clock: systemClock, sendRate: 1 })));
