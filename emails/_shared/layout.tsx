@@ -4,6 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { Body, Button, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text } from 'react-email';
+import type { Source } from '../sources.ts';
 import type { EmailProps } from './types.ts';
 
 export const theme = {
@@ -24,6 +25,8 @@ const styles = {
   button: { backgroundColor: theme.accent, color: '#ffffff', borderRadius: '6px', padding: '12px 22px', fontSize: '16px', fontWeight: 600, textDecoration: 'none' },
   small: { color: theme.muted, fontSize: '12px', lineHeight: '18px', margin: '0 0 8px' },
   link: { color: theme.accent },
+  list: { color: theme.ink, fontSize: '16px', lineHeight: '26px', margin: '0 0 16px', paddingLeft: '24px' },
+  item: { margin: '0 0 6px' },
 };
 
 /** A paragraph in the house style. */
@@ -37,6 +40,31 @@ export function A({ href, children }: { href: string; children: ReactNode }) {
     <Link href={href} style={styles.link}>
       {children}
     </Link>
+  );
+}
+
+/**
+ * A real bulleted list: screen readers announce it as a list, and the plain-text part shows each item on its own
+ * line with a bullet.
+ */
+export function List({ children }: { children: ReactNode }) {
+  return <ul style={styles.list}>{children}</ul>;
+}
+
+/** One item of a <List>. */
+export function Item({ children }: { children: ReactNode }) {
+  return <li style={styles.item}>{children}</li>;
+}
+
+/**
+ * A citation: a link to the paper itself (its DOI or PubMed page), named as the source registry names it.
+ * Cite only sources from emails/sources.ts; `npm run check:emails` refuses any other study link.
+ */
+export function Cite({ source }: { source: Pick<Source, 'short' | 'url'> }) {
+  return (
+    <>
+      (<A href={source.url}>{source.short}</A>)
+    </>
   );
 }
 
