@@ -36,9 +36,10 @@ export const nurture: Sequence<EmailStep> = {
     { id: 'welcome', immediate: true, template: Welcome },
     { id: 'how-it-works', after: { days: 2 }, template: HowItWorks },
     { id: 'who-it-helps', after: { days: 3 }, template: WhoItHelps },
-    { id: 'iv-and-nasal', after: { days: 3 }, template: IvAndNasal },
+    // Risks come early: who should avoid it and the side effects reach a lead before the research and the cost.
+    { id: 'side-effects', after: { days: 3 }, template: SideEffects },
+    { id: 'iv-and-nasal', after: { days: 4 }, template: IvAndNasal },
     { id: 'the-research', after: { days: 4 }, template: TheResearch },
-    { id: 'side-effects', after: { days: 4 }, template: SideEffects },
     { id: 'cost-and-financing', after: { days: 5 }, template: CostAndFinancing },
     { id: 'last-invitation', after: { days: 7 }, template: LastInvitation },
   ],

@@ -120,7 +120,7 @@ export const afridi2013 = {
 } as const satisfies Source;
 
 export const ketamineLabel = {
-  short: 'FDA prescribing information for ketamine (Ketalar)',
+  short: 'Ketalar prescribing information, FDA label',
   citation: 'KETALAR (ketamine hydrochloride) injection, prescribing information. Par Pharmaceutical. DailyMed, U.S. National Library of Medicine.',
   url: 'https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=14e8f864-8b8a-4e7e-8439-e510d3107063',
   design: 'The FDA-approved label for ketamine as an anesthetic: its warnings, contraindications and adverse reactions.',

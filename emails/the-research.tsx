@@ -1,24 +1,22 @@
 import { clinic } from './clinic.ts';
-import { A, BookButton, Layout, P } from './_shared/layout.tsx';
+import { afridi2013, pomeroy2017, say, yuan2023 } from './sources.ts';
+import { BookButton, Cite, Layout, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
-/** Search links, so a citation never points at an id we might have wrong. */
-export const sources = {
-  ivRetrospective: 'https://pubmed.ncbi.nlm.nih.gov/?term=ketamine+refractory+headache+retrospective+77+patients',
-  intranasalSurvey: 'https://pubmed.ncbi.nlm.nih.gov/?term=intranasal+ketamine+headache+retrospective+169',
-  afridiTrial: 'https://pubmed.ncbi.nlm.nih.gov/?term=Afridi+intranasal+ketamine+migraine+prolonged+aura',
-};
+const iv = pomeroy2017.facts;
+const spray = yuan2023.facts;
+const aura = afridi2013.facts;
 
-/** What the studies found, with their numbers and their limits. */
+/** What the studies found, with their numbers, their designs and their limits. Every number comes from emails/sources.ts. */
 function TheResearch(props: EmailProps) {
   return (
     <Layout {...props} preview={TheResearch.preview(props)} heading="What the research says, and what it cannot say yet">
       <P>Hi {props.firstName},</P>
-      <P>Using ketamine for migraine is off-label: the FDA has not approved it for this use. The evidence is growing but still early, so here are the main findings with their limits.</P>
-      <P><strong>IV ketamine, 77 people.</strong> A 2017 review of 77 patients with chronic migraine that had not responded to other treatment found that pain scores fell significantly during a multi-day IV course, and many reported relief that lasted beyond it. It looked back at records and had no comparison group. <A href={sources.ivRetrospective}>Source</A></P>
-      <P><strong>Nasal spray, 169 people.</strong> In a 2023 study of 169 people using intranasal ketamine, 49% rated it very effective, more than a third said it improved their quality of life, and most felt relief within 90 minutes. These were patients' own reports, gathered after the fact. <A href={sources.intranasalSurvey}>Source</A></P>
-      <P><strong>Aura, a small randomised trial.</strong> Afridi and colleagues found intranasal ketamine reduced the severity of prolonged aura compared with a control treatment, in a small group of patients. <A href={sources.afridiTrial}>Source</A></P>
-      <P>Larger controlled trials are still needed. Results vary, and a consultation is the place to weigh this evidence against your own history.</P>
+      <P>Using ketamine for migraine is off-label: the FDA has not approved it for this use. The evidence is still early. None of the studies below compared ketamine with a placebo in a large group of people, so here are the main findings together with their limits.</P>
+      <P><strong>IV infusions in the hospital, {say(iv.patients)} patients.</strong> A {pomeroy2017.year} review looked back at the records of {say(iv.patients)} people with chronic migraine or new daily persistent headache who had not improved with aggressive treatment. They stayed in the hospital for multi-day infusions, {say(iv.infusionDays)} on average, which is not the same as an outpatient session. Average pain fell from {say(iv.painAdmission)} out of 10 on admission to {say(iv.painDischarge)} at discharge, and by discharge {say(iv.acuteResponders)} of the {say(iv.patients)} had improved by at least 2 points. At their follow-up visit, only {say(iv.sustainedResponders)} of the {say(iv.patients)} still had that benefit, and this lasting effect was not statistically significant. There was no comparison group <Cite source={pomeroy2017} />.</P>
+      <P><strong>Nasal spray at home, {say(spray.interviewed)} people.</strong> A {yuan2023.year} study at a single headache center interviewed {say(spray.interviewed)} people with hard-to-treat chronic migraine by telephone about their use of a ketamine nasal spray. Of them, {say(spray.veryEffective)} called it "very effective", and {say(spray.qualityOfLife)} said their quality of life was "much better", while {say(spray.adverseEvents)} reported at least one side effect. People were recalling their experience after the fact, without a placebo, and the authors caution that the spray can be overused <Cite source={yuan2023} />.</P>
+      <P><strong>Aura, a small randomized trial.</strong> In a {afridi2013.year} trial, {say(aura.randomized)} people with prolonged migraine aura were randomly given a ketamine or a midazolam nasal spray, and {say(aura.completed)} completed it. Ketamine made the aura less severe, but not shorter <Cite source={afridi2013} />.</P>
+      <P>Larger, placebo-controlled trials are still needed. Results vary from person to person, and some people do not benefit at all. A consultation is the place to weigh this evidence against your own history.</P>
       <BookButton href={props.clinic.bookingUrl} />
     </Layout>
   );

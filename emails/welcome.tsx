@@ -1,17 +1,24 @@
 import { clinic } from './clinic.ts';
-import { BookButton, Layout, P } from './_shared/layout.tsx';
+import { BookButton, Item, Layout, List, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
-/** Sent the moment someone signs up: thanks, and what happens next. */
+/** Sent the moment someone signs up: thanks, what the series covers, and how to reach a person. */
 function Welcome(props: EmailProps) {
   return (
     <Layout {...props} preview={Welcome.preview(props)} heading={`Welcome, ${props.firstName}`}>
-      <P>Thank you for reaching out to {props.clinic.name}. Living with frequent or stubborn migraine is exhausting, and asking about a new option takes effort. We are glad you did.</P>
-      <P>Here is what happens next. Over the coming few weeks we will send you a handful of short emails, each on one question people usually ask about ketamine for migraine:</P>
-      <P>how it is thought to work · who may be a good fit, and who should not have it · how it is given · what the studies found, and what they could not show · side effects and how they are watched for · cost, insurance and financing.</P>
-      <P>You do not need to wait for the series to end. If you already want to talk it through, a free consultation is the easiest place to start: we will go over your history and treatments so far, and tell you honestly whether we think ketamine makes sense for you.</P>
+      <P>Thank you for contacting {props.clinic.name}. Frequent or stubborn migraine wears people down, and looking into a new option takes energy. We are glad you reached out.</P>
+      <P>Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about ketamine for migraine:</P>
+      <List>
+        <Item>how ketamine is thought to act on migraine;</Item>
+        <Item>who may be a candidate, and who should not have it;</Item>
+        <Item>its side effects and risks, and how we watch for them;</Item>
+        <Item>how it is given: by IV infusion or as a nasal spray;</Item>
+        <Item>what the studies found, and what they could not show;</Item>
+        <Item>cost, insurance and ways to pay.</Item>
+      </List>
+      <P>Ketamine is not right for everyone, and using it for migraine is off-label. A consultation with one of our clinicians is the place to find out whether it makes sense for you, or whether another approach fits better. You do not have to wait for the series to end to book one.</P>
       <BookButton href={props.clinic.bookingUrl} />
-      <P>Questions in the meantime? Just reply to this email or call us at {props.clinic.phone}.</P>
+      <P>Questions in the meantime? Reply to this email or call us at {props.clinic.phone}.</P>
     </Layout>
   );
 }

@@ -1,16 +1,31 @@
 import { clinic } from './clinic.ts';
-import { BookButton, Layout, P } from './_shared/layout.tsx';
+import { BookButton, Item, Layout, List, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
-/** Who may benefit, and who should not have ketamine. */
+/** Who may be a candidate, and who should not have ketamine. */
 function WhoItHelps(props: EmailProps) {
   return (
-    <Layout {...props} preview={WhoItHelps.preview(props)} heading="Who ketamine may suit, and who it does not">
+    <Layout {...props} preview={WhoItHelps.preview(props)} heading="Who ketamine may suit, and who should avoid it">
       <P>Hi {props.firstName},</P>
-      <P>Ketamine is usually considered when the common options have not been enough. People who may be candidates include those who:</P>
-      <P>· have chronic migraine, meaning headache on 15 or more days a month;<br />· have status migrainosus, an attack lasting more than 72 hours that usual medicines have not stopped;<br />· have tried several treatments, such as triptans, CGRP medicines, Botox or daily preventives, without enough relief;<br />· have central sensitisation, where touch or sound becomes painful during attacks.</P>
-      <P><strong>Ketamine is not safe for everyone.</strong> It is generally not an option for people with high blood pressure that is not under control, an untreated aneurysm, active psychosis, or during pregnancy. Other conditions and medicines matter too.</P>
-      <P>That is why every person is assessed by a clinician first, with a full medical history, before any treatment is offered. Sometimes the honest answer is that another approach fits better, and we will tell you so.</P>
+      <P>Ketamine is usually considered only after the standard options have not helped enough. A clinician may talk with you about it if you:</P>
+      <List>
+        <Item>have chronic migraine, meaning headache on 15 or more days a month for more than three months;</Item>
+        <Item>have had status migrainosus, an attack lasting more than 72 hours that usual medicines did not stop;</Item>
+        <Item>have tried several treatments, such as triptans, CGRP medicines, Botox or daily preventive medicines, without enough relief;</Item>
+        <Item>become sensitive to touch, light or sound during attacks (sensitization).</Item>
+      </List>
+      <P>Meeting one of these does not mean ketamine will help you: results vary, and some people get little or no benefit.</P>
+      <P><strong>Ketamine is not safe for everyone.</strong> We generally do not offer it, or offer it only after extra review with your other doctors, if you have or have had:</P>
+      <List>
+        <Item>high blood pressure that is not under control;</Item>
+        <Item>an aneurysm, or serious heart disease;</Item>
+        <Item>raised pressure inside the head or in the eyes, such as some forms of glaucoma;</Item>
+        <Item>liver disease;</Item>
+        <Item>psychosis or schizophrenia, now or in the past;</Item>
+        <Item>a substance use disorder, or past misuse of ketamine or other drugs;</Item>
+        <Item>a pregnancy, a plan to become pregnant soon, or you are breastfeeding.</Item>
+      </List>
+      <P>Other conditions and medicines matter too. That is why a clinician reviews your full medical history, your medicines and your blood pressure before any treatment is offered. Sometimes the honest answer is that another approach fits you better, and we will tell you so.</P>
       <BookButton href={props.clinic.bookingUrl} />
     </Layout>
   );

@@ -15,9 +15,9 @@ describe('when each email reaches a lead', () => {
       'welcome Fri 2026-03-06T22:30',
       'how-it-works Mon 2026-03-09T09:00', // 2 days after 22:30 is outside the window: held for 9:00, on MDT now
       'who-it-helps Thu 2026-03-12T09:00',
-      'iv-and-nasal Sun 2026-03-15T09:00',
-      'the-research Thu 2026-03-19T09:00',
-      'side-effects Mon 2026-03-23T09:00',
+      'side-effects Sun 2026-03-15T09:00', // risks before the routes, the research and the cost
+      'iv-and-nasal Thu 2026-03-19T09:00',
+      'the-research Mon 2026-03-23T09:00',
       'cost-and-financing Sat 2026-03-28T09:00',
       'last-invitation Sat 2026-04-04T09:00',
     ]);
