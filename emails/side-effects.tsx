@@ -1,5 +1,5 @@
 import { clinic } from './clinic.ts';
-import { ketamineLabel, park2021, say, yuan2023 } from './sources.ts';
+import { ketamineLabel, say, yuan2023 } from './sources.ts';
 import { BookButton, Cite, Item, Layout, List, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
@@ -18,7 +18,7 @@ function SideEffects(props: EmailProps) {
         <Item>vivid dreams, or hallucinations;</Item>
         <Item>a rise in blood pressure and heart rate.</Item>
       </List>
-      <P>In a study of people using ketamine nasal spray for hard-to-treat migraine, {say(yuan2023.facts.adverseEvents)} reported at least one side effect <Cite source={yuan2023} />. Double or blurred vision, tiredness, nausea, vivid dreams and hallucinations were among those reported in an earlier survey at the same headache center <Cite source={park2021} />.</P>
+      <P>In a study of people using ketamine nasal spray for hard-to-treat migraine, {say(yuan2023.facts.adverseEvents)} reported at least one side effect <Cite source={yuan2023} />. Ketamine's prescribing information also lists double or blurred vision, hallucinations and vivid dreams among its effects <Cite source={ketamineLabel} />.</P>
       <P><strong>Risks with frequent or long-term use.</strong> Ketamine is a Schedule III controlled substance. It can be misused, and people who use it often can become dependent on it. Frequent or long-term use has also been linked to bladder damage and to liver injury <Cite source={ketamineLabel} />. This is why doses are limited and why we follow up on how often you use it.</P>
       <P><strong>How you are monitored.</strong> Before treatment, a clinician reviews your health, medicines and blood pressure. During a clinic session, staff check your blood pressure, heart rate and how you feel, and can slow or stop the dose. Afterward you rest until you are steady, and someone else drives you home.</P>
       <P><strong>If you are prescribed a nasal spray for home:</strong></P>

@@ -11,7 +11,7 @@
  * up, and never take a number from a clinic's or a vendor's article: only from the paper.
  */
 
-export type Unit = 'people' | 'percent' | 'days' | 'points' | 'minutes';
+export type Unit = 'people' | 'percent' | 'days' | 'points';
 
 export interface Fact {
   /** The number as the paper reports it. */
@@ -89,20 +89,6 @@ export const yuan2023 = {
   ],
 } as const satisfies Source;
 
-export const park2021 = {
-  short: 'Park et al., AAN 2021 abstract',
-  citation: 'Park J, Natekar A, Young W, Viscusi E, Yuan H, Marmura M. Intranasal ketamine as a promising acute treatment for refractory headache. Neurology. 2021;96(15 Suppl):1733 (conference abstract).',
-  year: 2021,
-  url: 'https://index.mirasmart.com/AAN2021/PDFfiles/AAN2021-001733.html',
-  design: 'Conference abstract (not a peer-reviewed paper) of the same center’s telephone survey that became Yuan et al. 2023.',
-  limits: 'A conference abstract; retrospective and self-reported; time to relief varied enormously from person to person.',
-  facts: {
-    minutesToRelief: { value: 74, unit: 'minutes', measures: 'mean time to headache relief (standard deviation 263 minutes)', population: '168 people with refractory headache using intranasal ketamine' },
-    minutesToReliefSpread: { value: 263, unit: 'minutes', measures: 'standard deviation of the time to headache relief', population: '168 people with refractory headache using intranasal ketamine' },
-  },
-  findings: ['Adverse events reported with the spray included double or blurred vision, tiredness, nausea, vivid dreams and hallucinations.'],
-} as const satisfies Source;
-
 export const afridi2013 = {
   short: 'Afridi et al., Neurology, 2013',
   citation: 'Afridi SK, Giffin NJ, Kaube H, Goadsby PJ. A randomized controlled trial of intranasal ketamine in migraine with prolonged aura. Neurology. 2013;80(7):642-647.',
@@ -130,12 +116,12 @@ export const ketamineLabel = {
     'Ketamine is a Schedule III controlled substance; it can be misused, and physical dependence has been reported with prolonged use.',
     'Lower urinary tract and bladder problems have been reported with chronic use or abuse, and drug-induced liver injury with recurrent use.',
     'It raises blood pressure and heart rate; it is contraindicated where a significant rise in blood pressure would be a serious hazard.',
-    'It can cause double vision and raise the pressure inside the eye, and can cause hallucinations and other psychiatric effects.',
+    'It can cause double or blurred vision and raise the pressure inside the eye, and can cause hallucinations, vivid dreams and other psychiatric effects.',
   ],
 } as const satisfies Source;
 
 /** Every source, by id. An email may cite only these, and state only their facts. */
-export const sources = { pomeroy2017, yuan2023, park2021, afridi2013, ketamineLabel } as const satisfies Record<string, Source>;
+export const sources = { pomeroy2017, yuan2023, afridi2013, ketamineLabel } as const satisfies Record<string, Source>;
 
 export type SourceId = keyof typeof sources;
 
@@ -147,8 +133,6 @@ export function say(fact: Fact): string {
       return `${number}%`;
     case 'days':
       return `${number} days`;
-    case 'minutes':
-      return `${number} minutes`;
     default:
       return number;
   }
