@@ -1,10 +1,13 @@
 /**
  * Per-stage deployment settings, read from `cdk.json` (context key `nurture`) and validated when the app is
  * synthesized. A bad value fails the synth with a message naming the field, e.g. `stages.prod.email.fromAddress`.
+ * A production stage must also hold no placeholder (`lib/placeholders.ts`): the clinic's real address, phone,
+ * domains and addresses, never `100 Example Street` or `clinic.example`.
  */
 import { IANAZone } from 'luxon';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { isPlaceholderDomain, isPlaceholderEmail, isPlaceholderPhone, isPlaceholderText, isPlaceholderUrl } from './placeholders.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like 09:00');
 const https = z.url({ protocol: /^https$/, error: 'must be an https URL' });
@@ -22,7 +25,8 @@ const logRetention = z.number().refine((days) => LOG_RETENTION_DAYS.includes(day
   message: `must be one of CloudWatch Logs' retention periods in days (${LOG_RETENTION_DAYS.join(', ')})`,
 });
 
-export const stageSchema = z
+/** A stage's settings, checked for form and consistency; `stageSchema` adds the placeholder check. */
+const stageSettingsSchema = z
   .object({
     /** 12-digit AWS account id. Unset: the account of the credentials `cdk deploy` runs with. */
     account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
@@ -81,20 +85,78 @@ export const stageSchema = z
     }
   });
 
+type StageSettings = z.infer<typeof stageSettingsSchema>;
+
+interface Field {
+  path: (string | number)[];
+  value: string | undefined;
+  isPlaceholder: (value: string) => boolean;
+  /** What to set instead, for the error message. */
+  fix: string;
+}
+
+/** The fields a production stage must not leave as placeholders, each with its check and what to set instead. */
+function placeholderFields(stage: StageSettings): Field[] {
+  const field = (path: Field['path'], value: Field['value'], isPlaceholder: Field['isPlaceholder'], fix: string): Field => ({ path, value, isPlaceholder, fix });
+  const address = "set the clinic's real postal address (CAN-SPAM requires a valid one)";
+  return [
+    field(['clinic', 'name'], stage.clinic.name, isPlaceholderText, "set the clinic's name"),
+    ...stage.clinic.postalAddress.map((line, i) => field(['clinic', 'postalAddress', i], line, isPlaceholderText, address)),
+    field(['clinic', 'phone'], stage.clinic.phone, isPlaceholderPhone, "set the clinic's real phone number"),
+    field(['clinic', 'website'], stage.clinic.website, isPlaceholderUrl, "set the clinic's real website"),
+    field(['clinic', 'bookingUrl'], stage.clinic.bookingUrl, isPlaceholderUrl, "set the clinic's real booking page"),
+    field(['email', 'senderDomain'], stage.email.senderDomain, isPlaceholderDomain, 'set the domain the emails are sent from (the SES identity)'),
+    field(['email', 'fromAddress'], stage.email.fromAddress, isPlaceholderEmail, 'set the real sender address, at email.senderDomain'),
+    field(['email', 'replyTo'], stage.email.replyTo, isPlaceholderEmail, "set the clinic's real address for replies"),
+    field(['email', 'mailFromDomain'], stage.email.mailFromDomain, isPlaceholderDomain, 'set a subdomain of the real sender domain, or leave it out'),
+    field(['publicBaseUrl'], stage.publicBaseUrl, isPlaceholderUrl, "set the API's real domain, or leave it out"),
+    ...stage.allowedOrigins.map((origin, i) => field(['allowedOrigins', i], origin, isPlaceholderUrl, "set the clinic's real site origin")),
+    ...stage.alarmEmails.map((email, i) => field(['alarmEmails', i], email, isPlaceholderEmail, 'set a real address for alarms, or leave the list empty to subscribe later')),
+  ].filter((f) => f.value !== undefined && f.isPlaceholder(f.value));
+}
+
+/** A stage's settings; a production stage also fails on every field that looks like a placeholder. */
+export const stageSchema = stageSettingsSchema.superRefine((stage, ctx) => {
+  if (!stage.production) return;
+  for (const { path, value, fix } of placeholderFields(stage)) {
+    ctx.addIssue({ code: 'custom', path, message: `looks like a placeholder (${JSON.stringify(value)}): ${fix}`, params: { placeholder: true } });
+  }
+});
+
 export type StageConfig = z.infer<typeof stageSchema>;
 
 const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'stage names are lower case letters, digits and dashes');
 
-export const nurtureContextSchema = z.strictObject({
-  stages: z.record(stageName, stageSchema).refine((stages) => Object.keys(stages).length > 0, 'name at least one stage'),
-});
+const contextSchema = <Stage extends z.ZodType>(stage: Stage) =>
+  z.strictObject({
+    stages: z.record(stageName, stage).refine((stages) => Object.keys(stages).length > 0, 'name at least one stage'),
+  });
+
+export const nurtureContextSchema = contextSchema(stageSchema);
+
+const issueLines = (issues: z.core.$ZodIssue[]) => issues.map((issue) => `${issue.path.join('.') || '(nurture)'}: ${issue.message}`);
 
 /** Validate the `nurture` context value; throws an error naming every bad field (`stages.prod.retentionDays: ...`). */
 export function parseStages(value: unknown): Record<string, StageConfig> {
-  const result = nurtureContextSchema.safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(nurture)'}: ${issue.message}`).join('\n');
-    throw new Error(`Invalid stage configuration in cdk.json (context "nurture"):\n${problems}`);
-  }
-  return result.data.stages;
+  const { stages, placeholders } = readStages(value);
+  const lines = Object.values(placeholders).flat();
+  if (lines.length > 0) throw configError(lines);
+  return stages;
 }
+
+/**
+ * As `parseStages`, except that a production stage whose only problems are placeholders is returned too, with
+ * those problems in `placeholders` (one line per field, by stage). The app builds such a stage with the lines as
+ * errors on its stack, so `cdk synth` and `cdk deploy` refuse that stage alone and the others still work.
+ */
+export function readStages(value: unknown): { stages: Record<string, StageConfig>; placeholders: Record<string, string[]> } {
+  const result = nurtureContextSchema.safeParse(value);
+  if (result.success) return { stages: result.data.stages, placeholders: {} };
+  const issues = result.error.issues;
+  if (!issues.every((issue) => issue.code === 'custom' && issue.params?.placeholder === true)) throw configError(issueLines(issues));
+  const placeholders: Record<string, string[]> = {};
+  for (const issue of issues) (placeholders[String(issue.path[1])] ??= []).push(...issueLines([issue]));
+  return { stages: contextSchema(stageSettingsSchema).parse(value).stages, placeholders };
+}
+
+const configError = (lines: string[]) => new Error(`Invalid stage configuration in cdk.json (context "nurture"):\n${lines.map((line) => `  ${line}`).join('\n')}`);

@@ -1,5 +1,6 @@
 /**
- * What a deploy depends on, pinned in the synthesized templates of the stages in cdk.json (one synth for the file).
+ * What a deploy depends on, pinned in the synthesized templates of the stages in cdk.json (one synth for the file;
+ * the prod stage with the test fixtures of `synth.ts` in place of its placeholders).
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -14,9 +15,9 @@ import { parseStages } from '../../lib/config.ts';
 import { HANDLERS } from '../../lib/handlers.ts';
 import { BOUNCE_RATE_ALARM, COMPLAINT_RATE_ALARM, SEND_QUOTA_ALARM_PERCENT } from '../../lib/monitoring.ts';
 import { tableDefinition } from '../../local/table.ts';
-import { cdkContext, getAtt, logicalId, ref, synth } from './synth.ts';
+import { getAtt, logicalId, ref, synth, testContext } from './synth.ts';
 
-const stages = parseStages(cdkContext.nurture);
+const stages = parseStages(testContext.nurture);
 const app = synth();
 const dev = app.template('dev');
 const prod = app.template('prod');
@@ -41,6 +42,14 @@ const statementsOf = (handler: string) => {
   return policies[0]!.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
 };
 const actions = (statement: { Action: string | string[] }) => [statement.Action].flat();
+
+describe('the prod stage, its placeholders replaced', () => {
+  it('synthesizes with no error for the CLI to refuse, and without the rule that fails a deploy', () => {
+    const errors = app.assembly.getStackArtifact(app.stacks.prod!.artifactId).messages.filter((message) => message.level === 'error');
+    expect(errors).toEqual([]);
+    expect(Object.keys(prod.toJSON().Rules)).toEqual(['CheckBootstrapVersion']);
+  });
+});
 
 describe('the table', () => {
   const table = only(prod, 'AWS::DynamoDB::Table').Properties;
