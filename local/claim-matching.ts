@@ -358,11 +358,14 @@ export function claimsInSentence(sentence: string, rules: readonly ClaimRule[]):
   });
 }
 
+/** A link address, without the punctuation after it: "(Source https://doi.org/10.1/x)." keeps its ")." */
+const LINK = /https?:\/\/\S+?(?=[.,;:!?)\]"'\u201d\u2019]*(?:\s|$))/g;
+
 /** Every claim in `texts` (each a subject, a paragraph, a whole plain-text part…), sentence by sentence. */
 export function findClaims(texts: readonly string[], rules: readonly ClaimRule[]): ClaimFinding[] {
   // Link addresses the plain text spells out are not claims: "clinic.example/free-consultation".
   // Paragraphs end at a blank line; a single line break (<br>) is a pause inside one.
-  const paragraphs = texts.flatMap((text) => text.replace(/https?:\/\/\S+/g, ' ').split(/\n[^\S\n]*\n/));
+  const paragraphs = texts.flatMap((text) => text.replace(LINK, '').split(/\n[^\S\n]*\n/));
   return paragraphs.flatMap(sentencesOf).flatMap((sentence) => claimsInSentence(sentence, rules));
 }
 
@@ -371,7 +374,7 @@ export function findClaims(texts: readonly string[], rules: readonly ClaimRule[]
 
 /** The same sentence whether it came from the HTML or the plain text (which adds link addresses and capitals). */
 const sentenceKey = (sentence: string) =>
-  normalize(sentence.replace(/https?:\/\/\S+/g, ''))
+  normalize(sentence.replace(LINK, ''))
     .text.toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
