@@ -31,9 +31,14 @@
  *   instead  what to write instead (shown as the fix).
  *   why      why the clinic must not say it (shown with the problem). Optional.
  *
- * Example: to stop "slashes migraine days" but not "does not slash migraine days", add
- *   { forms: ['{slash,slashes,slashed,slashing} [your] migraine*'], words: [], unless: negations,
- *     instead: 'Give the change in migraine days a study measured, with its source link.' }
+ * Example: to stop "slashes your migraines" but not "does not slash migraine days for everyone", add to `claims`
+ *   {
+ *     words: ['migraine buster'],
+ *     forms: ['{slash,slashes,slashed,slashing} [your] migraine*'],
+ *     unless: negations,
+ *     instead: 'Give the change in migraine days a study measured, with its source link.',
+ *     why: 'Fewer migraines is a result no study shows for everyone.',
+ *   },
  * and run `npm run check:emails`.
  */
 

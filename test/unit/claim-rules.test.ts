@@ -286,9 +286,19 @@ describe('the pattern language of emails/content-rules.ts', () => {
   });
 
   it('a rule marketing adds with forms and exceptions works as the README example says', () => {
-    const rules: ClaimRule[] = [{ words: [], forms: ['{slash,slashes,slashed,slashing} [your] migraine*'], unless: negations, instead: 'Give the change a study measured.' }];
+    const rules: ClaimRule[] = [
+      {
+        words: ['migraine buster'],
+        forms: ['{slash,slashes,slashed,slashing} [your] migraine*'],
+        unless: negations,
+        instead: 'Give the change in migraine days a study measured, with its source link.',
+        why: 'Fewer migraines is a result no study shows for everyone.',
+      },
+    ];
     expect(said('Ketamine slashes your migraines.', rules)).toEqual(['slashes your migraines']);
+    expect(said('Meet the migraine-buster.', rules)).toEqual(['migraine-buster']);
     expect(said('Ketamine does not slash migraine days for everyone.', rules)).toEqual([]);
+    expect(claimProblems(['Ketamine slashed migraines in half.'], rules)[0]!.problem).toMatch(/^It says "slashed migraines" \("Ketamine slashed migraines in half\."\)\. Fewer migraines/);
   });
 });
 
@@ -356,8 +366,10 @@ describe('problems', () => {
     expect(quoted).toMatch(/^….*…$/);
   });
 
-  it('link addresses are not read as claims', () => {
+  it('link addresses are not read as claims, and the punctuation after one still ends its sentence', () => {
     expect(claimProblems(['Book now: https://clinic.example/guaranteed-cure'], claims)).toEqual([]);
+    const [problem] = claimProblems(['See the study (Pomeroy et al., 2017 https://doi.org/10.1111/head.13013). Ketamine is safe.'], claims);
+    expect(problem!.problem).toMatch(/^It says "safe" \("Ketamine is safe\."\)/);
   });
 });
 
