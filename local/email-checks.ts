@@ -12,8 +12,8 @@ import { DomUtils, parseDocument } from 'htmlparser2';
 import { caniemail, groupIssues, rawData } from 'caniemail';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
-import { claims as defaultClaims, disclaimerPhrases as defaultDisclaimer, type ClaimRule } from '../emails/content-rules.ts';
 import { claimProblems } from './claim-matching.ts';
+import { claims as defaultClaims, disclaimerPhrases as defaultDisclaimer, type ClaimRule } from '../emails/content-rules.ts';
 
 export type Rule =
   | 'unsubscribe'
