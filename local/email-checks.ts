@@ -12,6 +12,7 @@ import { DomUtils, parseDocument } from 'htmlparser2';
 import { caniemail, groupIssues, rawData } from 'caniemail';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
+import { claimProblems } from './claim-matching.ts';
 import { claims as defaultClaims, disclaimerPhrases as defaultDisclaimer, type ClaimRule } from '../emails/content-rules.ts';
 
 export type Rule =
@@ -84,18 +85,6 @@ const EVIDENCE = /\b(19|20)\d{2}\b|\b\d[\d,]*\s+(people|patients|participants|ad
 const squash = (text: string) => text.replace(/[\s\u200b-\u200d\u034f\ufeff]+/g, ' ').trim();
 const contains = (haystack: string, needle: string) => squash(haystack).toLowerCase().includes(squash(needle).toLowerCase());
 
-function claimPattern(words: string): RegExp {
-  const escaped = words.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[\s-]+/g, '[\\s-]+');
-  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'iu');
-}
-
-/** A few words either side of a match, so the message shows where the phrase is. */
-function around(text: string, match: RegExpExecArray): string {
-  const start = Math.max(0, match.index - 60);
-  const end = Math.min(text.length, match.index + match[0].length + 60);
-  return `${start > 0 ? '…' : ''}${text.slice(start, end)}${end < text.length ? '…' : ''}`;
-}
-
 type Node = Parameters<typeof DomUtils.textContent>[0];
 const BLOCKS = new Set(['p', 'div', 'td', 'th', 'tr', 'table', 'li', 'ul', 'ol', 'br', 'hr', 'blockquote', 'section', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 
@@ -112,6 +101,23 @@ function textOf(node: Node): string {
   };
   walk(node);
   return squash(parts.join(''));
+}
+
+/** The text of a node, one line per block: the claims rule reads it paragraph by paragraph, sentence by sentence. */
+function linesOf(node: Node): string {
+  const parts: string[] = [];
+  const walk = (current: Node) => {
+    if (Array.isArray(current)) return current.forEach(walk);
+    // A line break in the HTML source is a space on screen; <br> is a line break, and a block a blank line.
+    if (DomUtils.isText(current)) return void parts.push(current.data.replace(/\s+/g, ' '));
+    if (DomUtils.isTag(current) && current.name === 'br') return void parts.push('\n');
+    const block = DomUtils.isTag(current) && BLOCKS.has(current.name);
+    if (block) parts.push('\n\n');
+    if (DomUtils.hasChildren(current)) current.children.forEach(walk);
+    if (block) parts.push('\n\n');
+  };
+  walk(node);
+  return parts.join('');
 }
 
 const clientName = (client: string) => {
@@ -212,19 +218,12 @@ const CHECKS: Record<Rule, Check> = {
     return bytes <= HTML_MAX_BYTES ? [] : [{ rule: 'size', problem: `The email's HTML is ${(bytes / 1024).toFixed(1)} KB. Gmail clips anything over 102 KB and hides the rest, including the unsubscribe link and the address.`, fix: 'Shorten the email or split it in two steps; large inline images or repeated blocks are the usual cause.' }];
   },
 
+  // Subject, preview text, the HTML as a reader sees it, the plain text and alt text, sentence by sentence: one
+  // problem per sentence that makes a claim (local/claim-matching.ts; the rules are in emails/content-rules.ts).
   claims: ({ subject, preview, text, visible, all }, rules) => {
-    // Line by line, so the message can quote the sentence the phrase is in.
-    const lines = [subject, preview, ...(text ?? visible).split('\n'), ...all('img').map((img) => img.attribs.alt ?? '')].map(squash).filter(Boolean);
-    return rules.claims.flatMap((rule) =>
-      rule.words.flatMap((words) => {
-        const pattern = claimPattern(words);
-        for (const line of lines) {
-          const match = pattern.exec(line);
-          if (match) return [{ rule: 'claims' as const, problem: `It says "${match[0]}" ("${around(line, match)}"). The clinic must not make this claim without evidence it can show (FTC rules on health claims).`, fix: `${rule.instead} The list of phrases is in emails/content-rules.ts.` }];
-        }
-        return [];
-      }),
-    );
+    const [body] = all('body');
+    const texts = [subject, preview, body ? linesOf(body) : visible, text ?? '', ...all('img').map((img) => img.attribs.alt ?? '')];
+    return claimProblems(texts, rules.claims).map((problem) => ({ rule: 'claims' as const, ...problem }));
   },
 
   citations: ({ all }) =>
