@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';
-import type { BookingChange, Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
+import type { BookingChange, Clock, EventStore, LeadStore, RenderProps, StoredLead } from './ports.ts';
 import { FOLLOW_UP, RESCHEDULE, type Sequence } from './sequence.ts';
 import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
 import { whileSendInFlight, type StopDeps } from './stop.ts';
@@ -75,6 +75,19 @@ export function describeAppointment(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone }).setLocale('en-US').toFormat("cccc, LLLL d 'at' h:mm a ZZZZ");
 }
 
+/**
+ * What an email going out at `now` may say about the lead's visit: when it is, whether that is today or tomorrow
+ * (in the lead's zone), and whether the scheduling system reported it attended. Attendance comes from the
+ * appointment's status alone, never from health data; anything but `attended` means we do not know the lead came.
+ */
+export function visitProps(lead: Pick<Lead, 'appointmentAt' | 'appointmentStatus' | 'timeZone'>, now: Date): Pick<RenderProps, 'appointment' | 'visitDay' | 'attended'> {
+  if (!lead.appointmentAt) return {};
+  const at = new Date(lead.appointmentAt);
+  const days = DateTime.fromJSDate(at, { zone: lead.timeZone }).startOf('day').diff(DateTime.fromJSDate(now, { zone: lead.timeZone }).startOf('day'), 'days').days;
+  const visitDay = ({ 0: 'today', 1: 'tomorrow' } as const)[Math.round(days)];
+  return { appointment: describeAppointment(at, lead.timeZone), attended: lead.appointmentStatus === 'attended', ...(visitDay && { visitDay }) };
+}
+
 /** Leads that must not get email any more. A booking is still recorded on them. */
 const STOPPED: ReadonlySet<LeadStatus> = new Set(['unsubscribed', 'bounced', 'complained', 'rejected']);
 
@@ -93,7 +106,9 @@ const TARGET: Record<AppointmentStatus, string> = {
  *   so does a booking for another visit once the last one is over or under another booking id (a second session).
  * - A new time within the follow-up keeps what was sent and re-plans the rest from the new time: the reminder moves.
  * - Steps timed from the appointment whose moment has already passed are skipped; a visit reported as attended
- *   skips the steps meant for before it (the confirmation and the reminder), whatever the clock says.
+ *   skips the steps meant for before it (the confirmation and the reminder), whatever the clock says. The note after
+ *   the visit stays where it was planned; because the status now says attended, it goes out as the version that
+ *   thanks the lead for coming (`visitProps`). Reported after the note went out, attended changes no email.
  */
 export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' | 'status' | 'bookingId'>, now: Date, sequences: Readonly<Record<string, Sequence>>): BookingChange | undefined {
   const appointmentAt = new Date(booking.appointmentAt).toISOString();

@@ -3,7 +3,7 @@
  * Uses only ports; the guarantees (never a step twice, never a step skipped on a transient failure,
  * a permanent rejection affects only its lead) come from the order of these calls and the store's conditions.
  */
-import { describeAppointment } from './booking.ts';
+import { visitProps } from './booking.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
 import { localDate } from './schedule.ts';
@@ -111,8 +111,7 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
   }
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
-  const appointment = lead.appointmentAt ? describeAppointment(new Date(lead.appointmentAt), lead.timeZone) : undefined;
-  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl, ...(appointment && { appointment }) });
+  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl, ...visitProps(lead, clock.now()) });
   await deps.pace(priority);
   if (!(await store.markSending(lead.leadId, token, sequence.id, step.id, clock.now()))) return 'skipped';
   progress.inFlight = true;

@@ -180,6 +180,7 @@ describe('a booking', () => {
     await live(env, 30, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'after-visit']);
     expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up', status: 'completed', skippedSteps: ['confirmation', 'reminder'] });
+    expect((await inbox(email)).at(-1)!.body.html).toContain('Thank you for coming in to');
   });
 
   it('a reminder the dispatcher only gets to after the visit has begun is skipped, not sent late', async () => {
@@ -192,6 +193,30 @@ describe('a booking', () => {
     await live(env, 5, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'after-visit']);
     expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
+  });
+
+  it('the note after the visit thanks the lead for coming only when the visit was reported attended; otherwise it offers another time', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const book = makeBookingHandler(env);
+    const [came, unknown] = [uniqueEmail('came'), uniqueEmail('unknown')];
+    const leadIds = [await signUp(env, came), await signUp(env, unknown)];
+    env.clock.advance(60_000);
+    for (const email of [came, unknown]) await book(bookingEvent({ email, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked' }));
+    await live(env, 8, leadIds); // the reminders have gone
+    env.clock.set('2026-03-10T21:00:00Z'); // 17:00 on the day of the visit: the clinic reports one of them came
+    expect(await book(bookingEvent({ email: came, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'attended' }))).toMatchObject({ statusCode: 200 });
+    await live(env, 5, leadIds); // one dispatcher, one renderer: both versions of the note from the same cache
+
+    const note = async (email: string) => (await inbox(email)).find((m) => m.subject.startsWith('How'))!;
+    const thanks = await note(came);
+    expect(thanks.subject).toBe('How are you feeling, Rosa?');
+    expect(thanks.body.html).toContain('Thank you for coming in to');
+    expect(thanks.body.html).not.toContain('If you could not make it');
+    const neutral = await note(unknown);
+    expect(neutral.subject).toBe('How did your visit go, Rosa?');
+    expect(neutral.body.html).not.toMatch(/thank you for coming/i);
+    expect(neutral.body.html).toContain('If you could not make it, reply to this email or call us at');
+    for (const leadId of leadIds) expect(local((await env.store.messages(leadId)).find((m) => m.stepId === 'after-visit')!.at)).toBe('2026-03-11T10:00');
   });
 
   it('a nurture send left unconfirmed when the booking switched the lead is recorded under the nurture, and the confirmation still goes', async () => {
