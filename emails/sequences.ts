@@ -6,7 +6,9 @@
  *   (`days` are calendar days, so a DST change does not shift the send time).
  * - Emails go out only inside `window` (the lead's local time), and at most one per lead per local day.
  * - `appointment` times a step from the lead's appointment instead (`days: -1` is the day before, at `at` local
- *   time); such a step is skipped when its moment has passed by the time it comes up.
+ *   time); such a step is skipped when its moment has passed by the time it comes up, unless `lateUntilBefore`
+ *   lets it go late: then it goes at once (or when the send window opens, if that is still in time), as long as
+ *   the visit is more than that far off.
  * - Step ids are unique across all sequences.
  */
 import { FOLLOW_UP, RESCHEDULE, type Sequence, type SequenceStep } from '../lambdas/domain/sequence.ts';
@@ -52,7 +54,9 @@ export const followUp: Sequence<EmailStep> = {
   onePerDay: false,
   steps: [
     { id: 'confirmation', immediate: true, template: Confirmation },
-    { id: 'reminder', appointment: { days: -1, at: '10:00' }, template: Reminder },
+    // Booked after 10:00 the day before (or moved closer): late, for any visit more than 3 hours off (see
+    // `lateUntilBefore` in lambdas/domain/sequence.ts); within 3 hours of the visit, the confirmation covers it.
+    { id: 'reminder', appointment: { days: -1, at: '10:00', lateUntilBefore: { hours: 3 } }, template: Reminder },
     { id: 'after-visit', appointment: { days: 1, at: '10:00' }, template: AfterVisit },
   ],
 };

@@ -1,6 +1,6 @@
 /**
  * The content checks behind `npm run check:emails` and `npm test`: every email is rendered with its preview props
- * and held to the rules a marketing email to a patient must keep. Each problem says what is wrong and how to fix
+ * (and again for each of its other versions, such as the after-visit note for an attended visit) and held to the rules a marketing email to a patient must keep. Each problem says what is wrong and how to fix
  * it, in words a marketer can act on.
  */
 import { readdirSync } from 'node:fs';
@@ -142,8 +142,8 @@ interface Rendered {
   clinic: StepTemplate['PreviewProps']['clinic'];
 }
 
-async function renderForCheck(template: StepTemplate): Promise<Rendered> {
-  const props = { ...template.PreviewProps, unsubscribeUrl: CHECK_UNSUBSCRIBE_URL };
+async function renderForCheck(template: StepTemplate, version: Partial<StepTemplate['PreviewProps']> = {}): Promise<Rendered> {
+  const props = { ...template.PreviewProps, ...version, unsubscribeUrl: CHECK_UNSUBSCRIBE_URL };
   const element = createElement(template, props);
   const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
   const document = parseDocument(html);
@@ -248,11 +248,24 @@ const CHECKS: Record<Rule, Check> = {
   },
 };
 
-/** Render one template with its preview props (and an unsubscribe link of the checker's own) and check every rule. */
+/**
+ * Render one template with its preview props (and an unsubscribe link of the checker's own) and check every rule;
+ * then each of its other versions (`Variants`), naming the version in any problem only that version has.
+ */
 export async function checkTemplate(template: StepTemplate, rules: ContentRules = { claims: defaultClaims, disclaimerPhrases: defaultDisclaimer }): Promise<Problem[]> {
-  const email = await renderForCheck(template);
-  return Object.values(CHECKS).flatMap((check) => check(email, rules));
+  const check = async (version?: Partial<StepTemplate['PreviewProps']>) => {
+    const email = await renderForCheck(template, version);
+    return Object.values(CHECKS).flatMap((rule) => rule(email, rules));
+  };
+  const problems = await check();
+  for (const [name, version] of Object.entries(template.Variants ?? {})) {
+    const seen = new Set(problems.map((p) => p.problem));
+    problems.push(...(await check(version)).filter((p) => !seen.has(p.problem)).map((p) => ({ ...p, problem: `In the "${name}" version (${describeVersion(version)}): ${p.problem}` })));
+  }
+  return problems;
 }
+
+const describeVersion = (version: object) => Object.entries(version).map(([prop, value]) => `${prop}: ${value === undefined ? 'not given' : JSON.stringify(value)}`).join(', ');
 
 /** Every email a sequence sends, and every template file in `dir`, with the file it lives in. */
 export async function emailsToCheck(sequences: Readonly<Record<string, Sequence<{ id: string; template: StepTemplate }>>>, dir = 'emails'): Promise<EmailUnderCheck[]> {

@@ -52,8 +52,9 @@ export async function sendTest(deps: TestSendDeps, { to, step: wanted }: { to: s
   if (typeof found === 'string') return { ok: false, message: found };
   const { sequence, step } = found;
 
-  const { firstName, unsubscribeUrl, appointment } = step.template.PreviewProps;
-  const rendered = await new ReactEmailRenderer(deps.sequences, deps.clinic).render(sequence.id, step.id, { firstName, unsubscribeUrl, ...(appointment && { appointment }) });
+  const { clinic: _clinic, ...props } = step.template.PreviewProps;
+  const { unsubscribeUrl } = props;
+  const rendered = await new ReactEmailRenderer(deps.sequences, deps.clinic).render(sequence.id, step.id, props);
   const subject = `${TEST_MARK} ${rendered.subject}`;
   const raw = await composeMime(
     { to: { address: to, name: '' }, subject, html: rendered.html, text: rendered.text, unsubscribeUrl },

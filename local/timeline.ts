@@ -5,7 +5,8 @@
  *   --tz ZONE             the lead's IANA time zone (default: the clinic's)
  *   --signup TIME         the sign-up time, on the lead's clock, like 2026-03-06T22:30 (default: now)
  *   --appointment TIME    a visit, on the lead's clock: shows the follow-up after a booking, and the nudge after a no-show
- *   --booked TIME         when the lead books that visit (default: the sign-up time)
+ *   --booked TIME         when the lead books that visit (default: the sign-up time); a reminder whose usual time
+ *                         has passed by then is shown going late, or as not sent when the visit is too close
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -29,11 +30,12 @@ export interface TimelineRequest {
 
 const when = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat('ccc dd LLL yyyy, HH:mm ZZZZ');
 
-function timing(step: SequenceStep): string {
+function timing(step: SequenceStep, late = false): string {
   if (step.immediate) return 'at once';
   if (step.appointment) {
     const { days, at } = step.appointment;
-    return days === 0 ? `visit day, ${at}` : `${Math.abs(days)} day${Math.abs(days) === 1 ? '' : 's'} ${days < 0 ? 'before' : 'after'} the visit, ${at}`;
+    const usual = days === 0 ? `visit day, ${at}` : `${Math.abs(days)} day${Math.abs(days) === 1 ? '' : 's'} ${days < 0 ? 'before' : 'after'} the visit, ${at}`;
+    return late ? `late (usually ${usual})` : usual;
   }
   const parts = Object.entries(step.after ?? {}).filter(([, n]) => n).map(([unit, n]) => `${n} ${n === 1 ? unit.slice(0, -1) : unit}`);
   return parts.length ? `+${parts.join(' ')}` : 'at once';
@@ -61,17 +63,17 @@ export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, re
       lines.push(from, '');
       continue;
     }
-    const { sends, skipped } = timeline(sequence, from.at, zone, appointment);
+    const { sends, late, skipped } = timeline(sequence, from.at, zone, appointment);
     const window = `sent ${sequence.window.start}–${sequence.window.end} in the lead's time zone${sequence.onePerDay ? ', at most one a day' : ''}`;
     lines.push(`${sequence.id}, ${from.label}: ${sends.length} email${sends.length === 1 ? '' : 's'}, ${window}`);
     const rows = sends.map((send, index) => {
       const step = sequence.steps.find((candidate) => candidate.id === send.stepId)!;
-      return [String(index + 1), send.stepId, timing(step), when(send.at, zone), when(send.at, clinicZone)];
+      return [String(index + 1), send.stepId, timing(step, late.includes(send.stepId)), when(send.at, zone), when(send.at, clinicZone)];
     });
     const header = ['#', 'step', 'when', `lead (${zone})`, `clinic (${clinicZone})`];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
     for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('   ').trimEnd()}`);
-    if (skipped.length) lines.push(`  not sent: ${skipped.join(', ')} (timed from the visit, and that moment had passed)`);
+    if (skipped.length) lines.push(`  not sent: ${skipped.join(', ')} (timed from the visit, and too late by then)`);
     lines.push('');
   }
   return lines.join('\n');

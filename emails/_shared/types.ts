@@ -8,16 +8,23 @@ export interface EmailProps {
   unsubscribeUrl: string;
   /** After a booking: the appointment in the lead's zone, e.g. "Tuesday, December 1 at 10:00 AM EST". */
   appointment?: string;
+  /** The visit is on the day this email goes out ('today') or the next ('tomorrow'), in the lead's zone; absent otherwise. */
+  visitDay?: 'today' | 'tomorrow';
+  /** The clinic's scheduling system reported the visit as attended. Absent or false: we do not know the lead came. */
+  attended?: boolean;
   clinic: Clinic;
 }
 
 /**
  * A template module's default export: the component plus its subject and preview text.
- * `PreviewProps` is what the preview server and the tests render it with.
+ * `PreviewProps` is what the preview server and the tests render it with. A template that reads differently
+ * depending on a prop (`attended`, `visitDay`) names its other versions in `Variants`, each as the props that differ
+ * from `PreviewProps`: the content checks hold every version to the rules.
  */
 export interface StepTemplate<P extends EmailProps = EmailProps> {
   (props: P): ReactElement;
   subject: (props: P) => string;
   preview: (props: P) => string;
   PreviewProps: P;
+  Variants?: Record<string, Partial<P>>;
 }

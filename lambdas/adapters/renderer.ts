@@ -12,6 +12,9 @@ const STAND_INS: RenderProps = {
   appointment: 'Nurtureplaceholderappointment',
 };
 const FIELDS = ['firstName', 'unsubscribeUrl', 'appointment'] as const;
+// Props that choose between versions of an email (the after-visit note thanks the lead for coming only when the
+// visit was reported attended): rendered as given, and each value gets its own cached render.
+const VERSIONS = ['visitDay', 'attended'] as const;
 
 // react-email's <Preview> pads its text with invisible characters up to 200, so the padding's length depends on the
 // text: a preview holding the first name or the appointment needs its padding re-cut per lead. A change in
@@ -33,8 +36,8 @@ interface Compiled {
 
 /**
  * Renders a step's react-email template to subject, HTML and a plain-text part.
- * A React render costs milliseconds, so each step is rendered once with stand-ins for the first name, the
- * unsubscribe link and the appointment, and each send fills them in. The first send of a step checks that this gives exactly what a
+ * A React render costs milliseconds, so each step is rendered once (per version: see VERSIONS) with stand-ins for the
+ * first name, the unsubscribe link and the appointment, and each send fills them in. The first send of a step checks that this gives exactly what a
  * direct render gives; a template that transforms those values is simply rendered every time.
  */
 export class ReactEmailRenderer implements Renderer {
@@ -51,8 +54,10 @@ export class ReactEmailRenderer implements Renderer {
     const subject = step.template.subject({ ...props, clinic: this.clinic });
     const preview = step.template.preview({ ...props, clinic: this.clinic });
 
-    // Keyed by which optional fields are given too: a step rendered with an appointment differs from one without.
-    const key = `${sequenceId}/${stepId}/${FIELDS.filter((field) => props[field] !== undefined).join(',')}`;
+    // Keyed by which optional fields are given, and by the value of each prop that chooses a version: a step
+    // rendered with an appointment differs from one without, and the note after an attended visit from the other.
+    const given = FIELDS.filter((field) => props[field] !== undefined).join(',');
+    const key = `${sequenceId}/${stepId}/${given}/${VERSIONS.map((prop) => `${prop}=${props[prop]}`).join(',')}`;
     let compiled = this.compiled.get(key);
     if (!compiled) {
       compiled = this.compile(step, props);
@@ -71,8 +76,10 @@ export class ReactEmailRenderer implements Renderer {
   }
 
   private async compile(step: EmailStep, sample: RenderProps): Promise<Compiled | undefined> {
-    // Render the stand-ins for exactly the fields the sample has, so optional ones (the appointment) stay optional.
-    const standIns: RenderProps = { firstName: STAND_INS.firstName, unsubscribeUrl: STAND_INS.unsubscribeUrl, ...(sample.appointment !== undefined && { appointment: STAND_INS.appointment }) };
+    // Render the stand-ins for exactly the fields the sample has, so optional ones (the appointment) stay optional,
+    // and the sample's own version.
+    const versions = Object.fromEntries(VERSIONS.filter((prop) => sample[prop] !== undefined).map((prop) => [prop, sample[prop]]));
+    const standIns: RenderProps = { firstName: STAND_INS.firstName, unsubscribeUrl: STAND_INS.unsubscribeUrl, ...(sample.appointment !== undefined && { appointment: STAND_INS.appointment }), ...versions };
     const [rendered, expected] = await Promise.all([this.direct(step, standIns), this.direct(step, sample)]);
     const standInPreview = step.template.preview({ ...standIns, clinic: this.clinic });
     const shown = escapeHtml(standInPreview);

@@ -1,6 +1,6 @@
 /**
  * The clinic's scheduling system tells us about appointments through a signed webhook. A booking takes the lead out of
- * the nurture for good and into the follow-up (confirmation, reminder the day before, a note the day after);
+ * the nurture for good and into the follow-up (confirmation, reminder the day before or late, a note the day after);
  * a cancellation or no-show sends one nudge to rebook. Pure: verification, validation and planning; `applyBooking`
  * drives the store through its port.
  */
@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';
-import type { BookingChange, Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
+import type { BookingChange, Clock, EventStore, LeadStore, RenderProps, StoredLead } from './ports.ts';
 import { FOLLOW_UP, RESCHEDULE, type Sequence } from './sequence.ts';
 import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
 import { whileSendInFlight, type StopDeps } from './stop.ts';
@@ -75,6 +75,19 @@ export function describeAppointment(at: Date, zone: string): string {
   return DateTime.fromJSDate(at, { zone }).setLocale('en-US').toFormat("cccc, LLLL d 'at' h:mm a ZZZZ");
 }
 
+/**
+ * What an email going out at `now` may say about the lead's visit: when it is, whether that is today or tomorrow
+ * (in the lead's zone), and whether the scheduling system reported it attended. Attendance comes from the
+ * appointment's status alone, never from health data; anything but `attended` means we do not know the lead came.
+ */
+export function visitProps(lead: Pick<Lead, 'appointmentAt' | 'appointmentStatus' | 'timeZone'>, now: Date): Pick<RenderProps, 'appointment' | 'visitDay' | 'attended'> {
+  if (!lead.appointmentAt) return {};
+  const at = new Date(lead.appointmentAt);
+  const days = DateTime.fromJSDate(at, { zone: lead.timeZone }).startOf('day').diff(DateTime.fromJSDate(now, { zone: lead.timeZone }).startOf('day'), 'days').days;
+  const visitDay = ({ 0: 'today', 1: 'tomorrow' } as const)[Math.round(days)];
+  return { appointment: describeAppointment(at, lead.timeZone), attended: lead.appointmentStatus === 'attended', ...(visitDay && { visitDay }) };
+}
+
 /** Leads that must not get email any more. A booking is still recorded on them. */
 const STOPPED: ReadonlySet<LeadStatus> = new Set(['unsubscribed', 'bounced', 'complained', 'rejected']);
 
@@ -91,21 +104,27 @@ const TARGET: Record<AppointmentStatus, string> = {
  * What a booking changes on a lead, or undefined when it changes nothing (a replay, or the same news twice).
  * - Entering a sequence starts its steps afresh (a second booking after a cancellation gets a new confirmation), and
  *   so does a booking for another visit once the last one is over or under another booking id (a second session).
- * - A new time within the follow-up keeps what was sent and re-plans the rest from the new time: the reminder moves.
- * - Steps timed from the appointment whose moment has already passed are skipped; a visit reported as attended
- *   skips the steps meant for before it (the confirmation and the reminder), whatever the clock says.
+ * - A new time within the follow-up keeps what was sent and re-plans the rest from the new time: the reminder moves,
+ *   and goes late when its usual time has passed, for a visit more than 3 hours off (`lateUntilBefore`).
+ * - Steps timed from the appointment that are too late by now are skipped; a visit reported as attended skips the
+ *   steps meant for before it (the confirmation and the reminder) that have not gone, whatever the clock says, also
+ *   for a lead already in the follow-up. The note after the visit stays where it was planned; because the status
+ *   now says attended, it goes out as the version that thanks the lead for coming (`visitProps`). Reported after
+ *   the note went out, attended changes no email.
  */
 export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' | 'status' | 'bookingId'>, now: Date, sequences: Readonly<Record<string, Sequence>>): BookingChange | undefined {
   const appointmentAt = new Date(booking.appointmentAt).toISOString();
   const appointment = { at: appointmentAt, status: booking.status, ...(booking.bookingId && { bookingId: booking.bookingId }) };
   const target = TARGET[booking.status];
-  const moved = lead.appointmentAt !== appointmentAt;
-  const news = moved || lead.appointmentStatus !== booking.status || (booking.bookingId !== undefined && lead.bookingId !== booking.bookingId);
-  const reroute = !STOPPED.has(lead.status) && (lead.sequenceId !== target || moved);
-  if (!reroute) return news ? { appointment } : undefined;
-
   const sequence = sequences[target];
   if (!sequence) throw new Error(`no sequence ${target}`);
+  const moved = lead.appointmentAt !== appointmentAt;
+  const news = moved || lead.appointmentStatus !== booking.status || (booking.bookingId !== undefined && lead.bookingId !== booking.bookingId);
+  // Attended while a step meant for before the visit is still ahead (reported before the recorded time): it is moot.
+  const attendedEarly = booking.status === 'attended' && lead.sequenceId === target && lead.nextStepId !== undefined && stepsBeforeVisit(sequence).includes(lead.nextStepId);
+  const reroute = !STOPPED.has(lead.status) && (lead.sequenceId !== target || moved || attendedEarly);
+  if (!reroute) return news ? { appointment } : undefined;
+
   const own = new Set(sequence.steps.map((step) => step.id));
   // A booking for another visit once the last one is over (a second session) starts the follow-up afresh.
   const nextVisit =

@@ -3,10 +3,10 @@
  * Uses only ports; the guarantees (never a step twice, never a step skipped on a transient failure,
  * a permanent rejection affects only its lead) come from the order of these calls and the store's conditions.
  */
-import { describeAppointment } from './booking.ts';
+import { visitProps } from './booking.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
-import { localDate } from './schedule.ts';
+import { deadlineFor, localDate } from './schedule.ts';
 import { findStep, nextStep, type Sequence } from './sequence.ts';
 
 export interface DispatchSettings {
@@ -105,14 +105,13 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
   const step = lead.nextStepId ? findStep(sequence, lead.nextStepId) : undefined;
   const expected = nextStep(sequence, passedSteps(lead));
   if (!step || step.id !== expected?.id) return settleWithout(deps, sequence, lead, token, []);
-  // A step meant for before the visit that comes up once the visit has begun (retried, or picked up late) is moot.
-  if (step.appointment && step.appointment.days < 0 && lead.appointmentAt && Date.parse(lead.appointmentAt) <= clock.now().getTime()) {
-    return settleWithout(deps, sequence, lead, token, [step.id]);
-  }
+  // A step meant for before the visit that comes up at or past its deadline (retried, or picked up late) is moot:
+  // the visit has begun, or is closer than the step's `lateUntilBefore`. The same deadline as planning's.
+  const deadline = lead.appointmentAt ? deadlineFor(step, new Date(lead.appointmentAt), lead.timeZone) : undefined;
+  if (deadline && clock.now() >= deadline) return settleWithout(deps, sequence, lead, token, [step.id]);
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
-  const appointment = lead.appointmentAt ? describeAppointment(new Date(lead.appointmentAt), lead.timeZone) : undefined;
-  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl, ...(appointment && { appointment }) });
+  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl, ...visitProps(lead, clock.now()) });
   await deps.pace(priority);
   if (!(await store.markSending(lead.leadId, token, sequence.id, step.id, clock.now()))) return 'skipped';
   progress.inFlight = true;

@@ -3,7 +3,7 @@
  * (`sequence.ts`) with the calendar (`schedule.ts`). The dispatcher, sign-up, booking and the timeline all use it.
  */
 import type { Lead } from './lead.ts';
-import { sendTimeFor } from './schedule.ts';
+import { appointmentSendTime, sendTimeFor } from './schedule.ts';
 import { nextStep, type Sequence } from './sequence.ts';
 
 export type Position = Pick<Lead, 'sentSteps' | 'skippedSteps' | 'timeZone' | 'lastSentOn' | 'appointmentAt'>;
@@ -11,7 +11,9 @@ export type Position = Pick<Lead, 'sentSteps' | 'skippedSteps' | 'timeZone' | 'l
 export interface Plan {
   /** The next step and when it is due; absent when the sequence is over. */
   next?: { stepId: string; at: Date };
-  /** Steps timed from an appointment whose moment had passed by `now` (or with no appointment): never sent. */
+  /** The next step is timed from the appointment and goes late: its usual time had passed (`lateUntilBefore`). */
+  late?: true;
+  /** Steps timed from an appointment that were too late by `now` (or with no appointment): never sent. */
   skipped: string[];
 }
 
@@ -20,8 +22,9 @@ export const passedSteps = (position: Pick<Position, 'sentSteps' | 'skippedSteps
 
 /**
  * The lead's next step, timed from `previousAt` (the last email, or the moment the sequence started).
- * A step timed from the appointment whose time is already before `now` is skipped: a reminder for a visit booked
- * the evening before would only repeat the confirmation. Other steps that are overdue are simply due at once.
+ * A step timed from the appointment whose time is already before `now` is skipped, unless it may go late: the
+ * reminder goes late for any visit more than 3 hours off (`lateUntilBefore` in emails/sequences.ts), and is skipped
+ * closer to it, where the confirmation covers it. Other steps that are overdue are simply due at once.
  */
 export function planNext(sequence: Sequence, position: Position, previousAt: Date, now: Date): Plan {
   const passed = passedSteps(position);
@@ -32,12 +35,14 @@ export function planNext(sequence: Sequence, position: Position, previousAt: Dat
       skipped.push(step.id);
       continue;
     }
-    const at = sendTimeFor({ step, sequence, previousAt, zone: position.timeZone, ...(position.lastSentOn && { lastSentOn: position.lastSentOn }), ...(appointmentAt && { appointmentAt }) });
-    if (step.appointment && at < now) {
+    const input = { step, sequence, previousAt, zone: position.timeZone, ...(position.lastSentOn && { lastSentOn: position.lastSentOn }), ...(appointmentAt && { appointmentAt }) };
+    if (!step.appointment) return { next: { stepId: step.id, at: sendTimeFor(input) }, skipped };
+    const send = appointmentSendTime({ ...input, now });
+    if (!send) {
       skipped.push(step.id);
       continue;
     }
-    return { next: { stepId: step.id, at }, skipped };
+    return { next: { stepId: step.id, at: send.at }, ...(send.late && { late: true as const }), skipped };
   }
   return { skipped };
 }

@@ -146,7 +146,13 @@ export interface RenderProps {
   unsubscribeUrl: string;
   /** The appointment in the lead's words and zone, e.g. "Tuesday, December 1 at 10:00 AM EST". */
   appointment?: string;
+  /** The visit is on the day the email goes out, or the next day, in the lead's zone; absent otherwise. */
+  visitDay?: VisitDay;
+  /** The scheduling system reported the visit as attended. Only its status: never health data. */
+  attended?: boolean;
 }
+
+export type VisitDay = 'today' | 'tomorrow';
 
 export interface Renderer {
   render(sequenceId: string, stepId: string, props: RenderProps): Promise<RenderedEmail>;

@@ -52,9 +52,43 @@ export function sendTimeFor({ step, sequence, previousAt, zone, lastSentOn, appo
     // Calendar days keep the local wall time across a DST change; hours and minutes are elapsed time.
     at = previous.plus({ days: step.after?.days ?? 0 }).plus({ hours: step.after?.hours ?? 0, minutes: step.after?.minutes ?? 0 });
   }
+  return firstAllowed(at, sequence, lastSentOn);
+}
 
+/**
+ * The last moment a step timed from the appointment may go out, or undefined when it has none: a step before the
+ * visit (`days` < 0) never goes once the visit has begun, nor within its `lateUntilBefore` of it. Planning and the
+ * dispatcher's check at delivery time both use it, so they agree.
+ */
+export function deadlineFor(step: SequenceStep, appointmentAt: Date, zone: string): Date | undefined {
+  if (!step.appointment || step.appointment.days >= 0) return undefined;
+  const margin = step.appointment.lateUntilBefore;
+  return margin ? DateTime.fromJSDate(appointmentAt, { zone }).minus(margin).toJSDate() : appointmentAt;
+}
+
+/**
+ * When a step timed from the appointment goes out, planned at `now`, or undefined when it is not sent: its usual
+ * time while that is ahead; once that has passed, late (see `lateUntilBefore`) or not at all. Never at or past its
+ * deadline.
+ */
+export function appointmentSendTime(input: ScheduleInput & { now: Date }): { at: Date; late: boolean } | undefined {
+  const { step, sequence, zone, lastSentOn, appointmentAt, now } = input;
+  if (!step.appointment || !appointmentAt) throw new Error(`step ${step.id} is not timed from an appointment the lead has`);
+  const deadline = deadlineFor(step, appointmentAt, zone);
+  const before = (at: Date) => deadline === undefined || at < deadline;
+  const usual = sendTimeFor(input);
+  if (usual >= now) return before(usual) ? { at: usual, late: false } : undefined;
+  if (!step.appointment.lateUntilBefore || !before(now)) return undefined;
+  // When the window next allows it, if that still leaves the lead time before the visit; else at once.
+  const allowed = firstAllowed(DateTime.fromJSDate(now, { zone }), sequence, lastSentOn);
+  return { at: before(allowed) ? allowed : now, late: true };
+}
+
+/** The first moment at or after `at` that the sequence's rules allow: the send window, and one email a day. */
+function firstAllowed(start: DateTime, sequence: Pick<Sequence, 'window' | 'onePerDay'>, lastSentOn: string | undefined): Date {
+  let at = start;
   if (sequence.onePerDay && lastSentOn) {
-    const firstFreeDay = atWallClock(DateTime.fromISO(lastSentOn, { zone }).plus({ days: 1 }), sequence.window.start);
+    const firstFreeDay = atWallClock(DateTime.fromISO(lastSentOn, { zone: at.zone }).plus({ days: 1 }), sequence.window.start);
     if (at < firstFreeDay) at = firstFreeDay;
   }
 

@@ -28,9 +28,24 @@ export interface SequenceStep {
   immediate?: boolean;
   /**
    * Time the step from the lead's appointment instead of the previous email: `days` before (negative) or after it,
-   * at `at` ("HH:mm") in the lead's zone. A step whose time has already passed when it comes up is skipped.
+   * at `at` ("HH:mm") in the lead's zone. A step whose time has already passed when it comes up is skipped, unless it
+   * may go late (`lateUntilBefore`).
    */
-  appointment?: { days: number; at: string };
+  appointment?: AppointmentTiming;
+}
+
+export interface AppointmentTiming {
+  days: number;
+  at: string;
+  /**
+   * For a step before the visit (`days` < 0), such as the reminder: when its time has already passed as it comes up
+   * (a late booking, or a visit moved closer), it goes late instead of being skipped, as long as the visit is more
+   * than this far off. Late means at once, or when the send window opens if that is still more than this far
+   * before the visit; else at once after all, even outside the window and the one-a-day rule: the lead hears about
+   * the visit in time rather than at a polite hour. The step is never sent this close to the visit, however it was
+   * planned (a retry or a slow dispatcher drops it).
+   */
+  lateUntilBefore?: StepDelay;
 }
 
 export interface Sequence<S extends SequenceStep = SequenceStep> {

@@ -13,7 +13,9 @@ export interface PlannedSend {
 
 export interface Timeline {
   sends: PlannedSend[];
-  /** Steps timed from the appointment whose moment had already passed (or with no appointment): never sent. */
+  /** Steps timed from the appointment that go late: their usual time had passed (`lateUntilBefore`). */
+  late: string[];
+  /** Steps timed from the appointment that were too late by then (or with no appointment): never sent. */
   skipped: string[];
 }
 
@@ -25,13 +27,15 @@ export interface Timeline {
  */
 export function timeline(sequence: Sequence, start: Date, zone: string, appointmentAt?: Date): Timeline {
   const sends: PlannedSend[] = [];
+  const late: string[] = [];
   const skipped: string[] = [];
   let position: Position = { sentSteps: [], timeZone: zone, ...(appointmentAt && { appointmentAt: appointmentAt.toISOString() }) };
   for (let plan = planNext(sequence, position, start, start); ; ) {
     skipped.push(...plan.skipped);
-    if (!plan.next) return { sends, skipped };
+    if (!plan.next) return { sends, late, skipped };
     const send = plan.next;
     sends.push(send);
+    if (plan.late) late.push(send.stepId);
     position = { ...position, sentSteps: [...position.sentSteps, send.stepId], skippedSteps: [...skipped], lastSentOn: localDate(send.at, zone) };
     plan = planNext(sequence, position, send.at, send.at);
   }

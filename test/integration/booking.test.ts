@@ -104,13 +104,76 @@ describe('a booking', () => {
     expect(confirmations[1]!.body.html).toContain('Thursday, April 2 at 11:00 AM EDT');
   });
 
-  it('booked the evening before the visit: the confirmation goes now and no reminder repeats it', async () => {
-    const env = await testEnv({}, manualClock('2026-06-01T00:30:00Z')); // 20:30 on 31 May in New York
-    const email = uniqueEmail('late');
+  describe('booked after 10:00 the day before the visit, when the reminder usually goes', () => {
+    /** A lead signs up a week earlier, then books at `bookedAt` for `visit` (New York times); the dispatcher runs on. */
+    async function bookLate(label: string, bookedAt: string, visit: string) {
+      const env = await testEnv({}, manualClock(DateTime.fromISO('2026-05-25T12:00', { zone: NY }).toJSDate()));
+      const email = uniqueEmail(label);
+      const leadId = await signUp(env, email);
+      env.clock.set(DateTime.fromISO(bookedAt, { zone: NY }).toJSDate());
+      const answer = await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: DateTime.fromISO(visit, { zone: NY }).toISO(), status: 'booked' }));
+      expect(answer.statusCode).toBe(200);
+      await live(env, 5, [leadId]);
+      const sent = (await env.store.messages(leadId)).filter((m) => m.sequenceId === 'follow-up');
+      return { env, leadId, email, sent: sent.map((m) => `${m.stepId} ${local(m.at)}`), reminder: (await inbox(email)).find((m) => m.subject.startsWith('Reminder')) };
+    }
+
+    it('at 14:00 for 9:30 the next morning: the reminder follows the confirmation at once, and says "tomorrow"', async () => {
+      const { sent, reminder } = await bookLate('afternoon', '2026-06-01T14:00', '2026-06-02T09:30');
+      expect(sent).toEqual(['confirmation 2026-06-01T14:00', 'reminder 2026-06-01T14:00', 'after-visit 2026-06-03T10:00']);
+      expect(reminder?.subject).toBe('Reminder: your appointment tomorrow, Rosa');
+      expect(reminder?.body.html).toContain('See you tomorrow');
+      expect(reminder?.body.html).toContain('tomorrow, Tuesday, June 2 at 9:30 AM EDT');
+    });
+
+    it('at 20:30 for 14:00 the next day: the reminder waits for the send window, 9:00 on the day, and says "today"', async () => {
+      const { sent, reminder } = await bookLate('evening', '2026-06-01T20:30', '2026-06-02T14:00');
+      expect(sent).toEqual(['confirmation 2026-06-01T20:30', 'reminder 2026-06-02T09:00', 'after-visit 2026-06-03T10:00']);
+      expect(reminder?.subject).toBe('Reminder: your appointment today, Rosa');
+      expect(reminder?.body.html).toContain('See you today');
+      expect(reminder?.body.html).not.toContain('tomorrow');
+    });
+
+    it('at 20:30 for 9:30 the next morning: 9:00 would be within 3 hours of the visit, so the reminder goes at once, after the confirmation', async () => {
+      const { sent, reminder } = await bookLate('night', '2026-05-31T20:30', '2026-06-01T09:30');
+      expect(sent).toEqual(['confirmation 2026-05-31T20:30', 'reminder 2026-05-31T20:30', 'after-visit 2026-06-02T10:00']);
+      expect(reminder?.subject).toBe('Reminder: your appointment tomorrow, Rosa');
+    });
+
+    it('3 hours before the visit: no reminder, the confirmation covers it', async () => {
+      const { env, leadId, sent } = await bookLate('close', '2026-06-02T06:30', '2026-06-02T09:30');
+      expect(sent).toEqual(['confirmation 2026-06-02T06:30', 'after-visit 2026-06-03T10:00']);
+      expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
+    });
+  });
+
+  it('a visit moved closer re-plans the reminder: it goes at once with the new time, and only once', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const book = makeBookingHandler(env);
+    const email = uniqueEmail('moved-closer');
     const leadId = await signUp(env, email);
     env.clock.advance(60_000);
-    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-06-01T09:30:00-04:00', status: 'booked' }));
-    await live(env, 5, [leadId]);
+    await book(bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }));
+    env.clock.set('2026-03-11T19:00:00Z'); // 15:00 on the 11th: the clinic moves the visit to 11:00 tomorrow
+    await book(bookingEvent({ email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'rescheduled' }));
+    await live(env, 10, [leadId]);
+
+    const sent = (await env.store.messages(leadId)).map((m) => `${m.stepId} ${local(m.at)}`);
+    expect(sent).toEqual(['welcome 2026-03-02T10:00', 'confirmation 2026-03-02T10:01', 'reminder 2026-03-11T15:00', 'after-visit 2026-03-13T10:00']);
+    const reminders = (await inbox(email)).filter((m) => m.subject.startsWith('Reminder'));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.body.html).toContain('tomorrow, Thursday, March 12 at 11:00 AM EDT');
+  });
+
+  it('a late reminder the dispatcher only gets to within 3 hours of the visit is dropped, not sent', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('late-late');
+    const leadId = await signUp(env, email);
+    env.clock.set('2026-03-09T18:00:00Z'); // 14:00, for 9:30 tomorrow: the reminder is due at once
+    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-10T09:30:00-04:00', status: 'booked' }));
+    expect(await env.store.get(leadId)).toMatchObject({ nextStepId: 'reminder', nextSendAt: '2026-03-09T18:00:00.000Z' });
+    env.clock.set('2026-03-10T11:00:00Z'); // no dispatcher ran until 7:00 on the day (an outage): 2.5 hours before the visit
+    await live(env, 3, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'after-visit']);
     expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
   });
@@ -180,6 +243,7 @@ describe('a booking', () => {
     await live(env, 30, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'after-visit']);
     expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up', status: 'completed', skippedSteps: ['confirmation', 'reminder'] });
+    expect((await inbox(email)).at(-1)!.body.html).toContain('Thank you for coming in to');
   });
 
   it('a reminder the dispatcher only gets to after the visit has begun is skipped, not sent late', async () => {
@@ -192,6 +256,30 @@ describe('a booking', () => {
     await live(env, 5, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'after-visit']);
     expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
+  });
+
+  it('the note after the visit thanks the lead for coming only when the visit was reported attended; otherwise it offers another time', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const book = makeBookingHandler(env);
+    const [came, unknown] = [uniqueEmail('came'), uniqueEmail('unknown')];
+    const leadIds = [await signUp(env, came), await signUp(env, unknown)];
+    env.clock.advance(60_000);
+    for (const email of [came, unknown]) await book(bookingEvent({ email, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked' }));
+    await live(env, 8, leadIds); // the reminders have gone
+    env.clock.set('2026-03-10T21:00:00Z'); // 17:00 on the day of the visit: the clinic reports one of them came
+    expect(await book(bookingEvent({ email: came, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'attended' }))).toMatchObject({ statusCode: 200 });
+    await live(env, 5, leadIds); // one dispatcher, one renderer: both versions of the note from the same cache
+
+    const note = async (email: string) => (await inbox(email)).find((m) => m.subject.startsWith('How'))!;
+    const thanks = await note(came);
+    expect(thanks.subject).toBe('How are you feeling, Rosa?');
+    expect(thanks.body.html).toContain('Thank you for coming in to');
+    expect(thanks.body.html).not.toContain('If you could not make it');
+    const neutral = await note(unknown);
+    expect(neutral.subject).toBe('How did your visit go, Rosa?');
+    expect(neutral.body.html).not.toMatch(/thank you for coming/i);
+    expect(neutral.body.html).toContain('If you could not make it, reply to this email or call us at');
+    for (const leadId of leadIds) expect(local((await env.store.messages(leadId)).find((m) => m.stepId === 'after-visit')!.at)).toBe('2026-03-11T10:00');
   });
 
   it('a nurture send left unconfirmed when the booking switched the lead is recorded under the nurture, and the confirmation still goes', async () => {

@@ -31,4 +31,24 @@ describe('npm run timeline', () => {
     expect(planned.sends.map((send) => send.stepId)).toEqual(['confirmation', 'reminder', 'after-visit']);
     expect(sent).toEqual(planned.sends);
   });
+
+  it.each([
+    ['in the evening for the next afternoon: the reminder late, when the window opens on the day', '2026-03-09T20:30', '2026-03-10T14:00', ['confirmation', 'reminder', 'after-visit']],
+    ['in the evening for the next morning: the reminder late, at once', '2026-03-09T20:30', '2026-03-10T09:30', ['confirmation', 'reminder', 'after-visit']],
+    ['3 hours before the visit: no reminder', '2026-03-10T06:30', '2026-03-10T09:30', ['confirmation', 'after-visit']],
+  ])('matches what the dispatcher sends after a booking %s', async (_case, bookedAt, visitAt, steps) => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('timeline-late');
+    const leadId = await signUp(env, { email, timeZone: ZONE });
+    const booked = DateTime.fromISO(bookedAt, { zone: ZONE }).toJSDate();
+    const visit = DateTime.fromISO(visitAt, { zone: ZONE }).toJSDate();
+    env.clock.set(booked);
+    expect((await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: visit.toISOString(), status: 'booked' }))).statusCode).toBe(200);
+    await runUntilDone(env, leadId);
+
+    const sent = (await env.store.messages(leadId)).filter((message) => message.sequenceId === followUp.id).map((message) => ({ stepId: message.stepId, at: message.at }));
+    const planned = timeline(followUp, booked, ZONE, visit);
+    expect(planned.sends.map((send) => send.stepId)).toEqual(steps);
+    expect(sent).toEqual(planned.sends);
+  });
 });

@@ -33,6 +33,7 @@ const broken: Array<[string, string, Rule, RegExp]> = [
   ['the claim word "cure"', 'claim-word', 'claims', /says "cure" \(.*the cure they had been looking for/],
   ['a study quoted without a source link', 'uncited-study', 'citations', /cites a study without a source link: "Hi Jordan, a 2021 study of 300 patients/],
   ['a CSS grid layout', 'unsupported-layout', 'email-clients', /“grid-template-\* properties”, which .*Gmail \(Desktop Webmail\)/],
+  ['a claim word in only one version of an email', 'claim-in-one-version', 'claims', /^In the "attended" version \(attended: true\): It says "cure"/],
 ];
 
 describe('a template that breaks a rule fails, saying which template, what is wrong and how to fix it', () => {

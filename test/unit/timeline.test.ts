@@ -37,8 +37,17 @@ describe('when each email reaches a lead', () => {
     expect(skipped).toEqual([]);
   });
 
-  it('a visit booked the evening before gets no reminder: its moment has passed', () => {
+  it('a visit booked the evening before still gets its reminder, late: at 9:00 on the day, when the send window opens', () => {
     const booked = DateTime.fromISO('2026-03-19T20:00', { zone: 'America/Denver' }).toJSDate();
+    const visit = DateTime.fromISO('2026-03-20T14:00', { zone: 'America/Denver' }).toJSDate();
+    const { sends, late, skipped } = timeline(followUp, booked, 'America/Denver', visit);
+    expect(sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`)).toEqual(['confirmation Thu 2026-03-19T20:00', 'reminder Fri 2026-03-20T09:00', 'after-visit Sat 2026-03-21T10:00']);
+    expect(late).toEqual(['reminder']);
+    expect(skipped).toEqual([]);
+  });
+
+  it('a visit booked 3 hours ahead gets no reminder: the confirmation covers it', () => {
+    const booked = DateTime.fromISO('2026-03-20T11:00', { zone: 'America/Denver' }).toJSDate();
     const visit = DateTime.fromISO('2026-03-20T14:00', { zone: 'America/Denver' }).toJSDate();
     const { sends, skipped } = timeline(followUp, booked, 'America/Denver', visit);
     expect(sends.map((send) => send.stepId)).toEqual(['confirmation', 'after-visit']);
@@ -63,9 +72,13 @@ describe('when each email reaches a lead', () => {
 
     const booked = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30', '--appointment', '2026-03-07T14:00', '--booked', '2026-03-06T22:35');
     expect(booked.stdout).toMatch(/confirmation +at once +Fri 06 Mar 2026, 22:35 MST/);
+    expect(booked.stdout).toMatch(/reminder +late \(usually 1 day before the visit, 10:00\) +Sat 07 Mar 2026, 09:00 MST/);
     expect(booked.stdout).toMatch(/after-visit +1 day after the visit, 10:00 +Sun 08 Mar 2026, 10:00 MDT/);
-    expect(booked.stdout).toContain('not sent: reminder (timed from the visit, and that moment had passed)');
+    expect(booked.stdout).not.toContain('not sent');
     expect(booked.stdout).toMatch(/reschedule-nudge +\+2 hours +Sat 07 Mar 2026, 16:00 MST/);
+
+    const tooClose = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30', '--appointment', '2026-03-07T14:00', '--booked', '2026-03-07T11:00');
+    expect(tooClose.stdout).toContain('not sent: reminder (timed from the visit, and too late by then)');
 
     const badZone = run('--tz', 'Denver');
     expect(badZone.status).toBe(2);
