@@ -16,7 +16,7 @@ function AfterVisit(props: EmailProps) {
       ) : (
         <P>We hope your visit to {props.clinic.name} went well and answered your questions. If you could not make it, reply to this email or call us at {props.clinic.phone}, and we will find another time.</P>
       )}
-      <P><strong>If you had a treatment session.</strong> A floaty feeling, drowsiness, dizziness or mild nausea are common for a few hours and usually fade by the next day. Take it easy today. If something does not feel right, call us at {props.clinic.phone}; if you have chest pain, severe headache unlike your usual migraine, or trouble breathing, call 911.</P>
+      <P><strong>If you had a treatment session.</strong> A floaty feeling, drowsiness, dizziness, blurred vision or mild nausea are common for a few hours and usually fade by the next day. Take it easy today, and if anything still feels off, do not drive until it has passed. If something does not feel right, call us at {props.clinic.phone}; if you have chest pain, severe headache unlike your usual migraine, or trouble breathing, call 911.</P>
       <P><strong>What comes next.</strong> Keep noting your headache days and how bad they are: it is the clearest way for you and your clinician to see whether ketamine is helping. Results vary from person to person, and some people need several sessions before they can tell.</P>
       <P>Questions about your plan, costs or financing? Just reply to this email.</P>
     </Layout>

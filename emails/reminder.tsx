@@ -1,5 +1,5 @@
 import { clinic } from './clinic.ts';
-import { BookButton, Layout, P } from './_shared/layout.tsx';
+import { BookButton, Item, Layout, List, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
 /**
@@ -12,7 +12,11 @@ function Reminder(props: EmailProps) {
     <Layout {...props} preview={Reminder.preview(props)} heading={props.visitDay ? `See you ${props.visitDay}` : 'See you soon'}>
       <P>Hi {props.firstName},</P>
       <P>A quick reminder: your appointment at {props.clinic.name} is <strong>{when}</strong>.</P>
-      <P>· Arrive 15 minutes early for a short health form.<br />· Bring your medicine list, your headache diary if you keep one, photo ID and any insurance card.<br />· If you are having an IV session, make sure someone can drive you home, and plan not to drive for the rest of the day.</P>
+      <List>
+        <Item>Arrive 15 minutes early for a short health form.</Item>
+        <Item>Bring your medicine list, your headache diary if you keep one, photo ID and any insurance card.</Item>
+        <Item>If you are having an IV session, make sure someone can drive you home, and plan not to drive for the rest of the day.</Item>
+      </List>
       <P>If a migraine flares before your visit, call us at {props.clinic.phone}: we would rather hear from you than have you push through alone.</P>
       <P>Running late or need another time? Reply to this email or call us, and we will sort it out.</P>
       <BookButton href={props.clinic.bookingUrl} label="Manage your appointment" />
