@@ -14,6 +14,7 @@ import type { Sequence } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
 import { claimProblems } from './claim-matching.ts';
 import { claims as defaultClaims, disclaimerPhrases as defaultDisclaimer, type ClaimRule } from '../emails/content-rules.ts';
+import { analyzeEmail, citationProblems, sourceProblems } from './source-checks.ts';
 
 export type Rule =
   | 'unsubscribe'
@@ -27,6 +28,7 @@ export type Rule =
   | 'size'
   | 'claims'
   | 'citations'
+  | 'sources'
   | 'email-clients';
 
 export interface Problem {
@@ -79,9 +81,6 @@ export const ACCEPTED_CLIENT_GAPS: Record<string, string> = {
 /** The unsubscribe link an email is rendered with while checked: a template must show the link it is given. */
 const CHECK_UNSUBSCRIBE_URL = 'https://nurture.example/unsubscribe?token=content-check';
 
-const STUDY = /\b(stud(y|ies)|trials?|reviews?|surveys?|meta-analys[ie]s|papers?|journals?|researchers)\b/i;
-const EVIDENCE = /\b(19|20)\d{2}\b|\b\d[\d,]*\s+(people|patients|participants|adults|children|subjects|volunteers|women|men)\b|\bet al\b|\band colleagues\b|\d\s?%/i;
-
 const squash = (text: string) => text.replace(/[\s\u200b-\u200d\u034f\ufeff]+/g, ' ').trim();
 const contains = (haystack: string, needle: string) => squash(haystack).toLowerCase().includes(squash(needle).toLowerCase());
 
@@ -129,7 +128,7 @@ const clientName = (client: string) => {
 type Element = ReturnType<typeof DomUtils.findAll>[number];
 
 /** An email rendered for checking, and the parts of it the rules look at. */
-interface Rendered {
+export interface Rendered {
   subject: string;
   /** The hidden preview text, as the HTML carries it. */
   preview: string;
@@ -142,7 +141,8 @@ interface Rendered {
   clinic: StepTemplate['PreviewProps']['clinic'];
 }
 
-async function renderForCheck(template: StepTemplate, version: Partial<StepTemplate['PreviewProps']> = {}): Promise<Rendered> {
+/** Render a template as the checks see it: with its preview props (and a version's), and the checker's own unsubscribe link. */
+export async function renderForCheck(template: StepTemplate, version: Partial<StepTemplate['PreviewProps']> = {}): Promise<Rendered> {
   const props = { ...template.PreviewProps, ...version, unsubscribeUrl: CHECK_UNSUBSCRIBE_URL };
   const element = createElement(template, props);
   const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
@@ -226,13 +226,11 @@ const CHECKS: Record<Rule, Check> = {
     return claimProblems(texts, rules.claims).map((problem) => ({ rule: 'claims' as const, ...problem }));
   },
 
-  citations: ({ all }) =>
-    [...all('p'), ...all('li'), ...all('blockquote')].flatMap((block) => {
-      const words = textOf(block);
-      const linked = DomUtils.findAll((node) => node.name === 'a' && /^https:/i.test(node.attribs.href ?? ''), block.children).length > 0;
-      if (!STUDY.test(words) || !EVIDENCE.test(words) || linked) return [];
-      return [{ rule: 'citations' as const, problem: `This paragraph cites a study without a source link: "${words.length > 140 ? `${words.slice(0, 140)}…` : words}".`, fix: 'Add a link to the study in the same paragraph, e.g. <A href="https://pubmed.ncbi.nlm.nih.gov/…">Source</A>.' }];
-    }),
+  // A paragraph about a study with no study link; and every study number and link against emails/sources.ts
+  // (local/source-checks.ts says exactly which numbers and links, in plain words).
+  citations: (email) => citationProblems(analyzeEmail(email)),
+
+  sources: (email) => sourceProblems(analyzeEmail(email)),
 
   'email-clients': ({ html }) => {
     const unsupported = new Map<string, Set<string>>();

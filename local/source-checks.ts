@@ -1,0 +1,669 @@
+/**
+ * The source checks behind `npm run check:emails`: every study number and every study link in an email must come
+ * from the source registry, emails/sources.ts. In what follows, a "paragraph" is the paragraph, list item, quote or
+ * heading a sentence sits in, and a paragraph "cites" a source when it links to it (that is what <Cite> does).
+ * Two rules report what they find.
+ *
+ * Rule `citations`: a paragraph that talks about a study (a study, trial, review, survey or paper, with a number,
+ * "et al." or "and colleagues"), or states a percentage, a count of people or a year, but links to no study at
+ * all. One problem per paragraph; the fix names the registry source that holds each of its numbers, if one does.
+ *
+ * Rule `sources`:
+ *
+ * 1. Links. A link to a study must be the address a registry source gives (its `url`), which is what
+ *    <Cite source={…}/> writes. A link is a study link when it goes to doi.org, PubMed or PubMed Central, a journal
+ *    or publisher, a preprint server, a trial registry, DailyMed or the FDA's label site, or has a DOI in it.
+ *    - A search (PubMed's `?term=`, Google Scholar, a `?q=` on those sites) is always refused: it shows whatever
+ *      matches on the day, not one paper. Link the paper itself, by its DOI or PubMed id.
+ *    - A study that is not in the registry is refused: add it to emails/sources.ts first.
+ *    - A registry paper at another address (its PubMed page when the registry gives its DOI) is refused too: use
+ *      <Cite>, so every email links a paper the same way.
+ *    Addresses are compared ignoring http versus https, "www.", dx.doi.org versus doi.org, a trailing slash and
+ *    the case of a DOI.
+ *
+ * 2. Numbers. These three kinds are read as study numbers wherever they are:
+ *    - a percentage: 49%, 49.1 %, 49.1 percent, forty-nine percent;
+ *    - a count of people: a number before people, patients, participants, adults, subjects, volunteers,
+ *      migraineurs, women, men, responders… (with up to three words between: "77 adult patients"); a number
+ *      before what people did ("18 completed", "30 were randomized", "242 screened", "15 of them");
+ *      "55 of the 77"; "of the 169,"; "n = 77". Written as words too: "thirty people";
+ *    - a year: any whole number from 1950 to 2099 ("a 2017 review", "in 2023"). Every year an email states is
+ *      read as a study year: a reader cannot tell the difference.
+ *    Each must be a fact of a source its paragraph cites: a `percent` fact, a `people` fact, or the year the source
+ *    was published. The subject line, the preview text and a heading without a link cannot cite, so there each
+ *    must be a fact of a source the email cites somewhere in its body.
+ *    In a paragraph that cites a study, two more kinds must be facts of a source it cites:
+ *    - a length of time: "4.8 days", "90 minutes", "a 3-hour infusion": a fact in that unit (the registry holds
+ *      days only, so minutes, hours, weeks, months and years fail until a fact in that unit is added);
+ *    - any number with a decimal point: a pain score of 7.1, a mean of 3.8 (usually a `points` fact).
+ *    So a paragraph that cites a study states only that study's numbers: put the clinic's own in another paragraph.
+ *
+ * Never read as study numbers: whole numbers with no unit ("a 0–10 scale", "at least 2 points"); lengths of time
+ * and decimals in a paragraph that cites no study ("arrive 15 minutes early", "an attack lasting more than 72
+ * hours", "6 months at zero interest", "15 or more days a month"); phone numbers, 911 included; times of day
+ * ("10:00 AM"); prices ("$450"); the clinic's postal address from emails/clinic.ts, ZIP code included; web
+ * addresses; the name of a source inside its <Cite> link ("Pomeroy et al., Headache, 2017" states no year); and
+ * the text of a study link the checks refuse anyway. A number that is not about a study but reads like one (an
+ * interest rate, the year the clinic opened) has to be written another way: "zero interest", "for over ten years".
+ *
+ * The plain-text version of an email is made from the same HTML, so its numbers and links are checked here once.
+ * Words such as "half", "a third" or "most" are not checked; the claims sheet lists those sentences, with their
+ * source, for the medical director.
+ */
+import { DomUtils, parseDocument } from 'htmlparser2';
+import type { Problem } from './email-checks.ts';
+import { say, sources as defaultRegistry, type Fact, type Source } from '../emails/sources.ts';
+
+export type Registry = Readonly<Record<string, Source>>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Numbers in a sentence
+
+export type NumberKind = 'percent' | 'people' | 'year' | 'duration' | 'decimal' | 'other';
+
+/** A number an email states, and what kind of number it reads as. */
+export interface StatedNumber {
+  kind: NumberKind;
+  value: number;
+  /** For a length of time: minutes, hours, days, weeks, months or years. */
+  unit?: string;
+  /** As the email writes it: "49.1%", "77 patients", "55 of the 77", "2017", "90 minutes". */
+  text: string;
+  /** Where it starts and ends in the text it was found in. */
+  start: number;
+  end: number;
+}
+
+const PEOPLE = String.raw`(?:people|persons?|patients?|participants?|adults?|children|adolescents|teens|teenagers|subjects?|volunteers?|migraineurs?|sufferers?|women|men|individuals?|respondents?|(?:non-?)?responders?|completers?|cases|users)`;
+/** Words that end the search for a people noun: "15 minutes early for patients" is not 15 patients. */
+const STOP = String.raw`(?:of|for|with|to|in|on|at|by|from|into|and|or|but|than|the|a|an|per|each|every|who|that|which|were|was|had|have|has|is|are|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|points?|sessions?|doses?|times|mg|ml|percent)`;
+const PEOPLE_AFTER = new RegExp(String.raw`^(?:\s+(?!${STOP}\b)\p{L}[\p{L}'’-]*){0,3}\s+${PEOPLE}\b`, 'iu');
+/** What people in a study do: "18 completed", "30 were randomized", "15 of 77 kept the benefit". */
+const PEOPLE_VERBS = String.raw`(?:completed|finished|responded|improved|enrolled|participated|took part|dropped out|withdrew|screened|interviewed|randomi[sz]ed|were|was|had|reported|said|rated|felt|found|described|noticed|experienced|kept|stopped|continued|used|needed|received|answered|agreed|benefit+ed|got|saw|still)`;
+const PEOPLE_VERB_AFTER = new RegExp(String.raw`^\s+(?:${PEOPLE_VERBS}|of (?:them|these|those|whom)\b)\b`, 'i');
+const PERCENT_AFTER = /^(?:\s?%|[\s-]?(?:percent|per cent)\b)/i;
+const DURATION_AFTER = /^[\s-]?(minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b/i;
+/** "1999 mg" is not a year. */
+const NOT_A_YEAR_AFTER = /^\s*(?:mg|mcg|µg|ml|milligrams?|kg|calories|steps|feet|miles|dollars|usd)\b/i;
+/** What may follow the last number of "55 of the 77" or "of the 169" when it counts people: the end of a clause. */
+const CLAUSE_END_AFTER = new RegExp(String.raw`^\s*(?:[,.;:)!?—–]|$|(?:who|did|${PEOPLE_VERBS})\b)`, 'i');
+
+const DIGITS = /(?<![\p{L}\p{N}]|\p{N}[.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\p{L}\p{N}]|[.,]\d)/gu;
+const UNITS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const TEENS = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const TENS = ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+const WORDS = new RegExp(String.raw`(?<![\p{L}-])(?:(${TENS.join('|')})(?:[\s-](${UNITS.join('|')}))?|(${[...UNITS.slice(1), ...TEENS].join('|')}))(?![\p{L}])`, 'giu');
+
+function durationUnit(word: string): string {
+  const w = word.toLowerCase();
+  if (w.startsWith('min')) return 'minutes';
+  if (w.startsWith('h')) return 'hours';
+  if (w.startsWith('d')) return 'days';
+  if (w.startsWith('w')) return 'weeks';
+  if (w.startsWith('mo')) return 'months';
+  return 'years';
+}
+
+/** Text of the same length with these ranges blanked, so positions still match the original. */
+function blank(text: string, ranges: Iterable<readonly [number, number]>): string {
+  const units = text.split('');
+  for (const [start, end] of ranges) for (let i = Math.max(0, start); i < Math.min(end, units.length); i++) if (units[i] !== '\n') units[i] = ' ';
+  return units.join('');
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** What is never a study number: phone numbers, times, prices, web addresses, and the clinic's own address. */
+export function notClaims(text: string, clinic?: ClinicDetails): Array<[number, number]> {
+  const patterns = [
+    /https?:\/\/\S+/gi,
+    /(?:\+?1[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b/g,
+    /(?<![\d.,])911(?!\d|[.,]\d)/g,
+    /\b\d{1,2}:\d{2}(?:\s?(?:[ap]\.?m\.?))?/gi,
+    /\$\s?\d[\d,]*(?:\.\d+)?/g,
+    ...(clinic ? [...clinic.postalAddress, clinic.phone].filter(Boolean).map((line) => new RegExp(escapeRegExp(line), 'g')) : []),
+  ];
+  return patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length] as [number, number]));
+}
+
+/**
+ * Every number in `text` and what it reads as. `hidden` ranges (a <Cite> link's name, say) are skipped, as is
+ * everything `notClaims` finds.
+ */
+export function numbersIn(text: string, options: { clinic?: ClinicDetails; hidden?: Array<readonly [number, number]> } = {}): StatedNumber[] {
+  const masked = blank(text, [...notClaims(text, options.clinic), ...(options.hidden ?? [])]);
+  const found: StatedNumber[] = [];
+
+  for (const m of masked.matchAll(DIGITS)) {
+    const start = m.index;
+    const integer = m[1]!;
+    const decimals = m[2];
+    const end = start + m[0].length;
+    const value = Number(`${integer.replace(/,/g, '')}${decimals ? `.${decimals}` : ''}`);
+    const after = masked.slice(end);
+    const whole = decimals === undefined;
+    let match: RegExpExecArray | null;
+    if ((match = PERCENT_AFTER.exec(after))) found.push({ kind: 'percent', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+    else if (whole && (match = PEOPLE_AFTER.exec(after))) found.push({ kind: 'people', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+    else if ((match = DURATION_AFTER.exec(after))) found.push({ kind: 'duration', value, unit: durationUnit(match[1]!), text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+    else if (whole && !integer.includes(',') && integer.length === 4 && value >= 1950 && value <= 2099 && !NOT_A_YEAR_AFTER.test(after)) found.push({ kind: 'year', value, text: text.slice(start, end), start, end });
+    else if (whole && (match = PEOPLE_VERB_AFTER.exec(after))) found.push({ kind: 'people', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+    else if (!whole) found.push({ kind: 'decimal', value, text: text.slice(start, end), start, end });
+    else found.push({ kind: 'other', value, text: text.slice(start, end), start, end });
+  }
+
+  // "55 of the 77", "15 of 77 patients", "7 out of 10 people": the first counts people when the second does.
+  // "Of the 169, most…" and "n = 77" count people too.
+  for (const [i, number] of found.entries()) {
+    if (number.kind !== 'other' && number.kind !== 'people') continue;
+    const next = found[i + 1];
+    const between = next ? masked.slice(number.end, next.start) : '';
+    if (next && /^\s+(?:out\s+)?of\s+(?:(?:the|these|those|all|them)\s+)?$/i.test(between)) {
+      const nextCounts = next.kind === 'people' || (next.kind === 'other' && !/out/i.test(between) && CLAUSE_END_AFTER.test(masked.slice(next.end)));
+      if (nextCounts) {
+        const digits = /^[\d,.]+/.exec(text.slice(next.start))?.[0].length ?? 0;
+        found[i + 1] = { ...next, kind: 'people', text: text.slice(next.start, next.start + digits) };
+        found[i] = { ...number, kind: 'people', text: text.slice(number.start, next.start + digits), end: next.start + digits };
+        continue;
+      }
+    }
+    if (number.kind !== 'other') continue;
+    const before = masked.slice(0, number.start);
+    if (/\bn\s*=\s*$/i.test(before) || (/\bof\s+(?:the|these|those|all)\s+$/i.test(before) && CLAUSE_END_AFTER.test(masked.slice(number.end)))) {
+      found[i] = { ...number, kind: 'people' };
+    }
+  }
+
+  // Numbers written as words count as percentages and counts of people ("forty-nine percent", "thirty people").
+  for (const m of masked.matchAll(WORDS)) {
+    const value = m[1] ? (TENS.indexOf(m[1].toLowerCase()) + 2) * 10 + (m[2] ? UNITS.indexOf(m[2].toLowerCase()) + 1 : 0) : m[3] ? ([...UNITS, ...TEENS].indexOf(m[3].toLowerCase()) + 1) : 0;
+    const start = m.index;
+    const end = start + m[0].length;
+    const after = masked.slice(end);
+    let match: RegExpExecArray | null;
+    if ((match = PERCENT_AFTER.exec(after))) found.push({ kind: 'percent', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+    else if ((match = PEOPLE_AFTER.exec(after))) found.push({ kind: 'people', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+  }
+  return found.sort((a, b) => a.start - b.start);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Links
+
+export type LinkVerdict =
+  /** The registry's own address for a source: a citation. */
+  | { kind: 'registry'; id: string; source: Source }
+  /** A registry source at another address (its PubMed page instead of its DOI, a journal page with its DOI). */
+  | { kind: 'registry-elsewhere'; id: string; source: Source }
+  /** A search: never a citation. */
+  | { kind: 'search' }
+  /** A study that is not in the registry. */
+  | { kind: 'study' }
+  /** Not a study: the clinic's site, booking, unsubscribe, mailto:, tel:. */
+  | { kind: 'other' };
+
+/** Sites whose links are studies, papers, labels or searches for them. A subdomain counts too. */
+const STUDY_HOSTS = [
+  'doi.org', 'pubmed.ncbi.nlm.nih.gov', 'ncbi.nlm.nih.gov', 'nlm.nih.gov', 'europepmc.org', 'scholar.google.com', 'semanticscholar.org', 'researchgate.net',
+  'clinicaltrials.gov', 'cochranelibrary.com', 'accessdata.fda.gov', 'medrxiv.org', 'biorxiv.org', 'sciencedirect.com', 'elsevier.com', 'wiley.com',
+  'springer.com', 'nature.com', 'thelancet.com', 'jamanetwork.com', 'nejm.org', 'bmj.com', 'neurology.org', 'academic.oup.com', 'sagepub.com',
+  'tandfonline.com', 'frontiersin.org', 'mdpi.com', 'plos.org', 'karger.com', 'lww.com', 'cell.com', 'thieme-connect.com', 'thieme-connect.de',
+  'ahajournals.org', 'cambridge.org', 'biomedcentral.com', 'dovepress.com', 'hindawi.com', 'mirasmart.com', 'medscape.com', 'painphysicianjournal.com',
+];
+const SEARCH_HOSTS = ['google.com', 'bing.com', 'duckduckgo.com', 'search.yahoo.com'];
+const SEARCH_PARAMS = ['term', 'q', 'query', 'search', 'searchterm', 'search_query', 'terms', 'text'];
+
+const onHost = (host: string, hosts: readonly string[]) => hosts.some((h) => host === h || host.endsWith(`.${h}`));
+
+/** An address as the registry would write it: https, no "www.", doi.org, no trailing slash, a DOI in lower case. */
+export function normalizeUrl(href: string): string {
+  let url: URL;
+  try {
+    url = new URL(href.trim());
+  } catch {
+    return href.trim();
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return href.trim();
+  let host = url.hostname.toLowerCase().replace(/^www\./, '');
+  if (host === 'dx.doi.org') host = 'doi.org';
+  let path = url.pathname.replace(/\/+$/, '');
+  if (host === 'doi.org') {
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      // keep it as it is
+    }
+    path = path.toLowerCase();
+  }
+  return `https://${host}${path}${url.search}`;
+}
+
+/** What a link is: a registry citation, a search, another study, or not a study at all. */
+export function classifyLink(href: string, registry: Registry = defaultRegistry): LinkVerdict {
+  const normal = normalizeUrl(href);
+  for (const [id, source] of Object.entries(registry)) if (normalizeUrl(source.url) === normal) return { kind: 'registry', id, source };
+  let url: URL;
+  try {
+    url = new URL(href.trim());
+  } catch {
+    return { kind: 'other' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { kind: 'other' };
+  const host = url.hostname.toLowerCase().replace(/^www\./, '');
+  const params = [...url.searchParams.keys()].map((key) => key.toLowerCase());
+  const study = onHost(host, STUDY_HOSTS);
+  if ((study || onHost(host, SEARCH_HOSTS)) && (params.some((key) => SEARCH_PARAMS.includes(key)) || /\/(search|results|scholar)\b/i.test(url.pathname))) return { kind: 'search' };
+  const decoded = (() => {
+    try {
+      return decodeURIComponent(`${url.pathname}${url.search}`).toLowerCase();
+    } catch {
+      return `${url.pathname}${url.search}`.toLowerCase();
+    }
+  })();
+  for (const [id, source] of Object.entries(registry)) {
+    const sameDoi = source.doi && decoded.includes(source.doi.toLowerCase());
+    const samePmid = source.pmid && onHost(host, ['ncbi.nlm.nih.gov', 'europepmc.org']) && new RegExp(`(^|[/=])${source.pmid}(/|$|&)`).test(decoded);
+    if (sameDoi || samePmid) return { kind: 'registry-elsewhere', id, source };
+  }
+  if (study || /(^|\/)10\.\d{4,9}\//.test(decoded)) return { kind: 'study' };
+  return { kind: 'other' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Blocks: paragraphs, list items, headings, and the subject and preview text
+
+export interface ClinicDetails {
+  name: string;
+  phone: string;
+  postalAddress: readonly string[];
+}
+
+/** What the source checks read of a rendered email. */
+export interface EmailText {
+  subject: string;
+  preview: string;
+  html: string;
+  clinic?: ClinicDetails;
+}
+
+export type BlockKind = 'subject' | 'preview' | 'heading' | 'paragraph' | 'list item' | 'quote' | 'other';
+
+export interface LinkInBlock {
+  href: string;
+  /** The link's own text, and where it sits in the block's text. */
+  text: string;
+  start: number;
+  end: number;
+  verdict: LinkVerdict;
+}
+
+/** A paragraph, list item, quote or heading (or the subject or preview text), with its links. */
+export interface Block {
+  kind: BlockKind;
+  /** Subject and preview text: 'header'; after the layout's last rule (<hr>): 'footer'. */
+  part: 'header' | 'body' | 'footer';
+  /** As a reader sees it; a line break inside the block is "\n". */
+  text: string;
+  links: LinkInBlock[];
+}
+
+const BLOCK_TAGS: Record<string, BlockKind> = {
+  p: 'paragraph', li: 'list item', blockquote: 'quote', h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading',
+  td: 'other', th: 'other', div: 'other', dt: 'other', dd: 'other', figcaption: 'other', pre: 'other', table: 'other', ul: 'other', ol: 'other',
+};
+const SPACE = /[\s\u00a0\u200b-\u200d\u034f\ufeff]+/g;
+
+type DomNode = ReturnType<typeof parseDocument>['children'][number];
+
+/** The blocks of an email, in reading order: the subject, the preview text, then each block of the body. */
+export function blocksOf(email: EmailText, registry: Registry = defaultRegistry): Block[] {
+  const document = parseDocument(email.html);
+  const body = DomUtils.findOne((node) => node.name === 'body', document.children) ?? document;
+  interface Building {
+    kind: BlockKind;
+    text: string;
+    links: LinkInBlock[];
+    /** When its first word was read, to tell the footer from the body. */
+    firstAt?: number;
+  }
+  const done: Building[] = [];
+  let clock = 0;
+  let lastRule = -1;
+  const append = (block: Building, raw: string) => {
+    let piece = raw.replace(SPACE, ' ');
+    if (!block.text || /[\s]$/.test(block.text)) piece = piece.replace(/^ /, '');
+    if (!piece) return;
+    if (block.firstAt === undefined && piece.trim()) block.firstAt = clock++;
+    block.text += piece;
+  };
+  const walk = (node: DomNode, block: Building) => {
+    if (DomUtils.isText(node)) return append(block, node.data);
+    if (!DomUtils.isTag(node)) return;
+    const name = node.name.toLowerCase();
+    if (['head', 'style', 'script', 'title'].includes(name)) return;
+    // The hidden preview text is read as the preview, not as part of the body.
+    if (node.attribs['data-skip-in-text'] === 'true' && /display:\s*none/.test(node.attribs.style ?? '')) return;
+    if (name === 'br') {
+      if (block.text) block.text = `${block.text.trimEnd()}\n`;
+      return;
+    }
+    if (name === 'hr') {
+      lastRule = clock++;
+      return;
+    }
+    const kind = BLOCK_TAGS[name];
+    if (kind) {
+      const inner: Building = { kind, text: '', links: [] };
+      done.push(inner);
+      node.children.forEach((child) => walk(child, inner));
+      if (block.text && !/\s$/.test(block.text)) block.text += ' ';
+      return;
+    }
+    if (name === 'a' && node.attribs.href) {
+      const before = block.text.length;
+      node.children.forEach((child) => walk(child, block));
+      const text = block.text.slice(before);
+      const start = before + (text.length - text.trimStart().length);
+      block.links.push({ href: node.attribs.href, text: text.trim(), start, end: start + text.trim().length, verdict: classifyLink(node.attribs.href, registry) });
+      return;
+    }
+    node.children.forEach((child) => walk(child, block));
+  };
+  const root: Building = { kind: 'other', text: '', links: [] };
+  done.push(root);
+  body.children.forEach((child) => walk(child, root));
+
+  const blocks: Block[] = [
+    { kind: 'subject', part: 'header', text: email.subject.replace(SPACE, ' ').trim(), links: [] },
+    { kind: 'preview', part: 'header', text: email.preview.replace(SPACE, ' ').trim(), links: [] },
+  ];
+  // Text is kept free of leading and doubled spaces as it is read, so link positions hold; only the end is trimmed.
+  for (const block of done.filter((b) => b.text.trim()).sort((a, b) => (a.firstAt ?? 0) - (b.firstAt ?? 0))) {
+    blocks.push({ kind: block.kind, part: lastRule >= 0 && (block.firstAt ?? 0) > lastRule ? 'footer' : 'body', text: block.text.trimEnd(), links: block.links });
+  }
+  return blocks.filter((block) => block.text);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sentences
+
+const ABBREVIATION = /(?:^|[\s(])(?:et al|e\.g|i\.e|vs|cf|Dr|Mr|Mrs|Ms|St|No|approx|Fig|Vol|U\.S|[A-Z])\.$/;
+
+/** Where each sentence of `text` starts and ends. A line break always ends one. */
+export function sentencesOf(text: string): Array<{ start: number; end: number }> {
+  const spans: Array<{ start: number; end: number }> = [];
+  let lineStart = 0;
+  for (const line of text.split('\n')) {
+    let start = 0;
+    for (const m of line.matchAll(/[.!?…]+["”’)\]]*\s+(?=["“‘(\[]?[\p{Lu}\p{N}])/gu)) {
+      const stop = m.index + m[0].trimEnd().length;
+      const head = line.slice(0, m.index + m[0].replace(/["”’)\]\s]+$/, '').length);
+      if (ABBREVIATION.test(head)) continue;
+      spans.push({ start: lineStart + start, end: lineStart + stop });
+      start = m.index + m[0].length;
+    }
+    if (line.slice(start).trim()) spans.push({ start: lineStart + start, end: lineStart + line.trimEnd().length });
+    lineStart += line.length + 1;
+  }
+  return spans.filter((span) => text.slice(span.start, span.end).trim());
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Checking numbers against the registry
+
+export interface Cited {
+  id: string;
+  source: Source;
+}
+
+/** Where a number comes from in the registry. */
+export type Backing = { id: string; source: Source; key: string; fact: Fact } | { id: string; source: Source; year: number };
+
+export interface CheckedNumber {
+  number: StatedNumber;
+  /** Whether the rules look at this number here (a duration in a paragraph that cites nothing is not). */
+  checked: boolean;
+  /** The facts (or publication years) of the sources it is checked against that hold it. Empty: it fails. */
+  backing: Backing[];
+  /** Registry sources not cited here that hold it. */
+  elsewhere: Backing[];
+}
+
+export interface SentenceAnalysis {
+  text: string;
+  start: number;
+  end: number;
+  numbers: CheckedNumber[];
+}
+
+export type Mode = 'cited' | 'title' | 'uncited';
+
+export interface BlockAnalysis {
+  block: Block;
+  /**
+   * 'cited': it links to a study, so its numbers are checked against the registry sources it cites. 'title': the
+   * subject, preview text or a heading without a link, checked against every source the email cites. 'uncited':
+   * no study link; a percentage, count of people or year here is a `citations` problem.
+   */
+  mode: Mode;
+  /** The registry sources it cites (for a title: every source the email cites). */
+  cited: Cited[];
+  numbers: CheckedNumber[];
+  sentences: SentenceAnalysis[];
+}
+
+export interface EmailAnalysis {
+  blocks: BlockAnalysis[];
+  /** Every registry source the email's body cites. */
+  cited: Cited[];
+}
+
+const STUDY_WORDS = /\b(stud(y|ies)|trials?|reviews?|surveys?|meta-analys[ie]s|papers?|journals?|researchers)\b/i;
+const EVIDENCE_WORDS = /\bet al\b|\band colleagues\b/i;
+const CLAIM_KINDS: readonly NumberKind[] = ['percent', 'people', 'year'];
+
+function holds(number: StatedNumber, { id, source }: Cited): Backing[] {
+  if (number.kind === 'year') return source.year === number.value ? [{ id, source, year: number.value }] : [];
+  const unit = number.kind === 'percent' ? 'percent' : number.kind === 'people' ? 'people' : number.kind === 'duration' ? number.unit : undefined;
+  return Object.entries(source.facts as Record<string, Fact>)
+    .filter(([, fact]) => fact.value === number.value && (number.kind === 'decimal' ? fact.unit !== 'people' : fact.unit === unit))
+    .map(([key, fact]) => ({ id, source, key, fact }));
+}
+
+const dedupe = (cited: Cited[]) => [...new Map(cited.map((c) => [c.id, c])).values()];
+
+/** Every number and link of an email, checked against the registry. */
+export function analyzeEmail(email: EmailText, registry: Registry = defaultRegistry): EmailAnalysis {
+  if (registry === defaultRegistry) {
+    const cached = analyses.get(email);
+    if (cached) return cached;
+  }
+  const blocks = blocksOf(email, registry);
+  const citesOf = (block: Block): Cited[] =>
+    dedupe(block.links.flatMap((link) => (link.verdict.kind === 'registry' || link.verdict.kind === 'registry-elsewhere' ? [{ id: link.verdict.id, source: link.verdict.source }] : [])));
+  const citedAnywhere = dedupe(blocks.filter((block) => block.part !== 'header').flatMap(citesOf));
+  const everything: Cited[] = Object.entries(registry).map(([id, source]) => ({ id, source }));
+
+  const analyzed = blocks.map((block): BlockAnalysis => {
+    const linksStudy = block.links.some((link) => link.verdict.kind !== 'other');
+    const mode: Mode = linksStudy ? 'cited' : block.kind === 'subject' || block.kind === 'preview' || block.kind === 'heading' ? 'title' : 'uncited';
+    const cited = mode === 'cited' ? citesOf(block) : mode === 'title' ? citedAnywhere : [];
+    // A <Cite>'s link text is the source's name ("Pomeroy et al., Headache, 2017"): its year is not a claim. Nor is
+    // the name of a link the checks refuse anyway ("Smith et al., 2024" linking to a study not in the registry).
+    const hidden = block.links
+      .filter((link) => (link.verdict.kind === 'registry' && link.verdict.source.short === link.text) || ['registry-elsewhere', 'search', 'study'].includes(link.verdict.kind))
+      .map((link) => [link.start, link.end] as const);
+    const numbers = numbersIn(block.text, { ...(email.clinic && { clinic: email.clinic }), hidden }).map((number): CheckedNumber => {
+      const checked = CLAIM_KINDS.includes(number.kind) || (mode === 'cited' && (number.kind === 'duration' || number.kind === 'decimal'));
+      const backing = cited.flatMap((c) => holds(number, c));
+      const elsewhere = backing.length ? [] : everything.filter((c) => !cited.some((x) => x.id === c.id)).flatMap((c) => holds(number, c));
+      return { number, checked, backing, elsewhere };
+    });
+    const spans = sentencesOf(block.text);
+    // A sentence made only of link text ("(Pomeroy et al., Headache, 2017)", "Source") belongs to the one before.
+    const merged: Array<{ start: number; end: number }> = [];
+    for (const span of spans) {
+      const rest = blank(block.text, block.links.map((link) => [link.start, link.end] as const)).slice(span.start, span.end);
+      const previous = merged.at(-1);
+      if (previous && !/[\p{L}\p{N}]/u.test(rest) && !block.text.slice(previous.end, span.start).includes('\n')) previous.end = span.end;
+      else merged.push({ ...span });
+    }
+    const sentences = merged.map(({ start, end }) => ({ text: block.text.slice(start, end).trim(), start, end, numbers: numbers.filter((n) => n.number.start >= start && n.number.start < end) }));
+    return { block, mode, cited, numbers, sentences };
+  });
+  const analysis = { blocks: analyzed, cited: citedAnywhere };
+  if (registry === defaultRegistry) analyses.set(email, analysis);
+  return analysis;
+}
+const analyses = new WeakMap<EmailText, EmailAnalysis>();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Problems, in words a marketer can act on
+
+const WHAT: Record<NumberKind, string> = { percent: 'percentage', people: 'count of people', year: 'year', duration: 'length of time', decimal: 'number', other: 'number' };
+const PLACE: Record<BlockKind, string> = { subject: 'The subject line', preview: 'The preview text', heading: 'The heading', paragraph: 'This paragraph', 'list item': 'This list item', quote: 'This quote', other: 'This part of the email' };
+
+const short = (text: string, max = 140) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+};
+const names = (cited: Cited[]) => cited.map((c) => c.source.short).join(' and ');
+const cite = (id: string) => `<Cite source={${id}}/>`;
+
+/** How an email writes a backing fact, and what it is: `49.1% (rated intranasal ketamine "very effective", in the 169 people interviewed)`. */
+export function describeBacking(backing: Backing): string {
+  if ('year' in backing) return `published in ${backing.year}`;
+  return `${say(backing.fact)}: ${backing.fact.measures}, in ${backing.fact.population}`;
+}
+
+/** The registry's facts of the same kind as `number` in `cited`, closest first. */
+function nearest(number: StatedNumber, cited: Cited[]): Backing[] {
+  const unit = number.kind === 'percent' ? 'percent' : number.kind === 'people' ? 'people' : number.kind === 'duration' ? number.unit : number.kind === 'decimal' ? undefined : 'none';
+  if (number.kind === 'year') return cited.filter((c) => c.source.year !== undefined).map((c) => ({ id: c.id, source: c.source, year: c.source.year! }));
+  return cited
+    .flatMap((c) => Object.entries(c.source.facts as Record<string, Fact>).map(([key, fact]) => ({ id: c.id, source: c.source, key, fact })))
+    .filter(({ fact }) => (unit === undefined ? fact.unit !== 'people' && !Number.isInteger(fact.value) : fact.unit === unit))
+    .sort((a, b) => Math.abs(a.fact.value - number.value) - Math.abs(b.fact.value - number.value));
+}
+
+function numberProblem(analysis: BlockAnalysis, sentence: SentenceAnalysis, checked: CheckedNumber, registry: Registry): Problem {
+  const { number, elsewhere } = checked;
+  const { block, mode, cited } = analysis;
+  const said = `${PLACE[block.kind]} says "${number.text.trim()}" ("${short(sentence.text, 200)}")`;
+  const who = mode === 'title' ? 'the email' : 'this paragraph';
+  let problem: string;
+  if (cited.length === 0) {
+    problem = mode === 'cited'
+      ? `${said}, but its study link is not a source from emails/sources.ts, so nothing backs this ${WHAT[number.kind]}.`
+      : `${said}, but the email cites no source from emails/sources.ts, so nothing backs this ${WHAT[number.kind]}.`;
+  } else {
+    const thing = number.kind === 'year' ? `was published in ${number.value}` : `reports ${number.text.trim()} as a ${number.kind === 'people' ? 'count of people' : number.kind === 'decimal' ? 'fact' : WHAT[number.kind]}`;
+    problem = `${said}, but no source ${mode === 'title' ? 'the email cites' : 'this paragraph cites'} (${names(cited)}) ${thing}.`;
+  }
+  if (elsewhere.length) problem += ` It matches ${elsewhere.map((b) => `${b.source.short} (${describeBacking(b)})`).join('; ')}, which ${who} does not cite.`;
+
+  const fixes: string[] = [];
+  if (elsewhere.length) {
+    const [first] = elsewhere;
+    fixes.push(mode === 'title' ? `If it comes from ${first!.source.short}, cite it with ${cite(first!.id)} in the paragraph that gives this finding.` : `If it comes from ${first!.source.short}, cite it with ${cite(first!.id)} in this paragraph (or move the sentence to the paragraph that cites it).`);
+  } else {
+    // The closest registry number of the same kind: from the sources cited here, or else from the sources this
+    // paragraph's other numbers come from, or else from the whole registry.
+    const related = dedupe(analysis.numbers.flatMap((n) => [...n.backing, ...n.elsewhere]).map((b) => ({ id: b.id, source: b.source })));
+    const everything = Object.entries(registry).map(([id, source]) => ({ id, source }));
+    const pools = number.kind === 'year' ? [cited, related] : [cited, related, everything];
+    const close = pools.map((pool) => nearest(number, pool)[0]).find(Boolean);
+    if (cited.length === 0) fixes.push('Cite the study it comes from with <Cite source={…}/> from emails/sources.ts.');
+    if (close && 'fact' in close) fixes.push(`The registry's closest ${WHAT[number.kind]} is ${say(close.fact)}, ${close.fact.measures}, in ${close.fact.population} (${close.source.short}): to state it, write {say(${close.id}.facts.${close.key})}.`);
+    else if (close && 'year' in close) fixes.push(`If you mean ${close.source.short}, write ${close.year}, the year it was published ({${close.id}.year}).`);
+    fixes.push(
+      number.kind === 'year'
+        ? 'If it is about another study, add that study to emails/sources.ts (after reading it) and cite it. If it is not about a study at all, write it without a number: every year in an email reads as a study year.'
+        : `If the paper does report ${number.text.trim()}, add it to ${cited.length === 1 ? `${cited[0]!.id}.facts` : 'the facts of the source it comes from'} in emails/sources.ts, with what it measures and in whom, after checking it against the paper.${mode === 'cited' && (number.kind === 'duration' || number.kind === 'decimal') ? ' If it is the clinic’s own number, put it in a paragraph that cites no study.' : ''}`,
+    );
+  }
+  return { rule: 'sources', problem, fix: fixes.join(' ') };
+}
+
+function linkProblem(analysis: BlockAnalysis, link: LinkInBlock): Problem | undefined {
+  const { block } = analysis;
+  const sentence = analysis.sentences.find((s) => link.start >= s.start && link.start < s.end)?.text ?? block.text;
+  const where = `(the link "${short(link.text, 60)}" in "${short(sentence, 160)}")`;
+  // Suggest the registry sources this block's numbers come from.
+  const matches = dedupe(analysis.numbers.flatMap((n) => [...n.backing, ...n.elsewhere]).map((b) => ({ id: b.id, source: b.source })));
+  const hint = matches.length ? ` Its numbers match ${matches.map((m) => `${m.source.short}: ${cite(m.id)}`).join('; ')}.` : '';
+  switch (link.verdict.kind) {
+    case 'search':
+      return {
+        rule: 'sources',
+        problem: `It links to a search, not to a paper: ${link.href} ${where}. A search shows whatever matches on the day it is opened, so neither the reader nor the medical director can tell which paper the email means.`,
+        fix: `Link the paper itself by its DOI or PubMed id: cite a source from emails/sources.ts with <Cite source={…}/>.${hint} If the paper is not in emails/sources.ts, add it first, with its DOI or PubMed link, after reading it.`,
+      };
+    case 'study':
+      return {
+        rule: 'sources',
+        problem: `It links to a study that is not in the source registry (emails/sources.ts): ${link.href} ${where}. An email may cite only studies whose facts were checked against the paper and recorded there.`,
+        fix: `Add the paper to emails/sources.ts (its citation, year, DOI or PubMed link, design, limits, and one fact for each number the email states, checked against the paper), then cite it with <Cite source={…}/>.${hint}`,
+      };
+    case 'registry-elsewhere':
+      return {
+        rule: 'sources',
+        problem: `It links to ${link.verdict.source.short} at ${link.href} ${where}, not at the registry's address for it (${link.verdict.source.url}).`,
+        fix: `Use ${cite(link.verdict.id)}: it links to the registry's address and names the paper the way every email does.`,
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The `sources` rule: study links that are not registry sources, and numbers the cited sources do not hold. */
+export function sourceProblems(analysis: EmailAnalysis, registry: Registry = defaultRegistry): Problem[] {
+  const problems: Problem[] = [];
+  const seenLinks = new Set<string>();
+  for (const block of analysis.blocks) {
+    for (const link of block.block.links) {
+      if (seenLinks.has(link.href)) continue;
+      const problem = linkProblem(block, link);
+      if (problem) {
+        seenLinks.add(link.href);
+        problems.push(problem);
+      }
+    }
+    if (block.mode === 'uncited') continue;
+    const seen = new Set<string>();
+    for (const sentence of block.sentences) {
+      for (const checked of sentence.numbers) {
+        const key = `${checked.number.kind}:${checked.number.value}:${checked.number.unit ?? ''}`;
+        if (!checked.checked || checked.backing.length || seen.has(key)) continue;
+        seen.add(key);
+        problems.push(numberProblem(block, sentence, checked, registry));
+      }
+    }
+  }
+  return problems;
+}
+
+/** The `citations` rule: a paragraph that talks about a study, or states a study number, and links to no study. */
+export function citationProblems(analysis: EmailAnalysis): Problem[] {
+  return analysis.blocks.flatMap((block): Problem[] => {
+    if (block.mode !== 'uncited') return [];
+    const claims = block.numbers.filter((n) => n.checked);
+    const studyTalk = STUDY_WORDS.test(block.block.text) && (EVIDENCE_WORDS.test(block.block.text) || claims.length > 0);
+    if (!studyTalk && claims.length === 0) return [];
+    const quoted = [...new Set(claims.map((n) => `"${n.number.text.trim()}"`))];
+    const problem = studyTalk
+      ? `${PLACE[block.block.kind]} cites a study without a source link: "${short(block.block.text)}".`
+      : `${PLACE[block.block.kind]} states ${quoted.join(', ')} without a source link: "${short(block.block.text)}". A percentage, a count of people or a year in an email reads as a study finding.`;
+    const hints = [...new Map(claims.map((n) => [`${n.number.kind}:${n.number.value}`, n])).values()].map((n) =>
+      n.elsewhere.length
+        ? `"${n.number.text.trim()}" matches ${n.elsewhere.map((b) => `${b.source.short} (${describeBacking(b)}): ${cite(b.id)}`).join(', or ')}.`
+        : `"${n.number.text.trim()}" is in no registry source: add the paper and that fact to emails/sources.ts after checking it against the paper, or leave the number out.`,
+    );
+    const fix = [
+      'Link the study in the same paragraph with <Cite source={…}/>, naming a source from emails/sources.ts.',
+      ...hints,
+      ...(studyTalk ? [] : ['If the number is not from a study (a price, a rate, the year the clinic opened), write it in words: "zero interest", "for over ten years".']),
+    ].join(' ');
+    return [{ rule: 'citations', problem, fix }];
+  });
+}
