@@ -12,7 +12,9 @@
  *     insurance or cost ("You can also call us at +1 (478) 555-0100.").
  * A sentence with a percentage, a count of people, a year, a length of time or a decimal number is always listed. When in doubt a sentence is listed:
  * a director would rather sign one sentence too many than miss one. The shared footer (disclaimer, address,
- * unsubscribe) is listed once, after the emails; an email whose footer differs lists its own.
+ * unsubscribe) is listed once, after the emails; an email whose footer differs lists its own. A template with other
+ * versions (`Variants`: the after-visit note when the visit was attended) lists, after its usual sentences, the ones
+ * each version says differently, with its subject and preview text when they differ.
  */
 import type { Clinic } from '../emails/clinic.ts';
 import { say, sources as defaultRegistry, type Fact } from '../emails/sources.ts';
@@ -132,9 +134,18 @@ function statementsOf(blocks: BlockAnalysis[], skip: (text: string) => boolean):
   return statements;
 }
 
-function statementList(statements: Statement[]): string[] {
+function statementList(statements: Statement[], first = 1): string[] {
   if (statements.length === 0) return ['No factual statements.'];
-  return statements.flatMap((s, i) => [`${i + 1}. “${mdText(s.text)}”`, ...s.lines.map((line) => `   - ${line}`)]);
+  return statements.flatMap((s, i) => [`${first + i}. “${mdText(s.text)}”`, ...s.lines.map((line) => `   - ${line}`)]);
+}
+
+/** A version of a template (`Variants`): its name, the props that differ, and what it says that the usual one does not. */
+interface VersionSection {
+  name: string;
+  props: string;
+  subject?: string;
+  preview?: string;
+  statements: Statement[];
 }
 
 interface EmailSection {
@@ -148,6 +159,7 @@ interface EmailSection {
   footer: Statement[];
   footerText: string;
   problems: Problem[];
+  versions: VersionSection[];
 }
 
 /** The emails in the order a lead gets them: each sequence's steps in order, then templates no sequence sends. */
@@ -170,6 +182,22 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
     const footer = analysis.blocks.filter((b) => b.block.part === 'footer');
     const header = analysis.blocks.filter((b) => b.block.part === 'header');
     const brand = (text: string) => text.trim() === rendered.clinic.name;
+    const statements = statementsOf(body, brand);
+    // A template with other versions (the after-visit note when the visit was attended): what each says that the
+    // usual version does not.
+    const versions: VersionSection[] = [];
+    for (const [name, version] of Object.entries(email.template.Variants ?? {})) {
+      const other = await renderForCheck(email.template, version);
+      const said = new Set(statements.map((st) => st.text));
+      const otherBody = analyzeEmail(other, registry).blocks.filter((b) => b.block.part === 'body');
+      versions.push({
+        name,
+        props: Object.entries(version).map(([prop, value]) => `${prop}: ${value === undefined ? 'not given' : JSON.stringify(value)}`).join(', '),
+        ...(other.subject !== rendered.subject && { subject: other.subject }),
+        ...(other.preview !== rendered.preview && { preview: other.preview }),
+        statements: statementsOf(otherBody, (text) => brand(text) || said.has(text.trim())),
+      });
+    }
     const steps = email.sentAs.map((step) => {
       const [sequenceId, stepId] = step.split(' → ');
       const sequence = Object.values(sequences).find((s) => s.id === sequenceId);
@@ -181,7 +209,8 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
       steps,
       subject: rendered.subject,
       preview: rendered.preview,
-      statements: statementsOf(body, brand),
+      statements,
+      versions,
       headerLines: header.flatMap((block) => block.numbers.filter((n) => n.checked).map((n) => `${block.block.kind === 'subject' ? 'Subject' : 'Preview'}: ${numberLine(n, 'title')}`)),
       footer: statementsOf(footer, () => false),
       footerText: footer.map((b) => b.block.text).join('\n').replaceAll(firstName, '{firstName}'),
@@ -242,6 +271,15 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
     for (const p of s.problems) out.push(`  - ${p.rule}: ${mdText(p.problem)}`);
     out.push('');
     out.push(...statementList(s.statements), '');
+    let next = s.statements.length + 1;
+    for (const v of s.versions) {
+      out.push(`In the “${mdText(v.name)}” version (${mdText(v.props)})${v.statements.length ? ', these sentences replace or add to the ones above:' : ', every sentence is one listed above.'}`, '');
+      if (v.subject) out.push(`- Subject: “${mdText(v.subject)}”`);
+      if (v.preview) out.push(`- Preview text: “${mdText(v.preview)}”`);
+      if (v.subject || v.preview) out.push('');
+      if (v.statements.length) out.push(...statementList(v.statements, next), '');
+      next += v.statements.length;
+    }
     if (shared && s !== shared && s.footerText !== shared.footerText) {
       out.push('This email’s footer differs from the shared footer:', '', ...statementList(s.footer), '');
     }

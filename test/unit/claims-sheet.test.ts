@@ -120,6 +120,8 @@ describe('npm run check:emails -- --claims', () => {
       expect(sheet).toContain(`### ${mdText(source.short)} (\`${id}\`)`);
       expect(sheet).toContain(`- Link: <${source.url}>`);
     }
+    // Each version of a template (the after-visit note for an attended visit) is listed too.
+    for (const email of emails) for (const name of Object.keys(email.template.Variants ?? {})) expect(sheet, email.file).toContain(`In the “${name}” version (`);
     // The shared footer is listed once, not once per email.
     expect(sheet.split('“This email is general information, not medical advice.”').length - 1).toBe(1);
   });
