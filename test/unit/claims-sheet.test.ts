@@ -7,7 +7,7 @@ import { clinic } from '../../emails/clinic.ts';
 import { sequences } from '../../emails/sequences.ts';
 import { sources, type Source } from '../../emails/sources.ts';
 import { claimsSheet, inSequenceOrder, mdCell, mdText, roleOf } from '../../local/claims-sheet.ts';
-import { emailsFromFiles, emailsToCheck, renderForCheck } from '../../local/email-checks.ts';
+import { checkTemplate, emailsFromFiles, emailsToCheck, renderForCheck } from '../../local/email-checks.ts';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'local/check-emails.ts', ...args], { encoding: 'utf8' });
 
@@ -166,5 +166,14 @@ describe('npm run check:emails options', () => {
       expect(run.stderr.split('\n')[0]).toMatch(/^check:emails: /);
       expect(run.stderr).toContain('usage: npm run check:emails');
     }
+  });
+});
+
+describe('the committed sheet in docs/', () => {
+  it('states exactly what the emails say today (regenerate it with npm run check:emails -- --claims --out docs/claims-sheet.md)', async () => {
+    const fresh = await claimsSheet(await emailsToCheck(sequences), { clinic, sequences, generated: new Date(), check: (template) => checkTemplate(template) });
+    // The date and the commit a sheet was made at differ from run to run; everything else must match.
+    const body = (sheet: string) => sheet.split('\n').filter((line) => !/^- (Generated|From commit):/.test(line)).join('\n');
+    expect(body(readFileSync('docs/claims-sheet.md', 'utf8'))).toBe(body(fresh));
   });
 });
