@@ -64,10 +64,10 @@ describe('npm start', () => {
     expect((await fetch(tampered, { redirect: 'manual' })).status).toBe(400);
   });
 
-  it('the README\'s booking command, run as it is, switches ana@example.com to the follow-up and confirms at once', async () => {
+  it('the booking command in docs/engagement.md, run as it is, switches ana@example.com to the follow-up and confirms at once', async () => {
     const leadId = await signUp(runtime, { email: 'ana@example.com', firstName: 'Ana' });
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const command = readme.match(/<!-- booking-curl[^>]*-->\s*```sh\n([\s\S]*?)```/)![1]!;
+    const page = readFileSync(new URL('../../docs/engagement.md', import.meta.url), 'utf8');
+    const command = page.match(/<!-- booking-curl[^>]*-->\s*```sh\n([\s\S]*?)```/)![1]!;
     const { BOOKING_SECRET: _unset, ...env } = process.env;
     // Asynchronously: the runtime answering the command lives in this process.
     const { stdout } = await promisify(execFile)('bash', ['-c', command], { env: { ...env, PORT: new URL(runtime.apiUrl).port }, timeout: 20_000 });
