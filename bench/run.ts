@@ -194,7 +194,7 @@ async function reportTime(leads: number) {
   return { leads, items: items.length, readMs: quantile(reads.sort((a, b) => a - b), 0.5), buildMs: quantile(builds.sort((a, b) => a - b), 0.5) };
 }
 
-// Welcomes count against the limit too: at 50 sign-ups/s, 100/s leaves 50/s for the backlog (why 100: see README).
+// Welcomes count against the limit too: at 50 sign-ups/s, 100/s leaves 50/s for the backlog (why 100: see docs/benchmarks.md).
 const LOAD_SEND_RATE = Number(process.env.BENCH_SEND_RATE ?? 100);
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 /**

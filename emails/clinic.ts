@@ -2,7 +2,7 @@
  * The clinic's details, in one place. Every email's header, footer and sender come from here.
  * Ops can override any of these per stage at deploy time; locally these values are used as they are.
  * They are placeholders (a reserved domain, a fictional 555-01xx number): fine locally and in the dev stage, and
- * refused by a production stage, which must set the real ones in cdk.json (`lib/placeholders.ts`, README: Deploy).
+ * refused by a production stage, which must set the real ones in cdk.json (`lib/placeholders.ts`, docs/operations.md).
  */
 export interface Clinic {
   /** Shown in every email and in the From name. */

@@ -1,7 +1,7 @@
 /** Configuration of the local service (`npm start`) and the developer CLIs: local defaults, then the environment's. */
 import { loadConfig, type Config } from '../lambdas/config.ts';
 
-/** Signs booking webhooks locally (README: "Booking and the follow-up"); in AWS the secret lives in Secrets Manager. */
+/** Signs booking webhooks locally (docs/engagement.md, "Booking and the follow-up"); in AWS the secret lives in Secrets Manager. */
 export const LOCAL_BOOKING_SECRET = 'local-booking-secret-not-for-production';
 
 /** `defaults` give way to the environment; `overrides` (the emulators' endpoints) do not. */

@@ -1,5 +1,5 @@
 /**
- * Where dynalite and AWS's DynamoDB Local differ, asserted on whichever backend this project runs, so the README's
+ * Where dynalite and AWS's DynamoDB Local differ, asserted on whichever backend this project runs, so docs/testing.md's
  * "DynamoDB Local fidelity" table cannot silently go stale. Each expectation says what AWS itself does.
  */
 import { randomUUID } from 'node:crypto';

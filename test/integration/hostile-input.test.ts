@@ -50,7 +50,7 @@ afterAll(() => new Promise((resolve) => server.close(resolve)));
 /** Addresses (normalised) that a sign-up answer said were taken in: the only leads the table may hold. */
 const acceptedEmails = new Set<string>();
 
-// The answers README documents for POST /signup, as schemas.
+// The answers docs/engagement.md documents for POST /signup, as schemas.
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const FIELD_NAMES = ['body', 'email', 'firstName', 'lastName', 'phone', 'timeZone', 'interest', 'consent', 'consentVersion', 'page', 'source', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
 const created = z.strictObject({ leadId: z.string().regex(ULID), created: z.literal(true) });
@@ -420,12 +420,12 @@ describe('hostile SES events', () => {
 });
 
 describe('the fuzzing budget', () => {
-  it('all 12,300 generated bodies reached the handlers (the number the README gives)', () => {
+  it('all 12,300 generated bodies reached the handlers (the number docs/testing.md gives)', () => {
     expect(bodiesSent).toBe(12_300);
   });
 });
 
-// The odd-but-valid addresses README lists, as a regular test.
+// The odd-but-valid addresses docs/engagement.md lists, as a regular test.
 const odd = await testEnv();
 describe('odd but valid addresses', () => {
   const post = (email: string) => makeSignupHandler(odd)(httpEvent('POST', '/signup', { body: { email, firstName: 'Odd', consent: true } }));

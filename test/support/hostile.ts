@@ -1,6 +1,6 @@
 /**
  * fast-check arbitraries for hostile input. Each field value is built from parts whose verdict under the documented
- * rules (README, "Signing up from code") is known: `ok: true` (valid), `ok: false` (invalid) or `ok: undefined` (odd
+ * rules (docs/engagement.md, "Signing up from code") is known: `ok: true` (valid), `ok: false` (invalid) or `ok: undefined` (odd
  * input either verdict may meet). A body's expected answer follows from its fields, without re-running the validator.
  */
 import fc from 'fast-check';

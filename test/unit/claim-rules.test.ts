@@ -285,7 +285,7 @@ describe('the pattern language of emails/content-rules.ts', () => {
     expect(said('Book a Free-Consultation today.', rules)).toEqual(['Free-Consultation']);
   });
 
-  it('a rule marketing adds with forms and exceptions works as the README example says', () => {
+  it('a rule marketing adds with forms and exceptions works as the docs/marketing.md example says', () => {
     const rules: ClaimRule[] = [
       {
         words: ['migraine buster'],
