@@ -79,7 +79,7 @@ export class Data extends Construct {
       booking: this.secret(
         'BookingWebhookKey',
         'HMAC key the booking system signs webhook calls with',
-        "Not rotated automatically: the clinic's booking system holds a copy, and a rotation it does not know about would refuse every booking. Ops rotate it by hand together with the booking system (README, Deploy).",
+        "Not rotated automatically: the clinic's booking system holds a copy, and a rotation it does not know about would refuse every booking. Ops rotate it by hand together with the booking system (docs/operations.md).",
         removalPolicy,
       ),
     };
