@@ -1,6 +1,7 @@
 /**
  * Every Lambda in the stack, one entry per file in `lambdas/handlers/`. Adding a handler is adding an entry here:
- * the stack builds the function with the team defaults, grants what the entry asks for, and wires its triggers.
+ * `lib/constructs/functions.ts` builds the function with the team defaults, grants what the entry asks for, and
+ * wires its triggers.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { TableAccess } from './nurture-function.ts';

@@ -1,0 +1,90 @@
+/**
+ * The HTTP API: CORS for the clinic's sign-up form, stage throttling, access logs without personal data, and the
+ * routes of `lib/handlers.ts`, public (with the reason recorded) or behind IAM.
+ */
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteSpec } from '../handlers.ts';
+
+export interface ApiProps {
+  /** Origins allowed to post the sign-up form from a browser. */
+  allowedOrigins: string[];
+  /** Stage throttling for the whole API: steady requests per second and burst. */
+  throttle: { rateLimit: number; burstLimit: number };
+  /** Encrypts the access logs. */
+  key: IKey;
+  logRetention: RetentionDays;
+  removalPolicy: RemovalPolicy;
+}
+
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  /** The `$default` stage: throttling and access logs. */
+  readonly stage: HttpStage;
+  private readonly iamAuthorizer = new HttpIamAuthorizer();
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention, encryptionKey: props.key, removalPolicy: props.removalPolicy });
+    this.httpApi = new HttpApi(this, 'Api', {
+      description: `${Stack.of(this).stackName}: sign-up, unsubscribe, booking webhook and reports`,
+      createDefaultStage: false,
+      // Only the sign-up form is called from other sites' pages; the rest are links, servers and operators.
+      corsPreflight: {
+        allowOrigins: props.allowedOrigins,
+        allowMethods: [CorsHttpMethod.POST],
+        allowHeaders: ['content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Ids, routes and outcomes only: no source IP, user agent or query string (an unsubscribe token).
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            route: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+            caller: '$context.identity.userArn',
+          }),
+        ),
+      },
+    });
+  }
+
+  /** The execute-api URL of the `$default` stage. */
+  get url(): string {
+    return this.httpApi.apiEndpoint;
+  }
+
+  /**
+   * Route each of `routes` to `fn`. An `iam` route needs SigV4-signed calls; a public one gets no authorizer, and
+   * the reason it needs none becomes its cdk-nag acknowledgement.
+   */
+  addRoutes(fn: IFunction, routes: RouteSpec[]): void {
+    for (const route of routes) {
+      const [created] = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${fn.node.id}${route.method}${route.path.replace(/\W/g, '')}`, fn),
+        ...(route.auth === 'iam' && { authorizer: this.iamAuthorizer }),
+      });
+      if (route.auth !== 'iam') Validations.of(created!).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.auth.public });
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * One NurtureFunction per entry of `lib/handlers.ts`, with what the entry asks for: table access, secrets, SES
+ * sending, the stage's settings in its environment, and its triggers (API routes, a schedule, SES events). Failed
+ * asynchronous invocations and undeliverable events go to one KMS-encrypted dead-letter queue.
+ */
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config.ts';
+import type { HandlerSpec, SecretName } from '../handlers.ts';
+import { NurtureFunction } from '../nurture-function.ts';
+import type { Api } from './api.ts';
+import type { Data } from './data.ts';
+import type { Email } from './email.ts';
+
+/** The environment variable that carries each secret's ARN (read by `lambdas/config.ts`). */
+const SECRET_ENV: Record<SecretName, string> = { unsubscribe: 'UNSUBSCRIBE_SECRET_ARN', booking: 'BOOKING_SECRET_ARN' };
+
+export interface FunctionsProps {
+  /** The entries of `lib/handlers.ts` to build; `dispatch` must be one of them. */
+  handlers: HandlerSpec[];
+  /** The stage: the clinic, sender and send window go into every function's environment. */
+  config: StageConfig;
+  /** The base of every link in an email: the API's URL, or the stage's own domain for it. */
+  publicBaseUrl: string;
+  /** The key (log groups, dead letters), the table and the secrets. */
+  data: Data;
+  /** The identity and configuration set to send through, and the SES events to receive. */
+  email: Email;
+  /** Where handlers with routes are reachable. */
+  api: Api;
+  removalPolicy: RemovalPolicy;
+}
+
+export class Functions extends Construct {
+  /** By handler file name (`ses-events`, not `SesEvents`). */
+  readonly functions: Record<string, NurtureFunction> = {};
+  /** The `dispatch` handler, which the schedule runs. */
+  readonly dispatcher: NurtureFunction;
+  /** Failed asynchronous invocations and undeliverable events. */
+  readonly deadLetterQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    const { config, data, email, api } = props;
+
+    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: data.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const environment = handlerEnvironment(config, props.publicBaseUrl, email.configurationSet.configurationSetName, Stack.of(this).stackName);
+
+    for (const spec of props.handlers) {
+      const fn = new NurtureFunction(this, constructId(spec.handler), {
+        handler: spec.handler,
+        key: data.key,
+        deadLetterQueue: this.deadLetterQueue,
+        reservedConcurrency: spec.reservedConcurrency,
+        logRetention: config.logRetentionDays,
+        removalPolicy: props.removalPolicy,
+        environment,
+        memorySize: spec.memorySize,
+        timeout: spec.timeout,
+        retryAttempts: spec.retryAttempts,
+        maxEventAge: spec.maxEventAge,
+      });
+      this.functions[spec.handler] = fn;
+      fn.bindTable(data.table, spec.table);
+      for (const name of Object.keys(SECRET_ENV) as SecretName[]) if (spec.secrets.includes(name)) fn.bindSecret(SECRET_ENV[name], data.secrets[name]);
+      if (spec.sends) fn.allowSesSending(email.identity.emailIdentityArn, email.configurationSet.configurationSetName);
+      if (spec.readsSendQuota) fn.allowReadSendQuota();
+
+      api.addRoutes(fn, spec.routes ?? []);
+      if (spec.everyMinutes) {
+        new Rule(this, `${fn.node.id}Schedule`, {
+          description: `Runs the ${spec.handler} handler every ${spec.everyMinutes} minute(s)`,
+          schedule: Schedule.rate(Duration.minutes(spec.everyMinutes)),
+          targets: [new LambdaFunction(fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 0 })],
+        });
+      }
+      if (spec.sesEvents) email.sendEventsTo(spec.handler, fn, this.deadLetterQueue);
+    }
+
+    const dispatcher = this.functions.dispatch;
+    if (!dispatcher) throw new Error('lib/handlers.ts must include the dispatch handler');
+    this.dispatcher = dispatcher;
+  }
+}
+
+/** What every handler reads at start (`lambdas/config.ts`), besides the table and the secrets its bindings add. */
+function handlerEnvironment(config: StageConfig, publicBaseUrl: string, configurationSetName: string, serviceName: string): Record<string, string> {
+  return {
+    PUBLIC_BASE_URL: publicBaseUrl,
+    SES_CONFIGURATION_SET: configurationSetName,
+    RETENTION_DAYS: String(config.retentionDays),
+    CLINIC_NAME: config.clinic.name,
+    CLINIC_POSTAL_ADDRESS: config.clinic.postalAddress.join('|'),
+    CLINIC_PHONE: config.clinic.phone,
+    CLINIC_WEBSITE: config.clinic.website,
+    BOOKING_URL: config.clinic.bookingUrl,
+    DEFAULT_TIME_ZONE: config.clinic.defaultTimeZone,
+    FROM_ADDRESS: config.email.fromAddress,
+    REPLY_TO_ADDRESS: config.email.replyTo,
+    ...(config.sendWindow && { SEND_WINDOW_START: config.sendWindow.start, SEND_WINDOW_END: config.sendWindow.end }),
+    ...(config.consentTextVersion && { CONSENT_TEXT_VERSION: config.consentTextVersion }),
+    POWERTOOLS_SERVICE_NAME: serviceName,
+  };
+}
+
+/** `ses-events` → `SesEvents`: construct ids (and so logical ids) from handler file names. */
+function constructId(handler: string): string {
+  return handler.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+}

@@ -1,0 +1,53 @@
+/**
+ * The logical ids CloudFormation knows the stateful resources by, written out as literals. A deploy that changes one
+ * replaces the resource: a new, empty table; a new key (and everything encrypted with the old one unreadable once it
+ * is deleted); new secrets that break every unsubscribe link already sent and every booking webhook; a new identity
+ * to verify again. CDK derives these ids from construct paths, so moving a construct in the tree is enough to change
+ * them. If this test fails after a refactor, keep the old ids (see `NurtureStack.allocateLogicalId`); never update
+ * the literals here for a stage that has been deployed.
+ */
+import { describe, expect, it } from 'vitest';
+import { synth } from './synth.ts';
+
+/** Logical id → resource type, identical in every stage (the ids do not include the stack name). */
+const PINNED: Record<string, string> = {
+  // What holds the leads and the secrets: replacing it loses data.
+  TableCD117FA1: 'AWS::DynamoDB::Table',
+  DataKey17AFBB84: 'AWS::KMS::Key',
+  UnsubscribeKeyAE156D09: 'AWS::SecretsManager::Secret',
+  BookingWebhookKey4727FBE5: 'AWS::SecretsManager::Secret',
+  Identity2D60E2CC: 'AWS::SES::EmailIdentity',
+  // Logs kept for the stage's retention.
+  ApiAccessLogsE9DF007D: 'AWS::Logs::LogGroup',
+  SignupLogs36D6D3EF: 'AWS::Logs::LogGroup',
+  UnsubscribeLogs9DCA35A5: 'AWS::Logs::LogGroup',
+  DispatchLogsD81576BD: 'AWS::Logs::LogGroup',
+  SesEventsLogsEF81DFEB: 'AWS::Logs::LogGroup',
+  BookingLogsB4AA61A7: 'AWS::Logs::LogGroup',
+  AdminLogs4026B555: 'AWS::Logs::LogGroup',
+  // Not data, but names that sent emails and outside parties hold: a new API has a new execute-api URL (the links in
+  // every email sent, unless the stage sets publicBaseUrl); a new configuration set has a new name, so the SES
+  // events of emails already sent no longer match the rule; a new queue drops the dead letters waiting in it; a new
+  // alarm topic drops its subscriptions.
+  ApiF70053CD: 'AWS::ApiGatewayV2::Api',
+  ConfigurationSet3DD38186: 'AWS::SES::ConfigurationSet',
+  DeadLettersBBF8BAAB: 'AWS::SQS::Queue',
+  MonitoringAlarmTopicAF62D4F1: 'AWS::SNS::Topic',
+};
+
+const app = synth();
+
+describe.each(['dev', 'prod'])('the %s stage', (stage) => {
+  const resources = app.template(stage).toJSON().Resources as Record<string, { Type: string }>;
+
+  it('keeps the logical id of every stateful resource', () => {
+    const found = Object.fromEntries(Object.keys(PINNED).map((id) => [id, resources[id]?.Type ?? 'missing']));
+    expect(found).toEqual(PINNED);
+  });
+
+  it('has no table, key, secret, identity or log group that is not pinned (pin a new one here once it is deployed)', () => {
+    const types = new Set(['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::SES::EmailIdentity', 'AWS::Logs::LogGroup']);
+    const stateful = Object.entries(resources).filter(([, resource]) => types.has(resource.Type)).map(([id]) => id);
+    expect(stateful.sort()).toEqual(Object.keys(PINNED).filter((id) => types.has(PINNED[id]!)).sort());
+  });
+});
