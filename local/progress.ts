@@ -9,7 +9,7 @@
 export interface Progress {
   /** What is being done now, as a line of its own. */
   step(message: string): void;
-  /** How far a counted piece of work has got. */
+  /** How far a counted piece of work has got; the first count of a new message shows at once. */
   count(message: string, done: number, total?: number): void;
   /** The work is over: a last line (when anything was shown or `always`), and no more timers. */
   done(message?: string, options?: { always?: boolean }): void;
@@ -42,6 +42,7 @@ export function progress(label: string, { stream = process.stderr, quietFor = 0,
   let pending: string | undefined; // the latest line while quiet, printed if the work outlasts `quietFor`
   let open = false; // a count line on the terminal waits to be rewritten
   let lastCount = -Infinity;
+  let lastCounted: string | undefined; // the message of the last count shown: a new one shows at once
 
   const line = (message: string) => `[${label} ${elapsed(now() - started)}] ${message}`;
   const write = (message: string, rewritable = false) => {
@@ -74,8 +75,9 @@ export function progress(label: string, { stream = process.stderr, quietFor = 0,
       }
       const at = now();
       const last = total !== undefined && done >= total;
-      if (!last && at - lastCount < (tty ? 100 : every)) return;
+      if (!last && message === lastCounted && at - lastCount < (tty ? 100 : every)) return;
       lastCount = at;
+      lastCounted = message;
       write(text(), !last);
     },
     done(message, { always = false } = {}) {

@@ -12,7 +12,7 @@ function setup(isTTY: boolean) {
 afterEach(() => void vi.useRealTimers());
 
 describe('progress', () => {
-  it('off a terminal: one line a step, with the time since the start, and counts at most every few seconds', () => {
+  it('off a terminal: one line a step, with the time since the start, and a count at most every few seconds (a new one at once)', () => {
     const { written, stream, clock, advance } = setup(false);
     const say = progress('bench', { stream, now: clock, every: 5000 });
     say.step('due: started');
@@ -20,13 +20,16 @@ describe('progress', () => {
       advance(500);
       say.count('due: seeding leads', done, 100_000);
     }
-    advance(62_000);
+    advance(1000);
+    say.count('due: collection runs', 1, 41);
+    advance(61_000);
     say.done('done');
     expect(written).toEqual([
       '[bench 0:00] due: started\n',
       '[bench 0:00] due: seeding leads: 1,000 of 100,000\n',
       ...[11, 21, 31, 41, 51, 61, 71, 81, 91].map((n) => `[bench 0:${String(Math.floor((n * 500) / 1000)).padStart(2, '0')}] due: seeding leads: ${n},000 of 100,000\n`),
       '[bench 0:50] due: seeding leads: 100,000 of 100,000\n',
+      '[bench 0:51] due: collection runs: 1 of 41\n',
       '[bench 1:52] done\n',
     ]);
   });
