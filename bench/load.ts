@@ -11,6 +11,7 @@ import { ulid } from 'ulid';
 import { dynamoClient } from '../lambdas/adapters/clients.ts';
 import { loadConfig } from '../lambdas/config.ts';
 import { ensureTable } from '../local/table.ts';
+import type { Progress } from '../local/progress.ts';
 import type { FromRuntime, ToRuntime } from './runtime-process.ts';
 import { seedLeads } from './seed.ts';
 
@@ -24,6 +25,8 @@ export interface LoadOptions {
   sendRate: number;
   /** CPU time the emulators' process has used so far. */
   emulatorCpuMs: () => Promise<number>;
+  /** Where to say what it is doing (stderr lines). */
+  progress?: Progress;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -38,13 +41,14 @@ export function maxInAnySecond(times: number[]): number {
   return max;
 }
 
-export async function load({ env, arrivalRate, seconds, backlog, sendRate, emulatorCpuMs }: LoadOptions) {
+export async function load({ env, arrivalRate, seconds, backlog, sendRate, emulatorCpuMs, progress }: LoadOptions) {
   const table = `bench-load-${ulid().toLowerCase()}`;
   const config = loadConfig({ ...env, TABLE_NAME: table });
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, table);
-  await seedLeads(table, dynamo, backlog, () => Date.now() - 60_000, config.DUE_SHARDS);
+  await seedLeads(table, dynamo, backlog, () => Date.now() - 60_000, config.DUE_SHARDS, (written) => progress?.count('load: seeding the backlog of due leads', written, backlog));
 
+  progress?.step('load: starting the runtime in its own process');
   const runtime = fork('bench/runtime-process.ts', {
     // BENCH_CPU_PROF=1 writes CPU profiles of the runtime and the emulators to bench/results/ (Chrome DevTools opens them).
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [])],
@@ -68,6 +72,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
       return response.status;
     });
   // Warm up connections and code paths; not measured.
+  progress?.step('load: warming up (20 sign-ups, not measured)');
   for (let i = 0; i < 20; i++) await signUp('warmup');
 
   const loadBefore = os.loadavg();
@@ -75,6 +80,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
   send({ type: 'dispatch' });
   const started = performance.timeOrigin + performance.now();
   const total = arrivalRate * seconds;
+  progress?.step(`load: ${arrivalRate} sign-ups/s for ${seconds} s while the dispatcher works the backlog`);
   const latencies: number[] = [];
   // Latency per second of the run (worst of each), to tell a steady delay from a stall.
   const worstBySecond: number[] = Array.from({ length: seconds }, () => 0);
@@ -87,6 +93,7 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
     const wait = due - (performance.timeOrigin + performance.now());
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     maxLagMs = Math.max(maxLagMs, performance.timeOrigin + performance.now() - due);
+    if (i % arrivalRate === 0) progress?.count('load: seconds of sign-ups', i / arrivalRate, seconds);
     inFlight.push(
       signUp('load').then(
         (status) => {
@@ -100,6 +107,8 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
       ),
     );
   }
+  progress?.count('load: seconds of sign-ups', seconds, seconds);
+  progress?.step('load: waiting for the last answers, then the runtime\'s numbers');
   await Promise.all(inFlight);
   const ended = started + seconds * 1000;
   const emulatorCpuPercent = Math.round(((await emulatorCpuMs()) - emulatorCpuBefore) / (performance.timeOrigin + performance.now() - started) * 100);

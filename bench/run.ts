@@ -7,7 +7,7 @@
  *   5. load: 50 sign-ups/s for 60 s while the dispatcher works 10,000 due leads at MAX_SEND_RATE (bench/load.ts)
  * `npm run bench -- --only load` (or speed, throughput, due, report; comma-separated) runs some of them.
  * Prints a table and writes bench/results/latest.json, keeping the last result of any scenario not run; each result
- * carries its own time and machine.
+ * carries its own time and machine. What it is doing goes to stderr as it goes (local/progress.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -30,23 +30,42 @@ import { createInterface } from 'node:readline';
 import { startHttpServer } from '../local/http-server.ts';
 import { ensureTable } from '../local/table.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
+import { z } from 'zod';
+import { bad, command } from '../local/cli.ts';
+import { elapsed, progress } from '../local/progress.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 const SCENARIOS = ['speed', 'throughput', 'due', 'report', 'load'] as const;
-const onlyArg = process.argv.indexOf('--only');
-const only = onlyArg === -1 ? [...SCENARIOS] : (process.argv[onlyArg + 1] ?? '').split(',');
-const unknown = only.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
-if (unknown.length > 0 || only.length === 0) {
-  console.error(`--only takes one or more of ${SCENARIOS.join(', ')} (comma-separated); got "${only.join(',')}"`);
-  process.exit(2);
-}
+const USAGE = `usage: npm run bench [-- [--only SCENARIOS]]
+  --only SCENARIOS   run only these, comma-separated, like --only due,report (default: all)
+                     ${SCENARIOS.join(', ')}
+  -h, --help         show this help
+Prints a table and writes bench/results/latest.json; says what it is doing on stderr as it goes. The whole bench
+takes several minutes. Sizes: BENCH_SIGNUPS (300), BENCH_SENDS (2000), BENCH_IDLE (100000), BENCH_REPORT_LEADS (10000),
+BENCH_ARRIVAL_RATE (50), BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (10000), BENCH_SEND_RATE (100); BENCH_CPU_PROF=1 writes
+CPU profiles to bench/results/.`;
+const { values } = command({
+  name: 'bench',
+  usage: USAGE,
+  options: { only: { type: 'string' } },
+  schema: z.object({
+    only: z
+      .string()
+      .transform((list) => list.split(','))
+      .pipe(z.array(z.enum(SCENARIOS, { error: bad(`is not a scenario: use ${SCENARIOS.join(', ')} (comma-separated)`) })))
+      .optional(),
+  }),
+});
+const only = values.only ?? [...SCENARIOS];
 const runs = (name: (typeof SCENARIOS)[number]) => only.includes(name);
+const say = progress('bench');
 const CONCURRENCY = 8;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 // The emulators get their own process (and core), as DynamoDB and SES are other machines in AWS.
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [];
+say.step(`running ${only.join(', ')}; starting the emulators`);
 const child = spawn(process.execPath, ['--import', 'tsx', ...profile, 'bench/emulators-process.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: child.stdout! });
 const nextLine = async () => JSON.parse(((await once(lines, 'line')) as [string])[0]);
@@ -62,6 +81,7 @@ const emulators = {
     await once(child, 'exit');
   },
 };
+say.step(`emulators ready: DynamoDB at ${emulators.dynamoEndpoint}, SES at ${emulators.sesEndpoint}`);
 const baseEnv = {
   SES_CONFIGURATION_SET: 'bench',
   PUBLIC_BASE_URL: 'https://nurture.clinic.example',
@@ -95,6 +115,7 @@ async function speedToLead(count: number) {
     await response.text();
     if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
     times.push(performance.now() - started);
+    say.count('speed: sign-ups', i + 1, count);
   }
   server.close();
   await clearInbox();
@@ -105,8 +126,9 @@ async function speedToLead(count: number) {
 // 2. Dispatch throughput vs raw SendRawEmail at the same concurrency and message size.
 async function throughput(count: number) {
   const { config, dynamo, wiring } = await setup('bench-dispatch');
-  await seedLeads(config.TABLE_NAME, dynamo, count, () => Date.now() - 60_000, config.DUE_SHARDS);
+  await seedLeads(config.TABLE_NAME, dynamo, count, () => Date.now() - 60_000, config.DUE_SHARDS, (written) => say.count('throughput: seeding due leads', written, count));
 
+  say.step(`throughput: dispatching ${count} due leads`);
   const started = performance.now();
   const report = await dispatchDue(wiring.dispatch);
   const dispatchSeconds = (performance.now() - started) / 1000;
@@ -119,10 +141,15 @@ async function throughput(count: number) {
   );
   const ses = sesClient(config);
   let remaining = count;
+  let rawSent = 0;
+  say.step(`throughput: dispatched in ${dispatchSeconds.toFixed(1)} s; now ${count} bare SendRawEmail calls`);
   const rawStarted = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (remaining-- > 0) await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, ConfigurationSetName: 'bench' }));
+      while (remaining-- > 0) {
+        await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, ConfigurationSetName: 'bench' }));
+        say.count('throughput: bare SendRawEmail calls', ++rawSent, count);
+      }
     }),
   );
   const rawSeconds = (performance.now() - rawStarted) / 1000;
@@ -139,11 +166,14 @@ async function dueCollection(idleSizes: number[], due: number) {
   for (const idle of idleSizes) {
     const { config, dynamo, wiring } = await setup(`bench-due-${idle}`);
     const future = Date.now() + 30 * 86_400_000;
-    await seedLeads(config.TABLE_NAME, dynamo, idle, (i) => future + i, config.DUE_SHARDS);
-    await seedLeads(config.TABLE_NAME, dynamo, due, () => Date.now() - 1000, config.DUE_SHARDS);
+    say.step(`due: making ${idle} idle and ${due} due leads for ${config.TABLE_NAME}, then writing them`);
+    const seeding = (written: number) => say.count(`due: seeding ${config.TABLE_NAME}, leads`, written, idle + due);
+    await seedLeads(config.TABLE_NAME, dynamo, idle, (i) => future + i, config.DUE_SHARDS, seeding);
+    await seedLeads(config.TABLE_NAME, dynamo, due, () => Date.now() - 1000, config.DUE_SHARDS, (written) => seeding(idle + written));
     tables.push({ idle, shards: config.DUE_SHARDS, store: wiring.store, times: [] as number[] });
   }
   for (let run = 0; run < 41; run++) {
+    say.count(`due: collecting ${due} due leads from each table, runs`, run + 1, 41);
     for (const table of tables) {
       const started = performance.now();
       const ids = (await Promise.all(Array.from({ length: table.shards }, (_, shard) => table.store.due(shard, new Date(), 1000)))).flat();
@@ -158,6 +188,7 @@ async function dueCollection(idleSizes: number[], due: number) {
 // a profile, one to eight messages with their counters, a click on every fourth email, and one booking in twenty.
 async function reportTime(leads: number) {
   const { config, dynamo } = await setup('bench-report');
+  say.step(`report: making ${leads} leads mid-sequence, with their messages and events`);
   const steps = sequences.nurture!.steps.map((step) => step.id);
   const start = Date.parse('2026-01-05T15:00:00Z');
   const items: Record<string, unknown>[] = [];
@@ -178,11 +209,12 @@ async function reportTime(leads: number) {
       }
     });
   }
-  await batchWrite(dynamo, config.TABLE_NAME, items);
+  await batchWrite(dynamo, config.TABLE_NAME, items, (written) => say.count(`report: writing ${leads} leads mid-sequence, items`, written, items.length));
   const source = new DynamoReportSource(dynamo, config.TABLE_NAME);
   const reads: number[] = [];
   const builds: number[] = [];
   for (let run = 0; run < 3; run++) {
+    say.step(`report: reading the table and computing the report, run ${run + 1} of 3`);
     let started = performance.now();
     const input = await source.read();
     reads.push(performance.now() - started);
@@ -201,19 +233,28 @@ const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: M
  * Run a scenario if it was asked for, and keep when it started and on what machine (with the load average then) with
  * its result: latest.json keeps the results of scenarios not run this time, which may come from another machine.
  */
-async function scenario<T extends object>(name: (typeof SCENARIOS)[number], measure: () => Promise<T>) {
+async function scenario<T extends object>(name: (typeof SCENARIOS)[number], measure: () => Promise<T>, headline: (result: T) => string) {
   if (!runs(name)) return undefined;
+  say.step(`${name}: started`);
+  const started = performance.now();
   const ran = { at: new Date().toISOString(), machine: { ...machine, loadAverageAtStart: Number(os.loadavg()[0]!.toFixed(2)) } };
-  return { ...ran, ...(await measure()) };
+  const result = await measure();
+  say.step(`${name}: done in ${elapsed(performance.now() - started)}: ${headline(result)}`);
+  return { ...ran, ...result };
 }
-const speed = await scenario('speed', () => speedToLead(Number(process.env.BENCH_SIGNUPS ?? 300)));
-const rate = await scenario('throughput', () => throughput(Number(process.env.BENCH_SENDS ?? 2000)));
-const collection = await scenario('due', async () => ({ runs: await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) }));
-const reporting = await scenario('report', () => reportTime(Number(process.env.BENCH_REPORT_LEADS ?? 10_000)));
-const loaded = await scenario('load', () =>
-  load({ env: baseEnv, emulatorCpuMs: emulators.cpuMs, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE }),
+const speed = await scenario('speed', () => speedToLead(Number(process.env.BENCH_SIGNUPS ?? 300)), (r) => `p50 ${ms(r.p50Ms)}, p99 ${ms(r.p99Ms)} over ${r.count} sign-ups (target: p99 < 1000 ms)`);
+const rate = await scenario('throughput', () => throughput(Number(process.env.BENCH_SENDS ?? 2000)), (r) => `${r.dispatchPerSecond.toFixed(0)} sends/s vs ${r.rawPerSecond.toFixed(0)} bare SendRawEmail/s: ratio ${r.ratio.toFixed(2)} (target: >= 0.80)`);
+const collection = await scenario('due', async () => ({ runs: await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) }), ({ runs: [small, big] }) =>
+  `median ${ms(small!.medianMs)} with ${small!.idle} idle vs ${ms(big!.medianMs)} with ${big!.idle} idle: ${(big!.medianMs / small!.medianMs).toFixed(2)}x (target: <= 1.2x)`,
 );
+const reporting = await scenario('report', () => reportTime(Number(process.env.BENCH_REPORT_LEADS ?? 10_000)), (r) => `read ${ms(r.readMs)}, compute ${ms(r.buildMs)} for ${r.leads} leads (${r.items} items)`);
+const loaded = await scenario('load', () =>
+  load({ env: baseEnv, emulatorCpuMs: emulators.cpuMs, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE, progress: say }),
+  (r) => `sign-up p99 ${ms(r.signups.p99Ms)}, ${r.signups.errors} errors of ${r.signups.sent}, ${r.sends.perSecond.toFixed(1)} sends/s of ${r.sends.limit}`,
+);
+say.step('stopping the emulators');
 await emulators.stop();
+say.done('done');
 
 const growth = collection && collection.runs[1]!.medianMs / collection.runs[0]!.medianMs;
 // Files written before each scenario kept its own machine had one label for all: it is dropped, not guessed.

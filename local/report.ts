@@ -8,43 +8,58 @@
  */
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
-import { buildReport } from '../lambdas/domain/report.ts';
-import { sequences } from '../emails/sequences.ts';
-import { startDynalite } from './emulators.ts';
-import { reportText } from './report-text.ts';
+import { z } from 'zod';
+import { bad, command } from './cli.ts';
+import { progress } from './progress.ts';
 
-const USAGE = 'usage: npm run report [-- --json] [-- --table <name> --region <region>]';
+const USAGE = `usage: npm run report [-- [--json] [--table NAME [--region REGION]]]
+  (no options)      the local table: a running npm start's, or else the data it saved in .nurture/
+  --json            the report as JSON instead of a table
+  --table NAME      a deployed table (AWS credentials from the environment)
+  --region REGION   the deployed table's region (default: the AWS settings')
+  -h, --help        show this help`;
 const LOCAL_TABLE = 'nurture-local';
 const LOCAL_DATA = '.nurture/dynamodb';
 
-const args = parseArguments();
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-if (args.region && !args.table) fail(`--region needs --table <name>\n${USAGE}`, 2);
+const cli = command({
+  name: 'report',
+  usage: USAGE,
+  options: { json: { type: 'boolean', default: false }, table: { type: 'string' }, region: { type: 'string' } },
+  schema: z.object({
+    json: z.boolean(),
+    // DynamoDB's rule for table names, and the shape of a region's name (us-east-1, eu-central-1, us-gov-west-1).
+    table: z.string().regex(/^[\w.-]{3,255}$/, { error: bad('is not a DynamoDB table name (3 to 255 letters, digits, _ - and .)') }).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: bad('is not an AWS region, like us-east-1') }).optional(),
+  }),
+});
+const args = cli.values;
+if (args.region && !args.table) cli.fail('--region needs --table NAME');
+// Loaded after the options are read, so --help and a mistyped option answer at once.
+const [{ DynamoReportSource }, { buildReport }, { sequences }, { startDynalite }, { reportText }] = await Promise.all([
+  import('../lambdas/adapters/dynamo-report-source.ts'),
+  import('../lambdas/domain/report.ts'),
+  import('../emails/sequences.ts'),
+  import('./emulators.ts'),
+  import('./report-text.ts'),
+]);
 
 const target = args.table ? deployed(args.table, args.region) : await local();
+// A big table takes a while to scan: after 2 s, say how far it has got (on stderr; stdout keeps the report).
+const reading = progress('report', { quietFor: 2000 });
+let scanned = 0;
 try {
-  const input = await new DynamoReportSource(target.client, target.table).read();
+  reading.step(`scanning ${target.description}`);
+  const input = await new DynamoReportSource(target.client, target.table).read((items) => reading.count(`items scanned in ${target.description}`, (scanned += items)));
+  reading.done(`scanned ${scanned.toLocaleString('en-US')} items`);
   const report = buildReport(input, { now: new Date(), sequences });
   console.log(args.json ? JSON.stringify(report, null, 2) : reportText(report, target.description));
 } catch (error) {
   if (error instanceof ResourceNotFoundException) fail(`Table ${target.table} does not exist${args.table ? '' : ' yet: start the service with `npm start` and sign up first'}.`);
   fail(`Could not read ${target.description}: ${(error as Error).name}: ${(error as Error).message}`);
 } finally {
+  reading.done();
   await target.close();
-}
-
-function parseArguments() {
-  try {
-    return parseArgs({ options: { json: { type: 'boolean', default: false }, table: { type: 'string' }, region: { type: 'string' }, help: { type: 'boolean', default: false } } }).values;
-  } catch (error) {
-    return fail(`${(error as Error).message}\n${USAGE}`, 2);
-  }
 }
 
 interface Target {

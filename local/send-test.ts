@@ -9,15 +9,13 @@
  * nothing is recorded against any lead, and SES publishes no engagement events for it.
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
 import { z } from 'zod';
 import type { Clinic } from '../emails/clinic.ts';
 import type { EmailStep } from '../emails/sequences.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
-import { clinicFor, sequencesFor, sesClient } from '../lambdas/adapters/clients.ts';
-import { ReactEmailRenderer } from '../lambdas/adapters/renderer.ts';
 import { classifySesError, composeMime } from '../lambdas/adapters/ses-mailer.ts';
+import { bad, command } from './cli.ts';
 import { localConfig } from './local-config.ts';
 
 const TEST_MARK = '[TEST]';
@@ -52,6 +50,8 @@ export async function sendTest(deps: TestSendDeps, { to, step: wanted }: { to: s
   if (typeof found === 'string') return { ok: false, message: found };
   const { sequence, step } = found;
 
+  // React and the templates load here, not with the module, so `npm run send-test -- --help` answers at once.
+  const { ReactEmailRenderer } = await import('../lambdas/adapters/renderer.ts');
   const { clinic: _clinic, ...props } = step.template.PreviewProps;
   const { unsubscribeUrl } = props;
   const rendered = await new ReactEmailRenderer(deps.sequences, deps.clinic).render(sequence.id, step.id, props);
@@ -69,14 +69,27 @@ export async function sendTest(deps: TestSendDeps, { to, step: wanted }: { to: s
   }
 }
 
+const USAGE = `usage: npm run send-test -- --to ADDRESS --step ID [--aws]
+  --to ADDRESS   who gets it, like you@example.com
+  --step ID      a step id, like how-it-works, or SEQUENCE/STEP when two sequences have a step with that id
+  --aws          send through AWS SES (region and credentials from the AWS settings) instead of the local inbox
+                 of a running npm start (SES_PORT, 8005)
+  -h, --help     show this help`;
+
 async function main() {
-  const { values } = parseArgs({ options: { to: { type: 'string' }, step: { type: 'string' }, aws: { type: 'boolean', default: false } } });
-  if (!values.to || !values.step) {
-    console.error('usage: npm run send-test -- --to you@example.com --step how-it-works [--aws]');
-    process.exit(2);
-  }
+  const { values, fail } = command({
+    name: 'send-test',
+    usage: USAGE,
+    options: { to: { type: 'string' }, step: { type: 'string' }, aws: { type: 'boolean', default: false } },
+    schema: z.object({ to: z.email({ error: bad('is not an email address') }), step: z.string().min(1, { error: 'needs a step id, like how-it-works' }), aws: z.boolean() }),
+  });
+  // Loaded after the options are read, so --help and a mistyped option answer at once.
+  const { clinicFor, sequencesFor, sesClient } = await import('../lambdas/adapters/clients.ts');
   const local = localConfig({ SES_ENDPOINT: `http://127.0.0.1:${process.env.SES_PORT ?? 8005}` });
   const config = values.aws ? { ...local, SES_ENDPOINT: undefined } : local;
+  // A step that does not exist is a bad value, said before anything is rendered or sent.
+  const unknownStep = findStep(sequencesFor(config), values.step);
+  if (typeof unknownStep === 'string') fail(`--step: ${unknownStep}`);
   const via = config.SES_ENDPOINT ? `the local inbox (${config.SES_ENDPOINT})` : `AWS SES in ${config.AWS_REGION}`;
   const result = await sendTest({ ses: sesClient(config), sequences: sequencesFor(config), clinic: clinicFor(config) }, { to: values.to, step: values.step });
   if (!result.ok) {

@@ -9,13 +9,13 @@
  *                         has passed by then is shown going late, or as not sent when the visit is too close
  */
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { DateTime } from 'luxon';
+import { z } from 'zod';
 import { FOLLOW_UP, RESCHEDULE } from '../lambdas/domain/sequence.ts';
 import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
 import { isValidTimeZone } from '../lambdas/domain/schedule.ts';
 import { timeline } from '../lambdas/domain/timeline.ts';
-import { sequencesFor } from '../lambdas/adapters/clients.ts';
+import { bad, command } from './cli.ts';
 import { localConfig } from './local-config.ts';
 
 export interface TimelineRequest {
@@ -79,17 +79,36 @@ export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, re
   return lines.join('\n');
 }
 
-function main() {
-  const { values } = parseArgs({ options: { tz: { type: 'string' }, signup: { type: 'string' }, appointment: { type: 'string' }, booked: { type: 'string' } } });
+const USAGE = `usage: npm run timeline [-- [--tz ZONE] [--signup TIME] [--appointment TIME] [--booked TIME]]
+  --tz ZONE            the lead's IANA time zone, like America/Denver (default: the clinic's, DEFAULT_TIME_ZONE)
+  --signup TIME        the sign-up time on the lead's clock, like 2026-03-06T22:30 (default: now)
+  --appointment TIME   a visit on the lead's clock: shows the follow-up after a booking, and the nudge after a no-show
+  --booked TIME        when the lead books that visit (default: the sign-up time)
+  -h, --help           show this help`;
+
+const isoTime = z.string().refine((value) => DateTime.fromISO(value).isValid, { error: bad("is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time).") });
+const Options = z.object({
+  tz: z.string().refine(isValidTimeZone, { error: bad('is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.') }).optional(),
+  signup: isoTime.optional(),
+  appointment: isoTime.optional(),
+  booked: isoTime.optional(),
+});
+
+async function main() {
+  const { values, fail } = command({
+    name: 'timeline',
+    usage: USAGE,
+    options: { tz: { type: 'string' }, signup: { type: 'string' }, appointment: { type: 'string' }, booked: { type: 'string' } },
+    schema: Options,
+  });
+  // Loaded after the options are read, so --help and a mistyped option answer at once.
+  const { sequencesFor } = await import('../lambdas/adapters/clients.ts');
   const config = localConfig();
   const zone = values.tz ?? config.DEFAULT_TIME_ZONE;
-  if (!isValidTimeZone(zone)) fail(`--tz: "${zone}" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.`);
+  if (!isValidTimeZone(zone)) fail(`DEFAULT_TIME_ZONE: "${zone}" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.`);
   const time = (option: 'signup' | 'appointment' | 'booked') => {
     const value = values[option];
-    if (value === undefined) return undefined;
-    const at = DateTime.fromISO(value, { zone });
-    if (!at.isValid) fail(`--${option}: "${value}" is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time).`);
-    return at.toJSDate();
+    return value === undefined ? undefined : DateTime.fromISO(value, { zone }).toJSDate();
   };
   const appointment = time('appointment');
   const booked = time('booked');
@@ -97,9 +116,4 @@ function main() {
   console.log(formatTimeline(sequencesFor(config), request));
 }
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

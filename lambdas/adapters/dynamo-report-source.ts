@@ -36,11 +36,15 @@ export class DynamoReportSource implements ReportSource {
     this.doc = DynamoDBDocumentClient.from(client);
   }
 
-  async read(): Promise<ReportInput> {
+  /** `onPage`: told how many items each page scanned (before the filter), for a progress line. */
+  async read(onPage?: (scanned: number) => void): Promise<ReportInput> {
     const input: Collected = { leads: [], messages: [], clicks: [] };
     await Promise.all(
       Array.from({ length: this.segments }, async (_, segment) => {
-        for await (const page of this.scan(segment)) for (const item of page.Items ?? []) addItem(input, item);
+        for await (const page of this.scan(segment)) {
+          for (const item of page.Items ?? []) addItem(input, item);
+          onPage?.(page.ScannedCount ?? 0);
+        }
       }),
     );
     return input;
