@@ -11,7 +11,8 @@
  *   the visit is more than that far off.
  * - Step ids are unique across all sequences.
  */
-import { FOLLOW_UP, RESCHEDULE, type Sequence, type SequenceStep } from '../lambdas/domain/sequence.ts';
+import { SEQUENCE_IDS } from '../lambdas/contract.ts';
+import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from './_shared/types.ts';
 import Welcome from './welcome.tsx';
 import HowItWorks from './how-it-works.tsx';
@@ -31,7 +32,7 @@ export interface EmailStep extends SequenceStep {
 }
 
 export const nurture: Sequence<EmailStep> = {
-  id: 'nurture',
+  id: SEQUENCE_IDS.nurture,
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
   steps: [
@@ -49,7 +50,7 @@ export const nurture: Sequence<EmailStep> = {
 
 /** After a booking (and after a reschedule, re-timed): the nurture stops for good. Service emails, so no one-per-day. */
 export const followUp: Sequence<EmailStep> = {
-  id: FOLLOW_UP,
+  id: SEQUENCE_IDS.followUp,
   window: { start: '09:00', end: '18:00' },
   onePerDay: false,
   steps: [
@@ -63,7 +64,7 @@ export const followUp: Sequence<EmailStep> = {
 
 /** After a cancellation or a no-show: one nudge to choose a new time. */
 export const reschedule: Sequence<EmailStep> = {
-  id: RESCHEDULE,
+  id: SEQUENCE_IDS.reschedule,
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
   steps: [{ id: 'reschedule-nudge', after: { hours: 2 }, template: RescheduleNudge }],

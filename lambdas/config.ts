@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { clinic } from '../emails/clinic.ts';
+import type { EnvVar } from './contract.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like 09:00');
 
@@ -18,6 +19,7 @@ const publicUrl = z
   }, 'must be an https URL (http is allowed only for localhost)')
   .transform((value) => value.replace(/\/+$/, ''));
 
+/** One entry per name in `ENV_VARS` (lambdas/contract.ts), and no other. */
 export const configSchema = z.object({
   TABLE_NAME: z.string().min(1),
   SES_CONFIGURATION_SET: z.string().min(1),
@@ -55,7 +57,7 @@ export const configSchema = z.object({
   /** Override the sequences' send window (the lead's local time, "HH:mm"); unset keeps `emails/sequences.ts`. */
   SEND_WINDOW_START: hhmm.optional(),
   SEND_WINDOW_END: hhmm.optional(),
-});
+} satisfies Record<EnvVar, z.ZodType>);
 
 const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {
   message: 'set UNSUBSCRIBE_SECRET or UNSUBSCRIBE_SECRET_ARN',

@@ -22,7 +22,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SEND_QUOTA_METRICS } from '../lambdas/adapters/send-quota.ts';
+import { SEND_QUOTA_METRICS } from '../lambdas/contract.ts';
 import type { NurtureFunction } from './nurture-function.ts';
 
 /** SES reviews an account at a 5% bounce rate and a 0.1% complaint rate; these warn first. */

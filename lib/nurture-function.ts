@@ -14,7 +14,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DUE_INDEX } from '../lambdas/adapters/dynamo-lead-store.ts';
+import { DUE_INDEX } from '../lambdas/contract.ts';
 
 /** The newest Node.js runtime in aws-cdk-lib (NODEJS_LATEST lags behind it on purpose). */
 const NODE_RUNTIME = Runtime.NODEJS_24_X;

@@ -2,6 +2,7 @@
 import type { Clinic } from '../emails/clinic.ts';
 import { escapeHtml } from '../lambdas/handlers/http.ts';
 import { signupForm } from '../lambdas/signup-form.ts';
+import { ROUTES } from '../lambdas/contract.ts';
 
 export function signupPage(clinic: Clinic, links: { inbox: string; clock: string; report: string }): string {
   return `<!doctype html>
@@ -17,7 +18,7 @@ button{margin-top:1.5rem;padding:.7rem 1.4rem;font:inherit;font-weight:600;backg
 <body>
 <h1>Book a free consultation</h1>
 <p>Tell us a little about yourself and ${escapeHtml(clinic.name)} will send you a short series of emails about ketamine treatment for migraine: how it works, who it suits, what the research says and what it costs.</p>
-${signupForm({ action: '/signup', clinicName: clinic.name })}
+${signupForm({ action: ROUTES.signup, clinicName: clinic.name })}
 <div class="dev"><strong>Local runtime.</strong> Emails land in the <a href="${escapeHtml(links.inbox)}">local inbox</a>; clicks, bookings and unsubscribes show in the <a href="${escapeHtml(links.report)}">report</a>. Virtual time: <a href="${escapeHtml(links.clock)}">${escapeHtml(links.clock)}</a>.</div>
 </body></html>`;
 }

@@ -1,6 +1,6 @@
 /** The table as the local runtime and the tests create it; lib/ declares the same keys and index for AWS. */
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DUE_INDEX } from '../lambdas/adapters/dynamo-lead-store.ts';
+import { DUE_INDEX, DUE_INDEX_KEY, TABLE_KEY } from '../lambdas/contract.ts';
 
 /** Create the table if it is missing, and return once it is ACTIVE (a new table is briefly CREATING). */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -23,21 +23,21 @@ async function tableStatus(client: DynamoDBClient, tableName: string): Promise<s
 /** Keys and the due index, exactly as lib/ declares them for AWS (the infra tests compare the two). */
 export const tableDefinition = {
   AttributeDefinitions: [
-    { AttributeName: 'pk', AttributeType: 'S' },
-    { AttributeName: 'sk', AttributeType: 'S' },
-    { AttributeName: 'dueShard', AttributeType: 'N' },
-    { AttributeName: 'dueAt', AttributeType: 'N' },
+    { AttributeName: TABLE_KEY.partition, AttributeType: 'S' },
+    { AttributeName: TABLE_KEY.sort, AttributeType: 'S' },
+    { AttributeName: DUE_INDEX_KEY.partition, AttributeType: 'N' },
+    { AttributeName: DUE_INDEX_KEY.sort, AttributeType: 'N' },
   ],
   KeySchema: [
-    { AttributeName: 'pk', KeyType: 'HASH' },
-    { AttributeName: 'sk', KeyType: 'RANGE' },
+    { AttributeName: TABLE_KEY.partition, KeyType: 'HASH' },
+    { AttributeName: TABLE_KEY.sort, KeyType: 'RANGE' },
   ],
   GlobalSecondaryIndexes: [
     {
       IndexName: DUE_INDEX,
       KeySchema: [
-        { AttributeName: 'dueShard', KeyType: 'HASH' },
-        { AttributeName: 'dueAt', KeyType: 'RANGE' },
+        { AttributeName: DUE_INDEX_KEY.partition, KeyType: 'HASH' },
+        { AttributeName: DUE_INDEX_KEY.sort, KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'KEYS_ONLY' },
     },

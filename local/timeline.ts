@@ -11,7 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { FOLLOW_UP, RESCHEDULE } from '../lambdas/domain/sequence.ts';
+import { SEQUENCE_IDS } from '../lambdas/contract.ts';
 import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
 import { isValidTimeZone } from '../lambdas/domain/schedule.ts';
 import { timeline } from '../lambdas/domain/timeline.ts';
@@ -44,9 +44,9 @@ function timing(step: SequenceStep, late = false): string {
 /** Where each sequence starts: the nurture at sign-up, the follow-up at the booking, the nudge after a no-show. */
 function start(sequence: Sequence, request: TimelineRequest): { at: Date; label: string } | string {
   const { signup, zone, appointment, booked = signup } = request;
-  if (sequence.id === FOLLOW_UP || sequence.id === RESCHEDULE) {
-    if (!appointment) return `${sequence.id}: starts ${sequence.id === FOLLOW_UP ? 'when the lead books' : 'after a cancellation or no-show'}; add --appointment "2026-03-20T14:00" (the visit, on the lead's clock) to see it.`;
-    return sequence.id === FOLLOW_UP
+  if (sequence.id === SEQUENCE_IDS.followUp || sequence.id === SEQUENCE_IDS.reschedule) {
+    if (!appointment) return `${sequence.id}: starts ${sequence.id === SEQUENCE_IDS.followUp ? 'when the lead books' : 'after a cancellation or no-show'}; add --appointment "2026-03-20T14:00" (the visit, on the lead's clock) to see it.`;
+    return sequence.id === SEQUENCE_IDS.followUp
       ? { at: booked, label: `from a booking made ${when(booked, zone)}, for a visit on ${when(appointment, zone)}` }
       : { at: appointment, label: `from a no-show reported at the visit's time, ${when(appointment, zone)}` };
   }

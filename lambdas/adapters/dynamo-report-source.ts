@@ -1,5 +1,5 @@
 /**
- * Reads what the report needs from the one table (see the item list in `dynamo-lead-store.ts`): each lead's
+ * Reads what the report needs from the one table (see the key formats in `lambdas/contract.ts`): each lead's
  * PROFILE, its MSG# items, and its Click events.
  *
  * How: a Scan of the whole table in 4 parallel segments, each paginated. It reads every item, so its cost grows with the table, not with the answer:
@@ -15,6 +15,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadStatus } from '../domain/lead.ts';
 import type { MessageState } from '../domain/ports.ts';
 import type { CountedEvent, ReportClick, ReportInput, ReportLead, ReportMessage, ReportSource } from '../domain/report.ts';
@@ -61,16 +62,16 @@ export class DynamoReportSource implements ReportSource {
         ProjectionExpression: ATTRIBUTES.map((name) => `#${name}`).join(', '),
         FilterExpression: 'begins_with(#pk, :lead) AND (NOT begins_with(#sk, :event) OR #eventType = :click)',
         ExpressionAttributeNames: Object.fromEntries(ATTRIBUTES.map((name) => [`#${name}`, name])),
-        ExpressionAttributeValues: { ':lead': 'LEAD#', ':event': 'EVT#', ':click': 'Click' },
+        ExpressionAttributeValues: { ':lead': KEY_PREFIX.lead, ':event': KEY_PREFIX.event, ':click': 'Click' },
       },
     );
   }
 }
 
 function addItem(input: Collected, item: Record<string, any>) {
-  const leadId = String(item.pk).slice('LEAD#'.length);
+  const leadId = String(item.pk).slice(KEY_PREFIX.lead.length);
   const sk = String(item.sk);
-  if (sk === 'PROFILE') {
+  if (sk === SORT_KEY.lead) {
     input.leads.push({
       leadId,
       status: item.status as LeadStatus,
@@ -78,7 +79,7 @@ function addItem(input: Collected, item: Record<string, any>) {
       ...(item.bookedAt && { bookedAt: String(item.bookedAt) }),
       ...(item.stoppedAt && { stoppedAt: String(item.stoppedAt) }),
     });
-  } else if (sk.startsWith('MSG#')) {
+  } else if (sk.startsWith(KEY_PREFIX.message)) {
     input.messages.push({
       leadId,
       sequenceId: String(item.sequenceId),
@@ -87,7 +88,7 @@ function addItem(input: Collected, item: Record<string, any>) {
       ...(item.at && { at: String(item.at) }),
       counts: Object.fromEntries(COUNTED.filter((type) => item[`count${type}`]).map((type) => [type, Number(item[`count${type}`])])),
     });
-  } else if (sk.startsWith('EVT#')) {
+  } else if (sk.startsWith(KEY_PREFIX.event)) {
     input.clicks.push({ leadId, sequenceId: String(item.sequenceId), stepId: String(item.stepId), at: String(item.at) });
   }
 }

@@ -1,16 +1,12 @@
 /**
  * SES's send quota: the dispatcher paces itself by the maximum send rate and publishes the 24-hour use as
  * CloudWatch metrics (Powertools Metrics, embedded metric format in the log: no API call), which the stack's
- * quota alarm reads. The names are shared with `lib/` so the alarm and the metric cannot drift apart.
+ * quota alarm reads. The names are in `lambdas/contract.ts`, which `lib/` reads too, so the alarm and the metric
+ * cannot drift apart.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetSendQuotaCommand, type SESClient } from '@aws-sdk/client-ses';
-
-export const SEND_QUOTA_METRICS = {
-  namespace: 'Nurture',
-  sentLast24Hours: 'SesSentLast24Hours',
-  max24HourSend: 'SesMax24HourSend',
-} as const;
+import { SEND_QUOTA_METRICS } from '../contract.ts';
 
 export interface SendQuota {
   /** Emails per second. */

@@ -7,10 +7,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { SEQUENCE_IDS } from '../contract.ts';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';
 import type { BookingChange, Clock, EventStore, LeadStore, RenderProps, StoredLead } from './ports.ts';
-import { FOLLOW_UP, RESCHEDULE, type Sequence } from './sequence.ts';
+import type { Sequence } from './sequence.ts';
 import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
 import { whileSendInFlight, type StopDeps } from './stop.ts';
 
@@ -93,11 +94,11 @@ const STOPPED: ReadonlySet<LeadStatus> = new Set(['unsubscribed', 'bounced', 'co
 
 /** Every status takes a lead out of the nurture for good; the sequence it goes to instead. */
 const TARGET: Record<AppointmentStatus, string> = {
-  booked: FOLLOW_UP,
-  rescheduled: FOLLOW_UP,
-  cancelled: RESCHEDULE,
-  'no-show': RESCHEDULE,
-  attended: FOLLOW_UP,
+  booked: SEQUENCE_IDS.followUp,
+  rescheduled: SEQUENCE_IDS.followUp,
+  cancelled: SEQUENCE_IDS.reschedule,
+  'no-show': SEQUENCE_IDS.reschedule,
+  attended: SEQUENCE_IDS.followUp,
 };
 
 /**
@@ -207,7 +208,7 @@ async function create(deps: BookingDeps, booking: Booking, email: string): Promi
     createdAt: now.toISOString(),
     // A suppressed address is never emailed: the lead starts stopped, as its address was, and plans nothing.
     status: suppressed ?? 'active',
-    sequenceId: FOLLOW_UP,
+    sequenceId: SEQUENCE_IDS.followUp,
     sentSteps: [],
   };
   const change = planBooking({ ...base, sequenceId: '' }, booking, now, deps.sequences)!;

@@ -3,6 +3,7 @@
  * Pure: it takes what the table holds (ids, states, times and counts, never an address, a name or an interest)
  * and the sequences' step order, and returns numbers.
  */
+import { SEQUENCE_IDS } from '../contract.ts';
 import type { LeadStatus } from './lead.ts';
 import type { MessageState } from './ports.ts';
 import type { Sequence } from './sequence.ts';
@@ -133,7 +134,7 @@ type StepRef = Pick<ReportMessage, 'sequenceId' | 'stepId'>;
  * click before it first booked), and why each lead that entered the nurture left it. Linear in the items read.
  */
 export function buildReport(input: ReportInput, options: ReportOptions): Report {
-  const nurtureId = options.nurtureId ?? 'nurture';
+  const nurtureId = options.nurtureId ?? SEQUENCE_IDS.nurture;
   const funnels = new Map<string, Map<string, Funnel>>();
   const cell = ({ sequenceId, stepId }: StepRef): Funnel => {
     const steps = funnels.get(sequenceId) ?? funnels.set(sequenceId, new Map()).get(sequenceId)!;

@@ -1,11 +1,8 @@
 /**
  * A sequence as the scheduler sees it: step ids, delays and the send window.
- * The email content lives in `emails/`; the domain never imports it.
+ * The email content lives in `emails/`; the domain never imports it. The ids the code refers to (the sequence a
+ * sign-up starts, those a booking moves a lead into) are in `lambdas/contract.ts`.
  */
-/** The sequences a booking moves a lead into; `emails/sequences.ts` defines them under these ids. */
-export const FOLLOW_UP = 'follow-up';
-export const RESCHEDULE = 'reschedule';
-
 export interface WallClockWindow {
   /** Local time of day, "HH:mm", inclusive. */
   start: string;

@@ -4,9 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-
-export const SES_EVENT_TYPES = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint', 'Reject', 'DeliveryDelay', 'RenderingFailure', 'Subscription'] as const;
-export type SesEventType = (typeof SES_EVENT_TYPES)[number];
+import { SES_EVENT_TYPES, type SesEventType } from '../contract.ts';
 
 // Our tags hold ids, in SES's own tag alphabet; anything else is not an event for one of our messages.
 const tag = z.array(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/)).min(1);

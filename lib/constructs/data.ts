@@ -8,7 +8,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DUE_INDEX } from '../../lambdas/adapters/dynamo-lead-store.ts';
+import { DUE_INDEX } from '../../lambdas/contract.ts';
 import type { SecretName } from '../handlers.ts';
 
 export interface DataProps {

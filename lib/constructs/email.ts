@@ -20,7 +20,7 @@ import {
 } from 'aws-cdk-lib/aws-ses';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SES_EVENT_TYPES } from '../../lambdas/domain/ses-event.ts';
+import { SES_EVENT_TYPES } from '../../lambdas/contract.ts';
 import type { StageConfig } from '../config.ts';
 
 export interface EmailProps {

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { dynamoClient } from '#adapters/clients';
-import { DUE_INDEX } from '#adapters/dynamo-lead-store';
+import { DUE_INDEX } from '#contract';
 import { testEnv } from './harness.ts';
 
 const backend = inject('dynamoBackend');

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { dynamoClient } from '#adapters/clients';
 import { emailKey } from '#adapters/dynamo-lead-store';
 import { dispatchDue } from '#domain/dispatch';
-import { SES_EVENT_TYPES } from '#domain/ses-event';
+import { SES_EVENT_TYPES } from '#contract';
 import { normalizeEmail } from '#domain/signup';
 import { MAX_BODY_BYTES, type HttpResult } from '#handlers/http';
 import { makeBookingHandler } from '#handlers/booking';

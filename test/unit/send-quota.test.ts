@@ -4,7 +4,7 @@
  */
 import { SESClient } from '@aws-sdk/client-ses';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SEND_QUOTA_METRICS } from '#adapters/send-quota';
+import { SEND_QUOTA_METRICS } from '#contract';
 import { makeQuotaReporter } from '#handlers/dispatch';
 
 function sesAnswering(answer: () => object): SESClient {

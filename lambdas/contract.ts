@@ -1,0 +1,113 @@
+/**
+ * The names the parts of the service agree on, as plain values: the table's keys and index, metric names, SES event
+ * types, environment variables, routes, and the sequence ids code refers to. It imports nothing, so `lib/` (the CDK
+ * app), the Lambdas, `emails/`, `local/` and `bench/` can all read a name here without loading an SDK.
+ */
+
+/**
+ * Key formats of the one table's items. `lambdas/adapters/dynamo-keys.ts` builds the keys from these; the items and
+ * their access patterns are described next to the stores that write them (`lambdas/adapters/dynamo-*.ts`).
+ *   LEAD#<leadId>       PROFILE                  the lead
+ *   LEAD#<leadId>       MSG#<sequenceId>#<step>  a step sent (or rejected, or unconfirmed) and its event counters
+ *   LEAD#<leadId>       EVT#<eventId>            one SES event
+ *   EMAIL#<address>     EMAIL                    which lead signed up with that normalised address
+ *   SUPPRESS#<address>  SUPPRESS                 an address never to email again
+ *   HOOK#<key>          HOOK                     a booking webhook delivery already acted on
+ */
+export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
+
+export const KEY_PREFIX = {
+  lead: 'LEAD#',
+  message: 'MSG#',
+  event: 'EVT#',
+  email: 'EMAIL#',
+  suppression: 'SUPPRESS#',
+  hook: 'HOOK#',
+} as const;
+
+/** Sort keys of the items that are alone under their partition key. */
+export const SORT_KEY = {
+  lead: 'PROFILE',
+  email: 'EMAIL',
+  suppression: 'SUPPRESS',
+  hook: 'HOOK',
+} as const;
+
+/** The attribute DynamoDB's TTL reads: epoch seconds after which an item may be deleted. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * The sparse, sharded due index: only a lead with a step scheduled carries its keys. `dueShard` is a number in
+ * [0, DUE_SHARDS), the same for a lead for life (`shardFor` in `lambdas/domain/lead.ts`); `dueAt` is epoch ms.
+ */
+export const DUE_INDEX = 'due';
+export const DUE_INDEX_KEY = { partition: 'dueShard', sort: 'dueAt' } as const;
+
+/** The CloudWatch metrics the dispatcher publishes (embedded metric format) and the stack's quota alarm reads. */
+export const SEND_QUOTA_METRICS = {
+  namespace: 'Nurture',
+  sentLast24Hours: 'SesSentLast24Hours',
+  max24HourSend: 'SesMax24HourSend',
+} as const;
+
+/** Every SES event type a configuration set publishes: the stack's EventBridge rule matches these, the handler parses them. */
+export const SES_EVENT_TYPES = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint', 'Reject', 'DeliveryDelay', 'RenderingFailure', 'Subscription'] as const;
+export type SesEventType = (typeof SES_EVENT_TYPES)[number];
+
+/**
+ * The environment variables the Lambdas read. `lambdas/config.ts` validates exactly these (it does not compile if
+ * the two lists differ); `lib/` sets them in AWS, `local/` and `bench/` for their own processes.
+ */
+export const ENV_VARS = [
+  'TABLE_NAME',
+  'SES_CONFIGURATION_SET',
+  'PUBLIC_BASE_URL',
+  'UNSUBSCRIBE_SECRET',
+  'UNSUBSCRIBE_SECRET_ARN',
+  'BOOKING_SECRET',
+  'BOOKING_SECRET_ARN',
+  'AWS_REGION',
+  'DYNAMODB_ENDPOINT',
+  'SES_ENDPOINT',
+  'DUE_SHARDS',
+  'LEASE_SECONDS',
+  'RETRY_DELAY_SECONDS',
+  'SES_TIMEOUT_SECONDS',
+  'BATCH_PER_SHARD',
+  'DISPATCH_CONCURRENCY',
+  'MAX_SEND_RATE',
+  'RETENTION_DAYS',
+  'CONSENT_TEXT_VERSION',
+  'DEFAULT_TIME_ZONE',
+  'FROM_ADDRESS',
+  'REPLY_TO_ADDRESS',
+  'CLINIC_NAME',
+  'CLINIC_POSTAL_ADDRESS',
+  'CLINIC_PHONE',
+  'CLINIC_WEBSITE',
+  'BOOKING_URL',
+  'SEND_WINDOW_START',
+  'SEND_WINDOW_END',
+] as const;
+export type EnvVar = (typeof ENV_VARS)[number];
+/** Settings for a Lambda, or a process configured like one: a misspelt name does not compile. */
+export type LambdaEnv = Partial<Record<EnvVar, string>>;
+
+/** The HTTP API's paths (API Gateway in AWS, the local runtime's server on this machine). */
+export const ROUTES = {
+  signup: '/signup',
+  booking: '/booking',
+  unsubscribe: '/unsubscribe',
+  admin: '/admin',
+  adminReport: '/admin/report',
+} as const;
+
+/**
+ * Sequence ids the code itself refers to: sign-up starts `nurture`, a booking moves a lead to `followUp` or
+ * `reschedule`. `emails/sequences.ts` defines the sequences under these ids; the domain takes them as data.
+ */
+export const SEQUENCE_IDS = {
+  nurture: 'nurture',
+  followUp: 'follow-up',
+  reschedule: 'reschedule',
+} as const;
