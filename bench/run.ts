@@ -20,7 +20,7 @@ import { composeMime } from '../lambdas/adapters/ses-mailer.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import { buildReport } from '../lambdas/domain/report.ts';
 import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
-import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
+import { eventKey, leadKey, messageKey } from '../lambdas/adapters/dynamo-keys.ts';
 import { sequences } from '../emails/sequences.ts';
 import { load } from './load.ts';
 import { batchWrite, seedLeads } from './seed.ts';
@@ -203,9 +203,9 @@ async function reportTime(leads: number) {
     });
     sent.forEach((stepId, n) => {
       const clicked = (i + n) % 4 === 0;
-      items.push({ pk: `LEAD#${leadId}`, sk: `MSG#nurture#${stepId}`, type: 'message', leadId, sequenceId: 'nurture', stepId, state: 'sent', at: iso(n * 3), messageId: ulid(), countSend: 1, countDelivery: 1, countOpen: 1, ...(clicked && { countClick: 1 }) });
+      items.push({ ...messageKey(leadId, 'nurture', stepId), type: 'message', leadId, sequenceId: 'nurture', stepId, state: 'sent', at: iso(n * 3), messageId: ulid(), countSend: 1, countDelivery: 1, countOpen: 1, ...(clicked && { countClick: 1 }) });
       for (const type of ['Send', 'Delivery', 'Open', ...(clicked ? ['Click'] : [])]) {
-        items.push({ pk: `LEAD#${leadId}`, sk: `EVT#${type}|${stepId}`, type: 'event', eventType: type, sequenceId: 'nurture', stepId, at: iso(n * 3 + 1) });
+        items.push({ ...eventKey(leadId, `${type}|${stepId}`), type: 'event', eventType: type, sequenceId: 'nurture', stepId, at: iso(n * 3 + 1) });
       }
     });
   }

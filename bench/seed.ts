@@ -2,7 +2,7 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { leadKey } from '../lambdas/adapters/dynamo-lead-store.ts';
+import { leadKey } from '../lambdas/adapters/dynamo-keys.ts';
 import { shardFor } from '../lambdas/domain/lead.ts';
 
 /** `onWritten`: told how many have been written so far, for a progress line. */

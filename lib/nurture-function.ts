@@ -52,7 +52,7 @@ export interface NurtureFunctionProps {
 export type TableAccess = 'read' | 'readWrite';
 
 /**
- * Actions per access level, and nothing else: `readWrite` is what `lambdas/adapters/dynamo-lead-store.ts` calls;
+ * Actions per access level, and nothing else: `readWrite` is what the stores in `lambdas/adapters/dynamo-*.ts` call;
  * `read` is the report's one Scan (`lambdas/adapters/dynamo-report-source.ts`).
  */
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {

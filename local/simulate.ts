@@ -38,7 +38,7 @@ if (extra.length) fail(`unexpected argument "${extra[0]}"`);
 const [{ DynamoDBDocumentClient, GetCommand }, { dynamoClient, wire }, { emailKey }, { resolveSecrets }, { makeSesEventsHandler }] = await Promise.all([
   import('@aws-sdk/lib-dynamodb'),
   import('../lambdas/adapters/clients.ts'),
-  import('../lambdas/adapters/dynamo-lead-store.ts'),
+  import('../lambdas/adapters/dynamo-keys.ts'),
   import('../lambdas/adapters/secrets.ts'),
   import('../lambdas/handlers/ses-events.ts'),
 ]);

@@ -9,6 +9,8 @@ import { loadConfig, type Config, type ResolvedConfig } from '../config.ts';
 import type { DispatchDeps } from '../domain/dispatch.ts';
 import type { Clock } from '../domain/ports.ts';
 import { signUnsubscribeToken } from '../domain/unsubscribe-token.ts';
+import { DynamoDeliveryLog } from './dynamo-delivery-log.ts';
+import { DynamoEventStore } from './dynamo-event-store.ts';
 import { DynamoLeadStore } from './dynamo-lead-store.ts';
 import { log } from './log.ts';
 import { pacer } from './pace.ts';
@@ -62,6 +64,8 @@ export interface Wiring {
   config: ResolvedConfig;
   clinic: Clinic;
   store: DynamoLeadStore;
+  events: DynamoEventStore;
+  deliveries: DynamoDeliveryLog;
   dispatch: DispatchDeps;
   newId: () => string;
 }
@@ -70,7 +74,9 @@ export interface Wiring {
 export function wire(config: ResolvedConfig, { clock, sendRate, dynamo, ses }: { clock: Clock; sendRate: number; dynamo?: DynamoDBClient; ses?: SESClient }): Wiring {
   const clinic = clinicFor(config);
   const sequences = sequencesFor(config);
-  const store = new DynamoLeadStore(dynamo ?? dynamoClient(config), { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS });
+  const client = dynamo ?? dynamoClient(config);
+  const tableOptions = { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS };
+  const store = new DynamoLeadStore(client, tableOptions);
   // One pacer for every send this process makes: turns before the in-flight mark, admission at the SES request.
   const pace = pacer(sendRate);
   const mailer = new SesMailer(ses ?? sesClient(config), {
@@ -83,6 +89,8 @@ export function wire(config: ResolvedConfig, { clock, sendRate, dynamo, ses }: {
     config,
     clinic,
     store,
+    events: new DynamoEventStore(client, tableOptions),
+    deliveries: new DynamoDeliveryLog(client, tableOptions),
     newId: ulid,
     dispatch: {
       store,

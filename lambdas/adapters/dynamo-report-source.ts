@@ -19,6 +19,7 @@ import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadStatus } from '../domain/lead.ts';
 import type { MessageState } from '../domain/ports.ts';
 import type { CountedEvent, ReportClick, ReportInput, ReportLead, ReportMessage, ReportSource } from '../domain/report.ts';
+import { leadIdOf } from './dynamo-keys.ts';
 
 const COUNTED: readonly CountedEvent[] = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint'];
 const ATTRIBUTES = ['pk', 'sk', 'status', 'sequenceId', 'stepId', 'bookedAt', 'stoppedAt', 'state', 'at', 'eventType', ...COUNTED.map((type) => `count${type}`)];
@@ -69,7 +70,7 @@ export class DynamoReportSource implements ReportSource {
 }
 
 function addItem(input: Collected, item: Record<string, any>) {
-  const leadId = String(item.pk).slice(KEY_PREFIX.lead.length);
+  const leadId = leadIdOf(item.pk);
   const sk = String(item.sk);
   if (sk === SORT_KEY.lead) {
     input.leads.push({

@@ -158,7 +158,8 @@ function stepsBeforeVisit(sequence: Sequence): string[] {
 }
 
 export interface BookingDeps extends StopDeps {
-  store: LeadStore & Pick<EventStore, 'suppressedAs'>;
+  store: LeadStore;
+  events: Pick<EventStore, 'suppressedAs'>;
   clock: Clock;
   newId: () => string;
   sequences: Readonly<Record<string, Sequence>>;
@@ -196,7 +197,7 @@ export async function applyBooking(deps: BookingDeps, booking: Booking): Promise
 async function create(deps: BookingDeps, booking: Booking, email: string): Promise<BookingResult> {
   if (!booking.firstName) return { outcome: 'needs-name' };
   const now = deps.clock.now();
-  const suppressed = await deps.store.suppressedAs(email);
+  const suppressed = await deps.events.suppressedAs(email);
   const base: Lead = {
     leadId: deps.newId(),
     email,

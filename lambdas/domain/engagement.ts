@@ -1,9 +1,9 @@
-import type { EventStore, LeadStore, Log } from './ports.ts';
+import type { EventStore, Log } from './ports.ts';
 import { parseSesEvent, type EngagementEvent } from './ses-event.ts';
 import { stopLead, type StopDeps } from './stop.ts';
 
 export interface EngagementDeps extends StopDeps {
-  store: LeadStore & EventStore;
+  events: EventStore;
   log: Log;
 }
 
@@ -20,7 +20,7 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     return 'skipped';
   }
   const event = parsed.event;
-  if (!(await deps.store.recordEvent(event))) return 'duplicate';
+  if (!(await deps.events.recordEvent(event))) return 'duplicate';
   if (event.suppresses) await suppress(deps, event, event.suppresses);
   return 'recorded';
 }
@@ -28,7 +28,7 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
 async function suppress(deps: EngagementDeps, event: EngagementEvent, reason: NonNullable<EngagementEvent['suppresses']>) {
   const lead = await deps.store.get(event.leadId);
   if (!lead) return;
-  await deps.store.suppress(lead.email, reason, new Date(event.at));
+  await deps.events.suppress(lead.email, reason, new Date(event.at));
   const result = await stopLead(deps, event.leadId, reason);
   deps.log.info('lead suppressed', { leadId: event.leadId, stepId: event.stepId, reason, outcome: result.outcome });
 }

@@ -4,7 +4,8 @@ import type { Clock, EventStore, LeadStore } from './ports.ts';
 import type { Sequence } from './sequence.ts';
 
 export interface EnrollDeps {
-  store: LeadStore & Pick<EventStore, 'suppressedAs'>;
+  store: LeadStore;
+  events: Pick<EventStore, 'suppressedAs'>;
   clock: Clock;
   newId: () => string;
   sequence: Sequence;
@@ -18,7 +19,7 @@ export type EnrollResult = { created: true; leadId: string } | { created: false;
  */
 export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<EnrollResult> {
   // An address that bounced or complained gets no email, whoever signs it up.
-  if (await deps.store.suppressedAs(profile.email)) return { created: false };
+  if (await deps.events.suppressedAs(profile.email)) return { created: false };
   const now = deps.clock.now();
   const first = firstSchedule(deps.sequence, now, profile.timeZone);
   const lead: Lead = {

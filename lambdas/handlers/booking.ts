@@ -23,12 +23,13 @@ const INLINE_SEND_BUDGET_MS = 5_000;
 /**
  * `signatureClock` judges the timestamp: real time, even when the local runtime's scheduling clock runs fast.
  */
-export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'dispatch' | 'newId'>, { signatureClock = systemClock }: { signatureClock?: Clock } = {}) {
-  const { config, store, dispatch } = wiring;
+export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'events' | 'deliveries' | 'dispatch' | 'newId'>, { signatureClock = systemClock }: { signatureClock?: Clock } = {}) {
+  const { config, store, deliveries, dispatch } = wiring;
   const secret = config.BOOKING_SECRET;
   if (!secret) throw new Error('Invalid configuration: BOOKING_SECRET: set BOOKING_SECRET or BOOKING_SECRET_ARN to accept bookings');
   const deps: BookingDeps = {
     store,
+    events: wiring.events,
     clock: dispatch.clock,
     newId: wiring.newId,
     sequences: dispatch.sequences,
@@ -53,7 +54,7 @@ export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'di
     // The signature covers the timestamp and the body: the same delivery, replayed, has the same one. It is
     // remembered once acted on; two copies racing both apply, which changes nothing the second time.
     const delivery = createHash('sha256').update(signature!).digest('hex');
-    if (await store.seen(delivery)) return json(200, { duplicate: true, message: 'This delivery was already processed.' });
+    if (await deliveries.seen(delivery)) return json(200, { duplicate: true, message: 'This delivery was already processed.' });
 
     const started = performance.now();
     const result = await applyBooking(deps, parsed.booking);
@@ -63,7 +64,7 @@ export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'di
         : json(400, { error: 'invalid_booking', message: 'Please check the fields named here.', fields: { firstName: 'firstName is required to create a lead from a booking.' } });
     }
 
-    await store.remember(delivery, dispatch.clock.now());
+    await deliveries.remember(delivery, dispatch.clock.now());
 
     const { leadId, lead } = result;
     dispatch.log.info('booking', { leadId, outcome: result.outcome, appointmentStatus: parsed.booking.status, sequenceId: lead.sequenceId, nextStepId: lead.nextStepId });

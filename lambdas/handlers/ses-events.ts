@@ -3,8 +3,8 @@ import { systemClock } from '../adapters/clock.ts';
 import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
 import { recordEngagement, type EngagementResult } from '../domain/engagement.ts';
 
-export function makeSesEventsHandler(wiring: Pick<Wiring, 'config' | 'store' | 'dispatch'>) {
-  const deps = { store: wiring.store, clock: wiring.dispatch.clock, log: wiring.dispatch.log, sendTimeoutMs: wiring.config.SES_TIMEOUT_SECONDS * 1000 };
+export function makeSesEventsHandler(wiring: Pick<Wiring, 'config' | 'store' | 'events' | 'dispatch'>) {
+  const deps = { store: wiring.store, events: wiring.events, clock: wiring.dispatch.clock, log: wiring.dispatch.log, sendTimeoutMs: wiring.config.SES_TIMEOUT_SECONDS * 1000 };
   return (event: unknown): Promise<EngagementResult> => recordEngagement(deps, event);
 }
 

@@ -10,7 +10,7 @@ import { enroll } from '../domain/enroll.ts';
 import { parseSignup } from '../domain/signup.ts';
 import { decodeBody, escapeHtml, header, html, json, wantsHtml, type HttpEvent, type HttpResult } from './http.ts';
 
-export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'store' | 'dispatch' | 'newId'>) {
+export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'store' | 'events' | 'dispatch' | 'newId'>) {
   const { config, clinic, dispatch } = wiring;
 
   const thanks = (event: HttpEvent, kind: 'json' | 'form', status: 200 | 201, body: object): HttpResult =>
@@ -37,7 +37,7 @@ export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'st
     // A bot filled the hidden field: answer as if all went well, store nothing.
     if (parsed.honeypot) return thanks(event, decoded.kind, 201, { leadId: ulid(), created: true });
 
-    const result = await enroll({ store: wiring.store, clock: dispatch.clock, newId: wiring.newId, sequence: dispatch.sequences.nurture! }, parsed.profile);
+    const result = await enroll({ store: wiring.store, events: wiring.events, clock: dispatch.clock, newId: wiring.newId, sequence: dispatch.sequences.nurture! }, parsed.profile);
     if (!result.created) return thanks(event, decoded.kind, 200, { created: false });
 
     // Speed to lead: the welcome goes out now, ahead of any backlog. If this fails the lead is saved and the

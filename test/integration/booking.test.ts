@@ -308,7 +308,7 @@ describe('a booking', () => {
     const env = await testEnv();
     const book = makeBookingHandler(env);
     const email = uniqueEmail('bounced');
-    await env.store.suppress(email, 'bounced', env.clock.now());
+    await env.events.suppress(email, 'bounced', env.clock.now());
     const created = await book(bookingEvent({ email, firstName: 'Ari', consent: true, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
     expect(created.statusCode).toBe(201);
     const { leadId } = JSON.parse(created.body!);

@@ -15,7 +15,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { dynamoClient } from '#adapters/clients';
-import { emailKey } from '#adapters/dynamo-lead-store';
+import { emailKey } from '#adapters/dynamo-keys';
 import { dispatchDue } from '#domain/dispatch';
 import { SES_EVENT_TYPES } from '#contract';
 import { normalizeEmail } from '#domain/signup';

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startLocal, type LocalOptions, type LocalRuntime } from '../../local/runtime.ts';
-import { localStore } from '../support/local-store.ts';
+import { localEvents, localStore } from '../support/local-store.ts';
 
 const runtime = await startLocal({ port: 0, sesPort: 0, dynamoPort: 0, speed: 1 });
 afterAll(() => runtime.stop());
 const store = localStore(runtime);
+const events = localEvents(runtime);
 
 /** Sign up through the runtime's HTTP API, as a site's fetch would, and return the lead's id. */
 async function signUp(target: LocalRuntime, fields: Record<string, unknown>): Promise<string> {
@@ -88,7 +89,7 @@ describe('npm start', () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'simulate', '--', 'bounce', email], { env: { ...env, DYNAMODB_PORT: new URL(runtime.dynamoEndpoint).port }, timeout: 30_000 });
     expect(stdout).toMatch(/^bounce for "welcome" \(message .+\): recorded\. Lead is now bounced\.$/m);
     expect(await store.get(leadId)).toMatchObject({ status: 'bounced' });
-    expect(await store.suppressedAs(email)).toBe('bounced');
+    expect(await events.suppressedAs(email)).toBe('bounced');
   });
 });
 

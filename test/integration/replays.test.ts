@@ -5,7 +5,7 @@
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient, wire } from '#adapters/clients';
-import { leadKey, messageKey } from '#adapters/dynamo-lead-store';
+import { leadKey, messageKey } from '#adapters/dynamo-keys';
 import { deliverNext, dispatchDue } from '#domain/dispatch';
 import { makeBookingHandler } from '#handlers/booking';
 import { makeSesEventsHandler } from '#handlers/ses-events';

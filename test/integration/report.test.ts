@@ -10,7 +10,7 @@ import dynalite from 'dynalite';
 import { describe, expect, inject, it } from 'vitest';
 import { dynamoClient } from '#adapters/clients';
 import { DynamoReportSource } from '#adapters/dynamo-report-source';
-import { leadKey } from '#adapters/dynamo-lead-store';
+import { leadKey } from '#adapters/dynamo-keys';
 import { dispatchDue } from '#domain/dispatch';
 import type { Report } from '#domain/report';
 import { makeAdminHandler } from '#handlers/admin';

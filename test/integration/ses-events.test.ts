@@ -1,7 +1,7 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '#adapters/clients';
-import { emailKey, leadKey, messageKey } from '#adapters/dynamo-lead-store';
+import { emailKey, leadKey, messageKey } from '#adapters/dynamo-keys';
 import { dispatchDue } from '#domain/dispatch';
 import { makeSesEventsHandler } from '#handlers/ses-events';
 import { makeSignupHandler } from '#handlers/signup';
@@ -58,7 +58,7 @@ describe('SES events', () => {
     const leadId = await signUp(email);
     await record(await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', { bounceType: 'Permanent', bounceSubType: 'General' }));
     expect(await env.store.get(leadId)).toMatchObject({ status: 'bounced' });
-    expect(await env.store.suppressedAs(email)).toBe('bounced');
+    expect(await env.events.suppressedAs(email)).toBe('bounced');
 
     env.clock.advance(30 * 86_400_000);
     await dispatchDue(env.dispatch);
@@ -77,7 +77,7 @@ describe('SES events', () => {
     const leadId = await signUp(email);
     expect(await record(await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', { bounceType: 'Transient', bounceSubType: 'MailboxFull' }))).toBe('recorded');
     expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
-    expect(await env.store.suppressedAs(email)).toBeUndefined();
+    expect(await env.events.suppressedAs(email)).toBeUndefined();
     expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({ countBounce: 1 });
   });
 
@@ -86,7 +86,7 @@ describe('SES events', () => {
     const leadId = await signUp(email);
     await record(await sesEvent(leadId, 'Complaint', '2026-03-02T17:00:00Z'));
     expect(await env.store.get(leadId)).toMatchObject({ status: 'complained' });
-    expect(await env.store.suppressedAs(email)).toBe('complained');
+    expect(await env.events.suppressedAs(email)).toBe('complained');
   });
 
   it('a click on a 2,000-character link is recorded once, like any other', async () => {

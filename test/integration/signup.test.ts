@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '#adapters/clients';
-import { emailKey } from '#adapters/dynamo-lead-store';
+import { emailKey } from '#adapters/dynamo-keys';
 import { makeSignupHandler } from '#handlers/signup';
 import { nurture } from '../../emails/sequences.ts';
 import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';

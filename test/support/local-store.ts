@@ -1,15 +1,24 @@
-/** Read what a running local runtime (`startLocal`, as `npm start` runs it) holds, through the lead store itself. */
+/** Read what a running local runtime (`startLocal`, as `npm start` runs it) holds, through the stores themselves. */
 import { dynamoClient } from '#adapters/clients';
+import { DynamoEventStore } from '#adapters/dynamo-event-store';
 import { DynamoLeadStore } from '#adapters/dynamo-lead-store';
 import { localConfig } from '../../local/local-config.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 
+function onRuntime(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>) {
+  const config = localConfig();
+  const client = dynamoClient({ AWS_REGION: config.AWS_REGION, DYNAMODB_ENDPOINT: runtime.dynamoEndpoint });
+  return { client, options: { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS } };
+}
+
 /** The lead store on the runtime's own DynamoDB and table. */
 export function localStore(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): DynamoLeadStore {
-  const config = localConfig();
-  return new DynamoLeadStore(dynamoClient({ AWS_REGION: config.AWS_REGION, DYNAMODB_ENDPOINT: runtime.dynamoEndpoint }), {
-    tableName: config.TABLE_NAME,
-    shards: config.DUE_SHARDS,
-    retentionDays: config.RETENTION_DAYS,
-  });
+  const { client, options } = onRuntime(runtime);
+  return new DynamoLeadStore(client, options);
+}
+
+/** The event store (SES events, suppressions) on the runtime's own DynamoDB and table. */
+export function localEvents(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): DynamoEventStore {
+  const { client, options } = onRuntime(runtime);
+  return new DynamoEventStore(client, options);
 }

@@ -1,0 +1,14 @@
+/** The keys of the one table's items, built from the formats in `lambdas/contract.ts`. Shared by the three stores. */
+import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
+
+export type ItemKey = { pk: string; sk: string };
+
+export const leadKey = (leadId: string): ItemKey => ({ pk: `${KEY_PREFIX.lead}${leadId}`, sk: SORT_KEY.lead });
+export const messageKey = (leadId: string, sequenceId: string, stepId: string): ItemKey => ({ pk: `${KEY_PREFIX.lead}${leadId}`, sk: `${KEY_PREFIX.message}${sequenceId}#${stepId}` });
+export const eventKey = (leadId: string, eventId: string): ItemKey => ({ pk: `${KEY_PREFIX.lead}${leadId}`, sk: `${KEY_PREFIX.event}${eventId}` });
+export const emailKey = (email: string): ItemKey => ({ pk: `${KEY_PREFIX.email}${email}`, sk: SORT_KEY.email });
+export const suppressionKey = (email: string): ItemKey => ({ pk: `${KEY_PREFIX.suppression}${email}`, sk: SORT_KEY.suppression });
+export const deliveryKey = (key: string): ItemKey => ({ pk: `${KEY_PREFIX.hook}${key}`, sk: SORT_KEY.hook });
+
+/** The lead id in a `LEAD#<leadId>` partition key. */
+export const leadIdOf = (pk: unknown): string => String(pk).slice(KEY_PREFIX.lead.length);
