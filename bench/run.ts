@@ -15,7 +15,8 @@ import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { ulid } from 'ulid';
 import { loadConfig } from '../lambdas/config.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
-import { dynamoClient, sesClient, wire } from '../lambdas/adapters/clients.ts';
+import { dynamoClient, sesClient } from '../lambdas/adapters/clients.ts';
+import { composeService } from '../lambdas/compose.ts';
 import { composeMime } from '../lambdas/adapters/ses-mailer.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import { buildReport } from '../lambdas/domain/report.ts';
@@ -95,7 +96,7 @@ const setup = async (table: string) => {
   const config = await resolveSecrets(loadConfig({ ...baseEnv, TABLE_NAME: table }));
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, table);
-  return { config, dynamo, wiring: wire(config, { clock: { now: () => new Date() }, sendRate: 1_000_000, dynamo }) };
+  return { config, dynamo, wiring: composeService(config, { sendRate: 1_000_000, dynamo }) };
 };
 const clearInbox = () => fetch(`${emulators.sesEndpoint}/clear-store`, { method: 'POST' });
 

@@ -8,8 +8,8 @@ import { SendRawEmailCommand, type SendRawEmailCommandInput } from '@aws-sdk/cli
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../lambdas/config.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
-import { systemClock } from '../lambdas/adapters/clock.ts';
-import { dynamoClient, sesClient, wire } from '../lambdas/adapters/clients.ts';
+import { sesClient } from '../lambdas/adapters/clients.ts';
+import { composeService } from '../lambdas/compose.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { startHttpServer } from '../local/http-server.ts';
@@ -57,7 +57,7 @@ ses.middlewareStack.add(
   },
   { step: 'deserialize', priority: 'high', name: 'timeSends' },
 );
-const wiring = wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE!, dynamo: dynamoClient(config), ses });
+const wiring = composeService(config, { sendRate: config.MAX_SEND_RATE!, ses });
 const signup = makeSignupHandler(wiring);
 // Time inside the handler, to tell our own latency from time spent queued in a busy machine.
 const handlerMs: number[] = [];

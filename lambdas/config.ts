@@ -70,7 +70,20 @@ export type Config = z.infer<typeof configSchema>;
 export type ResolvedConfig = Config & { UNSUBSCRIBE_SECRET: string; BOOKING_SECRET?: string };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const result = withSecretSource.safeParse(env);
+  return parsed(withSecretSource, env);
+}
+
+/** The admin Lambda only reads the table: it needs no secret, so it reads only these settings. */
+const adminSchema = configSchema.pick({ TABLE_NAME: true, AWS_REGION: true, DYNAMODB_ENDPOINT: true });
+
+export type AdminConfig = z.infer<typeof adminSchema>;
+
+export function loadAdminConfig(env: Record<string, string | undefined> = process.env): AdminConfig {
+  return parsed(adminSchema, env);
+}
+
+function parsed<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
+  const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);

@@ -8,14 +8,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { virtualClock } from '../lambdas/adapters/clock.ts';
-import { dynamoClient, wire } from '../lambdas/adapters/clients.ts';
+import { dynamoClient } from '../lambdas/adapters/clients.ts';
+import { adminDeps, composeService } from '../lambdas/compose.ts';
+import { ROUTES } from '../lambdas/contract.ts';
 import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { makeAdminHandler } from '../lambdas/handlers/admin.ts';
-import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
 import { withEngagementFeed } from './engagement-feed.ts';
 import { trackingRoutes, withTracking } from './tracking.ts';
 import { startEmulators } from './emulators.ts';
@@ -83,24 +84,24 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, config.TABLE_NAME);
 
-  const wired = wire(config, { clock, sendRate: options.sendRate ?? config.MAX_SEND_RATE ?? 20, dynamo });
-  const recordEvent = makeSesEventsHandler(wired);
-  const wiring = { ...wired, dispatch: { ...wired.dispatch, mailer: withTracking(withEngagementFeed(wired.dispatch.mailer, recordEvent, clock), apiUrl, config.UNSUBSCRIBE_SECRET) } };
+  const service = composeService(config, { clock, sendRate: options.sendRate ?? config.MAX_SEND_RATE ?? 20, dynamo });
+  const recordEvent = makeSesEventsHandler(service);
+  const wiring = { ...service, dispatch: { ...service.dispatch, mailer: withTracking(withEngagementFeed(service.dispatch.mailer, recordEvent, clock), apiUrl, config.UNSUBSCRIBE_SECRET) } };
   const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
   const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock`, report: `${apiUrl}/admin` });
 
   const unsubscribe = makeUnsubscribeHandler(wiring);
   // Open on localhost; in AWS these routes are IAM-authorised.
-  const admin = makeAdminHandler({ reports: new DynamoReportSource(dynamo, config.TABLE_NAME), sequences: wiring.dispatch.sequences, clock });
+  const admin = makeAdminHandler(adminDeps(config, { clock, dynamo }));
   Object.assign(routes, {
-    ...trackingRoutes(wired.store, recordEvent, clock, config.UNSUBSCRIBE_SECRET),
+    ...trackingRoutes(service.store, recordEvent, clock, config.UNSUBSCRIBE_SECRET),
       'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
-      'POST /signup': makeSignupHandler(wiring),
-      'POST /booking': makeBookingHandler(wiring),
-      'GET /unsubscribe': unsubscribe,
-      'POST /unsubscribe': unsubscribe,
-      'GET /admin': admin,
-      'GET /admin/report': admin,
+      [`POST ${ROUTES.signup}`]: makeSignupHandler(wiring),
+      [`POST ${ROUTES.booking}`]: makeBookingHandler(wiring),
+      [`GET ${ROUTES.unsubscribe}`]: unsubscribe,
+      [`POST ${ROUTES.unsubscribe}`]: unsubscribe,
+      [`GET ${ROUTES.admin}`]: admin,
+      [`GET ${ROUTES.adminReport}`]: admin,
       'GET /clock': async () => ({
         statusCode: 200,
         headers: { 'content-type': 'application/json' },

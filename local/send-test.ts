@@ -84,7 +84,7 @@ async function main() {
     schema: z.object({ to: z.email({ error: bad('is not an email address') }), step: z.string().min(1, { error: 'needs a step id, like how-it-works' }), aws: z.boolean() }),
   });
   // Loaded after the options are read, so --help and a mistyped option answer at once.
-  const { clinicFor, sequencesFor, sesClient } = await import('../lambdas/adapters/clients.ts');
+  const [{ sesClient }, { clinicFor, sequencesFor }] = await Promise.all([import('../lambdas/adapters/clients.ts'), import('../lambdas/compose.ts')]);
   const local = localConfig({ SES_ENDPOINT: `http://127.0.0.1:${process.env.SES_PORT ?? 8005}` });
   const config = values.aws ? { ...local, SES_ENDPOINT: undefined } : local;
   // A step that does not exist is a bad value, said before anything is rendered or sent.

@@ -4,7 +4,6 @@
  * It goes through the same handler as EventBridge's events in AWS.
  */
 import { z } from 'zod';
-import { systemClock } from '../lambdas/adapters/clock.ts';
 import { normalizeEmail } from '../lambdas/domain/signup.ts';
 import { logger } from '../lambdas/adapters/log.ts';
 import { command } from './cli.ts';
@@ -35,9 +34,10 @@ if (!address) fail('missing the email address');
 if (!z.email().safeParse(normalizeEmail(address)).success) fail(`"${address}" is not an email address`);
 if (extra.length) fail(`unexpected argument "${extra[0]}"`);
 // Loaded after the arguments are read, so --help and a mistyped option answer at once.
-const [{ DynamoDBDocumentClient, GetCommand }, { dynamoClient, wire }, { emailKey }, { resolveSecrets }, { makeSesEventsHandler }] = await Promise.all([
+const [{ DynamoDBDocumentClient, GetCommand }, { dynamoClient }, { sesEventsDeps }, { emailKey }, { resolveSecrets }, { makeSesEventsHandler }] = await Promise.all([
   import('@aws-sdk/lib-dynamodb'),
   import('../lambdas/adapters/clients.ts'),
+  import('../lambdas/compose.ts'),
   import('../lambdas/adapters/dynamo-keys.ts'),
   import('../lambdas/adapters/secrets.ts'),
   import('../lambdas/handlers/ses-events.ts'),
@@ -49,13 +49,13 @@ if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 const working = progress('simulate', { quietFor: 2000 });
 working.step('finding the latest email sent to that address');
 const config = await resolveSecrets(localConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8006}` }));
-const wiring = wire(config, { clock: systemClock, sendRate: 1, dynamo: dynamoClient(config) });
+const deps = sesEventsDeps(config);
 const doc = DynamoDBDocumentClient.from(dynamoClient(config));
 
 const email = normalizeEmail(address);
 const pointer = (await doc.send(new GetCommand({ TableName: config.TABLE_NAME, Key: emailKey(email) })).catch(unreachable)).Item;
 const leadId = pointer?.leadId as string | undefined;
-const last = leadId ? (await wiring.store.messages(leadId)).filter((m) => m.messageId).at(-1) : undefined;
+const last = leadId ? (await deps.store.messages(leadId)).filter((m) => m.messageId).at(-1) : undefined;
 if (!leadId || !last?.messageId) {
   console.error(`No email has been sent to ${email} in the local service (is \`npm start\` running on DYNAMODB_PORT ${process.env.DYNAMODB_PORT ?? 8006}?).`);
   process.exit(1);
@@ -63,8 +63,8 @@ if (!leadId || !last?.messageId) {
 
 const { type, section } = KINDS[kind as keyof typeof KINDS];
 working.step(`applying the ${kind} through the SES events handler`);
-const result = await makeSesEventsHandler(wiring)(sesEventFor(type, last.messageId, { leadId, sequenceId: last.sequenceId, stepId: last.stepId }, new Date(), section));
-const lead = await wiring.store.get(leadId);
+const result = await makeSesEventsHandler(deps)(sesEventFor(type, last.messageId, { leadId, sequenceId: last.sequenceId, stepId: last.stepId }, new Date(), section));
+const lead = await deps.store.get(leadId);
 working.done();
 console.log(`${kind} for "${last.stepId}" (message ${last.messageId}): ${result}. Lead is now ${lead?.status}.`);
 

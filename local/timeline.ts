@@ -102,7 +102,7 @@ async function main() {
     schema: Options,
   });
   // Loaded after the options are read, so --help and a mistyped option answer at once.
-  const { sequencesFor } = await import('../lambdas/adapters/clients.ts');
+  const { sequencesFor } = await import('../lambdas/compose.ts');
   const config = localConfig();
   const zone = values.tz ?? config.DEFAULT_TIME_ZONE;
   if (!isValidTimeZone(zone)) fail(`DEFAULT_TIME_ZONE: "${zone}" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.`);

@@ -31,6 +31,14 @@ export function quotaMetrics(): Metrics {
   return new Metrics({ namespace: SEND_QUOTA_METRICS.namespace });
 }
 
+/** After each dispatcher run in AWS: SES's 24-hour quota use, for the quota alarm. A failed read skips one data point. */
+export function makeQuotaReporter(ses: SESClient, metrics = quotaMetrics()) {
+  return async (): Promise<void> => {
+    const quota = await readSendQuota(ses);
+    if (quota) publishSendQuota(metrics, quota);
+  };
+}
+
 /** Write the quota's use as one EMF log line. */
 export function publishSendQuota(metrics: Metrics, quota: SendQuota): void {
   metrics.addMetric(SEND_QUOTA_METRICS.sentLast24Hours, MetricUnit.Count, quota.sentLast24Hours);

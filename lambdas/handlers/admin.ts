@@ -4,15 +4,12 @@
  * In AWS both routes sit behind IAM authorisation, and this handler refuses a request that did not pass it, so a
  * route wired without it exposes nothing. Locally (`npm start`) they are open on localhost.
  */
-import { z } from 'zod';
-import { configSchema } from '../config.ts';
-import { systemClock } from '../adapters/clock.ts';
-import { dynamoClient } from '../adapters/clients.ts';
-import { DynamoReportSource } from '../adapters/dynamo-report-source.ts';
+import { adminPage } from '../adapters/report-page.tsx';
+import { adminDeps, lambdaEntry } from '../compose.ts';
+import { loadAdminConfig } from '../config.ts';
+import { ROUTES } from '../contract.ts';
 import { buildReport, type ReportOptions, type ReportSource } from '../domain/report.ts';
 import type { Clock } from '../domain/ports.ts';
-import { sequences } from '../../emails/sequences.ts';
-import { adminPage } from '../adapters/report-page.tsx';
 import { json, type HttpEvent, type HttpResult } from './http.ts';
 
 export interface AdminDeps {
@@ -32,10 +29,10 @@ export function makeAdminHandler(deps: AdminDeps, { requireIam = false }: AdminO
   return async (event: HttpEvent): Promise<HttpResult> => {
     if (requireIam && !iamCaller(event)) return json(403, { error: 'forbidden', message: 'The admin pages need AWS IAM credentials (a SigV4-signed request).' });
     const path = event.rawPath.replace(/\/+$/, '');
-    if (path !== '/admin' && path !== '/admin/report') return json(404, { error: 'not_found', message: `No admin page at ${path}.` });
+    if (path !== ROUTES.admin && path !== ROUTES.adminReport) return json(404, { error: 'not_found', message: `No admin page at ${path}.` });
 
     const report = buildReport(await deps.reports.read(), { now: deps.clock.now(), sequences: deps.sequences });
-    if (path === '/admin/report') {
+    if (path === ROUTES.adminReport) {
       const result = json(200, report);
       return { ...result, headers: { ...result.headers, ...NO_STORE } };
     }
@@ -58,17 +55,5 @@ function iamCaller(event: HttpEvent): string | undefined {
   return context.authorizer?.iam?.userArn;
 }
 
-/** The admin Lambda only reads the table: it needs no secret, so it reads only these settings. */
-const adminConfig = configSchema.pick({ TABLE_NAME: true, AWS_REGION: true, DYNAMODB_ENDPOINT: true });
-
-let handle: ((event: HttpEvent) => Promise<HttpResult>) | undefined;
-
-/** Lambda entry point (API Gateway HTTP API, IAM-authorised routes). */
-export const handler = async (event: HttpEvent) => {
-  if (!handle) {
-    const config = adminConfig.safeParse(process.env);
-    if (!config.success) throw new Error(`Invalid configuration: ${z.prettifyError(config.error)}`);
-    handle = makeAdminHandler({ reports: new DynamoReportSource(dynamoClient(config.data), config.data.TABLE_NAME), sequences, clock: systemClock }, { requireIam: true });
-  }
-  return handle(event);
-};
+/** Lambda entry point (API Gateway HTTP API, IAM-authorised routes). It reads no secret: only the table's settings. */
+export const handler = lambdaEntry((config) => makeAdminHandler(adminDeps(config), { requireIam: true }), () => loadAdminConfig());

@@ -4,11 +4,11 @@
  * a bad signature or a timestamp over 5 minutes off gets 401, and a replay of the same delivery changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { systemClock } from '../adapters/clock.ts';
-import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
+import { bookingDeps, lambdaEntry } from '../compose.ts';
+import type { ResolvedConfig } from '../config.ts';
 import { applyBooking, parseBooking, verifyBooking, type BookingDeps, type SignatureCheck } from '../domain/booking.ts';
-import { deliverNext } from '../domain/dispatch.ts';
-import type { Clock } from '../domain/ports.ts';
+import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
+import type { Clock, DeliveryLog, EventStore } from '../domain/ports.ts';
 import { decodeBody, header, json, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http.ts';
 
 const SIGNATURE_PROBLEMS: Record<Exclude<SignatureCheck, 'ok'>, string> = {
@@ -20,18 +20,28 @@ const SIGNATURE_PROBLEMS: Record<Exclude<SignatureCheck, 'ok'>, string> = {
 /** Past this, the request leaves the confirmation to the dispatcher, so it ends well inside its timeout. */
 const INLINE_SEND_BUDGET_MS = 5_000;
 
-/**
- * `signatureClock` judges the timestamp: real time, even when the local runtime's scheduling clock runs fast.
- */
-export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'events' | 'deliveries' | 'dispatch' | 'newId'>, { signatureClock = systemClock }: { signatureClock?: Clock } = {}) {
-  const { config, store, deliveries, dispatch } = wiring;
+export interface BookingHandlerDeps {
+  /** The dispatcher's parts: the confirmation goes out through them, and the lead store, clock, log and sequences are theirs. */
+  dispatch: DispatchDeps;
+  /** A booking for a suppressed address creates a lead that is never emailed. */
+  events: Pick<EventStore, 'suppressedAs'>;
+  /** Deliveries already acted on: a replay changes nothing. */
+  deliveries: DeliveryLog;
+  /** Judges the signature's timestamp: real time, even when the local runtime's scheduling clock runs fast. */
+  signatureClock: Clock;
+  config: Pick<ResolvedConfig, 'BOOKING_SECRET' | 'SES_TIMEOUT_SECONDS' | 'DEFAULT_TIME_ZONE' | 'CONSENT_TEXT_VERSION'>;
+  newId: () => string;
+}
+
+export function makeBookingHandler(handlerDeps: BookingHandlerDeps) {
+  const { config, deliveries, dispatch, signatureClock } = handlerDeps;
   const secret = config.BOOKING_SECRET;
   if (!secret) throw new Error('Invalid configuration: BOOKING_SECRET: set BOOKING_SECRET or BOOKING_SECRET_ARN to accept bookings');
   const deps: BookingDeps = {
-    store,
-    events: wiring.events,
+    store: dispatch.store,
+    events: handlerDeps.events,
     clock: dispatch.clock,
-    newId: wiring.newId,
+    newId: handlerDeps.newId,
     sequences: dispatch.sequences,
     sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000,
     defaultTimeZone: config.DEFAULT_TIME_ZONE,
@@ -88,4 +98,4 @@ export function makeBookingHandler(wiring: Pick<Wiring, 'config' | 'store' | 'ev
 }
 
 /** Lambda entry point. */
-export const handler = lambdaEntry((config) => makeBookingHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 })));
+export const handler = lambdaEntry((config) => makeBookingHandler(bookingDeps(config)));

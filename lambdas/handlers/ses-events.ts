@@ -1,12 +1,23 @@
 /** SES events from EventBridge (the configuration set's event destination): recorded, rolled up, and acted on. */
-import { systemClock } from '../adapters/clock.ts';
-import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
+import { lambdaEntry, sesEventsDeps } from '../compose.ts';
+import type { Config } from '../config.ts';
 import { recordEngagement, type EngagementResult } from '../domain/engagement.ts';
+import type { Clock, EventStore, LeadStore, Log } from '../domain/ports.ts';
 
-export function makeSesEventsHandler(wiring: Pick<Wiring, 'config' | 'store' | 'events' | 'dispatch'>) {
-  const deps = { store: wiring.store, events: wiring.events, clock: wiring.dispatch.clock, log: wiring.dispatch.log, sendTimeoutMs: wiring.config.SES_TIMEOUT_SECONDS * 1000 };
+export interface SesEventsHandlerDeps {
+  /** Records the event and its rollups; a bounce or complaint also suppresses the address. */
+  events: EventStore;
+  /** Stops the lead on a permanent bounce or a complaint. */
+  store: LeadStore;
+  clock: Clock;
+  log: Log;
+  config: Pick<Config, 'SES_TIMEOUT_SECONDS'>;
+}
+
+export function makeSesEventsHandler({ store, events, clock, log, config }: SesEventsHandlerDeps) {
+  const deps = { store, events, clock, log, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 };
   return (event: unknown): Promise<EngagementResult> => recordEngagement(deps, event);
 }
 
 /** Lambda entry point (EventBridge rule target). */
-export const handler = lambdaEntry((config) => makeSesEventsHandler(wire(config, { clock: systemClock, sendRate: 1 })));
+export const handler = lambdaEntry((config) => makeSesEventsHandler(sesEventsDeps(config)));

@@ -2,16 +2,28 @@
  * POST /signup: validate, store the lead once per email, and send the welcome before answering.
  * A fetch gets JSON; a plain HTML form post gets a thank-you page.
  */
-import { ulid } from 'ulid';
-import { systemClock } from '../adapters/clock.ts';
-import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
-import { deliverNext } from '../domain/dispatch.ts';
+import type { Clinic } from '../../emails/clinic.ts';
+import { lambdaEntry, signupDeps } from '../compose.ts';
+import type { Config } from '../config.ts';
+import { SEQUENCE_IDS } from '../contract.ts';
+import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
 import { enroll } from '../domain/enroll.ts';
+import type { EventStore } from '../domain/ports.ts';
 import { parseSignup } from '../domain/signup.ts';
 import { decodeBody, escapeHtml, header, html, json, wantsHtml, type HttpEvent, type HttpResult } from './http.ts';
 
-export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'store' | 'events' | 'dispatch' | 'newId'>) {
-  const { config, clinic, dispatch } = wiring;
+export interface SignupHandlerDeps {
+  /** The dispatcher's parts: the welcome goes out through them, and the lead store, clock, log and sequences are theirs. */
+  dispatch: DispatchDeps;
+  /** A suppressed address starts no sequence. */
+  events: Pick<EventStore, 'suppressedAs'>;
+  clinic: Pick<Clinic, 'name' | 'phone'>;
+  config: Pick<Config, 'DEFAULT_TIME_ZONE' | 'CONSENT_TEXT_VERSION'>;
+  newId: () => string;
+}
+
+export function makeSignupHandler(deps: SignupHandlerDeps) {
+  const { config, clinic, dispatch } = deps;
 
   const thanks = (event: HttpEvent, kind: 'json' | 'form', status: 200 | 201, body: object): HttpResult =>
     wantsHtml(event, kind)
@@ -35,9 +47,10 @@ export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'st
     });
     if (!parsed.ok) return invalid(event, decoded.kind, 400, parsed.fields);
     // A bot filled the hidden field: answer as if all went well, store nothing.
-    if (parsed.honeypot) return thanks(event, decoded.kind, 201, { leadId: ulid(), created: true });
+    if (parsed.honeypot) return thanks(event, decoded.kind, 201, { leadId: deps.newId(), created: true });
 
-    const result = await enroll({ store: wiring.store, events: wiring.events, clock: dispatch.clock, newId: wiring.newId, sequence: dispatch.sequences.nurture! }, parsed.profile);
+    const sequence = dispatch.sequences[SEQUENCE_IDS.nurture]!;
+    const result = await enroll({ store: dispatch.store, events: deps.events, clock: dispatch.clock, newId: deps.newId, sequence }, parsed.profile);
     if (!result.created) return thanks(event, decoded.kind, 200, { created: false });
 
     // Speed to lead: the welcome goes out now, ahead of any backlog. If this fails the lead is saved and the
@@ -52,4 +65,4 @@ export function makeSignupHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'st
 }
 
 /** Lambda entry point. */
-export const handler = lambdaEntry((config) => makeSignupHandler(wire(config, { clock: systemClock, sendRate: config.MAX_SEND_RATE ?? 1 })));
+export const handler = lambdaEntry((config) => makeSignupHandler(signupDeps(config)));

@@ -4,14 +4,27 @@
  *   POST  RFC 8058 one-click (body `List-Unsubscribe=One-Click`, sent by mail providers), or that button.
  * The token is the lead id signed with HMAC; a forged, truncated or tampered token gets 400 and changes nothing.
  */
-import { systemClock } from '../adapters/clock.ts';
-import { lambdaEntry, wire, type Wiring } from '../adapters/clients.ts';
+import type { Clinic } from '../../emails/clinic.ts';
+import { lambdaEntry, unsubscribeDeps } from '../compose.ts';
+import type { ResolvedConfig } from '../config.ts';
+import { ROUTES } from '../contract.ts';
+import type { Clock, LeadStore, Log } from '../domain/ports.ts';
 import { stopLead } from '../domain/stop.ts';
 import { verifyUnsubscribeToken } from '../domain/unsubscribe-token.ts';
 import { escapeHtml, html, type HttpEvent, type HttpResult } from './http.ts';
 
-export function makeUnsubscribeHandler(wiring: Pick<Wiring, 'config' | 'clinic' | 'store' | 'dispatch'>) {
-  const { config, clinic } = wiring;
+export interface UnsubscribeHandlerDeps {
+  /** Stops the lead (waiting out a send in flight, at most the SES timeout). */
+  store: LeadStore;
+  clock: Clock;
+  log: Log;
+  clinic: Pick<Clinic, 'name'>;
+  /** The key the links are signed with. */
+  config: Pick<ResolvedConfig, 'UNSUBSCRIBE_SECRET' | 'SES_TIMEOUT_SECONDS'>;
+}
+
+export function makeUnsubscribeHandler(deps: UnsubscribeHandlerDeps) {
+  const { config, clinic } = deps;
   const name = escapeHtml(clinic.name);
 
   return async (event: HttpEvent): Promise<HttpResult> => {
@@ -22,7 +35,7 @@ export function makeUnsubscribeHandler(wiring: Pick<Wiring, 'config' | 'clinic' 
     }
 
     if (event.requestContext.http.method !== 'POST') {
-      const action = `/unsubscribe?token=${encodeURIComponent(token)}`;
+      const action = `${ROUTES.unsubscribe}?token=${encodeURIComponent(token)}`;
       return html(
         200,
         'Unsubscribe',
@@ -31,8 +44,8 @@ export function makeUnsubscribeHandler(wiring: Pick<Wiring, 'config' | 'clinic' 
       );
     }
 
-    const result = await stopLead({ store: wiring.store, clock: wiring.dispatch.clock, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 }, leadId, 'unsubscribed');
-    wiring.dispatch.log.info('unsubscribe', { leadId, outcome: result.outcome, ...(result.outcome === 'stopped' && { previous: result.previous }) });
+    const result = await stopLead({ store: deps.store, clock: deps.clock, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 }, leadId, 'unsubscribed');
+    deps.log.info('unsubscribe', { leadId, outcome: result.outcome, ...(result.outcome === 'stopped' && { previous: result.previous }) });
     const already = result.outcome === 'stopped' && result.previous === 'unsubscribed';
     return html(
       200,
@@ -45,4 +58,4 @@ export function makeUnsubscribeHandler(wiring: Pick<Wiring, 'config' | 'clinic' 
 }
 
 /** Lambda entry point. */
-export const handler = lambdaEntry((config) => makeUnsubscribeHandler(wire(config, { clock: systemClock, sendRate: 1 })));
+export const handler = lambdaEntry((config) => makeUnsubscribeHandler(unsubscribeDeps(config)));

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { nurture } from '../../emails/sequences.ts';
-import { httpEvent, inbox, testEnv, uniqueEmail } from '../integration/harness.ts';
+import { httpEvent, inbox, signUp, testEnv, uniqueEmail } from '../integration/harness.ts';
 import { logicalId, synth } from './synth.ts';
 
 const run = promisify(execFile);
@@ -58,6 +58,26 @@ describe('the deployed bundles', () => {
       const handlerFiles = map.sources.filter((source) => /lambdas\/handlers\/(?!http\.ts)/.test(source)).map((source) => source.replace(/^.*lambdas\//, 'lambdas/'));
       expect(handlerFiles, handler).toEqual([`lambdas/handlers/${handler}.ts`]);
     }
+  });
+
+  it('the unsubscribe and SES-event bundles carry no templates, renderer, React or SES client: their builders never reach them', async () => {
+    const sources = async (handler: string) => (JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as { sources: string[] }).sources;
+    const sendingOnly = /node_modules\/(react|react-dom|react-email|@react-email|@aws-sdk\/client-ses)\/|(^|\/)emails\/(?!clinic\.ts)|adapters\/(renderer|ses-mailer)\.ts/;
+    for (const handler of ['unsubscribe', 'ses-events']) expect((await sources(handler)).filter((source) => sendingOnly.test(source)), handler).toEqual([]);
+    // The same check finds them where they belong.
+    const signup = await sources('signup');
+    for (const part of ['react-dom', 'react-email', 'client-ses', 'emails/welcome.tsx', 'adapters/renderer.ts']) expect(signup.some((source) => sendingOnly.test(source) && source.includes(part)), part).toBe(true);
+  });
+
+  it('the unsubscribe bundle unsubscribes a lead through its one-click link', async () => {
+    const env = await testEnv();
+    const leadId = await signUp(env, { email: uniqueEmail('bundle-unsubscribe') });
+    const url = new URL(env.dispatch.unsubscribeUrl(leadId));
+    const event = httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const { result, error } = await invoke('unsubscribe', event, emulatorEnv(env));
+    expect(error).toBeUndefined();
+    expect(result!.statusCode).toBe(200);
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'unsubscribed' });
   });
 
   it('the sign-up bundle stores a lead and sends the rendered welcome through SES', async () => {

@@ -1,13 +1,14 @@
 /**
  * Real parts for integration tests: a fresh table on the shared dynalite, the shared aws-ses-v2-local,
- * and the same wiring the Lambdas use, on a clock the test moves by hand.
+ * and the same parts the Lambdas are built from (`composeService`), on a clock the test moves by hand.
  */
 import { randomUUID } from 'node:crypto';
 import { SendRawEmailCommand, type SendRawEmailCommandInput, type SESClient } from '@aws-sdk/client-ses';
 import { inject, onTestFinished } from 'vitest';
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
-import { dynamoClient, sesClient, wire, type Wiring } from '#adapters/clients';
+import { dynamoClient, sesClient } from '#adapters/clients';
+import { composeService, type Service } from '#compose';
 import { signBooking } from '#domain/booking';
 import type { Clock, Log } from '#domain/ports';
 import { dispatchDue } from '#domain/dispatch';
@@ -49,11 +50,11 @@ export function recordingLog(real: Log): Log & { lines: { level: 'info' | 'warn'
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export interface TestEnv extends Wiring {
+export interface TestEnv extends Service {
   clock: ManualClock;
-  /** The SES client the wiring sends with. */
+  /** The SES client the service sends with. */
   ses: SESClient;
-  /** Every SendRawEmail input that left this wiring, as the SDK sent it (observed, not replaced). */
+  /** Every SendRawEmail input that left this service, as the SDK sent it (observed, not replaced). */
   sesRequests: SendRawEmailCommandInput[];
 }
 
@@ -89,8 +90,8 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
     },
     { step: 'initialize', name: 'observeSends' },
   );
-  const wiring = wire(config, { clock, sendRate: 1000, dynamo, ses });
-  return { ...wiring, clock, ses, sesRequests };
+  const service = composeService(config, { clock, sendRate: 1000, dynamo, ses });
+  return { ...service, clock, ses, sesRequests };
 }
 
 /** A fault-injecting SES endpoint in front of the shared aws-ses-v2-local, closed when the test ends. */

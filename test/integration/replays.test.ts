@@ -4,7 +4,8 @@
  */
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClient, wire } from '#adapters/clients';
+import { dynamoClient } from '#adapters/clients';
+import { unsubscribeDeps } from '#compose';
 import { leadKey, messageKey } from '#adapters/dynamo-keys';
 import { deliverNext, dispatchDue } from '#domain/dispatch';
 import { makeBookingHandler } from '#handlers/booking';
@@ -131,7 +132,7 @@ describe('an unsubscribe racing a dispatch', () => {
     const reached = new Promise<void>((resolve) => (arrived = resolve));
     const gate = new Promise<void>((resolve) => (letGo = resolve));
     dynamo.middlewareStack.add((next) => async (args) => (arrived(), await gate, next(args)), { step: 'finalizeRequest', name: 'heldUpNetwork' });
-    const unsubscribe = makeUnsubscribeHandler(wire(env.config, { clock: env.clock, sendRate: 1000, dynamo }));
+    const unsubscribe = makeUnsubscribeHandler(unsubscribeDeps(env.config, { clock: env.clock, dynamo }));
 
     const url = new URL(env.dispatch.unsubscribeUrl(lead!.leadId));
     const pending = unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));

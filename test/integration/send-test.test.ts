@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, inject } from 'vitest';
-import { sequencesFor } from '#adapters/clients';
+import { sequencesFor } from '#compose';
 import { makeSesEventsHandler } from '#handlers/ses-events';
 import { sendTest } from '../../local/send-test.ts';
 import { inbox, testEnv, uniqueEmail } from './harness.ts';

@@ -5,12 +5,12 @@
  */
 import { loadConfig } from '#config';
 import { resolveSecrets } from '#adapters/secrets';
-import { wire } from '#adapters/clients';
+import { sendingDeps } from '#compose';
 import { dispatchDue } from '#domain/dispatch';
 
 const config = await resolveSecrets(loadConfig());
 const at = new Date(process.env.CLOCK_AT!);
-const wiring = wire(config, { clock: { now: () => at }, sendRate: 1000 });
+const dispatch = sendingDeps(config, { clock: { now: () => at }, sendRate: 1000 });
 const renderer = process.env.HANG_AFTER_CLAIM
   ? {
       // Rendering comes right after the claim and before anything reaches SES.
@@ -19,6 +19,6 @@ const renderer = process.env.HANG_AFTER_CLAIM
         return new Promise<never>(() => {});
       },
     }
-  : wiring.dispatch.renderer;
-const report = await dispatchDue({ ...wiring.dispatch, renderer });
+  : dispatch.renderer;
+const report = await dispatchDue({ ...dispatch, renderer });
 process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -5,7 +5,7 @@
 import { SESClient } from '@aws-sdk/client-ses';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SEND_QUOTA_METRICS } from '#contract';
-import { makeQuotaReporter } from '#handlers/dispatch';
+import { makeQuotaReporter } from '#adapters/send-quota';
 
 function sesAnswering(answer: () => object): SESClient {
   const ses = new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
