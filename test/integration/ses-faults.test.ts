@@ -81,8 +81,9 @@ describe('SES faults at scale', () => {
       expect(message?.tags.stepId).toBe('welcome');
       expect(message?.to).toEqual([lead.email]);
     }
-    // Every refusal was retried, never skipped, and our own records agree with SES.
-    expect(total).toMatchObject({ sent: 1000, retry: counts.throttle + counts['server-error'], rejected: 0, unconfirmed: 0 });
+    // Every refusal was retried, never skipped, and our own records agree with SES. On a loaded machine the emulator
+    // behind the fault endpoint sometimes fails a request too (upstream-error): a transient failure, retried like ours.
+    expect(total).toMatchObject({ sent: 1000, retry: counts.throttle + counts['server-error'] + counts['upstream-error'], rejected: 0, unconfirmed: 0 });
     const stored = await Promise.all(leads.map((lead) => env.store.get(lead.leadId)));
     for (const lead of stored) expect(lead).toMatchObject({ status: 'active', sentSteps: ['welcome'], nextStepId: 'how-it-works' });
    }, 120_000);

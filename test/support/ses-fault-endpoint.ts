@@ -52,7 +52,12 @@ export interface FaultPlan {
   rule?: (request: SesRequest) => Fault | undefined;
 }
 
-export type Outcome = 'accepted' | 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | 'slow';
+/**
+ * What became of a request. `upstream-error` is not a fault we injected: aws-ses-v2-local behind us failed or
+ * answered with an error (it happens on a heavily loaded machine), so the client got a 5xx and retries, as it would
+ * after any transient failure of SES.
+ */
+export type Outcome = 'accepted' | 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | 'slow' | 'upstream-error';
 
 export interface FaultEndpoint {
   /** Give this to the SES client as its endpoint (`SES_ENDPOINT`). */
@@ -155,7 +160,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
 
     const fault = choose(request);
     const outcome: Outcome = fault === undefined ? 'accepted' : typeof fault === 'object' ? 'slow' : fault;
-    const recorded = { ...request, outcome };
+    const recorded: FaultEndpoint['requests'][number] = { ...request, outcome };
     requests.push(recorded);
     for (const waiter of waiters.filter((w) => w.match(request))) {
       waiters.splice(waiters.indexOf(waiter), 1);
@@ -168,7 +173,11 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     }
     if (fault === 'timeout') return; // hold the request open; the client's timeout ends it
 
-    const answer = await forward(req, body);
+    const answer = await forward(req, body).catch((error: unknown) => {
+      recorded.outcome = 'upstream-error';
+      throw error;
+    });
+    if (answer.status !== 200 && outcome === 'accepted') recorded.outcome = 'upstream-error';
     const messageId = /<MessageId>([^<]+)<\/MessageId>/.exec(answer.body.toString('utf8'))?.[1];
     if (answer.status === 200 && messageId) accepted.push({ ...request, messageId, at: Date.now() });
 
@@ -196,7 +205,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     accepted,
     requests,
     counts() {
-      const counts: Record<Outcome, number> = { accepted: 0, throttle: 0, reject: 0, 'server-error': 0, timeout: 0, drop: 0, slow: 0 };
+      const counts: Record<Outcome, number> = { accepted: 0, throttle: 0, reject: 0, 'server-error': 0, timeout: 0, drop: 0, slow: 0, 'upstream-error': 0 };
       for (const request of requests) counts[request.outcome]++;
       return counts;
     },
