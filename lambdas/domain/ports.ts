@@ -102,6 +102,8 @@ export interface DeliveryLog {
 export interface EventStore {
   /** False when this event was recorded before (EventBridge delivers at least once). */
   recordEvent(event: EngagementEvent): Promise<boolean>;
+  /** Every message record of a lead (what `LeadStore.recordMessage` wrote): an event counts only for one of these. */
+  messages(leadId: string): Promise<MessageRecord[]>;
   suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
   /** Why this normalised address must never be emailed, if it must not. */
   suppressedAs(email: string): Promise<SuppressionReason | undefined>;
