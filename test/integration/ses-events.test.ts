@@ -163,6 +163,15 @@ describe('SES events', () => {
     expect(await recordLossy(sesEventFor('Open', 'ses-0000000000-not-ours', tags, new Date('2026-03-02T16:00:00Z')))).toBe('skipped');
   });
 
+  it('an event whose time, once in UTC, falls outside the years 0000 to 9999 is skipped, so it never counts as the first', async () => {
+    const leadId = await signUp(uniqueEmail('out-of-range'));
+    expect(await record(await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z'))).toBe('recorded');
+    expect(await record(await sesEvent(leadId, 'Open', '9999-12-31T23:59:59-12:00'))).toBe('skipped'); // +010000-01-01T11:59:59Z
+    expect(await record(await sesEvent(leadId, 'Open', '0000-01-01T00:00:00+01:00'))).toBe('skipped'); // -000001-12-31T23:00:00Z
+    expect(await record(await sesEvent(leadId, 'Open', '9999-12-31T23:59:59Z'))).toBe('recorded');
+    expect(await item(leadKey(leadId))).toMatchObject({ opens: 2, firstOpenedAt: '2026-03-02T16:00:00.000Z' });
+  });
+
   it('a malformed or unknown event is skipped without failing', async () => {
     expect(await record({ source: 'aws.ses', detail: { eventType: 'Teleport' } })).toBe('skipped');
     expect(await record({ source: 'aws.ses', detail: { eventType: 'Open', mail: { messageId: 'x', timestamp: 'yesterday', tags: {} } } })).toBe('skipped');
