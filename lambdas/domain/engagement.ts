@@ -10,7 +10,8 @@ export interface EngagementDeps extends StopDeps {
 export type EngagementResult = 'recorded' | 'duplicate' | 'skipped';
 
 /**
- * Record one SES event. A malformed or unknown event is logged (its shape only) and skipped, never failing the batch.
+ * Record one SES event. A malformed or unknown event, or one about a message we did not send, is logged (its shape or
+ * its ids only) and skipped, never failing the batch.
  * A permanent bounce or a complaint stops the lead and puts its address on the suppression list.
  */
 export async function recordEngagement(deps: EngagementDeps, input: unknown): Promise<EngagementResult> {
@@ -20,9 +21,25 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     return 'skipped';
   }
   const event = parsed.event;
+  if (!(await sentByUs(deps, event))) {
+    deps.log.warn('SES event skipped: not a message we sent', { leadId: event.leadId, sequenceId: event.sequenceId, stepId: event.stepId, type: event.type });
+    return 'skipped';
+  }
   if (!(await deps.events.recordEvent(event))) return 'duplicate';
   if (event.suppresses) await suppress(deps, event, event.suppresses);
   return 'recorded';
+}
+
+/**
+ * Whether the event is about a message we sent: the step's record holds its message id (or none yet: SES's answer was
+ * lost), or the lead is sending that step right now (an event can overtake our own record of the send). Anything
+ * else, such as another message id on a step we sent or a step the lead was never sent, must not touch the lead.
+ */
+async function sentByUs(deps: EngagementDeps, event: EngagementEvent): Promise<boolean> {
+  const record = (await deps.store.messages(event.leadId)).find((m) => m.sequenceId === event.sequenceId && m.stepId === event.stepId);
+  if (record && (record.messageId === undefined || record.messageId === event.messageId)) return true;
+  const sending = (await deps.store.get(event.leadId))?.sending;
+  return sending?.sequenceId === event.sequenceId && sending.stepId === event.stepId;
 }
 
 async function suppress(deps: EngagementDeps, event: EngagementEvent, reason: NonNullable<EngagementEvent['suppresses']>) {

@@ -70,6 +70,8 @@ export interface LeadStore {
   /** Drop the claim and try again at `retryAt`; nothing was sent. */
   release(leadId: string, token: string, retryAt: Date): Promise<void>;
   recordMessage(message: MessageRecord): Promise<void>;
+  /** Every message record of a lead (what `recordMessage` wrote): an SES event counts only for one of these. */
+  messages(leadId: string): Promise<MessageRecord[]>;
   /**
    * Stop a lead for good (unsubscribe, bounce, complaint) and take it out of the due index, in one write.
    * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES, or one settled after

@@ -51,6 +51,9 @@ export function parseSesEvent(input: unknown): ParsedEvent {
   const { eventType: type, mail, ...parts } = result.data.detail;
   const section = { Send: undefined, Delivery: parts.delivery, Open: parts.open, Click: parts.click, Bounce: parts.bounce, Complaint: parts.complaint, Reject: undefined, DeliveryDelay: parts.deliveryDelay, RenderingFailure: undefined, Subscription: undefined }[type];
   const at = section?.timestamp ?? mail.timestamp;
+  // An offset can carry a valid time out of the four-digit years ('9999-12-31T23:59:59-12:00'): stored as
+  // '+010000-…', it would sort before every real time and become the "first" of its kind.
+  if (!/^\d{4}-/.test(new Date(at).toISOString())) return { ok: false, reason: 'timestamp: out of range' };
   const link = type === 'Click' ? parts.click?.link : undefined;
   const suppresses = type === 'Complaint' ? 'complained' : type === 'Bounce' && parts.bounce?.bounceType === 'Permanent' ? 'bounced' : undefined;
   return {

@@ -6,18 +6,21 @@
  * through the local HTTP server too. Runs are reproducible: FUZZ_SEED picks another seed.
  *
  * What must hold for every body: no 5xx and no thrown error; answers in their documented shapes; no lead stored from
- * an invalid body; and no header of any email sent carrying user text other than the encoded address and name.
+ * an invalid body; no header of any email sent carrying user text other than the encoded address and name; and no SES
+ * event changing a lead, its message records, its events or its suppression unless it is a new event of a message the
+ * lead was sent (read before and after each event), and then only as such an event does.
  */
 import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { dynamoClient } from '#adapters/clients';
-import { emailKey } from '#adapters/dynamo-keys';
+import { emailKey, eventKey, leadKey, suppressionKey } from '#adapters/dynamo-keys';
 import { dispatchDue } from '#domain/dispatch';
 import { SES_EVENT_TYPES } from '#contract';
+import { parseSesEvent, type EngagementEvent } from '#domain/ses-event';
 import { normalizeEmail } from '#domain/signup';
 import { MAX_BODY_BYTES, type HttpResult } from '#handlers/http';
 import { makeBookingHandler } from '#handlers/booking';
@@ -355,13 +358,100 @@ describe('hostile booking webhooks', () => {
   }, 600_000);
 });
 
+type Item = Record<string, unknown>;
+
+/** What SES events may change of one lead: the lead, the message it was sent, and its address's suppression. */
+interface LeadState {
+  lead: Item | undefined;
+  message: Item | undefined;
+  suppression: Item | undefined;
+}
+
+/**
+ * Reads of one lead's state (one BatchGetItem), its events (one by one, or counted) and the table's item count. Any
+ * item an event adds elsewhere (another message record, an event, another lead's items) shows in the counts.
+ */
+function leadState(env: TestEnv, leadId: string, email: string, messageSk: string) {
+  const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+  const TableName = env.config.TABLE_NAME;
+  const keys = { lead: leadKey(leadId), message: { pk: leadKey(leadId).pk, sk: messageSk }, suppression: suppressionKey(email) };
+  /** How many items a Query (with a key condition) or a Scan (without) finds, over every page. */
+  async function count(condition?: string, values: Record<string, string> = {}) {
+    let total = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const input = { TableName, ConsistentRead: true, ExclusiveStartKey: start, Select: 'COUNT' as const };
+      const page = condition
+        ? await doc.send(new QueryCommand({ ...input, KeyConditionExpression: condition, ExpressionAttributeValues: values }))
+        : await doc.send(new ScanCommand(input));
+      total += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return total;
+  }
+  return {
+    async read(): Promise<LeadState> {
+      const result = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: Object.values(keys), ConsistentRead: true } } }));
+      expect(result.UnprocessedKeys?.[TableName]).toBeUndefined();
+      const found = (key: { pk: string; sk: string }) => result.Responses![TableName]!.find((item) => item.pk === key.pk && item.sk === key.sk);
+      return { lead: found(keys.lead), message: found(keys.message), suppression: found(keys.suppression) };
+    },
+    event: async (eventId: string) => (await doc.send(new GetCommand({ TableName, Key: eventKey(leadId, eventId), ConsistentRead: true }))).Item,
+    eventCount: () => count('pk = :pk AND begins_with(sk, :evt)', { ':pk': keys.lead.pk, ':evt': 'EVT#' }),
+    tableCount: () => count(),
+  };
+}
+
+/** Lead-level rollups of an event type: how often, and the first time. */
+const LEAD_ROLLUP: Partial<Record<EngagementEvent['type'], [count: string, first: string]>> = { Delivery: ['deliveries', 'firstDeliveredAt'], Open: ['opens', 'firstOpenedAt'], Click: ['clicks', 'firstClickedAt'] };
+
+/**
+ * What one new event of a lead's message legitimately changes: one more of its type on the message record and (for
+ * deliveries, opens and clicks) on the lead, with the earlier of the two times as the first; a permanent bounce or a
+ * complaint also stops the lead at `stoppedAt`, takes it out of the due index and suppresses its address.
+ */
+function recordedOnce(before: LeadState, event: EngagementEvent, stoppedAt: string): LeadState {
+  const after: LeadState = structuredClone(before);
+  const lead = after.lead!;
+  const message = after.message!;
+  const earliest = (item: Item, key: string) => {
+    if (item[key] === undefined || Date.parse(String(item[key])) > Date.parse(event.at)) item[key] = event.at;
+  };
+  const bump = (item: Item, key: string) => (item[key] = ((item[key] as number | undefined) ?? 0) + 1);
+  bump(message, `count${event.type}`);
+  earliest(message, `first${event.type}At`);
+  const rollup = LEAD_ROLLUP[event.type];
+  if (rollup) {
+    bump(lead, rollup[0]);
+    earliest(lead, rollup[1]);
+  }
+  if (event.suppresses) {
+    Object.assign(lead, { status: event.suppresses, stoppedAt });
+    for (const key of ['dueShard', 'dueAt', 'nextStepId', 'nextSendAt', 'claimToken', 'claimUntil']) delete lead[key];
+    after.suppression = { ...suppressionKey(String(lead.email)), type: 'suppression', reason: event.suppresses, at: event.at };
+  }
+  return after;
+}
+
 describe('hostile SES events', () => {
-  it('3,500 generated SES events, from mangled real ones to arbitrary JSON: the handler never throws', async () => {
+  it('3,500 generated SES events, from mangled real ones to arbitrary JSON: the handler never throws, and only a new event of the message the lead was sent changes the lead, its messages, its events or its suppression, and only as such an event may', async () => {
     const events = await testEnv();
     const record = counted(makeSesEventsHandler(events));
     const [lead] = await seedDueLeads(events, 1, 'events-fuzz');
     await dispatchDue(events.dispatch);
     const [message] = await events.store.messages(lead!.leadId);
+    const state = leadState(events, lead!.leadId, lead!.email, 'MSG#nurture#welcome');
+    const stoppedAt = events.clock.now().toISOString(); // the clock stands still: a stop is written at this time
+    let before = await state.read();
+    expect(before).toMatchObject({ lead: { status: 'active', nextStepId: 'how-it-works' }, message: { state: 'sent', messageId: message!.messageId }, suppression: undefined });
+    const initial = { table: await state.tableCount(), events: await state.eventCount() };
+    const recorded = new Set<string>();
+    let generated = 0;
+    /** Every 250 events and at the end: the lead has exactly the events recorded, and the table holds nothing else new. */
+    const countsHold = async () => {
+      expect(await state.eventCount()).toBe(initial.events + recorded.size);
+      expect(await state.tableCount()).toBe(initial.table + recorded.size + (before.suppression ? 1 : 0));
+    };
 
     const long = (char: string, n: number) => char.repeat(n);
     const hostile = fc.oneof(
@@ -409,13 +499,30 @@ describe('hostile SES events', () => {
 
     await fc.assert(
       fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: mangled }, { weight: 2, arbitrary: edgy }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 10 }) }, { weight: 1, arbitrary: fc.anything() }), async (event) => {
-        expect(['recorded', 'duplicate', 'skipped']).toContain(await record(event));
+        const parsed = parseSesEvent(event);
+        const named = parsed.ok ? parsed.event : undefined;
+        // The message the lead was sent: its lead, sequence, step and SES message id. Anything else is not ours.
+        const ours = named !== undefined && named.leadId === lead!.leadId && named.sequenceId === 'nurture' && named.stepId === 'welcome' && named.messageId === message!.messageId;
+        const fresh = ours && !(await state.event(named.eventId));
+
+        expect(await record(event)).toBe(!ours ? 'skipped' : fresh ? 'recorded' : 'duplicate');
+        const after = await state.read();
+        expect(after).toEqual(fresh ? recordedOnce(before, named, stoppedAt) : before);
+        if (fresh) {
+          expect(await state.event(named.eventId)).toMatchObject({ type: 'event', eventType: named.type, messageId: named.messageId, sequenceId: 'nurture', stepId: 'welcome', at: named.at });
+          recorded.add(named.eventId);
+        }
+        before = after;
+        if (++generated % 250 === 0) await countsHold();
       }),
       runs(3_500),
     );
+    await countsHold();
+    expect(recorded.size).toBeGreaterThan(100); // the generators reach new events of the real message too
     // Events never create leads, whatever they name.
     const leads = await DynamoDBDocumentClient.from(dynamoClient(events.config)).send(new ScanCommand({ TableName: events.config.TABLE_NAME, FilterExpression: '#type = :lead', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':lead': 'lead' } }));
     expect(leads.Items).toHaveLength(1);
+    expect(before.suppression).toBeDefined(); // and a complaint or a permanent bounce among them
   }, 600_000);
 });
 

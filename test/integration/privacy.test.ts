@@ -1,11 +1,17 @@
 /**
  * The privacy check itself (test/support/privacy.ts, run after every test file by privacy-setup.ts) must be able
  * to fail: these tests leak on purpose through the real logger, console and SES client, see it caught, and then
- * take the deliberate leak back out so this file still passes the check.
+ * take the deliberate leak back out so this file still passes the check. The last one proves enforcement: a test
+ * file that leaks, run by a child vitest with npm test's setup files, fails.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { sesClient } from '#adapters/clients';
 import { logger } from '#adapters/log';
 import { composeMime } from '#adapters/ses-mailer';
@@ -16,6 +22,9 @@ import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
 const capture = installCapture();
 const env = await testEnv();
 let deliberate: string;
+
+/** A test file's result in vitest's JSON report. */
+type FileResult = { name: string; status: string; message: string; assertionResults: { status: string }[] };
 
 /** Take this test's deliberate leak out of what the file-level check will read. */
 afterEach(() => {
@@ -48,6 +57,36 @@ describe('the privacy check', () => {
     await forwardChildOutput(child);
     expect(capture.leaks().map(({ field, source }) => `${field} in ${source}`)).toEqual(['email in stdout', 'email in stderr']);
   });
+
+  it('fails a test file that leaks: a child vitest with the setup files of npm test fails test/fixtures/privacy/leaky.fixture.ts with the privacy message, and passes its clean twin', async () => {
+    deliberate = 'never-captured';
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const dir = await mkdtemp(join(tmpdir(), 'nurture-privacy-'));
+    const outputFile = join(dir, 'report.json');
+    // Not this run's own worker settings: the child is a vitest run of its own.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')));
+    const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/privacy/vitest.config.ts', '--reporter=json', `--outputFile=${outputFile}`], {
+      cwd: root,
+      env: { ...env, NURTURE_FIXTURE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), NURTURE_FIXTURE_SES_ENDPOINT: inject('sesEndpoint') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Kept in memory, not passed through: it holds the leaks. Shown only if the child wrote no report.
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    const [code] = await once(child, 'exit');
+    const report = await readFile(outputFile, 'utf8').then((text) => JSON.parse(text) as { testResults: FileResult[] }, () => undefined);
+    await rm(dir, { recursive: true, force: true });
+
+    expect(report, `the child run wrote no report:\n${output.slice(-2000)}`).toBeDefined();
+    expect(code, 'the child run fails').toBe(1);
+    const file = (name: string) => report!.testResults.find((result) => result.name.endsWith(`/test/fixtures/privacy/${name}`));
+    expect(file('clean.fixture.ts')).toMatchObject({ status: 'passed', assertionResults: [{ status: 'passed' }] });
+    const leaky = file('leaky.fixture.ts')!;
+    // Its one test passed: what failed the file is the privacy check, naming each leak.
+    expect(leaky).toMatchObject({ status: 'failed', assertionResults: [{ status: 'passed' }] });
+    expect(leaky.message).toMatch(/^Personal data in logs or SES tags \(4\):\n/);
+    expect([...leaky.message.matchAll(/^ {2}(\w+ in [\w-]+): /gm)].map((line) => line[1])).toEqual(['email in stdout', 'firstName in console', 'lastName in stderr', 'interest in ses-tag']);
+  }, 120_000);
 
   it('matches names as whole words, emails in any case or URL-encoded, and phones with or without punctuation', () => {
     deliberate = 'never-captured';

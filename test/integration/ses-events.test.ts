@@ -1,16 +1,21 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '#adapters/clients';
 import { emailKey, leadKey, messageKey } from '#adapters/dynamo-keys';
 import { dispatchDue } from '#domain/dispatch';
 import { makeSesEventsHandler } from '#handlers/ses-events';
 import { makeSignupHandler } from '#handlers/signup';
-import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
+import { sesEventFor, withEngagementFeed } from '../../local/engagement-feed.ts';
+import { httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();
 const record = makeSesEventsHandler(env);
 const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
 const item = async (key: Record<string, string>) => (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+
+/** How many events are recorded for a lead. */
+const eventCount = async (leadId: string) =>
+  (await doc.send(new QueryCommand({ TableName: env.config.TABLE_NAME, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)', ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':evt': 'EVT#' }, ConsistentRead: true }))).Count;
 
 async function signUp(email: string) {
   const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }));
@@ -102,6 +107,69 @@ describe('SES events', () => {
     const leadId = await signUp(uniqueEmail('foreign'));
     const open = await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z');
     expect(await record({ ...open, detail: { ...open.detail, mail: { ...open.detail.mail, tags: { leadId: ['例'.repeat(256)], sequenceId: ['nurture'], stepId: ['welcome'] } } } })).toBe('skipped');
+  });
+
+  it('an event about a message the lead was not sent (another message id on its step, a step it was not sent, a lead we do not have) is skipped and changes nothing', async () => {
+    const email = uniqueEmail('not-sent');
+    const leadId = await signUp(email);
+    const [lead, welcome] = [await item(leadKey(leadId)), await item(messageKey(leadId, 'nurture', 'welcome'))];
+    const complaint = await sesEvent(leadId, 'Complaint', '2026-03-02T17:00:00Z');
+    const { mail } = complaint.detail;
+    const about = (changes: Partial<typeof mail>) => ({ ...complaint, detail: { ...complaint.detail, mail: { ...mail, ...changes } } });
+
+    expect(await record(about({ messageId: 'ses-0000000000-not-ours' }))).toBe('skipped');
+    expect(await record(about({ tags: { ...mail.tags, stepId: ['how-it-works'] } }))).toBe('skipped');
+    expect(await record(about({ tags: { ...mail.tags, leadId: ['01JNOSUCHLEAD0000000000000'] } }))).toBe('skipped');
+    expect(await item(leadKey(leadId))).toEqual(lead);
+    expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toEqual(welcome);
+    expect(await item(messageKey(leadId, 'nurture', 'how-it-works'))).toBeUndefined();
+    expect(await item(messageKey('01JNOSUCHLEAD0000000000000', 'nurture', 'welcome'))).toBeUndefined();
+    expect(await eventCount(leadId)).toBe(0);
+    expect(await env.events.suppressedAs(email)).toBeUndefined();
+
+    // The same complaint about the welcome the lead was sent is its own.
+    expect(await record(complaint)).toBe('recorded');
+    expect(await env.events.suppressedAs(email)).toBe('complained');
+  });
+
+  it('an event that overtakes our record of the send (SES publishes before the dispatcher writes) is recorded', async () => {
+    const own = await testEnv();
+    const recordOwn = makeSesEventsHandler(own);
+    const result = await makeSignupHandler(own)(httpEvent('POST', '/signup', { body: { email: uniqueEmail('overtaken'), firstName: 'Ira', consent: true } }));
+    const leadId = JSON.parse(result.body!).leadId as string;
+    const results: unknown[] = [];
+    // The local runtime's feed: Send and Delivery recorded as SES accepts the message, before the dispatcher records it.
+    const mailer = withEngagementFeed(own.dispatch.mailer, async (event) => results.push(await recordOwn(event)), own.clock);
+    own.clock.advance(3 * 86_400_000);
+    expect(await dispatchDue({ ...own.dispatch, mailer })).toMatchObject({ sent: 1 });
+    expect(results).toEqual(['recorded', 'recorded']);
+    expect(await own.store.messages(leadId)).toEqual([expect.objectContaining({ stepId: 'welcome' }), expect.objectContaining({ stepId: 'how-it-works', state: 'sent' })]);
+    expect(await own.store.get(leadId)).toMatchObject({ deliveries: 1 });
+  });
+
+  it('an event for a send whose SES answer was lost (recorded as unconfirmed, no message id) is recorded, and then that message id is the one', async () => {
+    const faults = await sesFaults({ rule: (request) => (request.tags.stepId === 'welcome' ? 'drop' : undefined) });
+    const lossy = await testEnv({ SES_ENDPOINT: faults.url });
+    const result = await makeSignupHandler(lossy)(httpEvent('POST', '/signup', { body: { email: uniqueEmail('lost-answer'), firstName: 'Ira', consent: true } }));
+    const leadId = JSON.parse(result.body!).leadId as string;
+    expect(await lossy.store.messages(leadId)).toEqual([expect.objectContaining({ stepId: 'welcome', state: 'unconfirmed' })]);
+    expect((await lossy.store.messages(leadId))[0]!.messageId).toBeUndefined();
+    const [accepted] = faults.acceptedFor(leadId);
+    const tags = { leadId, sequenceId: 'nurture', stepId: 'welcome' };
+
+    const recordLossy = makeSesEventsHandler(lossy);
+    expect(await recordLossy(sesEventFor('Delivery', accepted!.messageId, tags, new Date('2026-03-02T15:00:02Z')))).toBe('recorded');
+    expect(await lossy.store.messages(leadId)).toEqual([expect.objectContaining({ state: 'unconfirmed', messageId: accepted!.messageId })]);
+    expect(await recordLossy(sesEventFor('Open', 'ses-0000000000-not-ours', tags, new Date('2026-03-02T16:00:00Z')))).toBe('skipped');
+  });
+
+  it('an event whose time, once in UTC, falls outside the years 0000 to 9999 is skipped, so it never counts as the first', async () => {
+    const leadId = await signUp(uniqueEmail('out-of-range'));
+    expect(await record(await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z'))).toBe('recorded');
+    expect(await record(await sesEvent(leadId, 'Open', '9999-12-31T23:59:59-12:00'))).toBe('skipped'); // +010000-01-01T11:59:59Z
+    expect(await record(await sesEvent(leadId, 'Open', '0000-01-01T00:00:00+01:00'))).toBe('skipped'); // -000001-12-31T23:00:00Z
+    expect(await record(await sesEvent(leadId, 'Open', '9999-12-31T23:59:59Z'))).toBe('recorded');
+    expect(await item(leadKey(leadId))).toMatchObject({ opens: 2, firstOpenedAt: '2026-03-02T16:00:00.000Z' });
   });
 
   it('a malformed or unknown event is skipped without failing', async () => {

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '#adapters/clients';
 import { emailKey } from '#adapters/dynamo-keys';
 import { makeSignupHandler } from '#handlers/signup';
-import { nurture } from '../../emails/sequences.ts';
 import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();
@@ -27,8 +26,7 @@ describe('POST /signup', () => {
 
     const mail = await inbox(email);
     expect(mail).toHaveLength(1);
-    const welcome = nurture.steps[0]!.template;
-    expect(mail[0]!.subject).toBe(welcome.subject({ ...welcome.PreviewProps, firstName: 'Avery' }));
+    expect(mail[0]!.subject).toBe('Welcome, Avery: here is what happens next');
 
     const lead = await env.store.get(leadId);
     expect(lead).toMatchObject({ email, firstName: 'Avery', timeZone: 'America/Denver', interest: 'chronic-migraine', status: 'active', sentSteps: ['welcome'], nextStepId: 'how-it-works' });

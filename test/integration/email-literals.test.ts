@@ -1,0 +1,84 @@
+/**
+ * Every email of every sequence, as SES received it, held to literal text: its subject and one sentence that says
+ * what the email is for, written out here rather than computed with the template the sender calls, so a changed
+ * subject or a lost paragraph fails. Each version a template lists in `Variants` is here too; the one no real
+ * send reaches (the reminder sent days ahead) is rendered in test/unit/email-literals.test.ts. What the medical
+ * director signs off (risks, contraindications, the studies' numbers) is pinned in email-medical-content.test.ts.
+ */
+import { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
+import { makeBookingHandler } from '#handlers/booking';
+import { bookingEvent, inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+
+const NY = 'America/New_York';
+const at = (local: string) => DateTime.fromISO(local, { zone: NY }).toJSDate();
+
+/** Sign Jamie up in New York, and return what the inbox receives from now on. */
+async function lead(env: TestEnv, label: string) {
+  const email = uniqueEmail(label);
+  const leadId = await signUp(env, { email, firstName: 'Jamie', timeZone: NY });
+  const book = (appointmentAt: string, status: string) => makeBookingHandler(env)(bookingEvent({ email, appointmentAt, status }));
+  return { email, leadId, book, received: async () => (await inbox(email)).map((mail) => ({ subject: mail.subject, text: mail.body.text ?? '' })) };
+}
+
+/** Each received email has the subject and contains the sentence, in order. */
+function expectLiterally(received: { subject: string; text: string }[], expected: [subject: string, sentence: string][]) {
+  expect(received.map((mail) => mail.subject)).toEqual(expected.map(([subject]) => subject));
+  for (const [i, [subject, sentence]] of expected.entries()) expect(received[i]!.text, subject).toContain(sentence);
+}
+
+describe('every email, as SES received it, word for word', () => {
+  it('the nurture: welcome, how it works, who it helps, side effects, IV and nasal, the research, cost, the last invitation', async () => {
+    const env = await testEnv({}, manualClock(at('2026-03-02T10:00')));
+    const jamie = await lead(env, 'literal-nurture');
+    expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
+    expectLiterally(await jamie.received(), [
+      ['Welcome, Jamie: here is what happens next', 'Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about ketamine for migraine:'],
+      ['How ketamine may calm an over-sensitive migraine brain', "It blocks the NMDA receptor. This receptor, part of the brain's glutamate signaling system, takes part in amplifying pain signals."],
+      ['Who ketamine for migraine may suit, and who should avoid it', 'Ketamine is usually considered only after the standard options have not helped enough.'],
+      ['Ketamine side effects and risks, and how they are monitored', 'Every treatment has side effects, and ketamine has several. Before you decide anything, here are the ones you should know about.'],
+      ['IV or nasal spray? How ketamine is given for migraine', 'Ketamine for migraine is given in one of two main ways.'],
+      ['Ketamine for migraine: what the studies found, and their limits', 'Using ketamine for migraine is off-label: the FDA has not approved it for this use. The evidence is still early.'],
+      ['What ketamine treatment costs, and ways to pay', 'We offer financing with 6 months at zero interest, payment plans, package pricing when several sessions are planned, and a discount for military members and veterans.'],
+      ['Jamie, an open invitation to talk it through', 'This is the last email in the series.'],
+    ]);
+  });
+
+  it('the follow-up after a booking: the confirmation, the reminder the day before ("tomorrow"), the note after a visit not reported attended', async () => {
+    const env = await testEnv({}, manualClock(at('2026-03-02T10:00')));
+    const jamie = await lead(env, 'literal-follow-up');
+    expect((await jamie.book('2026-03-10T14:30:00-04:00', 'booked')).statusCode).toBe(200);
+    expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
+    expectLiterally((await jamie.received()).slice(1), [
+      ["You're booked, Jamie: what to expect and what to bring", 'We have you down for Tuesday, March 10 at 2:30 PM EDT.'],
+      ['Reminder: your appointment tomorrow, Jamie', 'is tomorrow, Tuesday, March 10 at 2:30 PM EDT.'],
+      ['How did your visit go, Jamie?', 'If you could not make it, reply to this email or call us at +1 (478) 555-0100, and we will find another time.'],
+    ]);
+  });
+
+  it('the reminder on the day of the visit ("today") and the note after a visit reported attended', async () => {
+    const env = await testEnv({}, manualClock(at('2026-05-25T12:00')));
+    const jamie = await lead(env, 'literal-same-day');
+    env.clock.set(at('2026-06-01T20:30')); // too late for the reminder the day before: it goes at 9:00 on the day
+    expect((await jamie.book('2026-06-02T14:00:00-04:00', 'booked')).statusCode).toBe(200);
+    await runNext(env, jamie.leadId);
+    env.clock.set(at('2026-06-02T17:00')); // after the visit, the clinic reports that Jamie came
+    expect((await jamie.book('2026-06-02T14:00:00-04:00', 'attended')).statusCode).toBe(200);
+    expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
+    expectLiterally((await jamie.received()).slice(2), [
+      ['Reminder: your appointment today, Jamie', 'is today, Tuesday, June 2 at 2:00 PM EDT.'],
+      ['How are you feeling, Jamie?', 'Thank you for coming in to Ketamine Center of Central Georgia. We hope the visit answered your questions.'],
+    ]);
+  });
+
+  it('the nudge to rebook after a cancellation', async () => {
+    const env = await testEnv({}, manualClock(at('2026-03-02T10:00')));
+    const jamie = await lead(env, 'literal-reschedule');
+    await jamie.book('2026-03-12T11:00:00-04:00', 'booked');
+    expect((await jamie.book('2026-03-12T11:00:00-04:00', 'cancelled')).statusCode).toBe(200);
+    expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
+    expectLiterally((await jamie.received()).slice(2), [
+      ["Jamie, let's find a time that works for you", 'Your appointment for Thursday, March 12 at 11:00 AM EDT did not go ahead.'],
+    ]);
+  });
+});
