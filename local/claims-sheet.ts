@@ -21,7 +21,8 @@ import { say, sources as defaultRegistry, type Fact } from '../emails/sources.ts
 import type { StepTemplate } from '../emails/_shared/types.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
 import { renderForCheck, type EmailUnderCheck, type Problem } from './email-checks.ts';
-import { analyzeEmail, describeBacking, type BlockAnalysis, type CheckedNumber, type Registry, type SentenceAnalysis } from './source-checks.ts';
+import { analyzeEmail, describeBacking, type BlockAnalysis, type CheckedNumber, type SentenceAnalysis } from './source-checks.ts';
+import type { Registry } from './study-links.ts';
 
 export interface SheetOptions {
   clinic: Clinic;

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { clinic } from '../../emails/clinic.ts';
 import { say, sources, type Fact, type Source } from '../../emails/sources.ts';
 import { checkTemplate, emailsFromFiles, formatProblems, type Rule } from '../../local/email-checks.ts';
-import { analyzeEmail, citationProblems, classifyLink, normalizeUrl, numbersIn, sentencesOf, sourceProblems, type NumberKind } from '../../local/source-checks.ts';
+import { analyzeEmail, citationProblems, sourceProblems } from '../../local/source-checks.ts';
+import { numbersIn, sentencesOf, type NumberKind } from '../../local/stated-numbers.ts';
+import { classifyLink, normalizeUrl } from '../../local/study-links.ts';
 
 const kinds = (text: string) => numbersIn(text, { clinic }).map((n) => `${n.kind} ${n.value}${n.unit ? ` ${n.unit}` : ''}`);
 
