@@ -8,6 +8,8 @@
  *   timeout       never answers (not forwarded): the client gives up
  *   drop          forwarded and accepted, then the connection is destroyed before the answer
  *   slow          forwarded and accepted, answered `ms` later (Infinity: never)
+ *   held          `{ held: promise }`: forwarded and accepted, answered once the promise settles; with `answer`
+ *                 (`{ held, answer: 'throttle' }`) not forwarded, and answered with that error once it settles
  *
  * Which request gets which fault is chosen by `rule` (for chosen messages or addresses) and else by `rates`, drawn
  * from a hash of (seed, the message's leadId/stepId tags, attempt number), not from arrival order. Concurrent
@@ -23,7 +25,9 @@ import { Agent, createServer, request as httpRequest, type IncomingMessage, type
 import type { AddressInfo } from 'node:net';
 import addressparser from 'nodemailer/lib/addressparser';
 
-export type Fault = 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | { slow: number };
+export type Fault = 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | { slow: number } | { held: Promise<unknown>; answer?: ErrorFault };
+
+type ErrorFault = 'throttle' | 'reject' | 'server-error';
 
 export interface SesRequest {
   /** `leadId/stepId` from the message tags: what "the same message" means for attempts and seeded draws. */
@@ -159,7 +163,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     const request: SesRequest = { key, attempt, to: recipients(raw), tags, raw, ...(form.get('ConfigurationSetName') && { configurationSet: form.get('ConfigurationSetName')! }) };
 
     const fault = choose(request);
-    const outcome: Outcome = fault === undefined ? 'accepted' : typeof fault === 'object' ? 'slow' : fault;
+    const outcome: Outcome = fault === undefined ? 'accepted' : typeof fault === 'object' ? ('answer' in fault && fault.answer ? fault.answer : 'slow') : fault;
     const recorded: FaultEndpoint['requests'][number] = { ...request, outcome };
     requests.push(recorded);
     for (const waiter of waiters.filter((w) => w.match(request))) {
@@ -167,6 +171,12 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
       waiter.resolve(recorded);
     }
 
+    if (typeof fault === 'object' && 'held' in fault && fault.answer) {
+      // Held without reaching SES, then refused: SES never had this message.
+      await fault.held.catch(() => undefined);
+      if (!res.destroyed) res.writeHead(ERRORS[fault.answer].status, { 'content-type': 'text/xml' }).end(errorXml(fault.answer));
+      return;
+    }
     if (fault === 'throttle' || fault === 'reject' || fault === 'server-error') {
       res.writeHead(ERRORS[fault].status, { 'content-type': 'text/xml' }).end(errorXml(fault));
       return;
@@ -185,7 +195,8 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
       res.socket?.destroy();
       return;
     }
-    if (typeof fault === 'object') {
+    if (typeof fault === 'object' && 'held' in fault) await fault.held.catch(() => undefined);
+    else if (typeof fault === 'object') {
       if (!Number.isFinite(fault.slow)) return;
       await new Promise((resolve) => setTimeout(resolve, fault.slow));
     }
