@@ -7,7 +7,7 @@
  * emails/content-rules.ts.
  *
  * Why one file of about 400 lines: text normalization, the pattern compiler, sentence splitting and the negation
- * window are one algorithm whose parts are tuned against each other, and its tests (test/unit/claim-rules.test.ts)
+ * window are one algorithm whose parts are tuned against each other, and its tests (test/unit/local/claim-matching.test.ts)
  * exercise them together; split, each part would only make sense next to the others.
  */
 import type { ClaimRule } from '../emails/content-rules.ts';

@@ -18,7 +18,7 @@ const VERSIONS = ['visitDay', 'attended'] as const;
 
 // react-email's <Preview> pads its text with invisible characters up to 200, so the padding's length depends on the
 // text: a preview holding the first name or the appointment needs its padding re-cut per lead. A change in
-// react-email's padding shows in the first send's check below (and in test/unit/renderer.test.ts), never in an email.
+// react-email's padding shows in the first send's check below (and in test/unit/adapters/renderer.test.ts), never in an email.
 const PREVIEW_LENGTH = 200;
 const PREVIEW_PAD = '\u00a0\u200c\u200b\u200d\ufeff';
 const PADDING_STAND_IN = 'Nurtureplaceholderpadding';

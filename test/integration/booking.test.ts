@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { deliverNext, dispatchDue } from '#domain/dispatch';
-import { makeBookingHandler } from '#handlers/booking';
-import { makeSignupHandler } from '#handlers/signup';
-import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
-import { signUnsubscribeToken } from '#domain/unsubscribe-token';
+import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
+import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { nurture } from '../../emails/sequences.ts';
 import { seedDueLeads } from '../support/seed.ts';
 import { bookingEvent, httpEvent, inbox, manualClock, runningClock, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { dispatchDue } from '#domain/dispatch';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture } from '../../emails/sequences.ts';
 import { inbox, manualClock, runUntilDone, signUp, testEnv, uniqueEmail } from './harness.ts';
 

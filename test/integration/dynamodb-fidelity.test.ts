@@ -23,8 +23,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { dynamoClient } from '#adapters/clients';
-import { DUE_INDEX } from '#contract';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { DUE_INDEX } from '../../lambdas/contract.ts';
 import { testEnv } from './harness.ts';
 
 const backend = inject('dynamoBackend');

@@ -2,12 +2,12 @@
  * Every email of every sequence, as SES received it, held to literal text: its subject and one sentence that says
  * what the email is for, written out here rather than computed with the template the sender calls, so a changed
  * subject or a lost paragraph fails. Each version a template lists in `Variants` is here too; the one no real
- * send reaches (the reminder sent days ahead) is rendered in test/unit/email-literals.test.ts. What the medical
- * director signs off (risks, contraindications, the studies' numbers) is pinned in email-medical-content.test.ts.
+ * send reaches (the reminder sent days ahead) is rendered in test/unit/emails/email-literals.test.ts. What the medical
+ * director signs off (risks, contraindications, the studies' numbers) is pinned in test/unit/emails/sequences.test.ts.
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { makeBookingHandler } from '#handlers/booking';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { bookingEvent, inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const NY = 'America/New_York';

@@ -5,14 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { SendRawEmailCommand, type SendRawEmailCommandInput, type SESClient } from '@aws-sdk/client-ses';
 import { inject, onTestFinished } from 'vitest';
-import { loadConfig } from '#config';
-import { resolveSecrets } from '#adapters/secrets';
-import { dynamoClient, sesClient } from '#adapters/clients';
-import { composeService, type Service } from '#compose';
-import { signBooking } from '#domain/booking';
-import type { Clock, Log } from '#domain/ports';
-import { dispatchDue } from '#domain/dispatch';
-import { makeSignupHandler } from '#handlers/signup';
+import { loadConfig } from '../../lambdas/config.ts';
+import { resolveSecrets } from '../../lambdas/adapters/secrets.ts';
+import { dynamoClient, sesClient } from '../../lambdas/adapters/clients.ts';
+import { composeService, type Service } from '../../lambdas/compose.ts';
+import { signBooking } from '../../lambdas/domain/booking.ts';
+import type { Clock, Log } from '../../lambdas/domain/ports.ts';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { ensureTable } from '../../local/table.ts';
 import { startFaultEndpoint, type FaultEndpoint, type FaultPlan } from '../support/ses-fault-endpoint.ts';
 

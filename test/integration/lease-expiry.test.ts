@@ -12,9 +12,9 @@
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClient } from '#adapters/clients';
-import { leadKey } from '#adapters/dynamo-keys';
-import { deliverNext, dispatchDue } from '#domain/dispatch';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { recordingLog, sesFaults, testEnv, type TestEnv } from './harness.ts';
 import { seedDueLeads } from '../support/seed.ts';
 

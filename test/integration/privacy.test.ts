@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { sesClient } from '#adapters/clients';
-import { logger } from '#adapters/log';
-import { composeMime } from '#adapters/ses-mailer';
-import { makeSignupHandler } from '#handlers/signup';
+import { sesClient } from '../../lambdas/adapters/clients.ts';
+import { logger } from '../../lambdas/adapters/log.ts';
+import { composeMime } from '../../lambdas/adapters/ses-mailer.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { findLeaks, forwardChildOutput, installCapture } from '../support/privacy.ts';
 import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
 

@@ -4,14 +4,14 @@
  */
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClient } from '#adapters/clients';
-import { unsubscribeDeps } from '#compose';
-import { leadKey, messageKey } from '#adapters/dynamo-keys';
-import { deliverNext, dispatchDue } from '#domain/dispatch';
-import { makeBookingHandler } from '#handlers/booking';
-import { makeSesEventsHandler } from '#handlers/ses-events';
-import { makeSignupHandler } from '#handlers/signup';
-import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { unsubscribeDeps } from '../../lambdas/compose.ts';
+import { leadKey, messageKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { bookingEvent, httpEvent, runningClock, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 import { seedDueLeads } from '../support/seed.ts';

@@ -4,8 +4,8 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { ReactEmailRenderer } from '#adapters/renderer';
-import { dispatchDue } from '#domain/dispatch';
+import { ReactEmailRenderer } from '../../lambdas/adapters/renderer.ts';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture, sequences as allSequences, type EmailStep } from '../../emails/sequences.ts';
 import SideEffects from '../../emails/side-effects.tsx';
 import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';

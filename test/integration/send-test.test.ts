@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, inject } from 'vitest';
-import { sequencesFor } from '#compose';
-import { makeSesEventsHandler } from '#handlers/ses-events';
+import { sequencesFor } from '../../lambdas/compose.ts';
+import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
 import { sendTest } from '../../local/send-test.ts';
 import { inbox, testEnv, uniqueEmail } from './harness.ts';
 

@@ -1,10 +1,10 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClient } from '#adapters/clients';
-import { emailKey, leadKey, messageKey } from '#adapters/dynamo-keys';
-import { dispatchDue } from '#domain/dispatch';
-import { makeSesEventsHandler } from '#handlers/ses-events';
-import { makeSignupHandler } from '#handlers/signup';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { emailKey, leadKey, messageKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { sesEventFor, withEngagementFeed } from '../../local/engagement-feed.ts';
 import { httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts';
 

@@ -1,9 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { dynamoClient } from '#adapters/clients';
-import { emailKey } from '#adapters/dynamo-keys';
-import { makeSignupHandler } from '#handlers/signup';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { emailKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();

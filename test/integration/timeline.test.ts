@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { timeline } from '#domain/timeline';
-import { makeBookingHandler } from '#handlers/booking';
+import { timeline } from '../../lambdas/domain/timeline.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { followUp, nurture } from '../../emails/sequences.ts';
 import { bookingEvent, manualClock, runUntilDone, signUp, testEnv, uniqueEmail } from './harness.ts';
 

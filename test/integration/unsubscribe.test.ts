@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchDue } from '#domain/dispatch';
-import { makeSignupHandler } from '#handlers/signup';
-import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();

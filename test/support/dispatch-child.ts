@@ -3,10 +3,10 @@
  * runtime may. Configured by environment variables like the Lambda; `CLOCK_AT` fixes its clock. With
  * `HANG_AFTER_CLAIM=1` it prints "claimed <stepId>" once it holds a lead, and then waits to be killed.
  */
-import { loadConfig } from '#config';
-import { resolveSecrets } from '#adapters/secrets';
-import { sendingDeps } from '#compose';
-import { dispatchDue } from '#domain/dispatch';
+import { loadConfig } from '../../lambdas/config.ts';
+import { resolveSecrets } from '../../lambdas/adapters/secrets.ts';
+import { sendingDeps } from '../../lambdas/compose.ts';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 
 const config = await resolveSecrets(loadConfig());
 const at = new Date(process.env.CLOCK_AT!);

@@ -1,7 +1,7 @@
 /** Read what a running local runtime (`startLocal`, as `npm start` runs it) holds, through the stores themselves. */
-import { dynamoClient } from '#adapters/clients';
-import { DynamoEventStore } from '#adapters/dynamo-event-store';
-import { DynamoLeadStore } from '#adapters/dynamo-lead-store';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
+import { DynamoLeadStore } from '../../lambdas/adapters/dynamo-lead-store.ts';
 import { localConfig } from '../../local/local-config.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 

@@ -1,5 +1,5 @@
 /** Leads put straight into the store with their first step due now, for tests where sign-up is not what is tested. */
-import type { Lead } from '#domain/lead';
+import type { Lead } from '../../lambdas/domain/lead.ts';
 import type { TestEnv } from '../integration/harness.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lambdaEntry, unsubscribeDeps } from '#compose';
-import { signUnsubscribeToken } from '#domain/unsubscribe-token';
-import { makeUnsubscribeHandler } from '#handlers/unsubscribe';
+import { lambdaEntry, unsubscribeDeps } from '../../lambdas/compose.ts';
+import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
+import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 
 /**
  * `lambdaEntry`: config and secrets are read once per container, on the first event. A start that fails is not kept

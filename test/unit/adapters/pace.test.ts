@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { pacer } from '#adapters/pace';
+import { pacer } from '../../../lambdas/adapters/pace.ts';
 
 // A fake clock: these tests check the pacer's rules, not how fast anything runs. `stalled` is time that passed
 // while no timer could fire, as when the event loop is busy.

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { localDate, sendTimeFor } from '#domain/schedule';
-import type { Sequence, SequenceStep } from '#domain/sequence';
+import { localDate, sendTimeFor } from '../../../lambdas/domain/schedule.ts';
+import type { Sequence, SequenceStep } from '../../../lambdas/domain/sequence.ts';
 
 const sequence: Pick<Sequence, 'window' | 'onePerDay'> = { window: { start: '09:00', end: '18:00' }, onePerDay: true };
 const inZone = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toJSDate();

@@ -5,8 +5,8 @@
 import { createElement } from 'react';
 import { render } from 'react-email';
 import { describe, expect, it } from 'vitest';
-import Reminder from '../../emails/reminder.tsx';
-import { sequences } from '../../emails/sequences.ts';
+import Reminder from '../../../emails/reminder.tsx';
+import { sequences } from '../../../emails/sequences.ts';
 
 describe('email versions, word for word', () => {
   it('every version a template lists in Variants is one email-literals.test.ts sends, or one rendered here', () => {

@@ -1,6 +1,6 @@
 /** The placeholder checks a production stage must pass (lib/placeholders.ts): what they catch, and what they let by. */
 import { describe, expect, it } from 'vitest';
-import { isPlaceholderDomain, isPlaceholderEmail, isPlaceholderPhone, isPlaceholderText, isPlaceholderUrl } from '../../lib/placeholders.ts';
+import { isPlaceholderDomain, isPlaceholderEmail, isPlaceholderPhone, isPlaceholderText, isPlaceholderUrl } from '../../../lib/placeholders.ts';
 
 describe('phone numbers', () => {
   it.each([

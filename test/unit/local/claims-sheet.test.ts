@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { clinic } from '../../emails/clinic.ts';
-import { sequences } from '../../emails/sequences.ts';
-import { sources, type Source } from '../../emails/sources.ts';
-import { claimsSheet, inSequenceOrder, mdCell, mdText, roleOf } from '../../local/claims-sheet.ts';
-import { checkTemplate, emailsFromFiles, emailsToCheck, renderForCheck } from '../../local/email-checks.ts';
+import { clinic } from '../../../emails/clinic.ts';
+import { sequences } from '../../../emails/sequences.ts';
+import { sources, type Source } from '../../../emails/sources.ts';
+import { claimsSheet, inSequenceOrder, mdCell, mdText, roleOf } from '../../../local/claims-sheet.ts';
+import { checkTemplate, emailsFromFiles, emailsToCheck, renderForCheck } from '../../../local/email-checks.ts';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'local/check-emails.ts', ...args], { encoding: 'utf8' });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, parseSignup } from '#domain/signup';
+import { normalizeEmail, parseSignup } from '../../../lambdas/domain/signup.ts';
 
 const context = { now: new Date('2026-11-24T12:00:00Z'), defaultTimeZone: 'America/New_York', consentTextVersion: 'v7', referer: 'https://clinic.example/migraine?utm_source=x' };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, type ReportClick, type ReportInput, type ReportLead, type ReportMessage } from '#domain/report';
-import type { Sequence } from '#domain/sequence';
+import { buildReport, type ReportClick, type ReportInput, type ReportLead, type ReportMessage } from '../../../lambdas/domain/report.ts';
+import type { Sequence } from '../../../lambdas/domain/sequence.ts';
 
 const seq = (id: string, ...steps: string[]): Sequence => ({ id, window: { start: '09:00', end: '18:00' }, onePerDay: true, steps: steps.map((s) => ({ id: s })) });
 const sequences = { nurture: seq('nurture', 'welcome', 'how-it-works', 'who-it-helps'), 'follow-up': seq('follow-up', 'confirmation', 'reminder') };

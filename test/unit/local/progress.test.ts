@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { elapsed, progress } from '../../local/progress.ts';
+import { elapsed, progress } from '../../../local/progress.ts';
 
 /** A stream that keeps what is written, and a clock the test moves. */
 function setup(isTTY: boolean) {

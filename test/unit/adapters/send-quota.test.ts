@@ -4,8 +4,8 @@
  */
 import { SESClient } from '@aws-sdk/client-ses';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SEND_QUOTA_METRICS } from '#contract';
-import { makeQuotaReporter } from '#adapters/send-quota';
+import { SEND_QUOTA_METRICS } from '../../../lambdas/contract.ts';
+import { makeQuotaReporter } from '../../../lambdas/adapters/send-quota.ts';
 
 function sesAnswering(answer: () => object): SESClient {
   const ses = new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseProblem } from '../../local/cli.ts';
+import { parseProblem } from '../../../local/cli.ts';
 
 interface Run {
   status: number | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signUnsubscribeToken, verifyUnsubscribeToken } from '#domain/unsubscribe-token';
+import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../../lambdas/domain/unsubscribe-token.ts';
 
 const secret = 'a-secret-of-at-least-thirty-two-chars';
 

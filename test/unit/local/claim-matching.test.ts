@@ -3,8 +3,8 @@
  * invisible characters) and lets honest sentences through (negations, honest phrasings). Each case is a sentence.
  */
 import { describe, expect, it } from 'vitest';
-import { claims, disclaimerPhrases, negations, type ClaimRule } from '../../emails/content-rules.ts';
-import { checkTemplate, emailsFromFiles, formatProblems } from '../../local/email-checks.ts';
+import { claims, disclaimerPhrases, negations, type ClaimRule } from '../../../emails/content-rules.ts';
+import { checkTemplate, emailsFromFiles, formatProblems } from '../../../local/email-checks.ts';
 import {
   claimProblems,
   claimsInSentence,
@@ -15,7 +15,7 @@ import {
   patternRegExp,
   sentencesOf,
   SENTENCE_MAX,
-} from '../../local/claim-matching.ts';
+} from '../../../local/claim-matching.ts';
 
 /** What the rules find in one sentence: the words as written. */
 const said = (sentence: string, rules: readonly ClaimRule[] = claims) => claimsInSentence(sentence, rules).map((finding) => finding.said);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifySesError, composeMime } from '#adapters/ses-mailer';
-import type { OutgoingEmail } from '#domain/ports';
+import { classifySesError, composeMime } from '../../../lambdas/adapters/ses-mailer.ts';
+import type { OutgoingEmail } from '../../../lambdas/domain/ports.ts';
 
 const email = (overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => ({
   to: { address: 'zoe@example.com', name: 'Zoë Ölund' },

@@ -1,6 +1,7 @@
 /**
- * Issue #3's "Done when", as a new user does it in a browser: sign up on the local sign-up page (which sends the
- * browser's time zone), open the email in the local inbox, click a link in it, see the click on /admin, unsubscribe with one click, and receive nothing more.
+ * A lead's whole path, as a new user walks it in a browser (issue #3's "Done when"): sign up on the local sign-up page
+ * (which sends the browser's time zone), open the email in the local inbox, click a link in it, see the click on
+ * /admin, unsubscribe with one click, and receive nothing more.
  * Debian's chromium driven by playwright-core (test/support/browser.ts): without it the test is skipped, and says so.
  */
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -22,7 +23,7 @@ async function waitForVirtualTime(runtime: LocalRuntime, until: Date) {
   while (runtime.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
-describe.skipIf(!hasChromium)(browserSuiteTitle('done when (browser)'), () => {
+describe.skipIf(!hasChromium)(browserSuiteTitle('from sign-up to unsubscribe (browser)'), () => {
   let browser: Browser;
   let context: BrowserContext;
   let runtime: LocalRuntime;

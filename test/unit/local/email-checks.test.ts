@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { sequences } from '../../emails/sequences.ts';
-import { claims, disclaimerPhrases } from '../../emails/content-rules.ts';
-import Welcome from '../../emails/welcome.tsx';
-import { checkTemplate, emailsFromFiles, emailsToCheck, formatProblems, type Rule } from '../../local/email-checks.ts';
+import { sequences } from '../../../emails/sequences.ts';
+import { claims, disclaimerPhrases } from '../../../emails/content-rules.ts';
+import Welcome from '../../../emails/welcome.tsx';
+import { checkTemplate, emailsFromFiles, emailsToCheck, formatProblems, type Rule } from '../../../local/email-checks.ts';
 
 const emails = await emailsToCheck(sequences);
 

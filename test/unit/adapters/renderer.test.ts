@@ -1,11 +1,11 @@
 import { createElement } from 'react';
 import { render } from 'react-email';
 import { describe, expect, it, vi } from 'vitest';
-import { ReactEmailRenderer } from '#adapters/renderer';
-import type { RenderProps } from '#domain/ports';
-import type { EmailProps, StepTemplate } from '../../emails/_shared/types.ts';
-import { clinic } from '../../emails/clinic.ts';
-import { sequences } from '../../emails/sequences.ts';
+import { ReactEmailRenderer } from '../../../lambdas/adapters/renderer.ts';
+import type { RenderProps } from '../../../lambdas/domain/ports.ts';
+import type { EmailProps, StepTemplate } from '../../../emails/_shared/types.ts';
+import { clinic } from '../../../emails/clinic.ts';
+import { sequences } from '../../../emails/sequences.ts';
 
 // Counts every real React render, the renderer's included: react-email's own render, wrapped, not replaced.
 const reactRenders = vi.hoisted(() => ({ count: 0 }));

@@ -1,4 +1,6 @@
 /**
+ * The clinic's sequences (emails/sequences.ts).
+ *
  * What the medical director signs off: the nurture names every risk and every reason to avoid ketamine early, states
  * the studies as their papers do (with their limits), and repeats none of the clinic article's overstatements.
  * The texts are literal on purpose: a rewrite that drops a risk or rounds a number up fails here.
@@ -6,8 +8,8 @@
 import { createElement } from 'react';
 import { render } from 'react-email';
 import { describe, expect, it } from 'vitest';
-import { nurture } from '../../emails/sequences.ts';
-import type { StepTemplate } from '../../emails/_shared/types.ts';
+import { nurture, sequences } from '../../../emails/sequences.ts';
+import type { StepTemplate } from '../../../emails/_shared/types.ts';
 
 const squash = (text: string) => text.replace(/\s+/g, ' ');
 
@@ -101,5 +103,12 @@ describe('the studies, as their papers report them', () => {
 
   it('no study is linked through a search page', () => {
     for (const [id, body] of byId) expect(body, id).not.toMatch(/[?&]term=/);
+  });
+});
+
+describe('the clinic’s sequences', () => {
+  it('use each step id once across all sequences, since a lead’s sent steps span them', () => {
+    const ids = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => step.id));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
