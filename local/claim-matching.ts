@@ -40,9 +40,11 @@ export const NEGATION_REACH = 4;
 // Text normalization
 
 /** Characters that take no space: zero-width spaces and joiners, direction marks, soft hyphens, the BOM. */
+// eslint-disable-next-line no-misleading-character-class -- U+034F (combining grapheme joiner) is invisible, matched on its own
 const INVISIBLE = /[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]/u;
 /** Any kind of space or line break, non-breaking ones included. */
 const SPACE = /[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/u;
+// eslint-disable-next-line no-misleading-character-class -- U+034F (combining grapheme joiner) is invisible, matched on its own
 const INVISIBLES = new RegExp(INVISIBLE.source, 'gu');
 const SPACES = new RegExp(`${SPACE.source}+`, 'gu');
 

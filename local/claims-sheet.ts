@@ -17,7 +17,7 @@
  * each version says differently, with its subject and preview text when they differ.
  */
 import type { Clinic } from '../emails/clinic.ts';
-import { say, sources as defaultRegistry, type Fact } from '../emails/sources.ts';
+import { say, sources as defaultRegistry } from '../emails/sources.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
 import { renderForCheck, type EmailUnderCheck, type Problem } from './email-checks.ts';
@@ -305,7 +305,7 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
     out.push(`- Design: ${mdText(source.design)}`);
     out.push(`- Limits: ${mdText(source.limits)}`);
     out.push(`- Cited in: ${citedIn.has(id) ? mdText(citedIn.get(id)!.join(', ')) : 'no email'}`, '');
-    const facts = Object.entries(source.facts as Record<string, Fact>);
+    const facts = Object.entries(source.facts);
     if (facts.length) {
       out.push(...table(['Fact', 'As an email states it', 'What it measures', 'In whom'], facts.map(([key, fact]) => [key, say(fact), fact.measures, fact.population])), '');
     } else {

@@ -32,7 +32,7 @@ export interface Command<V> {
   values: V;
   positionals: string[];
   /** One line naming what is wrong, then the usage, on stderr; exit 2. */
-  fail(problem: string): never;
+  fail: (problem: string) => never;
 }
 
 /** Read the command line; exits on --help (0) and on anything it cannot take (2). */

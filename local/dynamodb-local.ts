@@ -43,8 +43,8 @@ export async function startDynamoDbLocal({ host = '127.0.0.1', startTimeoutMs = 
   });
   let output = '';
   const collect = (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   // If this process ends without stopping it (a crash, process.exit), take Java down with it.
   const orphanGuard = () => void child.kill('SIGKILL');
   process.once('exit', orphanGuard);
@@ -53,7 +53,7 @@ export async function startDynamoDbLocal({ host = '127.0.0.1', startTimeoutMs = 
     await waitUntilServing(endpoint, child, startTimeoutMs);
   } catch (error) {
     await stopProcess(child);
-    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output}`);
+    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output}`, { cause: error });
   }
   return {
     endpoint,

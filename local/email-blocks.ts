@@ -44,6 +44,7 @@ const BLOCK_TAGS: Record<string, BlockKind> = {
   p: 'paragraph', li: 'list item', blockquote: 'quote', h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading',
   td: 'other', th: 'other', div: 'other', dt: 'other', dd: 'other', figcaption: 'other', pre: 'other', table: 'other', ul: 'other', ol: 'other',
 };
+// eslint-disable-next-line no-misleading-character-class -- U+034F (combining grapheme joiner) is invisible, matched on its own
 const SPACE = /[\s\u00a0\u200b-\u200d\u034f\ufeff]+/g;
 
 type DomNode = ReturnType<typeof parseDocument>['children'][number];

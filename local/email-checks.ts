@@ -81,6 +81,7 @@ export const ACCEPTED_CLIENT_GAPS: Record<string, string> = {
 /** The unsubscribe link an email is rendered with while checked: a template must show the link it is given. */
 const CHECK_UNSUBSCRIBE_URL = 'https://nurture.example/unsubscribe?token=content-check';
 
+// eslint-disable-next-line no-misleading-character-class -- U+034F (combining grapheme joiner) is invisible, matched on its own
 const squash = (text: string) => text.replace(/[\s\u200b-\u200d\u034f\ufeff]+/g, ' ').trim();
 const contains = (haystack: string, needle: string) => squash(haystack).toLowerCase().includes(squash(needle).toLowerCase());
 
@@ -137,7 +138,7 @@ export interface Rendered {
   text?: string;
   /** The text a reader sees in the HTML body. */
   visible: string;
-  all(tag: string): Element[];
+  all: (tag: string) => Element[];
   clinic: StepTemplate['PreviewProps']['clinic'];
 }
 
@@ -151,7 +152,7 @@ export async function renderForCheck(template: StepTemplate, version: Partial<St
   const previewNode = DomUtils.findOne((node) => node.attribs['data-skip-in-text'] === 'true' && /display:\s*none/.test(node.attribs.style ?? ''), [body]);
   return {
     subject: template.subject(props),
-    preview: previewNode ? squash(previewNode.children.filter((child) => child.type === 'text').map((child) => DomUtils.textContent(child)).join('')) : '',
+    preview: previewNode ? squash(previewNode.children.filter((child) => DomUtils.isText(child)).map((child) => DomUtils.textContent(child)).join('')) : '',
     html,
     // An empty text part is one problem (plain-text), not four: the text-side checks need a text part.
     ...(squash(text) && { text }),

@@ -10,7 +10,7 @@ import sesLocalModule from 'aws-ses-v2-local';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 
 // aws-ses-v2-local is CommonJS with an `exports.default`: Node's ESM loader wraps it once more than bundlers do.
-const sesLocal = ((sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ?? sesLocalModule) as typeof sesLocalModule;
+const sesLocal = (sesLocalModule as unknown as { default?: typeof sesLocalModule }).default ?? sesLocalModule;
 
 /** dynalite runs in-process with no Java; DynamoDB Local is AWS's own emulator. */
 export type DynamoBackend = 'dynalite' | 'dynamodb-local';

@@ -56,7 +56,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   if (options.dataDir) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
 
   const clockFile = options.dataDir && join(options.dataDir, 'clock.json');
-  const savedNow = clockFile && existsSync(clockFile) ? Date.parse(JSON.parse(readFileSync(clockFile, 'utf8')).now) : NaN;
+  const savedNow = clockFile && existsSync(clockFile) ? Date.parse((JSON.parse(readFileSync(clockFile, 'utf8')) as { now: string }).now) : NaN;
   // Resume virtual time where it stopped, so leads scheduled "in three days" are not suddenly weeks away.
   const clock = virtualClock(options.speed, new Date(Math.max(Date.now(), Number.isNaN(savedNow) ? 0 : savedNow)));
   const saveClock = () => clockFile && writeFileSync(clockFile, JSON.stringify({ now: clock.now().toISOString() }));

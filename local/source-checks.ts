@@ -113,7 +113,7 @@ const CLAIM_KINDS: readonly NumberKind[] = ['percent', 'people', 'year'];
 function holds(number: StatedNumber, { id, source }: Cited): Backing[] {
   if (number.kind === 'year') return source.year === number.value ? [{ id, source, year: number.value }] : [];
   const unit = number.kind === 'percent' ? 'percent' : number.kind === 'people' ? 'people' : number.kind === 'duration' ? number.unit : undefined;
-  return Object.entries(source.facts as Record<string, Fact>)
+  return Object.entries(source.facts)
     .filter(([, fact]) => fact.value === number.value && (number.kind === 'decimal' ? fact.unit !== 'people' : fact.unit === unit))
     .map(([key, fact]) => ({ id, source, key, fact }));
 }
@@ -189,7 +189,7 @@ function nearest(number: StatedNumber, cited: Cited[]): Backing[] {
   const unit = number.kind === 'percent' ? 'percent' : number.kind === 'people' ? 'people' : number.kind === 'duration' ? number.unit : number.kind === 'decimal' ? undefined : 'none';
   if (number.kind === 'year') return cited.filter((c) => c.source.year !== undefined).map((c) => ({ id: c.id, source: c.source, year: c.source.year! }));
   return cited
-    .flatMap((c) => Object.entries(c.source.facts as Record<string, Fact>).map(([key, fact]) => ({ id: c.id, source: c.source, key, fact })))
+    .flatMap((c) => Object.entries(c.source.facts).map(([key, fact]) => ({ id: c.id, source: c.source, key, fact })))
     .filter(({ fact }) => (unit === undefined ? fact.unit !== 'people' && !Number.isInteger(fact.value) : fact.unit === unit))
     .sort((a, b) => Math.abs(a.fact.value - number.value) - Math.abs(b.fact.value - number.value));
 }

@@ -154,7 +154,7 @@ export function sentencesOf(text: string): Array<{ start: number; end: number }>
   let lineStart = 0;
   for (const line of text.split('\n')) {
     let start = 0;
-    for (const m of line.matchAll(/[.!?…]+["”’)\]]*\s+(?=["“‘(\[]?[\p{Lu}\p{N}])/gu)) {
+    for (const m of line.matchAll(/[.!?…]+["”’)\]]*\s+(?=["“‘([]?[\p{Lu}\p{N}])/gu)) {
       const stop = m.index + m[0].trimEnd().length;
       const head = line.slice(0, m.index + m[0].replace(/["”’)\]\s]+$/, '').length);
       if (ABBREVIATION.test(head)) continue;

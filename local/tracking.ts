@@ -28,10 +28,10 @@ function verified(rawQuery: string, secret: string, withUrl: boolean): (Tags & {
   const params = new URLSearchParams(rawQuery);
   const [leadId, sequenceId, stepId, url, sig] = ['l', 'q', 's', 'u', 'sig'].map((key) => params.get(key) ?? '');
   if (!leadId || !sequenceId || !stepId || (withUrl && !url)) return undefined;
-  const expected = Buffer.from(sign(secret, [leadId!, sequenceId!, stepId!, withUrl ? url! : 'open']));
+  const expected = Buffer.from(sign(secret, [leadId, sequenceId, stepId, withUrl ? url! : 'open']));
   const given = Buffer.from(sig!);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-  return { leadId: leadId!, sequenceId: sequenceId!, stepId: stepId!, ...(withUrl && { url: url! }) };
+  return { leadId, sequenceId, stepId, ...(withUrl && { url: url! }) };
 }
 
 /** Rewrite an email's https links (not the unsubscribe link) and add the open pixel. */

@@ -4,7 +4,7 @@
  * `dynamo-lead-store.ts`; what is built here only names `#status` and values of its own (`:settled`, `:nextAt`…).
  */
 import type { Lead } from '../domain/lead.ts';
-import type { BookingChange, MessageRecord, Settlement, StoredLead } from '../domain/ports.ts';
+import type { BookingChange, MessageRecord, MessageState, Settlement, StoredLead } from '../domain/ports.ts';
 
 /** Attributes that are bookkeeping, not part of the lead. */
 const INTERNAL = ['pk', 'sk', 'type', 'dueShard', 'dueAt', 'claimToken', 'claimUntil', 'sendingSequence', 'sendingStep', 'sendingAt', 'expiresAt'] as const;
@@ -93,26 +93,28 @@ export function bookingUpdate(change: BookingChange, now: Date, dueShard: number
 }
 
 /** The lead in an item, with the dispatcher's claim and in-flight mark when present. */
-export function toStoredLead(item: Record<string, any>): StoredLead {
-  const lead: Record<string, any> = { ...item };
+export function toStoredLead(item: Record<string, unknown>): StoredLead {
+  const lead = { ...item };
   for (const key of INTERNAL) delete lead[key];
   return {
-    ...(lead as Lead),
-    sentSteps: lead.sentSteps ?? [],
-    ...(item.claimToken && { claim: { token: item.claimToken, until: item.claimUntil } }),
-    ...(item.sendingStep && { sending: { sequenceId: item.sendingSequence ?? item.sequenceId, stepId: item.sendingStep, at: item.sendingAt } }),
+    ...(lead as unknown as Lead),
+    sentSteps: (lead.sentSteps as string[] | undefined) ?? [],
+    ...(item.claimToken ? { claim: { token: item.claimToken as string, until: item.claimUntil as number } } : {}),
+    ...(item.sendingStep
+      ? { sending: { sequenceId: (item.sendingSequence ?? item.sequenceId) as string, stepId: item.sendingStep as string, at: item.sendingAt as number } }
+      : {}),
   };
 }
 
 /** A message record (MSG# item) as the domain sees it. */
-export function toMessageRecord(item: Record<string, any>): MessageRecord {
+export function toMessageRecord(item: Record<string, unknown>): MessageRecord {
   return {
     leadId: String(item.leadId),
     sequenceId: String(item.sequenceId),
     stepId: String(item.stepId),
-    state: item.state,
+    state: item.state as MessageState,
     at: new Date(String(item.at)),
-    ...(item.messageId && { messageId: String(item.messageId) }),
-    ...(item.reason && { reason: String(item.reason) }),
+    ...(item.messageId ? { messageId: item.messageId as string } : {}),
+    ...(item.reason ? { reason: item.reason as string } : {}),
   };
 }

@@ -69,7 +69,7 @@ export class DynamoReportSource implements ReportSource {
   }
 }
 
-function addItem(input: Collected, item: Record<string, any>) {
+function addItem(input: Collected, item: Record<string, unknown>) {
   const leadId = leadIdOf(item.pk);
   const sk = String(item.sk);
   if (sk === SORT_KEY.lead) {
@@ -77,16 +77,16 @@ function addItem(input: Collected, item: Record<string, any>) {
       leadId,
       status: item.status as LeadStatus,
       sequenceId: String(item.sequenceId),
-      ...(item.bookedAt && { bookedAt: String(item.bookedAt) }),
-      ...(item.stoppedAt && { stoppedAt: String(item.stoppedAt) }),
+      ...(item.bookedAt ? { bookedAt: item.bookedAt as string } : {}),
+      ...(item.stoppedAt ? { stoppedAt: item.stoppedAt as string } : {}),
     });
   } else if (sk.startsWith(KEY_PREFIX.message)) {
     input.messages.push({
       leadId,
       sequenceId: String(item.sequenceId),
       stepId: String(item.stepId),
-      ...(item.state && { state: item.state as MessageState }),
-      ...(item.at && { at: String(item.at) }),
+      ...(item.state ? { state: item.state as MessageState } : {}),
+      ...(item.at ? { at: item.at as string } : {}),
       counts: Object.fromEntries(COUNTED.filter((type) => item[`count${type}`]).map((type) => [type, Number(item[`count${type}`])])),
     });
   } else if (sk.startsWith(KEY_PREFIX.event)) {

@@ -10,8 +10,8 @@
  *     holding up every send after it.
  */
 export interface Pacer {
-  turn(priority?: 'first'): Promise<void>;
-  admit(): Promise<void>;
+  turn: (priority?: 'first') => Promise<void>;
+  admit: () => Promise<void>;
 }
 
 /**

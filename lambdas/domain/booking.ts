@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { SEQUENCE_IDS } from '../contract.ts';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';
-import type { BookingChange, Clock, EventStore, LeadStore, RenderProps, StoredLead } from './ports.ts';
+import type { BookingChange, Clock, EventStore, LeadStore, RenderProps } from './ports.ts';
 import type { Sequence } from './sequence.ts';
 import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
 import { whileSendInFlight, type StopDeps } from './stop.ts';

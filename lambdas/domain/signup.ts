@@ -9,6 +9,7 @@ export const HONEYPOT_FIELD = 'website';
 const LINE_BREAK = /[\r\n]/;
 // Other C0/C1 controls and bidi overrides have no business in a name or an address; nor has half of a UTF-16
 // surrogate pair (broken text, which DynamoDB refuses to store and an email would show as �).
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
 const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
 /** Lower case, trimmed, and an internationalised domain in its ASCII (punycode) form, as SES needs. */

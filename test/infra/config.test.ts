@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
 import { parseStages, readStages, type StageConfig } from '../../lib/config.ts';
 import { PROJECT_ROOT } from '../../lib/nurture-function.ts';
-import { cdkContext, prodFixture, testContext } from './synth.ts';
+import { cdkContext, isError, prodFixture, testContext } from './synth.ts';
 
 const good = structuredClone((testContext.nurture as { stages: Record<string, StageConfig> }).stages);
 
@@ -120,7 +120,7 @@ describe('placeholders in a production stage', () => {
     const { app, stacks } = buildApp({ outdir, context: { ...cdkContext, 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:failSynthOnValidationErrors': false } });
     const assembly = app.synth();
     const artifact = (stage: string) => assembly.getStackArtifact(stacks[stage]!.artifactId);
-    const errors = (stage: string) => artifact(stage).messages.filter((message) => message.level === 'error').map((message) => String(message.entry.data));
+    const errors = (stage: string) => artifact(stage).messages.filter(isError).map((message) => message.entry.data as string);
     /** The real CDK CLI, judging the synthesized assembly (offline: no notices, version check or telemetry). */
     const cdkSynth = (stack: string) =>
       promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/aws-cdk/bin/cdk'), 'synth', '--quiet', '--no-notices', '--app', outdir, stack], {

@@ -13,7 +13,7 @@ import { addNagPacks } from '../../lib/app.ts';
 import { parseStages } from '../../lib/config.ts';
 import { HANDLERS } from '../../lib/handlers.ts';
 import { tableDefinition } from '../../local/table.ts';
-import { getAtt, logicalId, ref, synth, testContext } from './synth.ts';
+import { getAtt, isError, logicalId, ref, synth, testContext } from './synth.ts';
 
 const stages = parseStages(testContext.nurture);
 const app = synth();
@@ -43,7 +43,7 @@ const actions = (statement: { Action: string | string[] }) => [statement.Action]
 
 describe('the prod stage, its placeholders replaced', () => {
   it('synthesizes with no error for the CLI to refuse, and without the rule that fails a deploy', () => {
-    const errors = app.assembly.getStackArtifact(app.stacks.prod!.artifactId).messages.filter((message) => message.level === 'error');
+    const errors = app.assembly.getStackArtifact(app.stacks.prod!.artifactId).messages.filter(isError);
     expect(errors).toEqual([]);
     expect(Object.keys(prod.toJSON().Rules)).toEqual(['CheckBootstrapVersion']);
   });
@@ -177,7 +177,7 @@ describe('IAM', () => {
   });
 
   it('SES sending is SendRawEmail as the clinic\'s identity through the configuration set, and only for handlers that send', () => {
-    const identity = logicalId(devStack, devStack.identity as never);
+    const identity = logicalId(devStack, devStack.identity);
     const configurationSet = logicalId(devStack, devStack.configurationSet);
     for (const spec of handlers) {
       const sesStatements = statementsOf(spec.handler).filter((s) => actions(s).some((a) => a.startsWith('ses:Send')));

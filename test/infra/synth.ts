@@ -75,3 +75,5 @@ export function logicalId(stack: NurtureStack, construct: { node: { defaultChild
 
 export const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 export const ref = (id: string) => ({ Ref: id });
+/** An error in a stack artifact's messages (its level is aws-cdk-lib's deprecated SynthesisMessageLevel, a string enum). */
+export const isError = (message: { level: string }) => message.level === 'error';

@@ -22,7 +22,10 @@ describe('the nurture sequence, end to end in virtual time', () => {
     const local = messages.map((m) => DateTime.fromJSDate(m.at, { zone: 'America/Denver' }));
     // The welcome goes out at sign-up, at night; every later email inside the window.
     expect(local[0]!.hour).toBe(22);
-    for (const at of local.slice(1)) expect(at.hour).toBeGreaterThanOrEqual(9), expect(at.hour).toBeLessThan(18);
+    for (const at of local.slice(1)) {
+      expect(at.hour).toBeGreaterThanOrEqual(9);
+      expect(at.hour).toBeLessThan(18);
+    }
     expect(new Set(local.map((at) => at.toISODate())).size).toBe(local.length);
   });
 

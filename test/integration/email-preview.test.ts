@@ -38,7 +38,10 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('npm run emails'), () => {
       const timer = setTimeout(() => reject(new Error(`preview server did not start:\n${output}`)), 45_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (/Ready in/.test(output)) clearTimeout(timer), resolve();
+        if (/Ready in/.test(output)) {
+          clearTimeout(timer);
+          resolve();
+        }
       };
       preview.stdout!.on('data', onData);
       preview.stderr!.on('data', onData);

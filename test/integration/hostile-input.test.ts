@@ -80,7 +80,10 @@ function checkSignupAnswer(answer: HttpResult, verdict: Verdict) {
     const body = JSON.parse(answer.body ?? '');
     if (status === 201) created.parse(body);
     else if (status === 200) existing.parse(body);
-    else expect([400, 413, 415]).toContain(status), refused.parse(body);
+    else {
+      expect([400, 413, 415]).toContain(status);
+      refused.parse(body);
+    }
   }
   const expected: Record<Verdict, number[]> = { valid: [200, 201], either: [200, 201, 400], invalid: [400], bot: [200, 201], 'too-large': [413], unsupported: [415], garbage: [200, 201, 400, 413] };
   expect(expected[verdict]).toContain(status);
@@ -170,7 +173,7 @@ function buildSignup(fields: SignupFields, mode: 'json' | 'form', contentType: s
 const signupCase = fc
   .record({
     fields: signupFields,
-    mode: fc.constantFrom('json', 'form') as fc.Arbitrary<'json' | 'form'>,
+    mode: fc.constantFrom('json', 'form'),
     accept: fc.constantFrom(undefined, 'application/json', 'text/html,application/xhtml+xml', '*/*'),
     wrongType: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'multipart/form-data; boundary=x', '', 'application/xml', 'application/jsonx') }),
     referer: fc.option(fc.oneof(fc.webUrl(), fc.constantFrom(...HEADER_TRICKS, 'javascript:alert(1)', 'http://a@b@c', 'x'.repeat(3000))), { nil: undefined }),
@@ -415,7 +418,7 @@ function recordedOnce(before: LeadState, event: EngagementEvent, stoppedAt: stri
   const lead = after.lead!;
   const message = after.message!;
   const earliest = (item: Item, key: string) => {
-    if (item[key] === undefined || Date.parse(String(item[key])) > Date.parse(event.at)) item[key] = event.at;
+    if (item[key] === undefined || Date.parse(item[key] as string) > Date.parse(event.at)) item[key] = event.at;
   };
   const bump = (item: Item, key: string) => (item[key] = ((item[key] as number | undefined) ?? 0) + 1);
   bump(message, `count${event.type}`);
@@ -473,7 +476,7 @@ describe('hostile SES events', () => {
         const section = type.charAt(0).toLowerCase() + type.slice(1);
         for (const { path, value } of changes) {
           const keys = path.replace('section', section).split('.');
-          let target = event as Record<string, unknown>;
+          let target = event;
           for (const key of keys.slice(0, -1)) {
             if (typeof target[key] !== 'object' || target[key] === null) target[key] = {};
             target = target[key] as Record<string, unknown>;

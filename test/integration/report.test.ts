@@ -52,10 +52,10 @@ async function book(leadId: string) {
 }
 
 // Eight people sign up. Day 0: the welcome; day 3: "how it works" to those still in the nurture.
-const [a, b, c, d, e, f, g, h] = await Promise.all(['clicks-twice', 'clicks-welcome', 'unsubscribes', 'bounces', 'complains', 'phones-in', 'clicks-late', 'stays'].map(signUp)) as string[] as [string, string, string, string, string, string, string, string];
+const [a, b, c, d, e, f, g, h] = (await Promise.all(['clicks-twice', 'clicks-welcome', 'unsubscribes', 'bounces', 'complains', 'phones-in', 'clicks-late', 'stays'].map(signUp))) as [string, string, string, string, string, string, string, string];
 env.clock.advance(HOUR);
 for (const lead of [a, b, c, e, f, g, h]) await ses(lead, 'welcome', 'Delivery');
-await ses(d!, 'welcome', 'Bounce', { bounceType: 'Permanent', bounceSubType: 'General' });
+await ses(d, 'welcome', 'Bounce', { bounceType: 'Permanent', bounceSubType: 'General' });
 await ses(a, 'welcome', 'Open');
 await ses(b, 'welcome', 'Open');
 await clickIn(a, 'welcome');

@@ -79,7 +79,7 @@ const KEY = Symbol.for('nurture.privacy-capture');
 
 function personOf(item: Record<string, unknown> | undefined): Person | undefined {
   if (!item || item.type !== 'lead') return undefined;
-  const text = (key: string) => (typeof item[key] === 'string' ? (item[key] as string) : undefined);
+  const text = (key: string) => (typeof item[key] === 'string' ? item[key] : undefined);
   return { email: text('email'), firstName: text('firstName'), lastName: text('lastName'), phone: text('phone'), interest: text('interest') };
 }
 
@@ -105,7 +105,7 @@ export function installCapture(): Capture {
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       keep(source, Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
       return write(chunk, ...rest);
-    }) as typeof stream.write;
+    });
   }
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
     const original = console[method].bind(console);
@@ -115,6 +115,7 @@ export function installCapture(): Capture {
     };
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with the patched client as `this`
   const sesSend = SESClient.prototype.send;
   SESClient.prototype.send = function (this: SESClient, command: { input?: { Tags?: { Name?: string; Value?: string }[] } }, ...rest: unknown[]) {
     if (command instanceof SendRawEmailCommand || command instanceof SendEmailCommand) {
@@ -123,6 +124,7 @@ export function installCapture(): Capture {
     return (sesSend as (...args: unknown[]) => unknown).call(this, command, ...rest);
   } as typeof sesSend;
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with the patched client as `this`
   const docSend = DynamoDBDocumentClient.prototype.send;
   DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, command: unknown, ...rest: unknown[]) {
     const items =

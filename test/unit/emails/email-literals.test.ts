@@ -16,7 +16,7 @@ describe('email versions, word for word', () => {
   });
 
   it('the reminder sent more than a day ahead, which no sequence step does today: "is coming up", and no "today" or "tomorrow"', async () => {
-    const props = { ...Reminder.PreviewProps, ...Reminder.Variants['days ahead']! };
+    const props = { ...Reminder.PreviewProps, ...Reminder.Variants['days ahead'] };
     expect(Reminder.subject(props)).toBe('Reminder: your appointment is coming up, Jordan');
     const text = await render(createElement(Reminder, props), { plainText: true });
     expect(text).toContain('SEE YOU SOON');
