@@ -19,7 +19,12 @@ export default defineConfig(
       // props, a handler's `_event`, or a key dropped from a rest object (`{ clinic: _clinic, ...props }`).
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+        },
       ],
       // An async function without an await is how this code meets a Promise-returning contract (a route, a port,
       // a close(), a test's fake); `Promise.resolve(...)` in its place would say the same thing less plainly.

@@ -10,11 +10,18 @@ import { findDynamoDbLocal } from './local/dynamodb-local.ts';
 const dynamoDbLocal = findDynamoDbLocal();
 const missing = 'missing' in dynamoDbLocal ? dynamoDbLocal.missing : undefined;
 if (missing && process.env.REQUIRE_DYNAMODB_LOCAL === '1') {
-  throw new Error(`REQUIRE_DYNAMODB_LOCAL=1 but the DynamoDB Local pass cannot run: ${missing}. On Debian: apt-get install openjdk-17-jre-headless (Debian 13: default-jre-headless)`);
+  throw new Error(
+    `REQUIRE_DYNAMODB_LOCAL=1 but the DynamoDB Local pass cannot run: ${missing}. On Debian: apt-get install openjdk-17-jre-headless (Debian 13: default-jre-headless)`,
+  );
 }
-const notice = missing && `\n*** DynamoDB Local pass SKIPPED: ${missing}. Only dynalite was tested. Install Java 17 or newer (apt-get install openjdk-17-jre-headless; Debian 13: default-jre-headless) to run it. ***\n`;
+const notice =
+  missing &&
+  `\n*** DynamoDB Local pass SKIPPED: ${missing}. Only dynalite was tested. Install Java 17 or newer (apt-get install openjdk-17-jre-headless; Debian 13: default-jre-headless) to run it. ***\n`;
 // Said before the run and again after the summary, where nobody can miss it.
-const skipNotice: Reporter = { onTestRunStart: () => void console.warn(notice), onTestRunEnd: () => void console.warn(notice) };
+const skipNotice: Reporter = {
+  onTestRunStart: () => void console.warn(notice),
+  onTestRunEnd: () => void console.warn(notice),
+};
 
 export default defineConfig({
   test: {

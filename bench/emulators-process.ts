@@ -6,7 +6,9 @@ import { createInterface } from 'node:readline';
 import { startEmulators } from '../local/emulators.ts';
 
 const emulators = await startEmulators();
-process.stdout.write(`${JSON.stringify({ dynamoEndpoint: emulators.dynamoEndpoint, sesEndpoint: emulators.sesEndpoint })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ dynamoEndpoint: emulators.dynamoEndpoint, sesEndpoint: emulators.sesEndpoint })}\n`,
+);
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.trim() !== 'cpu') return;
   const { user, system } = process.cpuUsage();

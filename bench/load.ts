@@ -29,7 +29,8 @@ export interface LoadOptions {
   progress?: Progress;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 /** The most sends in any window [t, t + 1 s), t being any send time. */
 export function maxInAnySecond(times: number[]): number {
@@ -46,12 +47,24 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
   const config = loadConfig({ ...env, TABLE_NAME: table });
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, table);
-  await seedLeads(table, dynamo, backlog, () => Date.now() - 60_000, config.DUE_SHARDS, (written) => progress?.count('load: seeding the backlog of due leads', written, backlog));
+  await seedLeads(
+    table,
+    dynamo,
+    backlog,
+    () => Date.now() - 60_000,
+    config.DUE_SHARDS,
+    (written) => progress?.count('load: seeding the backlog of due leads', written, backlog),
+  );
 
   progress?.step('load: starting the runtime in its own process');
   const runtime = fork('bench/runtime-process.ts', {
     // BENCH_CPU_PROF=1 writes CPU profiles of the runtime and the emulators to bench/results/ (Chrome DevTools opens them).
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : []),
+    ],
     env: { ...process.env, ...env, TABLE_NAME: table, MAX_SEND_RATE: String(sendRate), POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   const send = (message: ToRuntime) => runtime.send(message);
@@ -66,7 +79,12 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
     fetch(`${url}/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `${label}-${ulid().toLowerCase()}@example.com`, firstName: 'Load', consent: true, timeZone: 'America/Chicago' }),
+      body: JSON.stringify({
+        email: `${label}-${ulid().toLowerCase()}@example.com`,
+        firstName: 'Load',
+        consent: true,
+        timeZone: 'America/Chicago',
+      }),
     }).then(async (response) => {
       await response.text();
       return response.status;
@@ -108,10 +126,12 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
     );
   }
   progress?.count('load: seconds of sign-ups', seconds, seconds);
-  progress?.step('load: waiting for the last answers, then the runtime\'s numbers');
+  progress?.step("load: waiting for the last answers, then the runtime's numbers");
   await Promise.all(inFlight);
   const ended = started + seconds * 1000;
-  const emulatorCpuPercent = Math.round(((await emulatorCpuMs()) - emulatorCpuBefore) / (performance.timeOrigin + performance.now() - started) * 100);
+  const emulatorCpuPercent = Math.round(
+    (((await emulatorCpuMs()) - emulatorCpuBefore) / (performance.timeOrigin + performance.now() - started)) * 100,
+  );
   const loadAfter = os.loadavg();
 
   send({ type: 'finish' });
@@ -129,8 +149,28 @@ export async function load({ env, arrivalRate, seconds, backlog, sendRate, emula
     arrivalRate,
     seconds,
     backlog,
-    signups: { sent: total, answered: latencies.length, errors: errorCount, errorKinds: errors, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN, generatorMaxLagMs: maxLagMs, worstBySecond, inHandler: { p50Ms: quantile(handlerMs, 0.5), p99Ms: quantile(handlerMs, 0.99), maxMs: handlerMs.at(-1) ?? NaN } },
-    sends: { limit: sendRate, concurrency: Number(env.DISPATCH_CONCURRENCY), total: inWindow.length, welcomes: during(welcomeTimes).length, perSecond, ratio: perSecond / sendRate, maxInAnySecond: maxOneSecond, dispatchRuns: runs },
+    signups: {
+      sent: total,
+      answered: latencies.length,
+      errors: errorCount,
+      errorKinds: errors,
+      p50Ms: quantile(latencies, 0.5),
+      p99Ms: quantile(latencies, 0.99),
+      maxMs: latencies.at(-1) ?? NaN,
+      generatorMaxLagMs: maxLagMs,
+      worstBySecond,
+      inHandler: { p50Ms: quantile(handlerMs, 0.5), p99Ms: quantile(handlerMs, 0.99), maxMs: handlerMs.at(-1) ?? NaN },
+    },
+    sends: {
+      limit: sendRate,
+      concurrency: Number(env.DISPATCH_CONCURRENCY),
+      total: inWindow.length,
+      welcomes: during(welcomeTimes).length,
+      perSecond,
+      ratio: perSecond / sendRate,
+      maxInAnySecond: maxOneSecond,
+      dispatchRuns: runs,
+    },
     memoryMiB: memory,
     runtimeCpuPercent: cpuPercent,
     emulatorCpuPercent,

@@ -53,7 +53,9 @@ const { values } = command({
     only: z
       .string()
       .transform((list) => list.split(','))
-      .pipe(z.array(z.enum(SCENARIOS, { error: bad(`is not a scenario: use ${SCENARIOS.join(', ')} (comma-separated)`) })))
+      .pipe(
+        z.array(z.enum(SCENARIOS, { error: bad(`is not a scenario: use ${SCENARIOS.join(', ')} (comma-separated)`) })),
+      )
       .optional(),
   }),
 });
@@ -67,7 +69,9 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 // The emulators get their own process (and core), as DynamoDB and SES are other machines in AWS.
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [];
 say.step(`running ${only.join(', ')}; starting the emulators`);
-const child = spawn(process.execPath, ['--import', 'tsx', ...profile, 'bench/emulators-process.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, ['--import', 'tsx', ...profile, 'bench/emulators-process.ts'], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const lines = createInterface({ input: child.stdout });
 const nextLine = async (): Promise<unknown> => JSON.parse(((await once(lines, 'line')) as [string])[0]);
 const emulators = {
@@ -111,7 +115,12 @@ async function speedToLead(count: number) {
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `lead${i}-${ulid()}@example.com`, firstName: 'Bench', consent: true, timeZone: 'America/Chicago' }),
+      body: JSON.stringify({
+        email: `lead${i}-${ulid()}@example.com`,
+        firstName: 'Bench',
+        consent: true,
+        timeZone: 'America/Chicago',
+      }),
     });
     await response.text();
     if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
@@ -127,7 +136,14 @@ async function speedToLead(count: number) {
 // 2. Dispatch throughput vs raw SendRawEmail at the same concurrency and message size.
 async function throughput(count: number) {
   const { config, dynamo, wiring } = await setup('bench-dispatch');
-  await seedLeads(config.TABLE_NAME, dynamo, count, () => Date.now() - 60_000, config.DUE_SHARDS, (written) => say.count('throughput: seeding due leads', written, count));
+  await seedLeads(
+    config.TABLE_NAME,
+    dynamo,
+    count,
+    () => Date.now() - 60_000,
+    config.DUE_SHARDS,
+    (written) => say.count('throughput: seeding due leads', written, count),
+  );
 
   say.step(`throughput: dispatching ${count} due leads`);
   const started = performance.now();
@@ -135,7 +151,10 @@ async function throughput(count: number) {
   const dispatchSeconds = (performance.now() - started) / 1000;
   if (report.sent !== count) throw new Error(`dispatch sent ${report.sent} of ${count}`);
 
-  const sample = await wiring.dispatch.renderer.render('nurture', 'how-it-works', { firstName: 'Seed', unsubscribeUrl: 'https://nurture.clinic.example/unsubscribe?token=x' });
+  const sample = await wiring.dispatch.renderer.render('nurture', 'how-it-works', {
+    firstName: 'Seed',
+    unsubscribeUrl: 'https://nurture.clinic.example/unsubscribe?token=x',
+  });
   const raw = await composeMime(
     { to: { address: 'raw@example.com', name: 'Raw' }, ...sample, unsubscribeUrl: 'https://nurture.clinic.example/u' },
     { from: { name: 'Clinic', address: 'care@clinic.example' }, replyTo: 'frontdesk@clinic.example' },
@@ -157,7 +176,13 @@ async function throughput(count: number) {
   await clearInbox();
   const dispatchRate = count / dispatchSeconds;
   const rawRate = count / rawSeconds;
-  return { count, concurrency: CONCURRENCY, dispatchPerSecond: dispatchRate, rawPerSecond: rawRate, ratio: dispatchRate / rawRate };
+  return {
+    count,
+    concurrency: CONCURRENCY,
+    dispatchPerSecond: dispatchRate,
+    rawPerSecond: rawRate,
+    ratio: dispatchRate / rawRate,
+  };
 }
 
 // 3. Due collection: the sparse, sharded index makes it cost what is due, not what exists.
@@ -170,19 +195,35 @@ async function dueCollection(idleSizes: number[], due: number) {
     say.step(`due: making ${idle} idle and ${due} due leads for ${config.TABLE_NAME}, then writing them`);
     const seeding = (written: number) => say.count(`due: seeding ${config.TABLE_NAME}, leads`, written, idle + due);
     await seedLeads(config.TABLE_NAME, dynamo, idle, (i) => future + i, config.DUE_SHARDS, seeding);
-    await seedLeads(config.TABLE_NAME, dynamo, due, () => Date.now() - 1000, config.DUE_SHARDS, (written) => seeding(idle + written));
+    await seedLeads(
+      config.TABLE_NAME,
+      dynamo,
+      due,
+      () => Date.now() - 1000,
+      config.DUE_SHARDS,
+      (written) => seeding(idle + written),
+    );
     tables.push({ idle, shards: config.DUE_SHARDS, store: wiring.store, times: [] as number[] });
   }
   for (let run = 0; run < 41; run++) {
     say.count(`due: collecting ${due} due leads from each table, runs`, run + 1, 41);
     for (const table of tables) {
       const started = performance.now();
-      const ids = (await Promise.all(Array.from({ length: table.shards }, (_, shard) => table.store.due(shard, new Date(), 1000)))).flat();
+      const ids = (
+        await Promise.all(Array.from({ length: table.shards }, (_, shard) => table.store.due(shard, new Date(), 1000)))
+      ).flat();
       if (run > 0) table.times.push(performance.now() - started); // the first run warms up
       if (ids.length !== due) throw new Error(`collected ${ids.length} of ${due}`);
     }
   }
-  return tables.map(({ idle, times }) => ({ idle, due, medianMs: quantile(times.sort((a, b) => a - b), 0.5) }));
+  return tables.map(({ idle, times }) => ({
+    idle,
+    due,
+    medianMs: quantile(
+      times.sort((a, b) => a - b),
+      0.5,
+    ),
+  }));
 }
 
 // 4. The report reads the whole table (a Scan): its time grows with the table. Leads as they look mid-sequence:
@@ -198,19 +239,52 @@ async function reportTime(leads: number) {
     const sent = steps.slice(0, 1 + (i % steps.length));
     const iso = (day: number) => new Date(start + day * 86_400_000).toISOString();
     items.push({
-      ...leadKey(leadId), type: 'lead', leadId, email: `report-${leadId.toLowerCase()}@example.com`, firstName: 'Seed', timeZone: 'America/New_York',
-      consent: { at: iso(0), textVersion: 'bench' }, attribution: {}, createdAt: iso(0), status: i % 20 === 0 ? 'booked' : 'active', sequenceId: 'nurture', sentSteps: sent,
-      ...(i % 20 === 0 && { bookedAt: iso(sent.length * 3) }), deliveries: sent.length,
+      ...leadKey(leadId),
+      type: 'lead',
+      leadId,
+      email: `report-${leadId.toLowerCase()}@example.com`,
+      firstName: 'Seed',
+      timeZone: 'America/New_York',
+      consent: { at: iso(0), textVersion: 'bench' },
+      attribution: {},
+      createdAt: iso(0),
+      status: i % 20 === 0 ? 'booked' : 'active',
+      sequenceId: 'nurture',
+      sentSteps: sent,
+      ...(i % 20 === 0 && { bookedAt: iso(sent.length * 3) }),
+      deliveries: sent.length,
     });
     sent.forEach((stepId, n) => {
       const clicked = (i + n) % 4 === 0;
-      items.push({ ...messageKey(leadId, 'nurture', stepId), type: 'message', leadId, sequenceId: 'nurture', stepId, state: 'sent', at: iso(n * 3), messageId: ulid(), countSend: 1, countDelivery: 1, countOpen: 1, ...(clicked && { countClick: 1 }) });
+      items.push({
+        ...messageKey(leadId, 'nurture', stepId),
+        type: 'message',
+        leadId,
+        sequenceId: 'nurture',
+        stepId,
+        state: 'sent',
+        at: iso(n * 3),
+        messageId: ulid(),
+        countSend: 1,
+        countDelivery: 1,
+        countOpen: 1,
+        ...(clicked && { countClick: 1 }),
+      });
       for (const type of ['Send', 'Delivery', 'Open', ...(clicked ? ['Click'] : [])]) {
-        items.push({ ...eventKey(leadId, `${type}|${stepId}`), type: 'event', eventType: type, sequenceId: 'nurture', stepId, at: iso(n * 3 + 1) });
+        items.push({
+          ...eventKey(leadId, `${type}|${stepId}`),
+          type: 'event',
+          eventType: type,
+          sequenceId: 'nurture',
+          stepId,
+          at: iso(n * 3 + 1),
+        });
       }
     });
   }
-  await batchWrite(dynamo, config.TABLE_NAME, items, (written) => say.count(`report: writing ${leads} leads mid-sequence, items`, written, items.length));
+  await batchWrite(dynamo, config.TABLE_NAME, items, (written) =>
+    say.count(`report: writing ${leads} leads mid-sequence, items`, written, items.length),
+  );
   const source = new DynamoReportSource(dynamo, config.TABLE_NAME);
   const reads: number[] = [];
   const builds: number[] = [];
@@ -224,34 +298,84 @@ async function reportTime(leads: number) {
     builds.push(performance.now() - started);
     if (report.nurture.leads !== leads) throw new Error(`report counted ${report.nurture.leads} of ${leads} leads`);
   }
-  return { leads, items: items.length, readMs: quantile(reads.sort((a, b) => a - b), 0.5), buildMs: quantile(builds.sort((a, b) => a - b), 0.5) };
+  return {
+    leads,
+    items: items.length,
+    readMs: quantile(
+      reads.sort((a, b) => a - b),
+      0.5,
+    ),
+    buildMs: quantile(
+      builds.sort((a, b) => a - b),
+      0.5,
+    ),
+  };
 }
 
 // Welcomes count against the limit too: at 50 sign-ups/s, 100/s leaves 50/s for the backlog (why 100: see docs/benchmarks.md).
 const LOAD_SEND_RATE = Number(process.env.BENCH_SEND_RATE ?? 100);
-const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+const machine = {
+  cpus: os.cpus().length,
+  cpu: os.cpus()[0]?.model,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+};
 /**
  * Run a scenario if it was asked for, and keep when it started and on what machine (with the load average then) with
  * its result: latest.json keeps the results of scenarios not run this time, which may come from another machine.
  */
-async function scenario<T extends object>(name: (typeof SCENARIOS)[number], measure: () => Promise<T>, headline: (result: T) => string) {
+async function scenario<T extends object>(
+  name: (typeof SCENARIOS)[number],
+  measure: () => Promise<T>,
+  headline: (result: T) => string,
+) {
   if (!runs(name)) return undefined;
   say.step(`${name}: started`);
   const started = performance.now();
-  const ran = { at: new Date().toISOString(), machine: { ...machine, loadAverageAtStart: Number(os.loadavg()[0]!.toFixed(2)) } };
+  const ran = {
+    at: new Date().toISOString(),
+    machine: { ...machine, loadAverageAtStart: Number(os.loadavg()[0]!.toFixed(2)) },
+  };
   const result = await measure();
   say.step(`${name}: done in ${elapsed(performance.now() - started)}: ${headline(result)}`);
   return { ...ran, ...result };
 }
-const speed = await scenario('speed', () => speedToLead(Number(process.env.BENCH_SIGNUPS ?? 300)), (r) => `p50 ${ms(r.p50Ms)}, p99 ${ms(r.p99Ms)} over ${r.count} sign-ups (target: p99 < 1000 ms)`);
-const rate = await scenario('throughput', () => throughput(Number(process.env.BENCH_SENDS ?? 2000)), (r) => `${r.dispatchPerSecond.toFixed(0)} sends/s vs ${r.rawPerSecond.toFixed(0)} bare SendRawEmail/s: ratio ${r.ratio.toFixed(2)} (target: >= 0.80)`);
-const collection = await scenario('due', async () => ({ runs: await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) }), ({ runs: [small, big] }) =>
-  `median ${ms(small!.medianMs)} with ${small!.idle} idle vs ${ms(big!.medianMs)} with ${big!.idle} idle: ${(big!.medianMs / small!.medianMs).toFixed(2)}x (target: <= 1.2x)`,
+const speed = await scenario(
+  'speed',
+  () => speedToLead(Number(process.env.BENCH_SIGNUPS ?? 300)),
+  (r) => `p50 ${ms(r.p50Ms)}, p99 ${ms(r.p99Ms)} over ${r.count} sign-ups (target: p99 < 1000 ms)`,
 );
-const reporting = await scenario('report', () => reportTime(Number(process.env.BENCH_REPORT_LEADS ?? 10_000)), (r) => `read ${ms(r.readMs)}, compute ${ms(r.buildMs)} for ${r.leads} leads (${r.items} items)`);
-const loaded = await scenario('load', () =>
-  load({ env: baseEnv, emulatorCpuMs: emulators.cpuMs, arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50), seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60), backlog: Number(process.env.BENCH_BACKLOG ?? 10_000), sendRate: LOAD_SEND_RATE, progress: say }),
-  (r) => `sign-up p99 ${ms(r.signups.p99Ms)}, ${r.signups.errors} errors of ${r.signups.sent}, ${r.sends.perSecond.toFixed(1)} sends/s of ${r.sends.limit}`,
+const rate = await scenario(
+  'throughput',
+  () => throughput(Number(process.env.BENCH_SENDS ?? 2000)),
+  (r) =>
+    `${r.dispatchPerSecond.toFixed(0)} sends/s vs ${r.rawPerSecond.toFixed(0)} bare SendRawEmail/s: ratio ${r.ratio.toFixed(2)} (target: >= 0.80)`,
+);
+const collection = await scenario(
+  'due',
+  async () => ({ runs: await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) }),
+  ({ runs: [small, big] }) =>
+    `median ${ms(small!.medianMs)} with ${small!.idle} idle vs ${ms(big!.medianMs)} with ${big!.idle} idle: ${(big!.medianMs / small!.medianMs).toFixed(2)}x (target: <= 1.2x)`,
+);
+const reporting = await scenario(
+  'report',
+  () => reportTime(Number(process.env.BENCH_REPORT_LEADS ?? 10_000)),
+  (r) => `read ${ms(r.readMs)}, compute ${ms(r.buildMs)} for ${r.leads} leads (${r.items} items)`,
+);
+const loaded = await scenario(
+  'load',
+  () =>
+    load({
+      env: baseEnv,
+      emulatorCpuMs: emulators.cpuMs,
+      arrivalRate: Number(process.env.BENCH_ARRIVAL_RATE ?? 50),
+      seconds: Number(process.env.BENCH_LOAD_SECONDS ?? 60),
+      backlog: Number(process.env.BENCH_BACKLOG ?? 10_000),
+      sendRate: LOAD_SEND_RATE,
+      progress: say,
+    }),
+  (r) =>
+    `sign-up p99 ${ms(r.signups.p99Ms)}, ${r.signups.errors} errors of ${r.signups.sent}, ${r.sends.perSecond.toFixed(1)} sends/s of ${r.sends.limit}`,
 );
 say.step('stopping the emulators');
 await emulators.stop();
@@ -259,7 +383,13 @@ say.done('done');
 
 const growth = collection && collection.runs[1]!.medianMs / collection.runs[0]!.medianMs;
 // Files written before each scenario kept its own machine had one label for all: it is dropped, not guessed.
-const { machine: _oneLabelForAll, at: _written, ...previous } = (existsSync('bench/results/latest.json') ? JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) : {}) as Record<string, unknown>;
+const {
+  machine: _oneLabelForAll,
+  at: _written,
+  ...previous
+} = (
+  existsSync('bench/results/latest.json') ? JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) : {}
+) as Record<string, unknown>;
 /** This run's scenarios; the others keep what the last run of them wrote. */
 const fresh = {
   ...(speed && { speedToLead: { ...speed, targetP99Ms: 1000, pass: speed.p99Ms < 1000 } }),
@@ -269,7 +399,13 @@ const fresh = {
   ...(loaded && {
     load: {
       ...loaded,
-      targets: { errors: 0, p99Ms: 250, sendRatioAtLeast: 0.95, maxInAnySecondAtMost: loaded.sends.limit, memoryGrowthMiBAtMost: 5 },
+      targets: {
+        errors: 0,
+        p99Ms: 250,
+        sendRatioAtLeast: 0.95,
+        maxInAnySecondAtMost: loaded.sends.limit,
+        memoryGrowthMiBAtMost: 5,
+      },
       pass: {
         errors: loaded.signups.errors === 0,
         p99: loaded.signups.p99Ms < 250,
@@ -285,7 +421,11 @@ mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', JSON.stringify(results, null, 2));
 
 const mark = (pass: boolean) => (pass ? 'ok' : 'MISSED');
-const row = (value: string, target = '', pass?: boolean) => ({ value, target, result: pass === undefined ? '' : mark(pass) });
+const row = (value: string, target = '', pass?: boolean) => ({
+  value,
+  target,
+  result: pass === undefined ? '' : mark(pass),
+});
 console.table({
   ...(speed && {
     'speed to lead p50': row(ms(speed.p50Ms)),
@@ -302,22 +442,44 @@ console.table({
     'due collect growth': row(`${growth!.toFixed(2)}x`, '<= 1.2x', fresh.dueCollection?.pass),
   }),
   ...(reporting && {
-    [`report read, ${reporting.leads} leads`]: { value: ms(reporting.readMs), target: '', result: `${reporting.items} items` },
+    [`report read, ${reporting.leads} leads`]: {
+      value: ms(reporting.readMs),
+      target: '',
+      result: `${reporting.items} items`,
+    },
     [`report compute, ${reporting.leads} leads`]: row(ms(reporting.buildMs)),
   }),
   ...(loaded && {
     [`load: sign-ups at ${loaded.arrivalRate}/s, p50`]: row(ms(loaded.signups.p50Ms)),
     'load: sign-up p99': row(ms(loaded.signups.p99Ms), '< 250 ms', fresh.load?.pass.p99),
     'load: sign-up max': row(ms(loaded.signups.maxMs)),
-    'load: in the handler p50/p99/max': row(`${ms(loaded.signups.inHandler.p50Ms)} / ${ms(loaded.signups.inHandler.p99Ms)} / ${ms(loaded.signups.inHandler.maxMs)}`),
+    'load: in the handler p50/p99/max': row(
+      `${ms(loaded.signups.inHandler.p50Ms)} / ${ms(loaded.signups.inHandler.p99Ms)} / ${ms(loaded.signups.inHandler.maxMs)}`,
+    ),
     'load: errors': row(`${loaded.signups.errors} of ${loaded.signups.sent}`, '0', fresh.load?.pass.errors),
-    'load: sends/s (MAX_SEND_RATE)': row(`${loaded.sends.perSecond.toFixed(1)} (${loaded.sends.limit})`, '95-100% of limit', fresh.load?.pass.sendRate),
-    'load: most sends in any 1 s': row(String(loaded.sends.maxInAnySecond), `<= ${loaded.sends.limit}`, fresh.load?.pass.neverAboveLimit),
-    'load: heap start/peak/end MiB': row(`${loaded.memoryMiB.start.heapUsed} / ${loaded.memoryMiB.peak.heapUsed} / ${loaded.memoryMiB.end.heapUsed}`, 'end - start <= 5', fresh.load?.pass.noMemoryGrowth),
-    'load: RSS start/peak/end MiB': row(`${loaded.memoryMiB.start.rss} / ${loaded.memoryMiB.peak.rss} / ${loaded.memoryMiB.end.rss}`),
+    'load: sends/s (MAX_SEND_RATE)': row(
+      `${loaded.sends.perSecond.toFixed(1)} (${loaded.sends.limit})`,
+      '95-100% of limit',
+      fresh.load?.pass.sendRate,
+    ),
+    'load: most sends in any 1 s': row(
+      String(loaded.sends.maxInAnySecond),
+      `<= ${loaded.sends.limit}`,
+      fresh.load?.pass.neverAboveLimit,
+    ),
+    'load: heap start/peak/end MiB': row(
+      `${loaded.memoryMiB.start.heapUsed} / ${loaded.memoryMiB.peak.heapUsed} / ${loaded.memoryMiB.end.heapUsed}`,
+      'end - start <= 5',
+      fresh.load?.pass.noMemoryGrowth,
+    ),
+    'load: RSS start/peak/end MiB': row(
+      `${loaded.memoryMiB.start.rss} / ${loaded.memoryMiB.peak.rss} / ${loaded.memoryMiB.end.rss}`,
+    ),
     'load: runtime CPU (% of a core)': row(`${loaded.runtimeCpuPercent}%`),
     'load: emulators CPU (% of a core)': row(`${loaded.emulatorCpuPercent}%`),
-    'load: load average before/after': row(`${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`),
+    'load: load average before/after': row(
+      `${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`,
+    ),
   }),
 });
 console.log(`Wrote bench/results/latest.json (${machine.cpus} cores, ${machine.cpu}).`);

@@ -17,7 +17,15 @@ import { startHttpServer } from '../local/http-server.ts';
 export type ToRuntime = { type: 'dispatch' } | { type: 'finish' };
 export type FromRuntime =
   | { type: 'ready'; url: string }
-  | { type: 'finished'; sendTimes: number[]; welcomeTimes: number[]; handlerMs: number[]; memory: MemoryReport; runs: number; cpuPercent: number };
+  | {
+      type: 'finished';
+      sendTimes: number[];
+      welcomeTimes: number[];
+      handlerMs: number[];
+      memory: MemoryReport;
+      runs: number;
+      cpuPercent: number;
+    };
 
 export interface MemoryReport {
   /** After a forced GC, when dispatching starts (MiB). */
@@ -123,7 +131,21 @@ process.on('message', async (message: ToRuntime) => {
     clearInterval(sampler);
     const end = collected();
     server.close();
-    process.send!({ type: 'finished', sendTimes, welcomeTimes, handlerMs, runs, cpuPercent, memory: { start, peak, end, heapSeries } } satisfies FromRuntime, () => process.exit(0));
+    process.send!(
+      {
+        type: 'finished',
+        sendTimes,
+        welcomeTimes,
+        handlerMs,
+        runs,
+        cpuPercent,
+        memory: { start, peak, end, heapSeries },
+      } satisfies FromRuntime,
+      () => process.exit(0),
+    );
   }
 });
-process.send!({ type: 'ready', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } satisfies FromRuntime);
+process.send!({
+  type: 'ready',
+  url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+} satisfies FromRuntime);

@@ -137,7 +137,8 @@ export const claims: readonly ClaimRule[] = [
     words: [],
     forms: ['[clinically,scientifically,medically] {proven,proved,prove,proves}'],
     unless: [...negations, 'to prove'],
-    instead: 'Say what a study found and how large it was, with its source link: "in a study of 77 patients, pain scores fell".',
+    instead:
+      'Say what a study found and how large it was, with its source link: "in a study of 77 patients, pain scores fell".',
     why: 'The evidence for ketamine in migraine is early (small studies, mostly without a comparison group): "proven" overstates it.',
   },
   {
@@ -159,7 +160,8 @@ export const claims: readonly ClaimRule[] = [
       '{home,ride home} safe*',
       'feel safe*',
     ],
-    instead: 'Name the risks, who should not have ketamine, and how patients are monitored, as the side-effects email does.',
+    instead:
+      'Name the risks, who should not have ketamine, and how patients are monitored, as the side-effects email does.',
     why: 'Ketamine has real risks and is not safe for everyone: a blanket safety claim needs evidence the clinic does not have.',
   },
   {
@@ -178,9 +180,13 @@ export const claims: readonly ClaimRule[] = [
     // Freedom from pain. "Migraine-free days" and "headache-free days" are how studies count results (the
     // change in days without migraine), not a promise, so they pass; a study number still needs its source link.
     words: [],
-    forms: ['{pain,migraine,migraines,headache,headaches,symptom,symptoms} free', 'free {of,from} [all,your] {pain,migraine*,headache*,symptoms}'],
+    forms: [
+      '{pain,migraine,migraines,headache,headaches,symptom,symptoms} free',
+      'free {of,from} [all,your] {pain,migraine*,headache*,symptoms}',
+    ],
     unless: [...negations, '{migraine,headache} free day*'],
-    instead: 'Say how much pain or how many migraine days changed in a study, with its source link, and that results vary.',
+    instead:
+      'Say how much pain or how many migraine days changed in a study, with its source link, and that results vary.',
     why: 'Freedom from pain is a result no study shows for everyone.',
   },
   {
@@ -195,7 +201,13 @@ export const claims: readonly ClaimRule[] = [
     // Hype. "Breakthrough pain" and "breakthrough migraine" are medical terms (pain that breaks through a
     // preventive) and pass; "not a miracle drug" is honest and passes.
     words: ['wonder drug', 'wonder drugs', 'magic bullet', 'magic bullets', 'life-changing', 'life-saving'],
-    forms: ['miracle*', 'miraculous*', 'breakthrough*', 'revolution{ary,ise,ize,ised,ized,ising,izing,ises,izes}', 'game {changer*,changing}'],
+    forms: [
+      'miracle*',
+      'miraculous*',
+      'breakthrough*',
+      'revolution{ary,ise,ize,ised,ized,ising,izing,ises,izes}',
+      'game {changer*,changing}',
+    ],
     unless: [...negations, 'breakthrough {pain,headache*,migraine*,attack*}'],
     instead: 'Describe what a study found, with its source link, and that results vary.',
     why: 'Hype words promise more than the evidence shows, and the FTC reads them as health claims.',
@@ -212,12 +224,23 @@ export const claims: readonly ClaimRule[] = [
       '{approved,cleared} {for,to treat} [chronic] {migraine*,headache*}',
     ],
     unless: negations,
-    instead: 'Ketamine is not FDA-approved for migraine: say that its use for migraine is off-label. Leave the FDA out of what ketamine is approved for.',
+    instead:
+      'Ketamine is not FDA-approved for migraine: say that its use for migraine is off-label. Leave the FDA out of what ketamine is approved for.',
     why: 'The FDA has not approved ketamine for migraine: any "FDA-approved" reads as if it had.',
   },
   {
     // Testimonials: patients' words and praise presented as what a reader can expect.
-    words: ['testimonial', 'testimonials', 'in their own words', 'real results', 'success story', 'success stories', '★', '⭐', '🌟'],
+    words: [
+      'testimonial',
+      'testimonials',
+      'in their own words',
+      'real results',
+      'success story',
+      'success stories',
+      '★',
+      '⭐',
+      '🌟',
+    ],
     forms: [
       '[one of,many of,some of,all of,what] our {patient*,client*} {say*,said,tell*,told,report*,describe*,share*,shared,write*,wrote,rave*,love*,swear*,call*}',
       '{a,one,another} {patient,client} {say*,said,tell*,told,wrote,write*,shared,share*}',

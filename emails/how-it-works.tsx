@@ -8,11 +8,29 @@ function HowItWorks(props: EmailProps) {
   return (
     <Layout {...props} preview={HowItWorks.preview(props)} heading="How ketamine may act on a migraine brain">
       <P>Hi {props.firstName},</P>
-      <P>In chronic migraine, the nervous system can become over-responsive: pain pathways fire too easily, and during an attack even light, sound or a gentle touch can hurt. Doctors call this sensitization. Ketamine is studied for migraine because it works on the brain in a different way from most migraine medicines.</P>
-      <P><strong>It blocks the NMDA receptor.</strong> This receptor, part of the brain's glutamate signaling system, takes part in amplifying pain signals. Researchers think that blocking it may quiet pathways that have become over-sensitive.</P>
-      <P><strong>It may affect inflammation.</strong> Laboratory research suggests ketamine may lower some inflammatory messengers, such as cytokines. Whether this matters for migraine in people is not known.</P>
-      <P><strong>Aura.</strong> In one small trial, a ketamine nasal spray made prolonged aura less severe, but did not make it shorter <Cite source={afridi2013} />.</P>
-      <P>These are theories and early findings, not settled facts. Ketamine is not a first-line migraine treatment, its use for migraine is off-label, and how much it helps varies widely from person to person. Next time: who may be a candidate, and who should not have ketamine.</P>
+      <P>
+        In chronic migraine, the nervous system can become over-responsive: pain pathways fire too easily, and during an
+        attack even light, sound or a gentle touch can hurt. Doctors call this sensitization. Ketamine is studied for
+        migraine because it works on the brain in a different way from most migraine medicines.
+      </P>
+      <P>
+        <strong>It blocks the NMDA receptor.</strong> This receptor, part of the brain's glutamate signaling system,
+        takes part in amplifying pain signals. Researchers think that blocking it may quiet pathways that have become
+        over-sensitive.
+      </P>
+      <P>
+        <strong>It may affect inflammation.</strong> Laboratory research suggests ketamine may lower some inflammatory
+        messengers, such as cytokines. Whether this matters for migraine in people is not known.
+      </P>
+      <P>
+        <strong>Aura.</strong> In one small trial, a ketamine nasal spray made prolonged aura less severe, but did not
+        make it shorter <Cite source={afridi2013} />.
+      </P>
+      <P>
+        These are theories and early findings, not settled facts. Ketamine is not a first-line migraine treatment, its
+        use for migraine is off-label, and how much it helps varies widely from person to person. Next time: who may be
+        a candidate, and who should not have ketamine.
+      </P>
       <BookButton href={props.clinic.bookingUrl} label="Ask a clinician how it might apply to you" />
     </Layout>
   );
@@ -20,6 +38,10 @@ function HowItWorks(props: EmailProps) {
 
 HowItWorks.subject = (_props: EmailProps) => 'How ketamine may calm an over-sensitive migraine brain';
 HowItWorks.preview = (_props: EmailProps) => 'NMDA receptors, inflammation and aura: what is known, and what is not.';
-HowItWorks.PreviewProps = { firstName: 'Jordan', unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview', clinic } satisfies EmailProps;
+HowItWorks.PreviewProps = {
+  firstName: 'Jordan',
+  unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview',
+  clinic,
+} satisfies EmailProps;
 
 export default HowItWorks satisfies StepTemplate;

@@ -7,8 +7,15 @@ function RescheduleNudge(props: EmailProps) {
   return (
     <Layout {...props} preview={RescheduleNudge.preview(props)} heading="Let's find a time that works">
       <P>Hi {props.firstName},</P>
-      <P>Your appointment {props.appointment ? `for ${props.appointment} ` : ''}did not go ahead. That happens, and with migraine it is often the migraine itself that gets in the way.</P>
-      <P>Whenever you are ready, you can pick a new time below, or reply to this email and we will find one with you. If you have questions that are holding you back, about safety, side effects or cost, ask us: that is what the consultation is for.</P>
+      <P>
+        Your appointment {props.appointment ? `for ${props.appointment} ` : ''}did not go ahead. That happens, and with
+        migraine it is often the migraine itself that gets in the way.
+      </P>
+      <P>
+        Whenever you are ready, you can pick a new time below, or reply to this email and we will find one with you. If
+        you have questions that are holding you back, about safety, side effects or cost, ask us: that is what the
+        consultation is for.
+      </P>
       <BookButton href={props.clinic.bookingUrl} label="Choose a new time" />
       <P>You can also call us at {props.clinic.phone}.</P>
     </Layout>

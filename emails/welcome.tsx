@@ -6,8 +6,14 @@ import type { EmailProps, StepTemplate } from './_shared/types.ts';
 function Welcome(props: EmailProps) {
   return (
     <Layout {...props} preview={Welcome.preview(props)} heading={`Welcome, ${props.firstName}`}>
-      <P>Thank you for contacting {props.clinic.name}. Frequent or stubborn migraine wears people down, and looking into a new option takes energy. We are glad you reached out.</P>
-      <P>Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about ketamine for migraine:</P>
+      <P>
+        Thank you for contacting {props.clinic.name}. Frequent or stubborn migraine wears people down, and looking into
+        a new option takes energy. We are glad you reached out.
+      </P>
+      <P>
+        Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about
+        ketamine for migraine:
+      </P>
       <List>
         <Item>how ketamine is thought to act on migraine;</Item>
         <Item>who may be a candidate, and who should not have it;</Item>
@@ -16,7 +22,11 @@ function Welcome(props: EmailProps) {
         <Item>what the studies found, and what they could not show;</Item>
         <Item>cost, insurance and ways to pay.</Item>
       </List>
-      <P>Ketamine is not right for everyone, and using it for migraine is off-label. A consultation with one of our clinicians is the place to find out whether it makes sense for you, or whether another approach fits better. You do not have to wait for the series to end to book one.</P>
+      <P>
+        Ketamine is not right for everyone, and using it for migraine is off-label. A consultation with one of our
+        clinicians is the place to find out whether it makes sense for you, or whether another approach fits better. You
+        do not have to wait for the series to end to book one.
+      </P>
       <BookButton href={props.clinic.bookingUrl} />
       <P>Questions in the meantime? Reply to this email or call us at {props.clinic.phone}.</P>
     </Layout>
@@ -25,6 +35,10 @@ function Welcome(props: EmailProps) {
 
 Welcome.subject = (props: EmailProps) => `Welcome, ${props.firstName}: here is what happens next`;
 Welcome.preview = (_props: EmailProps) => 'A short series on ketamine for migraine, and how to reach us any time.';
-Welcome.PreviewProps = { firstName: 'Jordan', unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview', clinic } satisfies EmailProps;
+Welcome.PreviewProps = {
+  firstName: 'Jordan',
+  unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview',
+  clinic,
+} satisfies EmailProps;
 
 export default Welcome satisfies StepTemplate;

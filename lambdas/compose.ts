@@ -51,8 +51,14 @@ export interface Parts {
  * `readConfig` replaces the full config for a Lambda that needs less (the admin report reads no secret).
  */
 export function lambdaEntry<E, R>(build: (config: ResolvedConfig) => Built<E, R>): (event: E) => Promise<R>;
-export function lambdaEntry<C, E, R>(build: (config: C) => Built<E, R>, readConfig: () => C | Promise<C>): (event: E) => Promise<R>;
-export function lambdaEntry<E, R>(build: (config: never) => Built<E, R>, readConfig: () => unknown = () => resolveSecrets(loadConfig())): (event: E) => Promise<R> {
+export function lambdaEntry<C, E, R>(
+  build: (config: C) => Built<E, R>,
+  readConfig: () => C | Promise<C>,
+): (event: E) => Promise<R>;
+export function lambdaEntry<E, R>(
+  build: (config: never) => Built<E, R>,
+  readConfig: () => unknown = () => resolveSecrets(loadConfig()),
+): (event: E) => Promise<R> {
   let handle: Promise<(event: E) => Promise<R>> | undefined;
   return async (event) => {
     handle ??= Promise.resolve()
@@ -94,14 +100,23 @@ export function bookingDeps(config: ResolvedConfig, parts: Parts = {}) {
 }
 
 /** /unsubscribe: the lead store only. No mailer, renderer or templates. */
-export function unsubscribeDeps(config: ResolvedConfig, { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {}) {
+export function unsubscribeDeps(
+  config: ResolvedConfig,
+  { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {},
+) {
   return { config, clinic: clinicFor(config), store: new DynamoLeadStore(dynamo, tableOptions(config)), clock, log };
 }
 
 /** SES events: the lead store and the event store. No mailer, renderer or templates. */
 export function sesEventsDeps(config: Config, { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {}) {
   const options = tableOptions(config);
-  return { config, store: new DynamoLeadStore(dynamo, options), events: new DynamoEventStore(dynamo, options), clock, log };
+  return {
+    config,
+    store: new DynamoLeadStore(dynamo, options),
+    events: new DynamoEventStore(dynamo, options),
+    clock,
+    log,
+  };
 }
 
 /**
@@ -167,14 +182,23 @@ export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>
   const start = config.SEND_WINDOW_START;
   const end = config.SEND_WINDOW_END;
   if (!start && !end) return defaultSequences;
-  return Object.fromEntries(Object.entries(defaultSequences).map(([id, sequence]) => [id, { ...sequence, window: { start: start ?? sequence.window.start, end: end ?? sequence.window.end } }]));
+  return Object.fromEntries(
+    Object.entries(defaultSequences).map(([id, sequence]) => [
+      id,
+      { ...sequence, window: { start: start ?? sequence.window.start, end: end ?? sequence.window.end } },
+    ]),
+  );
 }
 
 function tableOptions(config: Config): TableOptions {
   return { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS };
 }
 
-function sending(config: ResolvedConfig, store: LeadStore, { clock = systemClock, ses = sesClient(config), sendRate = config.MAX_SEND_RATE ?? 1 }: Parts): DispatchDeps {
+function sending(
+  config: ResolvedConfig,
+  store: LeadStore,
+  { clock = systemClock, ses = sesClient(config), sendRate = config.MAX_SEND_RATE ?? 1 }: Parts,
+): DispatchDeps {
   const clinic = clinicFor(config);
   const sequences = sequencesFor(config);
   // One pacer for every send this process makes: turns before the in-flight mark, admission at the SES request.
@@ -200,7 +224,8 @@ function sending(config: ResolvedConfig, store: LeadStore, { clock = systemClock
       concurrency: config.DISPATCH_CONCURRENCY,
       runBudgetMs: 50_000,
     },
-    unsubscribeUrl: (leadId) => `${config.PUBLIC_BASE_URL}${ROUTES.unsubscribe}?token=${encodeURIComponent(signUnsubscribeToken(leadId, config.UNSUBSCRIBE_SECRET))}`,
+    unsubscribeUrl: (leadId) =>
+      `${config.PUBLIC_BASE_URL}${ROUTES.unsubscribe}?token=${encodeURIComponent(signUnsubscribeToken(leadId, config.UNSUBSCRIBE_SECRET))}`,
     pace: pace.turn,
   };
 }

@@ -50,7 +50,16 @@ export const configSchema = z.object({
   REPLY_TO_ADDRESS: z.email().default(clinic.replyTo),
   CLINIC_NAME: z.string().min(1).default(clinic.name),
   /** Postal address lines, separated by "|" (CAN-SPAM: every email carries it). */
-  CLINIC_POSTAL_ADDRESS: z.string().min(1).default(clinic.postalAddress.join('|')).transform((value) => value.split('|').map((line) => line.trim()).filter(Boolean)),
+  CLINIC_POSTAL_ADDRESS: z
+    .string()
+    .min(1)
+    .default(clinic.postalAddress.join('|'))
+    .transform((value) =>
+      value
+        .split('|')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    ),
   CLINIC_PHONE: z.string().min(1).default(clinic.phone),
   CLINIC_WEBSITE: z.url().default(clinic.website),
   BOOKING_URL: z.url().default(clinic.bookingUrl),

@@ -51,7 +51,18 @@ export const SEND_QUOTA_METRICS = {
 } as const;
 
 /** Every SES event type a configuration set publishes: the stack's EventBridge rule matches these, the handler parses them. */
-export const SES_EVENT_TYPES = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint', 'Reject', 'DeliveryDelay', 'RenderingFailure', 'Subscription'] as const;
+export const SES_EVENT_TYPES = [
+  'Send',
+  'Delivery',
+  'Open',
+  'Click',
+  'Bounce',
+  'Complaint',
+  'Reject',
+  'DeliveryDelay',
+  'RenderingFailure',
+  'Subscription',
+] as const;
 export type SesEventType = (typeof SES_EVENT_TYPES)[number];
 
 /**

@@ -17,7 +17,15 @@ const INTEREST_LABELS: Record<(typeof INTERESTS)[number], string> = {
  * The sign-up form alone, as a clinic pastes it into its own site (the stack prints it with the deployed URL).
  * It needs no stylesheet: the honeypot is hidden inline, and a line of script fills in the visitor's time zone.
  */
-export function signupForm({ action, clinicName, consentVersion }: { action: string; clinicName: string; consentVersion?: string }): string {
+export function signupForm({
+  action,
+  clinicName,
+  consentVersion,
+}: {
+  action: string;
+  clinicName: string;
+  consentVersion?: string;
+}): string {
   const options = INTERESTS.map((id) => `<option value="${id}">${escapeHtml(INTEREST_LABELS[id])}</option>`).join('');
   return `<form method="post" action="${escapeHtml(action)}">
   <label for="firstName">First name</label><input id="firstName" name="firstName" required maxlength="80" autocomplete="given-name">

@@ -45,10 +45,17 @@ export function addNagPacks(app: App): void {
 /** Make a stage with placeholders impossible to deploy, saying which fields to set. */
 function refusePlaceholders(stack: Stack, stage: string, problems: string[]): void {
   const annotations = Annotations.of(stack);
-  annotations.addError(`stages.${stage} is a production stage with placeholder values: set each field below in cdk.json (context.nurture.stages.${stage}), then synthesize or deploy ${stack.node.id} again`);
+  annotations.addError(
+    `stages.${stage} is a production stage with placeholder values: set each field below in cdk.json (context.nurture.stages.${stage}), then synthesize or deploy ${stack.node.id} again`,
+  );
   for (const problem of problems) annotations.addError(problem);
   // `cdk deploy --ignore-errors` would skip the errors above; CloudFormation still refuses a template whose rule fails.
   new CfnRule(stack, 'NoPlaceholders', {
-    assertions: [{ assert: Fn.conditionEquals('placeholders', 'none'), assertDescription: `stages.${stage} in cdk.json still has placeholder values (npx cdk synth ${stack.node.id} lists them)` }],
+    assertions: [
+      {
+        assert: Fn.conditionEquals('placeholders', 'none'),
+        assertDescription: `stages.${stage} in cdk.json still has placeholder values (npx cdk synth ${stack.node.id} lists them)`,
+      },
+    ],
   });
 }

@@ -7,20 +7,36 @@
 import { IANAZone } from 'luxon';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
-import { isPlaceholderDomain, isPlaceholderEmail, isPlaceholderPhone, isPlaceholderText, isPlaceholderUrl } from './placeholders.ts';
+import {
+  isPlaceholderDomain,
+  isPlaceholderEmail,
+  isPlaceholderPhone,
+  isPlaceholderText,
+  isPlaceholderUrl,
+} from './placeholders.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like 09:00');
 const https = z.url({ protocol: /^https$/, error: 'must be an https URL' });
 const domain = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a lower-case domain name like clinic.example');
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lower-case domain name like clinic.example',
+  );
 /** An https origin as a browser sends it in `Origin`: scheme and host, no path or trailing slash. */
 const origin = z
   .string()
-  .regex(/^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/, 'must be an https origin like https://www.clinic.example (no path, no trailing slash)');
-const timeZone = z.string().refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone like America/New_York');
+  .regex(
+    /^https:\/\/[a-z0-9.-]+(:\d{1,5})?$/,
+    'must be an https origin like https://www.clinic.example (no path, no trailing slash)',
+  );
+const timeZone = z
+  .string()
+  .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone like America/New_York');
 /** CloudWatch Logs accepts only these retention periods (in days; "never expire" is not offered here). */
-const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter((days): days is number => typeof days === 'number' && days !== RetentionDays.INFINITE);
+const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
+  (days): days is number => typeof days === 'number' && days !== RetentionDays.INFINITE,
+);
 const logRetention = z.number().refine((days) => LOG_RETENTION_DAYS.includes(days), {
   message: `must be one of CloudWatch Logs' retention periods in days (${LOG_RETENTION_DAYS.join(', ')})`,
 });
@@ -29,14 +45,27 @@ const logRetention = z.number().refine((days) => LOG_RETENTION_DAYS.includes(day
 const stageSettingsSchema = z
   .object({
     /** 12-digit AWS account id. Unset: the account of the credentials `cdk deploy` runs with. */
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region like us-east-1'),
     /** Production: deletion protection on the table, and the table, key and secrets are kept when the stack is deleted. */
     production: z.boolean(),
     clinic: z.strictObject({
       name: z.string().min(1).max(100),
       /** One line per entry; every email carries it (CAN-SPAM). */
-      postalAddress: z.array(z.string().min(1).refine((line) => !line.includes('|'), 'must not contain "|" (it separates the lines in CLINIC_POSTAL_ADDRESS)')).min(1),
+      postalAddress: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .refine(
+              (line) => !line.includes('|'),
+              'must not contain "|" (it separates the lines in CLINIC_POSTAL_ADDRESS)',
+            ),
+        )
+        .min(1),
       phone: z.string().min(1),
       website: https,
       bookingUrl: https,
@@ -72,16 +101,28 @@ const stageSettingsSchema = z
     const senderDomain = stage.email.senderDomain;
     const fromDomain = stage.email.fromAddress.split('@')[1]?.toLowerCase() ?? '';
     if (fromDomain !== senderDomain && !fromDomain.endsWith(`.${senderDomain}`)) {
-      ctx.addIssue({ code: 'custom', path: ['email', 'fromAddress'], message: `must be an address at ${senderDomain} (the SES identity)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email', 'fromAddress'],
+        message: `must be an address at ${senderDomain} (the SES identity)`,
+      });
     }
     if (stage.email.mailFromDomain && !stage.email.mailFromDomain.endsWith(`.${senderDomain}`)) {
-      ctx.addIssue({ code: 'custom', path: ['email', 'mailFromDomain'], message: `must be a subdomain of ${senderDomain}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email', 'mailFromDomain'],
+        message: `must be a subdomain of ${senderDomain}`,
+      });
     }
     if (stage.sendWindow && stage.sendWindow.start >= stage.sendWindow.end) {
       ctx.addIssue({ code: 'custom', path: ['sendWindow', 'end'], message: 'must be later than sendWindow.start' });
     }
     if (stage.throttle.burstLimit < stage.throttle.rateLimit) {
-      ctx.addIssue({ code: 'custom', path: ['throttle', 'burstLimit'], message: 'must be at least throttle.rateLimit' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['throttle', 'burstLimit'],
+        message: 'must be at least throttle.rateLimit',
+      });
     }
   });
 
@@ -97,21 +138,52 @@ interface Field {
 
 /** The fields a production stage must not leave as placeholders, each with its check and what to set instead. */
 function placeholderFields(stage: StageSettings): Field[] {
-  const field = (path: Field['path'], value: Field['value'], isPlaceholder: Field['isPlaceholder'], fix: string): Field => ({ path, value, isPlaceholder, fix });
+  const field = (
+    path: Field['path'],
+    value: Field['value'],
+    isPlaceholder: Field['isPlaceholder'],
+    fix: string,
+  ): Field => ({ path, value, isPlaceholder, fix });
   const address = "set the clinic's real postal address (CAN-SPAM requires a valid one)";
   return [
     field(['clinic', 'name'], stage.clinic.name, isPlaceholderText, "set the clinic's name"),
-    ...stage.clinic.postalAddress.map((line, i) => field(['clinic', 'postalAddress', i], line, isPlaceholderText, address)),
+    ...stage.clinic.postalAddress.map((line, i) =>
+      field(['clinic', 'postalAddress', i], line, isPlaceholderText, address),
+    ),
     field(['clinic', 'phone'], stage.clinic.phone, isPlaceholderPhone, "set the clinic's real phone number"),
     field(['clinic', 'website'], stage.clinic.website, isPlaceholderUrl, "set the clinic's real website"),
     field(['clinic', 'bookingUrl'], stage.clinic.bookingUrl, isPlaceholderUrl, "set the clinic's real booking page"),
-    field(['email', 'senderDomain'], stage.email.senderDomain, isPlaceholderDomain, 'set the domain the emails are sent from (the SES identity)'),
-    field(['email', 'fromAddress'], stage.email.fromAddress, isPlaceholderEmail, 'set the real sender address, at email.senderDomain'),
+    field(
+      ['email', 'senderDomain'],
+      stage.email.senderDomain,
+      isPlaceholderDomain,
+      'set the domain the emails are sent from (the SES identity)',
+    ),
+    field(
+      ['email', 'fromAddress'],
+      stage.email.fromAddress,
+      isPlaceholderEmail,
+      'set the real sender address, at email.senderDomain',
+    ),
     field(['email', 'replyTo'], stage.email.replyTo, isPlaceholderEmail, "set the clinic's real address for replies"),
-    field(['email', 'mailFromDomain'], stage.email.mailFromDomain, isPlaceholderDomain, 'set a subdomain of the real sender domain, or leave it out'),
+    field(
+      ['email', 'mailFromDomain'],
+      stage.email.mailFromDomain,
+      isPlaceholderDomain,
+      'set a subdomain of the real sender domain, or leave it out',
+    ),
     field(['publicBaseUrl'], stage.publicBaseUrl, isPlaceholderUrl, "set the API's real domain, or leave it out"),
-    ...stage.allowedOrigins.map((origin, i) => field(['allowedOrigins', i], origin, isPlaceholderUrl, "set the clinic's real site origin")),
-    ...stage.alarmEmails.map((email, i) => field(['alarmEmails', i], email, isPlaceholderEmail, 'set a real address for alarms, or leave the list empty to subscribe later')),
+    ...stage.allowedOrigins.map((origin, i) =>
+      field(['allowedOrigins', i], origin, isPlaceholderUrl, "set the clinic's real site origin"),
+    ),
+    ...stage.alarmEmails.map((email, i) =>
+      field(
+        ['alarmEmails', i],
+        email,
+        isPlaceholderEmail,
+        'set a real address for alarms, or leave the list empty to subscribe later',
+      ),
+    ),
   ].filter((f) => f.value !== undefined && f.isPlaceholder(f.value));
 }
 
@@ -119,7 +191,12 @@ function placeholderFields(stage: StageSettings): Field[] {
 export const stageSchema = stageSettingsSchema.superRefine((stage, ctx) => {
   if (!stage.production) return;
   for (const { path, value, fix } of placeholderFields(stage)) {
-    ctx.addIssue({ code: 'custom', path, message: `looks like a placeholder (${JSON.stringify(value)}): ${fix}`, params: { placeholder: true } });
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `looks like a placeholder (${JSON.stringify(value)}): ${fix}`,
+      params: { placeholder: true },
+    });
   }
 });
 
@@ -134,7 +211,8 @@ const contextSchema = <Stage extends z.ZodType>(stage: Stage) =>
 
 export const nurtureContextSchema = contextSchema(stageSchema);
 
-const issueLines = (issues: z.core.$ZodIssue[]) => issues.map((issue) => `${issue.path.join('.') || '(nurture)'}: ${issue.message}`);
+const issueLines = (issues: z.core.$ZodIssue[]) =>
+  issues.map((issue) => `${issue.path.join('.') || '(nurture)'}: ${issue.message}`);
 
 /** Validate the `nurture` context value; throws an error naming every bad field (`stages.prod.retentionDays: ...`). */
 export function parseStages(value: unknown): Record<string, StageConfig> {
@@ -149,14 +227,21 @@ export function parseStages(value: unknown): Record<string, StageConfig> {
  * those problems in `placeholders` (one line per field, by stage). The app builds such a stage with the lines as
  * errors on its stack, so `cdk synth` and `cdk deploy` refuse that stage alone and the others still work.
  */
-export function readStages(value: unknown): { stages: Record<string, StageConfig>; placeholders: Record<string, string[]> } {
+export function readStages(value: unknown): {
+  stages: Record<string, StageConfig>;
+  placeholders: Record<string, string[]>;
+} {
   const result = nurtureContextSchema.safeParse(value);
   if (result.success) return { stages: result.data.stages, placeholders: {} };
   const issues = result.error.issues;
-  if (!issues.every((issue) => issue.code === 'custom' && issue.params?.placeholder === true)) throw configError(issueLines(issues));
+  if (!issues.every((issue) => issue.code === 'custom' && issue.params?.placeholder === true))
+    throw configError(issueLines(issues));
   const placeholders: Record<string, string[]> = {};
   for (const issue of issues) (placeholders[String(issue.path[1])] ??= []).push(...issueLines([issue]));
   return { stages: contextSchema(stageSettingsSchema).parse(value).stages, placeholders };
 }
 
-const configError = (lines: string[]) => new Error(`Invalid stage configuration in cdk.json (context "nurture"):\n${lines.map((line) => `  ${line}`).join('\n')}`);
+const configError = (lines: string[]) =>
+  new Error(
+    `Invalid stage configuration in cdk.json (context "nurture"):\n${lines.map((line) => `  ${line}`).join('\n')}`,
+  );

@@ -49,37 +49,79 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'AlarmTopic', { displayName: `${props.serviceName} alarms`, masterKey: props.key, enforceSSL: true });
+    this.topic = new Topic(this, 'AlarmTopic', {
+      displayName: `${props.serviceName} alarms`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
     for (const address of props.alarmEmails) this.topic.addSubscription(new EmailSubscription(address));
 
-    const ses = (metricName: string, statistic: string, period: Duration) => new Metric({ namespace: 'AWS/SES', metricName, statistic, period });
+    const ses = (metricName: string, statistic: string, period: Duration) =>
+      new Metric({ namespace: 'AWS/SES', metricName, statistic, period });
     // Account-level reputation: what SES reviews. The configuration set's reputation metrics feed it.
     const bounceRate = ses('Reputation.BounceRate', 'Maximum', Duration.hours(1));
     const complaintRate = ses('Reputation.ComplaintRate', 'Maximum', Duration.hours(1));
     const sendsPerHour = ses('Send', 'Sum', Duration.hours(1));
     const quota = (metricName: string) =>
-      new Metric({ namespace: SEND_QUOTA_METRICS.namespace, metricName, dimensionsMap: { service: props.serviceName }, statistic: 'Maximum', period: Duration.hours(1) });
+      new Metric({
+        namespace: SEND_QUOTA_METRICS.namespace,
+        metricName,
+        dimensionsMap: { service: props.serviceName },
+        statistic: 'Maximum',
+        period: Duration.hours(1),
+      });
     const quotaUsed = new MathExpression({
       expression: '100 * sent / quota',
       usingMetrics: { sent: quota(SEND_QUOTA_METRICS.sentLast24Hours), quota: quota(SEND_QUOTA_METRICS.max24HourSend) },
       label: '% of the 24-hour sending quota',
       period: Duration.hours(1),
     });
-    const deadLetters = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: Duration.minutes(5) });
+    const deadLetters = props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      statistic: 'Maximum',
+      period: Duration.minutes(5),
+    });
 
-    this.alarm('BounceRate', bounceRate, BOUNCE_RATE_ALARM, `SES bounce rate at or above ${BOUNCE_RATE_ALARM * 100}% (SES reviews the account at 5%)`);
-    this.alarm('ComplaintRate', complaintRate, COMPLAINT_RATE_ALARM, `SES complaint rate at or above ${COMPLAINT_RATE_ALARM * 100}% (SES reviews the account at 0.1%)`);
-    this.alarm('SendQuota', quotaUsed, SEND_QUOTA_ALARM_PERCENT, `${SEND_QUOTA_ALARM_PERCENT}% of SES's 24-hour sending quota used: ask AWS for a higher quota`);
-    this.alarm('DeadLetters', deadLetters, 1, 'Failed invocations or undeliverable events are waiting in the dead-letter queue');
+    this.alarm(
+      'BounceRate',
+      bounceRate,
+      BOUNCE_RATE_ALARM,
+      `SES bounce rate at or above ${BOUNCE_RATE_ALARM * 100}% (SES reviews the account at 5%)`,
+    );
+    this.alarm(
+      'ComplaintRate',
+      complaintRate,
+      COMPLAINT_RATE_ALARM,
+      `SES complaint rate at or above ${COMPLAINT_RATE_ALARM * 100}% (SES reviews the account at 0.1%)`,
+    );
+    this.alarm(
+      'SendQuota',
+      quotaUsed,
+      SEND_QUOTA_ALARM_PERCENT,
+      `${SEND_QUOTA_ALARM_PERCENT}% of SES's 24-hour sending quota used: ask AWS for a higher quota`,
+    );
+    this.alarm(
+      'DeadLetters',
+      deadLetters,
+      1,
+      'Failed invocations or undeliverable events are waiting in the dead-letter queue',
+    );
     for (const [name, fn] of Object.entries(props.functions)) {
-      const description = fn === props.dispatcher ? 'The dispatcher failed: due emails wait until it runs cleanly' : `The ${name} handler failed`;
+      const description =
+        fn === props.dispatcher
+          ? 'The dispatcher failed: due emails wait until it runs cleanly'
+          : `The ${name} handler failed`;
       this.alarm(`${name}Errors`, fn.metricErrors({ statistic: 'Sum', period: Duration.minutes(5) }), 1, description);
     }
 
-    const api = (metricName: string, statistic = 'Sum') => props.apiStage.metric(metricName, { statistic, period: Duration.minutes(5) });
+    const api = (metricName: string, statistic = 'Sum') =>
+      props.apiStage.metric(metricName, { statistic, period: Duration.minutes(5) });
     this.dashboard = new Dashboard(this, 'Dashboard', { dashboardName: props.serviceName });
     this.dashboard.addWidgets(
-      new TextWidget({ markdown: `# ${props.serviceName}\nAlarms go to the SNS topic \`${props.serviceName} alarms\`. Leads and funnel: \`npm run report\`.`, width: 24, height: 2 }),
+      new TextWidget({
+        markdown: `# ${props.serviceName}\nAlarms go to the SNS topic \`${props.serviceName} alarms\`. Leads and funnel: \`npm run report\`.`,
+        width: 24,
+        height: 2,
+      }),
       new GraphWidget({
         title: 'SES reputation (account)',
         left: [bounceRate, complaintRate],
@@ -89,13 +131,24 @@ export class Monitoring extends Construct {
         ] satisfies HorizontalAnnotation[],
         width: 8,
       }),
-      new GraphWidget({ title: 'Emails sent per hour (SES, account)', left: [sendsPerHour], right: [quotaUsed], width: 8 }),
+      new GraphWidget({
+        title: 'Emails sent per hour (SES, account)',
+        left: [sendsPerHour],
+        right: [quotaUsed],
+        width: 8,
+      }),
       new SingleValueWidget({ title: 'Dead-letter queue', metrics: [deadLetters], width: 8 }),
       new GraphWidget({ title: 'API requests and errors', left: [api('Count'), api('4xx'), api('5xx')], width: 8 }),
-      new GraphWidget({ title: 'API latency p99 (ms)', left: [api('Latency', 'p99'), api('IntegrationLatency', 'p99')], width: 8 }),
+      new GraphWidget({
+        title: 'API latency p99 (ms)',
+        left: [api('Latency', 'p99'), api('IntegrationLatency', 'p99')],
+        width: 8,
+      }),
       new GraphWidget({
         title: 'Lambda errors',
-        left: Object.entries(props.functions).map(([name, fn]) => fn.metricErrors({ label: name, period: Duration.minutes(5) })),
+        left: Object.entries(props.functions).map(([name, fn]) =>
+          fn.metricErrors({ label: name, period: Duration.minutes(5) }),
+        ),
         width: 8,
       }),
       new GraphWidget({
@@ -106,7 +159,9 @@ export class Monitoring extends Construct {
       }),
       new GraphWidget({
         title: 'Lambda concurrency',
-        left: Object.entries(props.functions).map(([name, fn]) => fn.metric('ConcurrentExecutions', { label: name, statistic: 'Maximum', period: Duration.minutes(5) })),
+        left: Object.entries(props.functions).map(([name, fn]) =>
+          fn.metric('ConcurrentExecutions', { label: name, statistic: 'Maximum', period: Duration.minutes(5) }),
+        ),
         width: 12,
       }),
     );

@@ -6,7 +6,14 @@
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal, type AddToPrincipalPolicyResult, type RoleProps } from 'aws-cdk-lib/aws-iam';
+import {
+  ManagedPolicy,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+  type AddToPrincipalPolicyResult,
+  type RoleProps,
+} from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -27,7 +34,8 @@ function handlerEntry(handler: string): string {
 }
 
 /** ESM handlers import CommonJS packages (nodemailer, react-dom) that call `require`; give them one. */
-const REQUIRE_BANNER = "import { createRequire as __nurtureRequire } from 'node:module'; const require = __nurtureRequire(import.meta.url);";
+const REQUIRE_BANNER =
+  "import { createRequire as __nurtureRequire } from 'node:module'; const require = __nurtureRequire(import.meta.url);";
 
 export interface NurtureFunctionProps {
   /** File name in `lambdas/handlers/` without `.ts`; it must export `handler`. */
@@ -64,9 +72,16 @@ export class NurtureFunction extends NodejsFunction {
   private readonly key: IKey;
 
   constructor(scope: Construct, id: string, props: NurtureFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, encryptionKey: props.key, removalPolicy: props.removalPolicy });
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      encryptionKey: props.key,
+      removalPolicy: props.removalPolicy,
+    });
     // Our own role: no AWS managed policy, only what the bind helpers and the log group grant.
-    const role = new ManagedPolicyRole(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Nurture ${props.handler} handler` });
+    const role = new ManagedPolicyRole(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Nurture ${props.handler} handler`,
+    });
     super(scope, id, {
       entry: handlerEntry(props.handler),
       handler: 'handler',
@@ -110,9 +125,17 @@ export class NurtureFunction extends NodejsFunction {
   /** Grant the table at `access` (table and due index only) and set TABLE_NAME. */
   bindTable(table: ITable, access: TableAccess): this {
     this.addToRolePolicy(
-      new PolicyStatement({ actions: TABLE_ACTIONS[access], resources: [table.tableArn, `${table.tableArn}/index/${DUE_INDEX}`] }),
+      new PolicyStatement({
+        actions: TABLE_ACTIONS[access],
+        resources: [table.tableArn, `${table.tableArn}/index/${DUE_INDEX}`],
+      }),
     );
-    this.allowKeyVia('dynamodb', access === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']);
+    this.allowKeyVia(
+      'dynamodb',
+      access === 'read'
+        ? ['kms:Decrypt', 'kms:DescribeKey']
+        : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+    );
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }
@@ -126,8 +149,14 @@ export class NurtureFunction extends NodejsFunction {
 
   /** Allow SendRawEmail only as the identity and through the configuration set (SES checks both). */
   allowSesSending(identityArn: string, configurationSetName: string): this {
-    const configurationSetArn = Stack.of(this).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: configurationSetName });
-    this.addToRolePolicy(new PolicyStatement({ actions: ['ses:SendRawEmail'], resources: [identityArn, configurationSetArn] }));
+    const configurationSetArn = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'configuration-set',
+      resourceName: configurationSetName,
+    });
+    this.addToRolePolicy(
+      new PolicyStatement({ actions: ['ses:SendRawEmail'], resources: [identityArn, configurationSetArn] }),
+    );
     return this;
   }
 
@@ -136,7 +165,8 @@ export class NurtureFunction extends NodejsFunction {
     this.addToRolePolicy(new PolicyStatement({ actions: ['ses:GetSendQuota'], resources: ['*'] }));
     Validations.of(this.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only ses:GetSendQuota has Resource "*": it reads the account\'s sending quota and SES defines no resource type for it. Every other statement names its resource.',
+      reason:
+        'Only ses:GetSendQuota has Resource "*": it reads the account\'s sending quota and SES defines no resource type for it. Every other statement names its resource.',
     });
     return this;
   }

@@ -51,9 +51,23 @@ export class NurtureStack extends Stack {
 
     const data = new Data(this, 'Data', { production: config.production, removalPolicy });
     const email = new Email(this, 'Email', { email: config.email });
-    const api = new Api(this, 'Api', { allowedOrigins: config.allowedOrigins, throttle: config.throttle, key: data.key, logRetention: config.logRetentionDays, removalPolicy });
+    const api = new Api(this, 'Api', {
+      allowedOrigins: config.allowedOrigins,
+      throttle: config.throttle,
+      key: data.key,
+      logRetention: config.logRetentionDays,
+      removalPolicy,
+    });
     const publicBaseUrl = config.publicBaseUrl ?? api.url;
-    const functions = new Functions(this, 'Functions', { handlers: props.handlers ?? HANDLERS, config, publicBaseUrl, data, email, api, removalPolicy });
+    const functions = new Functions(this, 'Functions', {
+      handlers: props.handlers ?? HANDLERS,
+      config,
+      publicBaseUrl,
+      data,
+      email,
+      api,
+      removalPolicy,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       serviceName: this.stackName,
       key: data.key,
@@ -85,23 +99,60 @@ export class NurtureStack extends Stack {
     const scopes = element.node.scopes;
     const section = scopes[scopes.indexOf(this) + 1];
     if (!section || section === element || !SECTIONS.has(section.node.id)) return super.allocateLogicalId(element);
-    return super.allocateLogicalId({ node: { scopes: scopes.filter((scope) => scope !== section) }, stack: this } as unknown as CfnElement);
+    return super.allocateLogicalId({
+      node: { scopes: scopes.filter((scope) => scope !== section) },
+      stack: this,
+    } as unknown as CfnElement);
   }
 
   private outputs(publicBaseUrl: string, config: StageConfig, bookingSecret: Secret): void {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', publicBaseUrl, 'Base URL of the API (and of the links in every email)');
     output('SignupUrl', `${publicBaseUrl}/signup`, "POST the clinic's sign-up form here");
-    output('SignupFormSnippet', signupForm({ action: `${publicBaseUrl}/signup`, clinicName: config.clinic.name, consentVersion: config.consentTextVersion }), "A plain HTML form for the clinic's site");
-    output('TableName', this.table.tableName, 'DynamoDB table: npm run report -- --table <TableName> --region <Region>');
+    output(
+      'SignupFormSnippet',
+      signupForm({
+        action: `${publicBaseUrl}/signup`,
+        clinicName: config.clinic.name,
+        consentVersion: config.consentTextVersion,
+      }),
+      "A plain HTML form for the clinic's site",
+    );
+    output(
+      'TableName',
+      this.table.tableName,
+      'DynamoDB table: npm run report -- --table <TableName> --region <Region>',
+    );
     output('Region', this.region, 'Region of the stack');
-    output('BookingWebhookSecretArn', bookingSecret.secretArn, 'Secret the booking system signs POST /booking with (aws secretsmanager get-secret-value)');
-    output('ConfigurationSetName', this.configurationSet.configurationSetName, 'SES configuration set every email is sent through');
-    output('AlarmTopicArn', this.monitoring.topic.topicArn, 'SNS topic every alarm notifies; subscribe more endpoints here');
+    output(
+      'BookingWebhookSecretArn',
+      bookingSecret.secretArn,
+      'Secret the booking system signs POST /booking with (aws secretsmanager get-secret-value)',
+    );
+    output(
+      'ConfigurationSetName',
+      this.configurationSet.configurationSetName,
+      'SES configuration set every email is sent through',
+    );
+    output(
+      'AlarmTopicArn',
+      this.monitoring.topic.topicArn,
+      'SNS topic every alarm notifies; subscribe more endpoints here',
+    );
     output('DeadLetterQueueUrl', this.deadLetterQueue.queueUrl, 'Failed invocations and undeliverable events');
-    output('DashboardUrl', `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.stackName}`, 'CloudWatch dashboard');
+    output(
+      'DashboardUrl',
+      `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.stackName}`,
+      'CloudWatch dashboard',
+    );
     if (this.identity instanceof EmailIdentity) {
-      this.identity.dkimRecords.forEach((record, i) => output(`DkimRecord${i + 1}`, `${record.name} CNAME ${record.value}`, 'Easy DKIM: add this CNAME record to the domain'));
+      this.identity.dkimRecords.forEach((record, i) =>
+        output(
+          `DkimRecord${i + 1}`,
+          `${record.name} CNAME ${record.value}`,
+          'Easy DKIM: add this CNAME record to the domain',
+        ),
+      );
     }
   }
 }

@@ -28,22 +28,31 @@ if (args.values.help) {
 if (args.values.out !== undefined && !args.values.claims) fail('check:emails: --out needs --claims');
 
 // Loaded after the options are read, so --help and a mistyped option answer at once.
-const [{ clinic }, { sequences }, { claimsSheet }, { checkTemplate, emailsFromFiles, emailsToCheck, formatProblems }] = await Promise.all([
-  import('../emails/clinic.ts'),
-  import('../emails/sequences.ts'),
-  import('./claims-sheet.ts'),
-  import('./email-checks.ts'),
-]);
+const [{ clinic }, { sequences }, { claimsSheet }, { checkTemplate, emailsFromFiles, emailsToCheck, formatProblems }] =
+  await Promise.all([
+    import('../emails/clinic.ts'),
+    import('../emails/sequences.ts'),
+    import('./claims-sheet.ts'),
+    import('./email-checks.ts'),
+  ]);
 
 const files = args.positionals;
 const emails = files.length ? await emailsFromFiles(files) : await emailsToCheck(sequences);
 
 if (args.values.claims) {
-  const sheet = await claimsSheet(emails, { clinic, sequences, generated: new Date(), commit: gitCommit(), check: (template) => checkTemplate(template) });
+  const sheet = await claimsSheet(emails, {
+    clinic,
+    sequences,
+    generated: new Date(),
+    commit: gitCommit(),
+    check: (template) => checkTemplate(template),
+  });
   if (args.values.out) {
     mkdirSync(dirname(args.values.out), { recursive: true });
     writeFileSync(args.values.out, sheet);
-    console.log(`Wrote the claims sheet for ${emails.length} email${emails.length === 1 ? '' : 's'} to ${args.values.out}.`);
+    console.log(
+      `Wrote the claims sheet for ${emails.length} email${emails.length === 1 ? '' : 's'} to ${args.values.out}.`,
+    );
   } else {
     process.stdout.write(sheet);
   }
@@ -58,7 +67,11 @@ if (args.values.claims) {
       console.log(formatProblems(email, problems));
     }
   }
-  console.log(failed ? `\n${failed} of ${emails.length} emails need a fix before they can be sent.` : `\nAll ${emails.length} emails pass the content checks.`);
+  console.log(
+    failed
+      ? `\n${failed} of ${emails.length} emails need a fix before they can be sent.`
+      : `\nAll ${emails.length} emails pass the content checks.`,
+  );
   process.exitCode = failed ? 1 : 0;
 }
 
@@ -67,7 +80,11 @@ function parseArguments() {
     return parseArgs({
       allowPositionals: true,
       strict: true,
-      options: { claims: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        claims: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     });
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
@@ -79,7 +96,8 @@ function parseArguments() {
 /** The commit the emails come from, and whether emails/ has changes since; undefined outside a git checkout. */
 function gitCommit(): { sha: string; dirty: boolean } | undefined {
   try {
-    const git = (...argv: string[]) => execFileSync('git', argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...argv: string[]) =>
+      execFileSync('git', argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return { sha: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--', 'emails').length > 0 };
   } catch {
     return undefined;

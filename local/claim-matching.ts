@@ -31,7 +31,8 @@ export interface ClaimProblem {
   fix: string;
 }
 
-export const DEFAULT_WHY = 'The clinic must not make this claim without evidence it can show (FTC rules on health claims).';
+export const DEFAULT_WHY =
+  'The clinic must not make this claim without evidence it can show (FTC rules on health claims).';
 export const SENTENCE_MAX = 200;
 /** At most this many words between a negation and the claim it negates. */
 export const NEGATION_REACH = 4;
@@ -60,9 +61,26 @@ export function squash(text: string): string {
 }
 
 const SAME_AS: Record<string, string> = {
-  '\u2018': "'", '\u2019': "'", '\u201a': "'", '\u201b': "'", '\u2032': "'", '`': "'", '\u00b4': "'",
-  '\u201c': '"', '\u201d': '"', '\u201e': '"', '\u201f': '"', '\u2033': '"', '\u00ab': '"', '\u00bb': '"',
-  '\u2010': '-', '\u2011': '-', '\u2012': '-', '\u2212': '-', '\ufe63': '-', '\uff0d': '-',
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u201b': "'",
+  '\u2032': "'",
+  '`': "'",
+  '\u00b4': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u201f': '"',
+  '\u2033': '"',
+  '\u00ab': '"',
+  '\u00bb': '"',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2212': '-',
+  '\ufe63': '-',
+  '\uff0d': '-',
 };
 
 /**
@@ -101,7 +119,13 @@ export function normalize(text: string): { text: string; from: number[] } {
     for (let i = match.index; i < match.index + match[0].length; i++) if (out[i] === '.') dots.add(i);
   }
   if (dots.size === 0) return { text: out, from };
-  return { text: out.split('').filter((_, i) => !dots.has(i)).join(''), from: from.filter((_, i) => !dots.has(i)) };
+  return {
+    text: out
+      .split('')
+      .filter((_, i) => !dots.has(i))
+      .join(''),
+    from: from.filter((_, i) => !dots.has(i)),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -114,7 +138,16 @@ const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /** A word and its simple forms: cure → cures, cured, curing…; safe → safely, safer…; remedy → remedies. */
 export function formsOf(word: string): string[] {
-  const forms = new Set([word, `${word}s`, `${word}es`, `${word}ed`, `${word}ing`, `${word}ly`, `${word}er`, `${word}est`]);
+  const forms = new Set([
+    word,
+    `${word}s`,
+    `${word}es`,
+    `${word}ed`,
+    `${word}ing`,
+    `${word}ly`,
+    `${word}er`,
+    `${word}est`,
+  ]);
   if (word.endsWith('e')) {
     for (const ending of ['d', 'r', 'st']) forms.add(word + ending);
     if (!word.endsWith('ee')) forms.add(`${word.slice(0, -1)}ing`);
@@ -132,7 +165,8 @@ function wordSource(word: string): string {
   let source = '';
   let previous = '';
   for (const char of word) {
-    if (previous && WORD_CHAR.test(previous) !== WORD_CHAR.test(char) && previous !== "'" && char !== "'") source += JOIN;
+    if (previous && WORD_CHAR.test(previous) !== WORD_CHAR.test(char) && previous !== "'" && char !== "'")
+      source += JOIN;
     source += char === "'" ? "'?" : escape(char);
     previous = char;
   }
@@ -173,7 +207,8 @@ export function patternSource(pattern: string, literal = false): string {
         at++;
         const options = choices(char === '{' ? '}' : ']');
         add(`(?:${options.join('|')})${char === '[' ? '?' : ''}`);
-        if (text[at] === '*') fail('has a * after a closing bracket: put it inside, after each word, as in {heal*,cure*}.');
+        if (text[at] === '*')
+          fail('has a * after a closing bracket: put it inside, after each word, as in {heal*,cure*}.');
       } else if (!literal && char === '#') {
         at++;
         add(NUMBER);
@@ -183,7 +218,13 @@ export function patternSource(pattern: string, literal = false): string {
         fail(`has a "${char}" without its opening bracket.`);
       } else {
         let word = '';
-        while (at < text.length && !' -'.includes(text[at]!) && !(specials.includes(text[at]!) && text[at] !== ',') && !stops.includes(text[at]!)) word += text[at++];
+        while (
+          at < text.length &&
+          !' -'.includes(text[at]!) &&
+          !(specials.includes(text[at]!) && text[at] !== ',') &&
+          !stops.includes(text[at]!)
+        )
+          word += text[at++];
         if (!literal && text[at] === '*') {
           at++;
           add(`(?:${formsOf(word).map(wordSource).join('|')})`);
@@ -213,7 +254,10 @@ export function patternSource(pattern: string, literal = false): string {
 /** The whole pattern as a regular expression that matches whole words only. */
 export function patternRegExp(pattern: string, literal = false): RegExp {
   // Starts and ends on a word, not on the space or hyphen before an optional word that is not there.
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?![\\s-])(?:${patternSource(pattern, literal)})(?<![\\s-])(?![\\p{L}\\p{N}])`, 'giu');
+  return new RegExp(
+    `(?<![\\p{L}\\p{N}])(?![\\s-])(?:${patternSource(pattern, literal)})(?<![\\s-])(?![\\p{L}\\p{N}])`,
+    'giu',
+  );
 }
 
 interface Compiled {
@@ -229,7 +273,10 @@ export function compileRule(rule: ClaimRule): Compiled {
   let result = compiled.get(rule);
   if (!result) {
     result = {
-      claims: [...rule.words.map((words) => patternRegExp(words, true)), ...(rule.forms ?? []).map((form) => patternRegExp(form))],
+      claims: [
+        ...rule.words.map((words) => patternRegExp(words, true)),
+        ...(rule.forms ?? []).map((form) => patternRegExp(form)),
+      ],
       unless: (rule.unless ?? []).map((phrase) => patternRegExp(phrase)),
       quotes: (rule.quotes ?? []).map((word) => patternRegExp(word)),
     };
@@ -242,7 +289,8 @@ export function compileRule(rule: ClaimRule): Compiled {
 // Sentences
 
 /** Quotations: "…", “…”, „…“, «…», and ‘…’ (whose closing mark is not an apostrophe inside a word). */
-const QUOTATIONS = /"[^"]+"|\u201c[^\u201d]+\u201d|\u201e[^\u201c\u201d]+[\u201c\u201d]|\u00ab[^\u00bb]+\u00bb|\u2018.+?\u2019(?![\p{L}\p{N}])/gu;
+const QUOTATIONS =
+  /"[^"]+"|\u201c[^\u201d]+\u201d|\u201e[^\u201c\u201d]+[\u201c\u201d]|\u00ab[^\u00bb]+\u00bb|\u2018.+?\u2019(?![\p{L}\p{N}])/gu;
 
 /** Words after which a period does not end a sentence. */
 const ABBREVIATIONS = new Set(['dr', 'mr', 'mrs', 'ms', 'prof', 'st', 'vs', 'al', 'approx', 'fig', 'inc', 'jr', 'sr']);
@@ -263,7 +311,11 @@ export function sentencesOf(paragraph: string): string[] {
     const next = text[end + 1] ?? '';
     if (!/[\p{Lu}\p{N}"'\u201c\u2018(\u00ab[\u00b7\u2022]/u.test(next)) continue;
     const before = /(\S+)$/.exec(text.slice(start, match.index))?.[1] ?? '';
-    if (match[0][0] === '.' && (ABBREVIATIONS.has(before.toLowerCase()) || /^\p{L}$/u.test(before) || /^(\p{L}\.)+\p{L}$/u.test(before))) continue;
+    if (
+      match[0][0] === '.' &&
+      (ABBREVIATIONS.has(before.toLowerCase()) || /^\p{L}$/u.test(before) || /^(\p{L}\.)+\p{L}$/u.test(before))
+    )
+      continue;
     sentences.push(text.slice(start, end).trim());
     start = end;
   }
@@ -275,7 +327,8 @@ export function sentencesOf(paragraph: string): string[] {
 // Matching
 
 /** Between a negation and its claim, any of these ends the negation's reach. */
-const CLAUSE_BREAK = /[\n,;:()[\]{}\u2013\u2014\u2026!?\u00b7\u2022|]|\s-\s|\.\s|(?<![\p{L}\p{N}])(but|however|although|though|whereas|except)(?![\p{L}\p{N}])/iu;
+const CLAUSE_BREAK =
+  /[\n,;:()[\]{}\u2013\u2014\u2026!?\u00b7\u2022|]|\s-\s|\.\s|(?<![\p{L}\p{N}])(but|however|although|though|whereas|except)(?![\p{L}\p{N}])/iu;
 /**
  * Right after a negation, these make it no negation of the claim: "not only safe", "no doubt it is safe", "no less
  * safe", "don't worry, it's safe", "don't miss this breakthrough", "never settle for less than a cure".
@@ -293,7 +346,8 @@ interface Span {
 
 function* spans(pattern: RegExp, text: string): Generator<Span> {
   pattern.lastIndex = 0;
-  for (const match of text.matchAll(pattern)) if (match[0]) yield { start: match.index, end: match.index + match[0].length };
+  for (const match of text.matchAll(pattern))
+    if (match[0]) yield { start: match.index, end: match.index + match[0].length };
 }
 
 /** Is the claim at `claim` said honestly: negated shortly before it, or inside an honest phrase? */
@@ -318,7 +372,10 @@ const oneLine = (text: string) => text.replace(/\n/g, ' ');
 function excerpt(text: string, start: number, end: number): string {
   const sentence = oneLine(text);
   if (sentence.length <= SENTENCE_MAX) return sentence;
-  let from = Math.max(0, Math.min(start - Math.floor((SENTENCE_MAX - (end - start)) / 2), sentence.length - SENTENCE_MAX));
+  let from = Math.max(
+    0,
+    Math.min(start - Math.floor((SENTENCE_MAX - (end - start)) / 2), sentence.length - SENTENCE_MAX),
+  );
   let to = Math.min(sentence.length, from + SENTENCE_MAX);
   if (from > 0) from = sentence.indexOf(' ', from) + 1 || from;
   if (to < sentence.length) to = sentence.lastIndexOf(' ', to) > end ? sentence.lastIndexOf(' ', to) : to;
@@ -350,13 +407,25 @@ export function claimsInSentence(sentence: string, rules: readonly ClaimRule[]):
     }
     const findings = merged.map((span) => {
       const at = original(span);
-      return { ruleIndex, rule, said: oneLine(sentence.slice(at.start, at.end)), sentence: oneLine(sentence), excerpt: excerpt(sentence, at.start, at.end) };
+      return {
+        ruleIndex,
+        rule,
+        said: oneLine(sentence.slice(at.start, at.end)),
+        sentence: oneLine(sentence),
+        excerpt: excerpt(sentence, at.start, at.end),
+      };
     });
     if (quotes.length > 0) {
       for (const match of sentence.matchAll(QUOTATIONS)) {
         const inner = normalize(match[0].slice(1, -1)).text;
         if (quotes.some((pattern) => spans(pattern, inner).next().done === false)) {
-          findings.push({ ruleIndex, rule, said: shorten(match[0]), sentence: oneLine(sentence), excerpt: excerpt(sentence, match.index, match.index + match[0].length) });
+          findings.push({
+            ruleIndex,
+            rule,
+            said: shorten(match[0]),
+            sentence: oneLine(sentence),
+            excerpt: excerpt(sentence, match.index, match.index + match[0].length),
+          });
         }
       }
     }
@@ -408,7 +477,10 @@ export function claimProblems(texts: readonly string[], rules: readonly ClaimRul
     groups.set(signature, group);
   }
   return [...groups.values()].map(({ sentences: where, findings }) => {
-    const byRule = [...new Set(findings.map((finding) => finding.rule))].map((rule) => ({ rule, said: findings.filter((finding) => finding.rule === rule).map((finding) => finding.said) }));
+    const byRule = [...new Set(findings.map((finding) => finding.rule))].map((rule) => ({
+      rule,
+      said: findings.filter((finding) => finding.rule === rule).map((finding) => finding.said),
+    }));
     const said = (words: string[]) => words.map((word) => (/^["“„«‘]/.test(word) ? word : `"${word}"`)).join(' and ');
     const listed = where.slice(0, 3).map((sentence) => `"${sentence}"`);
     const more = where.length > 3 ? `; and ${where.length - 3} more` : '';
@@ -418,7 +490,10 @@ export function claimProblems(texts: readonly string[], rules: readonly ClaimRul
       first!.rule.why ?? DEFAULT_WHY,
       ...others.map(({ rule, said: words }) => `It also says ${said(words)}. ${rule.why ?? DEFAULT_WHY}`),
     ].join(' ');
-    const fix = [...new Set(byRule.map(({ rule }) => rule.instead.trim()).filter(Boolean)), 'The rules are in emails/content-rules.ts.'].join(' ');
+    const fix = [
+      ...new Set(byRule.map(({ rule }) => rule.instead.trim()).filter(Boolean)),
+      'The rules are in emails/content-rules.ts.',
+    ].join(' ');
     return { problem, fix };
   });
 }

@@ -21,7 +21,13 @@ import { say, sources as defaultRegistry } from '../emails/sources.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
 import { renderForCheck, type EmailUnderCheck, type Problem } from './email-checks.ts';
-import { analyzeEmail, describeBacking, type BlockAnalysis, type CheckedNumber, type SentenceAnalysis } from './source-checks.ts';
+import {
+  analyzeEmail,
+  describeBacking,
+  type BlockAnalysis,
+  type CheckedNumber,
+  type SentenceAnalysis,
+} from './source-checks.ts';
 import type { Registry } from './study-links.ts';
 
 export interface SheetOptions {
@@ -52,7 +58,11 @@ export function mdCell(text: string): string {
 const link = (text: string, url: string) => `[${mdText(text)}](<${url.replace(/[<>\s]/g, encodeURIComponent)}>)`;
 
 function table(header: string[], rows: string[][]): string[] {
-  return [`| ${header.map(mdCell).join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`)];
+  return [
+    `| ${header.map(mdCell).join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -61,10 +71,13 @@ function table(header: string[], rows: string[][]): string[] {
 export type SentenceRole = 'statement' | 'greeting' | 'sign-off' | 'question' | 'call to action';
 
 const GREETING = /^(?:hi|hello|hey|dear|welcome|good (?:morning|afternoon|evening))\b[^.!?]{0,40}[,!:.]?$/i;
-const SIGN_OFF = /^(?:(?:wishing you|warm(?:ly| regards| wishes)?|best(?: wishes| regards)?|kind regards|regards|sincerely|take care|with care|talk soon|see you soon)\b[^.!?]{0,60}[,!.]?|the (?:\w+ )?team at [^.!?]{1,80}|— ?[^.!?]{1,60})$/i;
-const CALL_TO_ACTION = /\b(?:reply|call|book|schedule|pick|choose|use the link|click|tap|ask us|contact us|email us|text us|get in touch|reach us|manage your appointment)\b/i;
+const SIGN_OFF =
+  /^(?:(?:wishing you|warm(?:ly| regards| wishes)?|best(?: wishes| regards)?|kind regards|regards|sincerely|take care|with care|talk soon|see you soon)\b[^.!?]{0,60}[,!.]?|the (?:\w+ )?team at [^.!?]{1,80}|— ?[^.!?]{1,60})$/i;
+const CALL_TO_ACTION =
+  /\b(?:reply|call|book|schedule|pick|choose|use the link|click|tap|ask us|contact us|email us|text us|get in touch|reach us|manage your appointment)\b/i;
 /** What makes a call to action say something a director should see. */
-const SUBSTANCE = /\b(?:ketamine|migraine|headache|aura|pain|relief|treat\w*|therap\w*|sessions?|infusions?|spray|dos(?:e|es|ing)|drugs?|medicines?|medications?|saf(?:e|ety)|side effects?|risks?|results?|stud(?:y|ies)|research|evidence|fda|approved|off-label|insur\w*|costs?|prices?|financing|pay|reimburs\w*|superbill|discounts?|clinicians?|doctors?|diagnos\w*|symptoms?|blood pressure|pregnan\w*|heart|emergency|911)\b/i;
+const SUBSTANCE =
+  /\b(?:ketamine|migraine|headache|aura|pain|relief|treat\w*|therap\w*|sessions?|infusions?|spray|dos(?:e|es|ing)|drugs?|medicines?|medications?|saf(?:e|ety)|side effects?|risks?|results?|stud(?:y|ies)|research|evidence|fda|approved|off-label|insur\w*|costs?|prices?|financing|pay|reimburs\w*|superbill|discounts?|clinicians?|doctors?|diagnos\w*|symptoms?|blood pressure|pregnan\w*|heart|emergency|911)\b/i;
 
 /** Whether a sentence is a factual statement to list, or a greeting, sign-off, question or pure call to action. */
 export function roleOf(sentence: string, numbers = 0): SentenceRole {
@@ -90,11 +103,17 @@ function sourceLines(analysis: BlockAnalysis, sentence: SentenceAnalysis): strin
   const lines: string[] = [];
   const { block, mode } = analysis;
   if (mode === 'cited') {
-    for (const cited of analysis.cited) lines.push(`Source: ${link(cited.source.short, cited.source.url)}. ${mdText(cited.source.citation)}`);
+    for (const cited of analysis.cited)
+      lines.push(`Source: ${link(cited.source.short, cited.source.url)}. ${mdText(cited.source.citation)}`);
     for (const l of block.links) {
-      if (l.verdict.kind === 'search') lines.push(`⚠ Links to a search, not a paper: <${l.href}> (the checks refuse it)`);
-      if (l.verdict.kind === 'study') lines.push(`⚠ Links to a study that is not in the source registry: <${l.href}> (the checks refuse it)`);
-      if (l.verdict.kind === 'registry-elsewhere') lines.push(`⚠ Links to ${mdText(l.verdict.source.short)} at another address: <${l.href}> (the checks refuse it)`);
+      if (l.verdict.kind === 'search')
+        lines.push(`⚠ Links to a search, not a paper: <${l.href}> (the checks refuse it)`);
+      if (l.verdict.kind === 'study')
+        lines.push(`⚠ Links to a study that is not in the source registry: <${l.href}> (the checks refuse it)`);
+      if (l.verdict.kind === 'registry-elsewhere')
+        lines.push(
+          `⚠ Links to ${mdText(l.verdict.source.short)} at another address: <${l.href}> (the checks refuse it)`,
+        );
     }
   }
   const numbers = sentence.numbers.filter((n) => n.checked || mode === 'uncited');
@@ -109,7 +128,8 @@ function sourceLines(analysis: BlockAnalysis, sentence: SentenceAnalysis): strin
     shown.add(key);
     lines.push(numberLine(n, mode));
   }
-  if (mode !== 'cited' && !numbers.some((n) => n.checked && n.backing.length)) lines.unshift('Clinic statement — no study cited');
+  if (mode !== 'cited' && !numbers.some((n) => n.checked && n.backing.length))
+    lines.unshift('Clinic statement — no study cited');
   return lines;
 }
 
@@ -119,7 +139,9 @@ function numberLine(n: CheckedNumber, mode: BlockAnalysis['mode']): string {
     return `${said} — ${n.backing.map((b) => ('fact' in b ? `from ${mdText(b.source.short)} (fact \`${b.key}\`): value ${mdText(say(b.fact))}; measures: ${mdText(b.fact.measures)}; in: ${mdText(b.fact.population)}` : `the year ${mdText(b.source.short)} was published`)).join(' — and ')}`;
   }
   if (!n.checked) return `${said} — the clinic’s own number, from no study`;
-  const elsewhere = n.elsewhere.length ? `; it matches ${n.elsewhere.map((b) => `${mdText(b.source.short)} (${mdText(describeBacking(b))})`).join('; ')}, which ${mode === 'title' ? 'the email' : 'this paragraph'} does not cite` : '';
+  const elsewhere = n.elsewhere.length
+    ? `; it matches ${n.elsewhere.map((b) => `${mdText(b.source.short)} (${mdText(describeBacking(b))})`).join('; ')}, which ${mode === 'title' ? 'the email' : 'this paragraph'} does not cite`
+    : '';
   return `⚠ ${said} — no cited source backs it${elsewhere} (the checks fail on it)`;
 }
 
@@ -128,7 +150,11 @@ function statementsOf(blocks: BlockAnalysis[], skip: (text: string) => boolean):
   for (const block of blocks) {
     for (const sentence of block.sentences) {
       if (skip(sentence.text)) continue;
-      if (roleOf(sentence.text, sentence.numbers.filter((n) => n.checked || n.number.kind !== 'other').length) !== 'statement') continue;
+      if (
+        roleOf(sentence.text, sentence.numbers.filter((n) => n.checked || n.number.kind !== 'other').length) !==
+        'statement'
+      )
+        continue;
       statements.push({ text: sentence.text, lines: sourceLines(block, sentence) });
     }
   }
@@ -165,8 +191,11 @@ interface EmailSection {
 
 /** The emails in the order a lead gets them: each sequence's steps in order, then templates no sequence sends. */
 export function inSequenceOrder(emails: EmailUnderCheck[], sequences: SheetOptions['sequences']): EmailUnderCheck[] {
-  const order = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id} → ${step.id}`));
-  const rank = (email: EmailUnderCheck) => Math.min(...email.sentAs.map((step) => order.indexOf(step)).filter((i) => i >= 0), Number.MAX_SAFE_INTEGER);
+  const order = Object.values(sequences).flatMap((sequence) =>
+    sequence.steps.map((step) => `${sequence.id} → ${step.id}`),
+  );
+  const rank = (email: EmailUnderCheck) =>
+    Math.min(...email.sentAs.map((step) => order.indexOf(step)).filter((i) => i >= 0), Number.MAX_SAFE_INTEGER);
   return [...emails].sort((a, b) => rank(a) - rank(b) || a.file.localeCompare(b.file));
 }
 
@@ -193,7 +222,9 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
       const otherBody = analyzeEmail(other, registry).blocks.filter((b) => b.block.part === 'body');
       versions.push({
         name,
-        props: Object.entries(version).map(([prop, value]) => `${prop}: ${value === undefined ? 'not given' : JSON.stringify(value)}`).join(', '),
+        props: Object.entries(version)
+          .map(([prop, value]) => `${prop}: ${value === undefined ? 'not given' : JSON.stringify(value)}`)
+          .join(', '),
         ...(other.subject !== rendered.subject && { subject: other.subject }),
         ...(other.preview !== rendered.preview && { preview: other.preview }),
         statements: statementsOf(otherBody, (text) => brand(text) || said.has(text.trim())),
@@ -212,9 +243,16 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
       preview: rendered.preview,
       statements,
       versions,
-      headerLines: header.flatMap((block) => block.numbers.filter((n) => n.checked).map((n) => `${block.block.kind === 'subject' ? 'Subject' : 'Preview'}: ${numberLine(n, 'title')}`)),
+      headerLines: header.flatMap((block) =>
+        block.numbers
+          .filter((n) => n.checked)
+          .map((n) => `${block.block.kind === 'subject' ? 'Subject' : 'Preview'}: ${numberLine(n, 'title')}`),
+      ),
       footer: statementsOf(footer, () => false),
-      footerText: footer.map((b) => b.block.text).join('\n').replaceAll(firstName, '{firstName}'),
+      footerText: footer
+        .map((b) => b.block.text)
+        .join('\n')
+        .replaceAll(firstName, '{firstName}'),
       problems: await options.check(email.template),
     });
   }
@@ -222,22 +260,53 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
   const shared = sections[0];
   const failing = sections.filter((s) => s.problems.length);
   const out: string[] = [];
-  const when = options.generated.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
+  const when = options.generated
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/:\d\d\.\d+Z$/, ' UTC');
 
   out.push(`# Claims sheet: ${mdText(clinic.name)}`, '');
-  out.push('Every factual statement the clinic’s patient emails make, with the study each one rests on, for the medical director to review and sign.', '');
+  out.push(
+    'Every factual statement the clinic’s patient emails make, with the study each one rests on, for the medical director to review and sign.',
+    '',
+  );
   out.push(`- Generated: ${when}`);
-  out.push(options.commit ? `- From commit: \`${options.commit.sha}\`${options.commit.dirty ? ' — ⚠ emails/ had changes not yet committed: sign only a sheet made from a commit' : ''}` : '- From commit: unknown (not run in a git checkout)');
-  out.push(`- Emails: ${sections.length}${Object.values(sequences).length ? ` (${Object.values(sequences).map((s) => `${s.id}: ${sections.filter((x) => x.email.sentAs.some((a) => a.startsWith(`${s.id} →`))).length}`).join(', ')})` : ''}`);
-  out.push(`- Source registry: \`emails/sources.ts\`, ${Object.keys(registry).length} sources, listed in full in the appendix`);
+  out.push(
+    options.commit
+      ? `- From commit: \`${options.commit.sha}\`${options.commit.dirty ? ' — ⚠ emails/ had changes not yet committed: sign only a sheet made from a commit' : ''}`
+      : '- From commit: unknown (not run in a git checkout)',
+  );
+  out.push(
+    `- Emails: ${sections.length}${
+      Object.values(sequences).length
+        ? ` (${Object.values(sequences)
+            .map(
+              (s) => `${s.id}: ${sections.filter((x) => x.email.sentAs.some((a) => a.startsWith(`${s.id} →`))).length}`,
+            )
+            .join(', ')})`
+        : ''
+    }`,
+  );
+  out.push(
+    `- Source registry: \`emails/sources.ts\`, ${Object.keys(registry).length} sources, listed in full in the appendix`,
+  );
   out.push('');
-  out.push('How to read it: each email is shown as a lead receives it (with sample details: first name, appointment time). Each numbered statement is one sentence of the email. “Source” is the study that the same paragraph or list item links to; each number in the sentence is followed by the registry fact it states: its value, what it measures, and in whom. “Clinic statement — no study cited” marks what the clinic says on its own authority. Greetings, sign-offs, questions and calls to action that say nothing else (reply, call, book) are left out. The footer every email shares is listed once, after the emails.', '');
+  out.push(
+    'How to read it: each email is shown as a lead receives it (with sample details: first name, appointment time). Each numbered statement is one sentence of the email. “Source” is the study that the same paragraph or list item links to; each number in the sentence is followed by the registry fact it states: its value, what it measures, and in whom. “Clinic statement — no study cited” marks what the clinic says on its own authority. Greetings, sign-offs, questions and calls to action that say nothing else (reply, call, book) are left out. The footer every email shares is listed once, after the emails.',
+    '',
+  );
   if (failing.length) {
-    out.push(`> ⚠ ${failing.length} of ${sections.length} email${sections.length === 1 ? '' : 's'} fail${failing.length === 1 ? 's' : ''} \`npm run check:emails\` (${failing.map((s) => mdText(s.email.file)).join(', ')}); the problems are listed under each. Do not sign until they pass.`, '');
+    out.push(
+      `> ⚠ ${failing.length} of ${sections.length} email${sections.length === 1 ? '' : 's'} fail${failing.length === 1 ? 's' : ''} \`npm run check:emails\` (${failing.map((s) => mdText(s.email.file)).join(', ')}); the problems are listed under each. Do not sign until they pass.`,
+      '',
+    );
   }
 
   out.push('## Sign-off', '');
-  out.push('I have reviewed each statement in this sheet against the source given for it, and approve these emails for sending to patients, except for the statements listed below.', '');
+  out.push(
+    'I have reviewed each statement in this sheet against the source given for it, and approve these emails for sending to patients, except for the statements listed below.',
+    '',
+  );
   out.push('Name: ____________________________________________', '');
   out.push('Title: ___________________________________________', '');
   out.push('Signature: _______________________________________', '');
@@ -268,13 +337,20 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
     out.push(`- Subject: “${mdText(s.subject)}”`);
     out.push(`- Preview text: “${mdText(s.preview)}”`);
     for (const line of s.headerLines) out.push(`  - ${line}`);
-    out.push(s.problems.length ? `- Checks: ⚠ ${s.problems.length} problem${s.problems.length === 1 ? '' : 's'} (\`npm run check:emails -- ${s.email.file}\` says how to fix each):` : '- Checks: pass');
+    out.push(
+      s.problems.length
+        ? `- Checks: ⚠ ${s.problems.length} problem${s.problems.length === 1 ? '' : 's'} (\`npm run check:emails -- ${s.email.file}\` says how to fix each):`
+        : '- Checks: pass',
+    );
     for (const p of s.problems) out.push(`  - ${p.rule}: ${mdText(p.problem)}`);
     out.push('');
     out.push(...statementList(s.statements), '');
     let next = s.statements.length + 1;
     for (const v of s.versions) {
-      out.push(`In the “${mdText(v.name)}” version (${mdText(v.props)})${v.statements.length ? ', these sentences replace or add to the ones above:' : ', every sentence is one listed above.'}`, '');
+      out.push(
+        `In the “${mdText(v.name)}” version (${mdText(v.props)})${v.statements.length ? ', these sentences replace or add to the ones above:' : ', every sentence is one listed above.'}`,
+        '',
+      );
       if (v.subject) out.push(`- Subject: “${mdText(v.subject)}”`);
       if (v.preview) out.push(`- Preview text: “${mdText(v.preview)}”`);
       if (v.subject || v.preview) out.push('');
@@ -288,30 +364,56 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
 
   if (shared) {
     out.push('## The shared footer', '');
-    out.push(`Every email above ends with this footer (from \`emails/_shared/layout.tsx\`)${sections.some((s) => s.footerText !== shared.footerText) ? ', except where an email lists its own' : ''}:`, '');
+    out.push(
+      `Every email above ends with this footer (from \`emails/_shared/layout.tsx\`)${sections.some((s) => s.footerText !== shared.footerText) ? ', except where an email lists its own' : ''}:`,
+      '',
+    );
     out.push(...statementList(shared.footer), '');
   }
 
   out.push('## Appendix: the source registry', '');
-  out.push('Every study (or label) an email may cite, from `emails/sources.ts`, with the facts an email may state from it.', '');
+  out.push(
+    'Every study (or label) an email may cite, from `emails/sources.ts`, with the facts an email may state from it.',
+    '',
+  );
   const citedIn = new Map<string, string[]>();
-  for (const s of sections) for (const st of s.statements) for (const [id, src] of Object.entries(registry)) if (st.lines.some((l) => l.startsWith(`Source: ${link(src.short, src.url)}`))) citedIn.set(id, [...new Set([...(citedIn.get(id) ?? []), s.email.sentAs[0] ?? s.email.file])]);
+  for (const s of sections)
+    for (const st of s.statements)
+      for (const [id, src] of Object.entries(registry))
+        if (st.lines.some((l) => l.startsWith(`Source: ${link(src.short, src.url)}`)))
+          citedIn.set(id, [...new Set([...(citedIn.get(id) ?? []), s.email.sentAs[0] ?? s.email.file])]);
   for (const [id, source] of Object.entries(registry)) {
     out.push(`### ${mdText(source.short)} (\`${id}\`)`, '');
     out.push(`- Citation: ${mdText(source.citation)}`);
     out.push(`- Link: <${source.url}>`);
-    const ids = [source.year !== undefined && `Year: ${source.year}`, source.doi && `DOI: ${mdText(source.doi)}`, source.pmid && `PubMed: ${source.pmid}`].filter(Boolean);
+    const ids = [
+      source.year !== undefined && `Year: ${source.year}`,
+      source.doi && `DOI: ${mdText(source.doi)}`,
+      source.pmid && `PubMed: ${source.pmid}`,
+    ].filter(Boolean);
     if (ids.length) out.push(`- ${ids.join(' · ')}`);
     out.push(`- Design: ${mdText(source.design)}`);
     out.push(`- Limits: ${mdText(source.limits)}`);
     out.push(`- Cited in: ${citedIn.has(id) ? mdText(citedIn.get(id)!.join(', ')) : 'no email'}`, '');
     const facts = Object.entries(source.facts);
     if (facts.length) {
-      out.push(...table(['Fact', 'As an email states it', 'What it measures', 'In whom'], facts.map(([key, fact]) => [key, say(fact), fact.measures, fact.population])), '');
+      out.push(
+        ...table(
+          ['Fact', 'As an email states it', 'What it measures', 'In whom'],
+          facts.map(([key, fact]) => [key, say(fact), fact.measures, fact.population]),
+        ),
+        '',
+      );
     } else {
       out.push('No numbers: an email may state only its findings.', '');
     }
-    if (source.findings.length) out.push('Findings an email may state on its authority:', '', ...source.findings.map((f) => `- ${mdText(f)}`), '');
+    if (source.findings.length)
+      out.push(
+        'Findings an email may state on its authority:',
+        '',
+        ...source.findings.map((f) => `- ${mdText(f)}`),
+        '',
+      );
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -14,7 +14,10 @@ import type { z } from 'zod';
 type Options = NonNullable<ParseArgsConfig['options']>;
 type WithHelp<O extends Options> = O & { help: { type: 'boolean'; short: 'h' } };
 /** What parseArgs gives for these options (strict), without `help`. */
-export type OptionValues<O extends Options> = Omit<ReturnType<typeof parseArgs<{ options: WithHelp<O>; strict: true; allowPositionals: true }>>['values'], 'help'>;
+export type OptionValues<O extends Options> = Omit<
+  ReturnType<typeof parseArgs<{ options: WithHelp<O>; strict: true; allowPositionals: true }>>['values'],
+  'help'
+>;
 
 export interface CommandSpec<O extends Options> {
   /** The npm script: errors start with "name: ". */
@@ -38,7 +41,9 @@ export interface Command<V> {
 /** Read the command line; exits on --help (0) and on anything it cannot take (2). */
 export function command<O extends Options>(spec: CommandSpec<O>): Command<OptionValues<O>>;
 /** Read the command line and check (and convert) the option values with `schema`. */
-export function command<O extends Options, S extends z.ZodType>(spec: CommandSpec<O> & { schema: S }): Command<z.output<S>>;
+export function command<O extends Options, S extends z.ZodType>(
+  spec: CommandSpec<O> & { schema: S },
+): Command<z.output<S>>;
 export function command<O extends Options>(spec: CommandSpec<O> & { schema?: z.ZodType }): Command<unknown> {
   const fail = (problem: string): never => usageError(spec, problem);
   let parsed: { values: Record<string, unknown>; positionals: string[] };
@@ -94,7 +99,8 @@ export function parseProblem(error: Error & { code?: string }): string {
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/argument missing/.test(error.message)) return `${option} needs a value`;
       if (/does not take an argument/.test(error.message)) return `${option} takes no value`;
-      if (/ambiguous/.test(error.message)) return `${option} needs a value (write ${option}=VALUE for one that starts with "-")`;
+      if (/ambiguous/.test(error.message))
+        return `${option} needs a value (write ${option}=VALUE for one that starts with "-")`;
   }
   return error.message.split('\n')[0]!;
 }

@@ -18,7 +18,8 @@ export interface DynamoDbLocal {
 /** Where the jar and its native libraries are, or why DynamoDB Local cannot run here. */
 export function findDynamoDbLocal(): { jar: string; libDir: string } | { missing: string } {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (java.error || java.status !== 0) return { missing: 'Java is not installed (`java` is not on PATH); DynamoDB Local needs Java 17 or newer' };
+  if (java.error || java.status !== 0)
+    return { missing: 'Java is not installed (`java` is not on PATH); DynamoDB Local needs Java 17 or newer' };
   let packageDir: string;
   try {
     packageDir = dirname(createRequire(import.meta.url).resolve('amplify-dynamodb-simulator/package.json'));
@@ -37,10 +38,24 @@ export async function startDynamoDbLocal({ host = '127.0.0.1', startTimeoutMs = 
   const port = await freePort(host);
   // -sharedDb: one database whatever the credentials and region; -disableTelemetry: tests have no internet.
   // TieredStopAtLevel=1 (the quick JIT only) starts faster and runs a short test pass about 20% sooner.
-  const child = spawn('java', ['-XX:TieredStopAtLevel=1', `-Djava.library.path=${found.libDir}`, '-jar', found.jar, '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)], {
-    cwd: dirname(found.jar),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'java',
+    [
+      '-XX:TieredStopAtLevel=1',
+      `-Djava.library.path=${found.libDir}`,
+      '-jar',
+      found.jar,
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
+    {
+      cwd: dirname(found.jar),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const collect = (chunk: Buffer) => void (output = (output + chunk.toString()).slice(-4000));
   child.stdout.on('data', collect);
@@ -86,7 +101,8 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs
         headers: {
           'content-type': 'application/x-amz-json-1.0',
           'x-amz-target': 'DynamoDB_20120810.ListTables',
-          authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
         },
         body: '{}',
       });

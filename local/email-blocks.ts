@@ -10,7 +10,6 @@ import { classifyLink, type LinkVerdict, type Registry } from './study-links.ts'
 // ---------------------------------------------------------------------------------------------------------------
 // Blocks: paragraphs, list items, headings, and the subject and preview text
 
-
 /** What the source checks read of a rendered email. */
 export interface EmailText {
   subject: string;
@@ -41,8 +40,25 @@ export interface Block {
 }
 
 const BLOCK_TAGS: Record<string, BlockKind> = {
-  p: 'paragraph', li: 'list item', blockquote: 'quote', h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading',
-  td: 'other', th: 'other', div: 'other', dt: 'other', dd: 'other', figcaption: 'other', pre: 'other', table: 'other', ul: 'other', ol: 'other',
+  p: 'paragraph',
+  li: 'list item',
+  blockquote: 'quote',
+  h1: 'heading',
+  h2: 'heading',
+  h3: 'heading',
+  h4: 'heading',
+  h5: 'heading',
+  h6: 'heading',
+  td: 'other',
+  th: 'other',
+  div: 'other',
+  dt: 'other',
+  dd: 'other',
+  figcaption: 'other',
+  pre: 'other',
+  table: 'other',
+  ul: 'other',
+  ol: 'other',
 };
 // eslint-disable-next-line no-misleading-character-class -- U+034F (combining grapheme joiner) is invisible, matched on its own
 const SPACE = /[\s\u00a0\u200b-\u200d\u034f\ufeff]+/g;
@@ -98,7 +114,13 @@ export function blocksOf(email: EmailText, registry: Registry = defaultRegistry)
       node.children.forEach((child) => walk(child, block));
       const text = block.text.slice(before);
       const start = before + (text.length - text.trimStart().length);
-      block.links.push({ href: node.attribs.href, text: text.trim(), start, end: start + text.trim().length, verdict: classifyLink(node.attribs.href, registry) });
+      block.links.push({
+        href: node.attribs.href,
+        text: text.trim(),
+        start,
+        end: start + text.trim().length,
+        verdict: classifyLink(node.attribs.href, registry),
+      });
       return;
     }
     node.children.forEach((child) => walk(child, block));
@@ -113,7 +135,12 @@ export function blocksOf(email: EmailText, registry: Registry = defaultRegistry)
   ];
   // Text is kept free of leading and doubled spaces as it is read, so link positions hold; only the end is trimmed.
   for (const block of done.filter((b) => b.text.trim()).sort((a, b) => (a.firstAt ?? 0) - (b.firstAt ?? 0))) {
-    blocks.push({ kind: block.kind, part: lastRule >= 0 && (block.firstAt ?? 0) > lastRule ? 'footer' : 'body', text: block.text.trimEnd(), links: block.links });
+    blocks.push({
+      kind: block.kind,
+      part: lastRule >= 0 && (block.firstAt ?? 0) > lastRule ? 'footer' : 'body',
+      text: block.text.trimEnd(),
+      links: block.links,
+    });
   }
   return blocks.filter((block) => block.text);
 }

@@ -43,8 +43,17 @@ export async function startEmulators({
   sesPort = 0,
   dataDir,
   host = '127.0.0.1',
-}: { dynamoBackend?: DynamoBackend; dynamoPort?: number; sesPort?: number; dataDir?: string; host?: string } = {}): Promise<Emulators> {
-  const dynamo = dynamoBackend === 'dynalite' ? await startDynalite({ port: dynamoPort, host, ...(dataDir && { dataDir }) }) : await startDynamoDbLocal({ host });
+}: {
+  dynamoBackend?: DynamoBackend;
+  dynamoPort?: number;
+  sesPort?: number;
+  dataDir?: string;
+  host?: string;
+} = {}): Promise<Emulators> {
+  const dynamo =
+    dynamoBackend === 'dynalite'
+      ? await startDynalite({ port: dynamoPort, host, ...(dataDir && { dataDir }) })
+      : await startDynamoDbLocal({ host });
   const ses = await sesLocal({ host, port: sesPort });
   const sesBound = (ses.address() as AddressInfo).port;
   return {
@@ -59,8 +68,21 @@ export async function startEmulators({
 }
 
 /** dynalite alone, on `port` (0: a free one), its data in `dataDir` or in memory. */
-export async function startDynalite({ port = 0, host = '127.0.0.1', dataDir }: { port?: number; host?: string; dataDir?: string }) {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(dataDir && { path: dataDir }) });
+export async function startDynalite({
+  port = 0,
+  host = '127.0.0.1',
+  dataDir,
+}: {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+}) {
+  const server: Server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(dataDir && { path: dataDir }),
+  });
   const bound = await listen(server, port, host);
   return {
     endpoint: `http://${host}:${bound}`,

@@ -4,7 +4,13 @@
  */
 import type { Clock, Mailer, OutgoingEmail } from '../lambdas/domain/ports.ts';
 
-export function sesEventFor(eventType: 'Send' | 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint', messageId: string, tags: OutgoingEmail['tags'], at: Date, section: Record<string, unknown> = {}) {
+export function sesEventFor(
+  eventType: 'Send' | 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint',
+  messageId: string,
+  tags: OutgoingEmail['tags'],
+  at: Date,
+  section: Record<string, unknown> = {},
+) {
   const key = eventType.charAt(0).toLowerCase() + eventType.slice(1);
   return {
     version: '0',
@@ -14,7 +20,11 @@ export function sesEventFor(eventType: 'Send' | 'Delivery' | 'Open' | 'Click' | 
     time: at.toISOString(),
     detail: {
       eventType,
-      mail: { messageId, timestamp: at.toISOString(), tags: { leadId: [tags.leadId], sequenceId: [tags.sequenceId], stepId: [tags.stepId] } },
+      mail: {
+        messageId,
+        timestamp: at.toISOString(),
+        tags: { leadId: [tags.leadId], sequenceId: [tags.sequenceId], stepId: [tags.stepId] },
+      },
       ...(eventType !== 'Send' && { [key]: { timestamp: at.toISOString(), ...section } }),
     },
   };
@@ -26,7 +36,9 @@ export function withEngagementFeed(mailer: Mailer, record: (event: unknown) => P
       const outcome = await mailer.send(email);
       if (outcome.kind === 'sent') {
         for (const type of ['Send', 'Delivery'] as const) {
-          await record(sesEventFor(type, outcome.messageId, email.tags, clock.now())).catch((error) => console.error('local engagement feed:', error));
+          await record(sesEventFor(type, outcome.messageId, email.tags, clock.now())).catch((error) =>
+            console.error('local engagement feed:', error),
+          );
         }
       }
       return outcome;

@@ -13,7 +13,8 @@ const READ_LIMIT = 1024 * 1024;
 export function toHttpEvent(req: IncomingMessage, body: Buffer): HttpEvent {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
+  for (const [key, value] of Object.entries(req.headers))
+    if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(',') : value;
   const method = req.method ?? 'GET';
   const now = new Date();
   return {
@@ -28,7 +29,13 @@ export function toHttpEvent(req: IncomingMessage, body: Buffer): HttpEvent {
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: crypto.randomUUID(),
       routeKey: `${method} ${url.pathname}`,
       stage: '$default',
@@ -49,22 +56,30 @@ export function startHttpServer(routes: Record<string, Route>, port: number, hos
       if (size <= READ_LIMIT) chunks.push(chunk as Buffer);
     }
     if (size > READ_LIMIT) {
-      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'payload_too_large', message: 'Request body too large.' }));
+      res
+        .writeHead(413, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'payload_too_large', message: 'Request body too large.' }));
       return;
     }
     const event = toHttpEvent(req, Buffer.concat(chunks));
     const route = routes[event.routeKey];
     if (!route) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: `No route for ${event.routeKey}` }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'not_found', message: `No route for ${event.routeKey}` }));
       return;
     }
     try {
       const result = await route(event);
       const body = result.body ?? '';
-      res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>).end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
+      res
+        .writeHead(result.statusCode ?? 200, result.headers as Record<string, string>)
+        .end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
     } catch (error) {
       console.error(`${event.routeKey} failed:`, error);
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'internal', message: 'Something went wrong on our side.' }));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'internal', message: 'Something went wrong on our side.' }));
     }
   });
   return new Promise((resolve, reject) => {

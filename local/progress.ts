@@ -34,7 +34,10 @@ export function elapsed(ms: number): string {
   return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
-export function progress(label: string, { stream = process.stderr, quietFor = 0, every = 5000, now = Date.now }: ProgressOptions = {}): Progress {
+export function progress(
+  label: string,
+  { stream = process.stderr, quietFor = 0, every = 5000, now = Date.now }: ProgressOptions = {},
+): Progress {
   const started = now();
   const tty = Boolean(stream.isTTY);
   let shown = quietFor <= 0;
@@ -68,7 +71,8 @@ export function progress(label: string, { stream = process.stderr, quietFor = 0,
     },
     count(message, done, total) {
       if (over) return;
-      const text = () => `${message}: ${number.format(done)}${total === undefined ? '' : ` of ${number.format(total)}`}`;
+      const text = () =>
+        `${message}: ${number.format(done)}${total === undefined ? '' : ` of ${number.format(total)}`}`;
       if (!shown) {
         pending = text();
         return;

@@ -6,7 +6,14 @@ const percent = (value: number | null) => (value === null ? '' : ` (${Math.round
 /** Columns padded to their widest cell: the first left-aligned, the rest right-aligned (numbers). */
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function reportText(report: Report, source: string): string {
@@ -19,14 +26,29 @@ export function reportText(report: Report, source: string): string {
     `Bookings: ${bookings.total}. After clicking an email: ${bookings.afterClick}. Booked without a click: ${bookings.withoutClick}.`,
   ];
   for (const sequence of report.sequences) {
-    const header = ['Email (step)', ...FUNNEL_COLUMNS.map((column) => `${column.label}${column.unreliable ? '*' : ''}`)];
+    const header = [
+      'Email (step)',
+      ...FUNNEL_COLUMNS.map((column) => `${column.label}${column.unreliable ? '*' : ''}`),
+    ];
     const rows = sequence.steps.map((step) => [
       step.stepId,
-      ...FUNNEL_COLUMNS.map(({ key }) => `${step[key]}${key === 'clicked' ? percent(step.clickRate) : key === 'bookedAfter' ? percent(step.bookingRate) : ''}`),
+      ...FUNNEL_COLUMNS.map(
+        ({ key }) =>
+          `${step[key]}${key === 'clicked' ? percent(step.clickRate) : key === 'bookedAfter' ? percent(step.bookingRate) : ''}`,
+      ),
     ]);
     lines.push('', `Sequence "${sequence.sequenceId}" (percentages are of delivered)`, table([header, ...rows]));
   }
-  lines.push('', `Why leads left the nurture (${nurture.leads} leads)`, table(LEAVE_REASONS.map((reason) => [LEAVE_LABELS[reason], String(nurture.left[reason])])));
-  lines.push('', `* ${FUNNEL_COLUMNS.filter((c) => c.unreliable).map((c) => `${c.label}: ${c.meaning}; not a reliable signal.`).join(' ')}`);
+  lines.push(
+    '',
+    `Why leads left the nurture (${nurture.leads} leads)`,
+    table(LEAVE_REASONS.map((reason) => [LEAVE_LABELS[reason], String(nurture.left[reason])])),
+  );
+  lines.push(
+    '',
+    `* ${FUNNEL_COLUMNS.filter((c) => c.unreliable)
+      .map((c) => `${c.label}: ${c.meaning}; not a reliable signal.`)
+      .join(' ')}`,
+  );
   return lines.join('\n');
 }

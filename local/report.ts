@@ -29,8 +29,14 @@ const cli = command({
   schema: z.object({
     json: z.boolean(),
     // DynamoDB's rule for table names, and the shape of a region's name (us-east-1, eu-central-1, us-gov-west-1).
-    table: z.string().regex(/^[\w.-]{3,255}$/, { error: bad('is not a DynamoDB table name (3 to 255 letters, digits, _ - and .)') }).optional(),
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: bad('is not an AWS region, like us-east-1') }).optional(),
+    table: z
+      .string()
+      .regex(/^[\w.-]{3,255}$/, { error: bad('is not a DynamoDB table name (3 to 255 letters, digits, _ - and .)') })
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: bad('is not an AWS region, like us-east-1') })
+      .optional(),
   }),
 });
 const args = cli.values;
@@ -50,12 +56,17 @@ const reading = progress('report', { quietFor: 2000 });
 let scanned = 0;
 try {
   reading.step(`scanning ${target.description}`);
-  const input = await new DynamoReportSource(target.client, target.table).read((items) => reading.count(`items scanned in ${target.description}`, (scanned += items)));
+  const input = await new DynamoReportSource(target.client, target.table).read((items) =>
+    reading.count(`items scanned in ${target.description}`, (scanned += items)),
+  );
   reading.done(`scanned ${scanned.toLocaleString('en-US')} items`);
   const report = buildReport(input, { now: new Date(), sequences });
   console.log(args.json ? JSON.stringify(report, null, 2) : reportText(report, target.description));
 } catch (error) {
-  if (error instanceof ResourceNotFoundException) fail(`Table ${target.table} does not exist${args.table ? '' : ' yet: start the service with `npm start` and sign up first'}.`);
+  if (error instanceof ResourceNotFoundException)
+    fail(
+      `Table ${target.table} does not exist${args.table ? '' : ' yet: start the service with `npm start` and sign up first'}.`,
+    );
   fail(`Could not read ${target.description}: ${(error as Error).name}: ${(error as Error).message}`);
 } finally {
   reading.done();
@@ -71,23 +82,43 @@ interface Target {
 
 function deployed(table: string, region: string | undefined): Target {
   const client = new DynamoDBClient({ ...(region && { region }) });
-  return { client, table, description: `table ${table}${region ? ` in ${region}` : ''}`, close: async () => client.destroy() };
+  return {
+    client,
+    table,
+    description: `table ${table}${region ? ` in ${region}` : ''}`,
+    close: async () => client.destroy(),
+  };
 }
 
 async function local(): Promise<Target> {
   const port = Number(process.env.DYNAMODB_PORT ?? 8006);
   if (await listening('127.0.0.1', port)) {
     const endpoint = `http://127.0.0.1:${port}`;
-    return { ...localClient(endpoint), description: `table ${LOCAL_TABLE} at ${endpoint}, the running npm start`, close: async () => {} };
+    return {
+      ...localClient(endpoint),
+      description: `table ${LOCAL_TABLE} at ${endpoint}, the running npm start`,
+      close: async () => {},
+    };
   }
   if (!existsSync(LOCAL_DATA)) fail('Nothing to report yet: start the service with `npm start` and sign up first.');
   // `npm start` is not running: open the data it saved, in this process.
   const dynamo = await startDynalite({ dataDir: LOCAL_DATA });
-  return { ...localClient(dynamo.endpoint), description: `table ${LOCAL_TABLE} saved in ${LOCAL_DATA}`, close: dynamo.stop };
+  return {
+    ...localClient(dynamo.endpoint),
+    description: `table ${LOCAL_TABLE} saved in ${LOCAL_DATA}`,
+    close: dynamo.stop,
+  };
 }
 
 function localClient(endpoint: string) {
-  return { client: new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), table: LOCAL_TABLE };
+  return {
+    client: new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+    table: LOCAL_TABLE,
+  };
 }
 
 function listening(host: string, port: number): Promise<boolean> {
@@ -97,7 +128,10 @@ function listening(host: string, port: number): Promise<boolean> {
       socket.destroy();
       resolve(open);
     };
-    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
+    socket
+      .once('connect', () => done(true))
+      .once('error', () => done(false))
+      .once('timeout', () => done(false));
   });
 }
 

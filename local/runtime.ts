@@ -56,7 +56,10 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   if (options.dataDir) mkdirSync(join(options.dataDir, 'dynamodb'), { recursive: true });
 
   const clockFile = options.dataDir && join(options.dataDir, 'clock.json');
-  const savedNow = clockFile && existsSync(clockFile) ? Date.parse((JSON.parse(readFileSync(clockFile, 'utf8')) as { now: string }).now) : NaN;
+  const savedNow =
+    clockFile && existsSync(clockFile)
+      ? Date.parse((JSON.parse(readFileSync(clockFile, 'utf8')) as { now: string }).now)
+      : NaN;
   // Resume virtual time where it stopped, so leads scheduled "in three days" are not suddenly weeks away.
   const clock = virtualClock(options.speed, new Date(Math.max(Date.now(), Number.isNaN(savedNow) ? 0 : savedNow)));
   const saveClock = () => clockFile && writeFileSync(clockFile, JSON.stringify({ now: clock.now().toISOString() }));
@@ -86,7 +89,17 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
 
   const service = composeService(config, { clock, sendRate: options.sendRate ?? config.MAX_SEND_RATE ?? 20, dynamo });
   const recordEvent = makeSesEventsHandler(service);
-  const wiring = { ...service, dispatch: { ...service.dispatch, mailer: withTracking(withEngagementFeed(service.dispatch.mailer, recordEvent, clock), apiUrl, config.UNSUBSCRIBE_SECRET) } };
+  const wiring = {
+    ...service,
+    dispatch: {
+      ...service.dispatch,
+      mailer: withTracking(
+        withEngagementFeed(service.dispatch.mailer, recordEvent, clock),
+        apiUrl,
+        config.UNSUBSCRIBE_SECRET,
+      ),
+    },
+  };
   const inboxUrl = `http://localhost:${new URL(emulators.sesEndpoint).port}`;
   const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock`, report: `${apiUrl}/admin` });
 
@@ -95,18 +108,18 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const admin = makeAdminHandler(adminDeps(config, { clock, dynamo }));
   Object.assign(routes, {
     ...trackingRoutes(service.store, recordEvent, clock, config.UNSUBSCRIBE_SECRET),
-      'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
-      [`POST ${ROUTES.signup}`]: makeSignupHandler(wiring),
-      [`POST ${ROUTES.booking}`]: makeBookingHandler(wiring),
-      [`GET ${ROUTES.unsubscribe}`]: unsubscribe,
-      [`POST ${ROUTES.unsubscribe}`]: unsubscribe,
-      [`GET ${ROUTES.admin}`]: admin,
-      [`GET ${ROUTES.adminReport}`]: admin,
-      'GET /clock': async () => ({
-        statusCode: 200,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ now: clock.now().toISOString(), speed: clock.speed }),
-      }),
+    'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
+    [`POST ${ROUTES.signup}`]: makeSignupHandler(wiring),
+    [`POST ${ROUTES.booking}`]: makeBookingHandler(wiring),
+    [`GET ${ROUTES.unsubscribe}`]: unsubscribe,
+    [`POST ${ROUTES.unsubscribe}`]: unsubscribe,
+    [`GET ${ROUTES.admin}`]: admin,
+    [`GET ${ROUTES.adminReport}`]: admin,
+    'GET /clock': async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ now: clock.now().toISOString(), speed: clock.speed }),
+    }),
   } satisfies Record<string, Route>);
 
   let stopped = false;

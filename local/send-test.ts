@@ -27,11 +27,13 @@ export interface TestSendDeps {
 }
 
 export type TestSendResult =
-  | { ok: true; messageId: string; subject: string; sequenceId: string; stepId: string }
-  | { ok: false; message: string };
+  { ok: true; messageId: string; subject: string; sequenceId: string; stepId: string } | { ok: false; message: string };
 
 /** Find a step by "step-id" or "sequence/step-id"; the error lists what exists. */
-function findStep(sequences: TestSendDeps['sequences'], wanted: string): { sequence: Sequence<EmailStep>; step: EmailStep } | string {
+function findStep(
+  sequences: TestSendDeps['sequences'],
+  wanted: string,
+): { sequence: Sequence<EmailStep>; step: EmailStep } | string {
   const [sequenceId, stepId] = wanted.includes('/') ? wanted.split('/', 2) : [undefined, wanted];
   const matches = Object.values(sequences)
     .filter((sequence) => sequenceId === undefined || sequence.id === sequenceId)
@@ -44,7 +46,10 @@ function findStep(sequences: TestSendDeps['sequences'], wanted: string): { seque
 }
 
 /** Render `step` with its preview props and send it to `to`, marked as a test. */
-export async function sendTest(deps: TestSendDeps, { to, step: wanted }: { to: string; step: string }): Promise<TestSendResult> {
+export async function sendTest(
+  deps: TestSendDeps,
+  { to, step: wanted }: { to: string; step: string },
+): Promise<TestSendResult> {
   if (!z.email().safeParse(to).success) return { ok: false, message: `--to: "${to}" is not an email address.` };
   const found = findStep(deps.sequences, wanted);
   if (typeof found === 'string') return { ok: false, message: found };
@@ -65,7 +70,10 @@ export async function sendTest(deps: TestSendDeps, { to, step: wanted }: { to: s
     return { ok: true, messageId: result.MessageId!, subject, sequenceId: sequence.id, stepId: step.id };
   } catch (error) {
     const outcome = classifySesError(error);
-    return { ok: false, message: `SES did not take the message (${outcome.kind === 'sent' ? 'sent' : outcome.reason}): ${(error as Error).message}` };
+    return {
+      ok: false,
+      message: `SES did not take the message (${outcome.kind === 'sent' ? 'sent' : outcome.reason}): ${(error as Error).message}`,
+    };
   }
 }
 
@@ -81,23 +89,37 @@ async function main() {
     name: 'send-test',
     usage: USAGE,
     options: { to: { type: 'string' }, step: { type: 'string' }, aws: { type: 'boolean', default: false } },
-    schema: z.object({ to: z.email({ error: bad('is not an email address') }), step: z.string().min(1, { error: 'needs a step id, like how-it-works' }), aws: z.boolean() }),
+    schema: z.object({
+      to: z.email({ error: bad('is not an email address') }),
+      step: z.string().min(1, { error: 'needs a step id, like how-it-works' }),
+      aws: z.boolean(),
+    }),
   });
   // Loaded after the options are read, so --help and a mistyped option answer at once.
-  const [{ sesClient }, { clinicFor, sequencesFor }] = await Promise.all([import('../lambdas/adapters/clients.ts'), import('../lambdas/compose.ts')]);
+  const [{ sesClient }, { clinicFor, sequencesFor }] = await Promise.all([
+    import('../lambdas/adapters/clients.ts'),
+    import('../lambdas/compose.ts'),
+  ]);
   const local = localConfig({ SES_ENDPOINT: `http://127.0.0.1:${process.env.SES_PORT ?? 8005}` });
   const config = values.aws ? { ...local, SES_ENDPOINT: undefined } : local;
   // A step that does not exist is a bad value, said before anything is rendered or sent.
   const unknownStep = findStep(sequencesFor(config), values.step);
   if (typeof unknownStep === 'string') fail(`--step: ${unknownStep}`);
   const via = config.SES_ENDPOINT ? `the local inbox (${config.SES_ENDPOINT})` : `AWS SES in ${config.AWS_REGION}`;
-  const result = await sendTest({ ses: sesClient(config), sequences: sequencesFor(config), clinic: clinicFor(config) }, { to: values.to, step: values.step });
+  const result = await sendTest(
+    { ses: sesClient(config), sequences: sequencesFor(config), clinic: clinicFor(config) },
+    { to: values.to, step: values.step },
+  );
   if (!result.ok) {
-    const hint = config.SES_ENDPOINT ? ` Is \`npm start\` running? The inbox is at ${config.SES_ENDPOINT}; set SES_PORT if it uses another port.` : '';
+    const hint = config.SES_ENDPOINT
+      ? ` Is \`npm start\` running? The inbox is at ${config.SES_ENDPOINT}; set SES_PORT if it uses another port.`
+      : '';
     console.error(`${result.message}${result.message.startsWith('SES') ? hint : ''}`);
     process.exit(1);
   }
-  console.log(`Sent "${result.subject}" (${result.sequenceId}/${result.stepId}) to ${values.to} through ${via}. SES message id ${result.messageId}.`);
+  console.log(
+    `Sent "${result.subject}" (${result.sequenceId}/${result.stepId}) to ${values.to} through ${via}. SES message id ${result.messageId}.`,
+  );
   if (config.SES_ENDPOINT) console.log(`Open ${config.SES_ENDPOINT.replace('127.0.0.1', 'localhost')} to read it.`);
 }
 

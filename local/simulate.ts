@@ -34,7 +34,14 @@ if (!address) fail('missing the email address');
 if (!z.email().safeParse(normalizeEmail(address)).success) fail(`"${address}" is not an email address`);
 if (extra.length) fail(`unexpected argument "${extra[0]}"`);
 // Loaded after the arguments are read, so --help and a mistyped option answer at once.
-const [{ DynamoDBDocumentClient, GetCommand }, { dynamoClient }, { sesEventsDeps }, { emailKey }, { resolveSecrets }, { makeSesEventsHandler }] = await Promise.all([
+const [
+  { DynamoDBDocumentClient, GetCommand },
+  { dynamoClient },
+  { sesEventsDeps },
+  { emailKey },
+  { resolveSecrets },
+  { makeSesEventsHandler },
+] = await Promise.all([
   import('@aws-sdk/lib-dynamodb'),
   import('../lambdas/adapters/clients.ts'),
   import('../lambdas/compose.ts'),
@@ -48,28 +55,38 @@ if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 // Quick against a running npm start; should it hang (a busy machine, a retrying client), say what it waits for.
 const working = progress('simulate', { quietFor: 2000 });
 working.step('finding the latest email sent to that address');
-const config = await resolveSecrets(localConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8006}` }));
+const config = await resolveSecrets(
+  localConfig({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8006}` }),
+);
 const deps = sesEventsDeps(config);
 const doc = DynamoDBDocumentClient.from(dynamoClient(config));
 
 const email = normalizeEmail(address);
-const pointer = (await doc.send(new GetCommand({ TableName: config.TABLE_NAME, Key: emailKey(email) })).catch(unreachable)).Item;
+const pointer = (
+  await doc.send(new GetCommand({ TableName: config.TABLE_NAME, Key: emailKey(email) })).catch(unreachable)
+).Item;
 const leadId = pointer?.leadId as string | undefined;
 const last = leadId ? (await deps.store.messages(leadId)).filter((m) => m.messageId).at(-1) : undefined;
 if (!leadId || !last?.messageId) {
-  console.error(`No email has been sent to ${email} in the local service (is \`npm start\` running on DYNAMODB_PORT ${process.env.DYNAMODB_PORT ?? 8006}?).`);
+  console.error(
+    `No email has been sent to ${email} in the local service (is \`npm start\` running on DYNAMODB_PORT ${process.env.DYNAMODB_PORT ?? 8006}?).`,
+  );
   process.exit(1);
 }
 
 const { type, section } = KINDS[kind as keyof typeof KINDS];
 working.step(`applying the ${kind} through the SES events handler`);
-const result = await makeSesEventsHandler(deps)(sesEventFor(type, last.messageId, { leadId, sequenceId: last.sequenceId, stepId: last.stepId }, new Date(), section));
+const result = await makeSesEventsHandler(deps)(
+  sesEventFor(type, last.messageId, { leadId, sequenceId: last.sequenceId, stepId: last.stepId }, new Date(), section),
+);
 const lead = await deps.store.get(leadId);
 working.done();
 console.log(`${kind} for "${last.stepId}" (message ${last.messageId}): ${result}. Lead is now ${lead?.status}.`);
 
 /** The first read failed: most likely no `npm start` is running. One line, not a stack trace. */
 function unreachable(error: Error): never {
-  console.error(`Could not read the local table at ${config.DYNAMODB_ENDPOINT} (${error.name}: ${error.message}): is \`npm start\` running on DYNAMODB_PORT ${process.env.DYNAMODB_PORT ?? 8006}?`);
+  console.error(
+    `Could not read the local table at ${config.DYNAMODB_ENDPOINT} (${error.name}: ${error.message}): is \`npm start\` running on DYNAMODB_PORT ${process.env.DYNAMODB_PORT ?? 8006}?`,
+  );
   process.exit(1);
 }

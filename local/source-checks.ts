@@ -65,7 +65,8 @@ export interface Cited {
 }
 
 /** Where a number comes from in the registry. */
-export type Backing = { id: string; source: Source; key: string; fact: Fact } | { id: string; source: Source; year: number };
+export type Backing =
+  { id: string; source: Source; key: string; fact: Fact } | { id: string; source: Source; year: number };
 
 export interface CheckedNumber {
   number: StatedNumber;
@@ -112,9 +113,19 @@ const CLAIM_KINDS: readonly NumberKind[] = ['percent', 'people', 'year'];
 
 function holds(number: StatedNumber, { id, source }: Cited): Backing[] {
   if (number.kind === 'year') return source.year === number.value ? [{ id, source, year: number.value }] : [];
-  const unit = number.kind === 'percent' ? 'percent' : number.kind === 'people' ? 'people' : number.kind === 'duration' ? number.unit : undefined;
+  const unit =
+    number.kind === 'percent'
+      ? 'percent'
+      : number.kind === 'people'
+        ? 'people'
+        : number.kind === 'duration'
+          ? number.unit
+          : undefined;
   return Object.entries(source.facts)
-    .filter(([, fact]) => fact.value === number.value && (number.kind === 'decimal' ? fact.unit !== 'people' : fact.unit === unit))
+    .filter(
+      ([, fact]) =>
+        fact.value === number.value && (number.kind === 'decimal' ? fact.unit !== 'people' : fact.unit === unit),
+    )
     .map(([key, fact]) => ({ id, source, key, fact }));
 }
 
@@ -128,35 +139,64 @@ export function analyzeEmail(email: EmailText, registry: Registry = defaultRegis
   }
   const blocks = blocksOf(email, registry);
   const citesOf = (block: Block): Cited[] =>
-    dedupe(block.links.flatMap((link) => (link.verdict.kind === 'registry' || link.verdict.kind === 'registry-elsewhere' ? [{ id: link.verdict.id, source: link.verdict.source }] : [])));
+    dedupe(
+      block.links.flatMap((link) =>
+        link.verdict.kind === 'registry' || link.verdict.kind === 'registry-elsewhere'
+          ? [{ id: link.verdict.id, source: link.verdict.source }]
+          : [],
+      ),
+    );
   const citedAnywhere = dedupe(blocks.filter((block) => block.part !== 'header').flatMap(citesOf));
   const everything: Cited[] = Object.entries(registry).map(([id, source]) => ({ id, source }));
 
   const analyzed = blocks.map((block): BlockAnalysis => {
     const linksStudy = block.links.some((link) => link.verdict.kind !== 'other');
-    const mode: Mode = linksStudy ? 'cited' : block.kind === 'subject' || block.kind === 'preview' || block.kind === 'heading' ? 'title' : 'uncited';
+    const mode: Mode = linksStudy
+      ? 'cited'
+      : block.kind === 'subject' || block.kind === 'preview' || block.kind === 'heading'
+        ? 'title'
+        : 'uncited';
     const cited = mode === 'cited' ? citesOf(block) : mode === 'title' ? citedAnywhere : [];
     // A <Cite>'s link text is the source's name ("Pomeroy et al., Headache, 2017"): its year is not a claim. Nor is
     // the name of a link the checks refuse anyway ("Smith et al., 2024" linking to a study not in the registry).
     const hidden = block.links
-      .filter((link) => (link.verdict.kind === 'registry' && link.verdict.source.short === link.text) || ['registry-elsewhere', 'search', 'study'].includes(link.verdict.kind))
+      .filter(
+        (link) =>
+          (link.verdict.kind === 'registry' && link.verdict.source.short === link.text) ||
+          ['registry-elsewhere', 'search', 'study'].includes(link.verdict.kind),
+      )
       .map((link) => [link.start, link.end] as const);
-    const numbers = numbersIn(block.text, { ...(email.clinic && { clinic: email.clinic }), hidden }).map((number): CheckedNumber => {
-      const checked = CLAIM_KINDS.includes(number.kind) || (mode === 'cited' && (number.kind === 'duration' || number.kind === 'decimal'));
-      const backing = cited.flatMap((c) => holds(number, c));
-      const elsewhere = backing.length ? [] : everything.filter((c) => !cited.some((x) => x.id === c.id)).flatMap((c) => holds(number, c));
-      return { number, checked, backing, elsewhere };
-    });
+    const numbers = numbersIn(block.text, { ...(email.clinic && { clinic: email.clinic }), hidden }).map(
+      (number): CheckedNumber => {
+        const checked =
+          CLAIM_KINDS.includes(number.kind) ||
+          (mode === 'cited' && (number.kind === 'duration' || number.kind === 'decimal'));
+        const backing = cited.flatMap((c) => holds(number, c));
+        const elsewhere = backing.length
+          ? []
+          : everything.filter((c) => !cited.some((x) => x.id === c.id)).flatMap((c) => holds(number, c));
+        return { number, checked, backing, elsewhere };
+      },
+    );
     const spans = sentencesOf(block.text);
     // A sentence made only of link text ("(Pomeroy et al., Headache, 2017)", "Source") belongs to the one before.
     const merged: Array<{ start: number; end: number }> = [];
     for (const span of spans) {
-      const rest = blank(block.text, block.links.map((link) => [link.start, link.end] as const)).slice(span.start, span.end);
+      const rest = blank(
+        block.text,
+        block.links.map((link) => [link.start, link.end] as const),
+      ).slice(span.start, span.end);
       const previous = merged.at(-1);
-      if (previous && !/[\p{L}\p{N}]/u.test(rest) && !block.text.slice(previous.end, span.start).includes('\n')) previous.end = span.end;
+      if (previous && !/[\p{L}\p{N}]/u.test(rest) && !block.text.slice(previous.end, span.start).includes('\n'))
+        previous.end = span.end;
       else merged.push({ ...span });
     }
-    const sentences = merged.map(({ start, end }) => ({ text: block.text.slice(start, end).trim(), start, end, numbers: numbers.filter((n) => n.number.start >= start && n.number.start < end) }));
+    const sentences = merged.map(({ start, end }) => ({
+      text: block.text.slice(start, end).trim(),
+      start,
+      end,
+      numbers: numbers.filter((n) => n.number.start >= start && n.number.start < end),
+    }));
     return { block, mode, cited, numbers, sentences };
   });
   const analysis = { blocks: analyzed, cited: citedAnywhere };
@@ -168,8 +208,23 @@ const analyses = new WeakMap<EmailText, EmailAnalysis>();
 // ---------------------------------------------------------------------------------------------------------------
 // Problems, in words a marketer can act on
 
-const WHAT: Record<NumberKind, string> = { percent: 'percentage', people: 'count of people', year: 'year', duration: 'length of time', decimal: 'number', other: 'number' };
-const PLACE: Record<BlockKind, string> = { subject: 'The subject line', preview: 'The preview text', heading: 'The heading', paragraph: 'This paragraph', 'list item': 'This list item', quote: 'This quote', other: 'This part of the email' };
+const WHAT: Record<NumberKind, string> = {
+  percent: 'percentage',
+  people: 'count of people',
+  year: 'year',
+  duration: 'length of time',
+  decimal: 'number',
+  other: 'number',
+};
+const PLACE: Record<BlockKind, string> = {
+  subject: 'The subject line',
+  preview: 'The preview text',
+  heading: 'The heading',
+  paragraph: 'This paragraph',
+  'list item': 'This list item',
+  quote: 'This quote',
+  other: 'This part of the email',
+};
 
 const short = (text: string, max = 140) => {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -186,44 +241,80 @@ export function describeBacking(backing: Backing): string {
 
 /** The registry's facts of the same kind as `number` in `cited`, closest first. */
 function nearest(number: StatedNumber, cited: Cited[]): Backing[] {
-  const unit = number.kind === 'percent' ? 'percent' : number.kind === 'people' ? 'people' : number.kind === 'duration' ? number.unit : number.kind === 'decimal' ? undefined : 'none';
-  if (number.kind === 'year') return cited.filter((c) => c.source.year !== undefined).map((c) => ({ id: c.id, source: c.source, year: c.source.year! }));
+  const unit =
+    number.kind === 'percent'
+      ? 'percent'
+      : number.kind === 'people'
+        ? 'people'
+        : number.kind === 'duration'
+          ? number.unit
+          : number.kind === 'decimal'
+            ? undefined
+            : 'none';
+  if (number.kind === 'year')
+    return cited
+      .filter((c) => c.source.year !== undefined)
+      .map((c) => ({ id: c.id, source: c.source, year: c.source.year! }));
   return cited
     .flatMap((c) => Object.entries(c.source.facts).map(([key, fact]) => ({ id: c.id, source: c.source, key, fact })))
-    .filter(({ fact }) => (unit === undefined ? fact.unit !== 'people' && !Number.isInteger(fact.value) : fact.unit === unit))
+    .filter(({ fact }) =>
+      unit === undefined ? fact.unit !== 'people' && !Number.isInteger(fact.value) : fact.unit === unit,
+    )
     .sort((a, b) => Math.abs(a.fact.value - number.value) - Math.abs(b.fact.value - number.value));
 }
 
-function numberProblem(analysis: BlockAnalysis, sentence: SentenceAnalysis, checked: CheckedNumber, registry: Registry): Problem {
+function numberProblem(
+  analysis: BlockAnalysis,
+  sentence: SentenceAnalysis,
+  checked: CheckedNumber,
+  registry: Registry,
+): Problem {
   const { number, elsewhere } = checked;
   const { block, mode, cited } = analysis;
   const said = `${PLACE[block.kind]} says "${number.text.trim()}" ("${short(sentence.text, 200)}")`;
   const who = mode === 'title' ? 'the email' : 'this paragraph';
   let problem: string;
   if (cited.length === 0) {
-    problem = mode === 'cited'
-      ? `${said}, but its study link is not a source from emails/sources.ts, so nothing backs this ${WHAT[number.kind]}.`
-      : `${said}, but the email cites no source from emails/sources.ts, so nothing backs this ${WHAT[number.kind]}.`;
+    problem =
+      mode === 'cited'
+        ? `${said}, but its study link is not a source from emails/sources.ts, so nothing backs this ${WHAT[number.kind]}.`
+        : `${said}, but the email cites no source from emails/sources.ts, so nothing backs this ${WHAT[number.kind]}.`;
   } else {
-    const thing = number.kind === 'year' ? `was published in ${number.value}` : `reports ${number.text.trim()} as a ${number.kind === 'people' ? 'count of people' : number.kind === 'decimal' ? 'fact' : WHAT[number.kind]}`;
+    const thing =
+      number.kind === 'year'
+        ? `was published in ${number.value}`
+        : `reports ${number.text.trim()} as a ${number.kind === 'people' ? 'count of people' : number.kind === 'decimal' ? 'fact' : WHAT[number.kind]}`;
     problem = `${said}, but no source ${mode === 'title' ? 'the email cites' : 'this paragraph cites'} (${names(cited)}) ${thing}.`;
   }
-  if (elsewhere.length) problem += ` It matches ${elsewhere.map((b) => `${b.source.short} (${describeBacking(b)})`).join('; ')}, which ${who} does not cite.`;
+  if (elsewhere.length)
+    problem += ` It matches ${elsewhere.map((b) => `${b.source.short} (${describeBacking(b)})`).join('; ')}, which ${who} does not cite.`;
 
   const fixes: string[] = [];
   if (elsewhere.length) {
     const [first] = elsewhere;
-    fixes.push(mode === 'title' ? `If it comes from ${first!.source.short}, cite it with ${cite(first!.id)} in the paragraph that gives this finding.` : `If it comes from ${first!.source.short}, cite it with ${cite(first!.id)} in this paragraph (or move the sentence to the paragraph that cites it).`);
+    fixes.push(
+      mode === 'title'
+        ? `If it comes from ${first!.source.short}, cite it with ${cite(first!.id)} in the paragraph that gives this finding.`
+        : `If it comes from ${first!.source.short}, cite it with ${cite(first!.id)} in this paragraph (or move the sentence to the paragraph that cites it).`,
+    );
   } else {
     // The closest registry number of the same kind: from the sources cited here, or else from the sources this
     // paragraph's other numbers come from, or else from the whole registry.
-    const related = dedupe(analysis.numbers.flatMap((n) => [...n.backing, ...n.elsewhere]).map((b) => ({ id: b.id, source: b.source })));
+    const related = dedupe(
+      analysis.numbers.flatMap((n) => [...n.backing, ...n.elsewhere]).map((b) => ({ id: b.id, source: b.source })),
+    );
     const everything = Object.entries(registry).map(([id, source]) => ({ id, source }));
     const pools = number.kind === 'year' ? [cited, related] : [cited, related, everything];
     const close = pools.map((pool) => nearest(number, pool)[0]).find(Boolean);
     if (cited.length === 0) fixes.push('Cite the study it comes from with <Cite source={…}/> from emails/sources.ts.');
-    if (close && 'fact' in close) fixes.push(`The registry's closest ${WHAT[number.kind]} is ${say(close.fact)}, ${close.fact.measures}, in ${close.fact.population} (${close.source.short}): to state it, write {say(${close.id}.facts.${close.key})}.`);
-    else if (close && 'year' in close) fixes.push(`If you mean ${close.source.short}, write ${close.year}, the year it was published ({${close.id}.year}).`);
+    if (close && 'fact' in close)
+      fixes.push(
+        `The registry's closest ${WHAT[number.kind]} is ${say(close.fact)}, ${close.fact.measures}, in ${close.fact.population} (${close.source.short}): to state it, write {say(${close.id}.facts.${close.key})}.`,
+      );
+    else if (close && 'year' in close)
+      fixes.push(
+        `If you mean ${close.source.short}, write ${close.year}, the year it was published ({${close.id}.year}).`,
+      );
     fixes.push(
       number.kind === 'year'
         ? 'If it is about another study, add that study to emails/sources.ts (after reading it) and cite it. If it is not about a study at all, write it without a number: every year in an email reads as a study year.'
@@ -238,8 +329,12 @@ function linkProblem(analysis: BlockAnalysis, link: LinkInBlock): Problem | unde
   const sentence = analysis.sentences.find((s) => link.start >= s.start && link.start < s.end)?.text ?? block.text;
   const where = `(the link "${short(link.text, 60)}" in "${short(sentence, 160)}")`;
   // Suggest the registry sources this block's numbers come from.
-  const matches = dedupe(analysis.numbers.flatMap((n) => [...n.backing, ...n.elsewhere]).map((b) => ({ id: b.id, source: b.source })));
-  const hint = matches.length ? ` Its numbers match ${matches.map((m) => `${m.source.short}: ${cite(m.id)}`).join('; ')}.` : '';
+  const matches = dedupe(
+    analysis.numbers.flatMap((n) => [...n.backing, ...n.elsewhere]).map((b) => ({ id: b.id, source: b.source })),
+  );
+  const hint = matches.length
+    ? ` Its numbers match ${matches.map((m) => `${m.source.short}: ${cite(m.id)}`).join('; ')}.`
+    : '';
   switch (link.verdict.kind) {
     case 'search':
       return {
@@ -296,7 +391,8 @@ export function citationProblems(analysis: EmailAnalysis): Problem[] {
   return analysis.blocks.flatMap((block): Problem[] => {
     if (block.mode !== 'uncited') return [];
     const claims = block.numbers.filter((n) => n.checked);
-    const studyTalk = STUDY_WORDS.test(block.block.text) && (EVIDENCE_WORDS.test(block.block.text) || claims.length > 0);
+    const studyTalk =
+      STUDY_WORDS.test(block.block.text) && (EVIDENCE_WORDS.test(block.block.text) || claims.length > 0);
     if (!studyTalk && claims.length === 0) return [];
     const quoted = [...new Set(claims.map((n) => `"${n.number.text.trim()}"`))];
     const problem = studyTalk
@@ -310,7 +406,11 @@ export function citationProblems(analysis: EmailAnalysis): Problem[] {
     const fix = [
       'Link the study in the same paragraph with <Cite source={…}/>, naming a source from emails/sources.ts.',
       ...hints,
-      ...(studyTalk ? [] : ['If the number is not from a study (a price, a rate, the year the clinic opened), write it in words: "zero interest", "for over ten years".']),
+      ...(studyTalk
+        ? []
+        : [
+            'If the number is not from a study (a price, a rate, the year the clinic opened), write it in words: "zero interest", "for over ten years".',
+          ]),
     ].join(' ');
     return [{ rule: 'citations', problem, fix }];
   });

@@ -16,7 +16,9 @@ const USAGE = `usage: npm start [-- [--reset] [--speed N]]
   -h, --help   show this help
 Ports: PORT (API, 3000), SES_PORT (inbox, 8005), DYNAMODB_PORT (8006).`;
 
-const positive = z.string().refine((value) => Number.isFinite(Number(value)) && Number(value) > 0, { error: bad('is not a positive number') });
+const positive = z
+  .string()
+  .refine((value) => Number.isFinite(Number(value)) && Number(value) > 0, { error: bad('is not a positive number') });
 const { values, fail } = command({
   name: 'start',
   usage: USAGE,
@@ -24,7 +26,8 @@ const { values, fail } = command({
   schema: z.object({ reset: z.boolean(), speed: positive.transform(Number).optional() }),
 });
 const fromEnv = process.env.CLOCK_SPEED;
-if (values.speed === undefined && fromEnv !== undefined && !positive.safeParse(fromEnv).success) fail(`CLOCK_SPEED: "${fromEnv}" is not a positive number`);
+if (values.speed === undefined && fromEnv !== undefined && !positive.safeParse(fromEnv).success)
+  fail(`CLOCK_SPEED: "${fromEnv}" is not a positive number`);
 const speed = values.speed ?? Number(fromEnv ?? 1);
 // Quieter than Lambda's default in a terminal; POWERTOOLS_LOG_LEVEL still wins.
 if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
@@ -43,7 +46,10 @@ const runtime = await startLocal({
   speed,
   onDispatch: (report) => {
     const moved = report.sent + report.retry + report.rejected + report.unconfirmed;
-    if (moved > 0) console.log(`[${runtime.now().toISOString()}] dispatch: ${report.sent} sent, ${report.retry} to retry, ${report.rejected} rejected, ${report.unconfirmed} unconfirmed`);
+    if (moved > 0)
+      console.log(
+        `[${runtime.now().toISOString()}] dispatch: ${report.sent} sent, ${report.retry} to retry, ${report.rejected} rejected, ${report.unconfirmed} unconfirmed`,
+      );
   },
 });
 starting.done('ready');

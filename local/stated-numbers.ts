@@ -46,9 +46,23 @@ const CLAUSE_END_AFTER = new RegExp(String.raw`^\s*(?:[,.;:)!?—–]|$|(?:who|d
 
 const DIGITS = /(?<![\p{L}\p{N}]|\p{N}[.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\p{L}\p{N}]|[.,]\d)/gu;
 const UNITS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-const TEENS = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const TEENS = [
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-const WORDS = new RegExp(String.raw`(?<![\p{L}-])(?:(${TENS.join('|')})(?:[\s-](${UNITS.join('|')}))?|(${[...UNITS.slice(1), ...TEENS].join('|')}))(?![\p{L}])`, 'giu');
+const WORDS = new RegExp(
+  String.raw`(?<![\p{L}-])(?:(${TENS.join('|')})(?:[\s-](${UNITS.join('|')}))?|(${[...UNITS.slice(1), ...TEENS].join('|')}))(?![\p{L}])`,
+  'giu',
+);
 
 function durationUnit(word: string): string {
   const w = word.toLowerCase();
@@ -63,7 +77,8 @@ function durationUnit(word: string): string {
 /** Text of the same length with these ranges blanked, so positions still match the original. */
 export function blank(text: string, ranges: Iterable<readonly [number, number]>): string {
   const units = text.split('');
-  for (const [start, end] of ranges) for (let i = Math.max(0, start); i < Math.min(end, units.length); i++) if (units[i] !== '\n') units[i] = ' ';
+  for (const [start, end] of ranges)
+    for (let i = Math.max(0, start); i < Math.min(end, units.length); i++) if (units[i] !== '\n') units[i] = ' ';
   return units.join('');
 }
 
@@ -77,16 +92,23 @@ export function notClaims(text: string, clinic?: ClinicDetails): Array<[number, 
     /(?<![\d.,])911(?!\d|[.,]\d)/g,
     /\b\d{1,2}:\d{2}(?:\s?(?:[ap]\.?m\.?))?/gi,
     /\$\s?\d[\d,]*(?:\.\d+)?/g,
-    ...(clinic ? [...clinic.postalAddress, clinic.phone].filter(Boolean).map((line) => new RegExp(escapeRegExp(line), 'g')) : []),
+    ...(clinic
+      ? [...clinic.postalAddress, clinic.phone].filter(Boolean).map((line) => new RegExp(escapeRegExp(line), 'g'))
+      : []),
   ];
-  return patterns.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length] as [number, number]));
+  return patterns.flatMap((pattern) =>
+    [...text.matchAll(pattern)].map((m) => [m.index, m.index + m[0].length] as [number, number]),
+  );
 }
 
 /**
  * Every number in `text` and what it reads as. `hidden` ranges (a <Cite> link's name, say) are skipped, as is
  * everything `notClaims` finds.
  */
-export function numbersIn(text: string, options: { clinic?: ClinicDetails; hidden?: Array<readonly [number, number]> } = {}): StatedNumber[] {
+export function numbersIn(
+  text: string,
+  options: { clinic?: ClinicDetails; hidden?: Array<readonly [number, number]> } = {},
+): StatedNumber[] {
   const masked = blank(text, [...notClaims(text, options.clinic), ...(options.hidden ?? [])]);
   const found: StatedNumber[] = [];
 
@@ -99,11 +121,48 @@ export function numbersIn(text: string, options: { clinic?: ClinicDetails; hidde
     const after = masked.slice(end);
     const whole = decimals === undefined;
     let match: RegExpExecArray | null;
-    if ((match = PERCENT_AFTER.exec(after))) found.push({ kind: 'percent', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
-    else if (whole && (match = PEOPLE_AFTER.exec(after))) found.push({ kind: 'people', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
-    else if ((match = DURATION_AFTER.exec(after))) found.push({ kind: 'duration', value, unit: durationUnit(match[1]!), text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
-    else if (whole && !integer.includes(',') && integer.length === 4 && value >= 1950 && value <= 2099 && !NOT_A_YEAR_AFTER.test(after)) found.push({ kind: 'year', value, text: text.slice(start, end), start, end });
-    else if (whole && (match = PEOPLE_VERB_AFTER.exec(after))) found.push({ kind: 'people', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+    if ((match = PERCENT_AFTER.exec(after)))
+      found.push({
+        kind: 'percent',
+        value,
+        text: text.slice(start, end + match[0].length),
+        start,
+        end: end + match[0].length,
+      });
+    else if (whole && (match = PEOPLE_AFTER.exec(after)))
+      found.push({
+        kind: 'people',
+        value,
+        text: text.slice(start, end + match[0].length),
+        start,
+        end: end + match[0].length,
+      });
+    else if ((match = DURATION_AFTER.exec(after)))
+      found.push({
+        kind: 'duration',
+        value,
+        unit: durationUnit(match[1]!),
+        text: text.slice(start, end + match[0].length),
+        start,
+        end: end + match[0].length,
+      });
+    else if (
+      whole &&
+      !integer.includes(',') &&
+      integer.length === 4 &&
+      value >= 1950 &&
+      value <= 2099 &&
+      !NOT_A_YEAR_AFTER.test(after)
+    )
+      found.push({ kind: 'year', value, text: text.slice(start, end), start, end });
+    else if (whole && (match = PEOPLE_VERB_AFTER.exec(after)))
+      found.push({
+        kind: 'people',
+        value,
+        text: text.slice(start, end + match[0].length),
+        start,
+        end: end + match[0].length,
+      });
     else if (!whole) found.push({ kind: 'decimal', value, text: text.slice(start, end), start, end });
     else found.push({ kind: 'other', value, text: text.slice(start, end), start, end });
   }
@@ -115,30 +174,58 @@ export function numbersIn(text: string, options: { clinic?: ClinicDetails; hidde
     const next = found[i + 1];
     const between = next ? masked.slice(number.end, next.start) : '';
     if (next && /^\s+(?:out\s+)?of\s+(?:(?:the|these|those|all|them)\s+)?$/i.test(between)) {
-      const nextCounts = next.kind === 'people' || (next.kind === 'other' && !/out/i.test(between) && CLAUSE_END_AFTER.test(masked.slice(next.end)));
+      const nextCounts =
+        next.kind === 'people' ||
+        (next.kind === 'other' && !/out/i.test(between) && CLAUSE_END_AFTER.test(masked.slice(next.end)));
       if (nextCounts) {
         const digits = /^[\d,.]+/.exec(text.slice(next.start))?.[0].length ?? 0;
         found[i + 1] = { ...next, kind: 'people', text: text.slice(next.start, next.start + digits) };
-        found[i] = { ...number, kind: 'people', text: text.slice(number.start, next.start + digits), end: next.start + digits };
+        found[i] = {
+          ...number,
+          kind: 'people',
+          text: text.slice(number.start, next.start + digits),
+          end: next.start + digits,
+        };
         continue;
       }
     }
     if (number.kind !== 'other') continue;
     const before = masked.slice(0, number.start);
-    if (/\bn\s*=\s*$/i.test(before) || (/\bof\s+(?:the|these|those|all)\s+$/i.test(before) && CLAUSE_END_AFTER.test(masked.slice(number.end)))) {
+    if (
+      /\bn\s*=\s*$/i.test(before) ||
+      (/\bof\s+(?:the|these|those|all)\s+$/i.test(before) && CLAUSE_END_AFTER.test(masked.slice(number.end)))
+    ) {
       found[i] = { ...number, kind: 'people' };
     }
   }
 
   // Numbers written as words count as percentages and counts of people ("forty-nine percent", "thirty people").
   for (const m of masked.matchAll(WORDS)) {
-    const value = m[1] ? (TENS.indexOf(m[1].toLowerCase()) + 2) * 10 + (m[2] ? UNITS.indexOf(m[2].toLowerCase()) + 1 : 0) : m[3] ? ([...UNITS, ...TEENS].indexOf(m[3].toLowerCase()) + 1) : 0;
+    const value = m[1]
+      ? (TENS.indexOf(m[1].toLowerCase()) + 2) * 10 + (m[2] ? UNITS.indexOf(m[2].toLowerCase()) + 1 : 0)
+      : m[3]
+        ? [...UNITS, ...TEENS].indexOf(m[3].toLowerCase()) + 1
+        : 0;
     const start = m.index;
     const end = start + m[0].length;
     const after = masked.slice(end);
     let match: RegExpExecArray | null;
-    if ((match = PERCENT_AFTER.exec(after))) found.push({ kind: 'percent', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
-    else if ((match = PEOPLE_AFTER.exec(after))) found.push({ kind: 'people', value, text: text.slice(start, end + match[0].length), start, end: end + match[0].length });
+    if ((match = PERCENT_AFTER.exec(after)))
+      found.push({
+        kind: 'percent',
+        value,
+        text: text.slice(start, end + match[0].length),
+        start,
+        end: end + match[0].length,
+      });
+    else if ((match = PEOPLE_AFTER.exec(after)))
+      found.push({
+        kind: 'people',
+        value,
+        text: text.slice(start, end + match[0].length),
+        start,
+        end: end + match[0].length,
+      });
   }
   return found.sort((a, b) => a.start - b.start);
 }

@@ -22,11 +22,48 @@ export type LinkVerdict =
 
 /** Sites whose links are studies, papers, labels or searches for them. A subdomain counts too. */
 const STUDY_HOSTS = [
-  'doi.org', 'pubmed.ncbi.nlm.nih.gov', 'ncbi.nlm.nih.gov', 'nlm.nih.gov', 'europepmc.org', 'scholar.google.com', 'semanticscholar.org', 'researchgate.net',
-  'clinicaltrials.gov', 'cochranelibrary.com', 'accessdata.fda.gov', 'medrxiv.org', 'biorxiv.org', 'sciencedirect.com', 'elsevier.com', 'wiley.com',
-  'springer.com', 'nature.com', 'thelancet.com', 'jamanetwork.com', 'nejm.org', 'bmj.com', 'neurology.org', 'academic.oup.com', 'sagepub.com',
-  'tandfonline.com', 'frontiersin.org', 'mdpi.com', 'plos.org', 'karger.com', 'lww.com', 'cell.com', 'thieme-connect.com', 'thieme-connect.de',
-  'ahajournals.org', 'cambridge.org', 'biomedcentral.com', 'dovepress.com', 'hindawi.com', 'mirasmart.com', 'medscape.com', 'painphysicianjournal.com',
+  'doi.org',
+  'pubmed.ncbi.nlm.nih.gov',
+  'ncbi.nlm.nih.gov',
+  'nlm.nih.gov',
+  'europepmc.org',
+  'scholar.google.com',
+  'semanticscholar.org',
+  'researchgate.net',
+  'clinicaltrials.gov',
+  'cochranelibrary.com',
+  'accessdata.fda.gov',
+  'medrxiv.org',
+  'biorxiv.org',
+  'sciencedirect.com',
+  'elsevier.com',
+  'wiley.com',
+  'springer.com',
+  'nature.com',
+  'thelancet.com',
+  'jamanetwork.com',
+  'nejm.org',
+  'bmj.com',
+  'neurology.org',
+  'academic.oup.com',
+  'sagepub.com',
+  'tandfonline.com',
+  'frontiersin.org',
+  'mdpi.com',
+  'plos.org',
+  'karger.com',
+  'lww.com',
+  'cell.com',
+  'thieme-connect.com',
+  'thieme-connect.de',
+  'ahajournals.org',
+  'cambridge.org',
+  'biomedcentral.com',
+  'dovepress.com',
+  'hindawi.com',
+  'mirasmart.com',
+  'medscape.com',
+  'painphysicianjournal.com',
 ];
 const SEARCH_HOSTS = ['google.com', 'bing.com', 'duckduckgo.com', 'search.yahoo.com'];
 const SEARCH_PARAMS = ['term', 'q', 'query', 'search', 'searchterm', 'search_query', 'terms', 'text'];
@@ -59,7 +96,8 @@ export function normalizeUrl(href: string): string {
 /** What a link is: a registry citation, a search, another study, or not a study at all. */
 export function classifyLink(href: string, registry: Registry = defaultRegistry): LinkVerdict {
   const normal = normalizeUrl(href);
-  for (const [id, source] of Object.entries(registry)) if (normalizeUrl(source.url) === normal) return { kind: 'registry', id, source };
+  for (const [id, source] of Object.entries(registry))
+    if (normalizeUrl(source.url) === normal) return { kind: 'registry', id, source };
   let url: URL;
   try {
     url = new URL(href.trim());
@@ -70,7 +108,11 @@ export function classifyLink(href: string, registry: Registry = defaultRegistry)
   const host = url.hostname.toLowerCase().replace(/^www\./, '');
   const params = [...url.searchParams.keys()].map((key) => key.toLowerCase());
   const study = onHost(host, STUDY_HOSTS);
-  if ((study || onHost(host, SEARCH_HOSTS)) && (params.some((key) => SEARCH_PARAMS.includes(key)) || /\/(search|results|scholar)\b/i.test(url.pathname))) return { kind: 'search' };
+  if (
+    (study || onHost(host, SEARCH_HOSTS)) &&
+    (params.some((key) => SEARCH_PARAMS.includes(key)) || /\/(search|results|scholar)\b/i.test(url.pathname))
+  )
+    return { kind: 'search' };
   const decoded = (() => {
     try {
       return decodeURIComponent(`${url.pathname}${url.search}`).toLowerCase();
@@ -80,7 +122,10 @@ export function classifyLink(href: string, registry: Registry = defaultRegistry)
   })();
   for (const [id, source] of Object.entries(registry)) {
     const sameDoi = source.doi && decoded.includes(source.doi.toLowerCase());
-    const samePmid = source.pmid && onHost(host, ['ncbi.nlm.nih.gov', 'europepmc.org']) && new RegExp(`(^|[/=])${source.pmid}(/|$|&)`).test(decoded);
+    const samePmid =
+      source.pmid &&
+      onHost(host, ['ncbi.nlm.nih.gov', 'europepmc.org']) &&
+      new RegExp(`(^|[/=])${source.pmid}(/|$|&)`).test(decoded);
     if (sameDoi || samePmid) return { kind: 'registry-elsewhere', id, source };
   }
   if (study || /(^|\/)10\.\d{4,9}\//.test(decoded)) return { kind: 'study' };

@@ -1,5 +1,11 @@
 /** The table as the local runtime and the tests create it; lib/ declares the same keys and index for AWS. */
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { DUE_INDEX, DUE_INDEX_KEY, TABLE_KEY } from '../lambdas/contract.ts';
 
 /** Create the table if it is missing, and return once it is ACTIVE (a new table is briefly CREATING). */
@@ -45,5 +51,7 @@ export const tableDefinition = {
 } satisfies Omit<CreateTableCommandInput, 'TableName'>;
 
 async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new CreateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST', ...tableDefinition }));
+  await client.send(
+    new CreateTableCommand({ TableName: tableName, BillingMode: 'PAY_PER_REQUEST', ...tableDefinition }),
+  );
 }

@@ -34,10 +34,15 @@ function timing(step: SequenceStep, late = false): string {
   if (step.immediate) return 'at once';
   if (step.appointment) {
     const { days, at } = step.appointment;
-    const usual = days === 0 ? `visit day, ${at}` : `${Math.abs(days)} day${Math.abs(days) === 1 ? '' : 's'} ${days < 0 ? 'before' : 'after'} the visit, ${at}`;
+    const usual =
+      days === 0
+        ? `visit day, ${at}`
+        : `${Math.abs(days)} day${Math.abs(days) === 1 ? '' : 's'} ${days < 0 ? 'before' : 'after'} the visit, ${at}`;
     return late ? `late (usually ${usual})` : usual;
   }
-  const parts = Object.entries(step.after ?? {}).filter(([, n]) => n).map(([unit, n]) => `${n} ${n === 1 ? unit.slice(0, -1) : unit}`);
+  const parts = Object.entries(step.after ?? {})
+    .filter(([, n]) => n)
+    .map(([unit, n]) => `${n} ${n === 1 ? unit.slice(0, -1) : unit}`);
   return parts.length ? `+${parts.join(' ')}` : 'at once';
 }
 
@@ -45,7 +50,8 @@ function timing(step: SequenceStep, late = false): string {
 function start(sequence: Sequence, request: TimelineRequest): { at: Date; label: string } | string {
   const { signup, zone, appointment, booked = signup } = request;
   if (sequence.id === SEQUENCE_IDS.followUp || sequence.id === SEQUENCE_IDS.reschedule) {
-    if (!appointment) return `${sequence.id}: starts ${sequence.id === SEQUENCE_IDS.followUp ? 'when the lead books' : 'after a cancellation or no-show'}; add --appointment "2026-03-20T14:00" (the visit, on the lead's clock) to see it.`;
+    if (!appointment)
+      return `${sequence.id}: starts ${sequence.id === SEQUENCE_IDS.followUp ? 'when the lead books' : 'after a cancellation or no-show'}; add --appointment "2026-03-20T14:00" (the visit, on the lead's clock) to see it.`;
     return sequence.id === SEQUENCE_IDS.followUp
       ? { at: booked, label: `from a booking made ${when(booked, zone)}, for a visit on ${when(appointment, zone)}` }
       : { at: appointment, label: `from a no-show reported at the visit's time, ${when(appointment, zone)}` };
@@ -56,7 +62,10 @@ function start(sequence: Sequence, request: TimelineRequest): { at: Date; label:
 /** The timeline of every sequence as a plain-text table. */
 export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, request: TimelineRequest): string {
   const { signup, zone, clinicZone, appointment } = request;
-  const lines = [`A lead in ${zone} who signs up ${when(signup, zone)} (${when(signup, clinicZone)} at the clinic, ${clinicZone}):`, ''];
+  const lines = [
+    `A lead in ${zone} who signs up ${when(signup, zone)} (${when(signup, clinicZone)} at the clinic, ${clinicZone}):`,
+    '',
+  ];
   for (const sequence of Object.values(sequences)) {
     const from = start(sequence, request);
     if (typeof from === 'string') {
@@ -68,11 +77,23 @@ export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, re
     lines.push(`${sequence.id}, ${from.label}: ${sends.length} email${sends.length === 1 ? '' : 's'}, ${window}`);
     const rows = sends.map((send, index) => {
       const step = sequence.steps.find((candidate) => candidate.id === send.stepId)!;
-      return [String(index + 1), send.stepId, timing(step, late.includes(send.stepId)), when(send.at, zone), when(send.at, clinicZone)];
+      return [
+        String(index + 1),
+        send.stepId,
+        timing(step, late.includes(send.stepId)),
+        when(send.at, zone),
+        when(send.at, clinicZone),
+      ];
     });
     const header = ['#', 'step', 'when', `lead (${zone})`, `clinic (${clinicZone})`];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-    for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, column) => cell.padEnd(widths[column]!)).join('   ').trimEnd()}`);
+    for (const row of [header, ...rows])
+      lines.push(
+        `  ${row
+          .map((cell, column) => cell.padEnd(widths[column]!))
+          .join('   ')
+          .trimEnd()}`,
+      );
     if (skipped.length) lines.push(`  not sent: ${skipped.join(', ')} (timed from the visit, and too late by then)`);
     lines.push('');
   }
@@ -86,9 +107,16 @@ const USAGE = `usage: npm run timeline [-- [--tz ZONE] [--signup TIME] [--appoin
   --booked TIME        when the lead books that visit (default: the sign-up time)
   -h, --help           show this help`;
 
-const isoTime = z.string().refine((value) => DateTime.fromISO(value).isValid, { error: bad("is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time).") });
+const isoTime = z.string().refine((value) => DateTime.fromISO(value).isValid, {
+  error: bad("is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time)."),
+});
 const Options = z.object({
-  tz: z.string().refine(isValidTimeZone, { error: bad('is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.') }).optional(),
+  tz: z
+    .string()
+    .refine(isValidTimeZone, {
+      error: bad('is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.'),
+    })
+    .optional(),
   signup: isoTime.optional(),
   appointment: isoTime.optional(),
   booked: isoTime.optional(),
@@ -98,21 +126,33 @@ async function main() {
   const { values, fail } = command({
     name: 'timeline',
     usage: USAGE,
-    options: { tz: { type: 'string' }, signup: { type: 'string' }, appointment: { type: 'string' }, booked: { type: 'string' } },
+    options: {
+      tz: { type: 'string' },
+      signup: { type: 'string' },
+      appointment: { type: 'string' },
+      booked: { type: 'string' },
+    },
     schema: Options,
   });
   // Loaded after the options are read, so --help and a mistyped option answer at once.
   const { sequencesFor } = await import('../lambdas/compose.ts');
   const config = localConfig();
   const zone = values.tz ?? config.DEFAULT_TIME_ZONE;
-  if (!isValidTimeZone(zone)) fail(`DEFAULT_TIME_ZONE: "${zone}" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.`);
+  if (!isValidTimeZone(zone))
+    fail(`DEFAULT_TIME_ZONE: "${zone}" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.`);
   const time = (option: 'signup' | 'appointment' | 'booked') => {
     const value = values[option];
     return value === undefined ? undefined : DateTime.fromISO(value, { zone }).toJSDate();
   };
   const appointment = time('appointment');
   const booked = time('booked');
-  const request = { signup: time('signup') ?? new Date(), zone, clinicZone: config.DEFAULT_TIME_ZONE, ...(appointment && { appointment }), ...(booked && { booked }) };
+  const request = {
+    signup: time('signup') ?? new Date(),
+    zone,
+    clinicZone: config.DEFAULT_TIME_ZONE,
+    ...(appointment && { appointment }),
+    ...(booked && { booked }),
+  };
   console.log(formatTimeline(sequencesFor(config), request));
 }
 

@@ -41,22 +41,35 @@ export function withTracking(mailer: Mailer, apiUrl: string, secret: string): Ma
       const html = email.html
         .replace(/href="(https:\/\/[^"]+)"/g, (whole, href: string) => {
           const url = href.replaceAll('&amp;', '&');
-          return url === email.unsubscribeUrl ? whole : `href="${apiUrl}/t/click?${query(email.tags, secret, url).replaceAll('&', '&amp;')}"`;
+          return url === email.unsubscribeUrl
+            ? whole
+            : `href="${apiUrl}/t/click?${query(email.tags, secret, url).replaceAll('&', '&amp;')}"`;
         })
-        .replace('</body>', `<img src="${apiUrl}/t/open?${query(email.tags, secret).replaceAll('&', '&amp;')}" width="1" height="1" alt="" style="display:block;border:0"></body>`);
+        .replace(
+          '</body>',
+          `<img src="${apiUrl}/t/open?${query(email.tags, secret).replaceAll('&', '&amp;')}" width="1" height="1" alt="" style="display:block;border:0"></body>`,
+        );
       return mailer.send({ ...email, html });
     },
   };
 }
 
 /** The two routes, recording events through the same handler as SES's events in AWS. */
-export function trackingRoutes(store: DynamoLeadStore, record: (event: unknown) => Promise<unknown>, clock: Clock, secret: string): Record<string, Route> {
-  const messageIdFor = async (tags: Tags) => (await store.messages(tags.leadId)).find((m) => m.sequenceId === tags.sequenceId && m.stepId === tags.stepId)?.messageId;
+export function trackingRoutes(
+  store: DynamoLeadStore,
+  record: (event: unknown) => Promise<unknown>,
+  clock: Clock,
+  secret: string,
+): Record<string, Route> {
+  const messageIdFor = async (tags: Tags) =>
+    (await store.messages(tags.leadId)).find((m) => m.sequenceId === tags.sequenceId && m.stepId === tags.stepId)
+      ?.messageId;
 
   return {
     'GET /t/click': async (event): Promise<HttpResult> => {
       const tags = verified(event.rawQueryString, secret, true);
-      if (!tags?.url) return { statusCode: 400, headers: { 'content-type': 'text/plain' }, body: 'This link is not valid.' };
+      if (!tags?.url)
+        return { statusCode: 400, headers: { 'content-type': 'text/plain' }, body: 'This link is not valid.' };
       const messageId = await messageIdFor(tags);
       if (messageId) await record(sesEventFor('Click', messageId, tags, clock.now(), { link: tags.url }));
       return { statusCode: 302, headers: { location: tags.url }, body: '' };
@@ -65,7 +78,12 @@ export function trackingRoutes(store: DynamoLeadStore, record: (event: unknown) 
       const tags = verified(event.rawQueryString, secret, false);
       const messageId = tags && (await messageIdFor(tags));
       if (tags && messageId) await record(sesEventFor('Open', messageId, tags, clock.now()));
-      return { statusCode: 200, headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' }, body: PIXEL.toString('base64'), isBase64Encoded: true };
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' },
+        body: PIXEL.toString('base64'),
+        isBase64Encoded: true,
+      };
     },
   };
 }

@@ -50,11 +50,16 @@ async function clickFirstLink(page: Page, firstName: string) {
   await recorded;
 }
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
 try {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, timezoneId: 'America/Denver' });
   // The tracked links end at the clinic's site, which does not exist offline: answer for it.
-  await context.route('https://clinic.example/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Clinic site</h1>' }));
+  await context.route('https://clinic.example/**', (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<h1>Clinic site</h1>' }),
+  );
   const page = await context.newPage();
 
   // Ana: the sign-up page, filled in; her welcome in the inbox; a click on its link.
@@ -69,16 +74,30 @@ try {
   await fillSignUp(page, 'Ben');
   await submitSignUp(page);
   await clickFirstLink(page, 'Ben');
-  const body = JSON.stringify({ email: 'ben@example.com', appointmentAt: '2027-01-12T15:00:00-07:00', status: 'booked' });
+  const body = JSON.stringify({
+    email: 'ben@example.com',
+    appointmentAt: '2027-01-12T15:00:00-07:00',
+    status: 'booked',
+  });
   const ts = String(Math.floor(Date.now() / 1000));
-  const sig = createHmac('sha256', process.env.BOOKING_SECRET ?? LOCAL_BOOKING_SECRET).update(`${ts}.${body}`).digest('hex');
-  const booked = await fetch(`${api}/booking`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-nurture-timestamp': ts, 'x-nurture-signature': `v1=${sig}` }, body });
+  const sig = createHmac('sha256', process.env.BOOKING_SECRET ?? LOCAL_BOOKING_SECRET)
+    .update(`${ts}.${body}`)
+    .digest('hex');
+  const booked = await fetch(`${api}/booking`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-nurture-timestamp': ts, 'x-nurture-signature': `v1=${sig}` },
+    body,
+  });
   if (!booked.ok) throw new Error(`booking: ${booked.status} ${await booked.text()}`);
 
   // Cleo unsubscribes with the link in her welcome and its one button.
   await fillSignUp(page, 'Cleo');
   await submitSignUp(page);
-  const unsubscribe = await (await openWelcome(page, 'Cleo')).locator('a[href*="/unsubscribe?token="]').getAttribute('href');
+  const unsubscribe = await (
+    await openWelcome(page, 'Cleo')
+  )
+    .locator('a[href*="/unsubscribe?token="]')
+    .getAttribute('href');
   await page.goto(unsubscribe!);
   await page.getByRole('button', { name: 'Unsubscribe' }).click();
   await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
@@ -86,11 +105,16 @@ try {
   // The report, down to the end of the nurture's table.
   await page.goto(`${api}/admin`);
   const table = await page.locator('table').first().boundingBox();
-  await page.screenshot({ path: out('report'), fullPage: true, clip: { x: 0, y: 0, width: 1200, height: Math.ceil(table!.y + table!.height + 32) } });
+  await page.screenshot({
+    path: out('report'),
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1200, height: Math.ceil(table!.y + table!.height + 32) },
+  });
 } finally {
   await browser.close();
 }
 
 const pngs = ['signup', 'inbox', 'report'].map(out);
-if (existsSync('/usr/bin/pngquant')) execFileSync('/usr/bin/pngquant', ['--force', '--skip-if-larger', '--ext', '.png', '--quality', '70-90', ...pngs]);
+if (existsSync('/usr/bin/pngquant'))
+  execFileSync('/usr/bin/pngquant', ['--force', '--skip-if-larger', '--ext', '.png', '--quality', '70-90', ...pngs]);
 console.log(`Wrote ${pngs.join(', ')}`);

@@ -18,11 +18,32 @@ export const theme = {
 
 const styles = {
   body: { backgroundColor: theme.background, fontFamily: theme.font, margin: 0, padding: '24px 0' },
-  container: { backgroundColor: theme.paper, maxWidth: '600px', margin: '0 auto', padding: '32px 36px', borderRadius: '8px' },
-  brand: { color: theme.accent, fontSize: '14px', fontWeight: 700, letterSpacing: '0.04em', textTransform: 'uppercase' as const, margin: '0 0 24px' },
+  container: {
+    backgroundColor: theme.paper,
+    maxWidth: '600px',
+    margin: '0 auto',
+    padding: '32px 36px',
+    borderRadius: '8px',
+  },
+  brand: {
+    color: theme.accent,
+    fontSize: '14px',
+    fontWeight: 700,
+    letterSpacing: '0.04em',
+    textTransform: 'uppercase' as const,
+    margin: '0 0 24px',
+  },
   heading: { color: theme.ink, fontSize: '24px', lineHeight: '32px', margin: '0 0 16px' },
   text: { color: theme.ink, fontSize: '16px', lineHeight: '26px', margin: '0 0 16px' },
-  button: { backgroundColor: theme.accent, color: '#ffffff', borderRadius: '6px', padding: '12px 22px', fontSize: '16px', fontWeight: 600, textDecoration: 'none' },
+  button: {
+    backgroundColor: theme.accent,
+    color: '#ffffff',
+    borderRadius: '6px',
+    padding: '12px 22px',
+    fontSize: '16px',
+    fontWeight: 600,
+    textDecoration: 'none',
+  },
   small: { color: theme.muted, fontSize: '12px', lineHeight: '18px', margin: '0 0 8px' },
   link: { color: theme.accent },
   list: { color: theme.ink, fontSize: '16px', lineHeight: '26px', margin: '0 0 16px', paddingLeft: '24px' },
@@ -100,8 +121,8 @@ export function Layout({ preview, heading, clinic, unsubscribeUrl, children }: L
           <Hr style={{ borderColor: '#d9e2ec', margin: '28px 0 20px' }} />
           <Text style={styles.small}>
             This email is general information, not medical advice. The FDA has not approved ketamine for treating
-            migraine, so its use for migraine is off-label. Results vary from person to person. Please talk with a qualified clinician about
-            your own situation before starting or changing any treatment.
+            migraine, so its use for migraine is off-label. Results vary from person to person. Please talk with a
+            qualified clinician about your own situation before starting or changing any treatment.
           </Text>
           <Text style={styles.small}>
             {clinic.name} · {clinic.postalAddress.join(' · ')} · {clinic.phone}

@@ -19,7 +19,11 @@ export function sesClient(config: Config): SESClient {
     maxAttempts: 1,
     // Without throwOnRequestTimeout the SDK only warns at requestTimeout and waits on: a hung SES call would then
     // outlive the claim's lease and the unsubscribe's wait, which both count on SES_TIMEOUT_SECONDS.
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: config.SES_TIMEOUT_SECONDS * 1000, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: 3_000,
+      requestTimeout: config.SES_TIMEOUT_SECONDS * 1000,
+      throwOnRequestTimeout: true,
+    },
     ...(config.SES_ENDPOINT && { endpoint: config.SES_ENDPOINT, credentials: localCredentials }),
   });
 }

@@ -24,11 +24,23 @@ export class DynamoDeliveryLog implements DeliveryLog {
   }
 
   async seen(key: string): Promise<boolean> {
-    const result = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: deliveryKey(key), ConsistentRead: true }));
+    const result = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: deliveryKey(key), ConsistentRead: true }),
+    );
     return result.Item !== undefined;
   }
 
   async remember(key: string, now: Date): Promise<void> {
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...deliveryKey(key), type: 'delivery', at: now.toISOString(), expiresAt: Math.floor(now.getTime() / 1000) + REMEMBER_SECONDS } }));
+    await this.table.doc.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: {
+          ...deliveryKey(key),
+          type: 'delivery',
+          at: now.toISOString(),
+          expiresAt: Math.floor(now.getTime() / 1000) + REMEMBER_SECONDS,
+        },
+      }),
+    );
   }
 }

@@ -41,7 +41,17 @@ export class DynamoEventStore implements EventStore {
       await doc.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...eventKey(event.leadId, event.eventId), type: 'event', eventType: event.type, messageId: event.messageId, sequenceId: event.sequenceId, stepId: event.stepId, at: event.at, link: event.link, expiresAt: this.table.expiry(at) },
+          Item: {
+            ...eventKey(event.leadId, event.eventId),
+            type: 'event',
+            eventType: event.type,
+            messageId: event.messageId,
+            sequenceId: event.sequenceId,
+            stepId: event.stepId,
+            at: event.at,
+            link: event.link,
+            expiresAt: this.table.expiry(at),
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -57,7 +67,13 @@ export class DynamoEventStore implements EventStore {
         Key: messageKey(event.leadId, event.sequenceId, event.stepId),
         UpdateExpression: 'ADD #count :one SET leadId = :lead, sequenceId = :seq, stepId = :step, messageId = :mid',
         ExpressionAttributeNames: { '#count': count },
-        ExpressionAttributeValues: { ':one': 1, ':lead': event.leadId, ':seq': event.sequenceId, ':step': event.stepId, ':mid': event.messageId },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':lead': event.leadId,
+          ':seq': event.sequenceId,
+          ':step': event.stepId,
+          ':mid': event.messageId,
+        },
       }),
     );
     // Events arrive out of order: keep the earliest time, whichever lands first.
@@ -89,11 +105,18 @@ export class DynamoEventStore implements EventStore {
   }
 
   async suppress(email: string, reason: SuppressionReason, at: Date): Promise<void> {
-    await this.table.doc.send(new PutCommand({ TableName: this.table.name, Item: { ...suppressionKey(email), type: 'suppression', reason, at: at.toISOString() } }));
+    await this.table.doc.send(
+      new PutCommand({
+        TableName: this.table.name,
+        Item: { ...suppressionKey(email), type: 'suppression', reason, at: at.toISOString() },
+      }),
+    );
   }
 
   async suppressedAs(email: string): Promise<SuppressionReason | undefined> {
-    const result = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: suppressionKey(email), ConsistentRead: true }));
+    const result = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: suppressionKey(email), ConsistentRead: true }),
+    );
     return result.Item?.reason as SuppressionReason | undefined;
   }
 }

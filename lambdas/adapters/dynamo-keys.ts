@@ -4,10 +4,19 @@ import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 export type ItemKey = { pk: string; sk: string };
 
 export const leadKey = (leadId: string): ItemKey => ({ pk: `${KEY_PREFIX.lead}${leadId}`, sk: SORT_KEY.lead });
-export const messageKey = (leadId: string, sequenceId: string, stepId: string): ItemKey => ({ pk: `${KEY_PREFIX.lead}${leadId}`, sk: `${KEY_PREFIX.message}${sequenceId}#${stepId}` });
-export const eventKey = (leadId: string, eventId: string): ItemKey => ({ pk: `${KEY_PREFIX.lead}${leadId}`, sk: `${KEY_PREFIX.event}${eventId}` });
+export const messageKey = (leadId: string, sequenceId: string, stepId: string): ItemKey => ({
+  pk: `${KEY_PREFIX.lead}${leadId}`,
+  sk: `${KEY_PREFIX.message}${sequenceId}#${stepId}`,
+});
+export const eventKey = (leadId: string, eventId: string): ItemKey => ({
+  pk: `${KEY_PREFIX.lead}${leadId}`,
+  sk: `${KEY_PREFIX.event}${eventId}`,
+});
 export const emailKey = (email: string): ItemKey => ({ pk: `${KEY_PREFIX.email}${email}`, sk: SORT_KEY.email });
-export const suppressionKey = (email: string): ItemKey => ({ pk: `${KEY_PREFIX.suppression}${email}`, sk: SORT_KEY.suppression });
+export const suppressionKey = (email: string): ItemKey => ({
+  pk: `${KEY_PREFIX.suppression}${email}`,
+  sk: SORT_KEY.suppression,
+});
 export const deliveryKey = (key: string): ItemKey => ({ pk: `${KEY_PREFIX.hook}${key}`, sk: SORT_KEY.hook });
 
 /** The lead id in a `LEAD#<leadId>` partition key. */

@@ -7,7 +7,19 @@ import type { Lead } from '../domain/lead.ts';
 import type { BookingChange, MessageRecord, MessageState, Settlement, StoredLead } from '../domain/ports.ts';
 
 /** Attributes that are bookkeeping, not part of the lead. */
-const INTERNAL = ['pk', 'sk', 'type', 'dueShard', 'dueAt', 'claimToken', 'claimUntil', 'sendingSequence', 'sendingStep', 'sendingAt', 'expiresAt'] as const;
+const INTERNAL = [
+  'pk',
+  'sk',
+  'type',
+  'dueShard',
+  'dueAt',
+  'claimToken',
+  'claimUntil',
+  'sendingSequence',
+  'sendingStep',
+  'sendingAt',
+  'expiresAt',
+] as const;
 
 /** An UpdateItem's changes: its expression, and the names and values that expression uses. */
 export interface ItemUpdate {
@@ -17,7 +29,9 @@ export interface ItemUpdate {
 }
 
 const expression = (set: string[], remove: string[]) =>
-  [set.length > 0 && `SET ${set.join(', ')}`, remove.length > 0 && `REMOVE ${remove.join(', ')}`].filter(Boolean).join(' ');
+  [set.length > 0 && `SET ${set.join(', ')}`, remove.length > 0 && `REMOVE ${remove.join(', ')}`]
+    .filter(Boolean)
+    .join(' ');
 
 /** The due index's attributes for a lead whose next step is due at `nextSendAt` (none when nothing is). */
 export function dueAttributes(dueShard: number, nextSendAt: string | undefined) {
@@ -57,7 +71,12 @@ export function settlementUpdate(settlement: Settlement, dueShard: number): Item
   }
   if (settlement.next && !settlement.status) {
     set.push('nextStepId = :nextStep', 'nextSendAt = :nextAt', 'dueShard = :shard', 'dueAt = :dueAt');
-    Object.assign(values, { ':nextStep': settlement.next.stepId, ':nextAt': settlement.next.at.toISOString(), ':shard': dueShard, ':dueAt': settlement.next.at.getTime() });
+    Object.assign(values, {
+      ':nextStep': settlement.next.stepId,
+      ':nextAt': settlement.next.at.toISOString(),
+      ':shard': dueShard,
+      ':dueAt': settlement.next.at.getTime(),
+    });
   } else {
     remove.push('nextStepId', 'nextSendAt', 'dueShard', 'dueAt');
   }
@@ -71,19 +90,44 @@ export function settlementUpdate(settlement: Settlement, dueShard: number): Item
  */
 export function bookingUpdate(change: BookingChange, now: Date, dueShard: number): ItemUpdate {
   const { appointment, route } = change;
-  const set = ['appointmentAt = :appointmentAt', 'appointmentStatus = :appointmentStatus', 'bookedAt = if_not_exists(bookedAt, :now)'];
+  const set = [
+    'appointmentAt = :appointmentAt',
+    'appointmentStatus = :appointmentStatus',
+    'bookedAt = if_not_exists(bookedAt, :now)',
+  ];
   const remove: string[] = [];
-  const values: Record<string, unknown> = { ':appointmentAt': appointment.at, ':appointmentStatus': appointment.status, ':now': now.toISOString() };
+  const values: Record<string, unknown> = {
+    ':appointmentAt': appointment.at,
+    ':appointmentStatus': appointment.status,
+    ':now': now.toISOString(),
+  };
   if (appointment.bookingId) {
     set.push('bookingId = :bookingId');
     values[':bookingId'] = appointment.bookingId;
   }
   if (route) {
-    set.push('sequenceId = :sequence', 'sentSteps = :sent', 'skippedSteps = :skipped', 'enteredSequenceAt = :entered', '#status = :status');
-    Object.assign(values, { ':sequence': route.sequenceId, ':sent': route.sentSteps, ':skipped': route.skippedSteps, ':entered': route.enteredAt, ':status': route.next ? 'active' : 'completed' });
+    set.push(
+      'sequenceId = :sequence',
+      'sentSteps = :sent',
+      'skippedSteps = :skipped',
+      'enteredSequenceAt = :entered',
+      '#status = :status',
+    );
+    Object.assign(values, {
+      ':sequence': route.sequenceId,
+      ':sent': route.sentSteps,
+      ':skipped': route.skippedSteps,
+      ':entered': route.enteredAt,
+      ':status': route.next ? 'active' : 'completed',
+    });
     if (route.next) {
       set.push('nextStepId = :nextStep', 'nextSendAt = :nextAt', 'dueShard = :shard', 'dueAt = :dueAt');
-      Object.assign(values, { ':nextStep': route.next.stepId, ':nextAt': route.next.at.toISOString(), ':shard': dueShard, ':dueAt': route.next.at.getTime() });
+      Object.assign(values, {
+        ':nextStep': route.next.stepId,
+        ':nextAt': route.next.at.toISOString(),
+        ':shard': dueShard,
+        ':dueAt': route.next.at.getTime(),
+      });
     } else {
       remove.push('nextStepId', 'nextSendAt', 'dueShard', 'dueAt');
     }
@@ -101,7 +145,13 @@ export function toStoredLead(item: Record<string, unknown>): StoredLead {
     sentSteps: (lead.sentSteps as string[] | undefined) ?? [],
     ...(item.claimToken ? { claim: { token: item.claimToken as string, until: item.claimUntil as number } } : {}),
     ...(item.sendingStep
-      ? { sending: { sequenceId: (item.sendingSequence ?? item.sequenceId) as string, stepId: item.sendingStep as string, at: item.sendingAt as number } }
+      ? {
+          sending: {
+            sequenceId: (item.sendingSequence ?? item.sequenceId) as string,
+            stepId: item.sendingStep as string,
+            at: item.sendingAt as number,
+          },
+        }
       : {}),
   };
 }

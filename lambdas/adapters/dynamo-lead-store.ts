@@ -23,7 +23,15 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, KEY_PREFIX } from '../contract.ts';
 import { shardFor, type Lead, type LeadStatus } from '../domain/lead.ts';
-import type { BookingChange, CreateResult, LeadStore, MessageRecord, Settlement, StopStatus, StoredLead } from '../domain/ports.ts';
+import type {
+  BookingChange,
+  CreateResult,
+  LeadStore,
+  MessageRecord,
+  Settlement,
+  StopStatus,
+  StoredLead,
+} from '../domain/ports.ts';
 import { emailKey, leadIdOf, leadKey, messageKey } from './dynamo-keys.ts';
 import { bookingUpdate, dueAttributes, settlementUpdate, toMessageRecord, toStoredLead } from './dynamo-lead-item.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
@@ -53,13 +61,24 @@ export class DynamoLeadStore implements LeadStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // The address is taken. Its lead normally exists; if a crash left only the email item, finish the job.
-      const existing = await doc.send(new GetCommand({ TableName: tableName, Key: emailKey(lead.email), ConsistentRead: true }));
+      const existing = await doc.send(
+        new GetCommand({ TableName: tableName, Key: emailKey(lead.email), ConsistentRead: true }),
+      );
       leadId = String(existing.Item?.leadId);
     }
 
-    const item = { ...lead, leadId, ...leadKey(leadId), type: 'lead', expiresAt, ...dueAttributes(this.shardOf(leadId), lead.nextSendAt) };
+    const item = {
+      ...lead,
+      leadId,
+      ...leadKey(leadId),
+      type: 'lead',
+      expiresAt,
+      ...dueAttributes(this.shardOf(leadId), lead.nextSendAt),
+    };
     try {
-      await doc.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      await doc.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { created: false, leadId };
       throw error;
@@ -68,12 +87,16 @@ export class DynamoLeadStore implements LeadStore {
   }
 
   async get(leadId: string): Promise<StoredLead | undefined> {
-    const result = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: leadKey(leadId), ConsistentRead: true }));
+    const result = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: leadKey(leadId), ConsistentRead: true }),
+    );
     return result.Item ? toStoredLead(result.Item) : undefined;
   }
 
   async leadIdForEmail(email: string): Promise<string | undefined> {
-    const result = await this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: emailKey(email), ConsistentRead: true }));
+    const result = await this.table.doc.send(
+      new GetCommand({ TableName: this.table.name, Key: emailKey(email), ConsistentRead: true }),
+    );
     return result.Item ? String(result.Item.leadId) : undefined;
   }
 
@@ -100,7 +123,8 @@ export class DynamoLeadStore implements LeadStore {
           Key: leadKey(leadId),
           // Moving dueAt to the lease's end hides the lead from other dispatchers until the lease runs out.
           UpdateExpression: 'SET claimToken = :token, claimUntil = :until, dueAt = :until',
-          ConditionExpression: '#status = :active AND dueAt <= :now AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
+          ConditionExpression:
+            '#status = :active AND dueAt <= :now AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':token': token, ':until': until, ':now': now.getTime(), ':active': 'active' },
           ReturnValues: 'ALL_NEW',
@@ -120,7 +144,13 @@ export class DynamoLeadStore implements LeadStore {
       UpdateExpression: 'SET sendingSequence = :sequence, sendingStep = :step, sendingAt = :now',
       ConditionExpression: 'claimToken = :token AND #status = :active',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sequence': sequenceId, ':step': stepId, ':now': now.getTime(), ':token': token, ':active': 'active' },
+      ExpressionAttributeValues: {
+        ':sequence': sequenceId,
+        ':step': stepId,
+        ':now': now.getTime(),
+        ':token': token,
+        ':active': 'active',
+      },
     });
   }
 
@@ -189,10 +219,12 @@ export class DynamoLeadStore implements LeadStore {
           TableName: this.table.name,
           Key: leadKey(leadId),
           // Dropping the claim too means a dispatcher mid-run cannot settle the lead back into the index.
-          UpdateExpression: 'SET #status = :status, stoppedAt = :now REMOVE dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil',
+          UpdateExpression:
+            'SET #status = :status, stoppedAt = :now REMOVE dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil',
           // A send settled after `now` (this write was slower than a whole send) makes the caller try again with a
           // later time, so stoppedAt never reads earlier than an email that went out before it.
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since) AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :sentBy)',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since) AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :sentBy)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':status': status,
@@ -212,7 +244,13 @@ export class DynamoLeadStore implements LeadStore {
     }
   }
 
-  async rebook(leadId: string, change: BookingChange, expected: { sequenceId: string; status: LeadStatus; sentCount: number }, now: Date, inFlightSince: Date) {
+  async rebook(
+    leadId: string,
+    change: BookingChange,
+    expected: { sequenceId: string; status: LeadStatus; sentCount: number },
+    now: Date,
+    inFlightSince: Date,
+  ) {
     const update = bookingUpdate(change, now, this.shardOf(leadId));
     try {
       const result = await this.table.doc.send(

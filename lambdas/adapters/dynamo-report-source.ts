@@ -18,11 +18,30 @@ import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadStatus } from '../domain/lead.ts';
 import type { MessageState } from '../domain/ports.ts';
-import type { CountedEvent, ReportClick, ReportInput, ReportLead, ReportMessage, ReportSource } from '../domain/report.ts';
+import type {
+  CountedEvent,
+  ReportClick,
+  ReportInput,
+  ReportLead,
+  ReportMessage,
+  ReportSource,
+} from '../domain/report.ts';
 import { leadIdOf } from './dynamo-keys.ts';
 
 const COUNTED: readonly CountedEvent[] = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint'];
-const ATTRIBUTES = ['pk', 'sk', 'status', 'sequenceId', 'stepId', 'bookedAt', 'stoppedAt', 'state', 'at', 'eventType', ...COUNTED.map((type) => `count${type}`)];
+const ATTRIBUTES = [
+  'pk',
+  'sk',
+  'status',
+  'sequenceId',
+  'stepId',
+  'bookedAt',
+  'stoppedAt',
+  'state',
+  'at',
+  'eventType',
+  ...COUNTED.map((type) => `count${type}`),
+];
 
 type Collected = { leads: ReportLead[]; messages: ReportMessage[]; clicks: ReportClick[] };
 
@@ -87,9 +106,16 @@ function addItem(input: Collected, item: Record<string, unknown>) {
       stepId: String(item.stepId),
       ...(item.state ? { state: item.state as MessageState } : {}),
       ...(item.at ? { at: item.at as string } : {}),
-      counts: Object.fromEntries(COUNTED.filter((type) => item[`count${type}`]).map((type) => [type, Number(item[`count${type}`])])),
+      counts: Object.fromEntries(
+        COUNTED.filter((type) => item[`count${type}`]).map((type) => [type, Number(item[`count${type}`])]),
+      ),
     });
   } else if (sk.startsWith(KEY_PREFIX.event)) {
-    input.clicks.push({ leadId, sequenceId: String(item.sequenceId), stepId: String(item.stepId), at: String(item.at) });
+    input.clicks.push({
+      leadId,
+      sequenceId: String(item.sequenceId),
+      stepId: String(item.stepId),
+      at: String(item.at),
+    });
   }
 }

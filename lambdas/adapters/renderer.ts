@@ -22,7 +22,8 @@ const VERSIONS = ['visitDay', 'attended'] as const;
 const PREVIEW_LENGTH = 200;
 const PREVIEW_PAD = '\u00a0\u200c\u200b\u200d\ufeff';
 const PADDING_STAND_IN = 'Nurtureplaceholderpadding';
-const previewPadding = (preview: string) => (preview.length >= PREVIEW_LENGTH ? '' : `<div>${PREVIEW_PAD.repeat(PREVIEW_LENGTH - preview.length)}</div>`);
+const previewPadding = (preview: string) =>
+  preview.length >= PREVIEW_LENGTH ? '' : `<div>${PREVIEW_PAD.repeat(PREVIEW_LENGTH - preview.length)}</div>`;
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c]!);
@@ -78,12 +79,22 @@ export class ReactEmailRenderer implements Renderer {
   private async compile(step: EmailStep, sample: RenderProps): Promise<Compiled | undefined> {
     // Render the stand-ins for exactly the fields the sample has, so optional ones (the appointment) stay optional,
     // and the sample's own version.
-    const versions = Object.fromEntries(VERSIONS.filter((prop) => sample[prop] !== undefined).map((prop) => [prop, sample[prop]]));
-    const standIns: RenderProps = { firstName: STAND_INS.firstName, unsubscribeUrl: STAND_INS.unsubscribeUrl, ...(sample.appointment !== undefined && { appointment: STAND_INS.appointment }), ...versions };
+    const versions = Object.fromEntries(
+      VERSIONS.filter((prop) => sample[prop] !== undefined).map((prop) => [prop, sample[prop]]),
+    );
+    const standIns: RenderProps = {
+      firstName: STAND_INS.firstName,
+      unsubscribeUrl: STAND_INS.unsubscribeUrl,
+      ...(sample.appointment !== undefined && { appointment: STAND_INS.appointment }),
+      ...versions,
+    };
     const [rendered, expected] = await Promise.all([this.direct(step, standIns), this.direct(step, sample)]);
     const standInPreview = step.template.preview({ ...standIns, clinic: this.clinic });
     const shown = escapeHtml(standInPreview);
-    const template = { ...rendered, html: rendered.html.replace(shown + previewPadding(standInPreview), shown + PADDING_STAND_IN) };
+    const template = {
+      ...rendered,
+      html: rendered.html.replace(shown + previewPadding(standInPreview), shown + PADDING_STAND_IN),
+    };
     const filled = fill(template, sample, step.template.preview({ ...sample, clinic: this.clinic }));
     return filled.html === expected.html && filled.text === expected.text ? template : undefined;
   }

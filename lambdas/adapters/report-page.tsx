@@ -3,7 +3,14 @@
  * from elsewhere. Ids and counts only: the report it is given holds no address, name or health interest.
  */
 import { renderToStaticMarkup } from 'react-dom/server';
-import { FUNNEL_COLUMNS, LEAVE_LABELS, LEAVE_REASONS, type Report, type SequenceFunnel, type StepFunnel } from '../domain/report.ts';
+import {
+  FUNNEL_COLUMNS,
+  LEAVE_LABELS,
+  LEAVE_REASONS,
+  type Report,
+  type SequenceFunnel,
+  type StepFunnel,
+} from '../domain/report.ts';
 
 const COLOURS = { clicked: '#1d4e89', bookedAfter: '#2f855a', track: '#e4e7eb', ink: '#1f2933', muted: '#616e7c' };
 
@@ -21,7 +28,8 @@ svg text{font-family:inherit;font-size:13px}
 `;
 
 /** Clicks and bookings stand out; opens are greyed. */
-const columnClass = (column: (typeof FUNNEL_COLUMNS)[number]) => (column.unreliable ? 'unreliable' : column.key === 'clicked' || column.key === 'bookedAfter' ? 'primary' : undefined);
+const columnClass = (column: (typeof FUNNEL_COLUMNS)[number]) =>
+  column.unreliable ? 'unreliable' : column.key === 'clicked' || column.key === 'bookedAfter' ? 'primary' : undefined;
 
 const percent = (value: number | null) => (value === null ? '' : ` (${Math.round(value * 100)}%)`);
 
@@ -143,12 +151,23 @@ function FunnelChart({ sequence }: { sequence: SequenceFunnel }) {
     );
   };
   return (
-    <svg viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 110} ${height}`} width="100%" role="img" aria-labelledby={`chart-${sequence.sequenceId}`}>
-      <title id={`chart-${sequence.sequenceId}`}>{`Clicks and bookings after each email of the sequence ${sequence.sequenceId}`}</title>
+    <svg
+      viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 110} ${height}`}
+      width="100%"
+      role="img"
+      aria-labelledby={`chart-${sequence.sequenceId}`}
+    >
+      <title
+        id={`chart-${sequence.sequenceId}`}
+      >{`Clicks and bookings after each email of the sequence ${sequence.sequenceId}`}</title>
       <rect x={LABEL_WIDTH} y={4} width={12} height={12} fill={COLOURS.clicked} />
-      <text x={LABEL_WIDTH + 18} y={14}>Clicked (of delivered)</text>
+      <text x={LABEL_WIDTH + 18} y={14}>
+        Clicked (of delivered)
+      </text>
       <rect x={LABEL_WIDTH + 190} y={4} width={12} height={12} fill={COLOURS.bookedAfter} />
-      <text x={LABEL_WIDTH + 208} y={14}>Booked after this email</text>
+      <text x={LABEL_WIDTH + 208} y={14}>
+        Booked after this email
+      </text>
       {sequence.steps.map((step, i) => {
         const y = 30 + i * ROW;
         return (
@@ -168,14 +187,25 @@ function FunnelChart({ sequence }: { sequence: SequenceFunnel }) {
 function LeaveChart({ left }: { left: Report['nurture']['left'] }) {
   const max = Math.max(1, ...Object.values(left));
   return (
-    <svg viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 60} ${LEAVE_REASONS.length * 24 + 4}`} width="100%" role="img" aria-labelledby="chart-left">
+    <svg
+      viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 60} ${LEAVE_REASONS.length * 24 + 4}`}
+      width="100%"
+      role="img"
+      aria-labelledby="chart-left"
+    >
       <title id="chart-left">Why leads left the nurture</title>
       {LEAVE_REASONS.map((reason, i) => (
         <g key={reason} data-reason={reason}>
           <text x={LABEL_WIDTH - 8} y={i * 24 + 16} textAnchor="end" fill={COLOURS.ink}>
             {LEAVE_LABELS[reason]}
           </text>
-          <rect x={LABEL_WIDTH} y={i * 24 + 4} width={(left[reason] / max) * BAR_WIDTH} height={16} fill={reason === 'booked' ? COLOURS.bookedAfter : COLOURS.muted} />
+          <rect
+            x={LABEL_WIDTH}
+            y={i * 24 + 4}
+            width={(left[reason] / max) * BAR_WIDTH}
+            height={16}
+            fill={reason === 'booked' ? COLOURS.bookedAfter : COLOURS.muted}
+          />
           <text x={LABEL_WIDTH + (left[reason] / max) * BAR_WIDTH + 8} y={i * 24 + 16} fill={COLOURS.ink}>
             {left[reason]}
           </text>

@@ -6,9 +6,15 @@ import type { Config, ResolvedConfig } from '../config.ts';
  * Powertools caches the value for the life of the Lambda container.
  */
 export async function resolveSecrets(config: Config): Promise<ResolvedConfig> {
-  const unsubscribe = config.UNSUBSCRIBE_SECRET ?? (config.UNSUBSCRIBE_SECRET_ARN && (await getSecret(config.UNSUBSCRIBE_SECRET_ARN, { maxAge: 3600 })));
-  if (typeof unsubscribe !== 'string' || unsubscribe.length < 32) throw new Error('Invalid configuration: UNSUBSCRIBE_SECRET: secret missing or shorter than 32 characters');
-  const booking = config.BOOKING_SECRET ?? (config.BOOKING_SECRET_ARN && (await getSecret(config.BOOKING_SECRET_ARN, { maxAge: 3600 })));
-  if (booking !== undefined && (typeof booking !== 'string' || booking.length < 32)) throw new Error('Invalid configuration: BOOKING_SECRET: secret shorter than 32 characters');
+  const unsubscribe =
+    config.UNSUBSCRIBE_SECRET ??
+    (config.UNSUBSCRIBE_SECRET_ARN && (await getSecret(config.UNSUBSCRIBE_SECRET_ARN, { maxAge: 3600 })));
+  if (typeof unsubscribe !== 'string' || unsubscribe.length < 32)
+    throw new Error('Invalid configuration: UNSUBSCRIBE_SECRET: secret missing or shorter than 32 characters');
+  const booking =
+    config.BOOKING_SECRET ??
+    (config.BOOKING_SECRET_ARN && (await getSecret(config.BOOKING_SECRET_ARN, { maxAge: 3600 })));
+  if (booking !== undefined && (typeof booking !== 'string' || booking.length < 32))
+    throw new Error('Invalid configuration: BOOKING_SECRET: secret shorter than 32 characters');
   return { ...config, UNSUBSCRIBE_SECRET: unsubscribe, ...(booking && { BOOKING_SECRET: booking }) };
 }

@@ -19,8 +19,13 @@ export interface SendQuota {
 export async function readSendQuota(ses: SESClient): Promise<SendQuota | undefined> {
   try {
     const quota = await ses.send(new GetSendQuotaCommand({}));
-    if (quota.MaxSendRate === undefined || quota.Max24HourSend === undefined || quota.SentLast24Hours === undefined) return undefined;
-    return { maxSendRate: quota.MaxSendRate, max24HourSend: quota.Max24HourSend, sentLast24Hours: quota.SentLast24Hours };
+    if (quota.MaxSendRate === undefined || quota.Max24HourSend === undefined || quota.SentLast24Hours === undefined)
+      return undefined;
+    return {
+      maxSendRate: quota.MaxSendRate,
+      max24HourSend: quota.Max24HourSend,
+      sentLast24Hours: quota.SentLast24Hours,
+    };
   } catch {
     return undefined;
   }

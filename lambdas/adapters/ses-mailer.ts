@@ -16,7 +16,10 @@ export interface SesMailerOptions {
 }
 
 /** Build the raw MIME message. Exported for tests and the test-send tool. */
-export async function composeMime(email: Omit<OutgoingEmail, 'tags'>, options: Pick<SesMailerOptions, 'from' | 'replyTo'>): Promise<Buffer> {
+export async function composeMime(
+  email: Omit<OutgoingEmail, 'tags'>,
+  options: Pick<SesMailerOptions, 'from' | 'replyTo'>,
+): Promise<Buffer> {
   const composer = new MailComposer({
     from: options.from,
     to: email.to,
@@ -45,7 +48,12 @@ export class SesMailer implements Mailer {
     });
     const admit = this.options.admit;
     // Admission as late as the SDK allows: after the body is serialized and signed, right before the request.
-    if (admit) command.middlewareStack.add((next) => async (args) => (await admit(), next(args)), { step: 'finalizeRequest', priority: 'low', name: 'admitUnderSendRate' });
+    if (admit)
+      command.middlewareStack.add((next) => async (args) => (await admit(), next(args)), {
+        step: 'finalizeRequest',
+        priority: 'low',
+        name: 'admitUnderSendRate',
+      });
     try {
       const result = await this.ses.send(command);
       return { kind: 'sent', messageId: result.MessageId! };
@@ -65,6 +73,8 @@ export function classifySesError(error: unknown): SendOutcome {
     return PERMANENT.has(name) ? { kind: 'rejected', reason: name } : { kind: 'retry', reason: name };
   }
   // No HTTP answer. If the connection was never made, SES never saw the message.
-  const neverConnected = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '') || /without establishing a connection/i.test(err.message ?? '');
+  const neverConnected =
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN'].includes(err.code ?? '') ||
+    /without establishing a connection/i.test(err.message ?? '');
   return neverConnected ? { kind: 'retry', reason: err.code ?? name } : { kind: 'unknown', reason: err.code ?? name };
 }

@@ -30,10 +30,16 @@ export function signBooking(body: Buffer | string, secret: string, at: Date): { 
 export type SignatureCheck = 'ok' | 'missing' | 'stale' | 'invalid';
 
 /** HMAC-SHA256 over "<timestamp>.<raw body>", compared in constant time; a timestamp over 5 minutes off is refused. */
-export function verifyBooking(body: Buffer, headers: { timestamp?: string; signature?: string }, secret: string, now: Date): SignatureCheck {
+export function verifyBooking(
+  body: Buffer,
+  headers: { timestamp?: string; signature?: string },
+  secret: string,
+  now: Date,
+): SignatureCheck {
   const { timestamp, signature } = headers;
   if (!timestamp || !signature) return 'missing';
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now.getTime() - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS) return 'stale';
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now.getTime() - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS)
+    return 'stale';
   const given = Buffer.from(signature);
   const expected = Buffer.from(signatureOf(timestamp, body, secret));
   return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'invalid';
@@ -46,7 +52,10 @@ const bookingSchema = z
       .string({ error: 'leadId must be text.' })
       .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, { error: 'leadId must be the 26-character id the sign-up answered with.' })
       .optional(),
-    appointmentAt: z.iso.datetime({ offset: true, error: 'appointmentAt must be an ISO 8601 date and time with an offset, like 2026-12-01T15:00:00-05:00.' }),
+    appointmentAt: z.iso.datetime({
+      offset: true,
+      error: 'appointmentAt must be an ISO 8601 date and time with an offset, like 2026-12-01T15:00:00-05:00.',
+    }),
     status: z.enum(APPOINTMENT_STATUSES, { error: `status must be one of: ${APPOINTMENT_STATUSES.join(', ')}.` }),
     bookingId: z
       .string({ error: 'bookingId must be text.' })
@@ -59,14 +68,19 @@ const bookingSchema = z
     timeZone: timeZoneField,
   })
   // Checked even when other fields are bad, so every problem is named at once.
-  .refine((booking) => booking.email !== undefined || booking.leadId !== undefined, { error: 'Send the lead’s email or its leadId.', path: ['email'], when: () => true });
+  .refine((booking) => booking.email !== undefined || booking.leadId !== undefined, {
+    error: 'Send the lead’s email or its leadId.',
+    path: ['email'],
+    when: () => true,
+  });
 
 export type Booking = z.output<typeof bookingSchema>;
 
 export type BookingParse = { ok: true; booking: Booking } | { ok: false; fields: Record<string, string> };
 
 export function parseBooking(body: unknown): BookingParse {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, fields: { body: 'Send the booking as a JSON object.' } };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { ok: false, fields: { body: 'Send the booking as a JSON object.' } };
   const result = bookingSchema.safeParse(body);
   return result.success ? { ok: true, booking: result.data } : { ok: false, fields: fieldErrors(result.error) };
 }
@@ -81,12 +95,21 @@ export function describeAppointment(at: Date, zone: string): string {
  * (in the lead's zone), and whether the scheduling system reported it attended. Attendance comes from the
  * appointment's status alone, never from health data; anything but `attended` means we do not know the lead came.
  */
-export function visitProps(lead: Pick<Lead, 'appointmentAt' | 'appointmentStatus' | 'timeZone'>, now: Date): Pick<RenderProps, 'appointment' | 'visitDay' | 'attended'> {
+export function visitProps(
+  lead: Pick<Lead, 'appointmentAt' | 'appointmentStatus' | 'timeZone'>,
+  now: Date,
+): Pick<RenderProps, 'appointment' | 'visitDay' | 'attended'> {
   if (!lead.appointmentAt) return {};
   const at = new Date(lead.appointmentAt);
-  const days = DateTime.fromJSDate(at, { zone: lead.timeZone }).startOf('day').diff(DateTime.fromJSDate(now, { zone: lead.timeZone }).startOf('day'), 'days').days;
+  const days = DateTime.fromJSDate(at, { zone: lead.timeZone })
+    .startOf('day')
+    .diff(DateTime.fromJSDate(now, { zone: lead.timeZone }).startOf('day'), 'days').days;
   const visitDay = ({ 0: 'today', 1: 'tomorrow' } as const)[Math.round(days)];
-  return { appointment: describeAppointment(at, lead.timeZone), attended: lead.appointmentStatus === 'attended', ...(visitDay && { visitDay }) };
+  return {
+    appointment: describeAppointment(at, lead.timeZone),
+    attended: lead.appointmentStatus === 'attended',
+    ...(visitDay && { visitDay }),
+  };
 }
 
 /** Leads that must not get email any more. A booking is still recorded on them. */
@@ -113,16 +136,32 @@ const TARGET: Record<AppointmentStatus, string> = {
  *   now says attended, it goes out as the version that thanks the lead for coming (`visitProps`). Reported after
  *   the note went out, attended changes no email.
  */
-export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' | 'status' | 'bookingId'>, now: Date, sequences: Readonly<Record<string, Sequence>>): BookingChange | undefined {
+export function planBooking(
+  lead: Lead,
+  booking: Pick<Booking, 'appointmentAt' | 'status' | 'bookingId'>,
+  now: Date,
+  sequences: Readonly<Record<string, Sequence>>,
+): BookingChange | undefined {
   const appointmentAt = new Date(booking.appointmentAt).toISOString();
-  const appointment = { at: appointmentAt, status: booking.status, ...(booking.bookingId && { bookingId: booking.bookingId }) };
+  const appointment = {
+    at: appointmentAt,
+    status: booking.status,
+    ...(booking.bookingId && { bookingId: booking.bookingId }),
+  };
   const target = TARGET[booking.status];
   const sequence = sequences[target];
   if (!sequence) throw new Error(`no sequence ${target}`);
   const moved = lead.appointmentAt !== appointmentAt;
-  const news = moved || lead.appointmentStatus !== booking.status || (booking.bookingId !== undefined && lead.bookingId !== booking.bookingId);
+  const news =
+    moved ||
+    lead.appointmentStatus !== booking.status ||
+    (booking.bookingId !== undefined && lead.bookingId !== booking.bookingId);
   // Attended while a step meant for before the visit is still ahead (reported before the recorded time): it is moot.
-  const attendedEarly = booking.status === 'attended' && lead.sequenceId === target && lead.nextStepId !== undefined && stepsBeforeVisit(sequence).includes(lead.nextStepId);
+  const attendedEarly =
+    booking.status === 'attended' &&
+    lead.sequenceId === target &&
+    lead.nextStepId !== undefined &&
+    stepsBeforeVisit(sequence).includes(lead.nextStepId);
   const reroute = !STOPPED.has(lead.status) && (lead.sequenceId !== target || moved || attendedEarly);
   if (!reroute) return news ? { appointment } : undefined;
 
@@ -137,8 +176,22 @@ export function planBooking(lead: Lead, booking: Pick<Booking, 'appointmentAt' |
   const entering = lead.sequenceId !== target || nextVisit;
   const sentSteps = entering ? lead.sentSteps.filter((id) => !own.has(id)) : lead.sentSteps;
   const before = booking.status === 'attended' ? stepsBeforeVisit(sequence) : [];
-  const skippedSteps = [...(lead.skippedSteps ?? []).filter((id) => !own.has(id)), ...before.filter((id) => !sentSteps.includes(id))];
-  const plan = planNext(sequence, { sentSteps, skippedSteps, timeZone: lead.timeZone, appointmentAt, ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }) }, now, now);
+  const skippedSteps = [
+    ...(lead.skippedSteps ?? []).filter((id) => !own.has(id)),
+    ...before.filter((id) => !sentSteps.includes(id)),
+  ];
+  const plan = planNext(
+    sequence,
+    {
+      sentSteps,
+      skippedSteps,
+      timeZone: lead.timeZone,
+      appointmentAt,
+      ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }),
+    },
+    now,
+    now,
+  );
   return {
     appointment,
     route: {
@@ -168,7 +221,11 @@ export interface BookingDeps extends StopDeps {
 }
 
 export type BookingResult =
-  | { outcome: 'updated' | 'created' | 'unchanged'; leadId: string; lead: Pick<Lead, 'sequenceId' | 'status' | 'nextStepId' | 'nextSendAt'> }
+  | {
+      outcome: 'updated' | 'created' | 'unchanged';
+      leadId: string;
+      lead: Pick<Lead, 'sequenceId' | 'status' | 'nextStepId' | 'nextSendAt'>;
+    }
   | { outcome: 'not-found' }
   | { outcome: 'needs-name' };
 
@@ -178,14 +235,21 @@ export type BookingResult =
  */
 export async function applyBooking(deps: BookingDeps, booking: Booking): Promise<BookingResult> {
   const leadId = booking.leadId ?? (booking.email && (await deps.store.leadIdForEmail(booking.email)));
-  if (!leadId) return booking.consent && booking.email ? create(deps, booking, booking.email) : { outcome: 'not-found' };
+  if (!leadId)
+    return booking.consent && booking.email ? create(deps, booking, booking.email) : { outcome: 'not-found' };
 
   const result = await whileSendInFlight(deps, async (since) => {
     const lead = await deps.store.get(leadId);
     if (!lead) return { outcome: 'not-found' as const };
     const change = planBooking(lead, booking, deps.clock.now(), deps.sequences);
     if (!change) return { outcome: 'unchanged' as const, lead };
-    const written = await deps.store.rebook(leadId, change, { sequenceId: lead.sequenceId, status: lead.status, sentCount: lead.sentSteps.length }, deps.clock.now(), since);
+    const written = await deps.store.rebook(
+      leadId,
+      change,
+      { sequenceId: lead.sequenceId, status: lead.status, sentCount: lead.sentSteps.length },
+      deps.clock.now(),
+      since,
+    );
     if (written === 'not-found') return { outcome: 'not-found' as const };
     return typeof written === 'object' ? { outcome: 'updated' as const, lead: written.lead } : written;
   });

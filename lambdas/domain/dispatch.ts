@@ -44,9 +44,20 @@ export type DispatchReport = Record<DeliveryOutcome, number> & { due: number };
 export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
   const now = deps.clock.now();
   const { shards, batchPerShard, concurrency } = deps.settings;
-  const pages = await Promise.all(Array.from({ length: shards }, (_, shard) => deps.store.due(shard, now, batchPerShard)));
+  const pages = await Promise.all(
+    Array.from({ length: shards }, (_, shard) => deps.store.due(shard, now, batchPerShard)),
+  );
   const queue = pages.flat();
-  const report: DispatchReport = { due: queue.length, sent: 0, retry: 0, rejected: 0, unconfirmed: 0, rescheduled: 0, completed: 0, skipped: 0 };
+  const report: DispatchReport = {
+    due: queue.length,
+    sent: 0,
+    retry: 0,
+    rejected: 0,
+    unconfirmed: 0,
+    rescheduled: 0,
+    completed: 0,
+    skipped: 0,
+  };
 
   const stopAt = performance.now() + deps.settings.runBudgetMs;
   const worker = async () => {
@@ -76,17 +87,31 @@ export async function deliverNext(deps: DispatchDeps, leadId: string, priority?:
     if (progress.inFlight) {
       // Releasing would drop the in-flight mark and so send the step again. Keep the claim: when its lease runs out,
       // the next claim finds the mark and reports the send as unconfirmed, never resending it.
-      log.error('delivery failed after the in-flight mark; left to its lease, never resent', { leadId, stepId: lead.sending?.stepId ?? lead.nextStepId, error: errorName(error) });
+      log.error('delivery failed after the in-flight mark; left to its lease, never resent', {
+        leadId,
+        stepId: lead.sending?.stepId ?? lead.nextStepId,
+        error: errorName(error),
+      });
       return 'unconfirmed';
     }
     // Nothing reached SES: let the step be tried again.
-    log.error('delivery failed before sending; will retry', { leadId, stepId: lead.nextStepId, error: errorName(error) });
+    log.error('delivery failed before sending; will retry', {
+      leadId,
+      stepId: lead.nextStepId,
+      error: errorName(error),
+    });
     await store.release(leadId, token, new Date(clock.now().getTime() + settings.retryDelayMs));
     return 'retry';
   }
 }
 
-async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: string, progress: { inFlight: boolean }, priority?: 'first'): Promise<DeliveryOutcome> {
+async function deliverClaimed(
+  deps: DispatchDeps,
+  lead: StoredLead,
+  token: string,
+  progress: { inFlight: boolean },
+  priority?: 'first',
+): Promise<DeliveryOutcome> {
   const { store, clock, log, mailer, renderer } = deps;
   const sequence = deps.sequences[lead.sequenceId];
   if (!sequence) throw new Error(`unknown sequence ${lead.sequenceId}`);
@@ -96,7 +121,14 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
     // Recorded under the sequence it was sent in: a booking may have switched the lead since.
     const { sequenceId, stepId } = lead.sending;
     log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId, stepId });
-    await store.recordMessage({ leadId: lead.leadId, sequenceId, stepId, state: 'unconfirmed', at: clock.now(), reason: 'claim-expired-mid-send' });
+    await store.recordMessage({
+      leadId: lead.leadId,
+      sequenceId,
+      stepId,
+      state: 'unconfirmed',
+      at: clock.now(),
+      reason: 'claim-expired-mid-send',
+    });
     const sentAt = new Date(lead.sending.at);
     return settleAfter(deps, sequence, lead, token, stepId, sentAt, 'unconfirmed');
   }
@@ -111,7 +143,11 @@ async function deliverClaimed(deps: DispatchDeps, lead: StoredLead, token: strin
   if (deadline && clock.now() >= deadline) return settleWithout(deps, sequence, lead, token, [step.id]);
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
-  const rendered = await renderer.render(sequence.id, step.id, { firstName: lead.firstName, unsubscribeUrl, ...visitProps(lead, clock.now()) });
+  const rendered = await renderer.render(sequence.id, step.id, {
+    firstName: lead.firstName,
+    unsubscribeUrl,
+    ...visitProps(lead, clock.now()),
+  });
   await deps.pace(priority);
   if (!(await store.markSending(lead.leadId, token, sequence.id, step.id, clock.now()))) return 'skipped';
   progress.inFlight = true;
@@ -157,7 +193,12 @@ async function settleAfter(
   outcome: 'sent' | 'unconfirmed',
 ): Promise<DeliveryOutcome> {
   const after = { ...lead, sentSteps: [...lead.sentSteps, stepId], lastSentOn: localDate(sentAt, lead.timeZone) };
-  const settlement: Settlement = { settledStepId: stepId, sentAt, lastSentOn: after.lastSentOn, ...scheduleFrom(sequence, after, sentAt, sentAt) };
+  const settlement: Settlement = {
+    settledStepId: stepId,
+    sentAt,
+    lastSentOn: after.lastSentOn,
+    ...scheduleFrom(sequence, after, sentAt, sentAt),
+  };
   if (!(await deps.store.settle(lead.leadId, token, settlement))) {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
   }
@@ -165,9 +206,17 @@ async function settleAfter(
 }
 
 /** Re-plan a claimed lead without sending: after an edit to its sequence, or skipping `skip` that came up too late. */
-async function settleWithout(deps: DispatchDeps, sequence: Sequence, lead: StoredLead, token: string, skip: string[]): Promise<DeliveryOutcome> {
+async function settleWithout(
+  deps: DispatchDeps,
+  sequence: Sequence,
+  lead: StoredLead,
+  token: string,
+  skip: string[],
+): Promise<DeliveryOutcome> {
   // Timed from the last email, or from when the lead entered this sequence, whichever is later.
-  const since = Math.max(...[lead.createdAt, lead.enteredSequenceAt, lead.lastSentAt].filter((at) => at !== undefined).map(Date.parse));
+  const since = Math.max(
+    ...[lead.createdAt, lead.enteredSequenceAt, lead.lastSentAt].filter((at) => at !== undefined).map(Date.parse),
+  );
   const position = { ...lead, skippedSteps: [...(lead.skippedSteps ?? []), ...skip] };
   const plan = scheduleFrom(sequence, position, new Date(since), deps.clock.now());
   const skippedStepIds = [...skip, ...(plan.skippedStepIds ?? [])];
@@ -176,7 +225,12 @@ async function settleWithout(deps: DispatchDeps, sequence: Sequence, lead: Store
 }
 
 /** The step after what `lead` has passed, timed from `previousAt`, as a settlement. */
-function scheduleFrom(sequence: Sequence, lead: Position, previousAt: Date, now: Date): Pick<Settlement, 'next' | 'skippedStepIds'> {
+function scheduleFrom(
+  sequence: Sequence,
+  lead: Position,
+  previousAt: Date,
+  now: Date,
+): Pick<Settlement, 'next' | 'skippedStepIds'> {
   const plan = planNext(sequence, lead, previousAt, now);
   return { ...(plan.next && { next: plan.next }), ...(plan.skipped.length > 0 && { skippedStepIds: plan.skipped }) };
 }

@@ -22,7 +22,12 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
   }
   const event = parsed.event;
   if (!(await sentByUs(deps, event))) {
-    deps.log.warn('SES event skipped: not a message we sent', { leadId: event.leadId, sequenceId: event.sequenceId, stepId: event.stepId, type: event.type });
+    deps.log.warn('SES event skipped: not a message we sent', {
+      leadId: event.leadId,
+      sequenceId: event.sequenceId,
+      stepId: event.stepId,
+      type: event.type,
+    });
     return 'skipped';
   }
   if (!(await deps.events.recordEvent(event))) return 'duplicate';
@@ -36,13 +41,19 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
  * else, such as another message id on a step we sent or a step the lead was never sent, must not touch the lead.
  */
 async function sentByUs(deps: EngagementDeps, event: EngagementEvent): Promise<boolean> {
-  const record = (await deps.store.messages(event.leadId)).find((m) => m.sequenceId === event.sequenceId && m.stepId === event.stepId);
+  const record = (await deps.store.messages(event.leadId)).find(
+    (m) => m.sequenceId === event.sequenceId && m.stepId === event.stepId,
+  );
   if (record && (record.messageId === undefined || record.messageId === event.messageId)) return true;
   const sending = (await deps.store.get(event.leadId))?.sending;
   return sending?.sequenceId === event.sequenceId && sending.stepId === event.stepId;
 }
 
-async function suppress(deps: EngagementDeps, event: EngagementEvent, reason: NonNullable<EngagementEvent['suppresses']>) {
+async function suppress(
+  deps: EngagementDeps,
+  event: EngagementEvent,
+  reason: NonNullable<EngagementEvent['suppresses']>,
+) {
   const lead = await deps.store.get(event.leadId);
   if (!lead) return;
   await deps.events.suppress(lead.email, reason, new Date(event.at));

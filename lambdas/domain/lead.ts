@@ -7,7 +7,13 @@ export type LeadStatus =
   | 'complained'
   | 'rejected'; // SES refused the address permanently
 
-export const INTERESTS = ['chronic-migraine', 'refractory-migraine', 'status-migrainosus', 'migraine-with-aura', 'other'] as const;
+export const INTERESTS = [
+  'chronic-migraine',
+  'refractory-migraine',
+  'status-migrainosus',
+  'migraine-with-aura',
+  'other',
+] as const;
 export type Interest = (typeof INTERESTS)[number];
 
 export interface Consent {

@@ -18,7 +18,10 @@ export interface Plan {
 }
 
 /** Steps the lead has passed: sent, or skipped. */
-export const passedSteps = (position: Pick<Position, 'sentSteps' | 'skippedSteps'>): string[] => [...position.sentSteps, ...(position.skippedSteps ?? [])];
+export const passedSteps = (position: Pick<Position, 'sentSteps' | 'skippedSteps'>): string[] => [
+  ...position.sentSteps,
+  ...(position.skippedSteps ?? []),
+];
 
 /**
  * The lead's next step, timed from `previousAt` (the last email, or the moment the sequence started).
@@ -35,7 +38,14 @@ export function planNext(sequence: Sequence, position: Position, previousAt: Dat
       skipped.push(step.id);
       continue;
     }
-    const input = { step, sequence, previousAt, zone: position.timeZone, ...(position.lastSentOn && { lastSentOn: position.lastSentOn }), ...(appointmentAt && { appointmentAt }) };
+    const input = {
+      step,
+      sequence,
+      previousAt,
+      zone: position.timeZone,
+      ...(position.lastSentOn && { lastSentOn: position.lastSentOn }),
+      ...(appointmentAt && { appointmentAt }),
+    };
     if (!step.appointment) return { next: { stepId: step.id, at: sendTimeFor(input) }, skipped };
     const send = appointmentSendTime({ ...input, now });
     if (!send) {
@@ -48,6 +58,10 @@ export function planNext(sequence: Sequence, position: Position, previousAt: Dat
 }
 
 /** The first step and when it is due, for a lead that has just signed up. */
-export function firstSchedule(sequence: Sequence, signedUpAt: Date, zone: string): { stepId: string; at: Date } | undefined {
+export function firstSchedule(
+  sequence: Sequence,
+  signedUpAt: Date,
+  zone: string,
+): { stepId: string; at: Date } | undefined {
   return planNext(sequence, { sentSteps: [], timeZone: zone }, signedUpAt, signedUpAt).next;
 }

@@ -39,7 +39,13 @@ export interface Settlement {
 export interface BookingChange {
   appointment: { at: string; status: AppointmentStatus; bookingId?: string };
   /** Present when the lead's emails change: the sequence it is now in, its position there, and its next step. */
-  route?: { sequenceId: string; sentSteps: string[]; skippedSteps: string[]; enteredAt: string; next?: { stepId: string; at: Date } };
+  route?: {
+    sequenceId: string;
+    sentSteps: string[];
+    skippedSteps: string[];
+    enteredAt: string;
+    next?: { stepId: string; at: Date };
+  };
 }
 
 export type MessageState = 'sent' | 'rejected' | 'unconfirmed';
@@ -77,7 +83,12 @@ export interface LeadStore {
    * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES, or one settled after
    * `now` (try again with a later `now`). An `inFlightSince` later than `now` waits for nothing.
    */
-  stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date): Promise<{ outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' } | { outcome: 'in-flight' }>;
+  stop(
+    leadId: string,
+    status: StopStatus,
+    now: Date,
+    inFlightSince: Date,
+  ): Promise<{ outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' } | { outcome: 'in-flight' }>;
   /** The lead that signed up with this normalised address, if any. */
   leadIdForEmail(email: string): Promise<string | undefined>;
   /**

@@ -70,13 +70,26 @@ export interface Funnel {
  */
 export const FUNNEL_COLUMNS: readonly { key: keyof Funnel; label: string; meaning: string; unreliable?: true }[] = [
   { key: 'clicked', label: 'Clicked', meaning: 'leads who clicked a link in this email' },
-  { key: 'bookedAfter', label: 'Booked after', meaning: 'booked leads whose last click before booking was in this email' },
+  {
+    key: 'bookedAfter',
+    label: 'Booked after',
+    meaning: 'booked leads whose last click before booking was in this email',
+  },
   { key: 'sent', label: 'Sent', meaning: 'emails SES accepted' },
   { key: 'delivered', label: 'Delivered', meaning: "emails the recipient's mail server accepted" },
-  { key: 'opened', label: 'Opened', meaning: 'emails whose tracking image loaded, often by a machine', unreliable: true },
+  {
+    key: 'opened',
+    label: 'Opened',
+    meaning: 'emails whose tracking image loaded, often by a machine',
+    unreliable: true,
+  },
   { key: 'bounced', label: 'Bounced', meaning: 'leads stopped by a permanent bounce of this email' },
   { key: 'complained', label: 'Complained', meaning: 'leads who marked this email as spam' },
-  { key: 'unsubscribed', label: 'Unsubscribed', meaning: 'leads who unsubscribed with this as the last email they were sent' },
+  {
+    key: 'unsubscribed',
+    label: 'Unsubscribed',
+    meaning: 'leads who unsubscribed with this as the last email they were sent',
+  },
 ];
 
 export interface StepFunnel extends Funnel {
@@ -92,7 +105,15 @@ export interface SequenceFunnel {
   steps: StepFunnel[];
 }
 
-export const LEAVE_REASONS = ['booked', 'unsubscribed', 'bounced', 'complained', 'rejected', 'completed', 'active'] as const;
+export const LEAVE_REASONS = [
+  'booked',
+  'unsubscribed',
+  'bounced',
+  'complained',
+  'rejected',
+  'completed',
+  'active',
+] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
 
 export const LEAVE_LABELS: Record<LeaveReason, string> = {
@@ -217,18 +238,29 @@ function lastSentBefore(lead: ReportLead, messages: readonly ReportMessage[]): S
   return latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= stoppedAt));
 }
 
-function orderedSequences(funnels: Map<string, Map<string, Funnel>>, configured: ReportOptions['sequences'], nurtureId: string): SequenceFunnel[] {
+function orderedSequences(
+  funnels: Map<string, Map<string, Funnel>>,
+  configured: ReportOptions['sequences'],
+  nurtureId: string,
+): SequenceFunnel[] {
   const order = [...new Set([nurtureId, ...Object.keys(configured), ...[...funnels.keys()].sort()])];
   return order
     .filter((sequenceId) => funnels.has(sequenceId))
     .map((sequenceId) => {
       const steps = funnels.get(sequenceId)!;
-      const stepOrder = [...new Set([...(configured[sequenceId]?.steps.map((s) => s.id) ?? []), ...[...steps.keys()].sort()])];
+      const stepOrder = [
+        ...new Set([...(configured[sequenceId]?.steps.map((s) => s.id) ?? []), ...[...steps.keys()].sort()]),
+      ];
       return {
         sequenceId,
         steps: stepOrder.map((stepId) => {
           const funnel = steps.get(stepId)!;
-          return { stepId, ...funnel, clickRate: rate(funnel.clicked, funnel.delivered), bookingRate: rate(funnel.bookedAfter, funnel.delivered) };
+          return {
+            stepId,
+            ...funnel,
+            clickRate: rate(funnel.clicked, funnel.delivered),
+            bookingRate: rate(funnel.bookedAfter, funnel.delivered),
+          };
         }),
       };
     });

@@ -47,10 +47,15 @@ export function sendTimeFor({ step, sequence, previousAt, zone, lastSentOn, appo
   let at: DateTime<boolean>;
   if (step.appointment) {
     if (!appointmentAt) throw new Error(`step ${step.id} is timed from an appointment, and the lead has none`);
-    at = atWallClock(DateTime.fromJSDate(appointmentAt, { zone }).plus({ days: step.appointment.days }), step.appointment.at);
+    at = atWallClock(
+      DateTime.fromJSDate(appointmentAt, { zone }).plus({ days: step.appointment.days }),
+      step.appointment.at,
+    );
   } else {
     // Calendar days keep the local wall time across a DST change; hours and minutes are elapsed time.
-    at = previous.plus({ days: step.after?.days ?? 0 }).plus({ hours: step.after?.hours ?? 0, minutes: step.after?.minutes ?? 0 });
+    at = previous
+      .plus({ days: step.after?.days ?? 0 })
+      .plus({ hours: step.after?.hours ?? 0, minutes: step.after?.minutes ?? 0 });
   }
   return firstAllowed(at, sequence, lastSentOn);
 }
@@ -73,7 +78,8 @@ export function deadlineFor(step: SequenceStep, appointmentAt: Date, zone: strin
  */
 export function appointmentSendTime(input: ScheduleInput & { now: Date }): { at: Date; late: boolean } | undefined {
   const { step, sequence, zone, lastSentOn, appointmentAt, now } = input;
-  if (!step.appointment || !appointmentAt) throw new Error(`step ${step.id} is not timed from an appointment the lead has`);
+  if (!step.appointment || !appointmentAt)
+    throw new Error(`step ${step.id} is not timed from an appointment the lead has`);
   const deadline = deadlineFor(step, appointmentAt, zone);
   const before = (at: Date) => deadline === undefined || at < deadline;
   const usual = sendTimeFor(input);
@@ -85,10 +91,17 @@ export function appointmentSendTime(input: ScheduleInput & { now: Date }): { at:
 }
 
 /** The first moment at or after `at` that the sequence's rules allow: the send window, and one email a day. */
-function firstAllowed(start: DateTime, sequence: Pick<Sequence, 'window' | 'onePerDay'>, lastSentOn: string | undefined): Date {
+function firstAllowed(
+  start: DateTime,
+  sequence: Pick<Sequence, 'window' | 'onePerDay'>,
+  lastSentOn: string | undefined,
+): Date {
   let at = start;
   if (sequence.onePerDay && lastSentOn) {
-    const firstFreeDay = atWallClock(DateTime.fromISO(lastSentOn, { zone: at.zone }).plus({ days: 1 }), sequence.window.start);
+    const firstFreeDay = atWallClock(
+      DateTime.fromISO(lastSentOn, { zone: at.zone }).plus({ days: 1 }),
+      sequence.window.start,
+    );
     if (at < firstFreeDay) at = firstFreeDay;
   }
 

@@ -16,11 +16,19 @@ const detail = z.object({
     timestamp: z.iso.datetime({ offset: true }),
     tags: z.object({ leadId: tag, sequenceId: tag, stepId: tag }).loose(),
   }),
-  bounce: z.object({ bounceType: z.string(), bounceSubType: z.string().optional(), timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
+  bounce: z
+    .object({
+      bounceType: z.string(),
+      bounceSubType: z.string().optional(),
+      timestamp: z.iso.datetime({ offset: true }).optional(),
+    })
+    .optional(),
   complaint: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
   delivery: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
   open: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
-  click: z.object({ timestamp: z.iso.datetime({ offset: true }).optional(), link: z.string().max(2048).optional() }).optional(),
+  click: z
+    .object({ timestamp: z.iso.datetime({ offset: true }).optional(), link: z.string().max(2048).optional() })
+    .optional(),
   deliveryDelay: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
 });
 
@@ -47,19 +55,44 @@ export type ParsedEvent = { ok: true; event: EngagementEvent } | { ok: false; re
 
 export function parseSesEvent(input: unknown): ParsedEvent {
   const result = envelope.safeParse(input);
-  if (!result.success) return { ok: false, reason: result.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`).slice(0, 3).join('; ') };
+  if (!result.success)
+    return {
+      ok: false,
+      reason: result.error.issues
+        .map((i) => `${i.path.join('.')}: ${i.code}`)
+        .slice(0, 3)
+        .join('; '),
+    };
   const { eventType: type, mail, ...parts } = result.data.detail;
-  const section = { Send: undefined, Delivery: parts.delivery, Open: parts.open, Click: parts.click, Bounce: parts.bounce, Complaint: parts.complaint, Reject: undefined, DeliveryDelay: parts.deliveryDelay, RenderingFailure: undefined, Subscription: undefined }[type];
+  const section = {
+    Send: undefined,
+    Delivery: parts.delivery,
+    Open: parts.open,
+    Click: parts.click,
+    Bounce: parts.bounce,
+    Complaint: parts.complaint,
+    Reject: undefined,
+    DeliveryDelay: parts.deliveryDelay,
+    RenderingFailure: undefined,
+    Subscription: undefined,
+  }[type];
   const at = section?.timestamp ?? mail.timestamp;
   // An offset can carry a valid time out of the four-digit years ('9999-12-31T23:59:59-12:00'): stored as
   // '+010000-…', it would sort before every real time and become the "first" of its kind.
   if (!/^\d{4}-/.test(new Date(at).toISOString())) return { ok: false, reason: 'timestamp: out of range' };
   const link = type === 'Click' ? parts.click?.link : undefined;
-  const suppresses = type === 'Complaint' ? 'complained' : type === 'Bounce' && parts.bounce?.bounceType === 'Permanent' ? 'bounced' : undefined;
+  const suppresses =
+    type === 'Complaint'
+      ? 'complained'
+      : type === 'Bounce' && parts.bounce?.bounceType === 'Permanent'
+        ? 'bounced'
+        : undefined;
   return {
     ok: true,
     event: {
-      eventId: createHash('sha256').update(JSON.stringify([type, mail.messageId, at, link ?? null])).digest('base64url'),
+      eventId: createHash('sha256')
+        .update(JSON.stringify([type, mail.messageId, at, link ?? null]))
+        .digest('base64url'),
       type,
       leadId: mail.tags.leadId[0]!,
       sequenceId: mail.tags.sequenceId[0]!,

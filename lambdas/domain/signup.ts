@@ -32,7 +32,10 @@ export function line(label: string, max: number, { min = 0, headerSafe = false }
     .transform((value) => value.trim())
     .superRefine((value, ctx) => {
       if (LINE_BREAK.test(value)) {
-        ctx.addIssue({ code: 'custom', message: headerSafe ? `${label} must not contain line breaks.` : `${label} must be a single line.` });
+        ctx.addIssue({
+          code: 'custom',
+          message: headerSafe ? `${label} must not contain line breaks.` : `${label} must be a single line.`,
+        });
       } else if (CONTROL_OR_BIDI.test(value) || (headerSafe && ENCODED_WORD.test(value))) {
         ctx.addIssue({ code: 'custom', message: `${label} contains characters that are not allowed.` });
       } else if (value.length < min) {
@@ -52,7 +55,8 @@ export const emailField = z
   .string({ error: (issue) => (issue.input === undefined ? 'Email is required.' : 'Email must be text.') })
   .superRefine((value, ctx) => {
     if (LINE_BREAK.test(value)) ctx.addIssue({ code: 'custom', message: 'Email must not contain line breaks.' });
-    else if (value.trim().length > 254) ctx.addIssue({ code: 'custom', message: 'Email must be at most 254 characters.' });
+    else if (value.trim().length > 254)
+      ctx.addIssue({ code: 'custom', message: 'Email must be at most 254 characters.' });
     else if (!z.email().safeParse(normalizeEmail(value)).success) {
       ctx.addIssue({ code: 'custom', message: 'Enter a valid email address, like name@example.com.' });
     }
@@ -64,7 +68,9 @@ export const timeZoneField = z
   .string({ error: 'Time zone must be text.' })
   .trim()
   .max(64, { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
-  .refine((value) => value === '' || isValidTimeZone(value), { error: 'Time zone is not a known IANA time zone, like America/New_York.' })
+  .refine((value) => value === '' || isValidTimeZone(value), {
+    error: 'Time zone is not a known IANA time zone, like America/New_York.',
+  })
   .optional()
   .transform((value) => value || undefined);
 
@@ -180,5 +186,7 @@ function refererPage(referer: string | undefined): string | undefined {
 }
 
 function compact<T extends Record<string, string | undefined>>(record: T): { [K in keyof T]?: string } {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: string };
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: string;
+  };
 }

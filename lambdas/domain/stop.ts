@@ -22,15 +22,21 @@ const ADMISSION_MARGIN_MS = 2_000;
  * belongs to a send that is over; it answers 'in-flight' to wait and try again, 'conflict' to try again at once
  * (the lead changed under it), or its result. Waits at most the SES timeout: a mark older than that is stale.
  */
-export async function whileSendInFlight<T>(deps: StopDeps, attempt: (inFlightSince: Date) => Promise<T | 'in-flight' | 'conflict'>): Promise<T> {
+export async function whileSendInFlight<T>(
+  deps: StopDeps,
+  attempt: (inFlightSince: Date) => Promise<T | 'in-flight' | 'conflict'>,
+): Promise<T> {
   const sleep = deps.sleep ?? realSleep;
   const longestSendMs = deps.sendTimeoutMs + ADMISSION_MARGIN_MS;
   const waitUntil = performance.now() + longestSendMs;
-  for (let conflicts = 0; ; ) {
+  for (let conflicts = 0; ;) {
     // An in-flight mark older than the longest send belongs to a send that is over (or a dispatcher that died);
     // marks are in clock time, which the local runtime runs faster. Once we have waited that long ourselves, any
     // mark left is such a one.
-    const since = performance.now() > waitUntil ? new Date(8.64e15) : new Date(deps.clock.now().getTime() - longestSendMs * (deps.clock.speed ?? 1));
+    const since =
+      performance.now() > waitUntil
+        ? new Date(8.64e15)
+        : new Date(deps.clock.now().getTime() - longestSendMs * (deps.clock.speed ?? 1));
     const result = await attempt(since);
     if (result === 'conflict') {
       // Each conflict is another writer's progress (a dispatcher settling a step); it cannot go on for long.

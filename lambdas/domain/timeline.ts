@@ -29,14 +29,23 @@ export function timeline(sequence: Sequence, start: Date, zone: string, appointm
   const sends: PlannedSend[] = [];
   const late: string[] = [];
   const skipped: string[] = [];
-  let position: Position = { sentSteps: [], timeZone: zone, ...(appointmentAt && { appointmentAt: appointmentAt.toISOString() }) };
-  for (let plan = planNext(sequence, position, start, start); ; ) {
+  let position: Position = {
+    sentSteps: [],
+    timeZone: zone,
+    ...(appointmentAt && { appointmentAt: appointmentAt.toISOString() }),
+  };
+  for (let plan = planNext(sequence, position, start, start); ;) {
     skipped.push(...plan.skipped);
     if (!plan.next) return { sends, late, skipped };
     const send = plan.next;
     sends.push(send);
     if (plan.late) late.push(send.stepId);
-    position = { ...position, sentSteps: [...position.sentSteps, send.stepId], skippedSteps: [...skipped], lastSentOn: localDate(send.at, zone) };
+    position = {
+      ...position,
+      sentSteps: [...position.sentSteps, send.stepId],
+      skippedSteps: [...skipped],
+      lastSentOn: localDate(send.at, zone),
+    };
     plan = planNext(sequence, position, send.at, send.at);
   }
 }

@@ -27,9 +27,14 @@ const NO_STORE = { 'cache-control': 'no-store' };
 
 export function makeAdminHandler(deps: AdminDeps, { requireIam = false }: AdminOptions = {}) {
   return async (event: HttpEvent): Promise<HttpResult> => {
-    if (requireIam && !iamCaller(event)) return json(403, { error: 'forbidden', message: 'The admin pages need AWS IAM credentials (a SigV4-signed request).' });
+    if (requireIam && !iamCaller(event))
+      return json(403, {
+        error: 'forbidden',
+        message: 'The admin pages need AWS IAM credentials (a SigV4-signed request).',
+      });
     const path = event.rawPath.replace(/\/+$/, '');
-    if (path !== ROUTES.admin && path !== ROUTES.adminReport) return json(404, { error: 'not_found', message: `No admin page at ${path}.` });
+    if (path !== ROUTES.admin && path !== ROUTES.adminReport)
+      return json(404, { error: 'not_found', message: `No admin page at ${path}.` });
 
     const report = buildReport(await deps.reports.read(), { now: deps.clock.now(), sequences: deps.sequences });
     if (path === ROUTES.adminReport) {
@@ -41,7 +46,8 @@ export function makeAdminHandler(deps: AdminDeps, { requireIam = false }: AdminO
       headers: {
         'content-type': 'text/html; charset=utf-8',
         // The page runs no script and loads nothing from elsewhere; say so to the browser.
-        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+        'content-security-policy':
+          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
         ...NO_STORE,
       },
       body: adminPage(report),
@@ -56,4 +62,7 @@ function iamCaller(event: HttpEvent): string | undefined {
 }
 
 /** Lambda entry point (API Gateway HTTP API, IAM-authorised routes). It reads no secret: only the table's settings. */
-export const handler = lambdaEntry((config) => makeAdminHandler(adminDeps(config), { requireIam: true }), () => loadAdminConfig());
+export const handler = lambdaEntry(
+  (config) => makeAdminHandler(adminDeps(config), { requireIam: true }),
+  () => loadAdminConfig(),
+);

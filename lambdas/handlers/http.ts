@@ -13,8 +13,7 @@ export function header(event: HttpEvent, name: string): string | undefined {
 }
 
 export type DecodedBody =
-  | { ok: true; kind: 'json' | 'form'; value: unknown }
-  | { ok: false; status: 400 | 413 | 415; message: string };
+  { ok: true; kind: 'json' | 'form'; value: unknown } | { ok: false; status: 400 | 413 | 415; message: string };
 
 /** The body's bytes, as the sender sent them (API Gateway base64-encodes some). */
 export function rawBody(event: HttpEvent): Buffer {
@@ -23,7 +22,8 @@ export function rawBody(event: HttpEvent): Buffer {
 
 /** Decode a JSON or urlencoded body, refusing anything too big or of another type. */
 export function decodeBody(event: HttpEvent, raw = rawBody(event)): DecodedBody {
-  if (raw.length > MAX_BODY_BYTES) return { ok: false, status: 413, message: `The form is too large: at most ${MAX_BODY_BYTES / 1024} KB.` };
+  if (raw.length > MAX_BODY_BYTES)
+    return { ok: false, status: 413, message: `The form is too large: at most ${MAX_BODY_BYTES / 1024} KB.` };
   const mediaType = (header(event, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const text = raw.toString('utf8');
   if (mediaType === 'application/json') {

@@ -27,12 +27,27 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
 
   const thanks = (event: HttpEvent, kind: 'json' | 'form', status: 200 | 201, body: object): HttpResult =>
     wantsHtml(event, kind)
-      ? html(200, 'Thank you', `<h1>Thank you</h1><p>Check your inbox: we have sent you a short welcome from ${escapeHtml(clinic.name)}.</p><p>Questions? Call us at ${escapeHtml(clinic.phone)}.</p>`)
+      ? html(
+          200,
+          'Thank you',
+          `<h1>Thank you</h1><p>Check your inbox: we have sent you a short welcome from ${escapeHtml(clinic.name)}.</p><p>Questions? Call us at ${escapeHtml(clinic.phone)}.</p>`,
+        )
       : json(status, body);
 
-  const invalid = (event: HttpEvent, kind: 'json' | 'form' | undefined, status: number, fields: Record<string, string>): HttpResult =>
+  const invalid = (
+    event: HttpEvent,
+    kind: 'json' | 'form' | undefined,
+    status: number,
+    fields: Record<string, string>,
+  ): HttpResult =>
     wantsHtml(event, kind)
-      ? html(status, 'Please check the form', `<h1>Please check the form</h1><ul>${Object.values(fields).map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul><p><a href="javascript:history.back()">Go back</a></p>`)
+      ? html(
+          status,
+          'Please check the form',
+          `<h1>Please check the form</h1><ul>${Object.values(fields)
+            .map((m) => `<li>${escapeHtml(m)}</li>`)
+            .join('')}</ul><p><a href="javascript:history.back()">Go back</a></p>`,
+        )
       : json(status, { error: 'invalid_signup', message: 'Please check the highlighted fields.', fields });
 
   return async (event: HttpEvent): Promise<HttpResult> => {
@@ -50,7 +65,10 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
     if (parsed.honeypot) return thanks(event, decoded.kind, 201, { leadId: deps.newId(), created: true });
 
     const sequence = dispatch.sequences[SEQUENCE_IDS.nurture]!;
-    const result = await enroll({ store: dispatch.store, events: deps.events, clock: dispatch.clock, newId: deps.newId, sequence }, parsed.profile);
+    const result = await enroll(
+      { store: dispatch.store, events: deps.events, clock: dispatch.clock, newId: deps.newId, sequence },
+      parsed.profile,
+    );
     if (!result.created) return thanks(event, decoded.kind, 200, { created: false });
 
     // Speed to lead: the welcome goes out now, ahead of any backlog. If this fails the lead is saved and the
@@ -58,7 +76,10 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
     try {
       await deliverNext(dispatch, result.leadId, 'first');
     } catch (error) {
-      dispatch.log.error('welcome not sent at sign-up; the dispatcher will retry', { leadId: result.leadId, error: (error as Error).name });
+      dispatch.log.error('welcome not sent at sign-up; the dispatcher will retry', {
+        leadId: result.leadId,
+        error: (error as Error).name,
+      });
     }
     return thanks(event, decoded.kind, 201, { leadId: result.leadId, created: true });
   };

@@ -31,7 +31,11 @@ export function makeUnsubscribeHandler(deps: UnsubscribeHandlerDeps) {
     const token = new URLSearchParams(event.rawQueryString ?? '').get('token') ?? '';
     const leadId = token.length <= 200 ? verifyUnsubscribeToken(token, config.UNSUBSCRIBE_SECRET) : undefined;
     if (!leadId) {
-      return html(400, 'Link not valid', `<h1>This unsubscribe link is not valid</h1><p>It may have been cut short when it was copied. Please use the link at the bottom of any email from ${name}, or reply to that email and we will unsubscribe you.</p>`);
+      return html(
+        400,
+        'Link not valid',
+        `<h1>This unsubscribe link is not valid</h1><p>It may have been cut short when it was copied. Please use the link at the bottom of any email from ${name}, or reply to that email and we will unsubscribe you.</p>`,
+      );
     }
 
     if (event.requestContext.http.method !== 'POST') {
@@ -44,8 +48,16 @@ export function makeUnsubscribeHandler(deps: UnsubscribeHandlerDeps) {
       );
     }
 
-    const result = await stopLead({ store: deps.store, clock: deps.clock, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 }, leadId, 'unsubscribed');
-    deps.log.info('unsubscribe', { leadId, outcome: result.outcome, ...(result.outcome === 'stopped' && { previous: result.previous }) });
+    const result = await stopLead(
+      { store: deps.store, clock: deps.clock, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 },
+      leadId,
+      'unsubscribed',
+    );
+    deps.log.info('unsubscribe', {
+      leadId,
+      outcome: result.outcome,
+      ...(result.outcome === 'stopped' && { previous: result.previous }),
+    });
     const already = result.outcome === 'stopped' && result.previous === 'unsubscribed';
     return html(
       200,

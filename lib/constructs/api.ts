@@ -4,7 +4,13 @@
  */
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CorsHttpMethod, HttpApi, HttpMethod, LogGroupLogDestination, type HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  LogGroupLogDestination,
+  type HttpStage,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -32,7 +38,11 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: props.logRetention, encryptionKey: props.key, removalPolicy: props.removalPolicy });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.key,
+      removalPolicy: props.removalPolicy,
+    });
     this.httpApi = new HttpApi(this, 'Api', {
       description: `${Stack.of(this).stackName}: sign-up, unsubscribe, booking webhook and reports`,
       createDefaultStage: false,
@@ -84,7 +94,8 @@ export class Api extends Construct {
         integration: new HttpLambdaIntegration(`${fn.node.id}${route.method}${route.path.replace(/\W/g, '')}`, fn),
         ...(route.auth === 'iam' && { authorizer: this.iamAuthorizer }),
       });
-      if (route.auth !== 'iam') Validations.of(created!).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.auth.public });
+      if (route.auth !== 'iam')
+        Validations.of(created!).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.auth.public });
     }
   }
 }

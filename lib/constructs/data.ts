@@ -37,9 +37,20 @@ export class Data extends Construct {
       removalPolicy,
       pendingWindow: Duration.days(production ? 30 : 7),
     });
-    this.allowServiceToUseKey(`logs.${stack.region}.amazonaws.com`, ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'], {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-    });
+    this.allowServiceToUseKey(
+      `logs.${stack.region}.amazonaws.com`,
+      ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({
+            service: 'logs',
+            resource: 'log-group',
+            resourceName: '*',
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        },
+      },
+    );
     // EventBridge puts undeliverable events into the encrypted dead-letter queue, and CloudWatch alarms publish to
     // the encrypted topic. What they may write to is decided by the queue's and the topic's own policies.
     this.allowServiceToUseKey('events.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey']);
@@ -93,11 +104,14 @@ export class Data extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
       removalPolicy,
     });
-    for (const rule of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled']) Validations.of(created).acknowledge({ id: rule, reason: whyNotRotated });
+    for (const rule of ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled'])
+      Validations.of(created).acknowledge({ id: rule, reason: whyNotRotated });
     return created;
   }
 
   private allowServiceToUseKey(service: string, actions: string[], conditions?: Record<string, unknown>): void {
-    this.key.addToResourcePolicy(new PolicyStatement({ principals: [new ServicePrincipal(service)], actions, resources: ['*'], conditions }));
+    this.key.addToResourcePolicy(
+      new PolicyStatement({ principals: [new ServicePrincipal(service)], actions, resources: ['*'], conditions }),
+    );
   }
 }

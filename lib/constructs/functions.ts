@@ -52,7 +52,12 @@ export class Functions extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const environment = handlerEnvironment(config, props.publicBaseUrl, email.configurationSet.configurationSetName, Stack.of(this).stackName);
+    const environment = handlerEnvironment(
+      config,
+      props.publicBaseUrl,
+      email.configurationSet.configurationSetName,
+      Stack.of(this).stackName,
+    );
 
     for (const spec of props.handlers) {
       const fn = new NurtureFunction(this, constructId(spec.handler), {
@@ -70,7 +75,8 @@ export class Functions extends Construct {
       });
       this.functions[spec.handler] = fn;
       fn.bindTable(data.table, spec.table);
-      for (const name of Object.keys(SECRET_ENV) as SecretName[]) if (spec.secrets.includes(name)) fn.bindSecret(SECRET_ENV[name], data.secrets[name]);
+      for (const name of Object.keys(SECRET_ENV) as SecretName[])
+        if (spec.secrets.includes(name)) fn.bindSecret(SECRET_ENV[name], data.secrets[name]);
       if (spec.sends) fn.allowSesSending(email.identity.emailIdentityArn, email.configurationSet.configurationSetName);
       if (spec.readsSendQuota) fn.allowReadSendQuota();
 
@@ -92,7 +98,12 @@ export class Functions extends Construct {
 }
 
 /** What every handler reads at start (`lambdas/config.ts`), besides the table and the secrets its bindings add. */
-function handlerEnvironment(config: StageConfig, publicBaseUrl: string, configurationSetName: string, serviceName: string): Record<string, string> {
+function handlerEnvironment(
+  config: StageConfig,
+  publicBaseUrl: string,
+  configurationSetName: string,
+  serviceName: string,
+): Record<string, string> {
   return {
     PUBLIC_BASE_URL: publicBaseUrl,
     SES_CONFIGURATION_SET: configurationSetName,

@@ -5,7 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 
 const withoutCodeBlocks = (markdown: string) => markdown.replace(/^ *```[\s\S]*?^ *```/gm, '');
 
@@ -32,7 +37,10 @@ function anchors(markdown: string): Set<string> {
 /** Each relative link target in a page: Markdown links and images, and HTML src/href attributes. */
 function links(markdown: string): string[] {
   const text = prose(markdown);
-  const targets = [...text.matchAll(/\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g), ...text.matchAll(/\s(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+  const targets = [
+    ...text.matchAll(/\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g),
+    ...text.matchAll(/\s(?:src|href)="([^"]+)"/g),
+  ].map((match) => match[1]!);
   return targets.filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target));
 }
 
@@ -53,7 +61,9 @@ describe('the README and docs/', () => {
   });
 
   it('every relative link in README.md and docs/*.md reaches an existing file, and heading when it names one', () => {
-    const problems = pages.flatMap((page) => links(readFileSync(join(root, page), 'utf8')).map((target) => broken(page, target)));
+    const problems = pages.flatMap((page) =>
+      links(readFileSync(join(root, page), 'utf8')).map((target) => broken(page, target)),
+    );
     expect(problems.filter(Boolean)).toEqual([]);
   });
 
@@ -61,6 +71,9 @@ describe('the README and docs/', () => {
     expect(broken('README.md', 'docs/nowhere.md')).toMatch(/no file docs\/nowhere\.md/);
     expect(broken('README.md', 'docs/testing.md#no-such-heading')).toMatch(/no heading #no-such-heading/);
     expect(broken('docs/testing.md', '#the-privacy-check')).toBeUndefined();
-    expect(links('see [a](docs/a.md) and `[b](b.md)` and <img src="x.png"> and [c](https://c.example)')).toEqual(['docs/a.md', 'x.png']);
+    expect(links('see [a](docs/a.md) and `[b](b.md)` and <img src="x.png"> and [c](https://c.example)')).toEqual([
+      'docs/a.md',
+      'x.png',
+    ]);
   });
 });

@@ -28,7 +28,14 @@ async function invoke(handler: string, event: unknown, env: Record<string, strin
 try { process.stdout.write(JSON.stringify({ result: await handler(${JSON.stringify(event)}) })); }
 catch (error) { process.stdout.write(JSON.stringify({ error: error.stack })); }`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'ERROR', AWS_REGION: 'us-east-1', ...env },
+    env: {
+      PATH: process.env.PATH,
+      NODE_NO_WARNINGS: '1',
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      AWS_REGION: 'us-east-1',
+      ...env,
+    },
   });
   return JSON.parse(stdout) as { result?: { statusCode: number; body: string }; error?: string };
 }
@@ -44,35 +51,52 @@ const emulatorEnv = ({ config }: Awaited<ReturnType<typeof testEnv>>) => ({
 });
 
 describe('the deployed bundles', () => {
-  it('every function\'s bundle loads as ESM in plain Node and exports handler', async () => {
+  it("every function's bundle loads as ESM in plain Node and exports handler", async () => {
     const handlers = Object.keys(stack.functions);
     const script = `for (const url of ${JSON.stringify(handlers.map(bundleOf))}) { const m = await import(url); console.log(typeof m.handler); }`;
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    });
     expect(stdout.trim().split('\n')).toEqual(handlers.map(() => 'function'));
   });
 
   it('each function is built from its own handler file, and from no other handler', async () => {
     for (const handler of Object.keys(stack.functions)) {
       const map = JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as { sources: string[] };
-      const handlerFiles = map.sources.filter((source) => /lambdas\/handlers\/(?!http\.ts)/.test(source)).map((source) => source.replace(/^.*lambdas\//, 'lambdas/'));
+      const handlerFiles = map.sources
+        .filter((source) => /lambdas\/handlers\/(?!http\.ts)/.test(source))
+        .map((source) => source.replace(/^.*lambdas\//, 'lambdas/'));
       expect(handlerFiles, handler).toEqual([`lambdas/handlers/${handler}.ts`]);
     }
   });
 
   it('the unsubscribe and SES-event bundles carry no templates, renderer, React or SES client: their builders never reach them', async () => {
-    const sources = async (handler: string) => (JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as { sources: string[] }).sources;
-    const sendingOnly = /node_modules\/(react|react-dom|react-email|@react-email|@aws-sdk\/client-ses)\/|(^|\/)emails\/(?!clinic\.ts)|adapters\/(renderer|ses-mailer)\.ts/;
-    for (const handler of ['unsubscribe', 'ses-events']) expect((await sources(handler)).filter((source) => sendingOnly.test(source)), handler).toEqual([]);
+    const sources = async (handler: string) =>
+      (JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as { sources: string[] }).sources;
+    const sendingOnly =
+      /node_modules\/(react|react-dom|react-email|@react-email|@aws-sdk\/client-ses)\/|(^|\/)emails\/(?!clinic\.ts)|adapters\/(renderer|ses-mailer)\.ts/;
+    for (const handler of ['unsubscribe', 'ses-events'])
+      expect(
+        (await sources(handler)).filter((source) => sendingOnly.test(source)),
+        handler,
+      ).toEqual([]);
     // The same check finds them where they belong.
     const signup = await sources('signup');
-    for (const part of ['react-dom', 'react-email', 'client-ses', 'emails/welcome.tsx', 'adapters/renderer.ts']) expect(signup.some((source) => sendingOnly.test(source) && source.includes(part)), part).toBe(true);
+    for (const part of ['react-dom', 'react-email', 'client-ses', 'emails/welcome.tsx', 'adapters/renderer.ts'])
+      expect(
+        signup.some((source) => sendingOnly.test(source) && source.includes(part)),
+        part,
+      ).toBe(true);
   });
 
   it('the unsubscribe bundle unsubscribes a lead through its one-click link', async () => {
     const env = await testEnv();
     const leadId = await signUp(env, { email: uniqueEmail('bundle-unsubscribe') });
     const url = new URL(env.dispatch.unsubscribeUrl(leadId));
-    const event = httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const event = httpEvent('POST', `${url.pathname}${url.search}`, {
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const { result, error } = await invoke('unsubscribe', event, emulatorEnv(env));
     expect(error).toBeUndefined();
     expect(result!.statusCode).toBe(200);
@@ -93,10 +117,19 @@ describe('the deployed bundles', () => {
 
   it('the booking bundle refuses an unsigned request with 401 and says how to sign it', async () => {
     const env = await testEnv();
-    const { result, error } = await invoke('booking', httpEvent('POST', '/booking', { body: { email: uniqueEmail('booking'), appointmentAt: '2026-12-01T10:00:00-05:00', status: 'booked' } }), { ...emulatorEnv(env), BOOKING_SECRET: 'booking-secret-booking-secret-booking!' });
+    const { result, error } = await invoke(
+      'booking',
+      httpEvent('POST', '/booking', {
+        body: { email: uniqueEmail('booking'), appointmentAt: '2026-12-01T10:00:00-05:00', status: 'booked' },
+      }),
+      { ...emulatorEnv(env), BOOKING_SECRET: 'booking-secret-booking-secret-booking!' },
+    );
     expect(error).toBeUndefined();
     expect(result!.statusCode).toBe(401);
-    expect(JSON.parse(result!.body)).toMatchObject({ error: 'invalid_signature', message: expect.stringContaining('X-Nurture-Signature') });
+    expect(JSON.parse(result!.body)).toMatchObject({
+      error: 'invalid_signature',
+      message: expect.stringContaining('X-Nurture-Signature'),
+    });
   });
 
   it('the admin bundle answers 403 to a caller IAM did not authorise, and renders the report for one it did', async () => {
@@ -106,7 +139,10 @@ describe('the deployed bundles', () => {
     expect(anonymous.result!.statusCode).toBe(403);
     const signed = httpEvent('GET', '/admin') as { requestContext: Record<string, unknown> };
     signed.requestContext.authorizer = { iam: { userArn: 'arn:aws:iam::123456789012:user/marketing' } };
-    const { result, error } = await invoke('admin', signed, { TABLE_NAME: env.config.TABLE_NAME, DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT! });
+    const { result, error } = await invoke('admin', signed, {
+      TABLE_NAME: env.config.TABLE_NAME,
+      DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT!,
+    });
     expect(error).toBeUndefined();
     expect(result!.statusCode).toBe(200);
     expect(result!.body).toMatch(/<svg[^>]*role="img"/);

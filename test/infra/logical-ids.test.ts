@@ -46,8 +46,20 @@ describe.each(['dev', 'prod'])('the %s stage', (stage) => {
   });
 
   it('has no table, key, secret, identity or log group that is not pinned (pin a new one here once it is deployed)', () => {
-    const types = new Set(['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::SES::EmailIdentity', 'AWS::Logs::LogGroup']);
-    const stateful = Object.entries(resources).filter(([, resource]) => types.has(resource.Type)).map(([id]) => id);
-    expect(stateful.sort()).toEqual(Object.keys(PINNED).filter((id) => types.has(PINNED[id]!)).sort());
+    const types = new Set([
+      'AWS::DynamoDB::Table',
+      'AWS::KMS::Key',
+      'AWS::SecretsManager::Secret',
+      'AWS::SES::EmailIdentity',
+      'AWS::Logs::LogGroup',
+    ]);
+    const stateful = Object.entries(resources)
+      .filter(([, resource]) => types.has(resource.Type))
+      .map(([id]) => id);
+    expect(stateful.sort()).toEqual(
+      Object.keys(PINNED)
+        .filter((id) => types.has(PINNED[id]!))
+        .sort(),
+    );
   });
 });

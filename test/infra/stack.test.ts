@@ -35,9 +35,15 @@ const fnProps = (handler: string) => dev.toJSON().Resources[fnId(handler)].Prope
 /** The statements of a function's role (all in one customer-managed policy). */
 const statementsOf = (handler: string) => {
   const roleId = logicalId(devStack, devStack.functions[handler]!.role as never);
-  const policies = Object.values(resourcesOf(dev, 'AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([ref(roleId)]));
+  const policies = Object.values(resourcesOf(dev, 'AWS::IAM::ManagedPolicy')).filter(
+    (p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([ref(roleId)]),
+  );
   expect(policies).toHaveLength(1);
-  return policies[0]!.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+  return policies[0]!.Properties.PolicyDocument.Statement as {
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: unknown;
+  }[];
 };
 const actions = (statement: { Action: string | string[] }) => [statement.Action].flat();
 
@@ -54,8 +60,11 @@ describe('the table', () => {
 
   it('has the keys and the sparse, sharded due index that local/table.ts creates', () => {
     expect(table.KeySchema).toEqual(tableDefinition.KeySchema);
-    const byName = (a: { AttributeName: string }, b: { AttributeName: string }) => a.AttributeName.localeCompare(b.AttributeName);
-    expect([...table.AttributeDefinitions].sort(byName)).toEqual([...tableDefinition.AttributeDefinitions].sort(byName));
+    const byName = (a: { AttributeName: string }, b: { AttributeName: string }) =>
+      a.AttributeName.localeCompare(b.AttributeName);
+    expect([...table.AttributeDefinitions].sort(byName)).toEqual(
+      [...tableDefinition.AttributeDefinitions].sort(byName),
+    );
     expect(table.GlobalSecondaryIndexes).toEqual(tableDefinition.GlobalSecondaryIndexes);
     expect(table.BillingMode).toBe('PAY_PER_REQUEST');
   });
@@ -88,13 +97,19 @@ describe('the KMS key', () => {
     expect(only(dev, 'AWS::SNS::Topic').Properties.KmsMasterKeyId).toEqual(keyArn);
   });
 
-  it('lets CloudWatch Logs use it only for this account and region\'s log groups', () => {
+  it("lets CloudWatch Logs use it only for this account and region's log groups", () => {
     dev.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Principal: { Service: 'logs.us-east-1.amazonaws.com' },
-            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:aws:logs:us-east-1:', ref('AWS::AccountId'), ':log-group:*']] } } },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': ['', ['arn:aws:logs:us-east-1:', ref('AWS::AccountId'), ':log-group:*']],
+                },
+              },
+            },
           }),
         ]),
       },
@@ -103,11 +118,15 @@ describe('the KMS key', () => {
 });
 
 describe('the Lambdas', () => {
-  const newestNode = Runtime.ALL.filter((runtime) => /^nodejs\d+\.x$/.test(runtime.name)).sort((a, b) => parseInt(b.name.slice(6)) - parseInt(a.name.slice(6)))[0]!;
+  const newestNode = Runtime.ALL.filter((runtime) => /^nodejs\d+\.x$/.test(runtime.name)).sort(
+    (a, b) => parseInt(b.name.slice(6)) - parseInt(a.name.slice(6)),
+  )[0]!;
 
   it('are one per handler file, each with the index.handler entry point', () => {
     expect(Object.keys(resourcesOf(dev, 'AWS::Lambda::Function'))).toHaveLength(handlers.length);
-    expect(handlers.map((spec) => spec.handler)).toEqual(expect.arrayContaining(['signup', 'unsubscribe', 'dispatch', 'ses-events']));
+    expect(handlers.map((spec) => spec.handler)).toEqual(
+      expect.arrayContaining(['signup', 'unsubscribe', 'dispatch', 'ses-events']),
+    );
     for (const spec of handlers) expect(fnProps(spec.handler).Handler).toBe('index.handler');
   });
 
@@ -120,7 +139,7 @@ describe('the Lambdas', () => {
     }
   });
 
-  it('each have reserved concurrency, the dead-letter queue, and their own log group with the stage\'s retention', () => {
+  it("each have reserved concurrency, the dead-letter queue, and their own log group with the stage's retention", () => {
     const dlq = getAtt(logicalId(devStack, devStack.deadLetterQueue));
     for (const spec of handlers) {
       const fn = fnProps(spec.handler);
@@ -139,13 +158,22 @@ describe('the Lambdas', () => {
       const env = Object.fromEntries(
         Object.entries(variables).map(([name, value]) => [
           name,
-          typeof value === 'string' ? value : name.endsWith('_ARN') ? 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x' : name.endsWith('_URL') ? 'https://abc123.execute-api.us-east-1.amazonaws.com' : 'deployed-name',
+          typeof value === 'string'
+            ? value
+            : name.endsWith('_ARN')
+              ? 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x'
+              : name.endsWith('_URL')
+                ? 'https://abc123.execute-api.us-east-1.amazonaws.com'
+                : 'deployed-name',
         ]),
       );
       expect('BOOKING_SECRET_ARN' in variables, spec.handler).toBe(spec.secrets.includes('booking'));
       if (!spec.secrets.includes('unsubscribe')) {
         // The admin report loads no config and holds no key: it could not sign an unsubscribe link.
-        expect(Object.keys(variables).filter((name) => name.endsWith('_SECRET_ARN')), spec.handler).toEqual([]);
+        expect(
+          Object.keys(variables).filter((name) => name.endsWith('_SECRET_ARN')),
+          spec.handler,
+        ).toEqual([]);
         continue;
       }
       expect(() => loadConfig(env), spec.handler).not.toThrow();
@@ -176,7 +204,7 @@ describe('IAM', () => {
     expect(statementsOf('signup').some((s) => s.Resource === '*')).toBe(false);
   });
 
-  it('SES sending is SendRawEmail as the clinic\'s identity through the configuration set, and only for handlers that send', () => {
+  it("SES sending is SendRawEmail as the clinic's identity through the configuration set, and only for handlers that send", () => {
     const identity = logicalId(devStack, devStack.identity);
     const configurationSet = logicalId(devStack, devStack.configurationSet);
     for (const spec of handlers) {
@@ -190,7 +218,12 @@ describe('IAM', () => {
       expect(sesStatements[0]!.Resource).toEqual(
         expect.arrayContaining([
           { 'Fn::Join': ['', ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), ':identity/', ref(identity)]] },
-          { 'Fn::Join': ['', ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), ':configuration-set/', ref(configurationSet)]] },
+          {
+            'Fn::Join': [
+              '',
+              ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), ':configuration-set/', ref(configurationSet)],
+            ],
+          },
         ]),
       );
       expect(sesStatements[0]!.Resource).toHaveLength(2);
@@ -207,7 +240,10 @@ describe('IAM', () => {
       // Only the report reads the whole table.
       expect(actions(tableStatement).includes('dynamodb:Scan')).toBe(spec.table === 'read');
       expect(statements).toContainEqual(
-        expect.objectContaining({ Resource: keyArn, Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } } }),
+        expect.objectContaining({
+          Resource: keyArn,
+          Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } },
+        }),
       );
     }
   });
@@ -222,7 +258,7 @@ describe('IAM', () => {
 });
 
 describe('SES', () => {
-  it('the clinic\'s domain is an identity with Easy DKIM (2048-bit) and the configuration set as its default', () => {
+  it("the clinic's domain is an identity with Easy DKIM (2048-bit) and the configuration set as its default", () => {
     dev.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: stages.dev!.email.senderDomain,
       DkimAttributes: { SigningEnabled: true },
@@ -241,17 +277,34 @@ describe('SES', () => {
   it('its event destination is the default event bus, with every event type, opens and clicks included', () => {
     const destination = only(dev, 'AWS::SES::ConfigurationSetEventDestination').Properties.EventDestination;
     expect(destination.Enabled).toBe(true);
-    expect(destination.EventBridgeDestination.EventBusArn).toEqual({ 'Fn::Join': ['', ['arn:aws:events:us-east-1:', ref('AWS::AccountId'), ':event-bus/default']] });
-    expect(destination.MatchingEventTypes).toEqual(expect.arrayContaining(['send', 'delivery', 'open', 'click', 'bounce', 'complaint', 'reject', 'deliveryDelay', 'renderingFailure']));
+    expect(destination.EventBridgeDestination.EventBusArn).toEqual({
+      'Fn::Join': ['', ['arn:aws:events:us-east-1:', ref('AWS::AccountId'), ':event-bus/default']],
+    });
+    expect(destination.MatchingEventTypes).toEqual(
+      expect.arrayContaining([
+        'send',
+        'delivery',
+        'open',
+        'click',
+        'bounce',
+        'complaint',
+        'reject',
+        'deliveryDelay',
+        'renderingFailure',
+      ]),
+    );
   });
 
-  it('a rule sends exactly this configuration set\'s events of the types the handler reads to ses-events, with a dead-letter queue', () => {
+  it("a rule sends exactly this configuration set's events of the types the handler reads to ses-events, with a dead-letter queue", () => {
     const rules = Object.values(resourcesOf(dev, 'AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern);
     expect(rules).toHaveLength(1);
     const rule = rules[0]!.Properties;
     expect(rule.EventPattern).toEqual({
       source: ['aws.ses'],
-      detail: { eventType: [...SES_EVENT_TYPES], mail: { tags: { 'ses:configuration-set': [ref(logicalId(devStack, devStack.configurationSet))] } } },
+      detail: {
+        eventType: [...SES_EVENT_TYPES],
+        mail: { tags: { 'ses:configuration-set': [ref(logicalId(devStack, devStack.configurationSet))] } },
+      },
     });
     expect(rule.Targets).toEqual([
       expect.objectContaining({
@@ -265,15 +318,24 @@ describe('SES', () => {
 
 describe('the dispatcher', () => {
   it('runs every minute from an EventBridge schedule', () => {
-    dev.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', Targets: [Match.objectLike({ Arn: getAtt(fnId('dispatch')) })] });
+    dev.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: getAtt(fnId('dispatch')) })],
+    });
   });
 
   it('is not retried by Lambda (the next tick is the retry), and a tick never waits more than two minutes', () => {
-    dev.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(fnId('dispatch')), MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 });
+    dev.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(fnId('dispatch')),
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 120,
+    });
   });
 
-  it('may read SES\'s send quota, from which it takes its pace', () => {
-    expect(statementsOf('dispatch')).toContainEqual(expect.objectContaining({ Action: 'ses:GetSendQuota', Resource: '*' }));
+  it("may read SES's send quota, from which it takes its pace", () => {
+    expect(statementsOf('dispatch')).toContainEqual(
+      expect.objectContaining({ Action: 'ses:GetSendQuota', Resource: '*' }),
+    );
     expect('MAX_SEND_RATE' in fnProps('dispatch').Environment.Variables).toBe(false);
   });
 });
@@ -281,7 +343,8 @@ describe('the dispatcher', () => {
 describe('the HTTP API', () => {
   const routes = Object.values(resourcesOf(dev, 'AWS::ApiGatewayV2::Route')).map((route) => route.Properties);
   const integrations = resourcesOf(dev, 'AWS::ApiGatewayV2::Integration');
-  const handlerOf = (route: Record<string, any>) => integrations[route.Target['Fn::Join'][1][1].Ref]!.Properties.IntegrationUri;
+  const handlerOf = (route: Record<string, any>) =>
+    integrations[route.Target['Fn::Join'][1][1].Ref]!.Properties.IntegrationUri;
 
   it('routes each path to its handler, public routes without an authorizer and admin routes behind IAM', () => {
     const expected = handlers.flatMap((spec) => (spec.routes ?? []).map((route) => ({ spec, route })));
@@ -292,13 +355,19 @@ describe('the HTTP API', () => {
       expect(found!.AuthorizationType).toBe(route.auth === 'iam' ? 'AWS_IAM' : 'NONE');
       expect(handlerOf(found!)).toEqual(getAtt(fnId(spec.handler)));
     }
-    expect(routes.map((r) => r.RouteKey)).toEqual(expect.arrayContaining(['POST /signup', 'GET /unsubscribe', 'POST /unsubscribe']));
+    expect(routes.map((r) => r.RouteKey)).toEqual(
+      expect.arrayContaining(['POST /signup', 'GET /unsubscribe', 'POST /unsubscribe']),
+    );
   });
 
-  it('answers CORS only for the clinic\'s origins, and only for POST', () => {
+  it("answers CORS only for the clinic's origins, and only for POST", () => {
     dev.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: { AllowOrigins: stages.dev!.allowedOrigins, AllowMethods: ['POST'], AllowHeaders: ['content-type'] },
+      CorsConfiguration: {
+        AllowOrigins: stages.dev!.allowedOrigins,
+        AllowMethods: ['POST'],
+        AllowHeaders: ['content-type'],
+      },
     });
   });
 
@@ -306,9 +375,16 @@ describe('the HTTP API', () => {
     const stage = only(dev, 'AWS::ApiGatewayV2::Stage').Properties;
     expect(stage.StageName).toBe('$default');
     expect(stage.AutoDeploy).toBe(true);
-    expect(stage.DefaultRouteSettings).toEqual({ ThrottlingRateLimit: stages.dev!.throttle.rateLimit, ThrottlingBurstLimit: stages.dev!.throttle.burstLimit });
+    expect(stage.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: stages.dev!.throttle.rateLimit,
+      ThrottlingBurstLimit: stages.dev!.throttle.burstLimit,
+    });
     const format = stage.AccessLogSettings.Format as string;
-    expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', route: '$context.routeKey', status: '$context.status' });
+    expect(JSON.parse(format)).toMatchObject({
+      requestId: '$context.requestId',
+      route: '$context.routeKey',
+      status: '$context.status',
+    });
     expect(format).not.toMatch(/sourceIp|userAgent|querystring|path/i);
   });
 });
@@ -318,13 +394,32 @@ describe('alarms', () => {
   const topic = ref(logicalId(devStack, devStack.monitoring.topic));
 
   it("warn at a 4% bounce rate and a 0.08% complaint rate, before SES's 5% and 0.1% reviews", () => {
-    expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SES', MetricName: 'Reputation.BounceRate', Threshold: 0.04, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
-    expect(alarms).toContainEqual(expect.objectContaining({ Namespace: 'AWS/SES', MetricName: 'Reputation.ComplaintRate', Threshold: 0.0008, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/SES',
+        MetricName: 'Reputation.BounceRate',
+        Threshold: 0.04,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
+    expect(alarms).toContainEqual(
+      expect.objectContaining({
+        Namespace: 'AWS/SES',
+        MetricName: 'Reputation.ComplaintRate',
+        Threshold: 0.0008,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      }),
+    );
   });
 
   it('fire on any dispatcher error and on any message in the dead-letter queue', () => {
     expect(alarms).toContainEqual(
-      expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: ref(fnId('dispatch')) }], Threshold: 1 }),
+      expect.objectContaining({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(fnId('dispatch')) }],
+        Threshold: 1,
+      }),
     );
     expect(alarms).toContainEqual(
       expect.objectContaining({
@@ -339,15 +434,25 @@ describe('alarms', () => {
   it("fire at 80% of SES's 24-hour quota, from the metrics the dispatcher publishes", () => {
     const quota = alarms.find((alarm) => alarm.Metrics)!;
     expect(quota.Threshold).toBe(80);
-    expect(quota.Metrics).toContainEqual(expect.objectContaining({ Expression: '100 * sent / quota', ReturnData: true }));
+    expect(quota.Metrics).toContainEqual(
+      expect.objectContaining({ Expression: '100 * sent / quota', ReturnData: true }),
+    );
     const metric = (id: string) => quota.Metrics.find((m: { Id: string }) => m.Id === id).MetricStat.Metric;
     const service = { Name: 'service', Value: devStack.stackName };
-    expect(metric('sent')).toEqual({ Namespace: SEND_QUOTA_METRICS.namespace, MetricName: SEND_QUOTA_METRICS.sentLast24Hours, Dimensions: [service] });
-    expect(metric('quota')).toEqual({ Namespace: SEND_QUOTA_METRICS.namespace, MetricName: SEND_QUOTA_METRICS.max24HourSend, Dimensions: [service] });
+    expect(metric('sent')).toEqual({
+      Namespace: SEND_QUOTA_METRICS.namespace,
+      MetricName: SEND_QUOTA_METRICS.sentLast24Hours,
+      Dimensions: [service],
+    });
+    expect(metric('quota')).toEqual({
+      Namespace: SEND_QUOTA_METRICS.namespace,
+      MetricName: SEND_QUOTA_METRICS.max24HourSend,
+      Dimensions: [service],
+    });
     expect(fnProps('dispatch').Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(devStack.stackName);
   });
 
-  it('all notify the KMS-encrypted alarm topic, which the prod stage\'s alarm emails subscribe to', () => {
+  it("all notify the KMS-encrypted alarm topic, which the prod stage's alarm emails subscribe to", () => {
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([topic]);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: stages.prod!.alarmEmails[0] });
     dev.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -363,32 +468,54 @@ describe('outputs', () => {
     expect(outputs.TableName!.Value).toEqual(ref(logicalId(devStack, devStack.table)));
     const form = JSON.stringify(outputs.SignupFormSnippet!.Value);
     expect(form).toContain('<form method=\\"post\\" action=\\"');
-    expect(outputs.SignupFormSnippet!.Value).toEqual({ 'Fn::Join': ['', expect.arrayContaining([api, expect.stringMatching(/^\/signup" *>/)])] });
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['DkimRecord1', 'DkimRecord2', 'DkimRecord3', 'BookingWebhookSecretArn', 'AlarmTopicArn']));
+    expect(outputs.SignupFormSnippet!.Value).toEqual({
+      'Fn::Join': ['', expect.arrayContaining([api, expect.stringMatching(/^\/signup" *>/)])],
+    });
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(['DkimRecord1', 'DkimRecord2', 'DkimRecord3', 'BookingWebhookSecretArn', 'AlarmTopicArn']),
+    );
   });
 });
 
 describe('a stage with an SES identity verified elsewhere and its own API domain', () => {
-  const variantStage = { ...stages.dev!, email: { ...stages.dev!.email, existingIdentity: true }, publicBaseUrl: 'https://api.clinic.example' };
+  const variantStage = {
+    ...stages.dev!,
+    email: { ...stages.dev!.email, existingIdentity: true },
+    publicBaseUrl: 'https://api.clinic.example',
+  };
   const variant = synth({ nurture: { stages: { variant: variantStage } } });
   const template = variant.template('variant');
 
-  it('creates no identity, and still scopes sending to that identity\'s ARN', () => {
+  it("creates no identity, and still scopes sending to that identity's ARN", () => {
     template.resourceCountIs('AWS::SES::EmailIdentity', 0);
-    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement,
+    );
     const send = policies.find((statement: { Action: unknown }) => statement.Action === 'ses:SendRawEmail');
-    expect(send.Resource).toContainEqual({ 'Fn::Join': ['', ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), `:identity/${variantStage.email.senderDomain}`]] });
+    expect(send.Resource).toContainEqual({
+      'Fn::Join': [
+        '',
+        ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), `:identity/${variantStage.email.senderDomain}`],
+      ],
+    });
   });
 
   it('puts its own domain in the links of every email', () => {
-    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://api.clinic.example');
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
+      expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://api.clinic.example');
   });
 });
 
 describe('cdk-nag (AwsSolutions and HIPAA Security, on every synth)', () => {
   it('reports no unacknowledged finding, error or warning, in any stage', () => {
-    const packs = app.validationReport.pluginReports.filter((report) => ['AwsSolutions', 'HIPAA.Security'].includes(report.pluginName));
-    const findings = packs.flatMap((report) => report.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} at ${c.constructPath}`)));
+    const packs = app.validationReport.pluginReports.filter((report) =>
+      ['AwsSolutions', 'HIPAA.Security'].includes(report.pluginName),
+    );
+    const findings = packs.flatMap((report) =>
+      report.violations.flatMap((v) =>
+        v.violatingConstructs.map((c) => `${v.severity} ${v.ruleName} at ${c.constructPath}`),
+      ),
+    );
     expect(findings).toEqual([]);
   });
 
@@ -404,7 +531,8 @@ describe('cdk-nag (AwsSolutions and HIPAA Security, on every synth)', () => {
     for (const construct of app.app.node.findAll()) {
       for (const entry of construct.node.metadata) {
         if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) acknowledgements.push({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason });
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>))
+          acknowledgements.push({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason });
       }
     }
     expect(acknowledgements.length).toBeGreaterThan(0);
@@ -413,14 +541,20 @@ describe('cdk-nag (AwsSolutions and HIPAA Security, on every synth)', () => {
       expect(reason.length, `${id} at ${path}`).toBeGreaterThanOrEqual(80);
     }
     const reasonsByRule = new Map<string, Set<string>>();
-    for (const { id, reason } of acknowledgements) reasonsByRule.set(reason, (reasonsByRule.get(reason) ?? new Set()).add(id.replace(/^(AwsSolutions|HIPAA\.Security)-/, '')));
+    for (const { id, reason } of acknowledgements)
+      reasonsByRule.set(
+        reason,
+        (reasonsByRule.get(reason) ?? new Set()).add(id.replace(/^(AwsSolutions|HIPAA\.Security)-/, '')),
+      );
     // One reason may cover the same concern in both packs (SMG4 and SecretsManagerRotationEnabled), never unrelated rules.
     for (const [reason, rules] of reasonsByRule) expect(rules.size, reason).toBeLessThanOrEqual(2);
   });
 
   it('no acknowledgement covers a whole stack: each sits on the resource it is about', () => {
     for (const stack of Object.values(app.stacks)) {
-      expect(stack.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual([]);
+      expect(stack.node.metadata.filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)).toEqual(
+        [],
+      );
     }
   });
 });

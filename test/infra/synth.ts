@@ -14,7 +14,9 @@ import type { NurtureStack } from '../../lib/nurture-stack.ts';
 import { PROJECT_ROOT } from '../../lib/nurture-function.ts';
 
 /** cdk.json's context as committed: its prod stage has the placeholders a production stage refuses. */
-export const cdkContext: Record<string, unknown> = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+export const cdkContext: Record<string, unknown> = JSON.parse(
+  readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
+).context;
 
 /**
  * Test fixtures, made up for these tests: what an ops engineer sets in the prod stage before deploying it. They are
@@ -28,7 +30,11 @@ export const prodFixture = {
     website: 'https://nurture-fixture-clinic.com',
     bookingUrl: 'https://nurture-fixture-clinic.com/consultation',
   },
-  email: { senderDomain: 'nurture-fixture-clinic.com', fromAddress: 'care@nurture-fixture-clinic.com', replyTo: 'frontdesk@nurture-fixture-clinic.com' },
+  email: {
+    senderDomain: 'nurture-fixture-clinic.com',
+    fromAddress: 'care@nurture-fixture-clinic.com',
+    replyTo: 'frontdesk@nurture-fixture-clinic.com',
+  },
   allowedOrigins: ['https://nurture-fixture-clinic.com', 'https://www.nurture-fixture-clinic.com'],
   alarmEmails: ['ops@nurture-fixture-clinic.com'],
 };
@@ -37,7 +43,11 @@ export const prodFixture = {
 export const testContext: Record<string, unknown> = (() => {
   const context = structuredClone(cdkContext) as { nurture: { stages: Record<string, Record<string, any>> } };
   const prod = context.nurture.stages.prod!;
-  Object.assign(prod, { ...prodFixture, clinic: { ...prod.clinic, ...prodFixture.clinic }, email: { ...prod.email, ...prodFixture.email } });
+  Object.assign(prod, {
+    ...prodFixture,
+    clinic: { ...prod.clinic, ...prodFixture.clinic },
+    email: { ...prod.email, ...prodFixture.email },
+  });
   return context;
 })();
 
@@ -47,11 +57,19 @@ export interface Synth {
   stacks: Record<string, NurtureStack>;
   template(stage: string): Template;
   /** CDK's policy validation report (cdk-nag's findings), as the CLI prints it. */
-  validationReport: { pluginReports: { pluginName: string; violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[] }[] };
+  validationReport: {
+    pluginReports: {
+      pluginName: string;
+      violations: { ruleName: string; severity: string; violatingConstructs: { constructPath: string }[] }[];
+    }[];
+  };
 }
 
 export function synth(context: Record<string, unknown> = {}, handlers?: HandlerSpec[]): Synth {
-  const { app, stacks } = buildApp({ context: { ...testContext, 'aws:cdk:bundling-stacks': [], ...context } }, handlers);
+  const { app, stacks } = buildApp(
+    { context: { ...testContext, 'aws:cdk:bundling-stacks': [], ...context } },
+    handlers,
+  );
   const assembly = app.synth();
   const templates = new Map<string, Template>();
   return {
@@ -60,7 +78,8 @@ export function synth(context: Record<string, unknown> = {}, handlers?: HandlerS
     stacks,
     template(stage) {
       const stack = stacks[stage]!;
-      if (!templates.has(stage)) templates.set(stage, Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template));
+      if (!templates.has(stage))
+        templates.set(stage, Template.fromJSON(assembly.getStackArtifact(stack.artifactId).template));
       return templates.get(stage)!;
     },
     validationReport: JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')),

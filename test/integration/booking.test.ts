@@ -7,14 +7,26 @@ import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { nurture } from '../../emails/sequences.ts';
 import { seedDueLeads } from '../support/seed.ts';
-import { bookingEvent, httpEvent, inbox, manualClock, runningClock, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import {
+  bookingEvent,
+  httpEvent,
+  inbox,
+  manualClock,
+  runningClock,
+  sesFaults,
+  testEnv,
+  uniqueEmail,
+  type TestEnv,
+} from './harness.ts';
 
 const NY = 'America/New_York';
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 async function signUp(env: TestEnv, email: string): Promise<string> {
-  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Rosa', consent: true, timeZone: NY } }));
+  const result = await makeSignupHandler(env)(
+    httpEvent('POST', '/signup', { body: { email, firstName: 'Rosa', consent: true, timeZone: NY } }),
+  );
   expect(result.statusCode).toBe(201);
   return JSON.parse(result.body!).leadId;
 }
@@ -24,7 +36,9 @@ async function live(env: TestEnv, days: number, leadIds: string[]) {
   const end = env.clock.now().getTime() + days * DAY;
   for (;;) {
     await dispatchDue(env.dispatch);
-    const due = (await Promise.all(leadIds.map((id) => env.store.get(id)))).flatMap((lead) => (lead?.nextSendAt ? [Date.parse(lead.nextSendAt)] : []));
+    const due = (await Promise.all(leadIds.map((id) => env.store.get(id)))).flatMap((lead) =>
+      lead?.nextSendAt ? [Date.parse(lead.nextSendAt)] : [],
+    );
     const next = Math.max(env.clock.now().getTime() + 60_000, Math.min(end, ...due));
     if (next > end) return;
     env.clock.set(new Date(next));
@@ -43,7 +57,9 @@ describe('a booking', () => {
     await live(env, 3, [leadId]);
     expect(await subjects(email)).toHaveLength(2);
 
-    const answer = await book(bookingEvent({ email, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked', bookingId: 'cal-123' }));
+    const answer = await book(
+      bookingEvent({ email, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked', bookingId: 'cal-123' }),
+    );
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body!)).toMatchObject({ leadId, created: false, changed: true, sequence: 'follow-up' });
     const mail = await inbox(email);
@@ -57,7 +73,12 @@ describe('a booking', () => {
     const at = Object.fromEntries((await env.store.messages(leadId)).map((m) => [m.stepId, local(m.at)]));
     expect(at.reminder).toBe('2026-03-09T10:00');
     expect(at['after-visit']).toBe('2026-03-11T10:00');
-    expect(await env.store.get(leadId)).toMatchObject({ status: 'completed', sequenceId: 'follow-up', bookedAt: '2026-03-05T15:00:00.000Z', bookingId: 'cal-123' });
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'completed',
+      sequenceId: 'follow-up',
+      bookedAt: '2026-03-05T15:00:00.000Z',
+      bookingId: 'cal-123',
+    });
   });
 
   it('rescheduling moves the reminder and the note after the visit, and each still goes out once', async () => {
@@ -67,12 +88,21 @@ describe('a booking', () => {
     const leadId = await signUp(env, email);
     env.clock.advance(60_000);
     await book(bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }));
-    expect(await env.store.get(leadId)).toMatchObject({ nextStepId: 'reminder', nextSendAt: '2026-03-19T14:00:00.000Z' });
+    expect(await env.store.get(leadId)).toMatchObject({
+      nextStepId: 'reminder',
+      nextSendAt: '2026-03-19T14:00:00.000Z',
+    });
     await live(env, 2, [leadId]);
 
-    const moved = await book(bookingEvent({ email, appointmentAt: '2026-03-25T15:00:00-04:00', status: 'rescheduled' }));
+    const moved = await book(
+      bookingEvent({ email, appointmentAt: '2026-03-25T15:00:00-04:00', status: 'rescheduled' }),
+    );
     expect(moved.statusCode).toBe(200);
-    expect(await env.store.get(leadId)).toMatchObject({ nextStepId: 'reminder', nextSendAt: '2026-03-24T14:00:00.000Z', appointmentStatus: 'rescheduled' });
+    expect(await env.store.get(leadId)).toMatchObject({
+      nextStepId: 'reminder',
+      nextSendAt: '2026-03-24T14:00:00.000Z',
+      appointmentStatus: 'rescheduled',
+    });
 
     await live(env, 40, [leadId]);
     const sent = await env.store.messages(leadId);
@@ -111,16 +141,28 @@ describe('a booking', () => {
       const email = uniqueEmail(label);
       const leadId = await signUp(env, email);
       env.clock.set(DateTime.fromISO(bookedAt, { zone: NY }).toJSDate());
-      const answer = await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: DateTime.fromISO(visit, { zone: NY }).toISO(), status: 'booked' }));
+      const answer = await makeBookingHandler(env)(
+        bookingEvent({ email, appointmentAt: DateTime.fromISO(visit, { zone: NY }).toISO(), status: 'booked' }),
+      );
       expect(answer.statusCode).toBe(200);
       await live(env, 5, [leadId]);
       const sent = (await env.store.messages(leadId)).filter((m) => m.sequenceId === 'follow-up');
-      return { env, leadId, email, sent: sent.map((m) => `${m.stepId} ${local(m.at)}`), reminder: (await inbox(email)).find((m) => m.subject.startsWith('Reminder')) };
+      return {
+        env,
+        leadId,
+        email,
+        sent: sent.map((m) => `${m.stepId} ${local(m.at)}`),
+        reminder: (await inbox(email)).find((m) => m.subject.startsWith('Reminder')),
+      };
     }
 
     it('at 14:00 for 9:30 the next morning: the reminder follows the confirmation at once, and says "tomorrow"', async () => {
       const { sent, reminder } = await bookLate('afternoon', '2026-06-01T14:00', '2026-06-02T09:30');
-      expect(sent).toEqual(['confirmation 2026-06-01T14:00', 'reminder 2026-06-01T14:00', 'after-visit 2026-06-03T10:00']);
+      expect(sent).toEqual([
+        'confirmation 2026-06-01T14:00',
+        'reminder 2026-06-01T14:00',
+        'after-visit 2026-06-03T10:00',
+      ]);
       expect(reminder?.subject).toBe('Reminder: your appointment tomorrow, Rosa');
       expect(reminder?.body.html).toContain('See you tomorrow');
       expect(reminder?.body.html).toContain('tomorrow, Tuesday, June 2 at 9:30 AM EDT');
@@ -128,7 +170,11 @@ describe('a booking', () => {
 
     it('at 20:30 for 14:00 the next day: the reminder waits for the send window, 9:00 on the day, and says "today"', async () => {
       const { sent, reminder } = await bookLate('evening', '2026-06-01T20:30', '2026-06-02T14:00');
-      expect(sent).toEqual(['confirmation 2026-06-01T20:30', 'reminder 2026-06-02T09:00', 'after-visit 2026-06-03T10:00']);
+      expect(sent).toEqual([
+        'confirmation 2026-06-01T20:30',
+        'reminder 2026-06-02T09:00',
+        'after-visit 2026-06-03T10:00',
+      ]);
       expect(reminder?.subject).toBe('Reminder: your appointment today, Rosa');
       expect(reminder?.body.html).toContain('See you today');
       expect(reminder?.body.html).not.toContain('tomorrow');
@@ -136,7 +182,11 @@ describe('a booking', () => {
 
     it('at 20:30 for 9:30 the next morning: 9:00 would be within 3 hours of the visit, so the reminder goes at once, after the confirmation', async () => {
       const { sent, reminder } = await bookLate('night', '2026-05-31T20:30', '2026-06-01T09:30');
-      expect(sent).toEqual(['confirmation 2026-05-31T20:30', 'reminder 2026-05-31T20:30', 'after-visit 2026-06-02T10:00']);
+      expect(sent).toEqual([
+        'confirmation 2026-05-31T20:30',
+        'reminder 2026-05-31T20:30',
+        'after-visit 2026-06-02T10:00',
+      ]);
       expect(reminder?.subject).toBe('Reminder: your appointment tomorrow, Rosa');
     });
 
@@ -159,7 +209,12 @@ describe('a booking', () => {
     await live(env, 10, [leadId]);
 
     const sent = (await env.store.messages(leadId)).map((m) => `${m.stepId} ${local(m.at)}`);
-    expect(sent).toEqual(['welcome 2026-03-02T10:00', 'confirmation 2026-03-02T10:01', 'reminder 2026-03-11T15:00', 'after-visit 2026-03-13T10:00']);
+    expect(sent).toEqual([
+      'welcome 2026-03-02T10:00',
+      'confirmation 2026-03-02T10:01',
+      'reminder 2026-03-11T15:00',
+      'after-visit 2026-03-13T10:00',
+    ]);
     const reminders = (await inbox(email)).filter((m) => m.subject.startsWith('Reminder'));
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.body.html).toContain('tomorrow, Thursday, March 12 at 11:00 AM EDT');
@@ -170,8 +225,13 @@ describe('a booking', () => {
     const email = uniqueEmail('late-late');
     const leadId = await signUp(env, email);
     env.clock.set('2026-03-09T18:00:00Z'); // 14:00, for 9:30 tomorrow: the reminder is due at once
-    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-10T09:30:00-04:00', status: 'booked' }));
-    expect(await env.store.get(leadId)).toMatchObject({ nextStepId: 'reminder', nextSendAt: '2026-03-09T18:00:00.000Z' });
+    await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-03-10T09:30:00-04:00', status: 'booked' }),
+    );
+    expect(await env.store.get(leadId)).toMatchObject({
+      nextStepId: 'reminder',
+      nextSendAt: '2026-03-09T18:00:00.000Z',
+    });
     env.clock.set('2026-03-10T11:00:00Z'); // no dispatcher ran until 7:00 on the day (an outage): 2.5 hours before the visit
     await live(env, 3, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'after-visit']);
@@ -189,8 +249,15 @@ describe('a booking', () => {
 
     for (const [i, lead] of leads.entries()) {
       const offset = ((i * 7) % 40) - 10; // ms from the dispatch to the booking: -10 (booking first) to +29
-      const booking = bookingEvent({ leadId: lead.leadId, appointmentAt: '2027-03-20T10:00:00-04:00', status: 'booked' });
-      const [, answer] = await Promise.all([sleep(-offset).then(() => deliverNext(env.dispatch, lead.leadId)), sleep(offset).then(() => book(booking))]);
+      const booking = bookingEvent({
+        leadId: lead.leadId,
+        appointmentAt: '2027-03-20T10:00:00-04:00',
+        status: 'booked',
+      });
+      const [, answer] = await Promise.all([
+        sleep(-offset).then(() => deliverNext(env.dispatch, lead.leadId)),
+        sleep(offset).then(() => book(booking)),
+      ]);
       expect(answer.statusCode).toBe(200);
 
       // The switch is recorded at `enteredSequenceAt`; every nurture email SES accepted came before it.
@@ -208,7 +275,9 @@ describe('a booking', () => {
     // Months later, when the nurture would have run its course: none of it went out.
     env.clock.advance(60 * DAY);
     await dispatchDue(env.dispatch);
-    const nurtureAfter = leads.flatMap((lead) => faults.acceptedFor(lead.leadId)).filter((m) => nurtureSteps.has(m.tags.stepId!));
+    const nurtureAfter = leads
+      .flatMap((lead) => faults.acceptedFor(lead.leadId))
+      .filter((m) => nurtureSteps.has(m.tags.stepId!));
     expect(nurtureAfter.length).toBe(outcomes.sentBefore);
   });
 
@@ -216,18 +285,32 @@ describe('a booking', () => {
     const env = await testEnv();
     const email = uniqueEmail('walkin');
     const answer = await makeBookingHandler(env)(
-      bookingEvent({ email, firstName: 'Sam', consent: true, timeZone: 'America/Chicago', appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+      bookingEvent({
+        email,
+        firstName: 'Sam',
+        consent: true,
+        timeZone: 'America/Chicago',
+        appointmentAt: '2026-03-09T09:00:00-05:00',
+        status: 'booked',
+      }),
     );
     expect(answer.statusCode).toBe(201);
     const { leadId } = JSON.parse(answer.body!);
     expect(await subjects(email)).toEqual(["You're booked, Sam: what to expect and what to bring"]);
-    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up', timeZone: 'America/Chicago', attribution: { source: 'booking' }, nextStepId: 'reminder' });
+    expect(await env.store.get(leadId)).toMatchObject({
+      sequenceId: 'follow-up',
+      timeZone: 'America/Chicago',
+      attribution: { source: 'booking' },
+      nextStepId: 'reminder',
+    });
   });
 
   it('a booking for an unknown address without consent answers 404 and stores nothing', async () => {
     const env = await testEnv();
     const email = uniqueEmail('stranger');
-    const answer = await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+    );
     expect(answer.statusCode).toBe(404);
     expect(JSON.parse(answer.body!)).toMatchObject({ error: 'unknown_lead' });
     expect(await env.store.leadIdForEmail(email)).toBeUndefined();
@@ -239,10 +322,16 @@ describe('a booking', () => {
     const email = uniqueEmail('walked-in');
     const leadId = await signUp(env, email);
     env.clock.advance(60_000);
-    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-02T14:00:00-05:00', status: 'attended' }));
+    await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-03-02T14:00:00-05:00', status: 'attended' }),
+    );
     await live(env, 30, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'after-visit']);
-    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up', status: 'completed', skippedSteps: ['confirmation', 'reminder'] });
+    expect(await env.store.get(leadId)).toMatchObject({
+      sequenceId: 'follow-up',
+      status: 'completed',
+      skippedSteps: ['confirmation', 'reminder'],
+    });
     expect((await inbox(email)).at(-1)!.body.html).toContain('Thank you for coming in to');
   });
 
@@ -251,7 +340,9 @@ describe('a booking', () => {
     const email = uniqueEmail('late-reminder');
     const leadId = await signUp(env, email);
     env.clock.advance(60_000);
-    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-06T09:00:00-05:00', status: 'booked' }));
+    await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-03-06T09:00:00-05:00', status: 'booked' }),
+    );
     env.clock.set('2026-03-06T15:00:00Z'); // no dispatcher ran for four days (an outage): the visit was this morning
     await live(env, 5, [leadId]);
     expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'after-visit']);
@@ -264,10 +355,13 @@ describe('a booking', () => {
     const [came, unknown] = [uniqueEmail('came'), uniqueEmail('unknown')];
     const leadIds = [await signUp(env, came), await signUp(env, unknown)];
     env.clock.advance(60_000);
-    for (const email of [came, unknown]) await book(bookingEvent({ email, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked' }));
+    for (const email of [came, unknown])
+      await book(bookingEvent({ email, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked' }));
     await live(env, 8, leadIds); // the reminders have gone
     env.clock.set('2026-03-10T21:00:00Z'); // 17:00 on the day of the visit: the clinic reports one of them came
-    expect(await book(bookingEvent({ email: came, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'attended' }))).toMatchObject({ statusCode: 200 });
+    expect(
+      await book(bookingEvent({ email: came, appointmentAt: '2026-03-10T14:30:00-04:00', status: 'attended' })),
+    ).toMatchObject({ statusCode: 200 });
     await live(env, 5, leadIds); // one dispatcher, one renderer: both versions of the note from the same cache
 
     const note = async (email: string) => (await inbox(email)).find((m) => m.subject.startsWith('How'))!;
@@ -279,7 +373,10 @@ describe('a booking', () => {
     expect(neutral.subject).toBe('How did your visit go, Rosa?');
     expect(neutral.body.html).not.toMatch(/thank you for coming/i);
     expect(neutral.body.html).toContain('If you could not make it, reply to this email or call us at');
-    for (const leadId of leadIds) expect(local((await env.store.messages(leadId)).find((m) => m.stepId === 'after-visit')!.at)).toBe('2026-03-11T10:00');
+    for (const leadId of leadIds)
+      expect(local((await env.store.messages(leadId)).find((m) => m.stepId === 'after-visit')!.at)).toBe(
+        '2026-03-11T10:00',
+      );
   });
 
   it('a nurture send left unconfirmed when the booking switched the lead is recorded under the nurture, and the confirmation still goes', async () => {
@@ -291,7 +388,9 @@ describe('a booking', () => {
     const { token } = (await env.store.claim(leadId, env.clock.now(), 10 * 60_000))!;
     await env.store.markSending(leadId, token, 'nurture', 'how-it-works', env.clock.now());
     env.clock.advance(60_000);
-    await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }));
+    await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),
+    );
 
     env.clock.advance(10 * 60_000);
     await dispatchDue(env.dispatch); // finds the stale mark: reported, never resent
@@ -309,7 +408,15 @@ describe('a booking', () => {
     const book = makeBookingHandler(env);
     const email = uniqueEmail('bounced');
     await env.events.suppress(email, 'bounced', env.clock.now());
-    const created = await book(bookingEvent({ email, firstName: 'Ari', consent: true, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    const created = await book(
+      bookingEvent({
+        email,
+        firstName: 'Ari',
+        consent: true,
+        appointmentAt: '2026-03-09T09:00:00-05:00',
+        status: 'booked',
+      }),
+    );
     expect(created.statusCode).toBe(201);
     const { leadId } = JSON.parse(created.body!);
     await book(bookingEvent({ email, appointmentAt: '2026-03-12T09:00:00-05:00', status: 'rescheduled' }));
@@ -324,13 +431,23 @@ describe('a booking', () => {
     const email = uniqueEmail('quiet');
     const leadId = await signUp(env, email);
     const token = encodeURIComponent(signUnsubscribeToken(leadId, env.config.UNSUBSCRIBE_SECRET));
-    await makeUnsubscribeHandler(env)(httpEvent('POST', `/unsubscribe?token=${token}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    await makeUnsubscribeHandler(env)(
+      httpEvent('POST', `/unsubscribe?token=${token}`, {
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
 
-    const answer = await makeBookingHandler(env)(bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+    );
     expect(JSON.parse(answer.body!)).toMatchObject({ changed: true, sequence: null });
     await live(env, 10, [leadId]);
     expect(await inbox(email)).toHaveLength(1);
-    expect(await env.store.get(leadId)).toMatchObject({ status: 'unsubscribed', appointmentAt: '2026-03-09T14:00:00.000Z' });
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'unsubscribed',
+      appointmentAt: '2026-03-09T14:00:00.000Z',
+    });
   });
 });
 
@@ -343,7 +460,9 @@ describe('the booking webhook refuses', () => {
     const email = uniqueEmail('forged');
     const leadId = await signUp(env, email);
 
-    const wrongKey = await book(bookingEvent(booking(email), { secret: 'not-the-clinic-secret-not-the-clinic-secret' }));
+    const wrongKey = await book(
+      bookingEvent(booking(email), { secret: 'not-the-clinic-secret-not-the-clinic-secret' }),
+    );
     const signed = bookingEvent(booking(email)) as { headers: Record<string, string>; body: string };
     const tampered = await book({ ...signed, body: signed.body.replace('2026-03-09', '2026-03-10') } as never);
     const unsigned = await book(httpEvent('POST', '/booking', { body: booking(email) }));
@@ -378,11 +497,16 @@ describe('the booking webhook refuses', () => {
     const env = await testEnv();
     const email = uniqueEmail('sloppy');
     const leadId = await signUp(env, email);
-    const answer = await makeBookingHandler(env)(bookingEvent({ email, appointmentAt: 'next tuesday', status: 'maybe' }));
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: 'next tuesday', status: 'maybe' }),
+    );
     expect(answer.statusCode).toBe(400);
     expect(JSON.parse(answer.body!)).toMatchObject({
       error: 'invalid_booking',
-      fields: { appointmentAt: expect.stringMatching(/ISO 8601/), status: expect.stringMatching(/booked, rescheduled/) },
+      fields: {
+        appointmentAt: expect.stringMatching(/ISO 8601/),
+        status: expect.stringMatching(/booked, rescheduled/),
+      },
     });
     expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'nurture' });
   });

@@ -14,7 +14,9 @@ describe('the nurture sequence, end to end in virtual time', () => {
     expect(lead?.status).toBe('completed');
 
     const mail = await inbox(email);
-    const expected = nurture.steps.map((step) => step.template.subject({ ...step.template.PreviewProps, firstName: 'Jamie' }));
+    const expected = nurture.steps.map((step) =>
+      step.template.subject({ ...step.template.PreviewProps, firstName: 'Jamie' }),
+    );
     expect(mail.map((m) => m.subject)).toEqual(expected);
 
     const messages = await env.store.messages(leadId);

@@ -8,7 +8,17 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { bookingEvent, inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import {
+  bookingEvent,
+  inbox,
+  manualClock,
+  runNext,
+  runUntilDone,
+  signUp,
+  testEnv,
+  uniqueEmail,
+  type TestEnv,
+} from './harness.ts';
 
 const NY = 'America/New_York';
 const at = (local: string) => DateTime.fromISO(local, { zone: NY }).toJSDate();
@@ -17,12 +27,21 @@ const at = (local: string) => DateTime.fromISO(local, { zone: NY }).toJSDate();
 async function lead(env: TestEnv, label: string) {
   const email = uniqueEmail(label);
   const leadId = await signUp(env, { email, firstName: 'Jamie', timeZone: NY });
-  const book = (appointmentAt: string, status: string) => makeBookingHandler(env)(bookingEvent({ email, appointmentAt, status }));
-  return { email, leadId, book, received: async () => (await inbox(email)).map((mail) => ({ subject: mail.subject, text: mail.body.text ?? '' })) };
+  const book = (appointmentAt: string, status: string) =>
+    makeBookingHandler(env)(bookingEvent({ email, appointmentAt, status }));
+  return {
+    email,
+    leadId,
+    book,
+    received: async () => (await inbox(email)).map((mail) => ({ subject: mail.subject, text: mail.body.text ?? '' })),
+  };
 }
 
 /** Each received email has the subject and contains the sentence, in order. */
-function expectLiterally(received: { subject: string; text: string }[], expected: [subject: string, sentence: string][]) {
+function expectLiterally(
+  received: { subject: string; text: string }[],
+  expected: [subject: string, sentence: string][],
+) {
   expect(received.map((mail) => mail.subject)).toEqual(expected.map(([subject]) => subject));
   for (const [i, [subject, sentence]] of expected.entries()) expect(received[i]!.text, subject).toContain(sentence);
 }
@@ -33,13 +52,34 @@ describe('every email, as SES received it, word for word', () => {
     const jamie = await lead(env, 'literal-nurture');
     expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
     expectLiterally(await jamie.received(), [
-      ['Welcome, Jamie: here is what happens next', 'Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about ketamine for migraine:'],
-      ['How ketamine may calm an over-sensitive migraine brain', "It blocks the NMDA receptor. This receptor, part of the brain's glutamate signaling system, takes part in amplifying pain signals."],
-      ['Who ketamine for migraine may suit, and who should avoid it', 'Ketamine is usually considered only after the standard options have not helped enough.'],
-      ['Ketamine side effects and risks, and how they are monitored', 'Every treatment has side effects, and ketamine has several. Before you decide anything, here are the ones you should know about.'],
-      ['IV or nasal spray? How ketamine is given for migraine', 'Ketamine for migraine is given in one of two main ways.'],
-      ['Ketamine for migraine: what the studies found, and their limits', 'Using ketamine for migraine is off-label: the FDA has not approved it for this use. The evidence is still early.'],
-      ['What ketamine treatment costs, and ways to pay', 'We offer financing with 6 months at zero interest, payment plans, package pricing when several sessions are planned, and a discount for military members and veterans.'],
+      [
+        'Welcome, Jamie: here is what happens next',
+        'Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about ketamine for migraine:',
+      ],
+      [
+        'How ketamine may calm an over-sensitive migraine brain',
+        "It blocks the NMDA receptor. This receptor, part of the brain's glutamate signaling system, takes part in amplifying pain signals.",
+      ],
+      [
+        'Who ketamine for migraine may suit, and who should avoid it',
+        'Ketamine is usually considered only after the standard options have not helped enough.',
+      ],
+      [
+        'Ketamine side effects and risks, and how they are monitored',
+        'Every treatment has side effects, and ketamine has several. Before you decide anything, here are the ones you should know about.',
+      ],
+      [
+        'IV or nasal spray? How ketamine is given for migraine',
+        'Ketamine for migraine is given in one of two main ways.',
+      ],
+      [
+        'Ketamine for migraine: what the studies found, and their limits',
+        'Using ketamine for migraine is off-label: the FDA has not approved it for this use. The evidence is still early.',
+      ],
+      [
+        'What ketamine treatment costs, and ways to pay',
+        'We offer financing with 6 months at zero interest, payment plans, package pricing when several sessions are planned, and a discount for military members and veterans.',
+      ],
       ['Jamie, an open invitation to talk it through', 'This is the last email in the series.'],
     ]);
   });
@@ -50,9 +90,15 @@ describe('every email, as SES received it, word for word', () => {
     expect((await jamie.book('2026-03-10T14:30:00-04:00', 'booked')).statusCode).toBe(200);
     expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
     expectLiterally((await jamie.received()).slice(1), [
-      ["You're booked, Jamie: what to expect and what to bring", 'We have you down for Tuesday, March 10 at 2:30 PM EDT.'],
+      [
+        "You're booked, Jamie: what to expect and what to bring",
+        'We have you down for Tuesday, March 10 at 2:30 PM EDT.',
+      ],
       ['Reminder: your appointment tomorrow, Jamie', 'is tomorrow, Tuesday, March 10 at 2:30 PM EDT.'],
-      ['How did your visit go, Jamie?', 'If you could not make it, reply to this email or call us at +1 (478) 555-0100, and we will find another time.'],
+      [
+        'How did your visit go, Jamie?',
+        'If you could not make it, reply to this email or call us at +1 (478) 555-0100, and we will find another time.',
+      ],
     ]);
   });
 
@@ -67,7 +113,10 @@ describe('every email, as SES received it, word for word', () => {
     expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
     expectLiterally((await jamie.received()).slice(2), [
       ['Reminder: your appointment today, Jamie', 'is today, Tuesday, June 2 at 2:00 PM EDT.'],
-      ['How are you feeling, Jamie?', 'Thank you for coming in to Ketamine Center of Central Georgia. We hope the visit answered your questions.'],
+      [
+        'How are you feeling, Jamie?',
+        'Thank you for coming in to Ketamine Center of Central Georgia. We hope the visit answered your questions.',
+      ],
     ]);
   });
 
@@ -78,7 +127,10 @@ describe('every email, as SES received it, word for word', () => {
     expect((await jamie.book('2026-03-12T11:00:00-04:00', 'cancelled')).statusCode).toBe(200);
     expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
     expectLiterally((await jamie.received()).slice(2), [
-      ["Jamie, let's find a time that works for you", 'Your appointment for Thursday, March 12 at 11:00 AM EDT did not go ahead.'],
+      [
+        "Jamie, let's find a time that works for you",
+        'Your appointment for Thursday, March 12 at 11:00 AM EDT did not go ahead.',
+      ],
     ]);
   });
 });

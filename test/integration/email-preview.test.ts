@@ -32,7 +32,11 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('npm run emails'), () => {
     const port = await freePort();
     base = `http://localhost:${port}`;
     // Its own process group, so stopping it also stops the Next.js server it starts.
-    preview = spawn('npm', ['run', 'emails', '--', '--port', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+    preview = spawn('npm', ['run', 'emails', '--', '--port', String(port)], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: '1' },
+    });
     let output = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`preview server did not start:\n${output}`)), 45_000);
@@ -58,25 +62,31 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('npm run emails'), () => {
   it('lists every email template and nothing else (not clinic.ts, sequences.ts, content-rules.ts or _shared/)', async () => {
     const page = await browser.newPage();
     await page.goto(base);
-    const listed = await page.locator('a[href^="/preview/"]').evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/preview/', '')));
+    const listed = await page
+      .locator('a[href^="/preview/"]')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/preview/', '')));
     expect(listed.sort()).toEqual(slugs.sort());
     expect(slugs.length).toBeGreaterThanOrEqual(8);
     await page.close();
   });
 
-  it.each(slugs)('shows %s rendered with its preview props: address, disclaimer, unsubscribe link', async (slug) => {
-    const { default: template } = (await import(`../../emails/${slug}.tsx`)) as { default: StepTemplate };
-    const page = await browser.newPage();
-    await page.goto(`${base}/preview/${slug}`);
-    const email = page.frameLocator('iframe').first();
-    const unsubscribe = email.locator('a', { hasText: 'Unsubscribe' });
-    await unsubscribe.waitFor({ timeout: 30_000 });
-    // The text as rendered, not as styled: the frame's styles may still be applying under load.
-    const text = (await email.locator('body').textContent())!.replace(/\s+/g, ' ');
-    expect(text).toContain(clinic.name);
-    for (const line of clinic.postalAddress) expect(text).toContain(line);
-    expect(text).toMatch(/not medical advice/);
-    expect(await unsubscribe.getAttribute('href')).toBe(template.PreviewProps.unsubscribeUrl);
-    await page.close();
-  }, 40_000);
+  it.each(slugs)(
+    'shows %s rendered with its preview props: address, disclaimer, unsubscribe link',
+    async (slug) => {
+      const { default: template } = (await import(`../../emails/${slug}.tsx`)) as { default: StepTemplate };
+      const page = await browser.newPage();
+      await page.goto(`${base}/preview/${slug}`);
+      const email = page.frameLocator('iframe').first();
+      const unsubscribe = email.locator('a', { hasText: 'Unsubscribe' });
+      await unsubscribe.waitFor({ timeout: 30_000 });
+      // The text as rendered, not as styled: the frame's styles may still be applying under load.
+      const text = (await email.locator('body').textContent())!.replace(/\s+/g, ' ');
+      expect(text).toContain(clinic.name);
+      for (const line of clinic.postalAddress) expect(text).toContain(line);
+      expect(text).toMatch(/not medical advice/);
+      expect(await unsubscribe.getAttribute('href')).toBe(template.PreviewProps.unsubscribeUrl);
+      await page.close();
+    },
+    40_000,
+  );
 });

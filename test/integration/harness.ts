@@ -41,12 +41,16 @@ export function runningClock(start?: Date | string): ManualClock {
 }
 
 /** A Log that keeps every line for the test to read, and still writes it through the real logger. */
-export function recordingLog(real: Log): Log & { lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] } {
+export function recordingLog(
+  real: Log,
+): Log & { lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] } {
   const lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] = [];
-  const at = (level: 'info' | 'warn' | 'error') => (message: string, fields: Record<string, unknown> = {}) => {
-    lines.push({ level, message, fields });
-    real[level](message, fields);
-  };
+  const at =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, fields: Record<string, unknown> = {}) => {
+      lines.push({ level, message, fields });
+      real[level](message, fields);
+    };
   return { lines, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -61,24 +65,32 @@ export interface TestEnv extends Service {
 export const TEST_BOOKING_SECRET = 'test-booking-secret-test-booking-secret';
 
 /** A booking webhook as the clinic's scheduling system sends it: JSON, signed now (or at `at`). */
-export function bookingEvent(body: object | string, { secret = TEST_BOOKING_SECRET, at = new Date() }: { secret?: string; at?: Date } = {}) {
+export function bookingEvent(
+  body: object | string,
+  { secret = TEST_BOOKING_SECRET, at = new Date() }: { secret?: string; at?: Date } = {},
+) {
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const { timestamp, signature } = signBooking(raw, secret, at);
-  return httpEvent('POST', '/booking', { body: raw, headers: { 'content-type': 'application/json', 'x-nurture-timestamp': timestamp, 'x-nurture-signature': signature } });
+  return httpEvent('POST', '/booking', {
+    body: raw,
+    headers: { 'content-type': 'application/json', 'x-nurture-timestamp': timestamp, 'x-nurture-signature': signature },
+  });
 }
 
 export async function testEnv(overrides: Record<string, string> = {}, clock = manualClock()): Promise<TestEnv> {
-  const config = await resolveSecrets(loadConfig({
-    TABLE_NAME: `t-${randomUUID()}`,
-    SES_CONFIGURATION_SET: 'nurture-test',
-    PUBLIC_BASE_URL: 'https://nurture.clinic.example',
-    UNSUBSCRIBE_SECRET: 'test-secret-test-secret-test-secret!',
-    BOOKING_SECRET: TEST_BOOKING_SECRET,
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-    SES_ENDPOINT: inject('sesEndpoint'),
-    RETRY_DELAY_SECONDS: '60',
-    ...overrides,
-  }));
+  const config = await resolveSecrets(
+    loadConfig({
+      TABLE_NAME: `t-${randomUUID()}`,
+      SES_CONFIGURATION_SET: 'nurture-test',
+      PUBLIC_BASE_URL: 'https://nurture.clinic.example',
+      UNSUBSCRIBE_SECRET: 'test-secret-test-secret-test-secret!',
+      BOOKING_SECRET: TEST_BOOKING_SECRET,
+      DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+      SES_ENDPOINT: inject('sesEndpoint'),
+      RETRY_DELAY_SECONDS: '60',
+      ...overrides,
+    }),
+  );
   const dynamo = dynamoClient(config);
   await ensureTable(dynamo, config.TABLE_NAME);
   const ses = sesClient(config);
@@ -121,7 +133,11 @@ export async function inbox(address: string): Promise<InboxEmail[]> {
 }
 
 /** An API Gateway v2 event, as API Gateway (or the local runtime) hands it to a handler. */
-export function httpEvent(method: string, path: string, { body, headers = {} }: { body?: string | object; headers?: Record<string, string> } = {}) {
+export function httpEvent(
+  method: string,
+  path: string,
+  { body, headers = {} }: { body?: string | object; headers?: Record<string, string> } = {},
+) {
   const raw = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
   const contentType = typeof body === 'object' ? { 'content-type': 'application/json' } : {};
   const query = path.indexOf('?');
@@ -139,7 +155,9 @@ export function httpEvent(method: string, path: string, { body, headers = {} }: 
 
 /** Sign a lead up through the real handler (the welcome goes out at once) and return its id. */
 export async function signUp(env: TestEnv, fields: Record<string, unknown>): Promise<string> {
-  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { consent: true, firstName: 'Jamie', ...fields } }));
+  const result = await makeSignupHandler(env)(
+    httpEvent('POST', '/signup', { body: { consent: true, firstName: 'Jamie', ...fields } }),
+  );
   if (result.statusCode !== 201) throw new Error(`sign-up failed: ${result.statusCode} ${result.body}`);
   return JSON.parse(result.body!).leadId;
 }

@@ -30,7 +30,17 @@ import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sequences } from '../../emails/sequences.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { startHttpServer } from '../../local/http-server.ts';
-import { bookingBody, brokenForm, deepJson, HEADER_TRICKS, LINE_BREAK_INJECTIONS, REQUIRED, signupFields, UNICODE_TRICKS, type SignupFields } from '../support/hostile.ts';
+import {
+  bookingBody,
+  brokenForm,
+  deepJson,
+  HEADER_TRICKS,
+  LINE_BREAK_INJECTIONS,
+  REQUIRED,
+  signupFields,
+  UNICODE_TRICKS,
+  type SignupFields,
+} from '../support/hostile.ts';
 import { seedDueLeads } from '../support/seed.ts';
 import { bookingEvent, httpEvent, testEnv, type TestEnv } from './harness.ts';
 
@@ -38,10 +48,12 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_125);
 const runs = (numRuns: number) => ({ numRuns, seed: SEED });
 /** Bodies that reached a handler, counted as each is sent: what the fuzzing budget below holds. */
 let bodiesSent = 0;
-const counted = <E, R>(handler: (event: E) => Promise<R>) => (event: E) => {
-  bodiesSent++;
-  return handler(event);
-};
+const counted =
+  <E, R>(handler: (event: E) => Promise<R>) =>
+  (event: E) => {
+    bodiesSent++;
+    return handler(event);
+  };
 
 const env = await testEnv();
 const signup = counted(makeSignupHandler(env));
@@ -55,7 +67,24 @@ const acceptedEmails = new Set<string>();
 
 // The answers docs/engagement.md documents for POST /signup, as schemas.
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-const FIELD_NAMES = ['body', 'email', 'firstName', 'lastName', 'phone', 'timeZone', 'interest', 'consent', 'consentVersion', 'page', 'source', 'utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+const FIELD_NAMES = [
+  'body',
+  'email',
+  'firstName',
+  'lastName',
+  'phone',
+  'timeZone',
+  'interest',
+  'consent',
+  'consentVersion',
+  'page',
+  'source',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+];
 const created = z.strictObject({ leadId: z.string().regex(ULID), created: z.literal(true) });
 const existing = z.strictObject({ created: z.literal(false) });
 const refused = z.strictObject({
@@ -85,12 +114,31 @@ function checkSignupAnswer(answer: HttpResult, verdict: Verdict) {
       refused.parse(body);
     }
   }
-  const expected: Record<Verdict, number[]> = { valid: [200, 201], either: [200, 201, 400], invalid: [400], bot: [200, 201], 'too-large': [413], unsupported: [415], garbage: [200, 201, 400, 413] };
+  const expected: Record<Verdict, number[]> = {
+    valid: [200, 201],
+    either: [200, 201, 400],
+    invalid: [400],
+    bot: [200, 201],
+    'too-large': [413],
+    unsupported: [415],
+    garbage: [200, 201, 400, 413],
+  };
   expect(expected[verdict]).toContain(status);
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const HEADER_NAMES = ['Content-Type', 'Date', 'From', 'List-Unsubscribe', 'List-Unsubscribe-Post', 'MIME-Version', 'Message-ID', 'Reply-To', 'Subject', 'To'];
+const HEADER_NAMES = [
+  'Content-Type',
+  'Date',
+  'From',
+  'List-Unsubscribe',
+  'List-Unsubscribe-Post',
+  'MIME-Version',
+  'Message-ID',
+  'Reply-To',
+  'Subject',
+  'To',
+];
 
 /** Every header of a sent email is ours, except the encoded address and name (To, and the name in the Subject). */
 async function expectOnlyOurHeaders(request: SendRawEmailCommandInput, sender: TestEnv = env) {
@@ -99,7 +147,12 @@ async function expectOnlyOurHeaders(request: SendRawEmailCommandInput, sender: T
   expect(head).toMatch(/^[\t\r\n\x20-\x7e]*$/); // 7-bit: all user text is encoded
   const lines = head.split('\r\n');
   for (const line of lines) expect(line).not.toMatch(/[\r\n]/); // no bare CR or LF
-  expect(lines.filter((line) => !/^[ \t]/.test(line)).map((line) => line.slice(0, line.indexOf(':'))).sort()).toEqual(HEADER_NAMES);
+  expect(
+    lines
+      .filter((line) => !/^[ \t]/.test(line))
+      .map((line) => line.slice(0, line.indexOf(':')))
+      .sort(),
+  ).toEqual(HEADER_NAMES);
 
   const leadId = request.Tags!.find((tag) => tag.Name === 'leadId')!.Value!;
   const lead = (await sender.store.get(leadId))!;
@@ -108,13 +161,24 @@ async function expectOnlyOurHeaders(request: SendRawEmailCommandInput, sender: T
   const spaces = (text: string) => text.replace(/ {2,}/g, ' ');
   // The address as stored (an international domain in its ASCII form); the name as the lead gave it, once decoded.
   expect(unfolded).toMatch(new RegExp(`^To: .*<${escapeRegExp(lead.email)}>$`, 'm'));
-  expect([parsed.to].flat().flatMap((to) => to!.value).map((to) => spaces(to.name))).toEqual([spaces([lead.firstName, lead.lastName].filter(Boolean).join(' '))]);
+  expect(
+    [parsed.to]
+      .flat()
+      .flatMap((to) => to!.value)
+      .map((to) => spaces(to.name)),
+  ).toEqual([spaces([lead.firstName, lead.lastName].filter(Boolean).join(' '))]);
   const tag = (name: string) => request.Tags!.find((t) => t.Name === name)!.Value!;
   const template = sequences[tag('sequenceId')]!.steps.find((step) => step.id === tag('stepId'))!.template;
-  expect(spaces(parsed.subject ?? '')).toBe(spaces(template.subject({ ...template.PreviewProps, firstName: lead.firstName })));
-  expect([parsed.from].flat().flatMap((from) => from!.value)).toEqual([{ address: sender.clinic.fromAddress, name: sender.clinic.name }]);
+  expect(spaces(parsed.subject ?? '')).toBe(
+    spaces(template.subject({ ...template.PreviewProps, firstName: lead.firstName })),
+  );
+  expect([parsed.from].flat().flatMap((from) => from!.value)).toEqual([
+    { address: sender.clinic.fromAddress, name: sender.clinic.name },
+  ]);
   expect([parsed.replyTo].flat().flatMap((to) => to!.value)).toEqual([{ address: sender.clinic.replyTo, name: '' }]);
-  expect(unfolded).toMatch(new RegExp(`^List-Unsubscribe: <${escapeRegExp(sender.dispatch.unsubscribeUrl(leadId))}>$`, 'm'));
+  expect(unfolded).toMatch(
+    new RegExp(`^List-Unsubscribe: <${escapeRegExp(sender.dispatch.unsubscribeUrl(leadId))}>$`, 'm'),
+  );
   expect(unfolded).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
   expect(unfolded).toMatch(/^Message-ID: <[0-9a-f-]+@[a-z0-9.-]+>$/m);
   expect(unfolded).toMatch(/^MIME-Version: 1\.0$/m);
@@ -122,7 +186,8 @@ async function expectOnlyOurHeaders(request: SendRawEmailCommandInput, sender: T
   expect(unfolded).toMatch(/^Date: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/m);
 }
 
-const item = async (key: Record<string, string>) => (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+const item = async (key: Record<string, string>) =>
+  (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
 
 /** What must hold after any sign-up request: its answer, what it sent, and what it stored. */
 async function checkSignup(answer: HttpResult, verdict: Verdict, email: unknown, sentBefore: number) {
@@ -148,25 +213,51 @@ async function checkSignup(answer: HttpResult, verdict: Verdict, email: unknown,
     expect(await item(emailKey(normalized))).toBeUndefined(); // nothing stored from this body
   }
   // A welcome goes out only for a lead taken in now: 201, or the thank-you page (which does not say whether it was new).
-  expect(sent.length).toBeLessThanOrEqual(verdict !== 'bot' && (answer.statusCode === 201 || (html && answer.statusCode === 200)) ? 1 : 0);
+  expect(sent.length).toBeLessThanOrEqual(
+    verdict !== 'bot' && (answer.statusCode === 201 || (html && answer.statusCode === 200)) ? 1 : 0,
+  );
   for (const request of sent) await expectOnlyOurHeaders(request);
 }
 
 /** The request a structured case makes, and the verdict its fields add up to. */
-function buildSignup(fields: SignupFields, mode: 'json' | 'form', contentType: string | undefined, accept: string | undefined) {
+function buildSignup(
+  fields: SignupFields,
+  mode: 'json' | 'form',
+  contentType: string | undefined,
+  accept: string | undefined,
+) {
   const body: Record<string, unknown> = { ...fields.extra };
   for (const [key, part] of Object.entries(fields.parts)) if (part.value !== undefined) body[key] = part.value;
   if (fields.website.value !== undefined) body.website = fields.website.value;
   // A form carries strings only: anything else is simply not sent.
-  const sent = mode === 'form' ? Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string')) : (JSON.parse(JSON.stringify(body)) as Record<string, unknown>);
+  const sent =
+    mode === 'form'
+      ? Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string'))
+      : (JSON.parse(JSON.stringify(body)) as Record<string, unknown>);
   const raw = mode === 'form' ? new URLSearchParams(sent as Record<string, string>).toString() : JSON.stringify(body);
 
-  const oks = Object.entries(fields.parts).map(([key, part]) => (key in sent ? part.ok : !(REQUIRED as readonly string[]).includes(key)));
+  const oks = Object.entries(fields.parts).map(([key, part]) =>
+    key in sent ? part.ok : !(REQUIRED as readonly string[]).includes(key),
+  );
   const trap = sent.website;
   const bot = typeof trap === 'string' ? trap.trim() !== '' : trap !== undefined && trap !== null && trap !== false;
   const unsupported = !contentType || !/^application\/(json|x-www-form-urlencoded)\s*(;|$)/i.test(contentType.trim());
-  const verdict: Verdict = Buffer.byteLength(raw) > MAX_BODY_BYTES ? 'too-large' : unsupported ? 'unsupported' : bot ? 'bot' : oks.includes(false) ? 'invalid' : oks.includes(undefined) ? 'either' : 'valid';
-  const headers: Record<string, string> = { ...(contentType !== undefined && { 'content-type': contentType }), ...(accept && { accept }) };
+  const verdict: Verdict =
+    Buffer.byteLength(raw) > MAX_BODY_BYTES
+      ? 'too-large'
+      : unsupported
+        ? 'unsupported'
+        : bot
+          ? 'bot'
+          : oks.includes(false)
+            ? 'invalid'
+            : oks.includes(undefined)
+              ? 'either'
+              : 'valid';
+  const headers: Record<string, string> = {
+    ...(contentType !== undefined && { 'content-type': contentType }),
+    ...(accept && { accept }),
+  };
   return { raw, headers, verdict, email: sent.email };
 }
 
@@ -175,11 +266,27 @@ const signupCase = fc
     fields: signupFields,
     mode: fc.constantFrom('json', 'form'),
     accept: fc.constantFrom(undefined, 'application/json', 'text/html,application/xhtml+xml', '*/*'),
-    wrongType: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'multipart/form-data; boundary=x', '', 'application/xml', 'application/jsonx') }),
-    referer: fc.option(fc.oneof(fc.webUrl(), fc.constantFrom(...HEADER_TRICKS, 'javascript:alert(1)', 'http://a@b@c', 'x'.repeat(3000))), { nil: undefined }),
+    wrongType: fc.oneof(
+      { weight: 9, arbitrary: fc.constant(undefined) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'text/plain',
+          'multipart/form-data; boundary=x',
+          '',
+          'application/xml',
+          'application/jsonx',
+        ),
+      },
+    ),
+    referer: fc.option(
+      fc.oneof(fc.webUrl(), fc.constantFrom(...HEADER_TRICKS, 'javascript:alert(1)', 'http://a@b@c', 'x'.repeat(3000))),
+      { nil: undefined },
+    ),
   })
   .map(({ fields, mode, accept, wrongType, referer }) => {
-    const contentType = wrongType ?? (mode === 'json' ? 'application/json' : 'application/x-www-form-urlencoded; charset=UTF-8');
+    const contentType =
+      wrongType ?? (mode === 'json' ? 'application/json' : 'application/x-www-form-urlencoded; charset=UTF-8');
     const built = buildSignup(fields, mode, contentType, accept);
     return { ...built, headers: { ...built.headers, ...(referer && { referer }) } };
   });
@@ -198,17 +305,49 @@ describe('hostile sign-ups', () => {
 
   it('1,500 bodies that are not forms at all: broken form encoding, invalid UTF-8, deep and odd JSON', async () => {
     const garbage = fc.oneof(
-      fc.record({ body: brokenForm, type: fc.constant('application/x-www-form-urlencoded'), base64: fc.constant(false) }),
+      fc.record({
+        body: brokenForm,
+        type: fc.constant('application/x-www-form-urlencoded'),
+        base64: fc.constant(false),
+      }),
       fc.record({ body: deepJson, type: fc.constant('application/json'), base64: fc.constant(false) }),
-      fc.record({ body: fc.jsonValue({ maxDepth: 12 }).map((value) => JSON.stringify(value)), type: fc.constant('application/json'), base64: fc.constant(false) }),
-      fc.record({ body: fc.string({ unit: 'binary', maxLength: 200 }), type: fc.constantFrom('application/json', 'application/x-www-form-urlencoded'), base64: fc.constant(false) }),
-      fc.record({ body: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('base64')), type: fc.constantFrom('application/json', 'application/x-www-form-urlencoded'), base64: fc.constant(true) }),
-      fc.record({ body: fc.constantFrom('{"email":"a@example.com","firstName":"A","consent":true,"email":"b@example.com"}', '{"email":"\\ud800@example.com","firstName":"\\udfff","consent":true}', 'null', '"string"', '[]', '{}', '1e999', '{"__proto__":{"email":"x@example.com"}}'), type: fc.constant('application/json'), base64: fc.constant(false) }),
+      fc.record({
+        body: fc.jsonValue({ maxDepth: 12 }).map((value) => JSON.stringify(value)),
+        type: fc.constant('application/json'),
+        base64: fc.constant(false),
+      }),
+      fc.record({
+        body: fc.string({ unit: 'binary', maxLength: 200 }),
+        type: fc.constantFrom('application/json', 'application/x-www-form-urlencoded'),
+        base64: fc.constant(false),
+      }),
+      fc.record({
+        body: fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+        type: fc.constantFrom('application/json', 'application/x-www-form-urlencoded'),
+        base64: fc.constant(true),
+      }),
+      fc.record({
+        body: fc.constantFrom(
+          '{"email":"a@example.com","firstName":"A","consent":true,"email":"b@example.com"}',
+          '{"email":"\\ud800@example.com","firstName":"\\udfff","consent":true}',
+          'null',
+          '"string"',
+          '[]',
+          '{}',
+          '1e999',
+          '{"__proto__":{"email":"x@example.com"}}',
+        ),
+        type: fc.constant('application/json'),
+        base64: fc.constant(false),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(garbage, async ({ body, type, base64 }) => {
         const before = env.sesRequests.length;
-        const event = httpEvent('POST', '/signup', { body, headers: { 'content-type': type } }) as { body: string; isBase64Encoded: boolean };
+        const event = httpEvent('POST', '/signup', { body, headers: { 'content-type': type } }) as {
+          body: string;
+          isBase64Encoded: boolean;
+        };
         event.isBase64Encoded = base64;
         const answer = await signup(event as never);
         await checkSignup(answer, 'garbage', undefined, before);
@@ -222,7 +361,11 @@ describe('hostile sign-ups', () => {
       fc.asyncProperty(signupCase, async ({ raw, headers, verdict, email }) => {
         const before = env.sesRequests.length;
         const response = await fetch(`${serverUrl}/signup`, { method: 'POST', headers, body: raw });
-        const answer: HttpResult = { statusCode: response.status, headers: { 'content-type': response.headers.get('content-type') ?? '' }, body: await response.text() };
+        const answer: HttpResult = {
+          statusCode: response.status,
+          headers: { 'content-type': response.headers.get('content-type') ?? '' },
+          body: await response.text(),
+        };
         await checkSignup(answer, verdict, email, before);
       }),
       { ...runs(300), seed: SEED + 1 },
@@ -230,7 +373,14 @@ describe('hostile sign-ups', () => {
   }, 600_000);
 
   it('the table holds a lead for exactly the addresses the answers took in', async () => {
-    const leads = await doc.send(new ScanCommand({ TableName: env.config.TABLE_NAME, FilterExpression: '#type = :lead', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':lead': 'lead' } }));
+    const leads = await doc.send(
+      new ScanCommand({
+        TableName: env.config.TABLE_NAME,
+        FilterExpression: '#type = :lead',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':lead': 'lead' },
+      }),
+    );
     expect(new Set(leads.Items!.map((lead) => lead.email))).toEqual(acceptedEmails);
     expect(acceptedEmails.size).toBeGreaterThan(100); // the generators really reach valid bodies too
   });
@@ -245,18 +395,24 @@ describe('hostile unsubscribes', () => {
     const unsubscribed = new Set<string>();
     const WELL_FORMED_TRICKS = UNICODE_TRICKS.filter((trick) => !/[\ud800-\udfff]/.test(trick)); // URL-encodable
 
-    const mutated = fc.tuple(fc.constantFrom(...tokens), fc.nat(), fc.constantFrom('drop', 'change', 'append', 'upper', 'swap', 'insert')).map(([token, at, how]) => {
-      const i = at % token.length;
-      const other = tokens[(tokens.indexOf(token) + 1) % tokens.length]!;
-      return {
-        drop: token.slice(0, i) + token.slice(i + 1),
-        change: token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1),
-        append: `${token}=`,
-        upper: token.toUpperCase(),
-        swap: `${token.split('.')[0]}.${other.split('.')[1]}`,
-        insert: `${token.slice(0, i)}${WELL_FORMED_TRICKS[at % WELL_FORMED_TRICKS.length]}${token.slice(i)}`,
-      }[how];
-    });
+    const mutated = fc
+      .tuple(
+        fc.constantFrom(...tokens),
+        fc.nat(),
+        fc.constantFrom('drop', 'change', 'append', 'upper', 'swap', 'insert'),
+      )
+      .map(([token, at, how]) => {
+        const i = at % token.length;
+        const other = tokens[(tokens.indexOf(token) + 1) % tokens.length]!;
+        return {
+          drop: token.slice(0, i) + token.slice(i + 1),
+          change: token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1),
+          append: `${token}=`,
+          upper: token.toUpperCase(),
+          swap: `${token.split('.')[0]}.${other.split('.')[1]}`,
+          insert: `${token.slice(0, i)}${WELL_FORMED_TRICKS[at % WELL_FORMED_TRICKS.length]}${token.slice(i)}`,
+        }[how];
+      });
     const query = fc.oneof(
       mutated.map((token) => `token=${encodeURIComponent(token)}`),
       mutated.map((token) => `token=${token}`),
@@ -279,27 +435,65 @@ describe('hostile unsubscribes', () => {
 
     await fc.assert(
       fc.asyncProperty(request, async ({ method, query: rawQuery, body, type }) => {
-        const answer = await handler(httpEvent(method, `/unsubscribe?${rawQuery}`, { ...(body !== undefined && { body }), headers: type ? { 'content-type': type } : {} }));
+        const answer = await handler(
+          httpEvent(method, `/unsubscribe?${rawQuery}`, {
+            ...(body !== undefined && { body }),
+            headers: type ? { 'content-type': type } : {},
+          }),
+        );
         expect(answer.statusCode).toBeLessThan(500);
         expect(answer.headers?.['content-type']).toBe('text/html; charset=utf-8');
         const token = new URLSearchParams(rawQuery).get('token');
         const target = token === null ? -1 : tokens.indexOf(token);
         expect(answer.statusCode).toBe(target >= 0 ? 200 : 400);
         if (target >= 0 && method === 'POST') unsubscribed.add(leads[target]!.leadId);
-        if (target >= 0 && method === 'POST') expect(await unsub.store.get(leads[target]!.leadId)).toMatchObject({ status: 'unsubscribed' });
+        if (target >= 0 && method === 'POST')
+          expect(await unsub.store.get(leads[target]!.leadId)).toMatchObject({ status: 'unsubscribed' });
       }),
       runs(2_500),
     );
-    for (const lead of leads) expect((await unsub.store.get(lead.leadId))?.status).toBe(unsubscribed.has(lead.leadId) ? 'unsubscribed' : 'active');
+    for (const lead of leads)
+      expect((await unsub.store.get(lead.leadId))?.status).toBe(
+        unsubscribed.has(lead.leadId) ? 'unsubscribed' : 'active',
+      );
   }, 600_000);
 });
 
 describe('hostile booking webhooks', () => {
-  const BOOKING_FIELDS = ['body', 'email', 'leadId', 'appointmentAt', 'status', 'bookingId', 'consent', 'consentVersion', 'firstName', 'lastName', 'timeZone'];
+  const BOOKING_FIELDS = [
+    'body',
+    'email',
+    'leadId',
+    'appointmentAt',
+    'status',
+    'bookingId',
+    'consent',
+    'consentVersion',
+    'firstName',
+    'lastName',
+    'timeZone',
+  ];
   const answers = {
-    200: z.union([z.strictObject({ leadId: z.string().regex(ULID), created: z.literal(false), changed: z.boolean(), sequence: z.string().nullable() }), z.strictObject({ duplicate: z.literal(true), message: z.string().min(1) })]),
-    201: z.strictObject({ leadId: z.string().regex(ULID), created: z.literal(true), changed: z.literal(true), sequence: z.string().nullable() }),
-    400: z.strictObject({ error: z.literal('invalid_booking'), message: z.string().min(1), fields: z.partialRecord(z.enum(BOOKING_FIELDS), z.string().min(1)) }),
+    200: z.union([
+      z.strictObject({
+        leadId: z.string().regex(ULID),
+        created: z.literal(false),
+        changed: z.boolean(),
+        sequence: z.string().nullable(),
+      }),
+      z.strictObject({ duplicate: z.literal(true), message: z.string().min(1) }),
+    ]),
+    201: z.strictObject({
+      leadId: z.string().regex(ULID),
+      created: z.literal(true),
+      changed: z.literal(true),
+      sequence: z.string().nullable(),
+    }),
+    400: z.strictObject({
+      error: z.literal('invalid_booking'),
+      message: z.string().min(1),
+      fields: z.partialRecord(z.enum(BOOKING_FIELDS), z.string().min(1)),
+    }),
     401: z.strictObject({ error: z.literal('invalid_signature'), message: z.string().min(1) }),
     404: z.strictObject({ error: z.literal('unknown_lead'), message: z.string().min(1) }),
     413: z.strictObject({ error: z.literal('invalid_booking'), message: z.string().min(1) }),
@@ -312,7 +506,11 @@ describe('hostile booking webhooks', () => {
     const bookingDoc = DynamoDBDocumentClient.from(dynamoClient(booking.config));
     const known = { emails: [] as string[], leadIds: [] as string[] };
     for (const name of ['ana', 'bo', 'cy']) {
-      const answer = await makeSignupHandler(booking)(httpEvent('POST', '/signup', { body: { email: `${name}-booking-fuzz@example.com`, firstName: name, consent: true } }));
+      const answer = await makeSignupHandler(booking)(
+        httpEvent('POST', '/signup', {
+          body: { email: `${name}-booking-fuzz@example.com`, firstName: name, consent: true },
+        }),
+      );
       known.emails.push(`${name}-booking-fuzz@example.com`);
       known.leadIds.push(JSON.parse(answer.body!).leadId);
     }
@@ -320,14 +518,23 @@ describe('hostile booking webhooks', () => {
     const seen = new Set<number>();
     const request = fc.record({
       body: bookingBody(known),
-      signing: fc.oneof({ weight: 12, arbitrary: fc.constant('good') }, { weight: 1, arbitrary: fc.constantFrom('missing', 'stale', 'tampered', 'other-secret') }),
-      type: fc.oneof({ weight: 12, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded') }),
+      signing: fc.oneof(
+        { weight: 12, arbitrary: fc.constant('good') },
+        { weight: 1, arbitrary: fc.constantFrom('missing', 'stale', 'tampered', 'other-secret') },
+      ),
+      type: fc.oneof(
+        { weight: 12, arbitrary: fc.constant('application/json') },
+        { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded') },
+      ),
     });
 
     await fc.assert(
       fc.asyncProperty(request, async ({ body: { extra, ...fields }, signing, type }) => {
         const raw = JSON.stringify({ ...extra, ...fields });
-        const event = bookingEvent(raw, { ...(signing === 'stale' && { at: new Date(Date.now() - 6 * 60_000) }), ...(signing === 'other-secret' && { secret: 'another-secret-another-secret-another' }) }) as { body: string; headers: Record<string, string> };
+        const event = bookingEvent(raw, {
+          ...(signing === 'stale' && { at: new Date(Date.now() - 6 * 60_000) }),
+          ...(signing === 'other-secret' && { secret: 'another-secret-another-secret-another' }),
+        }) as { body: string; headers: Record<string, string> };
         event.headers['content-type'] = type;
         if (signing === 'missing') delete event.headers['x-nurture-signature'];
         if (signing === 'tampered') event.body = raw.replace(/"status":"[^"]*"/, '"status":"attended"') + ' ';
@@ -343,19 +550,33 @@ describe('hostile booking webhooks', () => {
         else if (signing !== 'good') expect(status).toBe(401);
         else if (type !== 'application/json') expect(status).toBe(415);
 
-        const email = typeof fields.email === 'string' && fields.email.length <= 254 ? normalizeEmail(fields.email) : undefined;
+        const email =
+          typeof fields.email === 'string' && fields.email.length <= 254 ? normalizeEmail(fields.email) : undefined;
         if (status === 201) {
           const lead = await booking.store.get(JSON.parse(answer.body!).leadId);
           expect(lead).toMatchObject({ email, bookedAt: expect.any(String) }); // only a valid body with an address creates a lead
           leadEmails.add(lead!.email);
         } else if (email && !leadEmails.has(email)) {
-          expect((await bookingDoc.send(new GetCommand({ TableName: booking.config.TABLE_NAME, Key: emailKey(email), ConsistentRead: true }))).Item).toBeUndefined();
+          expect(
+            (
+              await bookingDoc.send(
+                new GetCommand({ TableName: booking.config.TABLE_NAME, Key: emailKey(email), ConsistentRead: true }),
+              )
+            ).Item,
+          ).toBeUndefined();
         }
         for (const sent of booking.sesRequests.slice(before)) await expectOnlyOurHeaders(sent, booking);
       }),
       runs(1_500),
     );
-    const leads = await bookingDoc.send(new ScanCommand({ TableName: booking.config.TABLE_NAME, FilterExpression: '#type = :lead', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':lead': 'lead' } }));
+    const leads = await bookingDoc.send(
+      new ScanCommand({
+        TableName: booking.config.TABLE_NAME,
+        FilterExpression: '#type = :lead',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':lead': 'lead' },
+      }),
+    );
     expect(new Set(leads.Items!.map((lead) => lead.email))).toEqual(leadEmails);
     expect([...seen].sort()).toEqual([200, 201, 400, 401, 404, 413, 415]); // the generators reach every answer
   }, 600_000);
@@ -377,7 +598,11 @@ interface LeadState {
 function leadState(env: TestEnv, leadId: string, email: string, messageSk: string) {
   const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
   const TableName = env.config.TABLE_NAME;
-  const keys = { lead: leadKey(leadId), message: { pk: leadKey(leadId).pk, sk: messageSk }, suppression: suppressionKey(email) };
+  const keys = {
+    lead: leadKey(leadId),
+    message: { pk: leadKey(leadId).pk, sk: messageSk },
+    suppression: suppressionKey(email),
+  };
   /** How many items a Query (with a key condition) or a Scan (without) finds, over every page. */
   async function count(condition?: string, values: Record<string, string> = {}) {
     let total = 0;
@@ -385,7 +610,9 @@ function leadState(env: TestEnv, leadId: string, email: string, messageSk: strin
     do {
       const input = { TableName, ConsistentRead: true, ExclusiveStartKey: start, Select: 'COUNT' as const };
       const page = condition
-        ? await doc.send(new QueryCommand({ ...input, KeyConditionExpression: condition, ExpressionAttributeValues: values }))
+        ? await doc.send(
+            new QueryCommand({ ...input, KeyConditionExpression: condition, ExpressionAttributeValues: values }),
+          )
         : await doc.send(new ScanCommand(input));
       total += page.Count ?? 0;
       start = page.LastEvaluatedKey;
@@ -394,19 +621,27 @@ function leadState(env: TestEnv, leadId: string, email: string, messageSk: strin
   }
   return {
     async read(): Promise<LeadState> {
-      const result = await doc.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: Object.values(keys), ConsistentRead: true } } }));
+      const result = await doc.send(
+        new BatchGetCommand({ RequestItems: { [TableName]: { Keys: Object.values(keys), ConsistentRead: true } } }),
+      );
       expect(result.UnprocessedKeys?.[TableName]).toBeUndefined();
-      const found = (key: { pk: string; sk: string }) => result.Responses![TableName]!.find((item) => item.pk === key.pk && item.sk === key.sk);
+      const found = (key: { pk: string; sk: string }) =>
+        result.Responses![TableName]!.find((item) => item.pk === key.pk && item.sk === key.sk);
       return { lead: found(keys.lead), message: found(keys.message), suppression: found(keys.suppression) };
     },
-    event: async (eventId: string) => (await doc.send(new GetCommand({ TableName, Key: eventKey(leadId, eventId), ConsistentRead: true }))).Item,
+    event: async (eventId: string) =>
+      (await doc.send(new GetCommand({ TableName, Key: eventKey(leadId, eventId), ConsistentRead: true }))).Item,
     eventCount: () => count('pk = :pk AND begins_with(sk, :evt)', { ':pk': keys.lead.pk, ':evt': 'EVT#' }),
     tableCount: () => count(),
   };
 }
 
 /** Lead-level rollups of an event type: how often, and the first time. */
-const LEAD_ROLLUP: Partial<Record<EngagementEvent['type'], [count: string, first: string]>> = { Delivery: ['deliveries', 'firstDeliveredAt'], Open: ['opens', 'firstOpenedAt'], Click: ['clicks', 'firstClickedAt'] };
+const LEAD_ROLLUP: Partial<Record<EngagementEvent['type'], [count: string, first: string]>> = {
+  Delivery: ['deliveries', 'firstDeliveredAt'],
+  Open: ['opens', 'firstOpenedAt'],
+  Click: ['clicks', 'firstClickedAt'],
+};
 
 /**
  * What one new event of a lead's message legitimately changes: one more of its type on the message record and (for
@@ -431,7 +666,12 @@ function recordedOnce(before: LeadState, event: EngagementEvent, stoppedAt: stri
   if (event.suppresses) {
     Object.assign(lead, { status: event.suppresses, stoppedAt });
     for (const key of ['dueShard', 'dueAt', 'nextStepId', 'nextSendAt', 'claimToken', 'claimUntil']) delete lead[key];
-    after.suppression = { ...suppressionKey(String(lead.email)), type: 'suppression', reason: event.suppresses, at: event.at };
+    after.suppression = {
+      ...suppressionKey(String(lead.email)),
+      type: 'suppression',
+      reason: event.suppresses,
+      at: event.at,
+    };
   }
   return after;
 }
@@ -446,7 +686,11 @@ describe('hostile SES events', () => {
     const state = leadState(events, lead!.leadId, lead!.email, 'MSG#nurture#welcome');
     const stoppedAt = events.clock.now().toISOString(); // the clock stands still: a stop is written at this time
     let before = await state.read();
-    expect(before).toMatchObject({ lead: { status: 'active', nextStepId: 'how-it-works' }, message: { state: 'sent', messageId: message!.messageId }, suppression: undefined });
+    expect(before).toMatchObject({
+      lead: { status: 'active', nextStepId: 'how-it-works' },
+      message: { state: 'sent', messageId: message!.messageId },
+      suppression: undefined,
+    });
     const initial = { table: await state.tableCount(), events: await state.eventCount() };
     const recorded = new Set<string>();
     let generated = 0;
@@ -460,19 +704,59 @@ describe('hostile SES events', () => {
     const hostile = fc.oneof(
       fc.anything({ maxDepth: 3 }),
       fc.constantFrom(...UNICODE_TRICKS, ...HEADER_TRICKS, ...LINE_BREAK_INJECTIONS),
-      fc.constantFrom(long('例', 256), long('Ж', 256), long('x', 257), long('é', 2048), `https://clinic.example/${long('例', 2000)}`, long('𝕏', 128)),
+      fc.constantFrom(
+        long('例', 256),
+        long('Ж', 256),
+        long('x', 257),
+        long('é', 2048),
+        `https://clinic.example/${long('例', 2000)}`,
+        long('𝕏', 128),
+      ),
       fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-      fc.constantFrom('2026-02-29T00:00:00Z', '2024-02-29T23:59:59.999999999+14:00', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59-12:00', '2026-13-01T00:00:00Z', 'yesterday', ''),
+      fc.constantFrom(
+        '2026-02-29T00:00:00Z',
+        '2024-02-29T23:59:59.999999999+14:00',
+        '0000-01-01T00:00:00Z',
+        '9999-12-31T23:59:59-12:00',
+        '2026-13-01T00:00:00Z',
+        'yesterday',
+        '',
+      ),
       deepJson.map((text) => JSON.parse(text) as unknown),
     );
-    const paths = ['source', 'detail', 'detail.eventType', 'detail.mail', 'detail.mail.messageId', 'detail.mail.timestamp', 'detail.mail.tags', 'detail.mail.tags.leadId', 'detail.mail.tags.leadId.0', 'detail.mail.tags.sequenceId.0', 'detail.mail.tags.stepId.0', 'detail.section', 'detail.section.timestamp', 'detail.section.link', 'detail.section.bounceType'];
+    const paths = [
+      'source',
+      'detail',
+      'detail.eventType',
+      'detail.mail',
+      'detail.mail.messageId',
+      'detail.mail.timestamp',
+      'detail.mail.tags',
+      'detail.mail.tags.leadId',
+      'detail.mail.tags.leadId.0',
+      'detail.mail.tags.sequenceId.0',
+      'detail.mail.tags.stepId.0',
+      'detail.section',
+      'detail.section.timestamp',
+      'detail.section.link',
+      'detail.section.bounceType',
+    ];
     const mangled = fc
       .record({
         type: fc.constantFrom(...SES_EVENT_TYPES),
-        changes: fc.array(fc.record({ path: fc.constantFrom(...paths), value: fc.oneof(hostile, fc.constant('<delete>')) }), { maxLength: 3 }),
+        changes: fc.array(
+          fc.record({ path: fc.constantFrom(...paths), value: fc.oneof(hostile, fc.constant('<delete>')) }),
+          { maxLength: 3 },
+        ),
       })
       .map(({ type, changes }) => {
-        const event = sesEventFor(type as 'Open', message!.messageId!, { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' }, new Date('2026-03-02T16:00:00Z'), type === 'Bounce' ? { bounceType: 'Transient' } : {}) as Record<string, unknown>;
+        const event = sesEventFor(
+          type as 'Open',
+          message!.messageId!,
+          { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' },
+          new Date('2026-03-02T16:00:00Z'),
+          type === 'Bounce' ? { bounceType: 'Transient' } : {},
+        ) as Record<string, unknown>;
         const section = type.charAt(0).toLowerCase() + type.slice(1);
         for (const { path, value } of changes) {
           const keys = path.replace('section', section).split('.');
@@ -488,42 +772,91 @@ describe('hostile SES events', () => {
       });
 
     // Well-formed events with values at the edges of what the schema allows: long, multi-byte, odd but valid.
-    const edgeText = fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 256 }), fc.constantFrom(long('例', 256), long('x', 256), '\u202e', 'a\r\nb'));
+    const edgeText = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 256 }),
+      fc.constantFrom(long('例', 256), long('x', 256), '\u202e', 'a\r\nb'),
+    );
     const edgy = fc
       .record({
         type: fc.constantFrom(...SES_EVENT_TYPES),
         messageId: fc.oneof(fc.constant(message!.messageId!), edgeText),
-        tags: fc.oneof(fc.constant({ leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' }), fc.record({ leadId: edgeText, sequenceId: edgeText, stepId: edgeText })),
-        link: fc.oneof(fc.webUrl(), fc.integer({ min: 200, max: 2000 }).map((n) => `https://clinic.example/?utm_content=${long('x', n)}`), fc.constant(`https://clinic.example/${long('例', 2000)}`)),
+        tags: fc.oneof(
+          fc.constant({ leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' }),
+          fc.record({ leadId: edgeText, sequenceId: edgeText, stepId: edgeText }),
+        ),
+        link: fc.oneof(
+          fc.webUrl(),
+          fc.integer({ min: 200, max: 2000 }).map((n) => `https://clinic.example/?utm_content=${long('x', n)}`),
+          fc.constant(`https://clinic.example/${long('例', 2000)}`),
+        ),
         bounceType: fc.constantFrom('Permanent', 'Transient', 'Undetermined'),
-        at: fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true }),
+        at: fc.date({
+          min: new Date('1970-01-01T00:00:00Z'),
+          max: new Date('2200-01-01T00:00:00Z'),
+          noInvalidDate: true,
+        }),
       })
-      .map(({ type, messageId, tags, link, bounceType, at }) => sesEventFor(type as 'Open', messageId, tags, at, type === 'Click' ? { link } : type === 'Bounce' ? { bounceType } : {}));
+      .map(({ type, messageId, tags, link, bounceType, at }) =>
+        sesEventFor(
+          type as 'Open',
+          messageId,
+          tags,
+          at,
+          type === 'Click' ? { link } : type === 'Bounce' ? { bounceType } : {},
+        ),
+      );
 
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ weight: 3, arbitrary: mangled }, { weight: 2, arbitrary: edgy }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 10 }) }, { weight: 1, arbitrary: fc.anything() }), async (event) => {
-        const parsed = parseSesEvent(event);
-        const named = parsed.ok ? parsed.event : undefined;
-        // The message the lead was sent: its lead, sequence, step and SES message id. Anything else is not ours.
-        const ours = named !== undefined && named.leadId === lead!.leadId && named.sequenceId === 'nurture' && named.stepId === 'welcome' && named.messageId === message!.messageId;
-        const fresh = ours && !(await state.event(named.eventId));
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 3, arbitrary: mangled },
+          { weight: 2, arbitrary: edgy },
+          { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 10 }) },
+          { weight: 1, arbitrary: fc.anything() },
+        ),
+        async (event) => {
+          const parsed = parseSesEvent(event);
+          const named = parsed.ok ? parsed.event : undefined;
+          // The message the lead was sent: its lead, sequence, step and SES message id. Anything else is not ours.
+          const ours =
+            named !== undefined &&
+            named.leadId === lead!.leadId &&
+            named.sequenceId === 'nurture' &&
+            named.stepId === 'welcome' &&
+            named.messageId === message!.messageId;
+          const fresh = ours && !(await state.event(named.eventId));
 
-        expect(await record(event)).toBe(!ours ? 'skipped' : fresh ? 'recorded' : 'duplicate');
-        const after = await state.read();
-        expect(after).toEqual(fresh ? recordedOnce(before, named, stoppedAt) : before);
-        if (fresh) {
-          expect(await state.event(named.eventId)).toMatchObject({ type: 'event', eventType: named.type, messageId: named.messageId, sequenceId: 'nurture', stepId: 'welcome', at: named.at });
-          recorded.add(named.eventId);
-        }
-        before = after;
-        if (++generated % 250 === 0) await countsHold();
-      }),
+          expect(await record(event)).toBe(!ours ? 'skipped' : fresh ? 'recorded' : 'duplicate');
+          const after = await state.read();
+          expect(after).toEqual(fresh ? recordedOnce(before, named, stoppedAt) : before);
+          if (fresh) {
+            expect(await state.event(named.eventId)).toMatchObject({
+              type: 'event',
+              eventType: named.type,
+              messageId: named.messageId,
+              sequenceId: 'nurture',
+              stepId: 'welcome',
+              at: named.at,
+            });
+            recorded.add(named.eventId);
+          }
+          before = after;
+          if (++generated % 250 === 0) await countsHold();
+        },
+      ),
       runs(3_500),
     );
     await countsHold();
     expect(recorded.size).toBeGreaterThan(100); // the generators reach new events of the real message too
     // Events never create leads, whatever they name.
-    const leads = await DynamoDBDocumentClient.from(dynamoClient(events.config)).send(new ScanCommand({ TableName: events.config.TABLE_NAME, FilterExpression: '#type = :lead', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':lead': 'lead' } }));
+    const leads = await DynamoDBDocumentClient.from(dynamoClient(events.config)).send(
+      new ScanCommand({
+        TableName: events.config.TABLE_NAME,
+        FilterExpression: '#type = :lead',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':lead': 'lead' },
+      }),
+    );
     expect(leads.Items).toHaveLength(1);
     expect(before.suppression).toBeDefined(); // and a complaint or a permanent bounce among them
   }, 600_000);
@@ -538,7 +871,8 @@ describe('the fuzzing budget', () => {
 // The odd-but-valid addresses docs/engagement.md lists, as a regular test.
 const odd = await testEnv();
 describe('odd but valid addresses', () => {
-  const post = (email: string) => makeSignupHandler(odd)(httpEvent('POST', '/signup', { body: { email, firstName: 'Odd', consent: true } }));
+  const post = (email: string) =>
+    makeSignupHandler(odd)(httpEvent('POST', '/signup', { body: { email, firstName: 'Odd', consent: true } }));
 
   it.each([
     ['a plus tag', 'ana+clinic@example.com', 'ana+clinic@example.com'],

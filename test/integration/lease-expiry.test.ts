@@ -23,7 +23,9 @@ const LEASE_MS = 120_000;
 /** The lead's item exactly as stored (claim token, due index and in-flight mark included). */
 async function leadItem(env: TestEnv, leadId: string) {
   const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
-  return (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId), ConsistentRead: true }))).Item;
+  return (
+    await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId), ConsistentRead: true }))
+  ).Item;
 }
 
 function deferred() {
@@ -35,7 +37,10 @@ function deferred() {
 /** A and B: two independent wirings (own clients, own pacer) on one table, one clock, one SES endpoint. */
 async function twoDispatchers(sesEndpoint: string) {
   const a = await testEnv({ SES_ENDPOINT: sesEndpoint, LEASE_SECONDS: String(LEASE_MS / 1000) });
-  const b = await testEnv({ TABLE_NAME: a.config.TABLE_NAME, SES_ENDPOINT: sesEndpoint, LEASE_SECONDS: String(LEASE_MS / 1000) }, a.clock);
+  const b = await testEnv(
+    { TABLE_NAME: a.config.TABLE_NAME, SES_ENDPOINT: sesEndpoint, LEASE_SECONDS: String(LEASE_MS / 1000) },
+    a.clock,
+  );
   return { a, b };
 }
 
@@ -49,7 +54,17 @@ describe('a dispatcher that outlives its lease', () => {
     // A's own pacer, its turn held: A has claimed and rendered, and stalls before the in-flight mark.
     const stalled = deferred();
     const resume = deferred();
-    const aRun = deliverNext({ ...a.dispatch, pace: async (priority) => { stalled.resolve(); await resume.promise; return a.dispatch.pace(priority); } }, leadId);
+    const aRun = deliverNext(
+      {
+        ...a.dispatch,
+        pace: async (priority) => {
+          stalled.resolve();
+          await resume.promise;
+          return a.dispatch.pace(priority);
+        },
+      },
+      leadId,
+    );
     await stalled.promise;
     expect((await leadItem(a, leadId))?.claimToken).toEqual(expect.any(String));
 
@@ -69,7 +84,9 @@ describe('a dispatcher that outlives its lease', () => {
 
   it('its SES request held past the lease, then throttled (SES never had it): B reports the step unconfirmed and does not resend, A’s release is refused', async () => {
     const hold = deferred();
-    const faults = await sesFaults({ rule: (request) => (request.attempt === 0 ? { held: hold.promise, answer: 'throttle' } : undefined) });
+    const faults = await sesFaults({
+      rule: (request) => (request.attempt === 0 ? { held: hold.promise, answer: 'throttle' } : undefined),
+    });
     const { a, b } = await twoDispatchers(faults.url);
     const [lead] = await seedDueLeads(a, 1, 'lease-release');
     const leadId = lead!.leadId;
@@ -79,7 +96,11 @@ describe('a dispatcher that outlives its lease', () => {
     await faults.nextRequest((request) => request.tags.leadId === leadId); // A marked the lead in flight, and waits on SES
     a.clock.advance(LEASE_MS + 1_000);
     expect(await dispatchDue({ ...b.dispatch, log: bLog })).toMatchObject({ due: 1, sent: 0, unconfirmed: 1 });
-    expect(bLog.lines).toContainEqual({ level: 'error', message: 'unconfirmed send found: not resending', fields: expect.objectContaining({ leadId, stepId: 'welcome' }) });
+    expect(bLog.lines).toContainEqual({
+      level: 'error',
+      message: 'unconfirmed send found: not resending',
+      fields: expect.objectContaining({ leadId, stepId: 'welcome' }),
+    });
     const bRecord = await leadItem(b, leadId);
     expect(bRecord).toMatchObject({ status: 'active', sentSteps: ['welcome'], nextStepId: 'how-it-works' });
     expect(bRecord).not.toHaveProperty('claimToken');
@@ -87,9 +108,13 @@ describe('a dispatcher that outlives its lease', () => {
     hold.resolve();
     expect(await aRun).toBe('retry'); // throttled: A tries to release the lead for a retry, with its lost token
     expect(await leadItem(a, leadId)).toEqual(bRecord);
-    expect(faults.requests.filter((request) => request.tags.leadId === leadId).map((request) => request.outcome)).toEqual(['throttle']);
+    expect(
+      faults.requests.filter((request) => request.tags.leadId === leadId).map((request) => request.outcome),
+    ).toEqual(['throttle']);
     expect(faults.acceptedFor(leadId)).toEqual([]);
-    expect((await a.store.messages(leadId)).map((message) => [message.stepId, message.state])).toEqual([['welcome', 'unconfirmed']]);
+    expect((await a.store.messages(leadId)).map((message) => [message.stepId, message.state])).toEqual([
+      ['welcome', 'unconfirmed'],
+    ]);
 
     // Nothing is due again before the next step's time: a release by A would have made the lead due after the retry delay.
     a.clock.advance(61_000);
@@ -114,7 +139,11 @@ describe('a dispatcher that outlives its lease', () => {
 
     hold.resolve();
     expect(await aRun).toBe('sent');
-    expect(aLog.lines).toContainEqual({ level: 'warn', message: 'claim lost before settling; the next claim will see the send', fields: { leadId, stepId: 'welcome' } });
+    expect(aLog.lines).toContainEqual({
+      level: 'warn',
+      message: 'claim lost before settling; the next claim will see the send',
+      fields: { leadId, stepId: 'welcome' },
+    });
     expect(await leadItem(a, leadId)).toEqual(bRecord);
     expect(faults.acceptedFor(leadId).map((message) => message.tags.stepId)).toEqual(['welcome']);
 

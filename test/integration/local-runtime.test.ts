@@ -14,7 +14,11 @@ const events = localEvents(runtime);
 
 /** Sign up through the runtime's HTTP API, as a site's fetch would, and return the lead's id. */
 async function signUp(target: LocalRuntime, fields: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${target.apiUrl}/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ firstName: 'Rae', consent: true, ...fields }) });
+  const response = await fetch(`${target.apiUrl}/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ firstName: 'Rae', consent: true, ...fields }),
+  });
   expect(response.status).toBe(201);
   return ((await response.json()) as { leadId: string }).leadId;
 }
@@ -33,8 +37,12 @@ describe('npm start', () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('Thank you');
 
-    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as { emails: { destination: { to: string[] } }[] };
-    expect(emails.filter((e) => e.destination.to.some((to) => to.includes('local-runtime@example.com')))).toHaveLength(1);
+    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as {
+      emails: { destination: { to: string[] } }[];
+    };
+    expect(emails.filter((e) => e.destination.to.some((to) => to.includes('local-runtime@example.com')))).toHaveLength(
+      1,
+    );
   });
 
   it('feeds each accepted send back as the Send and Delivery events SES would publish', async () => {
@@ -45,7 +53,9 @@ describe('npm start', () => {
   it('a link clicked in the local inbox records a Click and then redirects; the open pixel records an Open', async () => {
     const email = 'local-click@example.com';
     const leadId = await signUp(runtime, { email });
-    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as { emails: { destination: { to: string[] }; body: { html: string } }[] };
+    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as {
+      emails: { destination: { to: string[] }; body: { html: string } }[];
+    };
     const html = emails.find((e) => e.destination.to.some((to) => to.includes(email)))!.body.html;
 
     const tracked = [...html.matchAll(/href="([^"]+\/t\/click\?[^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
@@ -71,22 +81,29 @@ describe('npm start', () => {
     const command = page.match(/<!-- booking-curl[^>]*-->\s*```sh\n([\s\S]*?)```/)![1]!;
     const { BOOKING_SECRET: _unset, ...env } = process.env;
     // Asynchronously: the runtime answering the command lives in this process.
-    const { stdout } = await promisify(execFile)('bash', ['-c', command], { env: { ...env, PORT: new URL(runtime.apiUrl).port }, timeout: 20_000 });
+    const { stdout } = await promisify(execFile)('bash', ['-c', command], {
+      env: { ...env, PORT: new URL(runtime.apiUrl).port },
+      timeout: 20_000,
+    });
     const answer = JSON.parse(stdout);
     expect(answer).toMatchObject({ leadId, changed: true, sequence: 'follow-up' });
 
-    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as { emails: { subject: string; destination: { to: string[] } }[] };
-    expect(emails.filter((e) => e.destination.to.some((to) => to.includes('ana@example.com'))).map((e) => e.subject)).toEqual([
-      'Welcome, Ana: here is what happens next',
-      "You're booked, Ana: what to expect and what to bring",
-    ]);
+    const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as {
+      emails: { subject: string; destination: { to: string[] } }[];
+    };
+    expect(
+      emails.filter((e) => e.destination.to.some((to) => to.includes('ana@example.com'))).map((e) => e.subject),
+    ).toEqual(['Welcome, Ana: here is what happens next', "You're booked, Ana: what to expect and what to bring"]);
   });
 
   it('npm run simulate -- bounce <email> stops the lead and suppresses the address', async () => {
     const email = 'local-bounce@example.com';
     const leadId = await signUp(runtime, { email });
     const { DYNAMODB_ENDPOINT: _endpoint, TABLE_NAME: _table, ...env } = process.env;
-    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'simulate', '--', 'bounce', email], { env: { ...env, DYNAMODB_PORT: new URL(runtime.dynamoEndpoint).port }, timeout: 30_000 });
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'simulate', '--', 'bounce', email], {
+      env: { ...env, DYNAMODB_PORT: new URL(runtime.dynamoEndpoint).port },
+      timeout: 30_000,
+    });
     expect(stdout).toMatch(/^bounce for "welcome" \(message .+\): recorded\. Lead is now bounced\.$/m);
     expect(await store.get(leadId)).toMatchObject({ status: 'bounced' });
     expect(await events.suppressedAs(email)).toBe('bounced');
@@ -96,43 +113,47 @@ describe('npm start', () => {
 describe('npm start, stopped and started again', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  it('keeps leads and the virtual clock in its data directory, resuming time where it stopped; reset starts clean', { timeout: 120_000 }, async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'nurture-state-'));
-    const running = new Set<LocalRuntime>();
-    const start = async (options: Partial<LocalOptions>) => {
-      const started = await startLocal({ port: 0, sesPort: 0, dynamoPort: 0, speed: 1, dataDir, ...options });
-      running.add(started);
-      return started;
-    };
-    const stop = async (target: LocalRuntime) => (running.delete(target), target.stop());
-    onTestFinished(async () => {
-      for (const target of running) await target.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+  it(
+    'keeps leads and the virtual clock in its data directory, resuming time where it stopped; reset starts clean',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'nurture-state-'));
+      const running = new Set<LocalRuntime>();
+      const start = async (options: Partial<LocalOptions>) => {
+        const started = await startLocal({ port: 0, sesPort: 0, dynamoPort: 0, speed: 1, dataDir, ...options });
+        running.add(started);
+        return started;
+      };
+      const stop = async (target: LocalRuntime) => (running.delete(target), target.stop());
+      onTestFinished(async () => {
+        for (const target of running) await target.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+      });
 
-    // A fast clock (a day in about two seconds) runs virtual time well ahead of real time, and the dispatcher sends
-    // the second email while it runs.
-    const first = await start({ speed: 40_000 });
-    const leadId = await signUp(first, { email: 'restart@example.com', timeZone: 'America/Denver' });
-    const firstStore = localStore(first);
-    let before = await firstStore.get(leadId);
-    while (before!.sentSteps.length < 2) {
-      await sleep(100);
-      before = await firstStore.get(leadId);
-    }
-    const stoppedAt = first.now();
-    await stop(first);
-    const stopped = first.now(); // the first clock runs on; the time saved lies between the two
+      // A fast clock (a day in about two seconds) runs virtual time well ahead of real time, and the dispatcher sends
+      // the second email while it runs.
+      const first = await start({ speed: 40_000 });
+      const leadId = await signUp(first, { email: 'restart@example.com', timeZone: 'America/Denver' });
+      const firstStore = localStore(first);
+      let before = await firstStore.get(leadId);
+      while (before!.sentSteps.length < 2) {
+        await sleep(100);
+        before = await firstStore.get(leadId);
+      }
+      const stoppedAt = first.now();
+      await stop(first);
+      const stopped = first.now(); // the first clock runs on; the time saved lies between the two
 
-    const startedAt = Date.now();
-    const second = await start({ speed: 1 });
-    expect(await localStore(second).get(leadId)).toEqual(before);
-    expect(second.now().getTime()).toBeGreaterThanOrEqual(stoppedAt.getTime());
-    expect(second.now().getTime()).toBeLessThanOrEqual(stopped.getTime() + (Date.now() - startedAt));
-    await stop(second);
+      const startedAt = Date.now();
+      const second = await start({ speed: 1 });
+      expect(await localStore(second).get(leadId)).toEqual(before);
+      expect(second.now().getTime()).toBeGreaterThanOrEqual(stoppedAt.getTime());
+      expect(second.now().getTime()).toBeLessThanOrEqual(stopped.getTime() + (Date.now() - startedAt));
+      await stop(second);
 
-    const third = await start({ speed: 1, reset: true });
-    expect(await localStore(third).get(leadId)).toBeUndefined();
-    expect(third.now().getTime()).toBeLessThan(stoppedAt.getTime()); // real time again, a day or more behind
-  });
+      const third = await start({ speed: 1, reset: true });
+      expect(await localStore(third).get(leadId)).toBeUndefined();
+      expect(third.now().getTime()).toBeLessThan(stoppedAt.getTime()); // real time again, a day or more behind
+    },
+  );
 });

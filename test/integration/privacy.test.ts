@@ -36,26 +36,69 @@ describe('the privacy check', () => {
   it("catches a lead's email, name, phone and interest leaked into a log line, the console and an SES tag", async () => {
     deliberate = `deliberate-${Date.now()}`;
     const email = uniqueEmail('leaky');
-    const signup = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Philippa', lastName: 'Quennell', phone: '+1 (555) 010-4477', interest: 'refractory-migraine', consent: true } }));
+    const signup = await makeSignupHandler(env)(
+      httpEvent('POST', '/signup', {
+        body: {
+          email,
+          firstName: 'Philippa',
+          lastName: 'Quennell',
+          phone: '+1 (555) 010-4477',
+          interest: 'refractory-migraine',
+          consent: true,
+        },
+      }),
+    );
     expect(signup.statusCode).toBe(201);
     expect(capture.leaks()).toEqual([]); // sign-up and the welcome send themselves leak nothing
 
     logger.info(deliberate, { email });
     console.warn(deliberate, 'Quennell');
-    const raw = await composeMime({ to: { address: email, name: 'x' }, subject: 's', html: '<p>x</p>', text: 'x', unsubscribeUrl: 'https://x.example/u' }, { from: { name: 'c', address: 'c@example.com' }, replyTo: 'r@example.com' });
-    await sesClient(env.config).send(new SendRawEmailCommand({ RawMessage: { Data: raw }, Tags: [{ Name: 'leak', Value: `${deliberate}-15550104477` }, { Name: 'interest', Value: `${deliberate}.refractory-migraine` }] }));
+    const raw = await composeMime(
+      {
+        to: { address: email, name: 'x' },
+        subject: 's',
+        html: '<p>x</p>',
+        text: 'x',
+        unsubscribeUrl: 'https://x.example/u',
+      },
+      { from: { name: 'c', address: 'c@example.com' }, replyTo: 'r@example.com' },
+    );
+    await sesClient(env.config).send(
+      new SendRawEmailCommand({
+        RawMessage: { Data: raw },
+        Tags: [
+          { Name: 'leak', Value: `${deliberate}-15550104477` },
+          { Name: 'interest', Value: `${deliberate}.refractory-migraine` },
+        ],
+      }),
+    );
 
     const leaks = capture.leaks().map(({ field, source }) => `${field} in ${source}`);
-    expect(leaks).toEqual(expect.arrayContaining(['email in stdout', 'lastName in console', 'phone in ses-tag', 'interest in ses-tag']));
+    expect(leaks).toEqual(
+      expect.arrayContaining(['email in stdout', 'lastName in console', 'phone in ses-tag', 'interest in ses-tag']),
+    );
   });
 
   it("catches a lead's email in the output of a child process whose output is passed through", async () => {
     deliberate = `deliberate-${Date.now()}`;
     const email = uniqueEmail('child-leak');
-    expect((await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Philippa', consent: true } }))).statusCode).toBe(201);
-    const child = spawn(process.execPath, ['-e', 'console.log(process.argv[1]); console.error(process.argv[1])', `${deliberate} ${email}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(
+      (
+        await makeSignupHandler(env)(
+          httpEvent('POST', '/signup', { body: { email, firstName: 'Philippa', consent: true } }),
+        )
+      ).statusCode,
+    ).toBe(201);
+    const child = spawn(
+      process.execPath,
+      ['-e', 'console.log(process.argv[1]); console.error(process.argv[1])', `${deliberate} ${email}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     await forwardChildOutput(child);
-    expect(capture.leaks().map(({ field, source }) => `${field} in ${source}`)).toEqual(['email in stdout', 'email in stderr']);
+    expect(capture.leaks().map(({ field, source }) => `${field} in ${source}`)).toEqual([
+      'email in stdout',
+      'email in stderr',
+    ]);
   });
 
   it('fails a test file that leaks: a child vitest with the setup files of npm test fails test/fixtures/privacy/leaky.fixture.ts with the privacy message, and passes its clean twin', async () => {
@@ -65,32 +108,59 @@ describe('the privacy check', () => {
     const outputFile = join(dir, 'report.json');
     // Not this run's own worker settings: the child is a vitest run of its own.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST')));
-    const child = spawn(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/privacy/vitest.config.ts', '--reporter=json', `--outputFile=${outputFile}`], {
-      cwd: root,
-      env: { ...env, NURTURE_FIXTURE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), NURTURE_FIXTURE_SES_ENDPOINT: inject('sesEndpoint') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--config',
+        'test/fixtures/privacy/vitest.config.ts',
+        '--reporter=json',
+        `--outputFile=${outputFile}`,
+      ],
+      {
+        cwd: root,
+        env: {
+          ...env,
+          NURTURE_FIXTURE_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+          NURTURE_FIXTURE_SES_ENDPOINT: inject('sesEndpoint'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     // Kept in memory, not passed through: it holds the leaks. Shown only if the child wrote no report.
     let output = '';
-    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    for (const stream of [child.stdout, child.stderr])
+      stream.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const [code] = await once(child, 'exit');
-    const report = await readFile(outputFile, 'utf8').then((text) => JSON.parse(text) as { testResults: FileResult[] }, () => undefined);
+    const report = await readFile(outputFile, 'utf8').then(
+      (text) => JSON.parse(text) as { testResults: FileResult[] },
+      () => undefined,
+    );
     await rm(dir, { recursive: true, force: true });
 
     expect(report, `the child run wrote no report:\n${output.slice(-2000)}`).toBeDefined();
     expect(code, 'the child run fails').toBe(1);
-    const file = (name: string) => report!.testResults.find((result) => result.name.endsWith(`/test/fixtures/privacy/${name}`));
+    const file = (name: string) =>
+      report!.testResults.find((result) => result.name.endsWith(`/test/fixtures/privacy/${name}`));
     expect(file('clean.fixture.ts')).toMatchObject({ status: 'passed', assertionResults: [{ status: 'passed' }] });
     const leaky = file('leaky.fixture.ts')!;
     // Its one test passed: what failed the file is the privacy check, naming each leak.
     expect(leaky).toMatchObject({ status: 'failed', assertionResults: [{ status: 'passed' }] });
     expect(leaky.message).toMatch(/^Personal data in logs or SES tags \(4\):\n/);
-    expect([...leaky.message.matchAll(/^ {2}(\w+ in [\w-]+): /gm)].map((line) => line[1])).toEqual(['email in stdout', 'firstName in console', 'lastName in stderr', 'interest in ses-tag']);
+    expect([...leaky.message.matchAll(/^ {2}(\w+ in [\w-]+): /gm)].map((line) => line[1])).toEqual([
+      'email in stdout',
+      'firstName in console',
+      'lastName in stderr',
+      'interest in ses-tag',
+    ]);
   }, 120_000);
 
   it('matches names as whole words, emails in any case or URL-encoded, and phones with or without punctuation', () => {
     deliberate = 'never-captured';
-    const people = [{ email: 'Ana+Clinic@Example.com', firstName: 'Sam', phone: '+44 20 7946 0958', interest: 'chronic-migraine' }];
+    const people = [
+      { email: 'Ana+Clinic@Example.com', firstName: 'Sam', phone: '+44 20 7946 0958', interest: 'chronic-migraine' },
+    ];
     const found = (text: string) => findLeaks([{ source: 'stdout', text }], people).map((leak) => leak.field);
     expect(found('{"sampling_rate":0,"leadId":"01K"}')).toEqual([]);
     expect(found('hello Sam,')).toEqual(['firstName']);

@@ -31,8 +31,17 @@ describe('replays', () => {
     const answers = await Promise.all(Array.from({ length: 50 }, () => signup(httpEvent('POST', '/signup', { body }))));
 
     expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(1);
-    expect(answers.filter((a) => a.statusCode === 200).map((a) => a.body)).toEqual(Array(49).fill(JSON.stringify({ created: false })));
-    const leads = await documents(env).send(new ScanCommand({ TableName: env.config.TABLE_NAME, FilterExpression: '#type = :lead', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':lead': 'lead' } }));
+    expect(answers.filter((a) => a.statusCode === 200).map((a) => a.body)).toEqual(
+      Array(49).fill(JSON.stringify({ created: false })),
+    );
+    const leads = await documents(env).send(
+      new ScanCommand({
+        TableName: env.config.TABLE_NAME,
+        FilterExpression: '#type = :lead',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':lead': 'lead' },
+      }),
+    );
     expect(leads.Items?.map((item) => item.email)).toEqual([email]);
     expect(faults.accepted.map((m) => [m.to, m.tags.stepId])).toEqual([[[email], 'welcome']]);
   });
@@ -44,16 +53,31 @@ describe('replays', () => {
     const [lead] = await seedDueLeads(env, 1, 'event-replay');
     await dispatchDue(env.dispatch);
     const [sent] = faults.acceptedFor(lead!.leadId);
-    const open = sesEventFor('Open', sent!.messageId, { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' }, new Date('2026-03-02T16:00:00Z'));
+    const open = sesEventFor(
+      'Open',
+      sent!.messageId,
+      { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' },
+      new Date('2026-03-02T16:00:00Z'),
+    );
 
-    const results = [...(await Promise.all([record(open), record({ ...open, id: 'another-eventbridge-id' })])), await record(open)];
+    const results = [
+      ...(await Promise.all([record(open), record({ ...open, id: 'another-eventbridge-id' })])),
+      await record(open),
+    ];
 
     expect(results.sort()).toEqual(['duplicate', 'duplicate', 'recorded']);
     const doc = documents(env);
-    const item = async (key: Record<string, string>) => (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+    const item = async (key: Record<string, string>) =>
+      (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
     expect(await item(leadKey(lead!.leadId))).toMatchObject({ opens: 1, firstOpenedAt: '2026-03-02T16:00:00.000Z' });
     expect(await item(messageKey(lead!.leadId, 'nurture', 'welcome'))).toMatchObject({ countOpen: 1 });
-    const events = await doc.send(new QueryCommand({ TableName: env.config.TABLE_NAME, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)', ExpressionAttributeValues: { ':pk': `LEAD#${lead!.leadId}`, ':evt': 'EVT#' } }));
+    const events = await doc.send(
+      new QueryCommand({
+        TableName: env.config.TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+        ExpressionAttributeValues: { ':pk': `LEAD#${lead!.leadId}`, ':evt': 'EVT#' },
+      }),
+    );
     expect(events.Items).toHaveLength(1);
   });
 });
@@ -63,15 +87,22 @@ describe('a booking webhook replayed', () => {
     const faults = await sesFaults();
     const env = await testEnv({ SES_ENDPOINT: faults.url });
     const email = uniqueEmail('booked');
-    const signup = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Rosa', consent: true } }));
+    const signup = await makeSignupHandler(env)(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Rosa', consent: true } }),
+    );
     const { leadId } = JSON.parse(signup.body!);
     const book = makeBookingHandler(env);
     const booking = { email, appointmentAt: '2026-03-12T11:00:00-04:00', status: 'booked', bookingId: 'appt-7' };
 
     const delivery = bookingEvent(booking);
-    const answers = (await Promise.all(Array.from({ length: 5 }, () => book(delivery)))).map((answer) => [answer.statusCode, JSON.parse(answer.body!)]);
+    const answers = (await Promise.all(Array.from({ length: 5 }, () => book(delivery)))).map((answer) => [
+      answer.statusCode,
+      JSON.parse(answer.body!),
+    ]);
     // Copies that race each other all reach the lead's conditional write; exactly one changes anything.
-    expect(answers.filter(([, body]) => body.changed)).toEqual([[200, { leadId, created: false, changed: true, sequence: 'follow-up' }]]);
+    expect(answers.filter(([, body]) => body.changed)).toEqual([
+      [200, { leadId, created: false, changed: true, sequence: 'follow-up' }],
+    ]);
     for (const [status, body] of answers.filter(([, body]) => !body.changed)) {
       expect(status).toBe(200);
       expect(body.duplicate === true || body.changed === false).toBe(true);
@@ -83,7 +114,10 @@ describe('a booking webhook replayed', () => {
     // The scheduling system retries the same booking with a fresh timestamp and signature: not a duplicate delivery,
     // but the same facts, so nothing changes and nothing is sent.
     const resent = await book(bookingEvent(booking, { at: new Date(Date.now() + 2_000) }));
-    expect([resent.statusCode, JSON.parse(resent.body!)]).toEqual([200, { leadId, created: false, changed: false, sequence: 'follow-up' }]);
+    expect([resent.statusCode, JSON.parse(resent.body!)]).toEqual([
+      200,
+      { leadId, created: false, changed: false, sequence: 'follow-up' },
+    ]);
     expect(await env.store.get(leadId)).toEqual(after);
     expect(faults.acceptedFor(leadId).map((m) => m.tags.stepId)).toEqual(['welcome', 'confirmation']);
   });
@@ -100,9 +134,15 @@ describe('an unsubscribe racing a dispatch', () => {
 
     for (const [i, lead] of leads.entries()) {
       const url = new URL(env.dispatch.unsubscribeUrl(lead.leadId));
-      const oneClick = httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const oneClick = httpEvent('POST', `${url.pathname}${url.search}`, {
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       const offset = ((i * 7) % 40) - 10; // ms from the dispatch to the unsubscribe: -10 (unsubscribe first) to +29
-      const [, answer] = await Promise.all([sleep(-offset).then(() => deliverNext(env.dispatch, lead.leadId)), sleep(offset).then(() => unsubscribe(oneClick))]);
+      const [, answer] = await Promise.all([
+        sleep(-offset).then(() => deliverNext(env.dispatch, lead.leadId)),
+        sleep(offset).then(() => unsubscribe(oneClick)),
+      ]);
       expect(answer.statusCode).toBe(200);
 
       const stored = (await env.store.get(lead.leadId)) as { status: string; stoppedAt: string } | undefined;
@@ -131,11 +171,19 @@ describe('an unsubscribe racing a dispatch', () => {
     let letGo!: () => void;
     const reached = new Promise<void>((resolve) => (arrived = resolve));
     const gate = new Promise<void>((resolve) => (letGo = resolve));
-    dynamo.middlewareStack.add((next) => async (args) => (arrived(), await gate, next(args)), { step: 'finalizeRequest', name: 'heldUpNetwork' });
+    dynamo.middlewareStack.add((next) => async (args) => (arrived(), await gate, next(args)), {
+      step: 'finalizeRequest',
+      name: 'heldUpNetwork',
+    });
     const unsubscribe = makeUnsubscribeHandler(unsubscribeDeps(env.config, { clock: env.clock, dynamo }));
 
     const url = new URL(env.dispatch.unsubscribeUrl(lead!.leadId));
-    const pending = unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+    const pending = unsubscribe(
+      httpEvent('POST', `${url.pathname}${url.search}`, {
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
     await reached; // the stop write has left, with its time...
     expect(await deliverNext(env.dispatch, lead!.leadId)).toBe('sent'); // ...and a send completes before it lands
     letGo();

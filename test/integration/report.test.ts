@@ -27,32 +27,56 @@ const HOUR = 3_600_000;
 const env = await testEnv();
 const record = makeSesEventsHandler(env);
 const bookWebhook = makeBookingHandler(env);
-const admin = makeAdminHandler({ reports: new DynamoReportSource(dynamoClient(env.config), env.config.TABLE_NAME), sequences: env.dispatch.sequences, clock: env.clock });
+const admin = makeAdminHandler({
+  reports: new DynamoReportSource(dynamoClient(env.config), env.config.TABLE_NAME),
+  sequences: env.dispatch.sequences,
+  clock: env.clock,
+});
 const FIRST_NAME = 'Zebulon';
 const emails: string[] = [];
 
 async function signUp(label: string) {
   const email = uniqueEmail(label);
   emails.push(email);
-  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: FIRST_NAME, consent: true, interest: 'status-migrainosus' } }));
+  const result = await makeSignupHandler(env)(
+    httpEvent('POST', '/signup', {
+      body: { email, firstName: FIRST_NAME, consent: true, interest: 'status-migrainosus' },
+    }),
+  );
   return JSON.parse(result.body!).leadId as string;
 }
 
 /** An SES event for the email of `stepId` actually sent to the lead, as EventBridge delivers it, at the clock's time. */
-async function ses(leadId: string, stepId: string, type: 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint', section: Record<string, unknown> = {}) {
+async function ses(
+  leadId: string,
+  stepId: string,
+  type: 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint',
+  section: Record<string, unknown> = {},
+) {
   const message = (await env.store.messages(leadId)).find((m) => m.stepId === stepId)!;
-  expect(await record(sesEventFor(type, message.messageId!, { leadId, sequenceId: 'nurture', stepId }, env.clock.now(), section))).toBe('recorded');
+  expect(
+    await record(
+      sesEventFor(type, message.messageId!, { leadId, sequenceId: 'nurture', stepId }, env.clock.now(), section),
+    ),
+  ).toBe('recorded');
 }
-const clickIn = (leadId: string, stepId: string) => ses(leadId, stepId, 'Click', { link: 'https://clinic.example/consultation' });
+const clickIn = (leadId: string, stepId: string) =>
+  ses(leadId, stepId, 'Click', { link: 'https://clinic.example/consultation' });
 
 /** The clinic's scheduling system reports a booking through the signed webhook: the lead leaves the nurture. */
 async function book(leadId: string) {
-  const answer = await bookWebhook(bookingEvent({ leadId, appointmentAt: '2026-03-20T10:00:00-06:00', status: 'booked' }));
+  const answer = await bookWebhook(
+    bookingEvent({ leadId, appointmentAt: '2026-03-20T10:00:00-06:00', status: 'booked' }),
+  );
   expect(answer.statusCode).toBe(200);
 }
 
 // Eight people sign up. Day 0: the welcome; day 3: "how it works" to those still in the nurture.
-const [a, b, c, d, e, f, g, h] = (await Promise.all(['clicks-twice', 'clicks-welcome', 'unsubscribes', 'bounces', 'complains', 'phones-in', 'clicks-late', 'stays'].map(signUp))) as [string, string, string, string, string, string, string, string];
+const [a, b, c, d, e, f, g, h] = (await Promise.all(
+  ['clicks-twice', 'clicks-welcome', 'unsubscribes', 'bounces', 'complains', 'phones-in', 'clicks-late', 'stays'].map(
+    signUp,
+  ),
+)) as [string, string, string, string, string, string, string, string];
 env.clock.advance(HOUR);
 for (const lead of [a, b, c, e, f, g, h]) await ses(lead, 'welcome', 'Delivery');
 await ses(d, 'welcome', 'Bounce', { bounceType: 'Permanent', bounceSubType: 'General' });
@@ -65,7 +89,12 @@ await book(b);
 await book(f);
 await book(g);
 const unsubscribeUrl = new URL(env.dispatch.unsubscribeUrl(c));
-await makeUnsubscribeHandler(env)(httpEvent('POST', `${unsubscribeUrl.pathname}${unsubscribeUrl.search}`, { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+await makeUnsubscribeHandler(env)(
+  httpEvent('POST', `${unsubscribeUrl.pathname}${unsubscribeUrl.search}`, {
+    body: 'List-Unsubscribe=One-Click',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  }),
+);
 env.clock.advance(HOUR);
 await clickIn(g, 'welcome'); // after booking: a click, but not what moved g to book
 env.clock.set('2026-03-05T15:00:00Z');
@@ -78,8 +107,28 @@ await ses(e, 'how-it-works', 'Complaint');
 env.clock.advance(HOUR);
 await book(a);
 
-const expectedWelcome = { stepId: 'welcome', clicked: 3, bookedAfter: 1, sent: 8, delivered: 7, opened: 2, bounced: 1, complained: 0, unsubscribed: 1 };
-const expectedHowItWorks = { stepId: 'how-it-works', clicked: 1, bookedAfter: 1, sent: 3, delivered: 3, opened: 0, bounced: 0, complained: 1, unsubscribed: 0 };
+const expectedWelcome = {
+  stepId: 'welcome',
+  clicked: 3,
+  bookedAfter: 1,
+  sent: 8,
+  delivered: 7,
+  opened: 2,
+  bounced: 1,
+  complained: 0,
+  unsubscribed: 1,
+};
+const expectedHowItWorks = {
+  stepId: 'how-it-works',
+  clicked: 1,
+  bookedAfter: 1,
+  sent: 3,
+  delivered: 3,
+  opened: 0,
+  bounced: 0,
+  complained: 1,
+  unsubscribed: 0,
+};
 
 function expectTheFunnel(report: Report) {
   const nurture = report.sequences[0]!;
@@ -91,7 +140,11 @@ function expectTheFunnel(report: Report) {
   expect(report.sequences.map((sequence) => sequence.sequenceId)).toEqual(['nurture', 'follow-up', 'reschedule']);
   expect(report.sequences[1]!.steps[0]).toMatchObject({ stepId: 'confirmation', sent: 4 });
   expect(report.bookings).toEqual({ total: 4, afterClick: 2, withoutClick: 2 });
-  expect(report.nurture).toEqual({ sequenceId: 'nurture', leads: 8, left: { booked: 4, unsubscribed: 1, bounced: 1, complained: 1, rejected: 0, completed: 0, active: 1 } });
+  expect(report.nurture).toEqual({
+    sequenceId: 'nurture',
+    leads: 8,
+    left: { booked: 4, unsubscribed: 1, bounced: 1, complained: 1, rejected: 0, completed: 0, active: 1 },
+  });
 }
 
 describe('reporting', () => {
@@ -108,7 +161,10 @@ describe('reporting', () => {
     const html = page.body!;
     expect(html).toMatch(/<svg[^>]*role="img"/);
     const welcomeRow = html.match(/<tr data-step="welcome">([\s\S]*?)<\/tr>/)![1]!;
-    const cells = [...welcomeRow.matchAll(/data-column="(\w+)"[^>]*>([^<]*)</g)].map(([, column, value]) => [column, value]);
+    const cells = [...welcomeRow.matchAll(/data-column="(\w+)"[^>]*>([^<]*)</g)].map(([, column, value]) => [
+      column,
+      value,
+    ]);
     expect(cells.slice(0, 3)).toEqual([
       ['clicked', '3 (43%)'],
       ['bookedAfter', '1 (14%)'],
@@ -116,11 +172,19 @@ describe('reporting', () => {
     ]);
     expect(html).toMatch(/Opens are unreliable/);
     for (const secret of [...emails, FIRST_NAME, 'status-migrainosus', '@']) expect(html).not.toContain(secret);
-    for (const secret of [...emails, FIRST_NAME, 'status-migrainosus', '@']) expect((await admin(httpEvent('GET', '/admin/report'))).body).not.toContain(secret);
+    for (const secret of [...emails, FIRST_NAME, 'status-migrainosus', '@'])
+      expect((await admin(httpEvent('GET', '/admin/report'))).body).not.toContain(secret);
   });
 
   it('in AWS the admin routes answer 403 to a caller IAM did not authorise', async () => {
-    const guarded = makeAdminHandler({ reports: new DynamoReportSource(dynamoClient(env.config), env.config.TABLE_NAME), sequences: env.dispatch.sequences, clock: env.clock }, { requireIam: true });
+    const guarded = makeAdminHandler(
+      {
+        reports: new DynamoReportSource(dynamoClient(env.config), env.config.TABLE_NAME),
+        sequences: env.dispatch.sequences,
+        clock: env.clock,
+      },
+      { requireIam: true },
+    );
     const anonymous = await guarded(httpEvent('GET', '/admin/report'));
     expect(anonymous.statusCode).toBe(403);
     expect(anonymous.body).not.toContain('welcome');
@@ -130,13 +194,30 @@ describe('reporting', () => {
   });
 
   it('npm run report -- --table <name> --region <region> prints the same funnel from a deployed table (here dynalite, by AWS_ENDPOINT_URL_DYNAMODB)', async () => {
-    const awsEnv = { ...process.env, AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
-    const json = await run('node_modules/.bin/tsx', ['local/report.ts', '--table', env.config.TABLE_NAME, '--region', 'us-east-1', '--json'], { env: awsEnv });
+    const awsEnv = {
+      ...process.env,
+      AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const json = await run(
+      'node_modules/.bin/tsx',
+      ['local/report.ts', '--table', env.config.TABLE_NAME, '--region', 'us-east-1', '--json'],
+      { env: awsEnv },
+    );
     expectTheFunnel(JSON.parse(json.stdout));
 
-    const text = (await run('node_modules/.bin/tsx', ['local/report.ts', '--table', env.config.TABLE_NAME, '--region', 'us-east-1'], { env: awsEnv })).stdout;
+    const text = (
+      await run(
+        'node_modules/.bin/tsx',
+        ['local/report.ts', '--table', env.config.TABLE_NAME, '--region', 'us-east-1'],
+        { env: awsEnv },
+      )
+    ).stdout;
     expect(text).toMatch(/Opens are unreliable/);
-    expect(text).toMatch(/^Email \(step\)\s+Clicked\s+Booked after\s+Sent\s+Delivered\s+Opened\*\s+Bounced\s+Complained\s+Unsubscribed$/m);
+    expect(text).toMatch(
+      /^Email \(step\)\s+Clicked\s+Booked after\s+Sent\s+Delivered\s+Opened\*\s+Bounced\s+Complained\s+Unsubscribed$/m,
+    );
     expect(text).toMatch(/^welcome\s+3 \(43%\)\s+1 \(14%\)\s+8\s+7\s+2\s+1\s+0\s+1$/m);
     expect(text).toMatch(/^how-it-works\s+1 \(33%\)\s+1 \(33%\)\s+3\s+3\s+0\s+0\s+1\s+0$/m);
     expect(text).toMatch(/Booked without a click: 2/);
@@ -148,13 +229,26 @@ describe('reporting', () => {
     try {
       const saved = dynalite({ path: join(dir, '.nurture', 'dynamodb') });
       await new Promise<void>((resolve) => saved.listen(0, '127.0.0.1', resolve));
-      const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(saved.address() as { port: number }).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+      const client = new DynamoDBClient({
+        endpoint: `http://127.0.0.1:${(saved.address() as { port: number }).port}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
       await ensureTable(client, 'nurture-local');
-      await DynamoDBDocumentClient.from(client).send(new PutCommand({ TableName: 'nurture-local', Item: { ...leadKey('saved-lead'), type: 'lead', status: 'completed', sequenceId: 'nurture', sentSteps: [] } }));
+      await DynamoDBDocumentClient.from(client).send(
+        new PutCommand({
+          TableName: 'nurture-local',
+          Item: { ...leadKey('saved-lead'), type: 'lead', status: 'completed', sequenceId: 'nurture', sentSteps: [] },
+        }),
+      );
       client.destroy();
       await new Promise((resolve) => saved.close(resolve));
 
-      const { stdout } = await run(join(process.cwd(), 'node_modules/.bin/tsx'), [join(process.cwd(), 'local/report.ts'), '--json'], { cwd: dir, env: { ...process.env, DYNAMODB_PORT: String(await freePort()) } });
+      const { stdout } = await run(
+        join(process.cwd(), 'node_modules/.bin/tsx'),
+        [join(process.cwd(), 'local/report.ts'), '--json'],
+        { cwd: dir, env: { ...process.env, DYNAMODB_PORT: String(await freePort()) } },
+      );
       expect(JSON.parse(stdout).nurture).toMatchObject({ leads: 1, left: { completed: 1 } });
     } finally {
       rmSync(dir, { recursive: true, force: true });

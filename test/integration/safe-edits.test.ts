@@ -12,7 +12,8 @@ import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail
 
 const ZONE = 'America/New_York';
 const ids = nurture.steps.map((step) => step.id);
-const local = (at: Date | string) => DateTime.fromJSDate(new Date(at), { zone: ZONE }).toFormat("ccc yyyy-MM-dd'T'HH:mm");
+const local = (at: Date | string) =>
+  DateTime.fromJSDate(new Date(at), { zone: ZONE }).toFormat("ccc yyyy-MM-dd'T'HH:mm");
 
 /** The same service after a deploy of an edited sequence: same table, same clock, new steps. */
 function deployEdit(env: TestEnv, edit: (steps: EmailStep[]) => EmailStep[]): TestEnv {
@@ -20,7 +21,8 @@ function deployEdit(env: TestEnv, edit: (steps: EmailStep[]) => EmailStep[]): Te
   return { ...env, dispatch: { ...env.dispatch, sequences, renderer: new ReactEmailRenderer(sequences, env.clinic) } };
 }
 
-const sentSteps = async (env: TestEnv, leadId: string) => (await env.store.messages(leadId)).map((message) => message.stepId);
+const sentSteps = async (env: TestEnv, leadId: string) =>
+  (await env.store.messages(leadId)).map((message) => message.stepId);
 
 /** A lead who signed up Monday 2 March 2026, 10:00 in New York, and has had the welcome. */
 async function leadWithWelcome() {
@@ -34,7 +36,10 @@ describe('marketing edits a sequence while leads are in it', () => {
   it('steps are tracked by id: a step inserted before a lead’s place is not sent to it, and nothing is sent twice', async () => {
     const { env, leadId } = await leadWithWelcome();
     await runNext(env, leadId); // how-it-works
-    const edited = deployEdit(env, (steps) => [{ id: 'before-we-start', after: { days: 1 }, template: SideEffects }, ...steps]);
+    const edited = deployEdit(env, (steps) => [
+      { id: 'before-we-start', after: { days: 1 }, template: SideEffects },
+      ...steps,
+    ]);
 
     await runUntilDone(edited, leadId);
     expect(await sentSteps(env, leadId)).toEqual(ids);
@@ -58,7 +63,11 @@ describe('marketing edits a sequence while leads are in it', () => {
   it('a new step is picked up by a lead that has not passed it, then the sequence goes on', async () => {
     const { env, leadId } = await leadWithWelcome();
     await runNext(env, leadId); // how-it-works, Wednesday 4 March
-    const edited = deployEdit(env, (steps) => [...steps.slice(0, 2), { id: 'a-new-email', after: { days: 1 }, template: SideEffects }, ...steps.slice(2)]);
+    const edited = deployEdit(env, (steps) => [
+      ...steps.slice(0, 2),
+      { id: 'a-new-email', after: { days: 1 }, template: SideEffects },
+      ...steps.slice(2),
+    ]);
 
     await runUntilDone(edited, leadId);
     expect(await sentSteps(env, leadId)).toEqual([...ids.slice(0, 2), 'a-new-email', ...ids.slice(2)]);
@@ -68,7 +77,11 @@ describe('marketing edits a sequence while leads are in it', () => {
     const { env, leadId } = await leadWithWelcome();
     await runNext(env, leadId); // how-it-works
     await runNext(env, leadId); // who-it-helps
-    const edited = deployEdit(env, (steps) => [...steps.slice(0, 2), { id: 'a-new-email', after: { days: 1 }, template: SideEffects }, ...steps.slice(2)]);
+    const edited = deployEdit(env, (steps) => [
+      ...steps.slice(0, 2),
+      { id: 'a-new-email', after: { days: 1 }, template: SideEffects },
+      ...steps.slice(2),
+    ]);
 
     await runUntilDone(edited, leadId);
     expect(await sentSteps(env, leadId)).toEqual(ids);
@@ -77,7 +90,10 @@ describe('marketing edits a sequence while leads are in it', () => {
   it('a lead that finished the sequence gets no step added to its end', async () => {
     const { env, email, leadId } = await leadWithWelcome();
     expect((await runUntilDone(env, leadId))?.status).toBe('completed');
-    const edited = deployEdit(env, (steps) => [...steps, { id: 'one-more', after: { days: 1 }, template: SideEffects }]);
+    const edited = deployEdit(env, (steps) => [
+      ...steps,
+      { id: 'one-more', after: { days: 1 }, template: SideEffects },
+    ]);
 
     env.clock.advance(30 * 86_400_000);
     expect((await dispatchDue(edited.dispatch)).sent).toBe(0);
@@ -88,7 +104,15 @@ describe('marketing edits a sequence while leads are in it', () => {
     const { env, leadId } = await leadWithWelcome();
     const waiting = await env.store.get(leadId);
     expect(local(waiting!.nextSendAt!)).toBe('Wed 2026-03-04T10:00'); // how-it-works, 2 days after the welcome
-    const edited = deployEdit(env, (steps) => steps.map((step) => (step.id === 'how-it-works' ? { ...step, after: { days: 5 } } : step.id === 'who-it-helps' ? { ...step, after: { days: 10 } } : step)));
+    const edited = deployEdit(env, (steps) =>
+      steps.map((step) =>
+        step.id === 'how-it-works'
+          ? { ...step, after: { days: 5 } }
+          : step.id === 'who-it-helps'
+            ? { ...step, after: { days: 10 } }
+            : step,
+      ),
+    );
 
     const after = await runNext(edited, leadId);
     const messages = await env.store.messages(leadId);

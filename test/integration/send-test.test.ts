@@ -8,14 +8,23 @@ import { inbox, testEnv, uniqueEmail } from './harness.ts';
 describe('npm run send-test', () => {
   it('sends one step with its preview props to the local inbox, with the subject marked [TEST]', () => {
     const to = uniqueEmail('marketing');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'local/send-test.ts', '--to', to, '--step', 'how-it-works'], {
-      encoding: 'utf8',
-      env: { ...process.env, SES_ENDPOINT: inject('sesEndpoint') },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'local/send-test.ts', '--to', to, '--step', 'how-it-works'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SES_ENDPOINT: inject('sesEndpoint') },
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`Sent "[TEST] How ketamine may calm an over-sensitive migraine brain" (nurture/how-it-works) to ${to} through the local inbox`);
+    expect(run.stdout).toContain(
+      `Sent "[TEST] How ketamine may calm an over-sensitive migraine brain" (nurture/how-it-works) to ${to} through the local inbox`,
+    );
     return expect(inbox(to)).resolves.toEqual([
-      expect.objectContaining({ subject: '[TEST] How ketamine may calm an over-sensitive migraine brain', body: expect.objectContaining({ text: expect.stringContaining('Hi Jordan,') }) }),
+      expect.objectContaining({
+        subject: '[TEST] How ketamine may calm an over-sensitive migraine brain',
+        body: expect.objectContaining({ text: expect.stringContaining('Hi Jordan,') }),
+      }),
     ]);
   });
 
@@ -24,32 +33,59 @@ describe('npm run send-test', () => {
   it('records nothing against any lead: no configuration set, no tags, and an SES event for it is skipped', async () => {
     const env = await testEnv();
     const to = uniqueEmail('marketing');
-    const result = await sendTest({ ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic }, { to, step: 'nurture/the-research' });
-    expect(result).toMatchObject({ ok: true, subject: '[TEST] Ketamine for migraine: what the studies found, and their limits' });
+    const result = await sendTest(
+      { ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic },
+      { to, step: 'nurture/the-research' },
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      subject: '[TEST] Ketamine for migraine: what the studies found, and their limits',
+    });
 
     const [request] = env.sesRequests;
     expect(request?.ConfigurationSetName).toBeUndefined();
     expect(request?.Tags).toBeUndefined();
-    expect(Buffer.from(request!.RawMessage!.Data!).toString()).toMatch(/List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
+    expect(Buffer.from(request!.RawMessage!.Data!).toString()).toMatch(
+      /List-Unsubscribe-Post: List-Unsubscribe=One-Click/,
+    );
 
     // Were SES to publish an event for it anyway (a default configuration set on the identity), it names no lead.
     const messageId = result.ok ? result.messageId : '';
-    const delivery = { 'detail-type': 'Email Delivery', source: 'aws.ses', detail: { eventType: 'Delivery', mail: { messageId, timestamp: new Date().toISOString(), tags: {} }, delivery: { timestamp: new Date().toISOString() } } };
+    const delivery = {
+      'detail-type': 'Email Delivery',
+      source: 'aws.ses',
+      detail: {
+        eventType: 'Delivery',
+        mail: { messageId, timestamp: new Date().toISOString(), tags: {} },
+        delivery: { timestamp: new Date().toISOString() },
+      },
+    };
     expect(await makeSesEventsHandler(env)(delivery)).toBe('skipped');
   });
 
   it('a follow-up step is sent with its preview appointment', async () => {
     const env = await testEnv();
     const to = uniqueEmail('marketing');
-    expect(await sendTest({ ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic }, { to, step: 'reminder' })).toMatchObject({ ok: true, subject: '[TEST] Reminder: your appointment tomorrow, Jordan' });
+    expect(
+      await sendTest(
+        { ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic },
+        { to, step: 'reminder' },
+      ),
+    ).toMatchObject({ ok: true, subject: '[TEST] Reminder: your appointment tomorrow, Jordan' });
     const [mail] = await inbox(to);
     expect(mail?.body.text).toContain('Tuesday, December 1 at 10:00 AM EST');
   });
 
   it('an unknown step is refused with the list of steps that exist', async () => {
     const env = await testEnv();
-    const result = await sendTest({ ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic }, { to: uniqueEmail(), step: 'how-it-work' });
-    expect(result).toEqual({ ok: false, message: expect.stringMatching(/There is no step "how-it-work". Steps: nurture\/welcome, nurture\/how-it-works,/) });
+    const result = await sendTest(
+      { ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic },
+      { to: uniqueEmail(), step: 'how-it-work' },
+    );
+    expect(result).toEqual({
+      ok: false,
+      message: expect.stringMatching(/There is no step "how-it-work". Steps: nurture\/welcome, nurture\/how-it-works,/),
+    });
     expect(env.sesRequests).toEqual([]);
   });
 });

@@ -11,14 +11,26 @@ import { httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts'
 const env = await testEnv();
 const record = makeSesEventsHandler(env);
 const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
-const item = async (key: Record<string, string>) => (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+const item = async (key: Record<string, string>) =>
+  (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
 
 /** How many events are recorded for a lead. */
 const eventCount = async (leadId: string) =>
-  (await doc.send(new QueryCommand({ TableName: env.config.TABLE_NAME, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)', ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':evt': 'EVT#' }, ConsistentRead: true }))).Count;
+  (
+    await doc.send(
+      new QueryCommand({
+        TableName: env.config.TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':evt': 'EVT#' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Count;
 
 async function signUp(email: string) {
-  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }));
+  const result = await makeSignupHandler(env)(
+    httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }),
+  );
   return JSON.parse(result.body!).leadId as string;
 }
 
@@ -33,7 +45,16 @@ async function sesEvent(leadId: string, eventType: string, at: string, extra: Re
     source: 'aws.ses',
     detail: {
       eventType,
-      mail: { messageId: message.messageId, timestamp: message.at.toISOString(), tags: { leadId: [leadId], sequenceId: ['nurture'], stepId: ['welcome'], 'ses:configuration-set': ['nurture-test'] } },
+      mail: {
+        messageId: message.messageId,
+        timestamp: message.at.toISOString(),
+        tags: {
+          leadId: [leadId],
+          sequenceId: ['nurture'],
+          stepId: ['welcome'],
+          'ses:configuration-set': ['nurture-test'],
+        },
+      },
       [section]: { timestamp: at, ...extra },
     },
   };
@@ -44,11 +65,24 @@ describe('SES events', () => {
     const leadId = await signUp(uniqueEmail('engaged'));
     expect(await record(await sesEvent(leadId, 'Delivery', '2026-03-02T15:00:01Z'))).toBe('recorded');
     await record(await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z'));
-    await record(await sesEvent(leadId, 'Click', '2026-03-02T16:01:00Z', { link: 'https://clinic.example/consultation' }));
+    await record(
+      await sesEvent(leadId, 'Click', '2026-03-02T16:01:00Z', { link: 'https://clinic.example/consultation' }),
+    );
 
     const lead = await item(leadKey(leadId));
-    expect(lead).toMatchObject({ deliveries: 1, opens: 1, clicks: 1, firstDeliveredAt: '2026-03-02T15:00:01.000Z', firstClickedAt: '2026-03-02T16:01:00.000Z' });
-    expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({ countDelivery: 1, countOpen: 1, countClick: 1, state: 'sent' });
+    expect(lead).toMatchObject({
+      deliveries: 1,
+      opens: 1,
+      clicks: 1,
+      firstDeliveredAt: '2026-03-02T15:00:01.000Z',
+      firstClickedAt: '2026-03-02T16:01:00.000Z',
+    });
+    expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({
+      countDelivery: 1,
+      countOpen: 1,
+      countClick: 1,
+      state: 'sent',
+    });
   });
 
   it('events out of order keep the earliest time as the first', async () => {
@@ -61,7 +95,9 @@ describe('SES events', () => {
   it('a hard bounce stops the lead and suppresses the address; signing it up again sends nothing', async () => {
     const email = uniqueEmail('hard');
     const leadId = await signUp(email);
-    await record(await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', { bounceType: 'Permanent', bounceSubType: 'General' }));
+    await record(
+      await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', { bounceType: 'Permanent', bounceSubType: 'General' }),
+    );
     expect(await env.store.get(leadId)).toMatchObject({ status: 'bounced' });
     expect(await env.events.suppressedAs(email)).toBe('bounced');
 
@@ -72,7 +108,9 @@ describe('SES events', () => {
     // Even once retention has removed the lead and its email record, the address stays suppressed.
     await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: emailKey(email) }));
     await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId) }));
-    const again = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }));
+    const again = await makeSignupHandler(env)(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }),
+    );
     expect(again.statusCode).toBe(200);
     expect(await inbox(email)).toHaveLength(1);
   });
@@ -80,7 +118,14 @@ describe('SES events', () => {
   it('a soft bounce is recorded and sending goes on', async () => {
     const email = uniqueEmail('soft');
     const leadId = await signUp(email);
-    expect(await record(await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', { bounceType: 'Transient', bounceSubType: 'MailboxFull' }))).toBe('recorded');
+    expect(
+      await record(
+        await sesEvent(leadId, 'Bounce', '2026-03-02T15:00:05Z', {
+          bounceType: 'Transient',
+          bounceSubType: 'MailboxFull',
+        }),
+      ),
+    ).toBe('recorded');
     expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
     expect(await env.events.suppressedAs(email)).toBeUndefined();
     expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({ countBounce: 1 });
@@ -106,7 +151,18 @@ describe('SES events', () => {
   it('an event whose tags are not our ids is skipped, whatever they hold', async () => {
     const leadId = await signUp(uniqueEmail('foreign'));
     const open = await sesEvent(leadId, 'Open', '2026-03-02T16:00:00Z');
-    expect(await record({ ...open, detail: { ...open.detail, mail: { ...open.detail.mail, tags: { leadId: ['例'.repeat(256)], sequenceId: ['nurture'], stepId: ['welcome'] } } } })).toBe('skipped');
+    expect(
+      await record({
+        ...open,
+        detail: {
+          ...open.detail,
+          mail: {
+            ...open.detail.mail,
+            tags: { leadId: ['例'.repeat(256)], sequenceId: ['nurture'], stepId: ['welcome'] },
+          },
+        },
+      }),
+    ).toBe('skipped');
   });
 
   it('an event about a message the lead was not sent (another message id on its step, a step it was not sent, a lead we do not have) is skipped and changes nothing', async () => {
@@ -115,7 +171,10 @@ describe('SES events', () => {
     const [lead, welcome] = [await item(leadKey(leadId)), await item(messageKey(leadId, 'nurture', 'welcome'))];
     const complaint = await sesEvent(leadId, 'Complaint', '2026-03-02T17:00:00Z');
     const { mail } = complaint.detail;
-    const about = (changes: Partial<typeof mail>) => ({ ...complaint, detail: { ...complaint.detail, mail: { ...mail, ...changes } } });
+    const about = (changes: Partial<typeof mail>) => ({
+      ...complaint,
+      detail: { ...complaint.detail, mail: { ...mail, ...changes } },
+    });
 
     expect(await record(about({ messageId: 'ses-0000000000-not-ours' }))).toBe('skipped');
     expect(await record(about({ tags: { ...mail.tags, stepId: ['how-it-works'] } }))).toBe('skipped');
@@ -135,32 +194,51 @@ describe('SES events', () => {
   it('an event that overtakes our record of the send (SES publishes before the dispatcher writes) is recorded', async () => {
     const own = await testEnv();
     const recordOwn = makeSesEventsHandler(own);
-    const result = await makeSignupHandler(own)(httpEvent('POST', '/signup', { body: { email: uniqueEmail('overtaken'), firstName: 'Ira', consent: true } }));
+    const result = await makeSignupHandler(own)(
+      httpEvent('POST', '/signup', { body: { email: uniqueEmail('overtaken'), firstName: 'Ira', consent: true } }),
+    );
     const leadId = JSON.parse(result.body!).leadId as string;
     const results: unknown[] = [];
     // The local runtime's feed: Send and Delivery recorded as SES accepts the message, before the dispatcher records it.
-    const mailer = withEngagementFeed(own.dispatch.mailer, async (event) => results.push(await recordOwn(event)), own.clock);
+    const mailer = withEngagementFeed(
+      own.dispatch.mailer,
+      async (event) => results.push(await recordOwn(event)),
+      own.clock,
+    );
     own.clock.advance(3 * 86_400_000);
     expect(await dispatchDue({ ...own.dispatch, mailer })).toMatchObject({ sent: 1 });
     expect(results).toEqual(['recorded', 'recorded']);
-    expect(await own.store.messages(leadId)).toEqual([expect.objectContaining({ stepId: 'welcome' }), expect.objectContaining({ stepId: 'how-it-works', state: 'sent' })]);
+    expect(await own.store.messages(leadId)).toEqual([
+      expect.objectContaining({ stepId: 'welcome' }),
+      expect.objectContaining({ stepId: 'how-it-works', state: 'sent' }),
+    ]);
     expect(await own.store.get(leadId)).toMatchObject({ deliveries: 1 });
   });
 
   it('an event for a send whose SES answer was lost (recorded as unconfirmed, no message id) is recorded, and then that message id is the one', async () => {
     const faults = await sesFaults({ rule: (request) => (request.tags.stepId === 'welcome' ? 'drop' : undefined) });
     const lossy = await testEnv({ SES_ENDPOINT: faults.url });
-    const result = await makeSignupHandler(lossy)(httpEvent('POST', '/signup', { body: { email: uniqueEmail('lost-answer'), firstName: 'Ira', consent: true } }));
+    const result = await makeSignupHandler(lossy)(
+      httpEvent('POST', '/signup', { body: { email: uniqueEmail('lost-answer'), firstName: 'Ira', consent: true } }),
+    );
     const leadId = JSON.parse(result.body!).leadId as string;
-    expect(await lossy.store.messages(leadId)).toEqual([expect.objectContaining({ stepId: 'welcome', state: 'unconfirmed' })]);
+    expect(await lossy.store.messages(leadId)).toEqual([
+      expect.objectContaining({ stepId: 'welcome', state: 'unconfirmed' }),
+    ]);
     expect((await lossy.store.messages(leadId))[0]!.messageId).toBeUndefined();
     const [accepted] = faults.acceptedFor(leadId);
     const tags = { leadId, sequenceId: 'nurture', stepId: 'welcome' };
 
     const recordLossy = makeSesEventsHandler(lossy);
-    expect(await recordLossy(sesEventFor('Delivery', accepted!.messageId, tags, new Date('2026-03-02T15:00:02Z')))).toBe('recorded');
-    expect(await lossy.store.messages(leadId)).toEqual([expect.objectContaining({ state: 'unconfirmed', messageId: accepted!.messageId })]);
-    expect(await recordLossy(sesEventFor('Open', 'ses-0000000000-not-ours', tags, new Date('2026-03-02T16:00:00Z')))).toBe('skipped');
+    expect(
+      await recordLossy(sesEventFor('Delivery', accepted!.messageId, tags, new Date('2026-03-02T15:00:02Z'))),
+    ).toBe('recorded');
+    expect(await lossy.store.messages(leadId)).toEqual([
+      expect.objectContaining({ state: 'unconfirmed', messageId: accepted!.messageId }),
+    ]);
+    expect(
+      await recordLossy(sesEventFor('Open', 'ses-0000000000-not-ours', tags, new Date('2026-03-02T16:00:00Z'))),
+    ).toBe('skipped');
   });
 
   it('an event whose time, once in UTC, falls outside the years 0000 to 9999 is skipped, so it never counts as the first', async () => {
@@ -174,7 +252,12 @@ describe('SES events', () => {
 
   it('a malformed or unknown event is skipped without failing', async () => {
     expect(await record({ source: 'aws.ses', detail: { eventType: 'Teleport' } })).toBe('skipped');
-    expect(await record({ source: 'aws.ses', detail: { eventType: 'Open', mail: { messageId: 'x', timestamp: 'yesterday', tags: {} } } })).toBe('skipped');
+    expect(
+      await record({
+        source: 'aws.ses',
+        detail: { eventType: 'Open', mail: { messageId: 'x', timestamp: 'yesterday', tags: {} } },
+      }),
+    ).toBe('skipped');
     expect(await record(null)).toBe('skipped');
     expect(await record('{}')).toBe('skipped');
   });

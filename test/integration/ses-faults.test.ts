@@ -17,18 +17,29 @@ import { seedDueLeads } from '../support/seed.ts';
 const DAY = 86_400_000;
 
 async function signUp(env: TestEnv, email: string): Promise<string> {
-  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Jamie', consent: true } }));
+  const result = await makeSignupHandler(env)(
+    httpEvent('POST', '/signup', { body: { email, firstName: 'Jamie', consent: true } }),
+  );
   expect(result.statusCode).toBe(201);
   return JSON.parse(result.body!).leadId;
 }
 
 /** Dispatch rounds until nothing is due, moving the clock past the retry delay between rounds. */
 async function dispatchUntilIdle(dispatchers: TestEnv[], clock: TestEnv['clock']) {
-  const total: Omit<DispatchReport, 'due'> = { sent: 0, retry: 0, rejected: 0, unconfirmed: 0, rescheduled: 0, completed: 0, skipped: 0 };
+  const total: Omit<DispatchReport, 'due'> = {
+    sent: 0,
+    retry: 0,
+    rejected: 0,
+    unconfirmed: 0,
+    rescheduled: 0,
+    completed: 0,
+    skipped: 0,
+  };
   for (let round = 0; round < 40; round++) {
     const reports = await Promise.all(dispatchers.map((env) => dispatchDue(env.dispatch)));
     if (reports.every((report) => report.due === 0)) return total;
-    for (const report of reports) for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
+    for (const report of reports)
+      for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
     clock.advance(61_000); // RETRY_DELAY_SECONDS is 60 in tests
   }
   throw new Error('still due after 40 rounds');
@@ -36,7 +47,17 @@ async function dispatchUntilIdle(dispatchers: TestEnv[], clock: TestEnv['clock']
 
 /** A dispatcher in a child process on the same table and SES endpoint, to be killed with SIGKILL mid-run. */
 function childDispatcher(env: TestEnv, extra: Record<string, string> = {}) {
-  const keys = ['TABLE_NAME', 'SES_CONFIGURATION_SET', 'PUBLIC_BASE_URL', 'UNSUBSCRIBE_SECRET', 'DYNAMODB_ENDPOINT', 'SES_ENDPOINT', 'DUE_SHARDS', 'LEASE_SECONDS', 'RETRY_DELAY_SECONDS'] as const;
+  const keys = [
+    'TABLE_NAME',
+    'SES_CONFIGURATION_SET',
+    'PUBLIC_BASE_URL',
+    'UNSUBSCRIBE_SECRET',
+    'DYNAMODB_ENDPOINT',
+    'SES_ENDPOINT',
+    'DUE_SHARDS',
+    'LEASE_SECONDS',
+    'RETRY_DELAY_SECONDS',
+  ] as const;
   const config = Object.fromEntries(keys.map((key) => [key, String(env.config[key])]));
   const script = fileURLToPath(new URL('../support/dispatch-child.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -67,7 +88,11 @@ describe('SES faults at scale', () => {
     const env = await testEnv({ SES_ENDPOINT: faults.url, DUE_SHARDS: '4' });
     const leads = await seedDueLeads(env, 1000, 'scale');
     // Four independent wirings on one table (own clients and pacer each), as four overlapping Lambda runs would be.
-    const others = await Promise.all([1, 2, 3].map(() => testEnv({ TABLE_NAME: env.config.TABLE_NAME, SES_ENDPOINT: faults.url, DUE_SHARDS: '4' }, env.clock)));
+    const others = await Promise.all(
+      [1, 2, 3].map(() =>
+        testEnv({ TABLE_NAME: env.config.TABLE_NAME, SES_ENDPOINT: faults.url, DUE_SHARDS: '4' }, env.clock),
+      ),
+    );
 
     const total = await dispatchUntilIdle([env, ...others], env.clock);
 
@@ -83,16 +108,24 @@ describe('SES faults at scale', () => {
     }
     // Every refusal was retried, never skipped, and our own records agree with SES. On a loaded machine the emulator
     // behind the fault endpoint sometimes fails a request too (upstream-error): a transient failure, retried like ours.
-    expect(total).toMatchObject({ sent: 1000, retry: counts.throttle + counts['server-error'] + counts['upstream-error'], rejected: 0, unconfirmed: 0 });
+    expect(total).toMatchObject({
+      sent: 1000,
+      retry: counts.throttle + counts['server-error'] + counts['upstream-error'],
+      rejected: 0,
+      unconfirmed: 0,
+    });
     const stored = await Promise.all(leads.map((lead) => env.store.get(lead.leadId)));
-    for (const lead of stored) expect(lead).toMatchObject({ status: 'active', sentSteps: ['welcome'], nextStepId: 'how-it-works' });
-   }, 120_000);
+    for (const lead of stored)
+      expect(lead).toMatchObject({ status: 'active', sentSteps: ['welcome'], nextStepId: 'how-it-works' });
+  }, 120_000);
 });
 
 describe('when SES fails', () => {
   it('a welcome that SES throttles at sign-up is kept, and the dispatcher sends it once after the retry delay', async () => {
     const email = uniqueEmail('throttled');
-    const faults = await sesFaults({ rule: (request) => (request.to.includes(email) && request.attempt === 0 ? 'throttle' : undefined) });
+    const faults = await sesFaults({
+      rule: (request) => (request.to.includes(email) && request.attempt === 0 ? 'throttle' : undefined),
+    });
     const env = await testEnv({ SES_ENDPOINT: faults.url });
     const leadId = await signUp(env, email);
     expect(faults.counts()).toMatchObject({ throttle: 1, accepted: 0 });
@@ -126,18 +159,24 @@ describe('when SES fails', () => {
 
     expect(await dispatchDue(sending.dispatch)).toMatchObject({ sent: 3, rejected: 1, retry: 0 });
     expect(await sending.store.get(bad.leadId)).toMatchObject({ status: 'rejected' });
-    expect((await sending.store.messages(bad.leadId)).map((m) => [m.stepId, m.state, m.reason])).toEqual([['welcome', 'rejected', 'MessageRejected']]);
-    for (const lead of leads.slice(0, 3)) expect(await sending.store.get(lead.leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
+    expect((await sending.store.messages(bad.leadId)).map((m) => [m.stepId, m.state, m.reason])).toEqual([
+      ['welcome', 'rejected', 'MessageRejected'],
+    ]);
+    for (const lead of leads.slice(0, 3))
+      expect(await sending.store.get(lead.leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
 
     // Out of the due index: a month later it is still never tried again, while the others go on.
     env.clock.advance(30 * DAY);
     expect(await dispatchDue(sending.dispatch)).toMatchObject({ due: 3, sent: 3 });
     expect(faults.requests.filter((request) => request.to.includes(bad.email))).toHaveLength(1);
-    for (const lead of leads.slice(0, 3)) expect(faults.acceptedFor(lead.leadId).map((m) => m.tags.stepId)).toEqual(['welcome', 'how-it-works']);
+    for (const lead of leads.slice(0, 3))
+      expect(faults.acceptedFor(lead.leadId).map((m) => m.tags.stepId)).toEqual(['welcome', 'how-it-works']);
   });
 
   it('a send SES accepted but whose answer was lost (connection dropped) is reported as unconfirmed and never resent', async () => {
-    const faults = await sesFaults({ rule: (request) => (request.tags.stepId === 'how-it-works' ? 'drop' : undefined) });
+    const faults = await sesFaults({
+      rule: (request) => (request.tags.stepId === 'how-it-works' ? 'drop' : undefined),
+    });
     const env = await testEnv({ SES_ENDPOINT: faults.url });
     const log = recordingLog(env.dispatch.log);
     const dispatch = { ...env.dispatch, log };
@@ -147,7 +186,11 @@ describe('when SES fails', () => {
     expect(await dispatchDue(dispatch)).toMatchObject({ sent: 0, unconfirmed: 1 });
     expect(faults.counts().drop).toBe(1);
     expect((await env.store.messages(leadId)).find((m) => m.stepId === 'how-it-works')?.state).toBe('unconfirmed');
-    expect(log.lines).toContainEqual({ level: 'error', message: 'no answer from SES after sending; not resending', fields: expect.objectContaining({ leadId, stepId: 'how-it-works' }) });
+    expect(log.lines).toContainEqual({
+      level: 'error',
+      message: 'no answer from SES after sending; not resending',
+      fields: expect.objectContaining({ leadId, stepId: 'how-it-works' }),
+    });
 
     // The sequence moves on; SES holds that step exactly once.
     env.clock.advance(4 * DAY);
@@ -156,7 +199,9 @@ describe('when SES fails', () => {
   });
 
   it('a send SES never answers in time is reported as unconfirmed once the SES timeout passes, and not resent', async () => {
-    const faults = await sesFaults({ rule: (request) => (request.tags.stepId === 'how-it-works' ? 'timeout' : undefined) });
+    const faults = await sesFaults({
+      rule: (request) => (request.tags.stepId === 'how-it-works' ? 'timeout' : undefined),
+    });
     const env = await testEnv({ SES_ENDPOINT: faults.url, SES_TIMEOUT_SECONDS: '1' });
     const leadId = await signUp(env, uniqueEmail('timeout'));
 
@@ -165,7 +210,9 @@ describe('when SES fails', () => {
     expect((await env.store.messages(leadId)).find((m) => m.stepId === 'how-it-works')?.state).toBe('unconfirmed');
     env.clock.advance(4 * DAY);
     await dispatchDue(env.dispatch);
-    expect(faults.requests.filter((r) => r.tags.leadId === leadId).map((r) => `${r.tags.stepId}:${r.outcome}`)).toEqual(['welcome:accepted', 'how-it-works:timeout', 'who-it-helps:accepted']);
+    expect(faults.requests.filter((r) => r.tags.leadId === leadId).map((r) => `${r.tags.stepId}:${r.outcome}`)).toEqual(
+      ['welcome:accepted', 'how-it-works:timeout', 'who-it-helps:accepted'],
+    );
   });
 });
 
@@ -207,7 +254,8 @@ describe('a dispatcher that dies', () => {
 
     // The real store, its message record failing as a throttled DynamoDB write does once the SDK's retries are spent.
     const throttled = Object.assign(Object.create(env.store), {
-      recordMessage: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })),
+      recordMessage: () =>
+        Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })),
     });
     expect(await deliverNext({ ...env.dispatch, store: throttled }, lead!.leadId)).toBe('unconfirmed');
     expect(faults.acceptedFor(lead!.leadId)).toHaveLength(1);
@@ -233,7 +281,11 @@ describe('a dispatcher that dies', () => {
     faults.setPlan({});
     env.clock.advance(121_000);
     expect(await dispatchDue({ ...env.dispatch, log })).toMatchObject({ sent: 0, unconfirmed: 1 });
-    expect(log.lines).toContainEqual({ level: 'error', message: 'unconfirmed send found: not resending', fields: expect.objectContaining({ leadId: lead!.leadId, stepId: 'welcome' }) });
+    expect(log.lines).toContainEqual({
+      level: 'error',
+      message: 'unconfirmed send found: not resending',
+      fields: expect.objectContaining({ leadId: lead!.leadId, stepId: 'welcome' }),
+    });
     expect(await env.store.get(lead!.leadId)).toMatchObject({ sentSteps: ['welcome'], nextStepId: 'how-it-works' });
     expect(faults.acceptedFor(lead!.leadId)).toHaveLength(1);
   });

@@ -10,14 +10,23 @@ const env = await testEnv();
 const signup = makeSignupHandler(env);
 const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
 
-const post = (body: string | object, headers: Record<string, string> = {}) => signup(httpEvent('POST', '/signup', { body, headers }));
+const post = (body: string | object, headers: Record<string, string> = {}) =>
+  signup(httpEvent('POST', '/signup', { body, headers }));
 const bodyOf = (result: { body?: string }) => JSON.parse(result.body ?? '{}');
-const storedEmail = async (email: string) => (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: emailKey(email) }))).Item;
+const storedEmail = async (email: string) =>
+  (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: emailKey(email) }))).Item;
 
 describe('POST /signup', () => {
   it('a new sign-up gets 201 with its lead id, and the welcome is already in the inbox when the answer arrives', async () => {
     const email = uniqueEmail('new');
-    const result = await post({ email, firstName: 'Avery', consent: true, timeZone: 'America/Denver', interest: 'chronic-migraine', page: 'https://clinic.example/migraine' });
+    const result = await post({
+      email,
+      firstName: 'Avery',
+      consent: true,
+      timeZone: 'America/Denver',
+      interest: 'chronic-migraine',
+      page: 'https://clinic.example/migraine',
+    });
 
     expect(result.statusCode).toBe(201);
     const { leadId, created } = bodyOf(result);
@@ -29,13 +38,34 @@ describe('POST /signup', () => {
     expect(mail[0]!.subject).toBe('Welcome, Avery: here is what happens next');
 
     const lead = await env.store.get(leadId);
-    expect(lead).toMatchObject({ email, firstName: 'Avery', timeZone: 'America/Denver', interest: 'chronic-migraine', status: 'active', sentSteps: ['welcome'], nextStepId: 'how-it-works' });
-    expect(lead?.consent).toEqual({ at: env.clock.now().toISOString(), textVersion: env.config.CONSENT_TEXT_VERSION, page: 'https://clinic.example/migraine' });
+    expect(lead).toMatchObject({
+      email,
+      firstName: 'Avery',
+      timeZone: 'America/Denver',
+      interest: 'chronic-migraine',
+      status: 'active',
+      sentSteps: ['welcome'],
+      nextStepId: 'how-it-works',
+    });
+    expect(lead?.consent).toEqual({
+      at: env.clock.now().toISOString(),
+      textVersion: env.config.CONSENT_TEXT_VERSION,
+      page: 'https://clinic.example/migraine',
+    });
   });
 
   it('the welcome carries a one-click unsubscribe link, the configuration set, and message tags holding ids only', async () => {
     const email = uniqueEmail('headers');
-    const { leadId } = bodyOf(await post({ email, firstName: 'Robin', lastName: 'Okafor', consent: true, phone: '+1 555 0100', interest: 'status-migrainosus' }));
+    const { leadId } = bodyOf(
+      await post({
+        email,
+        firstName: 'Robin',
+        lastName: 'Okafor',
+        consent: true,
+        phone: '+1 555 0100',
+        interest: 'status-migrainosus',
+      }),
+    );
     const request = env.sesRequests.at(-1)!;
     const raw = Buffer.from(request.RawMessage!.Data!).toString('utf8');
     const headers = raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ');
@@ -49,7 +79,8 @@ describe('POST /signup', () => {
       { Name: 'stepId', Value: 'welcome' },
     ]);
     const tagText = JSON.stringify(request.Tags);
-    for (const personal of [email, 'Robin', 'Okafor', '555', 'status-migrainosus']) expect(tagText).not.toContain(personal);
+    for (const personal of [email, 'Robin', 'Okafor', '555', 'status-migrainosus'])
+      expect(tagText).not.toContain(personal);
   });
 
   it('a second sign-up with the same email, in other letter case, starts no second sequence', async () => {
@@ -66,8 +97,17 @@ describe('POST /signup', () => {
 
   it('a plain HTML form post works and gets a thank-you page', async () => {
     const email = uniqueEmail('form');
-    const form = new URLSearchParams({ email, firstName: 'Dana', consent: 'on', timeZone: 'Europe/Lisbon', website: '' }).toString();
-    const result = await post(form, { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html,application/xhtml+xml' });
+    const form = new URLSearchParams({
+      email,
+      firstName: 'Dana',
+      consent: 'on',
+      timeZone: 'Europe/Lisbon',
+      website: '',
+    }).toString();
+    const result = await post(form, {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html,application/xhtml+xml',
+    });
 
     expect(result.statusCode).toBe(200);
     expect(result.headers?.['content-type']).toMatch(/text\/html/);
@@ -77,7 +117,9 @@ describe('POST /signup', () => {
 
   it('a form post from fetch (no HTML accepted) gets JSON', async () => {
     const email = uniqueEmail('formjson');
-    const result = await post(new URLSearchParams({ email, firstName: 'Lee', consent: 'true' }).toString(), { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' });
+    const result = await post(new URLSearchParams({ email, firstName: 'Lee', consent: 'true' }).toString(), {
+      'content-type': 'application/x-www-form-urlencoded; charset=UTF-8',
+    });
     expect(result.statusCode).toBe(201);
     expect(bodyOf(result).created).toBe(true);
   });
@@ -102,8 +144,18 @@ describe('POST /signup with bad input', () => {
 
   it('names every missing or invalid field in one answer, and stores nothing', async () => {
     const email = 'not-an-email';
-    const answer = await rejects({ email, firstName: '', timeZone: 'Mars/Olympus_Mons', interest: 'hangover', phone: 'call me' }, 400);
-    expect(Object.keys(answer.fields).sort()).toEqual(['consent', 'email', 'firstName', 'interest', 'phone', 'timeZone']);
+    const answer = await rejects(
+      { email, firstName: '', timeZone: 'Mars/Olympus_Mons', interest: 'hangover', phone: 'call me' },
+      400,
+    );
+    expect(Object.keys(answer.fields).sort()).toEqual([
+      'consent',
+      'email',
+      'firstName',
+      'interest',
+      'phone',
+      'timeZone',
+    ]);
     expect(answer.fields.email).toMatch(/valid email/i);
     expect(answer.fields.consent).toMatch(/agree/i);
     expect(await storedEmail(email)).toBeUndefined();
@@ -119,7 +171,15 @@ describe('POST /signup with bad input', () => {
 
   it('a line break in any field that reaches a header is refused by name', async () => {
     const email = uniqueEmail('crlf');
-    const answer = await rejects({ email: `${email}\r\nBcc: victim@example.com`, firstName: 'Eve\r\nBcc: victim@example.com', lastName: 'X\nY', consent: true }, 400);
+    const answer = await rejects(
+      {
+        email: `${email}\r\nBcc: victim@example.com`,
+        firstName: 'Eve\r\nBcc: victim@example.com',
+        lastName: 'X\nY',
+        consent: true,
+      },
+      400,
+    );
     expect(answer.fields.email).toMatch(/line break/i);
     expect(answer.fields.firstName).toMatch(/line break/i);
     expect(answer.fields.lastName).toMatch(/line break/i);
@@ -127,13 +187,19 @@ describe('POST /signup with bad input', () => {
   });
 
   it('an email over 254 characters or a first name over 80 is refused', async () => {
-    const answer = await rejects({ email: `${'a'.repeat(250)}@example.com`, firstName: 'n'.repeat(81), consent: true }, 400);
+    const answer = await rejects(
+      { email: `${'a'.repeat(250)}@example.com`, firstName: 'n'.repeat(81), consent: true },
+      400,
+    );
     expect(answer.fields.email).toMatch(/254/);
     expect(answer.fields.firstName).toMatch(/80/);
   });
 
   it('a body over 16 KB gets 413', async () => {
-    const answer = await rejects({ email: uniqueEmail(), firstName: 'Big', consent: true, source: 'x'.repeat(17_000) }, 413);
+    const answer = await rejects(
+      { email: uniqueEmail(), firstName: 'Big', consent: true, source: 'x'.repeat(17_000) },
+      413,
+    );
     expect(answer.fields.body).toMatch(/16 KB/);
   });
 
@@ -148,7 +214,10 @@ describe('POST /signup with bad input', () => {
   });
 
   it('a browser form with errors gets a readable page listing them', async () => {
-    const result = await post('email=nope&firstName=', { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' });
+    const result = await post('email=nope&firstName=', {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+    });
     expect(result.statusCode).toBe(400);
     expect(result.body).toContain('Enter a valid email address');
     expect(result.body).toContain('First name is required');

@@ -6,17 +6,24 @@ import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();
 const unsubscribe = makeUnsubscribeHandler(env);
-const oneClick = { body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+const oneClick = {
+  body: 'List-Unsubscribe=One-Click',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+};
 
 async function signUp(email: string) {
-  const result = await makeSignupHandler(env)(httpEvent('POST', '/signup', { body: { email, firstName: 'Noor', consent: true } }));
+  const result = await makeSignupHandler(env)(
+    httpEvent('POST', '/signup', { body: { email, firstName: 'Noor', consent: true } }),
+  );
   return JSON.parse(result.body!).leadId as string;
 }
 
 /** The unsubscribe URL exactly as it went out in the lead's List-Unsubscribe header. */
 function unsubscribeUrlSentTo(leadId: string): URL {
   const request = env.sesRequests.find((r) => r.Tags?.some((t) => t.Name === 'leadId' && t.Value === leadId))!;
-  const raw = Buffer.from(request.RawMessage!.Data!).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const raw = Buffer.from(request.RawMessage!.Data!)
+    .toString('utf8')
+    .replace(/\r\n[ \t]+/g, ' ');
   return new URL(raw.match(/^List-Unsubscribe: <([^>]+)>/m)![1]!);
 }
 
@@ -89,7 +96,13 @@ describe('unsubscribe', () => {
 
     // ...and SES answers: the dispatcher settles the send and schedules the next step.
     const next = new Date(env.clock.now().getTime() + 3 * 86_400_000);
-    expect(await env.store.settle(leadId, token, { settledStepId: 'how-it-works', sentAt: env.clock.now(), next: { stepId: 'who-it-helps', at: next } })).toBe(true);
+    expect(
+      await env.store.settle(leadId, token, {
+        settledStepId: 'how-it-works',
+        sentAt: env.clock.now(),
+        next: { stepId: 'who-it-helps', at: next },
+      }),
+    ).toBe(true);
 
     expect((await pending).statusCode).toBe(200);
     const lead = await env.store.get(leadId);

@@ -6,13 +6,21 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Whether chromium is installed; warns when it is not, and throws instead when REQUIRE_BROWSER=1. */
 export const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   const why = `${CHROMIUM} not found. Install it with \`apt-get install chromium\` (.ci/run does)`;
-  if (process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1 but the browser tests cannot run: ${why}.`);
+  if (process.env.REQUIRE_BROWSER === '1')
+    throw new Error(`REQUIRE_BROWSER=1 but the browser tests cannot run: ${why}.`);
   console.warn(`Browser test skipped: ${why}.`);
 }
 

@@ -8,7 +8,10 @@ import type { LocalRuntime } from '../../local/runtime.ts';
 function onRuntime(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>) {
   const config = localConfig();
   const client = dynamoClient({ AWS_REGION: config.AWS_REGION, DYNAMODB_ENDPOINT: runtime.dynamoEndpoint });
-  return { client, options: { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS } };
+  return {
+    client,
+    options: { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS },
+  };
 }
 
 /** The lead store on the runtime's own DynamoDB and table. */

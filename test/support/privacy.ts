@@ -36,14 +36,19 @@ export interface Leak {
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Whole words only, so "Sam" is not found in "sampling_rate"; Unicode-aware word edges. */
-const word = (value: string, flags = '') => new RegExp(`(?<![\\p{L}\\p{N}_])${escape(value)}(?![\\p{L}\\p{N}_])`, `u${flags}`);
+const word = (value: string, flags = '') =>
+  new RegExp(`(?<![\\p{L}\\p{N}_])${escape(value)}(?![\\p{L}\\p{N}_])`, `u${flags}`);
 
 /** How each personal field is looked for. Values too short to tell apart from ordinary text are skipped. */
 function patterns(person: Person): { field: keyof Person; value: string; pattern: RegExp }[] {
   const found: { field: keyof Person; value: string; pattern: RegExp }[] = [];
   const email = person.email?.trim();
   if (email && email.includes('@')) {
-    found.push({ field: 'email', value: email, pattern: new RegExp(`${escape(email)}|${escape(encodeURIComponent(email))}`, 'i') });
+    found.push({
+      field: 'email',
+      value: email,
+      pattern: new RegExp(`${escape(email)}|${escape(encodeURIComponent(email))}`, 'i'),
+    });
   }
   for (const field of ['firstName', 'lastName'] as const) {
     const name = person[field]?.trim();
@@ -51,9 +56,11 @@ function patterns(person: Person): { field: keyof Person; value: string; pattern
   }
   const phone = person.phone?.trim();
   const digits = phone?.replace(/\D/g, '') ?? '';
-  if (phone && digits.length >= 7) found.push({ field: 'phone', value: phone, pattern: new RegExp(`${escape(phone)}|(?<!\\d)${digits}(?!\\d)`) });
+  if (phone && digits.length >= 7)
+    found.push({ field: 'phone', value: phone, pattern: new RegExp(`${escape(phone)}|(?<!\\d)${digits}(?!\\d)`) });
   // "other" names no condition; every other interest does.
-  if (person.interest && person.interest !== 'other') found.push({ field: 'interest', value: person.interest, pattern: word(person.interest, 'i') });
+  if (person.interest && person.interest !== 'other')
+    found.push({ field: 'interest', value: person.interest, pattern: word(person.interest, 'i') });
   return found;
 }
 
@@ -80,7 +87,13 @@ const KEY = Symbol.for('nurture.privacy-capture');
 function personOf(item: Record<string, unknown> | undefined): Person | undefined {
   if (!item || item.type !== 'lead') return undefined;
   const text = (key: string) => (typeof item[key] === 'string' ? item[key] : undefined);
-  return { email: text('email'), firstName: text('firstName'), lastName: text('lastName'), phone: text('phone'), interest: text('interest') };
+  return {
+    email: text('email'),
+    firstName: text('firstName'),
+    lastName: text('lastName'),
+    phone: text('phone'),
+    interest: text('interest'),
+  };
 }
 
 /** Start watching this process (once; later calls return the same capture). */
@@ -102,10 +115,10 @@ export function installCapture(): Capture {
   for (const source of ['stdout', 'stderr'] as const) {
     const stream = process[source];
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       keep(source, Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
       return write(chunk, ...rest);
-    });
+    };
   }
   for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
     const original = console[method].bind(console);
@@ -117,7 +130,11 @@ export function installCapture(): Capture {
 
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with the patched client as `this`
   const sesSend = SESClient.prototype.send;
-  SESClient.prototype.send = function (this: SESClient, command: { input?: { Tags?: { Name?: string; Value?: string }[] } }, ...rest: unknown[]) {
+  SESClient.prototype.send = function (
+    this: SESClient,
+    command: { input?: { Tags?: { Name?: string; Value?: string }[] } },
+    ...rest: unknown[]
+  ) {
     if (command instanceof SendRawEmailCommand || command instanceof SendEmailCommand) {
       for (const tag of command.input?.Tags ?? []) keep('ses-tag', `${tag.Name}=${tag.Value}`);
     }
@@ -126,12 +143,18 @@ export function installCapture(): Capture {
 
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with the patched client as `this`
   const docSend = DynamoDBDocumentClient.prototype.send;
-  DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, command: unknown, ...rest: unknown[]) {
+  DynamoDBDocumentClient.prototype.send = function (
+    this: DynamoDBDocumentClient,
+    command: unknown,
+    ...rest: unknown[]
+  ) {
     const items =
       command instanceof PutCommand
         ? [command.input.Item]
         : command instanceof BatchWriteCommand
-          ? Object.values(command.input.RequestItems ?? {}).flatMap((requests) => requests.map((request) => request.PutRequest?.Item))
+          ? Object.values(command.input.RequestItems ?? {}).flatMap((requests) =>
+              requests.map((request) => request.PutRequest?.Item),
+            )
           : [];
     for (const item of items) {
       const person = personOf(item);

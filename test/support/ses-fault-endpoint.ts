@@ -21,11 +21,25 @@
  * through untouched.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import addressparser from 'nodemailer/lib/addressparser';
 
-export type Fault = 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | { slow: number } | { held: Promise<unknown>; answer?: ErrorFault };
+export type Fault =
+  | 'throttle'
+  | 'reject'
+  | 'server-error'
+  | 'timeout'
+  | 'drop'
+  | { slow: number }
+  | { held: Promise<unknown>; answer?: ErrorFault };
 
 type ErrorFault = 'throttle' | 'reject' | 'server-error';
 
@@ -61,7 +75,8 @@ export interface FaultPlan {
  * answered with an error (it happens on a heavily loaded machine), so the client got a 5xx and retries, as it would
  * after any transient failure of SES.
  */
-export type Outcome = 'accepted' | 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | 'slow' | 'upstream-error';
+export type Outcome =
+  'accepted' | 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | 'slow' | 'upstream-error';
 
 export interface FaultEndpoint {
   /** Give this to the SES client as its endpoint (`SES_ENDPOINT`). */
@@ -82,7 +97,12 @@ export interface FaultEndpoint {
 const ERRORS = {
   throttle: { status: 400, type: 'Sender', code: 'Throttling', message: 'Maximum sending rate exceeded.' },
   reject: { status: 400, type: 'Sender', code: 'MessageRejected', message: 'Address blacklisted.' },
-  'server-error': { status: 500, type: 'Receiver', code: 'InternalFailure', message: 'The request processing has failed because of an unknown error, exception or failure.' },
+  'server-error': {
+    status: 500,
+    type: 'Receiver',
+    code: 'InternalFailure',
+    message: 'The request processing has failed because of an unknown error, exception or failure.',
+  },
 } as const;
 
 function errorXml(fault: keyof typeof ERRORS): string {
@@ -106,7 +126,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** Recipient addresses from the raw message's To header (only the header block is read: this runs per request). */
 function recipients(raw: Buffer): string[] {
-  const head = raw.subarray(0, raw.indexOf('\r\n\r\n')).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const head = raw
+    .subarray(0, raw.indexOf('\r\n\r\n'))
+    .toString('utf8')
+    .replace(/\r\n[ \t]+/g, ' ');
   const to = /^To: (.*)$/im.exec(head)?.[1] ?? '';
   return addressparser(to, { flatten: true }).map((entry) => entry.address.toLowerCase());
 }
@@ -117,19 +140,28 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
   const accepted: AcceptedMessage[] = [];
   const requests: FaultEndpoint['requests'] = [];
   const attempts = new Map<string, number>();
-  const waiters: { match: (request: SesRequest) => boolean; resolve: (request: FaultEndpoint['requests'][number]) => void }[] = [];
+  const waiters: {
+    match: (request: SesRequest) => boolean;
+    resolve: (request: FaultEndpoint['requests'][number]) => void;
+  }[] = [];
   const target = new URL(upstream);
   const agent = new Agent({ keepAlive: true });
 
-  const forward = (req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+  ): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
     new Promise((resolve, reject) => {
       const headers = { ...req.headers, host: target.host };
-      const out = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, async (res) => {
-        const answer = await readBody(res);
-        const passed: Record<string, string> = {};
-        for (const name of ['content-type']) if (res.headers[name]) passed[name] = String(res.headers[name]);
-        resolve({ status: res.statusCode ?? 502, headers: passed, body: answer });
-      });
+      const out = httpRequest(
+        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
+        async (res) => {
+          const answer = await readBody(res);
+          const passed: Record<string, string> = {};
+          for (const name of ['content-type']) if (res.headers[name]) passed[name] = String(res.headers[name]);
+          resolve({ status: res.statusCode ?? 502, headers: passed, body: answer });
+        },
+      );
       out.on('error', reject);
       out.end(body);
     });
@@ -156,14 +188,29 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
 
     const raw = Buffer.from(form.get('RawMessage.Data') ?? '', 'base64');
     const tags: Record<string, string> = {};
-    for (let i = 1; form.has(`Tags.member.${i}.Name`); i++) tags[form.get(`Tags.member.${i}.Name`)!] = form.get(`Tags.member.${i}.Value`) ?? '';
+    for (let i = 1; form.has(`Tags.member.${i}.Name`); i++)
+      tags[form.get(`Tags.member.${i}.Name`)!] = form.get(`Tags.member.${i}.Value`) ?? '';
     const key = tags.leadId ? `${tags.leadId}/${tags.stepId}` : createHash('sha256').update(raw).digest('hex');
     const attempt = attempts.get(key) ?? 0;
     attempts.set(key, attempt + 1);
-    const request: SesRequest = { key, attempt, to: recipients(raw), tags, raw, ...(form.get('ConfigurationSetName') && { configurationSet: form.get('ConfigurationSetName')! }) };
+    const request: SesRequest = {
+      key,
+      attempt,
+      to: recipients(raw),
+      tags,
+      raw,
+      ...(form.get('ConfigurationSetName') && { configurationSet: form.get('ConfigurationSetName')! }),
+    };
 
     const fault = choose(request);
-    const outcome: Outcome = fault === undefined ? 'accepted' : typeof fault === 'object' ? ('answer' in fault && fault.answer ? fault.answer : 'slow') : fault;
+    const outcome: Outcome =
+      fault === undefined
+        ? 'accepted'
+        : typeof fault === 'object'
+          ? 'answer' in fault && fault.answer
+            ? fault.answer
+            : 'slow'
+          : fault;
     const recorded: FaultEndpoint['requests'][number] = { ...request, outcome };
     requests.push(recorded);
     for (const waiter of waiters.filter((w) => w.match(request))) {
@@ -174,7 +221,8 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     if (typeof fault === 'object' && 'held' in fault && fault.answer) {
       // Held without reaching SES, then refused: SES never had this message.
       await fault.held.catch(() => undefined);
-      if (!res.destroyed) res.writeHead(ERRORS[fault.answer].status, { 'content-type': 'text/xml' }).end(errorXml(fault.answer));
+      if (!res.destroyed)
+        res.writeHead(ERRORS[fault.answer].status, { 'content-type': 'text/xml' }).end(errorXml(fault.answer));
       return;
     }
     if (fault === 'throttle' || fault === 'reject' || fault === 'server-error') {
@@ -216,7 +264,16 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     accepted,
     requests,
     counts() {
-      const counts: Record<Outcome, number> = { accepted: 0, throttle: 0, reject: 0, 'server-error': 0, timeout: 0, drop: 0, slow: 0, 'upstream-error': 0 };
+      const counts: Record<Outcome, number> = {
+        accepted: 0,
+        throttle: 0,
+        reject: 0,
+        'server-error': 0,
+        timeout: 0,
+        drop: 0,
+        slow: 0,
+        'upstream-error': 0,
+      };
       for (const request of requests) counts[request.outcome]++;
       return counts;
     },

@@ -52,7 +52,9 @@ describe('lambdaEntry', () => {
     // The started container keeps the config it read: a changed environment is not read again.
     vi.stubEnv('UNSUBSCRIBE_SECRET', SECOND_SECRET);
     expect((await handler(unsubscribePage(token))).statusCode).toBe(200);
-    expect((await handler(unsubscribePage(signUnsubscribeToken('01JCOMPOSELEAD', SECOND_SECRET)))).statusCode).toBe(400);
+    expect((await handler(unsubscribePage(signUnsubscribeToken('01JCOMPOSELEAD', SECOND_SECRET)))).statusCode).toBe(
+      400,
+    );
   });
 
   it('a failed loader is run again on the next event; after a good start, neither the loader nor the builder runs again', async () => {
@@ -63,20 +65,20 @@ describe('lambdaEntry', () => {
       if (loads === 1) throw new Error('secret not reachable yet');
       return { secret: `secret-from-load-${loads}` };
     };
-    const handler = lambdaEntry(
-      (config: { secret: string }) => {
-        builds++;
-        return async (event: string) => `${event}:${config.secret}`;
-      },
-      readConfig,
-    );
+    const handler = lambdaEntry((config: { secret: string }) => {
+      builds++;
+      return async (event: string) => `${event}:${config.secret}`;
+    }, readConfig);
 
     await expect(handler('first')).rejects.toThrow('secret not reachable yet');
     expect({ loads, builds }).toEqual({ loads: 1, builds: 0 });
 
     expect(await handler('second')).toBe('second:secret-from-load-2');
     expect(await handler('third')).toBe('third:secret-from-load-2');
-    expect(await Promise.all([handler('fourth'), handler('fifth')])).toEqual(['fourth:secret-from-load-2', 'fifth:secret-from-load-2']);
+    expect(await Promise.all([handler('fourth'), handler('fifth')])).toEqual([
+      'fourth:secret-from-load-2',
+      'fifth:secret-from-load-2',
+    ]);
     expect({ loads, builds }).toEqual({ loads: 2, builds: 1 });
   });
 

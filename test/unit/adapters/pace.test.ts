@@ -22,7 +22,8 @@ function takeTurns(take: () => Promise<void>, count: number): number[] {
 }
 
 /** True when no window of `spanMs` holds more than `limit` of `times`. */
-const withinLimit = (times: number[], limit: number, spanMs = 1000) => times.slice(limit).every((t, i) => t - times[i]! >= spanMs);
+const withinLimit = (times: number[], limit: number, spanMs = 1000) =>
+  times.slice(limit).every((t, i) => t - times[i]! >= spanMs);
 
 describe('the send pacer', () => {
   it('queued sends take turns evenly at the rate, never more than the rate in any second', async () => {

@@ -11,10 +11,15 @@ import { sequences } from '../../../emails/sequences.ts';
 const reactRenders = vi.hoisted(() => ({ count: 0 }));
 vi.mock('react-email', async (importOriginal) => {
   const actual = await importOriginal<typeof import('react-email')>();
-  return { ...actual, render: (...args: Parameters<typeof actual.render>) => (reactRenders.count++, actual.render(...args)) };
+  return {
+    ...actual,
+    render: (...args: Parameters<typeof actual.render>) => (reactRenders.count++, actual.render(...args)),
+  };
 });
 
-const steps = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => [`${sequence.id}/${step.id}`, sequence.id, step] as const));
+const steps = Object.values(sequences).flatMap((sequence) =>
+  sequence.steps.map((step) => [`${sequence.id}/${step.id}`, sequence.id, step] as const),
+);
 const unsubscribeUrl = 'https://nurture.clinic.example/unsubscribe?token=01KABCDEFGHJKMNPQRSTVWXYZ12.abc_def-ghi';
 // Names whose HTML escaping, upper-casing (headings in the plain-text part) or spacing could trip a fill-in.
 const names = ['Jordan', 'Ana  María', 'Straße', 'O’Brien & <Sons>', 'ǅemal', 'Zoë-Ann'];
@@ -26,7 +31,11 @@ const direct = async (template: StepTemplate, props: RenderProps) => {
 
 /** Every version a template has (none given, its preview's, each of its Variants), as the props that choose it. */
 function versionsOf(template: StepTemplate): Pick<RenderProps, 'visitDay' | 'attended'>[] {
-  const all = [{}, template.PreviewProps, ...Object.values(template.Variants ?? {}).map((version) => ({ ...template.PreviewProps, ...version }))].map(({ visitDay, attended }: Partial<EmailProps>) => ({
+  const all = [
+    {},
+    template.PreviewProps,
+    ...Object.values(template.Variants ?? {}).map((version) => ({ ...template.PreviewProps, ...version })),
+  ].map(({ visitDay, attended }: Partial<EmailProps>) => ({
     ...(visitDay !== undefined && { visitDay }),
     ...(attended !== undefined && { attended }),
   }));
@@ -38,7 +47,11 @@ describe.each(steps)('the %s email, as the renderer fills it in per lead', (_nam
     const renderer = new ReactEmailRenderer(sequences, clinic);
     for (const version of versionsOf(step.template)) {
       for (const firstName of names) {
-        for (const appointment of [undefined, 'Tuesday, March 3 at 10:00 AM', 'Wednesday, September 30 at 11:30 AM MDT']) {
+        for (const appointment of [
+          undefined,
+          'Tuesday, March 3 at 10:00 AM',
+          'Wednesday, September 30 at 11:30 AM MDT',
+        ]) {
           const props = { firstName, unsubscribeUrl, ...(appointment && { appointment }), ...version };
           const filled = await renderer.render(sequenceId, step.id, props);
           expect({ html: filled.html, text: filled.text }).toEqual(await direct(step.template, props));
@@ -50,21 +63,28 @@ describe.each(steps)('the %s email, as the renderer fills it in per lead', (_nam
   it.each([
     ['without an appointment', undefined],
     ['with an appointment', 'Tuesday, March 3 at 10:00 AM'],
-  ])('is rendered with React for its first send only, %s: every later send is filled in', async (_shape, appointment) => {
-    const renderer = new ReactEmailRenderer(sequences, clinic);
-    const send = (firstName: string) => renderer.render(sequenceId, step.id, { firstName, unsubscribeUrl, ...(appointment && { appointment }) });
-    const atStart = reactRenders.count;
-    await send('Jordan');
-    expect(reactRenders.count).toBeGreaterThan(atStart);
-    const afterFirst = reactRenders.count;
-    for (const firstName of names) await send(firstName);
-    expect(reactRenders.count - afterFirst).toBe(0);
-  });
+  ])(
+    'is rendered with React for its first send only, %s: every later send is filled in',
+    async (_shape, appointment) => {
+      const renderer = new ReactEmailRenderer(sequences, clinic);
+      const send = (firstName: string) =>
+        renderer.render(sequenceId, step.id, { firstName, unsubscribeUrl, ...(appointment && { appointment }) });
+      const atStart = reactRenders.count;
+      await send('Jordan');
+      expect(reactRenders.count).toBeGreaterThan(atStart);
+      const afterFirst = reactRenders.count;
+      for (const firstName of names) await send(firstName);
+      expect(reactRenders.count - afterFirst).toBe(0);
+    },
+  );
 });
 
 describe('an email with versions, sent to many leads by one renderer', () => {
   // Leads in the order a dispatcher run might meet them: the versions interleave, and each comes back to the cache.
-  const leads = names.flatMap((firstName, i) => [{ firstName, attended: i % 2 === 0 }, { firstName, attended: i % 3 === 0 }]);
+  const leads = names.flatMap((firstName, i) => [
+    { firstName, attended: i % 2 === 0 },
+    { firstName, attended: i % 3 === 0 },
+  ]);
 
   it('the note after the visit thanks only the leads whose visit was reported attended, and is exactly the direct render for each', async () => {
     const renderer = new ReactEmailRenderer(sequences, clinic);
@@ -88,10 +108,19 @@ describe('an email with versions, sent to many leads by one renderer', () => {
     const renderer = new ReactEmailRenderer(sequences, clinic);
     for (const [i, { firstName }] of leads.entries()) {
       const visitDay = (['today', 'tomorrow', undefined] as const)[i % 3];
-      const sent = await renderer.render('follow-up', 'reminder', { firstName, unsubscribeUrl, appointment: 'Tuesday, March 3 at 10:00 AM EST', ...(visitDay && { visitDay }) });
+      const sent = await renderer.render('follow-up', 'reminder', {
+        firstName,
+        unsubscribeUrl,
+        appointment: 'Tuesday, March 3 at 10:00 AM EST',
+        ...(visitDay && { visitDay }),
+      });
       const heading = /<h1[^>]*>([^<]*)<\/h1>/.exec(sent.html)![1];
       expect(heading).toBe(visitDay ? `See you ${visitDay}` : 'See you soon');
-      expect(sent.subject).toBe(visitDay ? `Reminder: your appointment ${visitDay}, ${firstName}` : `Reminder: your appointment is coming up, ${firstName}`);
+      expect(sent.subject).toBe(
+        visitDay
+          ? `Reminder: your appointment ${visitDay}, ${firstName}`
+          : `Reminder: your appointment is coming up, ${firstName}`,
+      );
       expect(sent.text).toContain(`is ${visitDay ? `${visitDay}, ` : ''}Tuesday, March 3 at 10:00 AM EST.`);
     }
   });
@@ -99,7 +128,13 @@ describe('an email with versions, sent to many leads by one renderer', () => {
   it('is rendered with React once per version, and filled in for every later lead', async () => {
     const renderer = new ReactEmailRenderer(sequences, clinic);
     const atStart = reactRenders.count;
-    for (const { firstName, attended } of leads) await renderer.render('follow-up', 'after-visit', { firstName, unsubscribeUrl, appointment: 'Tuesday, March 3 at 10:00 AM EST', attended });
+    for (const { firstName, attended } of leads)
+      await renderer.render('follow-up', 'after-visit', {
+        firstName,
+        unsubscribeUrl,
+        appointment: 'Tuesday, March 3 at 10:00 AM EST',
+        attended,
+      });
     // Each version's first send renders the stand-ins and the lead directly, HTML and text: 4 renders, 2 versions.
     expect(reactRenders.count - atStart).toBe(8);
   });

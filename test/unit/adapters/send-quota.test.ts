@@ -9,7 +9,10 @@ import { makeQuotaReporter } from '../../../lambdas/adapters/send-quota.ts';
 
 function sesAnswering(answer: () => object): SESClient {
   const ses = new SESClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  ses.middlewareStack.add(() => async () => ({ output: answer() as never, response: {} }), { step: 'initialize', name: 'sesAnswer' });
+  ses.middlewareStack.add(() => async () => ({ output: answer() as never, response: {} }), {
+    step: 'initialize',
+    name: 'sesAnswer',
+  });
   return ses;
 }
 
@@ -22,28 +25,41 @@ async function emfLines(work: () => Promise<void>): Promise<any[]> {
   } finally {
     write.mockRestore();
   }
-  return lines.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+  return lines
+    .flatMap((line) => line.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line));
 }
 
 afterEach(() => vi.unstubAllEnvs());
 
 describe('SES quota metrics', () => {
-  it('each dispatcher run publishes the 24-hour quota and what was sent in it, for the stage\'s service', async () => {
+  it("each dispatcher run publishes the 24-hour quota and what was sent in it, for the stage's service", async () => {
     vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'nurture-prod');
-    const report = makeQuotaReporter(sesAnswering(() => ({ Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 41_000 })));
+    const report = makeQuotaReporter(
+      sesAnswering(() => ({ Max24HourSend: 50_000, MaxSendRate: 14, SentLast24Hours: 41_000 })),
+    );
     const [line, ...rest] = await emfLines(report);
     expect(rest).toEqual([]);
     const directive = line._aws.CloudWatchMetrics[0];
     expect(directive.Namespace).toBe(SEND_QUOTA_METRICS.namespace);
     expect(directive.Dimensions).toEqual([['service']]);
-    expect(directive.Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual([SEND_QUOTA_METRICS.max24HourSend, SEND_QUOTA_METRICS.sentLast24Hours].sort());
-    expect(line).toMatchObject({ service: 'nurture-prod', [SEND_QUOTA_METRICS.sentLast24Hours]: 41_000, [SEND_QUOTA_METRICS.max24HourSend]: 50_000 });
+    expect(directive.Metrics.map((m: { Name: string }) => m.Name).sort()).toEqual(
+      [SEND_QUOTA_METRICS.max24HourSend, SEND_QUOTA_METRICS.sentLast24Hours].sort(),
+    );
+    expect(line).toMatchObject({
+      service: 'nurture-prod',
+      [SEND_QUOTA_METRICS.sentLast24Hours]: 41_000,
+      [SEND_QUOTA_METRICS.max24HourSend]: 50_000,
+    });
   });
 
   it('a quota SES does not answer publishes nothing and does not fail the run', async () => {
-    const report = makeQuotaReporter(sesAnswering(() => {
-      throw Object.assign(new Error('Throttling'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
-    }));
+    const report = makeQuotaReporter(
+      sesAnswering(() => {
+        throw Object.assign(new Error('Throttling'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
+      }),
+    );
     expect(await emfLines(report)).toEqual([]);
   });
 });

@@ -11,9 +11,16 @@ const email = (overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => ({
   tags: { leadId: '01ABC', sequenceId: 'nurture', stepId: 'welcome' },
   ...overrides,
 });
-const options = { from: { name: 'Ketamine Center', address: 'care@clinic.example' }, replyTo: 'frontdesk@clinic.example' };
+const options = {
+  from: { name: 'Ketamine Center', address: 'care@clinic.example' },
+  replyTo: 'frontdesk@clinic.example',
+};
 /** The header block, unfolded (a long header may be folded onto a continuation line). */
-const headersOf = (raw: Buffer) => raw.toString('utf8').split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' ');
+const headersOf = (raw: Buffer) =>
+  raw
+    .toString('utf8')
+    .split('\r\n\r\n')[0]!
+    .replace(/\r\n[ \t]+/g, ' ');
 
 describe('the MIME message', () => {
   it('carries one-click unsubscribe headers (RFC 8058) with the https link', async () => {
@@ -38,13 +45,16 @@ describe('the MIME message', () => {
   });
 
   it('cannot be made to add a header through the name', async () => {
-    const headers = headersOf(await composeMime(email({ to: { address: 'a@example.com', name: 'A\r\nBcc: victim@example.com' } }), options));
+    const headers = headersOf(
+      await composeMime(email({ to: { address: 'a@example.com', name: 'A\r\nBcc: victim@example.com' } }), options),
+    );
     expect(headers).not.toMatch(/^Bcc:/m);
   });
 });
 
 describe('what an SES error means for the lead', () => {
-  const answered = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+  const answered = (name: string, status: number) =>
+    Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
 
   it('a rejection of the message is permanent', () => {
     expect(classifySesError(answered('MessageRejected', 400))).toEqual({ kind: 'rejected', reason: 'MessageRejected' });
@@ -56,7 +66,9 @@ describe('what an SES error means for the lead', () => {
   });
 
   it('a refused connection never reached SES, so it is retried', () => {
-    expect(classifySesError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).kind).toBe('retry');
+    expect(classifySesError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).kind).toBe(
+      'retry',
+    );
   });
 
   it('a dropped connection after the request left is unknown: SES may have sent it', () => {

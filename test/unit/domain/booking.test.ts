@@ -1,6 +1,13 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { describeAppointment, parseBooking, planBooking, signBooking, verifyBooking, visitProps } from '../../../lambdas/domain/booking.ts';
+import {
+  describeAppointment,
+  parseBooking,
+  planBooking,
+  signBooking,
+  verifyBooking,
+  visitProps,
+} from '../../../lambdas/domain/booking.ts';
 import type { Lead } from '../../../lambdas/domain/lead.ts';
 import { planNext } from '../../../lambdas/domain/plan.ts';
 import { deadlineFor } from '../../../lambdas/domain/schedule.ts';
@@ -35,7 +42,9 @@ describe('the booking signature', () => {
 
   it('refuses another body, another secret, an old or future timestamp, and missing headers', () => {
     expect(verifyBooking(Buffer.from('{"email":"eve@example.com"}'), headers(now), secret, now)).toBe('invalid');
-    expect(verifyBooking(body, signBooking(body, 'another-secret-another-secret-another', now), secret, now)).toBe('invalid');
+    expect(verifyBooking(body, signBooking(body, 'another-secret-another-secret-another', now), secret, now)).toBe(
+      'invalid',
+    );
     expect(verifyBooking(body, headers(new Date(now.getTime() - 6 * 60_000)), secret, now)).toBe('stale');
     expect(verifyBooking(body, headers(new Date(now.getTime() + 6 * 60_000)), secret, now)).toBe('stale');
     expect(verifyBooking(body, { timestamp: 'yesterday', signature: 'v1=00' }, secret, now)).toBe('stale');
@@ -45,7 +54,11 @@ describe('the booking signature', () => {
 
 describe('parsing a booking', () => {
   it('names every bad field', () => {
-    const parsed = parseBooking({ appointmentAt: '2026-03-10 14:30', status: 'tentative', firstName: 'Eve\r\nBcc: x@y.z' });
+    const parsed = parseBooking({
+      appointmentAt: '2026-03-10 14:30',
+      status: 'tentative',
+      firstName: 'Eve\r\nBcc: x@y.z',
+    });
     expect(parsed).toEqual({
       ok: false,
       fields: {
@@ -58,7 +71,11 @@ describe('parsing a booking', () => {
   });
 
   it('normalises the email as sign-up does', () => {
-    const parsed = parseBooking({ email: ' Rosa@München.de ', appointmentAt: '2026-03-10T14:30:00-04:00', status: 'booked' });
+    const parsed = parseBooking({
+      email: ' Rosa@München.de ',
+      appointmentAt: '2026-03-10T14:30:00-04:00',
+      status: 'booked',
+    });
     expect(parsed.ok && parsed.booking.email).toBe('rosa@xn--mnchen-3ya.de');
   });
 });
@@ -68,22 +85,49 @@ describe('what a booking does to a lead', () => {
 
   it('takes a lead out of the nurture into the follow-up, confirmation first and at once', () => {
     const change = planBooking(lead(), { appointmentAt, status: 'booked' }, now, sequences);
-    expect(change?.route).toMatchObject({ sequenceId: 'follow-up', sentSteps: ['welcome', 'how-it-works'], next: { stepId: 'confirmation', at: now } });
+    expect(change?.route).toMatchObject({
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'how-it-works'],
+      next: { stepId: 'confirmation', at: now },
+    });
   });
 
   it('the same news twice changes nothing', () => {
-    const booked = lead({ sequenceId: 'follow-up', appointmentAt: '2026-03-10T18:30:00.000Z', appointmentStatus: 'booked' });
+    const booked = lead({
+      sequenceId: 'follow-up',
+      appointmentAt: '2026-03-10T18:30:00.000Z',
+      appointmentStatus: 'booked',
+    });
     expect(planBooking(booked, { appointmentAt, status: 'booked' }, now, sequences)).toBeUndefined();
   });
 
   it('a new time keeps the confirmation sent and moves the reminder', () => {
-    const booked = lead({ sequenceId: 'follow-up', sentSteps: ['welcome', 'confirmation'], appointmentAt: '2026-03-10T18:30:00.000Z', appointmentStatus: 'booked' });
-    const change = planBooking(booked, { appointmentAt: '2026-03-17T09:00:00-04:00', status: 'rescheduled' }, now, sequences);
-    expect(change?.route).toMatchObject({ sentSteps: ['welcome', 'confirmation'], next: { stepId: 'reminder', at: new Date('2026-03-16T14:00:00Z') } });
+    const booked = lead({
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'confirmation'],
+      appointmentAt: '2026-03-10T18:30:00.000Z',
+      appointmentStatus: 'booked',
+    });
+    const change = planBooking(
+      booked,
+      { appointmentAt: '2026-03-17T09:00:00-04:00', status: 'rescheduled' },
+      now,
+      sequences,
+    );
+    expect(change?.route).toMatchObject({
+      sentSteps: ['welcome', 'confirmation'],
+      next: { stepId: 'reminder', at: new Date('2026-03-16T14:00:00Z') },
+    });
   });
 
   it('a booking for a second visit after the first is over starts the follow-up afresh', () => {
-    const done = lead({ status: 'completed', sequenceId: 'follow-up', sentSteps: ['welcome', 'confirmation', 'reminder', 'after-visit'], appointmentAt: '2026-03-03T15:00:00.000Z', appointmentStatus: 'attended' });
+    const done = lead({
+      status: 'completed',
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'confirmation', 'reminder', 'after-visit'],
+      appointmentAt: '2026-03-03T15:00:00.000Z',
+      appointmentStatus: 'attended',
+    });
     const change = planBooking(done, { appointmentAt: '2026-03-17T09:00:00-04:00', status: 'booked' }, now, sequences);
     expect(change?.route).toMatchObject({ sentSteps: ['welcome'], next: { stepId: 'confirmation', at: now } });
   });
@@ -94,31 +138,66 @@ describe('what a booking does to a lead', () => {
   });
 
   it('attended takes a lead still in the nurture out of it, with only the note after the visit ahead', () => {
-    const change = planBooking(lead(), { appointmentAt: '2026-03-05T09:00:00-05:00', status: 'attended' }, now, sequences);
-    expect(change?.route).toMatchObject({ sequenceId: 'follow-up', skippedSteps: ['confirmation', 'reminder'], next: { stepId: 'after-visit' } });
+    const change = planBooking(
+      lead(),
+      { appointmentAt: '2026-03-05T09:00:00-05:00', status: 'attended' },
+      now,
+      sequences,
+    );
+    expect(change?.route).toMatchObject({
+      sequenceId: 'follow-up',
+      skippedSteps: ['confirmation', 'reminder'],
+      next: { stepId: 'after-visit' },
+    });
   });
 
   it('attended changes the record, not the emails, of a lead in the follow-up whose reminder has gone: the note stays where it was', () => {
-    const booked = lead({ sequenceId: 'follow-up', sentSteps: ['welcome', 'confirmation', 'reminder'], nextStepId: 'after-visit', appointmentAt: '2026-03-10T18:30:00.000Z', appointmentStatus: 'booked' });
-    expect(planBooking(booked, { appointmentAt, status: 'attended' }, now, sequences)).toEqual({ appointment: { at: '2026-03-10T18:30:00.000Z', status: 'attended' } });
+    const booked = lead({
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'confirmation', 'reminder'],
+      nextStepId: 'after-visit',
+      appointmentAt: '2026-03-10T18:30:00.000Z',
+      appointmentStatus: 'booked',
+    });
+    expect(planBooking(booked, { appointmentAt, status: 'attended' }, now, sequences)).toEqual({
+      appointment: { at: '2026-03-10T18:30:00.000Z', status: 'attended' },
+    });
   });
 
   it('attended while the reminder is still ahead (reported before the recorded time) drops the reminder: the note after the visit is next', () => {
-    const booked = lead({ sequenceId: 'follow-up', sentSteps: ['welcome', 'confirmation'], nextStepId: 'reminder', appointmentAt: '2026-03-10T18:30:00.000Z', appointmentStatus: 'booked' });
+    const booked = lead({
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'confirmation'],
+      nextStepId: 'reminder',
+      appointmentAt: '2026-03-10T18:30:00.000Z',
+      appointmentStatus: 'booked',
+    });
     const change = planBooking(booked, { appointmentAt, status: 'attended' }, now, sequences);
-    expect(change?.route).toMatchObject({ sequenceId: 'follow-up', sentSteps: ['welcome', 'confirmation'], skippedSteps: ['reminder'], next: { stepId: 'after-visit', at: new Date('2026-03-11T14:00:00Z') } });
+    expect(change?.route).toMatchObject({
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'confirmation'],
+      skippedSteps: ['reminder'],
+      next: { stepId: 'after-visit', at: new Date('2026-03-11T14:00:00Z') },
+    });
   });
 });
 
 describe('steps timed from the appointment', () => {
   it('a reminder whose moment has passed goes at once, inside the send window, for a visit more than 3 hours off', () => {
     // 16:00 in Berlin on the 5th, for a visit at 09:00 on the 6th: 10:00 the day before has passed.
-    const plan = planNext(followUp, { sentSteps: ['confirmation'], timeZone: 'Europe/Berlin', appointmentAt: '2026-03-06T08:00:00Z' }, now, now);
+    const plan = planNext(
+      followUp,
+      { sentSteps: ['confirmation'], timeZone: 'Europe/Berlin', appointmentAt: '2026-03-06T08:00:00Z' },
+      now,
+      now,
+    );
     expect(plan).toEqual({ skipped: [], late: true, next: { stepId: 'reminder', at: now } });
   });
 
   it('the appointment is shown in the lead’s own zone', () => {
-    expect(describeAppointment(new Date('2026-03-10T18:30:00Z'), 'America/Los_Angeles')).toBe('Tuesday, March 10 at 11:30 AM PDT');
+    expect(describeAppointment(new Date('2026-03-10T18:30:00Z'), 'America/Los_Angeles')).toBe(
+      'Tuesday, March 10 at 11:30 AM PDT',
+    );
   });
 });
 
@@ -126,41 +205,105 @@ describe('the reminder for a visit booked after its usual time (10:00 the day be
   const NY = 'America/New_York';
   const ny = (local: string) => DateTime.fromISO(local, { zone: NY }).toJSDate();
   /** The follow-up after the confirmation went out at `bookedAt`, for a visit at `visit` (both on the lead's clock). */
-  const after = (bookedAt: string, visit: string) => planNext(followUp, { sentSteps: ['confirmation'], timeZone: NY, appointmentAt: ny(visit).toISOString() }, ny(bookedAt), ny(bookedAt));
+  const after = (bookedAt: string, visit: string) =>
+    planNext(
+      followUp,
+      { sentSteps: ['confirmation'], timeZone: NY, appointmentAt: ny(visit).toISOString() },
+      ny(bookedAt),
+      ny(bookedAt),
+    );
 
   it('booked at 14:00 for 9:30 the next morning: the reminder goes at once, after the confirmation', () => {
-    expect(after('2026-03-09T14:00', '2026-03-10T09:30')).toEqual({ late: true, skipped: [], next: { stepId: 'reminder', at: ny('2026-03-09T14:00') } });
+    expect(after('2026-03-09T14:00', '2026-03-10T09:30')).toEqual({
+      late: true,
+      skipped: [],
+      next: { stepId: 'reminder', at: ny('2026-03-09T14:00') },
+    });
   });
 
   it('booked at 20:30 for 14:00 the next day: the reminder waits for the send window, 9:00 on the day of the visit', () => {
-    expect(after('2026-03-09T20:30', '2026-03-10T14:00')).toEqual({ late: true, skipped: [], next: { stepId: 'reminder', at: ny('2026-03-10T09:00') } });
+    expect(after('2026-03-09T20:30', '2026-03-10T14:00')).toEqual({
+      late: true,
+      skipped: [],
+      next: { stepId: 'reminder', at: ny('2026-03-10T09:00') },
+    });
   });
 
   it('booked at 20:30 for 11:00 the next day: 9:00 would be within 3 hours of the visit, so the reminder goes at once, evening or not', () => {
-    expect(after('2026-03-09T20:30', '2026-03-10T11:00').next).toEqual({ stepId: 'reminder', at: ny('2026-03-09T20:30') });
+    expect(after('2026-03-09T20:30', '2026-03-10T11:00').next).toEqual({
+      stepId: 'reminder',
+      at: ny('2026-03-09T20:30'),
+    });
   });
 
   it('booked 3 hours before the visit: no reminder, the note after the visit is next; 3 hours and a minute before: a reminder at once', () => {
-    expect(after('2026-03-10T06:00', '2026-03-10T09:00')).toEqual({ skipped: ['reminder'], next: { stepId: 'after-visit', at: ny('2026-03-11T10:00') } });
-    expect(after('2026-03-10T05:59', '2026-03-10T09:00')).toEqual({ late: true, skipped: [], next: { stepId: 'reminder', at: ny('2026-03-10T05:59') } });
+    expect(after('2026-03-10T06:00', '2026-03-10T09:00')).toEqual({
+      skipped: ['reminder'],
+      next: { stepId: 'after-visit', at: ny('2026-03-11T10:00') },
+    });
+    expect(after('2026-03-10T05:59', '2026-03-10T09:00')).toEqual({
+      late: true,
+      skipped: [],
+      next: { stepId: 'reminder', at: ny('2026-03-10T05:59') },
+    });
   });
 
   it('booked a day ahead: the reminder keeps its usual time, 10:00 the day before', () => {
-    expect(after('2026-03-08T21:00', '2026-03-10T09:00')).toEqual({ skipped: [], next: { stepId: 'reminder', at: ny('2026-03-09T10:00') } });
+    expect(after('2026-03-08T21:00', '2026-03-10T09:00')).toEqual({
+      skipped: [],
+      next: { stepId: 'reminder', at: ny('2026-03-09T10:00') },
+    });
   });
 
   it('a visit moved closer re-plans the reminder: at once when its usual time has passed, none within 3 hours', () => {
-    const booked = lead({ sequenceId: 'follow-up', sentSteps: ['welcome', 'confirmation'], appointmentAt: '2026-03-20T14:00:00.000Z', appointmentStatus: 'booked', nextStepId: 'reminder' });
+    const booked = lead({
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'confirmation'],
+      appointmentAt: '2026-03-20T14:00:00.000Z',
+      appointmentStatus: 'booked',
+      nextStepId: 'reminder',
+    });
     // now is 10:00 in New York on 5 March.
-    const tomorrow = planBooking(booked, { appointmentAt: '2026-03-06T09:00:00-05:00', status: 'rescheduled' }, now, sequences);
-    expect(tomorrow?.route).toMatchObject({ sentSteps: ['welcome', 'confirmation'], skippedSteps: [], next: { stepId: 'reminder', at: now } });
-    const soon = planBooking(booked, { appointmentAt: '2026-03-05T12:30:00-05:00', status: 'rescheduled' }, now, sequences);
-    expect(soon?.route).toMatchObject({ skippedSteps: ['reminder'], next: { stepId: 'after-visit', at: ny('2026-03-06T10:00') } });
+    const tomorrow = planBooking(
+      booked,
+      { appointmentAt: '2026-03-06T09:00:00-05:00', status: 'rescheduled' },
+      now,
+      sequences,
+    );
+    expect(tomorrow?.route).toMatchObject({
+      sentSteps: ['welcome', 'confirmation'],
+      skippedSteps: [],
+      next: { stepId: 'reminder', at: now },
+    });
+    const soon = planBooking(
+      booked,
+      { appointmentAt: '2026-03-05T12:30:00-05:00', status: 'rescheduled' },
+      now,
+      sequences,
+    );
+    expect(soon?.route).toMatchObject({
+      skippedSteps: ['reminder'],
+      next: { stepId: 'after-visit', at: ny('2026-03-06T10:00') },
+    });
   });
 
   it('a step without lateUntilBefore whose moment has passed is still skipped', () => {
-    const strict: Sequence = { ...followUp, steps: followUp.steps.map(({ id, appointment, immediate }) => ({ id, ...(immediate && { immediate }), ...(appointment && { appointment: { days: appointment.days, at: appointment.at } }) })) };
-    expect(planNext(strict, { sentSteps: ['confirmation'], timeZone: NY, appointmentAt: ny('2026-03-10T09:30').toISOString() }, ny('2026-03-09T14:00'), ny('2026-03-09T14:00')).skipped).toEqual(['reminder']);
+    const strict: Sequence = {
+      ...followUp,
+      steps: followUp.steps.map(({ id, appointment, immediate }) => ({
+        id,
+        ...(immediate && { immediate }),
+        ...(appointment && { appointment: { days: appointment.days, at: appointment.at } }),
+      })),
+    };
+    expect(
+      planNext(
+        strict,
+        { sentSteps: ['confirmation'], timeZone: NY, appointmentAt: ny('2026-03-10T09:30').toISOString() },
+        ny('2026-03-09T14:00'),
+        ny('2026-03-09T14:00'),
+      ).skipped,
+    ).toEqual(['reminder']);
   });
 
   it('the dispatcher drops the reminder from 3 hours before the visit, as planning does; the note after the visit has no deadline', () => {
@@ -171,11 +314,19 @@ describe('the reminder for a visit booked after its usual time (10:00 the day be
 });
 
 describe('what an email says about the visit', () => {
-  const booked = { timeZone: 'America/New_York', appointmentAt: '2026-03-10T18:30:00.000Z', appointmentStatus: 'booked' as const };
+  const booked = {
+    timeZone: 'America/New_York',
+    appointmentAt: '2026-03-10T18:30:00.000Z',
+    appointmentStatus: 'booked' as const,
+  };
 
   it('today or tomorrow by the lead’s own calendar, and neither further off or after the visit', () => {
     // 23:30 on the 9th in New York is already the 10th in UTC: still "tomorrow" for the lead.
-    expect(visitProps(booked, new Date('2026-03-10T03:30:00Z'))).toEqual({ appointment: 'Tuesday, March 10 at 2:30 PM EDT', visitDay: 'tomorrow', attended: false });
+    expect(visitProps(booked, new Date('2026-03-10T03:30:00Z'))).toEqual({
+      appointment: 'Tuesday, March 10 at 2:30 PM EDT',
+      visitDay: 'tomorrow',
+      attended: false,
+    });
     expect(visitProps(booked, new Date('2026-03-10T12:00:00Z')).visitDay).toBe('today');
     expect(visitProps(booked, new Date('2026-03-08T15:00:00Z')).visitDay).toBeUndefined();
     expect(visitProps(booked, new Date('2026-03-11T14:00:00Z')).visitDay).toBeUndefined();
@@ -183,7 +334,8 @@ describe('what an email says about the visit', () => {
 
   it('attended only when the scheduling system said so; nothing without an appointment', () => {
     expect(visitProps({ ...booked, appointmentStatus: 'attended' }, now).attended).toBe(true);
-    for (const status of ['booked', 'rescheduled'] as const) expect(visitProps({ ...booked, appointmentStatus: status }, now).attended).toBe(false);
+    for (const status of ['booked', 'rescheduled'] as const)
+      expect(visitProps({ ...booked, appointmentStatus: status }, now).attended).toBe(false);
     expect(visitProps({ timeZone: 'America/New_York' }, now)).toEqual({});
   });
 });

@@ -1,14 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, type ReportClick, type ReportInput, type ReportLead, type ReportMessage } from '../../../lambdas/domain/report.ts';
+import {
+  buildReport,
+  type ReportClick,
+  type ReportInput,
+  type ReportLead,
+  type ReportMessage,
+} from '../../../lambdas/domain/report.ts';
 import type { Sequence } from '../../../lambdas/domain/sequence.ts';
 
-const seq = (id: string, ...steps: string[]): Sequence => ({ id, window: { start: '09:00', end: '18:00' }, onePerDay: true, steps: steps.map((s) => ({ id: s })) });
-const sequences = { nurture: seq('nurture', 'welcome', 'how-it-works', 'who-it-helps'), 'follow-up': seq('follow-up', 'confirmation', 'reminder') };
+const seq = (id: string, ...steps: string[]): Sequence => ({
+  id,
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: true,
+  steps: steps.map((s) => ({ id: s })),
+});
+const sequences = {
+  nurture: seq('nurture', 'welcome', 'how-it-works', 'who-it-helps'),
+  'follow-up': seq('follow-up', 'confirmation', 'reminder'),
+};
 
-const lead = (leadId: string, status: ReportLead['status'], extra: Partial<ReportLead> = {}): ReportLead => ({ leadId, status, sequenceId: 'nurture', ...extra });
+const lead = (leadId: string, status: ReportLead['status'], extra: Partial<ReportLead> = {}): ReportLead => ({
+  leadId,
+  status,
+  sequenceId: 'nurture',
+  ...extra,
+});
 /** A lead the booking webhook moved into the follow-up. */
-const booked = (leadId: string, bookedAt: string, extra: Partial<ReportLead> = {}) => lead(leadId, 'active', { sequenceId: 'follow-up', bookedAt, ...extra });
-const sent = (leadId: string, stepId: string, at: string, counts: ReportMessage['counts'] = { Send: 1, Delivery: 1 }, extra: Partial<ReportMessage> = {}): ReportMessage => ({
+const booked = (leadId: string, bookedAt: string, extra: Partial<ReportLead> = {}) =>
+  lead(leadId, 'active', { sequenceId: 'follow-up', bookedAt, ...extra });
+const sent = (
+  leadId: string,
+  stepId: string,
+  at: string,
+  counts: ReportMessage['counts'] = { Send: 1, Delivery: 1 },
+  extra: Partial<ReportMessage> = {},
+): ReportMessage => ({
   leadId,
   sequenceId: 'nurture',
   stepId,
@@ -17,17 +43,33 @@ const sent = (leadId: string, stepId: string, at: string, counts: ReportMessage[
   counts,
   ...extra,
 });
-const click = (leadId: string, stepId: string, at: string, sequenceId = 'nurture'): ReportClick => ({ leadId, sequenceId, stepId, at });
+const click = (leadId: string, stepId: string, at: string, sequenceId = 'nurture'): ReportClick => ({
+  leadId,
+  sequenceId,
+  stepId,
+  at,
+});
 
-const report = (input: Partial<ReportInput>) => buildReport({ leads: [], messages: [], clicks: [], ...input }, { now: new Date('2026-03-20T00:00:00Z'), sequences });
-const step = (r: ReturnType<typeof report>, stepId: string, sequenceId = 'nurture') => r.sequences.find((s) => s.sequenceId === sequenceId)!.steps.find((s) => s.stepId === stepId)!;
+const report = (input: Partial<ReportInput>) =>
+  buildReport({ leads: [], messages: [], clicks: [], ...input }, { now: new Date('2026-03-20T00:00:00Z'), sequences });
+const step = (r: ReturnType<typeof report>, stepId: string, sequenceId = 'nurture') =>
+  r.sequences.find((s) => s.sequenceId === sequenceId)!.steps.find((s) => s.stepId === stepId)!;
 
 describe('the report', () => {
   it('a booking is credited to the email of the last click before booking, not an earlier or later one', () => {
     const r = report({
       leads: [lead('a', 'active', { sequenceId: 'follow-up', bookedAt: '2026-03-06T10:00:00Z' })],
-      messages: [sent('a', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Click: 1 }), sent('a', 'how-it-works', '2026-03-04T15:00:00Z', { Delivery: 1, Click: 2 }), sent('a', 'who-it-helps', '2026-03-07T15:00:00Z', { Delivery: 1, Click: 1 })],
-      clicks: [click('a', 'welcome', '2026-03-02T16:00:00Z'), click('a', 'how-it-works', '2026-03-05T09:00:00Z'), click('a', 'how-it-works', '2026-03-04T16:00:00Z'), click('a', 'who-it-helps', '2026-03-07T16:00:00Z')],
+      messages: [
+        sent('a', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Click: 1 }),
+        sent('a', 'how-it-works', '2026-03-04T15:00:00Z', { Delivery: 1, Click: 2 }),
+        sent('a', 'who-it-helps', '2026-03-07T15:00:00Z', { Delivery: 1, Click: 1 }),
+      ],
+      clicks: [
+        click('a', 'welcome', '2026-03-02T16:00:00Z'),
+        click('a', 'how-it-works', '2026-03-05T09:00:00Z'),
+        click('a', 'how-it-works', '2026-03-04T16:00:00Z'),
+        click('a', 'who-it-helps', '2026-03-07T16:00:00Z'),
+      ],
     });
     expect(step(r, 'how-it-works')).toMatchObject({ clicked: 1, bookedAfter: 1, bookingRate: 1 });
     expect(step(r, 'welcome').bookedAfter).toBe(0);
@@ -38,7 +80,10 @@ describe('the report', () => {
   it('a lead who booked without clicking first is counted on the "booked without a click" line, not on any email', () => {
     const r = report({
       leads: [booked('phoned', '2026-03-03T10:00:00Z'), booked('late-click', '2026-03-03T10:00:00Z')],
-      messages: [sent('phoned', 'welcome', '2026-03-02T15:00:00Z'), sent('late-click', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Click: 1 })],
+      messages: [
+        sent('phoned', 'welcome', '2026-03-02T15:00:00Z'),
+        sent('late-click', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Click: 1 }),
+      ],
       clicks: [click('late-click', 'welcome', '2026-03-04T08:00:00Z')],
     });
     expect(r.bookings).toEqual({ total: 2, afterClick: 0, withoutClick: 2 });
@@ -74,9 +119,20 @@ describe('the report', () => {
   it('each lead counts once per email, however often it opened or clicked', () => {
     const r = report({
       leads: [lead('a', 'active'), lead('b', 'active'), lead('c', 'complained')],
-      messages: [sent('a', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Open: 7, Click: 3 }), sent('b', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Open: 1 }), sent('c', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Complaint: 1 })],
+      messages: [
+        sent('a', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Open: 7, Click: 3 }),
+        sent('b', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Open: 1 }),
+        sent('c', 'welcome', '2026-03-02T15:00:00Z', { Delivery: 1, Complaint: 1 }),
+      ],
     });
-    expect(step(r, 'welcome')).toMatchObject({ sent: 3, delivered: 3, opened: 2, clicked: 1, complained: 1, clickRate: 1 / 3 });
+    expect(step(r, 'welcome')).toMatchObject({
+      sent: 3,
+      delivered: 3,
+      opened: 2,
+      clicked: 1,
+      complained: 1,
+      clickRate: 1 / 3,
+    });
   });
 
   it('what was sent: a rejected message is not, an unconfirmed one is once SES reports it, a not-yet-recorded one is once SES reports it', () => {
@@ -104,9 +160,16 @@ describe('the report', () => {
         lead('on', 'active'),
         booked('walk-in', '2026-03-03T00:00:00Z', { status: 'completed' }),
       ],
-      messages: [sent('b', 'welcome', '2026-03-02T15:00:00Z'), sent('b', 'confirmation', '2026-03-03T00:00:00Z', { Delivery: 1 }, { sequenceId: 'follow-up' })],
+      messages: [
+        sent('b', 'welcome', '2026-03-02T15:00:00Z'),
+        sent('b', 'confirmation', '2026-03-03T00:00:00Z', { Delivery: 1 }, { sequenceId: 'follow-up' }),
+      ],
     });
-    expect(r.nurture).toEqual({ sequenceId: 'nurture', leads: 7, left: { booked: 1, unsubscribed: 1, bounced: 1, complained: 1, rejected: 1, completed: 1, active: 1 } });
+    expect(r.nurture).toEqual({
+      sequenceId: 'nurture',
+      leads: 7,
+      left: { booked: 1, unsubscribed: 1, bounced: 1, complained: 1, rejected: 1, completed: 1, active: 1 },
+    });
     // u booked after unsubscribing, and the walk-in never got an email: both still bookings, with no click before.
     expect(r.bookings).toEqual({ total: 3, afterClick: 0, withoutClick: 3 });
     // b unsubscribed from the follow-up, after its confirmation.
@@ -114,9 +177,17 @@ describe('the report', () => {
   });
 
   it('the nurture comes first with its steps in sequence order; a step no longer configured still shows, after them', () => {
-    const r = report({ leads: [lead('a', 'active')], messages: [sent('a', 'retired-step', '2026-03-01T15:00:00Z'), sent('a', 'welcome', '2026-03-02T15:00:00Z')] });
+    const r = report({
+      leads: [lead('a', 'active')],
+      messages: [sent('a', 'retired-step', '2026-03-01T15:00:00Z'), sent('a', 'welcome', '2026-03-02T15:00:00Z')],
+    });
     expect(r.sequences.map((s) => s.sequenceId)).toEqual(['nurture', 'follow-up']);
-    expect(r.sequences[0]!.steps.map((s) => s.stepId)).toEqual(['welcome', 'how-it-works', 'who-it-helps', 'retired-step']);
+    expect(r.sequences[0]!.steps.map((s) => s.stepId)).toEqual([
+      'welcome',
+      'how-it-works',
+      'who-it-helps',
+      'retired-step',
+    ]);
     expect(step(r, 'how-it-works')).toMatchObject({ sent: 0, clickRate: null, bookingRate: null });
   });
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { nextStep, type Sequence } from '../../../lambdas/domain/sequence.ts';
 
-const seq = (...ids: string[]): Sequence => ({ id: 'n', window: { start: '09:00', end: '18:00' }, onePerDay: true, steps: ids.map((id) => ({ id })) });
+const seq = (...ids: string[]): Sequence => ({
+  id: 'n',
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: true,
+  steps: ids.map((id) => ({ id })),
+});
 
 describe('which step a lead gets next', () => {
   it('a new lead starts at the first step', () => {

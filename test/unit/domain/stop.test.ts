@@ -5,7 +5,10 @@ describe('waiting out a send in flight', () => {
   it('on a clock running 2,000 times faster, a mark a virtual minute old still counts as in flight', async () => {
     const clock = { now: () => new Date('2026-03-05T15:00:00Z'), speed: 2000 };
     const seen: Date[] = [];
-    await whileSendInFlight({ store: undefined as never, clock, sendTimeoutMs: 15_000 }, async (since) => (seen.push(since), 'done'));
+    await whileSendInFlight(
+      { store: undefined as never, clock, sendTimeoutMs: 15_000 },
+      async (since) => (seen.push(since), 'done'),
+    );
     const markAMinuteAgo = clock.now().getTime() - 60_000;
     expect(seen[0]!.getTime()).toBeLessThan(markAMinuteAgo);
   });

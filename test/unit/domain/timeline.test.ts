@@ -9,7 +9,11 @@ const signup = DateTime.fromISO('2026-03-06T22:30', { zone: 'America/Denver' }).
 
 describe('when each email reaches a lead', () => {
   it('a lead in Denver who signs up at 22:30 gets the welcome at once, then each email at 9:00 their time, across the DST change', () => {
-    expect(timeline(nurture, signup, 'America/Denver').sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`)).toEqual([
+    expect(
+      timeline(nurture, signup, 'America/Denver').sends.map(
+        (send) => `${send.stepId} ${local(send.at, 'America/Denver')}`,
+      ),
+    ).toEqual([
       'welcome Fri 2026-03-06T22:30',
       'how-it-works Mon 2026-03-09T09:00', // 2 days after 22:30 is outside the window: held for 9:00, on MDT now
       'who-it-helps Thu 2026-03-12T09:00',
@@ -22,16 +26,31 @@ describe('when each email reaches a lead', () => {
   });
 
   it('two steps an hour apart go out on different days: at most one email a day', () => {
-    const quick: Sequence = { id: 'quick', window: { start: '09:00', end: '18:00' }, onePerDay: true, steps: [{ id: 'a', immediate: true }, { id: 'b', after: { hours: 1 } }] };
+    const quick: Sequence = {
+      id: 'quick',
+      window: { start: '09:00', end: '18:00' },
+      onePerDay: true,
+      steps: [
+        { id: 'a', immediate: true },
+        { id: 'b', after: { hours: 1 } },
+      ],
+    };
     const at = DateTime.fromISO('2026-06-01T10:00', { zone: 'Europe/Berlin' }).toJSDate();
-    expect(timeline(quick, at, 'Europe/Berlin').sends.map((send) => local(send.at, 'Europe/Berlin'))).toEqual(['Mon 2026-06-01T10:00', 'Tue 2026-06-02T09:00']);
+    expect(timeline(quick, at, 'Europe/Berlin').sends.map((send) => local(send.at, 'Europe/Berlin'))).toEqual([
+      'Mon 2026-06-01T10:00',
+      'Tue 2026-06-02T09:00',
+    ]);
   });
 
   it('after a booking, the confirmation goes at once, the reminder the day before the visit and a note the day after', () => {
     const booked = DateTime.fromISO('2026-03-09T12:00', { zone: 'America/Denver' }).toJSDate();
     const visit = DateTime.fromISO('2026-03-20T14:00', { zone: 'America/Denver' }).toJSDate();
     const { sends, skipped } = timeline(followUp, booked, 'America/Denver', visit);
-    expect(sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`)).toEqual(['confirmation Mon 2026-03-09T12:00', 'reminder Thu 2026-03-19T10:00', 'after-visit Sat 2026-03-21T10:00']);
+    expect(sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`)).toEqual([
+      'confirmation Mon 2026-03-09T12:00',
+      'reminder Thu 2026-03-19T10:00',
+      'after-visit Sat 2026-03-21T10:00',
+    ]);
     expect(skipped).toEqual([]);
   });
 
@@ -39,7 +58,11 @@ describe('when each email reaches a lead', () => {
     const booked = DateTime.fromISO('2026-03-19T20:00', { zone: 'America/Denver' }).toJSDate();
     const visit = DateTime.fromISO('2026-03-20T14:00', { zone: 'America/Denver' }).toJSDate();
     const { sends, late, skipped } = timeline(followUp, booked, 'America/Denver', visit);
-    expect(sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`)).toEqual(['confirmation Thu 2026-03-19T20:00', 'reminder Fri 2026-03-20T09:00', 'after-visit Sat 2026-03-21T10:00']);
+    expect(sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`)).toEqual([
+      'confirmation Thu 2026-03-19T20:00',
+      'reminder Fri 2026-03-20T09:00',
+      'after-visit Sat 2026-03-21T10:00',
+    ]);
     expect(late).toEqual(['reminder']);
     expect(skipped).toEqual([]);
   });

@@ -10,7 +10,9 @@ import { sequences } from '../../../emails/sequences.ts';
 
 describe('email versions, word for word', () => {
   it('every version a template lists in Variants is one email-literals.test.ts sends, or one rendered here', () => {
-    const variants = Object.values(sequences).flatMap((sequence) => sequence.steps.flatMap((step) => Object.keys(step.template.Variants ?? {}).map((name) => `${step.id}: ${name}`)));
+    const variants = Object.values(sequences).flatMap((sequence) =>
+      sequence.steps.flatMap((step) => Object.keys(step.template.Variants ?? {}).map((name) => `${step.id}: ${name}`)),
+    );
     // reminder "same day" and after-visit "attended" are sent in test/integration/email-literals.test.ts.
     expect(variants).toEqual(['reminder: same day', 'reminder: days ahead', 'after-visit: attended']);
   });
@@ -20,6 +22,8 @@ describe('email versions, word for word', () => {
     expect(Reminder.subject(props)).toBe('Reminder: your appointment is coming up, Jordan');
     const text = await render(createElement(Reminder, props), { plainText: true });
     expect(text).toContain('SEE YOU SOON');
-    expect(text).toContain('A quick reminder: your appointment at Ketamine Center of Central Georgia is Tuesday, December 1 at 10:00 AM EST.');
+    expect(text).toContain(
+      'A quick reminder: your appointment at Ketamine Center of Central Georgia is Tuesday, December 1 at 10:00 AM EST.',
+    );
   });
 });

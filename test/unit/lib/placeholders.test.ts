@@ -1,6 +1,12 @@
 /** The placeholder checks a production stage must pass (lib/placeholders.ts): what they catch, and what they let by. */
 import { describe, expect, it } from 'vitest';
-import { isPlaceholderDomain, isPlaceholderEmail, isPlaceholderPhone, isPlaceholderText, isPlaceholderUrl } from '../../../lib/placeholders.ts';
+import {
+  isPlaceholderDomain,
+  isPlaceholderEmail,
+  isPlaceholderPhone,
+  isPlaceholderText,
+  isPlaceholderUrl,
+} from '../../../lib/placeholders.ts';
 
 describe('phone numbers', () => {
   it.each([
@@ -54,12 +60,16 @@ describe('domains, URLs and email addresses', () => {
     expect(isPlaceholderDomain(domain)).toBe(true);
   });
 
-  it.each(['examplesmiles.com', 'counterexample.org', 'centralgeorgiaketamine.com', 'testing-clinic.com', 'mail.maconclinic.org', 'sample.health'])(
-    '%s passes',
-    (domain) => {
-      expect(isPlaceholderDomain(domain)).toBe(false);
-    },
-  );
+  it.each([
+    'examplesmiles.com',
+    'counterexample.org',
+    'centralgeorgiaketamine.com',
+    'testing-clinic.com',
+    'mail.maconclinic.org',
+    'sample.health',
+  ])('%s passes', (domain) => {
+    expect(isPlaceholderDomain(domain)).toBe(false);
+  });
 
   it('URLs and origins are judged by their host', () => {
     expect(isPlaceholderUrl('https://clinic.example/consultation')).toBe(true);

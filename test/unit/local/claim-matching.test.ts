@@ -18,7 +18,8 @@ import {
 } from '../../../local/claim-matching.ts';
 
 /** What the rules find in one sentence: the words as written. */
-const said = (sentence: string, rules: readonly ClaimRule[] = claims) => claimsInSentence(sentence, rules).map((finding) => finding.said);
+const said = (sentence: string, rules: readonly ClaimRule[] = claims) =>
+  claimsInSentence(sentence, rules).map((finding) => finding.said);
 
 /** Claims the rules must stop, and the words each is stopped for (as the sentence writes them). */
 const mustStop: Array<[string, string]> = [
@@ -247,14 +248,28 @@ describe('the pattern language of emails/content-rules.ts', () => {
   });
 
   it('{a,b} is one of these, [a,b] optionally one of these, # any number', () => {
-    expect(finds('{100,one hundred} {%,percent}', '100% and one hundred percent and 99%')).toEqual(['100%', 'one hundred percent']);
-    expect(finds('approved by [the] FDA', 'approved by FDA, approved by the FDA')).toEqual(['approved by FDA', 'approved by the FDA']);
+    expect(finds('{100,one hundred} {%,percent}', '100% and one hundred percent and 99%')).toEqual([
+      '100%',
+      'one hundred percent',
+    ]);
+    expect(finds('approved by [the] FDA', 'approved by FDA, approved by the FDA')).toEqual([
+      'approved by FDA',
+      'approved by the FDA',
+    ]);
     expect(finds('stor{y,ies}', 'a story, two stories, a storm')).toEqual(['story', 'stories']);
-    expect(finds('rated # stars', 'rated 4.9 stars, rated 5 stars, rated highly')).toEqual(['rated 4.9 stars', 'rated 5 stars']);
+    expect(finds('rated # stars', 'rated 4.9 stars, rated 5 stars, rated highly')).toEqual([
+      'rated 4.9 stars',
+      'rated 5 stars',
+    ]);
   });
 
   it('a space or hyphen in a pattern is any run of spaces and hyphens, or nothing', () => {
-    expect(finds('pain free', 'pain free, pain-free, painfree, pain - free')).toEqual(['pain free', 'pain-free', 'painfree', 'pain - free']);
+    expect(finds('pain free', 'pain free, pain-free, painfree, pain - free')).toEqual([
+      'pain free',
+      'pain-free',
+      'painfree',
+      'pain - free',
+    ]);
   });
 
   it('`words` are exact: the signs of `forms` mean themselves there', () => {
@@ -298,7 +313,9 @@ describe('the pattern language of emails/content-rules.ts', () => {
     expect(said('Ketamine slashes your migraines.', rules)).toEqual(['slashes your migraines']);
     expect(said('Meet the migraine-buster.', rules)).toEqual(['migraine-buster']);
     expect(said('Ketamine does not slash migraine days for everyone.', rules)).toEqual([]);
-    expect(claimProblems(['Ketamine slashed migraines in half.'], rules)[0]!.problem).toMatch(/^It says "slashed migraines" \("Ketamine slashed migraines in half\."\)\. Fewer migraines/);
+    expect(claimProblems(['Ketamine slashed migraines in half.'], rules)[0]!.problem).toMatch(
+      /^It says "slashed migraines" \("Ketamine slashed migraines in half\."\)\. Fewer migraines/,
+    );
   });
 });
 
@@ -311,7 +328,13 @@ describe('negations', () => {
   });
 
   it('stop at a comma, a colon, a dash, a line break or "but"', () => {
-    for (const sentence of ['Not cheap, safe.', 'Not cheap: safe.', 'Not cheap – safe.', 'Not cheap\nsafe.', 'Not cheap but safe.']) {
+    for (const sentence of [
+      'Not cheap, safe.',
+      'Not cheap: safe.',
+      'Not cheap – safe.',
+      'Not cheap\nsafe.',
+      'Not cheap but safe.',
+    ]) {
       expect(said(sentence, [safe]), sentence).toEqual(['safe']);
     }
   });
@@ -340,20 +363,26 @@ describe('problems', () => {
     const text = 'Hi Jordan,\n\nKETAMINE IS CLINICALLY PROVEN. Source https://clinic.example/proven';
     const problems = claimProblems([html, text], claims);
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.problem).toMatch(/^It says "clinically proven" \("Ketamine is clinically proven\."\)\. The evidence for ketamine/);
+    expect(problems[0]!.problem).toMatch(
+      /^It says "clinically proven" \("Ketamine is clinically proven\."\)\. The evidence for ketamine/,
+    );
     expect(problems[0]!.fix).toMatch(/^Say what a study found.*The rules are in emails\/content-rules\.ts\.$/);
   });
 
   it('the same claim in several sentences is one problem listing each', () => {
     const problems = claimProblems(['Guaranteed relief', 'Relief, guaranteed.\n\nIt is guaranteed.'], claims);
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.problem).toMatch(/^It says "Guaranteed" \("Guaranteed relief"; and again: "Relief, guaranteed\."; "It is guaranteed\."\)/);
+    expect(problems[0]!.problem).toMatch(
+      /^It says "Guaranteed" \("Guaranteed relief"; and again: "Relief, guaranteed\."; "It is guaranteed\."\)/,
+    );
   });
 
   it('several claims in one sentence are one problem, each with why, and each fix once', () => {
     const [problem, ...rest] = claimProblems(['Our patients say it is 100% safe.'], claims);
     expect(rest).toEqual([]);
-    expect(problem!.problem).toMatch(/^It says "safe" \("Our patients say it is 100% safe\."\)\. Ketamine has real risks.* It also says "100%"\. No treatment works.* It also says "Our patients say"\. A patient’s story/);
+    expect(problem!.problem).toMatch(
+      /^It says "safe" \("Our patients say it is 100% safe\."\)\. Ketamine has real risks.* It also says "100%"\. No treatment works.* It also says "Our patients say"\. A patient’s story/,
+    );
     expect(problem!.fix.match(/The rules are in/g)).toHaveLength(1);
   });
 
@@ -368,7 +397,10 @@ describe('problems', () => {
 
   it('link addresses are not read as claims, and the punctuation after one still ends its sentence', () => {
     expect(claimProblems(['Book now: https://clinic.example/guaranteed-cure'], claims)).toEqual([]);
-    const [problem] = claimProblems(['See the study (Pomeroy et al., 2017 https://doi.org/10.1111/head.13013). Ketamine is safe.'], claims);
+    const [problem] = claimProblems(
+      ['See the study (Pomeroy et al., 2017 https://doi.org/10.1111/head.13013). Ketamine is safe.'],
+      claims,
+    );
     expect(problem!.problem).toMatch(/^It says "safe" \("Ketamine is safe\."\)/);
   });
 });
@@ -384,8 +416,12 @@ describe('a template with a claim fails, naming the sentence and the fix', () =>
   it('a testimonial in curly quotes, and "one of our patients told us"', async () => {
     const { problems, report } = await check('testimonial');
     expect(problems.map((p) => p.rule)).toEqual(['claims', 'claims']);
-    expect(problems[0]!.problem).toMatch(/It says "one of our patients told us" \("Hi Jordan, here is what one of our patients told us last month:"\)\. .*Endorsement Guides/);
-    expect(problems[1]!.problem).toMatch(/It says "migraine\u2011free" \("“I was migraine\u2011free after one session\. Ketamine gave me my life back\.” – Sarah, patient"\)\. .* It also says “I was migraine/);
+    expect(problems[0]!.problem).toMatch(
+      /It says "one of our patients told us" \("Hi Jordan, here is what one of our patients told us last month:"\)\. .*Endorsement Guides/,
+    );
+    expect(problems[1]!.problem).toMatch(
+      /It says "migraine\u2011free" \("“I was migraine\u2011free after one session\. Ketamine gave me my life back\.” – Sarah, patient"\)\. .* It also says “I was migraine/,
+    );
     expect(problems[1]!.fix).toMatch(/Leave out patients’ stories, quotes and star ratings/);
     expect(report).toContain('✗ test/fixtures/emails/testimonial.tsx: 2 problems');
   });
@@ -393,7 +429,9 @@ describe('a template with a claim fails, naming the sentence and the fix', () =>
   it('"clinically-proven" in the subject and split across a line in the body: one problem, both sentences', async () => {
     const { problems } = await check('proven-across-lines');
     expect(problems.map((p) => p.rule)).toEqual(['claims']);
-    expect(problems[0]!.problem).toMatch(/^It says "Clinically proven" \("Clinically proven migraine relief"; and again: "Hi Jordan, our treatment is clinically- proven to stop migraine attacks\."\)/);
+    expect(problems[0]!.problem).toMatch(
+      /^It says "Clinically proven" \("Clinically proven migraine relief"; and again: "Hi Jordan, our treatment is clinically- proven to stop migraine attacks\."\)/,
+    );
     expect(problems[0]!.fix).toMatch(/^Say what a study found and how large it was/);
   });
 });

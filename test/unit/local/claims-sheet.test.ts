@@ -9,7 +9,8 @@ import { sources, type Source } from '../../../emails/sources.ts';
 import { claimsSheet, inSequenceOrder, mdCell, mdText, roleOf } from '../../../local/claims-sheet.ts';
 import { checkTemplate, emailsFromFiles, emailsToCheck, renderForCheck } from '../../../local/email-checks.ts';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'local/check-emails.ts', ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'local/check-emails.ts', ...args], { encoding: 'utf8' });
 
 describe('which sentences the claims sheet lists', () => {
   it.each([
@@ -50,8 +51,17 @@ describe('Markdown', () => {
   });
 
   it('a registry text with a pipe does not break the appendix table', async () => {
-    const piped = { ...sources.pomeroy2017, facts: { patients: { ...sources.pomeroy2017.facts.patients, measures: 'records | reviewed' } } } satisfies Source;
-    const sheet = await claimsSheet([], { clinic, sequences, generated: new Date('2026-03-01T12:00:00Z'), check: async () => [], registry: { pomeroy2017: piped } });
+    const piped = {
+      ...sources.pomeroy2017,
+      facts: { patients: { ...sources.pomeroy2017.facts.patients, measures: 'records | reviewed' } },
+    } satisfies Source;
+    const sheet = await claimsSheet([], {
+      clinic,
+      sequences,
+      generated: new Date('2026-03-01T12:00:00Z'),
+      check: async () => [],
+      registry: { pomeroy2017: piped },
+    });
     expect(sheet).toContain('| patients | 77 | records \\| reviewed | adults with chronic migraine');
   });
 });
@@ -61,7 +71,13 @@ describe('the claims sheet', () => {
 
   it('lists a cited sentence with its source’s link and citation, and each number with the fact it states', async () => {
     const emails = await emailsFromFiles(['test/fixtures/emails/cited-research.tsx']);
-    const sheet = await claimsSheet(emails, { clinic, sequences, generated, commit: { sha: 'abc123', dirty: true }, check: async () => [] });
+    const sheet = await claimsSheet(emails, {
+      clinic,
+      sequences,
+      generated,
+      commit: { sha: 'abc123', dirty: true },
+      check: async () => [],
+    });
     expect(sheet).toContain('# Claims sheet: Ketamine Center of Central Georgia');
     expect(sheet).toContain('- Generated: 2026-03-01 12:00 UTC');
     expect(sheet).toContain('- From commit: `abc123` — ⚠ emails/ had changes not yet committed');
@@ -75,24 +91,37 @@ describe('the claims sheet', () => {
       ].join('\n'),
     );
     // The preview text's number, with its fact; a clinic sentence, marked as such; the greeting, left out.
-    expect(sheet).toContain('  - Preview: “49.1%” — from Yuan et al., Reg Anesth Pain Med, 2023 (fact `veryEffective`)');
-    expect(sheet).toMatch(/“Please come 15 minutes early, and call us if anything changes\.”\n {3}- Clinic statement — no study cited\n {3}- “15 minutes” — the clinic’s own number, from no study/);
+    expect(sheet).toContain(
+      '  - Preview: “49.1%” — from Yuan et al., Reg Anesth Pain Med, 2023 (fact `veryEffective`)',
+    );
+    expect(sheet).toMatch(
+      /“Please come 15 minutes early, and call us if anything changes\.”\n {3}- Clinic statement — no study cited\n {3}- “15 minutes” — the clinic’s own number, from no study/,
+    );
     expect(sheet).not.toContain('“Hi Jordan,”');
     expect(sheet).toContain('- Cited in: test/fixtures/emails/cited-research.tsx');
   });
 
   it('marks a number no cited source backs, and says the email fails the checks', async () => {
     const emails = await emailsFromFiles(['test/fixtures/emails/wrong-percentage.tsx']);
-    const sheet = await claimsSheet(emails, { clinic, sequences, generated, check: async () => [{ rule: 'sources', problem: 'It says "49%".', fix: 'Write 49.1%.' }] });
+    const sheet = await claimsSheet(emails, {
+      clinic,
+      sequences,
+      generated,
+      check: async () => [{ rule: 'sources', problem: 'It says "49%".', fix: 'Write 49.1%.' }],
+    });
     expect(sheet).toContain('- From commit: unknown');
-    expect(sheet).toContain('> ⚠ 1 of 1 email fails `npm run check:emails` (test/fixtures/emails/wrong-percentage.tsx)');
+    expect(sheet).toContain(
+      '> ⚠ 1 of 1 email fails `npm run check:emails` (test/fixtures/emails/wrong-percentage.tsx)',
+    );
     expect(sheet).toContain('  - sources: It says "49%".');
     expect(sheet).toContain('   - ⚠ “49%” — no cited source backs it (the checks fail on it)');
   });
 
   it('puts the emails in the order a lead gets them: nurture, follow-up, then reschedule', async () => {
     const ordered = inSequenceOrder(await emailsToCheck(sequences), sequences).map((email) => email.sentAs[0]);
-    expect(ordered).toEqual(Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id} → ${step.id}`)));
+    expect(ordered).toEqual(
+      Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id} → ${step.id}`)),
+    );
   });
 });
 
@@ -114,20 +143,32 @@ describe('npm run check:emails -- --claims', () => {
       last = at;
     }
 
-    for (const line of ['## Sign-off', 'Name: ____', 'Signature: ____', 'Date: ____', '## Appendix: the source registry']) expect(sheet).toContain(line);
+    for (const line of [
+      '## Sign-off',
+      'Name: ____',
+      'Signature: ____',
+      'Date: ____',
+      '## Appendix: the source registry',
+    ])
+      expect(sheet).toContain(line);
     expect(sheet).toMatch(/- From commit: `[0-9a-f]{40}`/);
     for (const [id, source] of Object.entries(sources)) {
       expect(sheet).toContain(`### ${mdText(source.short)} (\`${id}\`)`);
       expect(sheet).toContain(`- Link: <${source.url}>`);
     }
     // Each version of a template (the after-visit note for an attended visit) is listed too.
-    for (const email of emails) for (const name of Object.keys(email.template.Variants ?? {})) expect(sheet, email.file).toContain(`In the “${name}” version (`);
+    for (const email of emails)
+      for (const name of Object.keys(email.template.Variants ?? {}))
+        expect(sheet, email.file).toContain(`In the “${name}” version (`);
     // The shared footer is listed once, not once per email.
     expect(sheet.split('“This email is general information, not medical advice.”').length - 1).toBe(1);
   });
 
   it('lists a sentence of the research email with the DOI link of the paper it cites, and the facts its numbers state', () => {
-    const research = sheet.slice(sheet.indexOf('. nurture → the-research\n'), sheet.indexOf('\n## ', sheet.indexOf('. nurture → the-research\n')));
+    const research = sheet.slice(
+      sheet.indexOf('. nurture → the-research\n'),
+      sheet.indexOf('\n## ', sheet.indexOf('. nurture → the-research\n')),
+    );
     expect(research).toMatch(/^\d+\. “.+”\n {3}- Source: \[[^\]]+\]\(<https:\/\/doi\.org\/10\.[^>]+>\)\. /m);
     expect(research).toMatch(/^ {3}- “[^”]+” — from [^(]+ \(fact `\w+`\): value [^;]+; measures: [^;]+; in: .+$/m);
   });
@@ -137,7 +178,9 @@ describe('npm run check:emails -- --claims', () => {
     const run = cli('--claims', '--out', out, 'test/fixtures/emails/cited-research.tsx');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toBe(`Wrote the claims sheet for 1 email to ${out}.\n`);
-    expect(readFileSync(out, 'utf8')).toContain('Source: [Pomeroy et al., Headache, 2017](<https://doi.org/10.1111/head.13013>)');
+    expect(readFileSync(out, 'utf8')).toContain(
+      'Source: [Pomeroy et al., Headache, 2017](<https://doi.org/10.1111/head.13013>)',
+    );
   });
 });
 
@@ -160,7 +203,10 @@ describe('npm run check:emails options', () => {
   });
 
   it('--out without --claims, or without a file, exits 2 with the usage', () => {
-    for (const args of [['--out', 'x.md'], ['--claims', '--out']]) {
+    for (const args of [
+      ['--out', 'x.md'],
+      ['--claims', '--out'],
+    ]) {
       const run = cli(...args);
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr.split('\n')[0]).toMatch(/^check:emails: /);
@@ -171,9 +217,18 @@ describe('npm run check:emails options', () => {
 
 describe('the committed sheet in docs/', () => {
   it('states exactly what the emails say today (regenerate it with npm run check:emails -- --claims --out docs/claims-sheet.md)', async () => {
-    const fresh = await claimsSheet(await emailsToCheck(sequences), { clinic, sequences, generated: new Date(), check: (template) => checkTemplate(template) });
+    const fresh = await claimsSheet(await emailsToCheck(sequences), {
+      clinic,
+      sequences,
+      generated: new Date(),
+      check: (template) => checkTemplate(template),
+    });
     // The date and the commit a sheet was made at differ from run to run; everything else must match.
-    const body = (sheet: string) => sheet.split('\n').filter((line) => !/^- (Generated|From commit):/.test(line)).join('\n');
+    const body = (sheet: string) =>
+      sheet
+        .split('\n')
+        .filter((line) => !/^- (Generated|From commit):/.test(line))
+        .join('\n');
     expect(body(readFileSync('docs/claims-sheet.md', 'utf8'))).toBe(body(fresh));
   });
 });

@@ -17,7 +17,10 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Prom
   return new Promise((resolve, reject) => {
     // No AWS settings, nothing listening on the local ports it would use: a command that went further would fail
     // another way, or hang until the timeout.
-    const child = spawn(command, args, { env: { ...process.env, DYNAMODB_PORT: '1', SES_PORT: '1', ...env }, timeout: 45_000 });
+    const child = spawn(command, args, {
+      env: { ...process.env, DYNAMODB_PORT: '1', SES_PORT: '1', ...env },
+      timeout: 45_000,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -49,8 +52,14 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
     usage: 'usage: npm run bench ',
     bad: [
       [['--ony', 'due'], 'bench: unknown option --ony'],
-      [['--only', 'nonsense'], 'bench: --only: "nonsense" is not a scenario: use speed, throughput, due, report, load (comma-separated)'],
-      [['--only', 'due,reports'], 'bench: --only: "reports" is not a scenario: use speed, throughput, due, report, load (comma-separated)'],
+      [
+        ['--only', 'nonsense'],
+        'bench: --only: "nonsense" is not a scenario: use speed, throughput, due, report, load (comma-separated)',
+      ],
+      [
+        ['--only', 'due,reports'],
+        'bench: --only: "reports" is not a scenario: use speed, throughput, due, report, load (comma-separated)',
+      ],
     ],
   },
   {
@@ -69,7 +78,10 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
     bad: [
       [['--csv'], 'report: unknown option --csv'],
       [['--region', 'us-east-1'], 'report: --region needs --table NAME'],
-      [['--table', 'nurture-prod', '--region', 'Mars'], 'report: --region: "Mars" is not an AWS region, like us-east-1'],
+      [
+        ['--table', 'nurture-prod', '--region', 'Mars'],
+        'report: --region: "Mars" is not an AWS region, like us-east-1',
+      ],
     ],
   },
   {
@@ -77,8 +89,14 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
     usage: 'usage: npm run timeline ',
     bad: [
       [['--zone', 'Europe/Berlin'], 'timeline: unknown option --zone'],
-      [['--tz', 'Mars/Base'], 'timeline: --tz: "Mars/Base" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.'],
-      [['--signup', 'next tuesday'], 'timeline: --signup: "next tuesday" is not a date and time. Write it like 2026-03-06T22:30 (the lead\'s local time).'],
+      [
+        ['--tz', 'Mars/Base'],
+        'timeline: --tz: "Mars/Base" is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.',
+      ],
+      [
+        ['--signup', 'next tuesday'],
+        'timeline: --signup: "next tuesday" is not a date and time. Write it like 2026-03-06T22:30 (the lead\'s local time).',
+      ],
       [['stray'], 'timeline: unexpected argument "stray"'],
     ],
   },
@@ -89,7 +107,10 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
       [['--to', 'me@clinic.example', '--step', 'welcome', '--dry-run'], 'send-test: unknown option --dry-run'],
       [['--to', 'me-at-clinic', '--step', 'welcome'], 'send-test: --to: "me-at-clinic" is not an email address'],
       [['--to', 'me@clinic.example'], 'send-test: missing --step'],
-      [['--to', 'me@clinic.example', '--step', 'welcom'], /^send-test: --step: There is no step "welcom"\. Steps: nurture\/welcome, nurture\/how-it-works, .*\.$/],
+      [
+        ['--to', 'me@clinic.example', '--step', 'welcom'],
+        /^send-test: --step: There is no step "welcom"\. Steps: nurture\/welcome, nurture\/how-it-works, .*\.$/,
+      ],
     ],
   },
 ];
@@ -137,13 +158,30 @@ describe('parseProblem', () => {
   const problem = (code: string, message: string) => parseProblem(Object.assign(new Error(message), { code }));
 
   it("turns parseArgs' errors into one line that names the option", () => {
-    expect(problem('ERR_PARSE_ARGS_UNKNOWN_OPTION', "Unknown option '--foo'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--foo\"")).toBe('unknown option --foo');
+    expect(
+      problem(
+        'ERR_PARSE_ARGS_UNKNOWN_OPTION',
+        "Unknown option '--foo'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--foo\"",
+      ),
+    ).toBe('unknown option --foo');
     expect(problem('ERR_PARSE_ARGS_UNKNOWN_OPTION', "Unknown option '-x'")).toBe('unknown option -x');
-    expect(problem('ERR_PARSE_ARGS_INVALID_OPTION_VALUE', "Option '-s, --speed <value>' argument missing")).toBe('--speed needs a value');
-    expect(problem('ERR_PARSE_ARGS_INVALID_OPTION_VALUE', "Option '--reset' does not take an argument")).toBe('--reset takes no value');
-    expect(problem('ERR_PARSE_ARGS_INVALID_OPTION_VALUE', "Option '--tz' argument is ambiguous.\nDid you forget to specify the option argument for '--tz'?\nTo specify an option argument starting with a dash use '--tz=-XYZ'.")).toBe(
-      '--tz needs a value (write --tz=VALUE for one that starts with "-")',
+    expect(problem('ERR_PARSE_ARGS_INVALID_OPTION_VALUE', "Option '-s, --speed <value>' argument missing")).toBe(
+      '--speed needs a value',
     );
-    expect(problem('ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL', "Unexpected argument 'extra'. This command does not take positional arguments")).toBe('unexpected argument "extra"');
+    expect(problem('ERR_PARSE_ARGS_INVALID_OPTION_VALUE', "Option '--reset' does not take an argument")).toBe(
+      '--reset takes no value',
+    );
+    expect(
+      problem(
+        'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
+        "Option '--tz' argument is ambiguous.\nDid you forget to specify the option argument for '--tz'?\nTo specify an option argument starting with a dash use '--tz=-XYZ'.",
+      ),
+    ).toBe('--tz needs a value (write --tz=VALUE for one that starts with "-")');
+    expect(
+      problem(
+        'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL',
+        "Unexpected argument 'extra'. This command does not take positional arguments",
+      ),
+    ).toBe('unexpected argument "extra"');
   });
 });

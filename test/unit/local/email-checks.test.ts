@@ -3,25 +3,41 @@ import { describe, expect, it } from 'vitest';
 import { sequences } from '../../../emails/sequences.ts';
 import { claims, disclaimerPhrases } from '../../../emails/content-rules.ts';
 import Welcome from '../../../emails/welcome.tsx';
-import { checkTemplate, emailsFromFiles, emailsToCheck, formatProblems, type Rule } from '../../../local/email-checks.ts';
+import {
+  checkTemplate,
+  emailsFromFiles,
+  emailsToCheck,
+  formatProblems,
+  type Rule,
+} from '../../../local/email-checks.ts';
 
 const emails = await emailsToCheck(sequences);
 
 describe('the emails marketing ships', () => {
   it('every step of every sequence is checked', () => {
-    const steps = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id} → ${step.id}`));
+    const steps = Object.values(sequences).flatMap((sequence) =>
+      sequence.steps.map((step) => `${sequence.id} → ${step.id}`),
+    );
     expect(emails.flatMap((email) => email.sentAs).sort()).toEqual(steps.sort());
   });
 
-  it.each(emails.map((email) => [email.file, email] as const))('%s passes every content check', async (_file, email) => {
-    const problems = await checkTemplate(email.template);
-    expect(problems, formatProblems(email, problems)).toEqual([]);
-  });
+  it.each(emails.map((email) => [email.file, email] as const))(
+    '%s passes every content check',
+    async (_file, email) => {
+      const problems = await checkTemplate(email.template);
+      expect(problems, formatProblems(email, problems)).toEqual([]);
+    },
+  );
 });
 
 /** Each fixture in test/fixtures/emails breaks one rule, as a marketer's edit might. */
 const broken: Array<[string, string, Rule, RegExp]> = [
-  ['an unsubscribe link typed into the template', 'hard-coded-unsubscribe', 'unsubscribe', /no visible unsubscribe link/],
+  [
+    'an unsubscribe link typed into the template',
+    'hard-coded-unsubscribe',
+    'unsubscribe',
+    /no visible unsubscribe link/,
+  ],
   ['no postal address', 'no-postal-address', 'postal-address', /postal address is missing.*Macon, GA 31201/],
   ['no medical disclaimer', 'no-disclaimer', 'disclaimer', /disclaimer is missing.*not medical advice/],
   ['a subject over 70 characters', 'long-subject', 'subject', /86 characters long/],
@@ -31,9 +47,24 @@ const broken: Array<[string, string, Rule, RegExp]> = [
   ['an image without alt text', 'image-without-alt', 'image-alt', /no alt text.*treatment-room\.jpg/],
   ['HTML over 102 KB', 'too-heavy', 'size', /HTML is 1\d\d\.\d KB/],
   ['the claim word "cure"', 'claim-word', 'claims', /says "cure" \(.*the cure they had been looking for/],
-  ['a study quoted without a source link', 'uncited-study', 'citations', /cites a study without a source link: "Hi Jordan, a 2021 study of 300 patients/],
-  ['a CSS grid layout', 'unsupported-layout', 'email-clients', /“grid-template-\* properties”, which .*Gmail \(Desktop Webmail\)/],
-  ['a claim word in only one version of an email', 'claim-in-one-version', 'claims', /^In the "attended" version \(attended: true\): It says "cure"/],
+  [
+    'a study quoted without a source link',
+    'uncited-study',
+    'citations',
+    /cites a study without a source link: "Hi Jordan, a 2021 study of 300 patients/,
+  ],
+  [
+    'a CSS grid layout',
+    'unsupported-layout',
+    'email-clients',
+    /“grid-template-\* properties”, which .*Gmail \(Desktop Webmail\)/,
+  ],
+  [
+    'a claim word in only one version of an email',
+    'claim-in-one-version',
+    'claims',
+    /^In the "attended" version \(attended: true\): It says "cure"/,
+  ],
 ];
 
 describe('a template that breaks a rule fails, saying which template, what is wrong and how to fix it', () => {
@@ -47,7 +78,10 @@ describe('a template that breaks a rule fails, saying which template, what is wr
   });
 
   it('a phrase marketing adds to emails/content-rules.ts is caught from then on', async () => {
-    const stricter = { claims: [...claims, { words: ['free consultation'], instead: 'Say "a consultation at no cost".' }], disclaimerPhrases };
+    const stricter = {
+      claims: [...claims, { words: ['free consultation'], instead: 'Say "a consultation at no cost".' }],
+      disclaimerPhrases,
+    };
     const problems = await checkTemplate(Welcome, stricter);
     expect(problems.map((p) => p.rule)).toEqual(['claims']);
     expect(problems[0]!.problem).toMatch(/says "free consultation"/);
@@ -55,12 +89,22 @@ describe('a template that breaks a rule fails, saying which template, what is wr
   });
 
   it('claim words match whole words only: "secure" is not "cure"', async () => {
-    const problems = await checkTemplate(Welcome, { claims: [{ words: ['here is what'], instead: '' }, { words: ['ere'], instead: '' }], disclaimerPhrases });
+    const problems = await checkTemplate(Welcome, {
+      claims: [
+        { words: ['here is what'], instead: '' },
+        { words: ['ere'], instead: '' },
+      ],
+      disclaimerPhrases,
+    });
     expect(problems.map((p) => p.problem)).toEqual([expect.stringMatching(/says "here is what"/)]);
   });
 
   it('npm run check:emails exits 1 and prints the fix for a broken template', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'local/check-emails.ts', 'test/fixtures/emails/claim-word.tsx', 'emails/welcome.tsx'], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'local/check-emails.ts', 'test/fixtures/emails/claim-word.tsx', 'emails/welcome.tsx'],
+      { encoding: 'utf8' },
+    );
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('✗ test/fixtures/emails/claim-word.tsx: 1 problem');
     expect(run.stdout).toContain('Fix: Say what a study found');

@@ -27,7 +27,10 @@ describe('progress', () => {
     expect(written).toEqual([
       '[bench 0:00] due: started\n',
       '[bench 0:00] due: seeding leads: 1,000 of 100,000\n',
-      ...[11, 21, 31, 41, 51, 61, 71, 81, 91].map((n) => `[bench 0:${String(Math.floor((n * 500) / 1000)).padStart(2, '0')}] due: seeding leads: ${n},000 of 100,000\n`),
+      ...[11, 21, 31, 41, 51, 61, 71, 81, 91].map(
+        (n) =>
+          `[bench 0:${String(Math.floor((n * 500) / 1000)).padStart(2, '0')}] due: seeding leads: ${n},000 of 100,000\n`,
+      ),
       '[bench 0:50] due: seeding leads: 100,000 of 100,000\n',
       '[bench 0:51] due: collection runs: 1 of 41\n',
       '[bench 1:52] done\n',
@@ -43,7 +46,9 @@ describe('progress', () => {
     advance(200);
     say.count('speed: sign-ups', 3, 3);
     say.step('speed: done');
-    expect(written.join('')).toBe('[bench 0:00] speed: sign-ups: 1 of 3\r\x1b[K[bench 0:00] speed: sign-ups: 2 of 3\r\x1b[K[bench 0:00] speed: sign-ups: 3 of 3\n[bench 0:00] speed: done\n');
+    expect(written.join('')).toBe(
+      '[bench 0:00] speed: sign-ups: 1 of 3\r\x1b[K[bench 0:00] speed: sign-ups: 2 of 3\r\x1b[K[bench 0:00] speed: sign-ups: 3 of 3\n[bench 0:00] speed: done\n',
+    );
   });
 
   it('with quietFor, says nothing when the work ends in time', () => {
@@ -67,7 +72,11 @@ describe('progress', () => {
     vi.advanceTimersByTime(2000);
     say.count('items scanned', 1500);
     say.done('scanned 1,500 items');
-    expect(written).toEqual(['[report 0:02] items scanned: 500\n', '[report 0:02] items scanned: 1,500\n', '[report 0:02] scanned 1,500 items\n']);
+    expect(written).toEqual([
+      '[report 0:02] items scanned: 500\n',
+      '[report 0:02] items scanned: 1,500\n',
+      '[report 0:02] scanned 1,500 items\n',
+    ]);
   });
 
   it('elapsed time reads m:ss, or h:mm:ss past an hour', () => {

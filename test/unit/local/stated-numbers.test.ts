@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { clinic } from '../../../emails/clinic.ts';
 import { numbersIn, sentencesOf, type NumberKind } from '../../../local/stated-numbers.ts';
 
-const kinds = (text: string) => numbersIn(text, { clinic }).map((n) => `${n.kind} ${n.value}${n.unit ? ` ${n.unit}` : ''}`);
+const kinds = (text: string) =>
+  numbersIn(text, { clinic }).map((n) => `${n.kind} ${n.value}${n.unit ? ` ${n.unit}` : ''}`);
 
 describe('numbersIn: which numbers read as study numbers', () => {
   it.each([
@@ -58,14 +59,20 @@ describe('numbersIn: which numbers read as study numbers', () => {
   it('quotes each number as the email writes it, and skips hidden ranges (a <Cite> name)', () => {
     const text = 'Of 242 screened, 55 of the 77 responded (Pomeroy et al., Headache, 2017).';
     const cite = text.indexOf('Pomeroy');
-    expect(numbersIn(text, { hidden: [[cite, cite + 'Pomeroy et al., Headache, 2017'.length]] }).map((n) => n.text)).toEqual(['242 screened', '55 of the 77', '77']);
+    expect(
+      numbersIn(text, { hidden: [[cite, cite + 'Pomeroy et al., Headache, 2017'.length]] }).map((n) => n.text),
+    ).toEqual(['242 screened', '55 of the 77', '77']);
   });
 });
 
 describe('sentencesOf', () => {
   const split = (text: string) => sentencesOf(text).map(({ start, end }) => text.slice(start, end));
   it('splits at a full stop before a capital, a line break, but not after et al., e.g. or a decimal point', () => {
-    expect(split('Pomeroy et al. found 77. Pain fell from 7.1 to 3.8 (Pomeroy et al., Headache, 2017). See e.g. This.\n· a list line;')).toEqual([
+    expect(
+      split(
+        'Pomeroy et al. found 77. Pain fell from 7.1 to 3.8 (Pomeroy et al., Headache, 2017). See e.g. This.\n· a list line;',
+      ),
+    ).toEqual([
       'Pomeroy et al. found 77.',
       'Pain fell from 7.1 to 3.8 (Pomeroy et al., Headache, 2017).',
       'See e.g. This.',

@@ -39,8 +39,10 @@ describe('links', () => {
     for (const [id, source] of Object.entries(sources) as Array<[string, Source]>) {
       expect(classifyLink(source.url), id).toMatchObject({ kind: 'registry', id });
       expect(source.url, id).not.toMatch(/[?&](term|q|query)=/);
-      if (source.doi && source.url.includes('doi.org')) expect(normalizeUrl(source.url), id).toBe(normalizeUrl(`https://doi.org/${source.doi}`));
-      if (source.pmid && source.url.includes('pubmed')) expect(normalizeUrl(source.url), id).toBe(`https://pubmed.ncbi.nlm.nih.gov/${source.pmid}`);
+      if (source.doi && source.url.includes('doi.org'))
+        expect(normalizeUrl(source.url), id).toBe(normalizeUrl(`https://doi.org/${source.doi}`));
+      if (source.pmid && source.url.includes('pubmed'))
+        expect(normalizeUrl(source.url), id).toBe(`https://pubmed.ncbi.nlm.nih.gov/${source.pmid}`);
     }
   });
 });

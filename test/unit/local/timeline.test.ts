@@ -9,13 +9,16 @@ const signup = DateTime.fromISO('2026-03-06T22:30', { zone: 'America/Denver' }).
 describe('the timeline table', () => {
   it('the table shows every step in the lead’s and the clinic’s time zones, with the zone’s abbreviation', () => {
     const table = formatTimeline({ nurture }, { signup, zone: 'America/Denver', clinicZone: 'America/New_York' });
-    expect(table).toContain('nurture, from sign-up, until the lead books: 8 emails, sent 09:00–18:00 in the lead\'s time zone, at most one a day');
+    expect(table).toContain(
+      "nurture, from sign-up, until the lead books: 8 emails, sent 09:00–18:00 in the lead's time zone, at most one a day",
+    );
     expect(table).toMatch(/1 +welcome +at once +Fri 06 Mar 2026, 22:30 MST +Sat 07 Mar 2026, 00:30 EST/);
     expect(table).toMatch(/2 +how-it-works +\+2 days +Mon 09 Mar 2026, 09:00 MDT +Mon 09 Mar 2026, 11:00 EDT/);
   });
 
   it('npm run timeline prints the table, and says what is wrong with a bad time zone or time', () => {
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'local/timeline.ts', ...args], { encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'local/timeline.ts', ...args], { encoding: 'utf8' });
     const ok = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('A lead in America/Denver who signs up Fri 06 Mar 2026, 22:30 MST');
@@ -23,14 +26,34 @@ describe('the timeline table', () => {
 
     expect(ok.stdout).toContain('follow-up: starts when the lead books; add --appointment');
 
-    const booked = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30', '--appointment', '2026-03-07T14:00', '--booked', '2026-03-06T22:35');
+    const booked = run(
+      '--tz',
+      'America/Denver',
+      '--signup',
+      '2026-03-06T22:30',
+      '--appointment',
+      '2026-03-07T14:00',
+      '--booked',
+      '2026-03-06T22:35',
+    );
     expect(booked.stdout).toMatch(/confirmation +at once +Fri 06 Mar 2026, 22:35 MST/);
-    expect(booked.stdout).toMatch(/reminder +late \(usually 1 day before the visit, 10:00\) +Sat 07 Mar 2026, 09:00 MST/);
+    expect(booked.stdout).toMatch(
+      /reminder +late \(usually 1 day before the visit, 10:00\) +Sat 07 Mar 2026, 09:00 MST/,
+    );
     expect(booked.stdout).toMatch(/after-visit +1 day after the visit, 10:00 +Sun 08 Mar 2026, 10:00 MDT/);
     expect(booked.stdout).not.toContain('not sent');
     expect(booked.stdout).toMatch(/reschedule-nudge +\+2 hours +Sat 07 Mar 2026, 16:00 MST/);
 
-    const tooClose = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30', '--appointment', '2026-03-07T14:00', '--booked', '2026-03-07T11:00');
+    const tooClose = run(
+      '--tz',
+      'America/Denver',
+      '--signup',
+      '2026-03-06T22:30',
+      '--appointment',
+      '2026-03-07T14:00',
+      '--booked',
+      '2026-03-07T11:00',
+    );
     expect(tooClose.stdout).toContain('not sent: reminder (timed from the visit, and too late by then)');
 
     const badZone = run('--tz', 'Denver');
