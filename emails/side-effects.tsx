@@ -26,7 +26,7 @@ function SideEffects(props: EmailProps) {
       <P>
         In a study of people using ketamine nasal spray for hard-to-treat migraine, {say(yuan2023.facts.adverseEvents)}{' '}
         reported at least one side effect <Cite source={yuan2023} />. Ketamine's prescribing information also lists
-        double or blurred vision, hallucinations and vivid dreams among its effects <Cite source={ketamineLabel} />.
+        double vision, hallucinations and dream-like states among its effects <Cite source={ketamineLabel} />.
       </P>
       <P>
         <strong>Risks with frequent or long-term use.</strong> Ketamine is a Schedule III controlled substance. It can

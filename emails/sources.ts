@@ -196,7 +196,7 @@ export const ketamineLabel = {
     'Ketamine is a Schedule III controlled substance; it can be misused, and physical dependence has been reported with prolonged use.',
     'Lower urinary tract and bladder problems have been reported with chronic use or abuse, and drug-induced liver injury with recurrent use.',
     'It raises blood pressure and heart rate; it is contraindicated where a significant rise in blood pressure would be a serious hazard.',
-    'It can cause double or blurred vision and raise the pressure inside the eye, and can cause hallucinations, vivid dreams and other psychiatric effects.',
+    'It can cause double vision and raise the pressure inside the eye, and can cause hallucinations, dream-like states and other psychiatric effects.',
   ],
 } as const satisfies Source;
 
