@@ -50,6 +50,23 @@ export const SEND_QUOTA_METRICS = {
   max24HourSend: 'SesMax24HourSend',
 } as const;
 
+/**
+ * What the dispatcher publishes after each run (embedded metric format, namespace `Nurture`, dimension `service`),
+ * and the stack's alarms read: a run that completes publishes `DispatchRuns` = 1 (the heartbeat), and one count per
+ * outcome. `AccountPaused` counts sends SES refused for the account or identity (unverified sender, sandbox
+ * recipient, sending paused, access denied, configuration set missing): the lead is released and the run ends.
+ */
+export const DISPATCH_METRICS = {
+  namespace: 'Nurture',
+  runs: 'DispatchRuns',
+  due: 'LeadsDue',
+  sent: 'Sent',
+  rejected: 'SendsRejected',
+  unconfirmed: 'SendsUnconfirmed',
+  retried: 'SendsRetried',
+  accountPaused: 'AccountPaused',
+} as const;
+
 /** Every SES event type a configuration set publishes: the stack's EventBridge rule matches these, the handler parses them. */
 export const SES_EVENT_TYPES = [
   'Send',
