@@ -7,7 +7,9 @@
 import { IANAZone } from 'luxon';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { HANDLERS } from './handlers.ts';
 import {
+  isPlaceholderArn,
   isPlaceholderDomain,
   isPlaceholderEmail,
   isPlaceholderPhone,
@@ -40,6 +42,49 @@ const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
 const logRetention = z.number().refine((days) => LOG_RETENTION_DAYS.includes(days), {
   message: `must be one of CloudWatch Logs' retention periods in days (${LOG_RETENTION_DAYS.join(', ')})`,
 });
+
+/** The handler file names of `lib/handlers.ts` (`signup`, `dispatch`, ...): the keys of `reservedConcurrency`. */
+const handlerName = z.enum(HANDLERS.map((spec) => spec.handler) as [string, ...string[]]);
+
+/**
+ * The API's own domain: an API Gateway custom domain mapped to the API's `$default` stage, with an ACM certificate
+ * for it, either one that exists (`certificateArn`, in the stage's region) or one the stack creates and validates
+ * through DNS in a Route 53 hosted zone (`hostedZone`), where it also adds the domain's alias record.
+ */
+const customDomainSchema = z
+  .strictObject({
+    /** The API's domain, e.g. api.clinic.example: every link in every email starts with https://<domainName>. */
+    domainName: domain,
+    /** An ACM certificate for domainName, in the stage's region (API Gateway's regional endpoint needs it there). */
+    certificateArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+        'must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+      )
+      .optional(),
+    /** A Route 53 public hosted zone in this account holding domainName: the stack creates the certificate and record. */
+    hostedZone: z
+      .strictObject({
+        id: z.string().regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ'),
+        name: domain,
+      })
+      .optional(),
+  })
+  .superRefine((custom, ctx) => {
+    if ((custom.certificateArn === undefined) === (custom.hostedZone === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['certificateArn'],
+        message:
+          'set exactly one of certificateArn (a certificate that exists) and hostedZone (the stack creates one there)',
+      });
+    }
+    const zone = custom.hostedZone?.name;
+    if (zone && custom.domainName !== zone && !custom.domainName.endsWith(`.${zone}`)) {
+      ctx.addIssue({ code: 'custom', path: ['domainName'], message: `must be ${zone} or a name under it (the hosted zone)` });
+    }
+  });
 
 /** A stage's settings, checked for form and consistency; `stageSchema` adds the placeholder check. */
 const stageSettingsSchema = z
@@ -90,8 +135,27 @@ const stageSettingsSchema = z
     logRetentionDays: logRetention,
     /** Addresses subscribed to the alarm topic. Empty: subscribe later (SNS console, Chatbot, a pager). */
     alarmEmails: z.array(z.email()).default([]),
-    /** The API's public URL when it has a custom domain; unset: the HTTP API's own execute-api URL. */
+    /**
+     * The base of every link in every email (unsubscribe): a URL that outlives the API. Unset: `https://<domainName>`
+     * of `customDomain`, else the HTTP API's own execute-api URL, which changes whenever the API is replaced, and with
+     * it every link already sent. A production stage sets this or `customDomain`.
+     */
     publicBaseUrl: https.optional(),
+    /** The API's own domain, created by the stack (see `customDomainSchema`). */
+    customDomain: customDomainSchema.optional(),
+    /**
+     * Concurrency each handler reserves (and is capped at), by handler file name; a handler left out reserves none.
+     * Unset: nothing reserved, which suits an account whose Lambda concurrency quota is small (a new account's is
+     * often 10, and Lambda keeps 100 unreserved, so such an account can reserve nothing). A production stage states
+     * it, `{}` included. The dispatcher reserves at most 1: its pacer holds the pace for one process only.
+     */
+    reservedConcurrency: z.partialRecord(handlerName, z.number().int().min(1)).optional(),
+    /**
+     * This stage's share of SES's maximum send rate, in emails per second (MAX_SEND_RATE of every function that
+     * sends). Stages sharing one SES account must split the account's rate between them. Unset: the dispatcher paces
+     * at SES's whole rate and the sign-up and booking handlers at 1 a second. A production stage states it.
+     */
+    maxSendRate: z.number().positive().optional(),
     /** Stage throttling: steady requests per second and burst, for the whole API. */
     throttle: z.strictObject({ rateLimit: z.number().int().min(1), burstLimit: z.number().int().min(1) }),
     consentTextVersion: z.string().min(1).optional(),
@@ -116,6 +180,55 @@ const stageSettingsSchema = z
     }
     if (stage.sendWindow && stage.sendWindow.start >= stage.sendWindow.end) {
       ctx.addIssue({ code: 'custom', path: ['sendWindow', 'end'], message: 'must be later than sendWindow.start' });
+    }
+    if ((stage.reservedConcurrency?.dispatch ?? 1) > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reservedConcurrency', 'dispatch'],
+        message:
+          "must be 1 or left out: one dispatcher at a time keeps the stage's pace (each one paces itself at maxSendRate)",
+      });
+    }
+    const custom = stage.customDomain;
+    if (custom?.certificateArn && custom.certificateArn.split(':')[3] !== stage.region) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['customDomain', 'certificateArn'],
+        message: `must be a certificate in ${stage.region}, the stage's region (API Gateway's regional endpoint uses it there)`,
+      });
+    }
+    if (custom && stage.publicBaseUrl && stage.publicBaseUrl !== `https://${custom.domainName}`) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['publicBaseUrl'],
+        message: `must be https://${custom.domainName} (customDomain.domainName), or left out`,
+      });
+    }
+    if (stage.production) {
+      if (!stage.publicBaseUrl && !custom) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['publicBaseUrl'],
+          message:
+            'a production stage needs a stable public URL for the links in its emails: set customDomain (the stack creates the API domain) or publicBaseUrl (a domain in front of the API made elsewhere). The execute-api URL changes when the API is replaced, and every unsubscribe link already sent breaks with it',
+        });
+      }
+      if (stage.reservedConcurrency === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reservedConcurrency'],
+          message:
+            'a production stage states the concurrency each handler reserves, e.g. {"signup": 20, "unsubscribe": 10, "dispatch": 1, "ses-events": 5, "booking": 5, "admin": 2}, or {} to reserve none; the account must keep 100 unreserved on top of the total',
+        });
+      }
+      if (stage.maxSendRate === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['maxSendRate'],
+          message:
+            "a production stage states its share of SES's maximum send rate (emails per second); stages that share an SES account split its rate between them",
+        });
+      }
     }
     if (stage.throttle.burstLimit < stage.throttle.rateLimit) {
       ctx.addIssue({
@@ -173,6 +286,30 @@ function placeholderFields(stage: StageSettings): Field[] {
       'set a subdomain of the real sender domain, or leave it out',
     ),
     field(['publicBaseUrl'], stage.publicBaseUrl, isPlaceholderUrl, "set the API's real domain, or leave it out"),
+    field(
+      ['customDomain', 'domainName'],
+      stage.customDomain?.domainName,
+      isPlaceholderDomain,
+      "set the API's own domain, under the clinic's domain (e.g. api.<clinic's domain>)",
+    ),
+    field(
+      ['customDomain', 'certificateArn'],
+      stage.customDomain?.certificateArn,
+      isPlaceholderArn,
+      "set the ARN of the ACM certificate for customDomain.domainName, or use hostedZone to have the stack create one",
+    ),
+    field(
+      ['customDomain', 'hostedZone', 'name'],
+      stage.customDomain?.hostedZone?.name,
+      isPlaceholderDomain,
+      "set the Route 53 hosted zone of the API's domain",
+    ),
+    field(
+      ['customDomain', 'hostedZone', 'id'],
+      stage.customDomain?.hostedZone?.id,
+      isPlaceholderText,
+      'set the id of that hosted zone (Route 53 console, or aws route53 list-hosted-zones-by-name)',
+    ),
     ...stage.allowedOrigins.map((origin, i) =>
       field(['allowedOrigins', i], origin, isPlaceholderUrl, "set the clinic's real site origin"),
     ),
@@ -201,6 +338,22 @@ export const stageSchema = stageSettingsSchema.superRefine((stage, ctx) => {
 });
 
 export type StageConfig = z.infer<typeof stageSchema>;
+
+/**
+ * The Lambda concurrency a stage reserves, all handlers together: what its deploy takes from the account's quota.
+ * Lambda keeps 100 of the account's concurrency unreserved, so a deploy fails unless the account's quota is at least
+ * this plus 100 (plus what other stages and stacks in the account reserve).
+ */
+export function reservedConcurrencyTotal(stage: StageConfig): number {
+  let total = 0;
+  for (const reserved of Object.values(stage.reservedConcurrency ?? {})) total += reserved ?? 0;
+  return total;
+}
+
+/** The base of the links in a stage's emails when config decides it: publicBaseUrl, else the custom domain's URL. */
+export function configuredPublicBaseUrl(stage: StageConfig): string | undefined {
+  return stage.publicBaseUrl ?? (stage.customDomain && `https://${stage.customDomain.domainName}`);
+}
 
 const stageName = z.string().regex(/^[a-z][a-z0-9-]{0,20}$/, 'stage names are lower case letters, digits and dashes');
 

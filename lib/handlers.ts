@@ -1,7 +1,7 @@
 /**
  * Every Lambda in the stack, one entry per file in `lambdas/handlers/`. Adding a handler is adding an entry here:
  * `lib/constructs/functions.ts` builds the function with the team defaults, grants what the entry asks for, and
- * wires its triggers.
+ * wires its triggers. How much concurrency each reserves is the stage's choice (`reservedConcurrency` in cdk.json).
  */
 import { Duration } from 'aws-cdk-lib';
 import type { TableAccess } from './nurture-function.ts';
@@ -25,10 +25,19 @@ export interface HandlerSpec {
   /** File name in `lambdas/handlers/` without `.ts`; it exports `handler`. */
   handler: string;
   routes?: RouteSpec[];
-  /** Invoked by an EventBridge schedule at this rate. */
-  everyMinutes?: number;
+  /** Invoked by an EventBridge schedule. */
+  schedule?: {
+    /** The rate while the stage reserves concurrency for it (so Lambda runs one invocation at a time). */
+    everyMinutes: number;
+    /**
+     * The rate while it reserves none: longer than the function's timeout, so a run has always ended (Lambda ends
+     * it at the timeout at the latest) before the next one starts, and two never overlap.
+     */
+    unreservedEveryMinutes: number;
+  };
   /** Receives the configuration set's SES events from the default event bus. */
   sesEvents?: boolean;
+  /** What it does on the table: exactly the calls its code makes (test/infra/table-grants.test.ts checks both ways). */
   table: TableAccess;
   /** Sends email (SendRawEmail as the clinic's identity, through the configuration set). */
   sends?: boolean;
@@ -39,7 +48,6 @@ export interface HandlerSpec {
    * the booking webhook needs its own key too. The admin report reads neither.
    */
   secrets: SecretName[];
-  reservedConcurrency: number;
   memorySize?: number;
   timeout?: Duration;
   retryAttempts?: number;
@@ -58,10 +66,11 @@ export const HANDLERS: HandlerSpec[] = [
     handler: 'signup',
     secrets: ['unsubscribe'],
     routes: [{ method: 'POST', path: '/signup', auth: { public: FORM_ROUTE } }],
-    table: 'readWrite',
+    // Creates the lead (and its email item), checks the suppression list, then claims, marks, settles the lead and
+    // records the welcome.
+    table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
     sends: true,
     // Renders and sends the welcome inside the request (speed to lead): more memory is more CPU.
-    reservedConcurrency: 20,
     memorySize: 1024,
     // Longer than the SES timeout (SES_TIMEOUT_SECONDS, 15 s), shorter than API Gateway's 30 s.
     timeout: Duration.seconds(25),
@@ -73,8 +82,8 @@ export const HANDLERS: HandlerSpec[] = [
       { method: 'GET', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
       { method: 'POST', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
     ],
-    table: 'readWrite',
-    reservedConcurrency: 10,
+    // One conditional update stops the lead; a read tells "in flight" from "not found" when it is refused.
+    table: { actions: ['GetItem', 'UpdateItem'] },
     memorySize: 256,
     // The stop write may wait out a send in flight (at most the SES timeout).
     timeout: Duration.seconds(25),
@@ -82,12 +91,15 @@ export const HANDLERS: HandlerSpec[] = [
   {
     handler: 'dispatch',
     secrets: ['unsubscribe'],
-    everyMinutes: 1,
-    table: 'readWrite',
+    // Reserved (1): every minute, one run at a time, a tick waiting for the run before it. Unreserved: every two
+    // minutes, so the 90-s timeout ends a run before the next starts. Its pacer holds the pace for one process, and
+    // two runs at once would each take the stage's whole maxSendRate.
+    schedule: { everyMinutes: 1, unreservedEveryMinutes: 2 },
+    // Reads what is due from the index only; claims, marks, settles and releases leads and records messages with
+    // conditional updates (a message record is an update too, so counters SES events left on it survive).
+    table: { actions: ['UpdateItem'], dueIndex: true },
     sends: true,
     readsSendQuota: true,
-    // One dispatcher at a time: its pacer holds the pace at SES's maximum send rate, which two would exceed.
-    reservedConcurrency: 1,
     memorySize: 1024,
     // A run stops claiming after 50 s; sends already started get the SES timeout to finish.
     timeout: Duration.seconds(90),
@@ -100,8 +112,9 @@ export const HANDLERS: HandlerSpec[] = [
     handler: 'ses-events',
     secrets: ['unsubscribe'],
     sesEvents: true,
-    table: 'readWrite',
-    reservedConcurrency: 5,
+    // Records the event and suppresses the address (puts), rolls counters up (updates), finds the lead's messages
+    // (a query on its partition) and stops the lead on a bounce or complaint.
+    table: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
     memorySize: 512,
     timeout: Duration.seconds(30),
   },
@@ -109,9 +122,9 @@ export const HANDLERS: HandlerSpec[] = [
     handler: 'booking',
     secrets: ['unsubscribe', 'booking'],
     routes: [{ method: 'POST', path: '/booking', auth: { public: BOOKING_ROUTE } }],
-    table: 'readWrite',
+    // Remembers each webhook delivery, finds or creates the lead, rebooks it, and sends the confirmation.
+    table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
     sends: true,
-    reservedConcurrency: 5,
     memorySize: 1024,
     timeout: Duration.seconds(25),
   },
@@ -122,8 +135,8 @@ export const HANDLERS: HandlerSpec[] = [
       { method: 'GET', path: '/admin', auth: 'iam' },
       { method: 'GET', path: '/admin/report', auth: 'iam' },
     ],
-    table: 'read',
-    reservedConcurrency: 2,
+    // The report's one Scan of the table (lambdas/adapters/dynamo-report-source.ts).
+    table: { actions: ['Scan'] },
     memorySize: 1024,
     timeout: Duration.seconds(29),
   },

@@ -44,8 +44,8 @@ export interface NurtureFunctionProps {
   key: IKey;
   /** Where failed asynchronous invocations go. */
   deadLetterQueue: IQueue;
-  /** Concurrency reserved for (and capping) this function. */
-  reservedConcurrency: number;
+  /** Concurrency reserved for (and capping) this function; unset: none reserved, it shares the account's pool. */
+  reservedConcurrency?: number;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
   environment: Record<string, string>;
@@ -57,16 +57,19 @@ export interface NurtureFunctionProps {
   maxEventAge?: Duration;
 }
 
-export type TableAccess = 'read' | 'readWrite';
+/** The DynamoDB calls the stores in `lambdas/adapters/dynamo-*.ts` make (no code deletes an item: TTL does). */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'Scan';
 
-/**
- * Actions per access level, and nothing else: `readWrite` is what the stores in `lambdas/adapters/dynamo-*.ts` call;
- * `read` is the report's one Scan (`lambdas/adapters/dynamo-report-source.ts`).
- */
-const TABLE_ACTIONS: Record<TableAccess, string[]> = {
-  read: ['dynamodb:Scan'],
-  readWrite: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-};
+/** A function's use of the table, granted as it is and nothing more. */
+export interface TableAccess {
+  /** Calls on the table itself (a Query here is on a lead's own partition). */
+  actions: TableAction[];
+  /** Queries the due index (the dispatcher, for what is due). */
+  dueIndex?: boolean;
+}
+
+/** Actions that write items: the key must also encrypt for them. */
+const WRITES: TableAction[] = ['PutItem', 'UpdateItem'];
 
 export class NurtureFunction extends NodejsFunction {
   private readonly key: IKey;
@@ -122,19 +125,24 @@ export class NurtureFunction extends NodejsFunction {
     });
   }
 
-  /** Grant the table at `access` (table and due index only) and set TABLE_NAME. */
+  /** Grant the calls of `access` on the table (and Query on the due index if it asks) and set TABLE_NAME. */
   bindTable(table: ITable, access: TableAccess): this {
-    this.addToRolePolicy(
-      new PolicyStatement({
-        actions: TABLE_ACTIONS[access],
-        resources: [table.tableArn, `${table.tableArn}/index/${DUE_INDEX}`],
-      }),
-    );
+    if (access.actions.length > 0)
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: access.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+        }),
+      );
+    if (access.dueIndex)
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${table.tableArn}/index/${DUE_INDEX}`] }),
+      );
     this.allowKeyVia(
       'dynamodb',
-      access === 'read'
-        ? ['kms:Decrypt', 'kms:DescribeKey']
-        : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      access.actions.some((action) => WRITES.includes(action))
+        ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey']
+        : ['kms:Decrypt', 'kms:DescribeKey'],
     );
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;

@@ -3,7 +3,7 @@
  * one Lambda per handler of `lib/handlers.ts` with its triggers, the alarms, and the outputs ops need after a deploy.
  */
 import { type CfnElement, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { DomainName, HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,7 +11,7 @@ import { type ConfigurationSet, EmailIdentity, type IEmailIdentity } from 'aws-c
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { signupForm } from '../lambdas/signup-form.ts';
-import type { StageConfig } from './config.ts';
+import { configuredPublicBaseUrl, type StageConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
 import { Email } from './constructs/email.ts';
@@ -38,6 +38,8 @@ export class NurtureStack extends Stack {
   readonly key: Key;
   readonly api: HttpApi;
   readonly apiStage: HttpStage;
+  /** The API's custom domain, when the stage has one. */
+  readonly apiDomainName?: DomainName;
   readonly functions: Record<string, NurtureFunction>;
   readonly deadLetterQueue: Queue;
   readonly configurationSet: ConfigurationSet;
@@ -57,8 +59,9 @@ export class NurtureStack extends Stack {
       key: data.key,
       logRetention: config.logRetentionDays,
       removalPolicy,
+      customDomain: config.customDomain,
     });
-    const publicBaseUrl = config.publicBaseUrl ?? api.url;
+    const publicBaseUrl = configuredPublicBaseUrl(config) ?? api.url;
     const functions = new Functions(this, 'Functions', {
       handlers: props.handlers ?? HANDLERS,
       config,
@@ -84,6 +87,7 @@ export class NurtureStack extends Stack {
     this.identity = email.identity;
     this.api = api.httpApi;
     this.apiStage = api.stage;
+    this.apiDomainName = api.domainName;
     this.functions = functions.functions;
     this.deadLetterQueue = functions.deadLetterQueue;
     this.outputs(publicBaseUrl, config, data.secrets.booking);
@@ -108,6 +112,13 @@ export class NurtureStack extends Stack {
   private outputs(publicBaseUrl: string, config: StageConfig, bookingSecret: Secret): void {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', publicBaseUrl, 'Base URL of the API (and of the links in every email)');
+    const domainName = this.apiDomainName;
+    if (domainName && !config.customDomain?.hostedZone)
+      output(
+        'ApiDomainTarget',
+        domainName.regionalDomainName,
+        `Point ${domainName.name} here: a CNAME record (or an alias to this name) at the domain's DNS host`,
+      );
     output('SignupUrl', `${publicBaseUrl}/signup`, "POST the clinic's sign-up form here");
     output(
       'SignupFormSnippet',

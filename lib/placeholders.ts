@@ -51,3 +51,16 @@ export function isPlaceholderPhone(phone: string): boolean {
   const subscriber = local.length === 10 ? local.slice(3) : local.length === 7 ? local : '';
   return /^55501\d\d$/.test(subscriber);
 }
+
+/** Account ids AWS's documentation uses in its examples. */
+const EXAMPLE_ACCOUNTS = new Set(['123456789012', '111122223333', '444455556666', '777788889999', '000000000000']);
+
+/**
+ * An ARN in one of the accounts AWS's documentation uses (`arn:aws:acm:us-east-1:123456789012:certificate/…`), or
+ * with a placeholder word in it (`…:certificate/TODO`). Not an ARN: false.
+ */
+export function isPlaceholderArn(arn: string): boolean {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return false;
+  return EXAMPLE_ACCOUNTS.has(parts[4]!) || isPlaceholderText(parts.slice(5).join(':'));
+}

@@ -5,18 +5,25 @@
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
   CorsHttpMethod,
+  DomainName,
   HttpApi,
   HttpMethod,
   LogGroupLogDestination,
+  SecurityPolicy,
   type HttpStage,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Certificate, CertificateValidation } from 'aws-cdk-lib/aws-certificatemanager';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
+import { ApiGatewayv2DomainProperties } from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import type { StageConfig } from '../config.ts';
 import type { RouteSpec } from '../handlers.ts';
 
 export interface ApiProps {
@@ -28,12 +35,16 @@ export interface ApiProps {
   key: IKey;
   logRetention: RetentionDays;
   removalPolicy: RemovalPolicy;
+  /** The API's own domain, mapped to the `$default` stage: links built on it outlive a replaced API. */
+  customDomain?: StageConfig['customDomain'];
 }
 
 export class Api extends Construct {
   readonly httpApi: HttpApi;
   /** The `$default` stage: throttling and access logs. */
   readonly stage: HttpStage;
+  /** The custom domain, when the stage has one. */
+  readonly domainName?: DomainName;
   private readonly iamAuthorizer = new HttpIamAuthorizer();
 
   constructor(scope: Construct, id: string, props: ApiProps) {
@@ -75,6 +86,43 @@ export class Api extends Construct {
         ),
       },
     });
+    if (props.customDomain) this.domainName = this.addCustomDomain(props.customDomain);
+  }
+
+  /**
+   * An API Gateway custom domain for the API, with its certificate: the given one, or one the stack creates and
+   * validates through DNS in the hosted zone, where it also adds the domain's alias record. Without a hosted zone,
+   * the domain's DNS record (a CNAME to the output ApiDomainTarget) is for the operator to add.
+   */
+  private addCustomDomain(custom: NonNullable<StageConfig['customDomain']>): DomainName {
+    const zone =
+      custom.hostedZone &&
+      HostedZone.fromHostedZoneAttributes(this, 'HostedZone', {
+        hostedZoneId: custom.hostedZone.id,
+        zoneName: custom.hostedZone.name,
+      });
+    const certificate = custom.certificateArn
+      ? Certificate.fromCertificateArn(this, 'Certificate', custom.certificateArn)
+      : new Certificate(this, 'Certificate', {
+          domainName: custom.domainName,
+          validation: CertificateValidation.fromDns(zone),
+        });
+    const domainName = new DomainName(this, 'DomainName', {
+      domainName: custom.domainName,
+      certificate,
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    new ApiMapping(this, 'ApiMapping', { api: this.httpApi, domainName, stage: this.stage });
+    if (zone) {
+      new ARecord(this, 'DomainAlias', {
+        zone,
+        recordName: custom.domainName,
+        target: RecordTarget.fromAlias(
+          new ApiGatewayv2DomainProperties(domainName.regionalDomainName, domainName.regionalHostedZoneId),
+        ),
+      });
+    }
+    return domainName;
   }
 
   /** The execute-api URL of the `$default` stage. */

@@ -52,9 +52,11 @@ export class Data extends Construct {
       },
     );
     // EventBridge puts undeliverable events into the encrypted dead-letter queue, and CloudWatch alarms publish to
-    // the encrypted topic. What they may write to is decided by the queue's and the topic's own policies.
+    // the encrypted topic. What they may write to is decided by the queue's and the topic's own policies (the topic
+    // takes only this account's alarms: lib/monitoring.ts). CloudWatch's statement is the one AWS documents for an
+    // alarm topic under a customer-managed key: https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns
     this.allowServiceToUseKey('events.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey']);
-    this.allowServiceToUseKey('cloudwatch.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey']);
+    this.allowServiceToUseKey('cloudwatch.amazonaws.com', ['kms:Decrypt', 'kms:GenerateDataKey*']);
 
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },

@@ -3,7 +3,7 @@
  * sending, the stage's settings in its environment, and its triggers (API routes, a schedule, SES events). Failed
  * asynchronous invocations and undeliverable events go to one KMS-encrypted dead-letter queue.
  */
-import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -60,20 +60,27 @@ export class Functions extends Construct {
     );
 
     for (const spec of props.handlers) {
+      const reservedConcurrency = config.reservedConcurrency?.[spec.handler];
       const fn = new NurtureFunction(this, constructId(spec.handler), {
         handler: spec.handler,
         key: data.key,
         deadLetterQueue: this.deadLetterQueue,
-        reservedConcurrency: spec.reservedConcurrency,
+        reservedConcurrency,
         logRetention: config.logRetentionDays,
         removalPolicy: props.removalPolicy,
-        environment,
+        // The stage's share of SES's rate, for every function that sends (each paces its own sends at it).
+        environment: {
+          ...environment,
+          ...(spec.sends && config.maxSendRate !== undefined && { MAX_SEND_RATE: String(config.maxSendRate) }),
+        },
         memorySize: spec.memorySize,
         timeout: spec.timeout,
         retryAttempts: spec.retryAttempts,
         maxEventAge: spec.maxEventAge,
       });
       this.functions[spec.handler] = fn;
+      if (reservedConcurrency === undefined)
+        Validations.of(fn).acknowledge({ id: 'HIPAA.Security-LambdaConcurrency', reason: whyUnreserved(spec) });
       fn.bindTable(data.table, spec.table);
       for (const name of Object.keys(SECRET_ENV) as SecretName[])
         if (spec.secrets.includes(name)) fn.bindSecret(SECRET_ENV[name], data.secrets[name]);
@@ -81,10 +88,16 @@ export class Functions extends Construct {
       if (spec.readsSendQuota) fn.allowReadSendQuota();
 
       api.addRoutes(fn, spec.routes ?? []);
-      if (spec.everyMinutes) {
+      if (spec.schedule) {
+        const minutes =
+          reservedConcurrency === undefined ? spec.schedule.unreservedEveryMinutes : spec.schedule.everyMinutes;
+        if (reservedConcurrency === undefined && minutes * 60 <= fn.timeout!.toSeconds())
+          throw new Error(
+            `lib/handlers.ts: ${spec.handler} runs every ${minutes} minute(s) when nothing is reserved for it, which must be longer than its timeout (${fn.timeout!.toSeconds()} s) so two runs never overlap`,
+          );
         new Rule(this, `${fn.node.id}Schedule`, {
-          description: `Runs the ${spec.handler} handler every ${spec.everyMinutes} minute(s)`,
-          schedule: Schedule.rate(Duration.minutes(spec.everyMinutes)),
+          description: `Runs the ${spec.handler} handler every ${minutes} minute(s)`,
+          schedule: Schedule.rate(Duration.minutes(minutes)),
           targets: [new LambdaFunction(fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 0 })],
         });
       }
@@ -120,6 +133,20 @@ function handlerEnvironment(
     ...(config.consentTextVersion && { CONSENT_TEXT_VERSION: config.consentTextVersion }),
     POWERTOOLS_SERVICE_NAME: serviceName,
   };
+}
+
+/**
+ * Why a function may go without reserved concurrency in this stage: the stage's `reservedConcurrency` leaves it out
+ * (an account with a small Lambda quota can reserve nothing: Lambda keeps 100 unreserved), and what caps it instead.
+ */
+function whyUnreserved(spec: HandlerSpec): string {
+  const caps = [
+    spec.routes && "API Gateway's stage throttling (throttle.rateLimit and burstLimit in cdk.json) caps the requests that reach it",
+    spec.schedule &&
+      `its schedule starts it every ${spec.schedule.unreservedEveryMinutes} minutes, longer than its timeout, so one run ends before the next begins`,
+    spec.sesEvents && 'its events are the SES events of emails the stage sends, which maxSendRate paces',
+  ].filter(Boolean);
+  return `The stage's reservedConcurrency leaves the ${spec.handler} handler out, so it shares the account's unreserved pool (an account with a small Lambda quota cannot reserve any: Lambda keeps 100 unreserved). Instead, ${caps.join('; ')}.`;
 }
 
 /** `ses-events` → `SesEvents`: construct ids (and so logical ids) from handler file names. */

@@ -37,6 +37,11 @@ export const prodFixture = {
   },
   allowedOrigins: ['https://nurture-fixture-clinic.com', 'https://www.nurture-fixture-clinic.com'],
   alarmEmails: ['ops@nurture-fixture-clinic.com'],
+  // The API's domain in a Route 53 zone: the stack creates the certificate and the alias record there.
+  customDomain: {
+    domainName: 'api.nurture-fixture-clinic.com',
+    hostedZone: { id: 'Z08417621FIXTURE0NURT', name: 'nurture-fixture-clinic.com' },
+  },
 };
 
 /** cdk.json's context with `prodFixture` in the prod stage; the dev stage as committed. */
