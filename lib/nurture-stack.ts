@@ -112,12 +112,11 @@ export class NurtureStack extends Stack {
   private outputs(publicBaseUrl: string, config: StageConfig, bookingSecret: Secret): void {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', publicBaseUrl, 'Base URL of the API (and of the links in every email)');
-    const domainName = this.apiDomainName;
-    if (domainName && !config.customDomain?.hostedZone)
+    if (this.apiDomainName && config.customDomain && !config.customDomain.hostedZone)
       output(
         'ApiDomainTarget',
-        domainName.regionalDomainName,
-        `Point ${domainName.name} here: a CNAME record (or an alias to this name) at the domain's DNS host`,
+        this.apiDomainName.regionalDomainName,
+        `Point ${config.customDomain.domainName} here: a CNAME record (or an alias to this name) at the domain's DNS host`,
       );
     output('SignupUrl', `${publicBaseUrl}/signup`, "POST the clinic's sign-up form here");
     output(

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../lib/app.ts';
-import { parseStages, readStages, type StageConfig } from '../../lib/config.ts';
+import { parseStages, readStages, reservedConcurrencyTotal, type StageConfig } from '../../lib/config.ts';
 import { PROJECT_ROOT } from '../../lib/nurture-function.ts';
 import { cdkContext, isError, prodFixture, testContext } from './synth.ts';
 
@@ -75,8 +75,98 @@ describe('stage configuration', () => {
     ],
     ['a misspelt setting', (p: any) => (p.retentionDay = 30), 'stages.prod: Unrecognized key: "retentionDay"'],
     ['a missing region', (p: any) => delete p.region, 'stages.prod.region:'],
+    [
+      'a production stage without a stable public URL',
+      (p: any) => delete p.customDomain,
+      'stages.prod.publicBaseUrl: a production stage needs a stable public URL for the links in its emails: set customDomain (the stack creates the API domain) or publicBaseUrl',
+    ],
+    [
+      'a production stage that does not state its reserved concurrency',
+      (p: any) => delete p.reservedConcurrency,
+      'stages.prod.reservedConcurrency: a production stage states the concurrency each handler reserves',
+    ],
+    [
+      'a production stage that does not state its send-rate share',
+      (p: any) => delete p.maxSendRate,
+      "stages.prod.maxSendRate: a production stage states its share of SES's maximum send rate (emails per second)",
+    ],
+    ['a send rate of zero', (p: any) => (p.maxSendRate = 0), 'stages.prod.maxSendRate:'],
+    [
+      'a reservation for a handler that does not exist',
+      (p: any) => (p.reservedConcurrency = { signup: 20, sign_up: 5 }),
+      'stages.prod.reservedConcurrency: Unrecognized key: "sign_up"',
+    ],
+    [
+      'a reservation of zero (which would stop the function)',
+      (p: any) => (p.reservedConcurrency = { unsubscribe: 0 }),
+      'stages.prod.reservedConcurrency.unsubscribe:',
+    ],
+    [
+      'two dispatchers at once',
+      (p: any) => (p.reservedConcurrency = { dispatch: 2 }),
+      "stages.prod.reservedConcurrency.dispatch: must be 1 or left out: one dispatcher at a time keeps the stage's pace",
+    ],
+    [
+      'a custom domain with both a certificate and a hosted zone',
+      (p: any) =>
+        (p.customDomain.certificateArn =
+          'arn:aws:acm:us-east-1:210987654321:certificate/5e8f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b'),
+      'stages.prod.customDomain.certificateArn: set exactly one of certificateArn (a certificate that exists) and hostedZone',
+    ],
+    [
+      'a custom domain with neither a certificate nor a hosted zone',
+      (p: any) => delete p.customDomain.hostedZone,
+      'stages.prod.customDomain.certificateArn: set exactly one of certificateArn',
+    ],
+    [
+      'a custom domain outside its hosted zone',
+      (p: any) => (p.customDomain.domainName = 'api.another-clinic.com'),
+      `stages.prod.customDomain.domainName: must be ${prodFixture.customDomain.hostedZone.name} or a name under it`,
+    ],
+    [
+      "a certificate outside the stage's region",
+      (p: any) => {
+        delete p.customDomain.hostedZone;
+        p.customDomain.certificateArn =
+          'arn:aws:acm:eu-west-1:210987654321:certificate/5e8f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+      },
+      "stages.prod.customDomain.certificateArn: must be a certificate in us-east-1, the stage's region",
+    ],
+    [
+      'a certificate ARN that is not one',
+      (p: any) => {
+        delete p.customDomain.hostedZone;
+        p.customDomain.certificateArn = 'arn:aws:iam::210987654321:server-certificate/api';
+      },
+      'stages.prod.customDomain.certificateArn: must be an ACM certificate ARN',
+    ],
+    [
+      'a publicBaseUrl other than the custom domain',
+      (p: any) => (p.publicBaseUrl = 'https://links.nurture-fixture-clinic.com'),
+      `stages.prod.publicBaseUrl: must be https://${prodFixture.customDomain.domainName} (customDomain.domainName), or left out`,
+    ],
   ])('%s is refused, naming the field', (_, change, message) => {
     expect(problem(withProd(change))).toContain(message);
+  });
+
+  it('a production stage may instead give a publicBaseUrl made elsewhere, or reserve nothing with {}', () => {
+    expect(
+      problem(
+        withProd((p) => {
+          delete p.customDomain;
+          p.publicBaseUrl = 'https://links.nurture-fixture-clinic.com';
+          p.reservedConcurrency = {};
+        }),
+      ),
+    ).toBe('no error');
+  });
+
+  it("a dev stage needs none of the three: nothing reserved, the execute-api URL, SES's own rate", () => {
+    const stages = structuredClone(good) as Record<string, Record<string, any>>;
+    delete stages.dev!.maxSendRate;
+    expect(stages.dev!.reservedConcurrency).toBeUndefined();
+    expect(stages.dev!.customDomain).toBeUndefined();
+    expect(problem({ stages })).toBe('no error');
   });
 
   it('a bad value stops the synth before any stack is built, naming the field', () => {
@@ -84,6 +174,20 @@ describe('stage configuration', () => {
     expect(() => buildApp({ context })).toThrow(
       /Invalid stage configuration in cdk\.json[\s\S]*stages\.prod\.email\.replyTo/,
     );
+  });
+});
+
+describe('reserved concurrency, as the preflight compares it with the account quota', () => {
+  it("is the sum of the stage's reservations: 43 in cdk.json's prod, none in its dev", () => {
+    const { stages } = readStages(cdkContext.nurture);
+    expect(reservedConcurrencyTotal(stages.prod!)).toBe(43);
+    expect(reservedConcurrencyTotal(stages.dev!)).toBe(0);
+  });
+
+  it('counts only the handlers a stage names', () => {
+    const stages = parseStages(withProd((p) => (p.reservedConcurrency = { signup: 3, dispatch: 1 })));
+    expect(reservedConcurrencyTotal(stages.prod!)).toBe(4);
+    expect(reservedConcurrencyTotal({ ...stages.prod!, reservedConcurrency: {} })).toBe(0);
   });
 });
 
@@ -97,6 +201,8 @@ describe('placeholders in a production stage', () => {
     'email.senderDomain',
     'email.fromAddress',
     'email.replyTo',
+    'customDomain.domainName',
+    'customDomain.certificateArn',
     'allowedOrigins.0',
     'allowedOrigins.1',
     'alarmEmails.0',
@@ -161,6 +267,24 @@ describe('placeholders in a production stage', () => {
       'an API domain under .test',
       (p: any) => (p.publicBaseUrl = 'https://api.clinic.test'),
       'stages.prod.publicBaseUrl: looks like a placeholder ("https://api.clinic.test"): set the API\'s real domain, or leave it out',
+    ],
+    [
+      'an API domain under the reserved .example',
+      (p: any) =>
+        (p.customDomain = {
+          domainName: 'api.clinic.example',
+          hostedZone: { id: 'Z0123456789ABCDEFGHIJ', name: 'clinic.example' },
+        }),
+      'stages.prod.customDomain.domainName: looks like a placeholder ("api.clinic.example"): set the API\'s own domain',
+    ],
+    [
+      'a certificate in the account id AWS documents use',
+      (p: any) =>
+        (p.customDomain = {
+          domainName: 'api.nurture-fixture-clinic.com',
+          certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012',
+        }),
+      'stages.prod.customDomain.certificateArn: looks like a placeholder ("arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"): set the ARN of the ACM certificate',
     ],
     [
       'an origin on localhost',

@@ -8,12 +8,12 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lambdas/config.ts';
-import { SEND_QUOTA_METRICS, SES_EVENT_TYPES } from '../../lambdas/contract.ts';
+import { DISPATCH_METRICS, SEND_QUOTA_METRICS, SES_EVENT_TYPES } from '../../lambdas/contract.ts';
 import { addNagPacks } from '../../lib/app.ts';
-import { parseStages } from '../../lib/config.ts';
+import { parseStages, reservedConcurrencyTotal } from '../../lib/config.ts';
 import { HANDLERS } from '../../lib/handlers.ts';
 import { tableDefinition } from '../../local/table.ts';
-import { getAtt, isError, logicalId, ref, synth, testContext } from './synth.ts';
+import { getAtt, isError, logicalId, prodFixture, ref, synth, testContext } from './synth.ts';
 
 const stages = parseStages(testContext.nurture);
 const app = synth();
@@ -32,6 +32,9 @@ const only = (template: typeof dev, type: string): Resource => {
 const keyArn = getAtt(logicalId(devStack, devStack.key));
 const fnId = (handler: string) => logicalId(devStack, devStack.functions[handler]!);
 const fnProps = (handler: string) => dev.toJSON().Resources[fnId(handler)].Properties as Record<string, any>;
+const prodStack = app.stacks.prod!;
+const prodFnProps = (handler: string) =>
+  prod.toJSON().Resources[logicalId(prodStack, prodStack.functions[handler]!)].Properties as Record<string, any>;
 /** The statements of a function's role (all in one customer-managed policy). */
 const statementsOf = (handler: string) => {
   const roleId = logicalId(devStack, devStack.functions[handler]!.role as never);
@@ -139,16 +142,28 @@ describe('the Lambdas', () => {
     }
   });
 
-  it("each have reserved concurrency, the dead-letter queue, and their own log group with the stage's retention", () => {
+  it("each have the dead-letter queue and their own log group with the stage's retention", () => {
     const dlq = getAtt(logicalId(devStack, devStack.deadLetterQueue));
     for (const spec of handlers) {
       const fn = fnProps(spec.handler);
-      expect(fn.ReservedConcurrentExecutions).toBe(spec.reservedConcurrency);
       expect(fn.DeadLetterConfig).toEqual({ TargetArn: dlq });
       const logGroupId = fn.LoggingConfig.LogGroup.Ref as string;
       expect(dev.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(stages.dev!.logRetentionDays);
     }
-    expect(fnProps('dispatch').ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('reserve no concurrency in dev, so a new account (quota 10, 100 kept unreserved) can deploy it', () => {
+    for (const spec of handlers)
+      expect(fnProps(spec.handler).ReservedConcurrentExecutions, spec.handler).toBeUndefined();
+    expect(reservedConcurrencyTotal(stages.dev!)).toBe(0);
+  });
+
+  it('reserve in prod exactly what its stage states: 43 in all, the dispatcher 1', () => {
+    const byHandler = Object.fromEntries(
+      handlers.map((spec) => [spec.handler, prodFnProps(spec.handler).ReservedConcurrentExecutions]),
+    );
+    expect(byHandler).toEqual({ signup: 20, unsubscribe: 10, dispatch: 1, 'ses-events': 5, booking: 5, admin: 2 });
+    expect(reservedConcurrencyTotal(stages.prod!)).toBe(43);
   });
 
   it('get every setting lambdas/config.ts requires, and it accepts them', () => {
@@ -230,22 +245,35 @@ describe('IAM', () => {
     }
   });
 
-  it('table access is the table and its due index only, with the key only through DynamoDB', () => {
+  it('table access is exactly the calls each handler makes, on the table only; only the dispatcher queries the due index; nothing deletes', () => {
     const table = getAtt(logicalId(devStack, devStack.table));
+    const dueIndex = { 'Fn::Join': ['', [table, '/index/due']] };
+    const granted = Object.fromEntries(
+      handlers.map((spec) => [
+        spec.handler,
+        statementsOf(spec.handler)
+          .filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')))
+          .map((s) => ({ actions: actions(s).sort(), resource: s.Resource })),
+      ]),
+    );
+    const onTable = (...calls: string[]) => ({ actions: calls.map((call) => `dynamodb:${call}`), resource: table });
+    expect(granted).toEqual({
+      signup: [onTable('GetItem', 'PutItem', 'UpdateItem')],
+      unsubscribe: [onTable('GetItem', 'UpdateItem')],
+      dispatch: [onTable('UpdateItem'), { actions: ['dynamodb:Query'], resource: dueIndex }],
+      'ses-events': [onTable('GetItem', 'PutItem', 'Query', 'UpdateItem')],
+      booking: [onTable('GetItem', 'PutItem', 'UpdateItem')],
+      admin: [onTable('Scan')],
+    });
     for (const spec of handlers) {
-      const statements = statementsOf(spec.handler);
-      const tableStatement = statements.find((s) => actions(s).some((a) => a.startsWith('dynamodb:')))!;
-      expect(tableStatement.Resource).toEqual([table, { 'Fn::Join': ['', [table, '/index/due']] }]);
-      expect(actions(tableStatement).includes('dynamodb:PutItem')).toBe(spec.table === 'readWrite');
-      // Only the report reads the whole table.
-      expect(actions(tableStatement).includes('dynamodb:Scan')).toBe(spec.table === 'read');
-      expect(statements).toContainEqual(
+      expect(statementsOf(spec.handler)).toContainEqual(
         expect.objectContaining({
           Resource: keyArn,
           Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } },
         }),
       );
     }
+    expect(JSON.stringify(dev.toJSON())).not.toMatch(/dynamodb:(DeleteItem|BatchWriteItem|\*)/);
   });
 
   it('roles carry no AWS managed policy and no inline policy', () => {
@@ -317,11 +345,30 @@ describe('SES', () => {
 });
 
 describe('the dispatcher', () => {
-  it('runs every minute from an EventBridge schedule', () => {
-    dev.hasResourceProperties('AWS::Events::Rule', {
+  it('runs every minute where concurrency 1 is reserved for it (prod): Lambda runs one invocation at a time', () => {
+    prod.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: getAtt(logicalId(prodStack, prodStack.functions.dispatch!)) })],
+    });
+    expect(prodFnProps('dispatch').ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('runs every 2 minutes where nothing is reserved (dev), longer than its 90-s timeout, so two runs never overlap', () => {
+    dev.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(2 minutes)',
       Targets: [Match.objectLike({ Arn: getAtt(fnId('dispatch')) })],
     });
+    expect(fnProps('dispatch').Timeout).toBe(90);
+    expect(fnProps('dispatch').ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('refuses a handler list whose unreserved schedule is not longer than the timeout', () => {
+    const overlapping = handlers.map((spec) =>
+      spec.schedule ? { ...spec, schedule: { everyMinutes: 1, unreservedEveryMinutes: 1 } } : spec,
+    );
+    expect(() => synth({}, overlapping)).toThrow(
+      'dispatch runs every 1 minute(s) when nothing is reserved for it, which must be longer than its timeout (90 s)',
+    );
   });
 
   it('is not retried by Lambda (the next tick is the retry), and a tick never waits more than two minutes', () => {
@@ -332,11 +379,30 @@ describe('the dispatcher', () => {
     });
   });
 
-  it("may read SES's send quota, from which it takes its pace", () => {
+  it("may read SES's send quota, for the quota alarm's metrics", () => {
     expect(statementsOf('dispatch')).toContainEqual(
       expect.objectContaining({ Action: 'ses:GetSendQuota', Resource: '*' }),
     );
-    expect('MAX_SEND_RATE' in fnProps('dispatch').Environment.Variables).toBe(false);
+  });
+});
+
+describe("each stage's share of SES's send rate", () => {
+  it('is the MAX_SEND_RATE of every function that sends, in each stage, and of no other', () => {
+    expect([stages.dev!.maxSendRate, stages.prod!.maxSendRate]).toEqual([1, 13]);
+    for (const spec of handlers) {
+      const expected = (rate: number | undefined) => (spec.sends ? String(rate) : undefined);
+      expect(fnProps(spec.handler).Environment.Variables.MAX_SEND_RATE, spec.handler).toBe(
+        expected(stages.dev!.maxSendRate),
+      );
+      expect(prodFnProps(spec.handler).Environment.Variables.MAX_SEND_RATE, spec.handler).toBe(
+        expected(stages.prod!.maxSendRate),
+      );
+    }
+    expect(handlers.filter((spec) => spec.sends).map((spec) => spec.handler)).toEqual([
+      'signup',
+      'dispatch',
+      'booking',
+    ]);
   });
 });
 
@@ -390,8 +456,28 @@ describe('the HTTP API', () => {
 });
 
 describe('alarms', () => {
-  const alarms = Object.values(resourcesOf(dev, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
+  type Alarm = Record<string, any>;
+  const alarmsOf = (template: typeof dev) =>
+    Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Alarm);
+  const alarms = alarmsOf(dev);
   const topic = ref(logicalId(devStack, devStack.monitoring.topic));
+  const service = { Name: 'service', Value: devStack.stackName };
+  /** The one alarm on this metric (a plain metric, or one of a metric-math alarm's inputs). */
+  const alarmOn = (metricName: string, from = alarms): Alarm => {
+    const found = from.filter(
+      (alarm) =>
+        alarm.MetricName === metricName ||
+        (alarm.Metrics as { MetricStat?: { Metric: { MetricName: string } } }[] | undefined)?.some(
+          (m) => m.MetricStat?.Metric.MetricName === metricName,
+        ),
+    );
+    expect(found, metricName).toHaveLength(1);
+    return found[0]!;
+  };
+  const notifies = (alarm: Alarm) => {
+    expect(alarm.AlarmActions).toEqual([topic]);
+    expect(alarm.OKActions).toEqual([topic]);
+  };
 
   it("warn at a 4% bounce rate and a 0.08% complaint rate, before SES's 5% and 0.1% reviews", () => {
     expect(alarms).toContainEqual(
@@ -421,24 +507,39 @@ describe('alarms', () => {
         Threshold: 1,
       }),
     );
-    expect(alarms).toContainEqual(
-      expect.objectContaining({
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: getAtt(logicalId(devStack, devStack.deadLetterQueue), 'QueueName') }],
-        Threshold: 1,
-      }),
+    expect(alarmOn('ApproximateNumberOfMessagesVisible')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(logicalId(devStack, devStack.deadLetterQueue), 'QueueName') }],
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('watch the one dead-letter queue that every function, the schedule and the SES event rule send to', () => {
+    const dlq = getAtt(logicalId(devStack, devStack.deadLetterQueue));
+    const queues = new Set(
+      [
+        ...Object.values(resourcesOf(dev, 'AWS::Lambda::Function')).map((fn) => fn.Properties.DeadLetterConfig),
+        ...Object.values(resourcesOf(dev, 'AWS::Events::Rule')).flatMap((rule) =>
+          (rule.Properties.Targets as { DeadLetterConfig?: unknown }[]).map((target) => target.DeadLetterConfig),
+        ),
+      ].map((config) => JSON.stringify(config)),
     );
+    expect([...queues]).toEqual([JSON.stringify({ TargetArn: dlq }), JSON.stringify({ Arn: dlq })]);
+    dev.resourceCountIs('AWS::SQS::Queue', 1);
+    notifies(alarmOn('ApproximateNumberOfMessagesVisible'));
   });
 
   it("fire at 80% of SES's 24-hour quota, from the metrics the dispatcher publishes", () => {
-    const quota = alarms.find((alarm) => alarm.Metrics)!;
+    const quota = alarmOn(SEND_QUOTA_METRICS.sentLast24Hours);
     expect(quota.Threshold).toBe(80);
     expect(quota.Metrics).toContainEqual(
       expect.objectContaining({ Expression: '100 * sent / quota', ReturnData: true }),
     );
     const metric = (id: string) => quota.Metrics.find((m: { Id: string }) => m.Id === id).MetricStat.Metric;
-    const service = { Name: 'service', Value: devStack.stackName };
     expect(metric('sent')).toEqual({
       Namespace: SEND_QUOTA_METRICS.namespace,
       MetricName: SEND_QUOTA_METRICS.sentLast24Hours,
@@ -452,11 +553,161 @@ describe('alarms', () => {
     expect(fnProps('dispatch').Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe(devStack.stackName);
   });
 
+  it('fire when no dispatcher run completes for 5 minutes, silence included (the heartbeat)', () => {
+    const heartbeat = alarmOn(DISPATCH_METRICS.runs);
+    expect(heartbeat).toMatchObject({
+      Namespace: 'Nurture',
+      MetricName: 'DispatchRuns',
+      Dimensions: [service],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    notifies(heartbeat);
+  });
+
+  it('fire when leads are due and none is sent in three 5-minute periods running (15 minutes)', () => {
+    const stalled = alarmOn(DISPATCH_METRICS.due);
+    expect(alarmOn(DISPATCH_METRICS.sent)).toBe(stalled);
+    expect(stalled).toMatchObject({
+      EvaluationPeriods: 3,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(stalled.DatapointsToAlarm ?? stalled.EvaluationPeriods).toBe(3);
+    const byId = Object.fromEntries((stalled.Metrics as { Id: string }[]).map((m) => [m.Id, m])) as Record<string, any>;
+    const expression = (stalled.Metrics as { Expression?: string; ReturnData: boolean }[]).find((m) => m.Expression)!;
+    expect(expression).toMatchObject({
+      Expression: 'IF(FILL(due, 0) > 0 AND FILL(sent, 0) == 0, 1, 0)',
+      ReturnData: true,
+    });
+    for (const [id, metricName] of [
+      ['due', 'LeadsDue'],
+      ['sent', 'Sent'],
+    ] as const) {
+      expect(byId[id]).toEqual({
+        Id: id,
+        MetricStat: {
+          Metric: { Namespace: 'Nurture', MetricName: metricName, Dimensions: [service] },
+          Period: 300,
+          Stat: 'Sum',
+        },
+        ReturnData: false,
+      });
+    }
+    notifies(stalled);
+  });
+
+  it.each([
+    ['rejected', 'SendsRejected'],
+    ['unconfirmed', 'SendsUnconfirmed'],
+    ['account-paused', 'AccountPaused'],
+  ] as const)('fire on any %s send in 5 minutes (%s)', (_, metricName) => {
+    const alarm = alarmOn(metricName);
+    expect(alarm).toMatchObject({
+      Namespace: 'Nurture',
+      Dimensions: [service],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    notifies(alarm);
+  });
+
+  it("read the dispatcher's metrics by the names in lambdas/contract.ts", () => {
+    expect(DISPATCH_METRICS).toMatchObject({
+      namespace: 'Nurture',
+      runs: 'DispatchRuns',
+      due: 'LeadsDue',
+      sent: 'Sent',
+      rejected: 'SendsRejected',
+      unconfirmed: 'SendsUnconfirmed',
+      accountPaused: 'AccountPaused',
+    });
+  });
+
+  it("fire on any server error from the HTTP API's $default stage in 5 minutes", () => {
+    const alarm = alarmOn('5xx');
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      Dimensions: [
+        { Name: 'ApiId', Value: ref(logicalId(devStack, devStack.api)) },
+        { Name: 'Stage', Value: '$default' },
+      ],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    notifies(alarm);
+  });
+
   it("all notify the KMS-encrypted alarm topic, which the prod stage's alarm emails subscribe to", () => {
-    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([topic]);
+    expect(alarms).toHaveLength(10 + handlers.length);
+    for (const alarm of alarms) notifies(alarm);
+    expect(alarmsOf(prod)).toHaveLength(alarms.length);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: stages.prod!.alarmEmails[0] });
     dev.resourceCountIs('AWS::SNS::Subscription', 0);
     dev.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it("reach the topic: its policy lets CloudWatch publish for this account's alarms only", () => {
+    const policy = only(dev, 'AWS::SNS::TopicPolicy').Properties;
+    expect(policy.Topics).toEqual([topic]);
+    expect(policy.PolicyDocument.Statement).toContainEqual({
+      Sid: 'CloudWatchAlarmsPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: topic,
+      Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+    });
+  });
+
+  it("reach the topic: the key's policy lets CloudWatch encrypt for it (kms:Decrypt and kms:GenerateDataKey*)", () => {
+    const statements = only(dev, 'AWS::KMS::Key').Properties.KeyPolicy.Statement as Record<string, any>[];
+    const cloudWatch = statements.filter(
+      (s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+    );
+    expect(cloudWatch).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+      },
+    ]);
+  });
+});
+
+describe('the unsubscribe and booking secrets', () => {
+  // Their pinned logical ids (logical-ids.test.ts).
+  const secretIds = ['UnsubscribeKeyAE156D09', 'BookingWebhookKey4727FBE5'];
+
+  it('are kept in prod, with the key that encrypts them, so links signed before a redeploy or a deleted stack still verify', () => {
+    const resources = prod.toJSON().Resources as Record<
+      string,
+      { Type: string; DeletionPolicy?: string; UpdateReplacePolicy?: string; Properties: any }
+    >;
+    for (const id of [...secretIds, 'DataKey17AFBB84']) {
+      expect(resources[id], id).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    for (const id of secretIds) expect(resources[id]!.Properties.KmsKeyId).toEqual(getAtt('DataKey17AFBB84'));
+    expect(resources.DataKey17AFBB84!.Properties.PendingWindowInDays).toBe(30);
+  });
+
+  it('are deleted with a dev stack', () => {
+    const resources = dev.toJSON().Resources as Record<string, { DeletionPolicy?: string }>;
+    for (const id of [...secretIds, 'DataKey17AFBB84']) expect(resources[id]!.DeletionPolicy, id).toBe('Delete');
   });
 });
 
@@ -477,32 +728,130 @@ describe('outputs', () => {
   });
 });
 
-describe('a stage with an SES identity verified elsewhere and its own API domain', () => {
-  const variantStage = {
+describe("the prod stage's own API domain, in its Route 53 zone", () => {
+  const domain = prodFixture.customDomain.domainName;
+  const domainNameId = logicalId(prodStack, prodStack.apiDomainName!);
+
+  it('is an API Gateway custom domain (TLS 1.2) with a certificate the stack creates and validates in the zone', () => {
+    const certificate = only(prod, 'AWS::CertificateManager::Certificate');
+    expect(certificate.Properties).toMatchObject({
+      DomainName: domain,
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: domain, HostedZoneId: prodFixture.customDomain.hostedZone.id }],
+    });
+    expect(only(prod, 'AWS::ApiGatewayV2::DomainName').Properties).toEqual({
+      DomainName: domain,
+      DomainNameConfigurations: [
+        {
+          CertificateArn: ref(Object.keys(prod.findResources('AWS::CertificateManager::Certificate'))[0]!),
+          EndpointType: 'REGIONAL',
+          SecurityPolicy: 'TLS_1_2',
+        },
+      ],
+    });
+  });
+
+  it("is mapped to the API's $default stage, and the zone gets an alias record for it", () => {
+    expect(only(prod, 'AWS::ApiGatewayV2::ApiMapping').Properties).toEqual({
+      ApiId: ref(logicalId(prodStack, prodStack.api)),
+      DomainName: ref(domainNameId),
+      Stage: '$default',
+    });
+    expect(only(prod, 'AWS::Route53::RecordSet').Properties).toEqual({
+      Name: `${domain}.`,
+      Type: 'A',
+      HostedZoneId: prodFixture.customDomain.hostedZone.id,
+      AliasTarget: {
+        DNSName: getAtt(domainNameId, 'RegionalDomainName'),
+        HostedZoneId: getAtt(domainNameId, 'RegionalHostedZoneId'),
+      },
+    });
+  });
+
+  it('is the base of the links in every email and of the outputs, so a replaced API breaks no link', () => {
+    for (const spec of handlers.filter((h) => h.secrets.includes('unsubscribe')))
+      expect(prodFnProps(spec.handler).Environment.Variables.PUBLIC_BASE_URL).toBe(`https://${domain}`);
+    const outputs = prod.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.ApiUrl!.Value).toBe(`https://${domain}`);
+    expect(outputs.SignupUrl!.Value).toBe(`https://${domain}/signup`);
+    expect(outputs.ApiDomainTarget).toBeUndefined();
+  });
+
+  it('is not in dev, which keeps the execute-api URL', () => {
+    for (const type of [
+      'AWS::ApiGatewayV2::DomainName',
+      'AWS::ApiGatewayV2::ApiMapping',
+      'AWS::CertificateManager::Certificate',
+      'AWS::Route53::RecordSet',
+    ])
+      dev.resourceCountIs(type, 0);
+    expect(fnProps('signup').Environment.Variables.PUBLIC_BASE_URL).toEqual(
+      getAtt(logicalId(devStack, devStack.api), 'ApiEndpoint'),
+    );
+  });
+});
+
+describe('variant stages', () => {
+  /** An SES identity verified elsewhere and a URL in front of the API made elsewhere. */
+  const elsewhere = {
     ...stages.dev!,
     email: { ...stages.dev!.email, existingIdentity: true },
     publicBaseUrl: 'https://api.clinic.example',
   };
-  const variant = synth({ nurture: { stages: { variant: variantStage } } });
-  const template = variant.template('variant');
+  /** An API domain with a certificate that exists, no hosted zone, and no send-rate share. */
+  const { maxSendRate: _, ...withoutRate } = stages.dev!;
+  const certificateArn = 'arn:aws:acm:us-east-1:210987654321:certificate/5e8f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
+  const byCertificate = { ...withoutRate, customDomain: { domainName: 'api.dev.clinic.example', certificateArn } };
+  const variants = synth({ nurture: { stages: { elsewhere, 'certified-domain': byCertificate } } });
+  const template = variants.template('elsewhere');
+  const certified = variants.template('certified-domain');
 
-  it("creates no identity, and still scopes sending to that identity's ARN", () => {
+  it("an existing identity: creates none, and still scopes sending to that identity's ARN", () => {
     template.resourceCountIs('AWS::SES::EmailIdentity', 0);
     const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap(
       (p) => p.Properties.PolicyDocument.Statement,
     );
     const send = policies.find((statement: { Action: unknown }) => statement.Action === 'ses:SendRawEmail');
     expect(send.Resource).toContainEqual({
-      'Fn::Join': [
-        '',
-        ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), `:identity/${variantStage.email.senderDomain}`],
-      ],
+      'Fn::Join': ['', ['arn:aws:ses:us-east-1:', ref('AWS::AccountId'), `:identity/${elsewhere.email.senderDomain}`]],
     });
   });
 
-  it('puts its own domain in the links of every email', () => {
+  it('publicBaseUrl: puts that domain in the links of every email, and creates no custom domain', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://api.clinic.example');
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+  });
+
+  it('a custom domain with an existing certificate: uses it, creates no certificate or record, and prints where to point the DNS', () => {
+    certified.resourceCountIs('AWS::CertificateManager::Certificate', 0);
+    certified.resourceCountIs('AWS::Route53::RecordSet', 0);
+    certified.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'api.dev.clinic.example',
+      DomainNameConfigurations: [Match.objectLike({ CertificateArn: certificateArn, EndpointType: 'REGIONAL' })],
+    });
+    certified.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    const domainId = Object.keys(certified.findResources('AWS::ApiGatewayV2::DomainName'))[0]!;
+    const outputs = certified.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
+    expect(outputs.ApiDomainTarget).toEqual({
+      Value: getAtt(domainId, 'RegionalDomainName'),
+      Description:
+        "Point api.dev.clinic.example here: a CNAME record (or an alias to this name) at the domain's DNS host",
+    });
+    for (const fn of Object.values(certified.findResources('AWS::Lambda::Function')))
+      expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://api.dev.clinic.example');
+  });
+
+  it("no maxSendRate: no MAX_SEND_RATE, so the dispatcher paces at SES's own rate", () => {
+    for (const fn of Object.values(certified.findResources('AWS::Lambda::Function')))
+      expect('MAX_SEND_RATE' in fn.Properties.Environment.Variables).toBe(false);
+  });
+
+  it('both synthesize with no unacknowledged cdk-nag finding', () => {
+    const findings = variants.validationReport.pluginReports.flatMap((report) =>
+      report.violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} at ${c.constructPath}`)),
+    );
+    expect(findings).toEqual([]);
   });
 });
 

@@ -1,6 +1,7 @@
 /** The placeholder checks a production stage must pass (lib/placeholders.ts): what they catch, and what they let by. */
 import { describe, expect, it } from 'vitest';
 import {
+  isPlaceholderArn,
   isPlaceholderDomain,
   isPlaceholderEmail,
   isPlaceholderPhone,
@@ -121,5 +122,26 @@ describe('address lines and names', () => {
     'Ketamine Center of Central Georgia',
   ])('%s passes', (line) => {
     expect(isPlaceholderText(line)).toBe(false);
+  });
+});
+
+describe('ARNs', () => {
+  it.each([
+    'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+    'arn:aws:acm:us-east-1:111122223333:certificate/5e8f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
+    'arn:aws:acm:us-east-1:210987654321:certificate/TODO',
+    'arn:aws:acm:us-east-1:210987654321:certificate/example',
+  ])('%s is a placeholder', (arn) => {
+    expect(isPlaceholderArn(arn)).toBe(true);
+  });
+
+  it.each([
+    [
+      'a certificate in an ordinary account',
+      'arn:aws:acm:us-east-1:210987654321:certificate/5e8f1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
+    ],
+    ['not an ARN', 'certificate/123456789012'],
+  ])('%s passes (%s)', (_, arn) => {
+    expect(isPlaceholderArn(arn)).toBe(false);
   });
 });
