@@ -82,7 +82,11 @@ const customDomainSchema = z
     }
     const zone = custom.hostedZone?.name;
     if (zone && custom.domainName !== zone && !custom.domainName.endsWith(`.${zone}`)) {
-      ctx.addIssue({ code: 'custom', path: ['domainName'], message: `must be ${zone} or a name under it (the hosted zone)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domainName'],
+        message: `must be ${zone} or a name under it (the hosted zone)`,
+      });
     }
   });
 
@@ -296,7 +300,7 @@ function placeholderFields(stage: StageSettings): Field[] {
       ['customDomain', 'certificateArn'],
       stage.customDomain?.certificateArn,
       isPlaceholderArn,
-      "set the ARN of the ACM certificate for customDomain.domainName, or use hostedZone to have the stack create one",
+      'set the ARN of the ACM certificate for customDomain.domainName, or use hostedZone to have the stack create one',
     ),
     field(
       ['customDomain', 'hostedZone', 'name'],

@@ -141,7 +141,8 @@ function handlerEnvironment(
  */
 function whyUnreserved(spec: HandlerSpec): string {
   const caps = [
-    spec.routes && "API Gateway's stage throttling (throttle.rateLimit and burstLimit in cdk.json) caps the requests that reach it",
+    spec.routes &&
+      "API Gateway's stage throttling (throttle.rateLimit and burstLimit in cdk.json) caps the requests that reach it",
     spec.schedule &&
       `its schedule starts it every ${spec.schedule.unreservedEveryMinutes} minutes, longer than its timeout, so one run ends before the next begins`,
     spec.sesEvents && 'its events are the SES events of emails the stage sends, which maxSendRate paces',

@@ -458,7 +458,7 @@ describe('the HTTP API', () => {
 describe('alarms', () => {
   type Alarm = Record<string, any>;
   const alarmsOf = (template: typeof dev) =>
-    Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties as Alarm);
+    Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((alarm) => alarm.Properties);
   const alarms = alarmsOf(dev);
   const topic = ref(logicalId(devStack, devStack.monitoring.topic));
   const service = { Name: 'service', Value: devStack.stackName };
