@@ -1,8 +1,9 @@
 /**
  * Per-stage deployment settings, read from `cdk.json` (context key `nurture`) and validated when the app is
  * synthesized. A bad value fails the synth with a message naming the field, e.g. `stages.prod.email.fromAddress`.
- * A production stage must also hold no placeholder (`lib/placeholders.ts`): the clinic's real address, phone,
- * domains and addresses, never `100 Example Street` or `clinic.example`.
+ * A production stage must also state what a dev stage may leave out (its reserved concurrency, its share of SES's
+ * send rate, a stable public URL for the links in its emails) and hold no placeholder (`lib/placeholders.ts`): the
+ * clinic's real address, phone, domains and addresses, never `100 Example Street` or `clinic.example`.
  */
 import { IANAZone } from 'luxon';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';

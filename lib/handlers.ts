@@ -105,7 +105,7 @@ export const HANDLERS: HandlerSpec[] = [
     timeout: Duration.seconds(90),
     // The next tick is a retry: a failed run is not repeated, it goes to the dead-letter queue and the alarm.
     retryAttempts: 0,
-    // A tick that arrives while the previous run is still going waits for it, but not for longer than this.
+    // Reserved: a tick arriving while the run before it is still going waits for it, but no longer than this.
     maxEventAge: Duration.minutes(2),
   },
   {

@@ -1,7 +1,7 @@
 /**
  * The team's Lambda defaults in one construct: a NodejsFunction bundled by esbuild (never Docker) on the latest
- * Node.js runtime CDK offers, ARM64, reserved concurrency, a dead-letter queue, its own KMS-encrypted log group
- * with retention, source maps, and a role that holds only what the `bind*` helpers grant.
+ * Node.js runtime CDK offers, ARM64, reserved concurrency (when the stage reserves some), a dead-letter queue, its
+ * own KMS-encrypted log group with retention, source maps, and a role that holds only what the `bind*` helpers grant.
  */
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
