@@ -44,19 +44,23 @@ let cdkJson: unknown;
 try {
   cdkJson = JSON.parse(readFileSync(args.config, 'utf8'));
 } catch (error) {
-  cli.fail(
-    `--config: "${args.config}" ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not JSON'}`,
-  );
+  const problem =
+    error instanceof SyntaxError
+      ? 'is not JSON'
+      : (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+  cli.fail(`--config: "${args.config}" ${problem}`);
 }
 const nurture = (cdkJson as { context?: { nurture?: unknown } } | null)?.context?.nurture;
 if (nurture === undefined) cli.fail(`--config: "${args.config}" has no context.nurture (the stages)`);
 
 // Loaded after the command line is read, so --help and a mistyped option answer at once.
-const [{ readStages }, { HANDLERS }, checks, { preflightAws }] = await Promise.all([
+const [{ readStages }, { checklistText, exitCode }, { preflightAws }, { runPreflight }] = await Promise.all([
   import('../lib/config.ts'),
-  import('../lib/handlers.ts'),
   import('./preflight-checks.ts'),
   import('./preflight-aws.ts'),
+  import('./preflight-run.ts'),
 ]);
 
 let read: ReturnType<typeof readStages>;
@@ -71,53 +75,12 @@ const stage =
   read.stages[args.stage] ??
   cli.fail(`--stage: "${args.stage}" is not a stage in ${args.config}: use ${Object.keys(read.stages).join(', ')}`);
 
-/**
- * What the stage reserves of the account's Lambda concurrency: the sum over `lib/handlers.ts`.
- * TODO(merge): use `reservedConcurrencyTotal(stage)` from lib/ once the infra branch exports it.
- */
-function stageReservedConcurrency(): number {
-  return HANDLERS.reduce((sum, handler) => sum + handler.reservedConcurrency, 0);
-}
-
-/**
- * The stage's own maximum send rate (emails a second), compared with SES's.
- * TODO(merge): return `stage.maxSendRate` once lib/config.ts has it (the infra branch adds it); until then the
- * dispatcher paces at SES's own rate and there is nothing to compare.
- */
-function stageSendRate(): number | undefined {
-  return undefined;
-}
-
-const stackName = checks.deployedStackName(args.stage);
 const aws = preflightAws(stage.region);
 const asking = progress('preflight', { quietFor: 2000 });
 asking.step(`asking CloudFormation, SES, Lambda and SNS in ${stage.region}`);
 let results: CheckResult[];
 try {
-  const [toolkit, deployed, sesAccount, identity, lambdaLimits] = await Promise.all([
-    aws.stack('CDKToolkit'),
-    aws.stack(stackName),
-    aws.sesAccount(),
-    aws.identity(stage.email.senderDomain),
-    aws.lambdaLimits(),
-  ]);
-  const topic = deployed.ok && deployed.value.exists ? deployed.value.outputs.AlarmTopicArn : undefined;
-  const subscriptions = topic ? await aws.subscriptions(topic) : undefined;
-  const isDeployed = deployed.ok && deployed.value.exists;
-  results = [
-    checks.checkPlaceholders(args.stage, stage.production, read.placeholders[args.stage]),
-    checks.checkBootstrap(toolkit, { region: stage.region, account: stage.account }),
-    checks.checkLambdaConcurrency(lambdaLimits, { reserved: stageReservedConcurrency(), deployed: isDeployed }),
-    checks.checkSesAccount(sesAccount, stage.region),
-    checks.checkSendQuota(sesAccount, stageSendRate()),
-    checks.checkSenderIdentity(identity, {
-      domain: stage.email.senderDomain,
-      existingIdentity: stage.email.existingIdentity,
-      deployed: isDeployed,
-      region: stage.region,
-    }),
-    checks.checkAlarmSubscriptions(deployed, subscriptions, { stackName, alarmEmails: stage.alarmEmails }),
-  ];
+  results = await runPreflight(args.stage, stage, read.placeholders[args.stage], aws);
 } finally {
   asking.done();
   aws.close();
@@ -126,15 +89,13 @@ report(results, stage);
 
 /** Print the checklist (or --json) and exit 0 when nothing failed, 1 otherwise. */
 function report(results: CheckResult[], stage?: StageConfig): never {
-  const code = checks.exitCode(results);
+  const code = exitCode(results);
   if (args.json) {
     const body = { stage: args.stage, region: stage?.region, config: args.config, ready: code === 0, checks: results };
     console.log(JSON.stringify(body, null, 2));
   } else {
     const where = stage ? ` (${stage.account ? `account ${stage.account}, ` : ''}${stage.region})` : '';
-    console.log(
-      checks.checklistText(results, `Preflight of stage ${args.stage}${where}, settings from ${args.config}`),
-    );
+    console.log(checklistText(results, `Preflight of stage ${args.stage}${where}, settings from ${args.config}`));
   }
   process.exit(code);
 }
