@@ -44,8 +44,12 @@ export default defineConfig({
                 name: 'dynamodb-local',
                 include: ['test/integration/**/*.test.ts'],
                 // npm start's own runtime is dynalite by design (no Java) and brings its own emulators; the email
-                // preview never touches DynamoDB.
-                exclude: ['test/integration/local-runtime.test.ts', 'test/integration/email-preview.test.ts'],
+                // preview and the preflight (a fake of CloudFormation, SES, Lambda and SNS) never touch DynamoDB.
+                exclude: [
+                  'test/integration/local-runtime.test.ts',
+                  'test/integration/email-preview.test.ts',
+                  'test/integration/preflight.test.ts',
+                ],
                 globalSetup: ['test/integration/global-setup-dynamodb-local.ts'],
               },
             },

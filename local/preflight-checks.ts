@@ -96,14 +96,32 @@ function awsFailure(title: string, call: string, error: AwsError): CheckResult {
   };
 }
 
+const SET_CREDENTIALS =
+  'set AWS credentials for the account (AWS_PROFILE=<profile>, `aws sso login`, or `aws configure`)';
+const isCredentialsError = (error: AwsError) =>
+  error.name === 'CredentialsProviderError' || /could not load credentials/i.test(error.message);
+
 function awsFix(call: string, error: AwsError): string {
-  if (error.name === 'CredentialsProviderError' || /credential/i.test(error.message))
-    return 'set AWS credentials for the account (AWS_PROFILE=<profile>, `aws sso login`, or `aws configure`)';
+  if (isCredentialsError(error)) return SET_CREDENTIALS;
   if (/AccessDenied|UnauthorizedOperation|AuthorizationError|not authorized/i.test(`${error.name} ${error.message}`))
     return `allow the credentials ${call} (the preflight only reads: CloudFormation, SES, Lambda and SNS describe/get/list calls)`;
   if (/ExpiredToken|InvalidClientTokenId|UnrecognizedClient|SignatureDoesNotMatch/.test(error.name))
     return 'the credentials are expired or wrong: sign in again (`aws sso login`) or check AWS_PROFILE';
   return 'check the network and the region, then run the preflight again';
+}
+
+/**
+ * When no call got anywhere for want of credentials, one line saying so, instead of the same failure on every check.
+ */
+export function checkCredentials(answers: Answer<unknown>[]): CheckResult | undefined {
+  const errors = answers.flatMap((a) => (a.ok ? [] : [a.error]));
+  if (errors.length === 0 || errors.length < answers.length || !errors.every(isCredentialsError)) return undefined;
+  return {
+    status: 'fail',
+    title: 'AWS credentials',
+    detail: `none found: ${errors[0]!.message}; nothing in the account could be checked`,
+    fix: [SET_CREDENTIALS],
+  };
 }
 
 /** The stage in cdk.json holds no placeholder: `lines` is `readStages(...).placeholders[stage]` (lib/config.ts). */

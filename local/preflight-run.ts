@@ -9,6 +9,7 @@ import type { PreflightAws } from './preflight-aws.ts';
 import {
   checkAlarmSubscriptions,
   checkBootstrap,
+  checkCredentials,
   checkLambdaConcurrency,
   checkPlaceholders,
   checkSenderIdentity,
@@ -53,11 +54,14 @@ export async function runPreflight(
     aws.identity(stage.email.senderDomain),
     aws.lambdaLimits(),
   ]);
+  const placeholderCheck = checkPlaceholders(stageName, stage.production, placeholders);
+  const noCredentials = checkCredentials([toolkit, deployed, sesAccount, identity, lambdaLimits]);
+  if (noCredentials) return [placeholderCheck, noCredentials];
   const isDeployed = deployed.ok && deployed.value.exists;
   const topic = deployed.ok && deployed.value.exists ? deployed.value.outputs.AlarmTopicArn : undefined;
   const subscriptions = topic ? await aws.subscriptions(topic) : undefined;
   return [
-    checkPlaceholders(stageName, stage.production, placeholders),
+    placeholderCheck,
     checkBootstrap(toolkit, { region: stage.region, account: stage.account }),
     checkLambdaConcurrency(lambdaLimits, { reserved: stageReservedConcurrency(stage), deployed: isDeployed }),
     checkSesAccount(sesAccount, stage.region),
