@@ -113,6 +113,23 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
       ],
     ],
   },
+  {
+    script: 'local/preflight.ts',
+    usage: 'usage: npm run preflight ',
+    bad: [
+      [[], 'preflight: missing --stage'],
+      [['--stage'], 'preflight: --stage needs a value'],
+      [['--stage', 'prod', '--region', 'us-east-1'], 'preflight: unknown option --region'],
+      [['--stage', 'Prod'], 'preflight: --stage: "Prod" is not a stage name (lower case letters, digits, -)'],
+      [['--stage', 'staging'], 'preflight: --stage: "staging" is not a stage in cdk.json: use dev, prod'],
+      [['--stage', 'prod', '--config', 'no-such.json'], 'preflight: --config: "no-such.json" does not exist'],
+      [['--stage', 'prod', '--config', 'README.md'], 'preflight: --config: "README.md" is not JSON'],
+      [
+        ['--stage', 'prod', '--config', 'package.json'],
+        'preflight: --config: "package.json" has no context.nurture (the stages)',
+      ],
+    ],
+  },
 ];
 
 describe.concurrent.each(COMMANDS)('$script', ({ script, usage, bad }) => {
