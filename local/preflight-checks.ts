@@ -174,29 +174,36 @@ export function checkBootstrap(toolkit: Answer<StackAnswer>, where: { region: st
       fix: ['wait for it to finish (CloudFormation console), then run the preflight again'],
     };
   // ROLLBACK_COMPLETE: the first bootstrap failed and left an empty stack, which can only be deleted.
-  if (status === 'ROLLBACK_COMPLETE' || !status.endsWith('_COMPLETE'))
+  if (status === 'ROLLBACK_COMPLETE')
+    return {
+      status: 'fail',
+      title,
+      detail: 'CDKToolkit is ROLLBACK_COMPLETE: the first bootstrap failed, the stack is not usable',
+      fix: [
+        'see why in the CloudFormation console (Events of CDKToolkit), then delete it: `aws cloudformation delete-stack --stack-name CDKToolkit`',
+        ...bootstrap,
+      ],
+    };
+  if (!status.endsWith('_COMPLETE'))
     return {
       status: 'fail',
       title,
       detail: `CDKToolkit is ${status}: not usable`,
-      fix: [
-        'see why in the CloudFormation console (Events of CDKToolkit); a failed first bootstrap is deleted first: `aws cloudformation delete-stack --stack-name CDKToolkit`',
-        ...bootstrap,
-      ],
+      fix: ['see why in the CloudFormation console (Events of CDKToolkit) and fix that', ...bootstrap],
     };
-  const version = Number(outputs.BootstrapVersion);
-  const where_ = `${account ? `account ${account}, ` : ''}${where.region}`;
+  const version = outputs.BootstrapVersion ? Number(outputs.BootstrapVersion) : NaN;
+  const place = `${account ? `account ${account}, ` : ''}${where.region}`;
   if (Number.isFinite(version) && version < MIN_BOOTSTRAP_VERSION)
     return {
       status: 'fail',
       title,
-      detail: `CDKToolkit is version ${version} (${where_}); CDK's templates need ${MIN_BOOTSTRAP_VERSION} or newer`,
+      detail: `CDKToolkit is version ${version} (${place}); CDK's templates need ${MIN_BOOTSTRAP_VERSION} or newer`,
       fix: bootstrap,
     };
   return {
     status: 'pass',
     title,
-    detail: `CDKToolkit ${status}${Number.isFinite(version) ? `, version ${version}` : ''} (${where_})`,
+    detail: `CDKToolkit ${status}${Number.isFinite(version) ? `, version ${version}` : ''} (${place})`,
   };
 }
 
@@ -230,7 +237,8 @@ export function checkLambdaConcurrency(
 }
 
 /** SES has production access in the region, sending is enabled, and the account is in good standing. */
-export function checkSesAccount(account: Answer<SesAccount>, region: string): CheckResult {
+export function checkSesAccount(account: Answer<SesAccount>, stage: { region: string; website?: string }): CheckResult {
+  const { region, website = '<clinic site>' } = stage;
   const title = 'SES account';
   if (!account.ok) return awsFailure(title, 'ses:GetAccount', account.error);
   const { productionAccessEnabled, sendingEnabled, enforcementStatus, review } = account.value;
@@ -247,7 +255,7 @@ export function checkSesAccount(account: Answer<SesAccount>, region: string): Ch
       );
     else
       fix.push(
-        `request production access: SES console (${region}) → Account dashboard → Request production access, or \`aws sesv2 put-account-details --production-access-enabled --mail-type MARKETING --website-url <clinic site> --use-case-description <…> --region ${region}\``,
+        `request production access: SES console (${region}) → Account dashboard → Request production access, or \`aws sesv2 put-account-details --production-access-enabled --mail-type MARKETING --website-url ${website} --use-case-description <…> --region ${region}\``,
       );
   }
   if (enforcementStatus === 'SHUTDOWN') {

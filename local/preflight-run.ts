@@ -64,7 +64,7 @@ export async function runPreflight(
     placeholderCheck,
     checkBootstrap(toolkit, { region: stage.region, account: stage.account }),
     checkLambdaConcurrency(lambdaLimits, { reserved: stageReservedConcurrency(stage), deployed: isDeployed }),
-    checkSesAccount(sesAccount, stage.region),
+    checkSesAccount(sesAccount, { region: stage.region, website: stage.clinic.website }),
     checkSendQuota(sesAccount, stageSendRate(stage)),
     checkSenderIdentity(identity, {
       domain: stage.email.senderDomain,

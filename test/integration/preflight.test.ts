@@ -124,7 +124,7 @@ describe('each thing that is not ready fails with its fix, and exit 1', () => {
     const { results, code } = await preflight((a) => (a.stacks.CDKToolkit!.status = 'ROLLBACK_COMPLETE'));
     expect(line(results, 'CDK bootstrap')).toMatchObject({
       status: 'fail',
-      detail: 'CDKToolkit is ROLLBACK_COMPLETE: not usable',
+      detail: 'CDKToolkit is ROLLBACK_COMPLETE: the first bootstrap failed, the stack is not usable',
     });
     expect(code).toBe(1);
   });

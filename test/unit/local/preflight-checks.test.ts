@@ -81,6 +81,12 @@ describe('CDK bootstrap', () => {
     expect(fixText(result)).toContain('npx cdk bootstrap aws://<account-id>/us-east-1');
   });
 
+  it('a bootstrap whose update failed and could not roll back fails', () => {
+    const result = checkBootstrap(toolkit('UPDATE_ROLLBACK_FAILED'), { region });
+    expect(result).toMatchObject({ status: 'fail', detail: 'CDKToolkit is UPDATE_ROLLBACK_FAILED: not usable' });
+    expect(fixText(result)).not.toContain('delete-stack');
+  });
+
   it('a bootstrap still running fails and says to wait', () => {
     expect(checkBootstrap(toolkit('UPDATE_IN_PROGRESS'), { region })).toMatchObject({
       status: 'fail',
@@ -194,45 +200,48 @@ describe('SES account', () => {
     });
 
   it('production access, sending enabled and a healthy account pass', () => {
-    expect(checkSesAccount(ses(), region)).toMatchObject({
+    expect(checkSesAccount(ses(), { region })).toMatchObject({
       status: 'pass',
       detail: 'production access, sending enabled, enforcement status HEALTHY',
     });
   });
 
   it('the sandbox fails, with how to request production access', () => {
-    const result = checkSesAccount(ses({ productionAccessEnabled: false }), region);
+    const result = checkSesAccount(ses({ productionAccessEnabled: false }), { region });
     expect(result.detail).toBe('in the sandbox in us-east-1 (only verified recipients, 200 a day, 1 a second)');
     expect(fixText(result)).toContain('Account dashboard → Request production access');
     expect(fixText(result)).toContain('aws sesv2 put-account-details --production-access-enabled');
+    expect(
+      fixText(checkSesAccount(ses({ productionAccessEnabled: false }), { region, website: 'https://clinic.com' })),
+    ).toContain('--mail-type MARKETING --website-url https://clinic.com');
   });
 
   it('a request under review says to wait; a denied one points at the case', () => {
     const pending = checkSesAccount(
       ses({ productionAccessEnabled: false, review: { status: 'PENDING', caseId: '17345678901' } }),
-      region,
+      { region },
     );
     expect(fixText(pending)).toBe(
       "a production access request is under review (case 17345678901): wait for AWS's answer, then run again",
     );
     const denied = checkSesAccount(
       ses({ productionAccessEnabled: false, review: { status: 'DENIED', caseId: '17345678901' } }),
-      region,
+      { region },
     );
     expect(fixText(denied)).toContain('was denied (case 17345678901)');
   });
 
   it('paused sending fails with the command that resumes it', () => {
-    const result = checkSesAccount(ses({ sendingEnabled: false }), region);
+    const result = checkSesAccount(ses({ sendingEnabled: false }), { region });
     expect(result).toMatchObject({ status: 'fail', detail: 'sending is paused for the account in us-east-1' });
     expect(fixText(result)).toContain('aws sesv2 put-account-sending-attributes --sending-enabled --region us-east-1');
   });
 
   it('an account AWS shut down fails; one on probation is a warning', () => {
-    const shutdown = checkSesAccount(ses({ sendingEnabled: false, enforcementStatus: 'SHUTDOWN' }), region);
+    const shutdown = checkSesAccount(ses({ sendingEnabled: false, enforcementStatus: 'SHUTDOWN' }), { region });
     expect(shutdown.status).toBe('fail');
     expect(shutdown.detail).toContain('enforcement status SHUTDOWN');
-    expect(checkSesAccount(ses({ enforcementStatus: 'PROBATION' }), region).status).toBe('warn');
+    expect(checkSesAccount(ses({ enforcementStatus: 'PROBATION' }), { region }).status).toBe('warn');
   });
 
   it('the send quota is printed, and passes', () => {
