@@ -208,8 +208,9 @@ export function checkBootstrap(toolkit: Answer<StackAnswer>, where: { region: st
 }
 
 /**
- * After the stage's reservations, at least 100 of the account's concurrency stays unreserved. A deployed stage's
- * reservations are already taken out of `UnreservedConcurrentExecutions`, so a redeploy only needs 100 left as it is
+ * After the stage's reservations (`reservedConcurrencyTotal`, lib/config.ts), at least 100 of the account's
+ * concurrency stays unreserved. A stage that reserves none needs nothing of the quota. A deployed stage's
+ * reservations are already taken out of `UnreservedConcurrentExecutions`, so a redeploy needs nothing more either
  * (assuming the checkout reserves what is deployed).
  */
 export function checkLambdaConcurrency(
@@ -219,11 +220,20 @@ export function checkLambdaConcurrency(
   const title = 'Lambda concurrency';
   if (!limits.ok) return awsFailure(title, 'lambda:GetAccountSettings', limits.error);
   const { concurrentExecutions: total, unreservedConcurrentExecutions: unreserved } = limits.value;
-  const toReserve = stage.deployed ? 0 : stage.reserved;
-  const left = unreserved - toReserve;
-  const what = stage.deployed
-    ? `account limit ${count(total)}, ${count(unreserved)} unreserved with the deployed stage's ${count(stage.reserved)} reserved`
-    : `account limit ${count(total)}, ${count(unreserved)} unreserved; the stage reserves ${count(stage.reserved)}, leaving ${count(left)}`;
+  if (stage.reserved === 0)
+    return {
+      status: 'pass',
+      title,
+      detail: `account limit ${count(total)}, ${count(unreserved)} unreserved; the stage reserves none`,
+    };
+  if (stage.deployed)
+    return {
+      status: 'pass',
+      title,
+      detail: `account limit ${count(total)}, ${count(unreserved)} unreserved with the deployed stage's ${count(stage.reserved)} reserved`,
+    };
+  const left = unreserved - stage.reserved;
+  const what = `account limit ${count(total)}, ${count(unreserved)} unreserved; the stage reserves ${count(stage.reserved)}, leaving ${count(left)}`;
   if (left >= MIN_UNRESERVED_CONCURRENCY) return { status: 'pass', title, detail: what };
   const needed = total + (MIN_UNRESERVED_CONCURRENCY - left);
   return {
@@ -281,8 +291,8 @@ export function checkSesAccount(account: Answer<SesAccount>, stage: { region: st
 }
 
 /**
- * The send quota and rate, printed; used up fails. `stageRate` is the stage's own maximum send rate (emails a
- * second) when its settings have one: it must not exceed SES's.
+ * The send quota and rate, printed; used up fails. `stageRate` is the stage's `maxSendRate` (its share of SES's
+ * rate, emails a second) when its settings have one: it must not exceed SES's.
  */
 export function checkSendQuota(account: Answer<SesAccount>, stageRate?: number): CheckResult {
   const title = 'SES send quota';
@@ -311,7 +321,7 @@ export function checkSendQuota(account: Answer<SesAccount>, stageRate?: number):
     };
   const paced =
     stageRate === undefined
-      ? "the dispatcher paces at SES's rate"
+      ? "the stage sets no maxSendRate: the dispatcher paces at SES's rate"
       : `the stage's maxSendRate is ${count(stageRate)} a second`;
   return { status: 'pass', title, detail: `${detail}; ${paced}` };
 }

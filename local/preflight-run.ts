@@ -3,8 +3,7 @@
  * the answers into the checklist (`local/preflight-checks.ts`). The CLI (`local/preflight.ts`) reads the command line
  * and the stage's settings, calls this, and prints.
  */
-import type { StageConfig } from '../lib/config.ts';
-import { HANDLERS } from '../lib/handlers.ts';
+import { reservedConcurrencyTotal, type StageConfig } from '../lib/config.ts';
 import type { PreflightAws } from './preflight-aws.ts';
 import {
   checkAlarmSubscriptions,
@@ -18,23 +17,6 @@ import {
   deployedStackName,
   type CheckResult,
 } from './preflight-checks.ts';
-
-/**
- * What the stage reserves of the account's Lambda concurrency: the sum over `lib/handlers.ts`.
- * TODO(merge): use `reservedConcurrencyTotal(stage)` from lib/ once the infra branch exports it.
- */
-export function stageReservedConcurrency(_stage: StageConfig): number {
-  return HANDLERS.reduce((sum, handler) => sum + handler.reservedConcurrency, 0);
-}
-
-/**
- * The stage's own maximum send rate (emails a second), compared with SES's.
- * TODO(merge): return `stage.maxSendRate` once lib/config.ts has it (the infra branch adds it); until then the
- * dispatcher paces at SES's own rate and there is nothing to compare.
- */
-export function stageSendRate(_stage: StageConfig): number | undefined {
-  return undefined;
-}
 
 /**
  * The checklist for `stageName`. `placeholders` are the stage's placeholder lines from `readStages` (lib/config.ts).
@@ -63,9 +45,9 @@ export async function runPreflight(
   return [
     placeholderCheck,
     checkBootstrap(toolkit, { region: stage.region, account: stage.account }),
-    checkLambdaConcurrency(lambdaLimits, { reserved: stageReservedConcurrency(stage), deployed: isDeployed }),
+    checkLambdaConcurrency(lambdaLimits, { reserved: reservedConcurrencyTotal(stage), deployed: isDeployed }),
     checkSesAccount(sesAccount, { region: stage.region, website: stage.clinic.website }),
-    checkSendQuota(sesAccount, stageSendRate(stage)),
+    checkSendQuota(sesAccount, stage.maxSendRate),
     checkSenderIdentity(identity, {
       domain: stage.email.senderDomain,
       existingIdentity: stage.email.existingIdentity,

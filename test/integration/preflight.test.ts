@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readStages } from '../../lib/config.ts';
+import { readStages, reservedConcurrencyTotal } from '../../lib/config.ts';
 import { PROJECT_ROOT } from '../../lib/nurture-function.ts';
 import { preflightAws } from '../../local/preflight-aws.ts';
 import { checklistText, exitCode, type CheckResult } from '../../local/preflight-checks.ts';
@@ -99,7 +99,9 @@ describe('a fully ready account', () => {
       'pass Alarm email',
     ]);
     expect(code).toBe(0);
-    expect(text).toContain('✔ SES send quota: 50,000 a day, 14 a second; 0 sent in the last 24 hours');
+    expect(text).toContain(
+      `✔ SES send quota: 50,000 a day, 14 a second; 0 sent in the last 24 hours; the stage's maxSendRate is ${prod.maxSendRate} a second`,
+    );
     expect(text).toContain(`✔ Alarm email: ${alarmEmail} confirmed on the alarm topic`);
     expect(text.endsWith('Ready: 7 passed.')).toBe(true);
   });
@@ -171,6 +173,15 @@ describe('each thing that is not ready fails with its fix, and exit 1', () => {
     expect(code).toBe(1);
   });
 
+  it("SES's rate below the stage's maxSendRate", async () => {
+    const { results, code } = await preflight((a) => (a.ses.maxSendRate = 10));
+    const result = line(results, 'SES send quota');
+    expect(result.status).toBe('fail');
+    expect(result.detail).toContain(`the stage's maxSendRate is ${prod.maxSendRate} a second, more than SES allows`);
+    expect(fixOf(result)).toContain('lower maxSendRate to at most 10');
+    expect(code).toBe(1);
+  });
+
   it('the daily quota used up', async () => {
     const { results, code } = await preflight((a) => (a.ses.sentLast24Hours = a.ses.max24HourSend));
     expect(line(results, 'SES send quota').detail).toContain('the quota is used up');
@@ -184,8 +195,11 @@ describe('each thing that is not ready fails with its fix, and exit 1', () => {
     });
     const result = line(results, 'Lambda concurrency');
     expect(result.status).toBe('fail');
-    expect(result.detail).toContain('the stage reserves 43, leaving -33');
-    expect(fixOf(result)).toContain('ask for an account concurrency of at least 143');
+    // What cdk.json's prod stage reserves (43 as committed): the account needs that plus the 100 Lambda keeps.
+    const reserved = reservedConcurrencyTotal(prod);
+    expect(reserved).toBeGreaterThan(0);
+    expect(result.detail).toContain(`the stage reserves ${reserved}, leaving ${10 - reserved}`);
+    expect(fixOf(result)).toContain(`ask for an account concurrency of at least ${reserved + 100}`);
     expect(code).toBe(1);
   });
 

@@ -181,6 +181,13 @@ describe('Lambda concurrency', () => {
     expect(fixText(result)).toContain('at least 1,043');
   });
 
+  it('a stage that reserves none needs nothing of a small quota', () => {
+    expect(checkLambdaConcurrency(limits(10, 10), { reserved: 0, deployed: false })).toMatchObject({
+      status: 'pass',
+      detail: 'account limit 10, 10 unreserved; the stage reserves none',
+    });
+  });
+
   it("a deployed stage's reservations are already taken: a redeploy needs nothing more", () => {
     expect(checkLambdaConcurrency(limits(143, 100), { reserved: 43, deployed: true })).toMatchObject({
       status: 'pass',
@@ -247,7 +254,8 @@ describe('SES account', () => {
   it('the send quota is printed, and passes', () => {
     expect(checkSendQuota(ses())).toMatchObject({
       status: 'pass',
-      detail: "50,000 a day, 14 a second; 120 sent in the last 24 hours; the dispatcher paces at SES's rate",
+      detail:
+        "50,000 a day, 14 a second; 120 sent in the last 24 hours; the stage sets no maxSendRate: the dispatcher paces at SES's rate",
     });
   });
 
