@@ -310,6 +310,12 @@ export function checkSendQuota(account: Answer<SesAccount>, stageRate?: number):
       detail: `${detail}: the quota is used up, SES refuses more until the 24-hour window moves on`,
       fix: ['wait, or ask for a higher quota: Service Quotas → Amazon SES → Sending quota'],
     };
+  if (stageRate !== undefined && stageRate > rate && !account.value.productionAccessEnabled)
+    return {
+      status: 'skip',
+      title,
+      detail: `${detail}; the sandbox's rate: compared with the stage's maxSendRate (${count(stageRate)} a second) once production access is granted`,
+    };
   if (stageRate !== undefined && stageRate > rate)
     return {
       status: 'fail',

@@ -273,6 +273,18 @@ describe('SES account', () => {
     expect(checkSendQuota(ses(), 14).status).toBe('pass');
   });
 
+  it("in the sandbox the rate is not compared with the stage's: production access raises it", () => {
+    const sandbox = ses({
+      productionAccessEnabled: false,
+      sendQuota: { max24HourSend: 200, maxSendRate: 1, sentLast24Hours: 0 },
+    });
+    expect(checkSendQuota(sandbox, 13)).toMatchObject({
+      status: 'skip',
+      detail:
+        "200 a day, 1 a second; 0 sent in the last 24 hours; the sandbox's rate: compared with the stage's maxSendRate (13 a second) once production access is granted",
+    });
+  });
+
   it('-1 is no daily limit', () => {
     const result = checkSendQuota(ses({ sendQuota: { max24HourSend: -1, maxSendRate: 100, sentLast24Hours: 9 } }));
     expect(result).toMatchObject({ status: 'pass' });
