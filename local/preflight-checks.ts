@@ -453,7 +453,11 @@ export function checkAlarmSubscriptions(
     pending.length > 0 && `${pending.length} not confirmed (${pending.join(', ')})`,
     missing.length > 0 && `${missing.length} not subscribed (${missing.join(', ')})`,
   ].filter(Boolean);
-  return { status: 'fail', title, detail: `of ${stage.alarmEmails.length} alarm addresses, ${parts.join(', ')}`, fix };
+  const detail =
+    stage.alarmEmails.length === 1
+      ? `${stage.alarmEmails[0]} ${pending.length > 0 ? 'has not confirmed its subscription' : 'is not subscribed'} to the alarm topic`
+      : `of ${stage.alarmEmails.length} alarm addresses, ${parts.join(', ')}`;
+  return { status: 'fail', title, detail, fix };
 }
 
 const SYMBOL: Record<Status, string> = { pass: '✔', fail: '✖', warn: '–', skip: '–' };

@@ -206,7 +206,7 @@ describe('each thing that is not ready fails with its fix, and exit 1', () => {
   it('an alarm address that has not confirmed its subscription', async () => {
     const { results, code } = await preflight((a) => (Object.values(a.topics)[0]![0]!.confirmed = false));
     const result = line(results, 'Alarm email');
-    expect(result.detail).toBe(`of 1 alarm addresses, 1 not confirmed (${alarmEmail})`);
+    expect(result.detail).toBe(`${alarmEmail} has not confirmed its subscription to the alarm topic`);
     expect(fixOf(result)).toContain('Confirm subscription');
     expect(code).toBe(1);
   });
