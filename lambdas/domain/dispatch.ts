@@ -171,7 +171,8 @@ async function deliverClaimed(
   // A step meant for before the visit that comes up at or past its deadline (retried, or picked up late) is moot:
   // the visit has begun, or is closer than the step's `lateUntilBefore`. The same deadline as planning's.
   const deadline = lead.appointmentAt ? deadlineFor(step, new Date(lead.appointmentAt), lead.timeZone) : undefined;
-  if (deadline && clock.now() >= deadline) return { outcome: await settleWithout(deps, sequence, lead, token, [step.id]) };
+  if (deadline && clock.now() >= deadline)
+    return { outcome: await settleWithout(deps, sequence, lead, token, [step.id]) };
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
   const rendered = await renderer.render(sequence.id, step.id, {

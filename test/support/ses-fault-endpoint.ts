@@ -238,7 +238,9 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
       return;
     }
     if (typeof fault === 'object' && 'error' in fault) {
-      res.writeHead(fault.error.status, { 'content-type': 'text/xml' }).end(errorResponseXml(fault.error, randomUUID()));
+      res
+        .writeHead(fault.error.status, { 'content-type': 'text/xml' })
+        .end(errorResponseXml(fault.error, randomUUID()));
       return;
     }
     if (fault === 'throttle' || fault === 'reject' || fault === 'server-error') {

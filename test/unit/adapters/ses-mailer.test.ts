@@ -87,7 +87,10 @@ describe('what an SES error means for the lead', () => {
   describe.each(SES_ERRORS.map((fixture) => [fixture.label, fixture] as const))('%s', (_label, fixture) => {
     it(`${fixture.code} ${fixture.status} is ${fixture.expected}${fixture.cause ? ` (${fixture.cause})` : ''}`, async () => {
       const error = await sdkErrorFor(fixture);
-      expect(error).toMatchObject({ name: fixture.sdkName ?? fixture.code, $metadata: { httpStatusCode: fixture.status } });
+      expect(error).toMatchObject({
+        name: fixture.sdkName ?? fixture.code,
+        $metadata: { httpStatusCode: fixture.status },
+      });
       const outcome = classifySesError(error);
       expect(outcome.kind).toBe(fixture.expected);
       expect(outcome).toEqual({
