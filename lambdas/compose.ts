@@ -16,6 +16,7 @@ import { ulid } from 'ulid';
 import type { Clinic } from '../emails/clinic.ts';
 import { sequences as defaultSequences, type EmailStep } from '../emails/sequences.ts';
 import { dynamoClient, sesClient } from './adapters/clients.ts';
+import { makeRunReporter } from './adapters/dispatch-metrics.ts';
 import { systemClock } from './adapters/clock.ts';
 import { DynamoDeliveryLog } from './adapters/dynamo-delivery-log.ts';
 import { DynamoEventStore } from './adapters/dynamo-event-store.ts';
@@ -120,13 +121,17 @@ export function sesEventsDeps(config: Config, { clock = systemClock, dynamo = dy
 }
 
 /**
- * The scheduled dispatcher. In AWS its pace is SES's own maximum send rate unless MAX_SEND_RATE is set, and it
- * reports SES's quota use after each run.
+ * The scheduled dispatcher. In AWS its pace is SES's own maximum send rate unless MAX_SEND_RATE is set, and after
+ * each run it publishes what the run did (the heartbeat and one count per outcome) and SES's quota use.
  */
 export async function dispatcherDeps(config: ResolvedConfig, parts: Parts = {}) {
   const ses = parts.ses ?? sesClient(config);
   const sendRate = parts.sendRate ?? config.MAX_SEND_RATE ?? (await readSendQuota(ses))?.maxSendRate ?? 1;
-  return { dispatch: sendingDeps(config, { ...parts, ses, sendRate }), reportQuota: makeQuotaReporter(ses) };
+  return {
+    dispatch: sendingDeps(config, { ...parts, ses, sendRate }),
+    reportRun: makeRunReporter(),
+    reportQuota: makeQuotaReporter(ses),
+  };
 }
 
 /** GET /admin, /admin/report: the report's reader over the table. Reads no secret. */

@@ -67,7 +67,12 @@ export const DISPATCH_METRICS = {
   accountPaused: 'AccountPaused',
 } as const;
 
-/** Every SES event type a configuration set publishes: the stack's EventBridge rule matches these, the handler parses them. */
+/**
+ * Every SES event type a configuration set publishes, exactly as SES writes it in the event's `eventType` (the
+ * EventBridge event's `detail.eventType`): note the space in `Rendering Failure`, unlike the API's `RENDERING_FAILURE`
+ * and CDK's `renderingFailure`. The stack's EventBridge rule matches these; the handler parses them. Checked against
+ * AWS's sample events in test/fixtures/ses-events/.
+ */
 export const SES_EVENT_TYPES = [
   'Send',
   'Delivery',
@@ -77,10 +82,24 @@ export const SES_EVENT_TYPES = [
   'Complaint',
   'Reject',
   'DeliveryDelay',
-  'RenderingFailure',
+  'Rendering Failure',
   'Subscription',
 ] as const;
 export type SesEventType = (typeof SES_EVENT_TYPES)[number];
+
+/** The EventBridge `detail-type` SES gives each event type (Amazon EventBridge's SES event reference). */
+export const SES_DETAIL_TYPES: Readonly<Record<SesEventType, string>> = {
+  Send: 'Email Sent',
+  Delivery: 'Email Delivered',
+  Open: 'Email Opened',
+  Click: 'Email Clicked',
+  Bounce: 'Email Bounced',
+  Complaint: 'Email Complaint Received',
+  Reject: 'Email Rejected',
+  DeliveryDelay: 'Email Delivery Delayed',
+  'Rendering Failure': 'Email Rendering Failed',
+  Subscription: 'Email Subscribed',
+};
 
 /**
  * The environment variables the Lambdas read. `lambdas/config.ts` validates exactly these (it does not compile if

@@ -2,6 +2,7 @@
  * Locally there is no SES event publishing, so each accepted send is turned into the Send and Delivery events
  * AWS would deliver through EventBridge, in the same shape, and fed to the same handler.
  */
+import { SES_DETAIL_TYPES } from '../lambdas/contract.ts';
 import type { Clock, Mailer, OutgoingEmail } from '../lambdas/domain/ports.ts';
 
 export function sesEventFor(
@@ -15,7 +16,7 @@ export function sesEventFor(
   return {
     version: '0',
     id: crypto.randomUUID(),
-    'detail-type': `Email ${eventType}`,
+    'detail-type': SES_DETAIL_TYPES[eventType],
     source: 'aws.ses',
     time: at.toISOString(),
     detail: {

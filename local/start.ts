@@ -45,10 +45,13 @@ const runtime = await startLocal({
   reset: values.reset,
   speed,
   onDispatch: (report) => {
-    const moved = report.sent + report.retry + report.rejected + report.unconfirmed;
+    const moved = report.sent + report.retry + report.rejected + report.unconfirmed + report.paused;
     if (moved > 0)
       console.log(
-        `[${runtime.now().toISOString()}] dispatch: ${report.sent} sent, ${report.retry} to retry, ${report.rejected} rejected, ${report.unconfirmed} unconfirmed`,
+        `[${runtime.now().toISOString()}] dispatch: ${report.sent} sent, ${report.retry} to retry, ${report.rejected} rejected, ${report.unconfirmed} unconfirmed` +
+          (report.pausedBy
+            ? `; sending paused, SES refused for the account (${report.pausedBy.reason}: ${report.pausedBy.cause})`
+            : ''),
       );
   },
 });

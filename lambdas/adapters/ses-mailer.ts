@@ -63,14 +63,72 @@ export class SesMailer implements Mailer {
   }
 }
 
-const PERMANENT = new Set(['MessageRejected']);
+/**
+ * SES refusals that are about the account, the sending identity or the dispatcher's own permissions, never about one
+ * lead: sending them again to the next lead fails the same way. By the SDK's error name (what `@aws-sdk/client-ses`
+ * makes of the wire code: `ConfigurationSetDoesNotExist` arrives as `ConfigurationSetDoesNotExistException`).
+ * The errors, with AWS's documentation for each, are in test/fixtures/ses-errors.ts.
+ */
+const ACCOUNT_ERRORS: Readonly<Record<string, PauseCause>> = {
+  AccountSendingPausedException: 'account-paused',
+  ConfigurationSetSendingPausedException: 'configuration-set-paused',
+  ConfigurationSetDoesNotExistException: 'configuration-set-missing',
+  ConfigurationSetDoesNotExist: 'configuration-set-missing',
+  MailFromDomainNotVerifiedException: 'mail-from-not-verified',
+  MailFromDomainNotVerified: 'mail-from-not-verified',
+  AccessDenied: 'access-denied',
+  AccessDeniedException: 'access-denied',
+  NotAuthorized: 'access-denied',
+  InvalidClientTokenId: 'credentials',
+  OptInRequired: 'credentials',
+};
 
-/** Retry what SES answered and refused for now; stop a lead only on a permanent rejection; flag what never got an answer. */
+/**
+ * `MessageRejected` (and `Throttling`) cover both one message and the whole account; SES tells them apart only in
+ * the message text. These are the texts SES documents (or was seen sending) for the account-wide cases. Read here,
+ * never logged or stored: the unverified-identity text names addresses.
+ */
+const ACCOUNT_MESSAGES: readonly (readonly [RegExp, PauseCause])[] = [
+  // An unverified From/Return-Path identity (DKIM still pending counts), or a sandbox account's unverified recipient.
+  [/email address is not verified/i, 'identity-not-verified'],
+  [/sending (paused|suspended) for this account|account is paused/i, 'account-paused'],
+  [/mail from domain is not verified/i, 'mail-from-not-verified'],
+  [/configuration set .*does not exist/i, 'configuration-set-missing'],
+  [/not authorized to perform|access denied/i, 'access-denied'],
+  [/daily message quota exceeded/i, 'daily-quota-exceeded'],
+];
+
+/** What is wrong when SES refuses to send for the account: a short, fixed word for logs and alarms, never SES's text. */
+export type PauseCause =
+  | 'identity-not-verified'
+  | 'account-paused'
+  | 'configuration-set-paused'
+  | 'configuration-set-missing'
+  | 'mail-from-not-verified'
+  | 'access-denied'
+  | 'credentials'
+  | 'daily-quota-exceeded';
+
+/**
+ * What an SES error means for the lead:
+ * - `paused`: the account, the identity or our permissions; no send can succeed until someone fixes it. The lead is
+ *   released unharmed and the run ends.
+ * - `rejected`: SES refused this message or this recipient for good (`MessageRejected` with any other text: a
+ *   suppressed address, a virus). Only that lead stops.
+ * - `retry`: SES answered and refused for now (throttling, 5xx).
+ * - `unknown`: the request left and no answer came; SES may have the message.
+ */
 export function classifySesError(error: unknown): SendOutcome {
   const err = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = err.name ?? 'Error';
   if (err.$metadata?.httpStatusCode) {
-    return PERMANENT.has(name) ? { kind: 'rejected', reason: name } : { kind: 'retry', reason: name };
+    const cause =
+      ACCOUNT_ERRORS[name] ??
+      (name === 'MessageRejected' || name === 'Throttling'
+        ? ACCOUNT_MESSAGES.find(([pattern]) => pattern.test(err.message ?? ''))?.[1]
+        : undefined);
+    if (cause) return { kind: 'paused', reason: name, cause };
+    return name === 'MessageRejected' ? { kind: 'rejected', reason: name } : { kind: 'retry', reason: name };
   }
   // No HTTP answer. If the connection was never made, SES never saw the message.
   const neverConnected =

@@ -1,7 +1,8 @@
 /**
  * Claim → render → send → settle, for one lead or for everything due.
  * Uses only ports; the guarantees (never a step twice, never a step skipped on a transient failure,
- * a permanent rejection affects only its lead) come from the order of these calls and the store's conditions.
+ * a permanent rejection affects only its lead, a refusal for the whole account affects no lead) come from the order of
+ * these calls and the store's conditions.
  */
 import { visitProps } from './booking.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
@@ -36,11 +37,27 @@ export interface DispatchDeps {
   pace: (priority?: 'first') => Promise<void>;
 }
 
-export type DeliveryOutcome = 'sent' | 'retry' | 'rejected' | 'unconfirmed' | 'rescheduled' | 'completed' | 'skipped';
+/**
+ * What became of one due lead. `paused`: SES refused to send for the account (not for this lead); the lead was
+ * released with its step unused, and is due again after `retryDelayMs`.
+ */
+export type DeliveryOutcome =
+  'sent' | 'retry' | 'rejected' | 'unconfirmed' | 'paused' | 'rescheduled' | 'completed' | 'skipped';
 
-export type DispatchReport = Record<DeliveryOutcome, number> & { due: number };
+export type DispatchReport = Record<DeliveryOutcome, number> & {
+  /** Leads the due index offered this run. */
+  due: number;
+  /** Due leads this run did not take up, because it ended early: SES refused for the account, or time ran out. */
+  untried: number;
+  /** Set when SES refused to send for the account: its error name and what is wrong (never SES's text). */
+  pausedBy?: { reason: string; cause: string };
+};
 
-/** Work through everything due now, across all shards. */
+/**
+ * Work through everything due now, across all shards. When SES refuses a send for the account (see `paused`), no
+ * other lead is taken up this run: each would fail the same way. Sends already under way finish, and the next run
+ * tries again, so sending resumes by itself once SES accepts.
+ */
 export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
   const now = deps.clock.now();
   const { shards, batchPerShard, concurrency } = deps.settings;
@@ -54,29 +71,43 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
     retry: 0,
     rejected: 0,
     unconfirmed: 0,
+    paused: 0,
     rescheduled: 0,
     completed: 0,
     skipped: 0,
+    untried: 0,
   };
 
   const stopAt = performance.now() + deps.settings.runBudgetMs;
   const worker = async () => {
-    for (let leadId = queue.shift(); leadId !== undefined && performance.now() < stopAt; leadId = queue.shift()) {
-      report[await deliverNext(deps, leadId)]++;
+    while (report.pausedBy === undefined && performance.now() < stopAt) {
+      const leadId = queue.shift();
+      if (leadId === undefined) return;
+      const { outcome, paused } = await deliver(deps, leadId);
+      report[outcome]++;
+      if (paused) report.pausedBy ??= paused;
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  report.untried = queue.length;
   return report;
 }
 
 /**
  * Claim one lead and deliver its due step. Safe to call from any number of processes at once.
  * `'first'` takes the next send turn ahead of the backlog (the welcome at sign-up, the confirmation at booking).
+ * A `paused` outcome leaves the lead as it was, due again after the retry delay.
  */
 export async function deliverNext(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<DeliveryOutcome> {
+  return (await deliver(deps, leadId, priority)).outcome;
+}
+
+type Delivered = { outcome: DeliveryOutcome; paused?: { reason: string; cause: string } };
+
+async function deliver(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<Delivered> {
   const { store, clock, log, settings } = deps;
   const claimed = await store.claim(leadId, clock.now(), settings.leaseMs);
-  if (!claimed) return 'skipped';
+  if (!claimed) return { outcome: 'skipped' };
   const { lead, token } = claimed;
 
   // Set once the lead carries an in-flight mark: from then on SES may have the message.
@@ -92,7 +123,7 @@ export async function deliverNext(deps: DispatchDeps, leadId: string, priority?:
         stepId: lead.sending?.stepId ?? lead.nextStepId,
         error: errorName(error),
       });
-      return 'unconfirmed';
+      return { outcome: 'unconfirmed' };
     }
     // Nothing reached SES: let the step be tried again.
     log.error('delivery failed before sending; will retry', {
@@ -101,7 +132,7 @@ export async function deliverNext(deps: DispatchDeps, leadId: string, priority?:
       error: errorName(error),
     });
     await store.release(leadId, token, new Date(clock.now().getTime() + settings.retryDelayMs));
-    return 'retry';
+    return { outcome: 'retry' };
   }
 }
 
@@ -111,7 +142,7 @@ async function deliverClaimed(
   token: string,
   progress: { inFlight: boolean },
   priority?: 'first',
-): Promise<DeliveryOutcome> {
+): Promise<Delivered> {
   const { store, clock, log, mailer, renderer } = deps;
   const sequence = deps.sequences[lead.sequenceId];
   if (!sequence) throw new Error(`unknown sequence ${lead.sequenceId}`);
@@ -130,17 +161,18 @@ async function deliverClaimed(
       reason: 'claim-expired-mid-send',
     });
     const sentAt = new Date(lead.sending.at);
-    return settleAfter(deps, sequence, lead, token, stepId, sentAt, 'unconfirmed');
+    return { outcome: await settleAfter(deps, sequence, lead, token, stepId, sentAt, 'unconfirmed') };
   }
 
   // The step may have been removed or replaced since it was scheduled: work out what is next now.
   const step = lead.nextStepId ? findStep(sequence, lead.nextStepId) : undefined;
   const expected = nextStep(sequence, passedSteps(lead));
-  if (!step || step.id !== expected?.id) return settleWithout(deps, sequence, lead, token, []);
+  if (!step || step.id !== expected?.id) return { outcome: await settleWithout(deps, sequence, lead, token, []) };
   // A step meant for before the visit that comes up at or past its deadline (retried, or picked up late) is moot:
   // the visit has begun, or is closer than the step's `lateUntilBefore`. The same deadline as planning's.
   const deadline = lead.appointmentAt ? deadlineFor(step, new Date(lead.appointmentAt), lead.timeZone) : undefined;
-  if (deadline && clock.now() >= deadline) return settleWithout(deps, sequence, lead, token, [step.id]);
+  if (deadline && clock.now() >= deadline)
+    return { outcome: await settleWithout(deps, sequence, lead, token, [step.id]) };
 
   const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
   const rendered = await renderer.render(sequence.id, step.id, {
@@ -149,7 +181,7 @@ async function deliverClaimed(
     ...visitProps(lead, clock.now()),
   });
   await deps.pace(priority);
-  if (!(await store.markSending(lead.leadId, token, sequence.id, step.id, clock.now()))) return 'skipped';
+  if (!(await store.markSending(lead.leadId, token, sequence.id, step.id, clock.now()))) return { outcome: 'skipped' };
   progress.inFlight = true;
 
   const outcome = await mailer.send({
@@ -166,20 +198,30 @@ async function deliverClaimed(
   switch (outcome.kind) {
     case 'sent':
       await store.recordMessage({ ...ids, state: 'sent', at, messageId: outcome.messageId });
-      return settleAfter(deps, sequence, lead, token, step.id, at, 'sent');
+      return { outcome: await settleAfter(deps, sequence, lead, token, step.id, at, 'sent') };
     case 'retry':
       log.warn('send deferred; will retry', { ...ids, reason: outcome.reason });
       await store.release(lead.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
-      return 'retry';
+      return { outcome: 'retry' };
+    case 'paused': {
+      // Not this lead's doing: it keeps its step and is due again soon; SES answered, so it never had the message.
+      const paused = { reason: outcome.reason, cause: outcome.cause };
+      log.error('SES refused to send for the account; lead released, sending paused until SES accepts', {
+        ...ids,
+        ...paused,
+      });
+      await store.release(lead.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
+      return { outcome: 'paused', paused };
+    }
     case 'rejected':
       log.warn('SES rejected the message; stopping this lead', { ...ids, reason: outcome.reason });
       await store.recordMessage({ ...ids, state: 'rejected', at, reason: outcome.reason });
       await store.settle(lead.leadId, token, { settledStepId: step.id, status: 'rejected' });
-      return 'rejected';
+      return { outcome: 'rejected' };
     case 'unknown':
       log.error('no answer from SES after sending; not resending', { ...ids, reason: outcome.reason });
       await store.recordMessage({ ...ids, state: 'unconfirmed', at, reason: outcome.reason });
-      return settleAfter(deps, sequence, lead, token, step.id, at, 'unconfirmed');
+      return { outcome: await settleAfter(deps, sequence, lead, token, step.id, at, 'unconfirmed') };
   }
 }
 

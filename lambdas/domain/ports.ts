@@ -136,10 +136,16 @@ export interface OutgoingEmail {
 export type SendOutcome =
   /** SES accepted the message. */
   | { kind: 'sent'; messageId: string }
-  /** SES answered and did not take it (throttling, 5xx, a paused account): try again later. */
+  /** SES answered and did not take it for now (throttling, 5xx): try this lead again later. */
   | { kind: 'retry'; reason: string }
   /** SES refused this address or message for good. */
   | { kind: 'rejected'; reason: string }
+  /**
+   * SES refused to send for the account, not for this lead (an unverified sender identity, a sandbox account, sending
+   * paused, access denied, a missing configuration set): no send can succeed until someone fixes it. `reason` is
+   * SES's error name, `cause` a short fixed word for what is wrong; neither holds SES's text, which may name addresses.
+   */
+  | { kind: 'paused'; reason: string; cause: string }
   /** No answer after the request left (connection dropped, timed out): SES may or may not have it. */
   | { kind: 'unknown'; reason: string };
 

@@ -34,13 +34,17 @@ const detail = z.object({
 
 const envelope = z.object({ source: z.literal('aws.ses'), detail });
 
+/** An event type as we record it: SES's name without spaces (`Rendering Failure` is stored as `RenderingFailure`). */
+export type EngagementType = NoSpaces<SesEventType>;
+type NoSpaces<S extends string> = S extends `${infer A} ${infer B}` ? `${A}${NoSpaces<B>}` : S;
+
 export interface EngagementEvent {
   /**
    * Deterministic: the same SES notification always gets the same id, so a redelivery changes nothing. A hash of
    * type, message id, time and link, so a 2,000-character link still makes a short key.
    */
   eventId: string;
-  type: SesEventType;
+  type: EngagementType;
   leadId: string;
   sequenceId: string;
   stepId: string;
@@ -63,7 +67,8 @@ export function parseSesEvent(input: unknown): ParsedEvent {
         .slice(0, 3)
         .join('; '),
     };
-  const { eventType: type, mail, ...parts } = result.data.detail;
+  const { eventType, mail, ...parts } = result.data.detail;
+  const type = eventType.replace(/ /g, '') as EngagementType;
   const section = {
     Send: undefined,
     Delivery: parts.delivery,

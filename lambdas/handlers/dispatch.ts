@@ -5,14 +5,25 @@ import { dispatchDue, type DispatchDeps, type DispatchReport } from '../domain/d
 export interface DispatchHandlerDeps {
   /** The lead store, mailer, renderer, sequences, pace, clock and log a run sends with. */
   dispatch: DispatchDeps;
+  /** After each completed run: its counts as metrics (the heartbeat, sent, rejected, paused...) for the alarms. */
+  reportRun?: (report: DispatchReport) => void;
   /** After each run in AWS: SES's 24-hour quota use, for the quota alarm. */
   reportQuota?: () => Promise<void>;
 }
 
-export function makeDispatchHandler({ dispatch, reportQuota }: DispatchHandlerDeps) {
+export function makeDispatchHandler({ dispatch, reportRun, reportQuota }: DispatchHandlerDeps) {
   return async (_event?: unknown): Promise<DispatchReport> => {
     const report = await dispatchDue(dispatch);
-    if (report.due > 0) dispatch.log.info('dispatch run', { ...report });
+    const { pausedBy, ...counts } = report;
+    if (report.due > 0) dispatch.log.info('dispatch run', counts);
+    // SES's error name and a fixed word for the cause: never SES's text, which can name addresses.
+    if (pausedBy)
+      dispatch.log.error('sending paused: SES refused to send for the account; leads released, retrying next run', {
+        ...pausedBy,
+        paused: report.paused,
+        untried: report.untried,
+      });
+    reportRun?.(report);
     await reportQuota?.();
     return report;
   };

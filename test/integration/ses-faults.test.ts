@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { deliverNext, dispatchDue, type DispatchReport } from '../../lambdas/domain/dispatch.ts';
+import { deliverNext, dispatchDue, type DeliveryOutcome } from '../../lambdas/domain/dispatch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { httpEvent, recordingLog, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 import { forwardChildOutput } from '../support/privacy.ts';
@@ -26,11 +26,12 @@ async function signUp(env: TestEnv, email: string): Promise<string> {
 
 /** Dispatch rounds until nothing is due, moving the clock past the retry delay between rounds. */
 async function dispatchUntilIdle(dispatchers: TestEnv[], clock: TestEnv['clock']) {
-  const total: Omit<DispatchReport, 'due'> = {
+  const total: Record<DeliveryOutcome, number> = {
     sent: 0,
     retry: 0,
     rejected: 0,
     unconfirmed: 0,
+    paused: 0,
     rescheduled: 0,
     completed: 0,
     skipped: 0,

@@ -5,6 +5,8 @@
  *   throttle      400 `Throttling` "Maximum sending rate exceeded." (not forwarded)
  *   reject        400 `MessageRejected` "Address blacklisted." (not forwarded)
  *   server-error  500 `InternalFailure` (not forwarded)
+ *   error         `{ error: fixture }`: any error SES documents, as test/fixtures/ses-errors.ts quotes it (status,
+ *                 type, code, message; not forwarded): an unverified identity, a paused account, access denied...
  *   timeout       never answers (not forwarded): the client gives up
  *   drop          forwarded and accepted, then the connection is destroyed before the answer
  *   slow          forwarded and accepted, answered `ms` later (Infinity: never)
@@ -31,6 +33,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import addressparser from 'nodemailer/lib/addressparser';
+import { errorResponseXml, type SesErrorFixture } from '../fixtures/ses-errors.ts';
 
 export type Fault =
   | 'throttle'
@@ -39,7 +42,11 @@ export type Fault =
   | 'timeout'
   | 'drop'
   | { slow: number }
-  | { held: Promise<unknown>; answer?: ErrorFault };
+  | { held: Promise<unknown>; answer?: ErrorFault }
+  | { error: SesErrorAnswer };
+
+/** An error answer as SES sends it; `test/fixtures/ses-errors.ts` has AWS's documented ones. */
+export type SesErrorAnswer = Pick<SesErrorFixture, 'status' | 'type' | 'code' | 'message'>;
 
 type ErrorFault = 'throttle' | 'reject' | 'server-error';
 
@@ -76,14 +83,14 @@ export interface FaultPlan {
  * after any transient failure of SES.
  */
 export type Outcome =
-  'accepted' | 'throttle' | 'reject' | 'server-error' | 'timeout' | 'drop' | 'slow' | 'upstream-error';
+  'accepted' | 'throttle' | 'reject' | 'server-error' | 'error' | 'timeout' | 'drop' | 'slow' | 'upstream-error';
 
 export interface FaultEndpoint {
   /** Give this to the SES client as its endpoint (`SES_ENDPOINT`). */
   url: string;
   accepted: AcceptedMessage[];
-  /** Every SendRawEmail request, with the outcome it met, in arrival order. */
-  requests: (SesRequest & { outcome: Outcome })[];
+  /** Every SendRawEmail request, with the outcome it met (and for `error`, the code answered), in arrival order. */
+  requests: (SesRequest & { outcome: Outcome; error?: string })[];
   /** How many requests met each outcome (`accepted` counts only plain passes; drop and slow were accepted too). */
   counts(): Record<Outcome, number>;
   /** Accepted messages for one lead. */
@@ -106,8 +113,7 @@ const ERRORS = {
 } as const;
 
 function errorXml(fault: keyof typeof ERRORS): string {
-  const { type, code, message } = ERRORS[fault];
-  return `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+  return errorResponseXml(ERRORS[fault], randomUUID());
 }
 
 /** A uniform draw in [0, 1) from the seed, the message and its attempt. */
@@ -207,11 +213,17 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
       fault === undefined
         ? 'accepted'
         : typeof fault === 'object'
-          ? 'answer' in fault && fault.answer
-            ? fault.answer
-            : 'slow'
+          ? 'error' in fault
+            ? 'error'
+            : 'answer' in fault && fault.answer
+              ? fault.answer
+              : 'slow'
           : fault;
-    const recorded: FaultEndpoint['requests'][number] = { ...request, outcome };
+    const recorded: FaultEndpoint['requests'][number] = {
+      ...request,
+      outcome,
+      ...(typeof fault === 'object' && 'error' in fault && { error: fault.error.code }),
+    };
     requests.push(recorded);
     for (const waiter of waiters.filter((w) => w.match(request))) {
       waiters.splice(waiters.indexOf(waiter), 1);
@@ -223,6 +235,12 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
       await fault.held.catch(() => undefined);
       if (!res.destroyed)
         res.writeHead(ERRORS[fault.answer].status, { 'content-type': 'text/xml' }).end(errorXml(fault.answer));
+      return;
+    }
+    if (typeof fault === 'object' && 'error' in fault) {
+      res
+        .writeHead(fault.error.status, { 'content-type': 'text/xml' })
+        .end(errorResponseXml(fault.error, randomUUID()));
       return;
     }
     if (fault === 'throttle' || fault === 'reject' || fault === 'server-error') {
@@ -269,6 +287,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
         throttle: 0,
         reject: 0,
         'server-error': 0,
+        error: 0,
         timeout: 0,
         drop: 0,
         slow: 0,

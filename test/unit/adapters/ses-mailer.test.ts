@@ -1,6 +1,9 @@
+import { Readable } from 'node:stream';
+import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
 import { classifySesError, composeMime } from '../../../lambdas/adapters/ses-mailer.ts';
 import type { OutgoingEmail } from '../../../lambdas/domain/ports.ts';
+import { SES_ERRORS, errorResponseXml, type SesErrorFixture } from '../../fixtures/ses-errors.ts';
 
 const email = (overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => ({
   to: { address: 'zoe@example.com', name: 'Zoë Ölund' },
@@ -53,16 +56,74 @@ describe('the MIME message', () => {
 });
 
 describe('what an SES error means for the lead', () => {
-  const answered = (name: string, status: number) =>
-    Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+  const answered = (name: string, status: number, message = name) =>
+    Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
-  it('a rejection of the message is permanent', () => {
-    expect(classifySesError(answered('MessageRejected', 400))).toEqual({ kind: 'rejected', reason: 'MessageRejected' });
+  /**
+   * The fixture's answer as SES sends it (status, XML body), put through the real `@aws-sdk/client-ses` SendRawEmail
+   * parser: the error our code sees is the one the SDK makes of SES's answer. Only the HTTP exchange is replaced.
+   */
+  async function sdkErrorFor(fixture: SesErrorFixture): Promise<unknown> {
+    const ses = new SESClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 1,
+      requestHandler: {
+        handle: async () => ({
+          response: {
+            statusCode: fixture.status,
+            headers: { 'content-type': 'text/xml', 'x-amzn-requestid': 'b25f48e8-84fd-11e6-80d2-0b0c9f1c5ff1' },
+            body: Readable.from([Buffer.from(errorResponseXml(fixture, 'b25f48e8-84fd-11e6-80d2-0b0c9f1c5ff1'))]),
+          },
+        }),
+      },
+    });
+    return ses
+      .send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from('Subject: x\r\n\r\nx') } }))
+      .then(() => expect.unreachable('SES answered an error'))
+      .catch((error: unknown) => error);
+  }
+
+  describe.each(SES_ERRORS.map((fixture) => [fixture.label, fixture] as const))('%s', (_label, fixture) => {
+    it(`${fixture.code} ${fixture.status} is ${fixture.expected}${fixture.cause ? ` (${fixture.cause})` : ''}`, async () => {
+      const error = await sdkErrorFor(fixture);
+      expect(error).toMatchObject({
+        name: fixture.sdkName ?? fixture.code,
+        $metadata: { httpStatusCode: fixture.status },
+      });
+      const outcome = classifySesError(error);
+      expect(outcome.kind).toBe(fixture.expected);
+      expect(outcome).toEqual({
+        kind: fixture.expected,
+        reason: fixture.sdkName ?? fixture.code,
+        ...(fixture.cause && { cause: fixture.cause }),
+      });
+      // What the dispatcher logs and stores is the error name and a fixed word, never SES's text (it names addresses).
+      expect(JSON.stringify(outcome)).not.toContain('@');
+    });
   });
 
-  it('throttling and server errors are retried', () => {
-    expect(classifySesError(answered('Throttling', 400)).kind).toBe('retry');
-    expect(classifySesError(answered('ServiceUnavailable', 503)).kind).toBe('retry');
+  it('every kind of answer is covered by a fixture, and every documented account error pauses', () => {
+    const kinds = new Set(SES_ERRORS.map((fixture) => fixture.expected));
+    expect([...kinds].sort()).toEqual(['paused', 'rejected', 'retry']);
+    const pausedCodes = new Set(SES_ERRORS.filter((f) => f.expected === 'paused').map((f) => f.code));
+    for (const code of [
+      'AccountSendingPausedException',
+      'ConfigurationSetSendingPausedException',
+      'ConfigurationSetDoesNotExist',
+      'MailFromDomainNotVerifiedException',
+      'AccessDenied',
+      'AccessDeniedException',
+      'MessageRejected',
+    ])
+      expect(pausedCodes).toContain(code);
+  });
+
+  it('a rejection whose text SES does not document as account-wide stops only the lead', () => {
+    expect(classifySesError(answered('MessageRejected', 400, 'Some new reason.'))).toEqual({
+      kind: 'rejected',
+      reason: 'MessageRejected',
+    });
   });
 
   it('a refused connection never reached SES, so it is retried', () => {

@@ -1,0 +1,122 @@
+/**
+ * The SES-event handler against AWS's own sample events (test/fixtures/ses-events/, verbatim from the SES developer
+ * guide, in EventBridge's envelope), not against events we wrote. Each sample is delivered as SES would for a message
+ * we sent: the same record, with our message tags among its tags (SES publishes every message tag there) and the
+ * lead's message carrying the sample's message id. What was recorded is read back from the table.
+ */
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { leadKey, messageKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import type { Lead } from '../../lambdas/domain/lead.ts';
+import { inEnvelope, recordOf, SES_EVENT_SAMPLES, type SesEventSample } from '../fixtures/ses-events/index.ts';
+import { seedDueLeads } from '../support/seed.ts';
+import { testEnv } from './harness.ts';
+
+/** What each sample must record: its type as stored, its time (the event's own, else the message's), its effect. */
+const EXPECTED: Record<string, { type: string; at: string; stops?: 'bounced' | 'complained'; link?: string }> = {
+  'send.json': { type: 'Send', at: '2016-10-14T05:02:16.645Z' },
+  'delivery.json': { type: 'Delivery', at: '2016-10-19T23:21:04.133Z' },
+  'open.json': { type: 'Open', at: '2017-08-09T22:00:19.652Z' },
+  'click.json': {
+    type: 'Click',
+    at: '2017-08-09T23:51:25.570Z',
+    link: 'http://docs.aws.amazon.com/ses/latest/DeveloperGuide/send-email-smtp.html',
+  },
+  'bounce.json': { type: 'Bounce', at: '2017-08-05T00:41:02.669Z', stops: 'bounced' },
+  'complaint.json': { type: 'Complaint', at: '2017-08-05T00:41:02.669Z', stops: 'complained' },
+  'reject.json': { type: 'Reject', at: '2016-10-14T17:38:15.211Z' },
+  'delivery-delay.json': { type: 'DeliveryDelay', at: '2020-06-16T00:25:40.095Z' },
+  'rendering-failure.json': { type: 'RenderingFailure', at: '2018-01-22T18:43:06.197Z' },
+};
+
+const env = await testEnv();
+const handle = makeSesEventsHandler(env);
+const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+const leads = new Map<string, Lead>();
+
+beforeAll(async () => {
+  const seeded = await seedDueLeads(env, SES_EVENT_SAMPLES.length, 'sample');
+  for (const [i, sample] of SES_EVENT_SAMPLES.entries()) {
+    const lead = seeded[i]!;
+    leads.set(sample.file, lead);
+    // The lead was sent its welcome, and SES accepted it under the sample's message id.
+    await env.store.recordMessage({
+      leadId: lead.leadId,
+      sequenceId: 'nurture',
+      stepId: 'welcome',
+      state: 'sent',
+      at: new Date(sample.record.mail.timestamp),
+      messageId: sample.record.mail.messageId,
+    });
+  }
+});
+
+/** The sample as SES publishes it for our message to this lead: the record as printed, plus our message tags. */
+function forOurMessage(sample: SesEventSample, lead: Lead) {
+  const record = recordOf(sample);
+  Object.assign(record.mail.tags, { leadId: [lead.leadId], sequenceId: ['nurture'], stepId: ['welcome'] });
+  return inEnvelope(sample, record);
+}
+
+async function eventsOf(leadId: string) {
+  const result = await doc.send(
+    new QueryCommand({
+      TableName: env.config.TABLE_NAME,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
+      ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':evt': 'EVT#' },
+      ConsistentRead: true,
+    }),
+  );
+  return result.Items ?? [];
+}
+
+const item = async (key: Record<string, string>) =>
+  (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+
+describe("AWS's sample SES events, through the handler", () => {
+  it('there is a sample, and an expectation, for every event type we can get from the guide', () => {
+    expect(SES_EVENT_SAMPLES.map((sample) => sample.file).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(SES_EVENT_SAMPLES.map((sample) => [sample.record.eventType, sample] as const))(
+    "a %s event for a message we sent is recorded once, at the event's time, with its effect on the lead",
+    async (_type, sample) => {
+      const lead = leads.get(sample.file)!;
+      const expected = EXPECTED[sample.file]!;
+
+      expect(await handle(forOurMessage(sample, lead))).toBe('recorded');
+      expect(await handle(forOurMessage(sample, lead))).toBe('duplicate'); // EventBridge delivers at least once
+
+      const events = await eventsOf(lead.leadId);
+      expect(events).toHaveLength(1);
+      expect(events[0]).toMatchObject({
+        eventType: expected.type,
+        at: expected.at,
+        messageId: sample.record.mail.messageId,
+        sequenceId: 'nurture',
+        stepId: 'welcome',
+      });
+      expect(events[0]!.link).toBe(expected.link);
+      expect(await item(messageKey(lead.leadId, 'nurture', 'welcome'))).toMatchObject({
+        [`count${expected.type}`]: 1,
+        [`first${expected.type}At`]: expected.at,
+      });
+
+      const stored = await env.store.get(lead.leadId);
+      expect(stored?.status).toBe(expected.stops ?? 'active');
+      expect(await env.events.suppressedAs(lead.email)).toBe(expected.stops);
+    },
+  );
+
+  it.each(SES_EVENT_SAMPLES.map((sample) => [sample.record.eventType, sample] as const))(
+    'a %s event exactly as printed (no message tags of ours) is skipped and changes nothing',
+    async (_type, sample) => {
+      const lead = leads.get(sample.file)!;
+      const before = await eventsOf(lead.leadId);
+      expect(await handle(inEnvelope(sample))).toBe('skipped');
+      expect(await eventsOf(lead.leadId)).toEqual(before);
+    },
+  );
+});
