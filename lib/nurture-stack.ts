@@ -10,7 +10,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type ConfigurationSet, EmailIdentity, type IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { signupForm } from '../lambdas/signup-form.ts';
+import { ROUTES, signupForm } from '../lambdas/contract.ts';
 import type { StageConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
@@ -108,11 +108,11 @@ export class NurtureStack extends Stack {
   private outputs(publicBaseUrl: string, config: StageConfig, bookingSecret: Secret): void {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', publicBaseUrl, 'Base URL of the API (and of the links in every email)');
-    output('SignupUrl', `${publicBaseUrl}/signup`, "POST the clinic's sign-up form here");
+    output('SignupUrl', `${publicBaseUrl}${ROUTES.signup}`, "POST the clinic's sign-up form here");
     output(
       'SignupFormSnippet',
       signupForm({
-        action: `${publicBaseUrl}/signup`,
+        action: `${publicBaseUrl}${ROUTES.signup}`,
         clinicName: config.clinic.name,
         consentVersion: config.consentTextVersion,
       }),
