@@ -4,8 +4,7 @@
  * a bad signature or a timestamp over 5 minutes off gets 401, and a replay of the same delivery changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { bookingDeps, lambdaEntry } from '../compose.ts';
-import type { ResolvedConfig } from '../config.ts';
+import { bookingDeps, lambdaEntry, type ResolvedConfig } from '../compose.ts';
 import { applyBooking, parseBooking, verifyBooking, type BookingDeps, type SignatureCheck } from '../domain/booking.ts';
 import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
 import type { Clock, DeliveryLog, EventStore } from '../domain/ports.ts';
