@@ -3,7 +3,7 @@
  * Uses only ports; the guarantees (never a step twice, never a step skipped on a transient failure,
  * a permanent rejection affects only its lead) come from the order of these calls and the store's conditions.
  */
-import { visitProps } from './booking.ts';
+import { visitProps } from './visit.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
 import { deadlineFor, localDate } from './schedule.ts';
