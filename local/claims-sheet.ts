@@ -20,7 +20,9 @@ import type { Clinic } from '../emails/clinic.ts';
 import { say, sources as defaultRegistry } from '../emails/sources.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
-import { renderForCheck, type EmailUnderCheck, type Problem } from './email-checks.ts';
+import type { Problem } from './email-checks.ts';
+import { renderForCheck } from './email-render.ts';
+import type { EmailUnderCheck } from './email-templates.ts';
 import {
   analyzeEmail,
   describeBacking,

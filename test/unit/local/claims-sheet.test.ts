@@ -7,7 +7,9 @@ import { clinic } from '../../../emails/clinic.ts';
 import { sequences } from '../../../emails/sequences.ts';
 import { sources, type Source } from '../../../emails/sources.ts';
 import { claimsSheet, inSequenceOrder, mdCell, mdText, roleOf } from '../../../local/claims-sheet.ts';
-import { checkTemplate, emailsFromFiles, emailsToCheck, renderForCheck } from '../../../local/email-checks.ts';
+import { checkTemplate } from '../../../local/email-checks.ts';
+import { renderForCheck } from '../../../local/email-render.ts';
+import { emailsFromFiles, emailsToCheck } from '../../../local/email-templates.ts';
 
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'local/check-emails.ts', ...args], { encoding: 'utf8' });
