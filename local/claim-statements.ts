@@ -5,7 +5,7 @@
 import { say } from '../emails/sources.ts';
 import { mdLink, mdText } from './markdown.ts';
 import { roleOf } from './sentence-roles.ts';
-import { describeBacking, type BlockAnalysis, type CheckedNumber, type SentenceAnalysis } from './source-checks.ts';
+import { describeBacking, type BlockAnalysis, type CheckedNumber, type SentenceAnalysis } from './source-analysis.ts';
 
 /** One sentence the sheet lists, and the lines under it. */
 export interface Statement {

@@ -25,7 +25,7 @@ import { renderForCheck } from './email-render.ts';
 import type { EmailUnderCheck } from './email-templates.ts';
 import { numberLine, statementList, statementsOf, type Statement } from './claim-statements.ts';
 import { mdLink, mdTable, mdText } from './markdown.ts';
-import { analyzeEmail } from './source-checks.ts';
+import { analyzeEmail } from './source-analysis.ts';
 import type { Registry } from './study-links.ts';
 
 export interface SheetOptions {

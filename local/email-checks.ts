@@ -16,7 +16,8 @@ import {
 } from '../emails/content-rules.ts';
 import { CHECK_UNSUBSCRIBE_URL, contains, linesOf, renderForCheck, squash, type Rendered } from './email-render.ts';
 import type { EmailUnderCheck } from './email-templates.ts';
-import { analyzeEmail, citationProblems, sourceProblems } from './source-checks.ts';
+import { analyzeEmail } from './source-analysis.ts';
+import { citationProblems, sourceProblems } from './source-checks.ts';
 
 export type Rule =
   | 'unsubscribe'
