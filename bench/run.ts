@@ -7,33 +7,24 @@
  *   5. load: 50 sign-ups/s for 60 s while the dispatcher works 10,000 due leads at MAX_SEND_RATE (bench/load.ts)
  * `npm run bench -- --only load` (or speed, throughput, due, report; comma-separated) runs some of them.
  * Prints a table and writes bench/results/latest.json, keeping the last result of any scenario not run; each result
- * carries its own time and machine. What it is doing goes to stderr as it goes (local/progress.ts).
+ * carries its own time and machine. What it is doing goes to stderr as it goes (local/progress.ts). The measurements
+ * are in bench/scenarios.ts and bench/load.ts; the results file and the table in bench/results.ts.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { ulid } from 'ulid';
-import { loadConfig } from '../lambdas/config.ts';
-import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
-import { dynamoClient, sesClient } from '../lambdas/adapters/clients.ts';
-import { composeService } from '../lambdas/compose.ts';
-import { composeMime } from '../lambdas/adapters/ses-mailer.ts';
-import { dispatchDue } from '../lambdas/domain/dispatch.ts';
-import { buildReport } from '../lambdas/domain/report.ts';
-import { DynamoReportSource } from '../lambdas/adapters/dynamo-report-source.ts';
-import { eventKey, leadKey, messageKey } from '../lambdas/adapters/dynamo-keys.ts';
-import { sequences } from '../emails/sequences.ts';
-import { load } from './load.ts';
-import { batchWrite, seedLeads } from './seed.ts';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
-import { startHttpServer } from '../local/http-server.ts';
-import { ensureTable } from '../local/table.ts';
-import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { z } from 'zod';
+import { dynamoClient } from '../lambdas/adapters/clients.ts';
+import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
+import { composeService } from '../lambdas/compose.ts';
+import { loadConfig } from '../lambdas/config.ts';
 import { bad, command } from '../local/cli.ts';
 import { elapsed, progress } from '../local/progress.ts';
+import { ensureTable } from '../local/table.ts';
+import { load } from './load.ts';
+import { ms, writeAndPrint } from './results.ts';
+import { dueCollection, reportTime, speedToLead, throughput, type Bench } from './scenarios.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
 const SCENARIOS = ['speed', 'throughput', 'due', 'report', 'load'] as const;
@@ -63,8 +54,6 @@ const only = values.only ?? [...SCENARIOS];
 const runs = (name: (typeof SCENARIOS)[number]) => only.includes(name);
 const say = progress('bench');
 const CONCURRENCY = 8;
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 // The emulators get their own process (and core), as DynamoDB and SES are other machines in AWS.
 const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir=bench/results'] : [];
@@ -103,214 +92,7 @@ const setup = async (table: string) => {
   return { config, dynamo, wiring: composeService(config, { sendRate: 1_000_000, dynamo }) };
 };
 const clearInbox = () => fetch(`${emulators.sesEndpoint}/clear-store`, { method: 'POST' });
-
-// 1. Speed to lead, through the local HTTP server as a browser's fetch would see it.
-async function speedToLead(count: number) {
-  const { wiring } = await setup('bench-signup');
-  const server = await startHttpServer({ 'POST /signup': makeSignupHandler(wiring) }, 0);
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/signup`;
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        email: `lead${i}-${ulid()}@example.com`,
-        firstName: 'Bench',
-        consent: true,
-        timeZone: 'America/Chicago',
-      }),
-    });
-    await response.text();
-    if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
-    times.push(performance.now() - started);
-    say.count('speed: sign-ups', i + 1, count);
-  }
-  server.close();
-  await clearInbox();
-  times.sort((a, b) => a - b);
-  return { count, p50Ms: quantile(times, 0.5), p99Ms: quantile(times, 0.99), maxMs: times.at(-1)! };
-}
-
-// 2. Dispatch throughput vs raw SendRawEmail at the same concurrency and message size.
-async function throughput(count: number) {
-  const { config, dynamo, wiring } = await setup('bench-dispatch');
-  await seedLeads(
-    config.TABLE_NAME,
-    dynamo,
-    count,
-    () => Date.now() - 60_000,
-    config.DUE_SHARDS,
-    (written) => say.count('throughput: seeding due leads', written, count),
-  );
-
-  say.step(`throughput: dispatching ${count} due leads`);
-  const started = performance.now();
-  const report = await dispatchDue(wiring.dispatch);
-  const dispatchSeconds = (performance.now() - started) / 1000;
-  if (report.sent !== count) throw new Error(`dispatch sent ${report.sent} of ${count}`);
-
-  const sample = await wiring.dispatch.renderer.render('nurture', 'how-it-works', {
-    firstName: 'Seed',
-    unsubscribeUrl: 'https://nurture.clinic.example/unsubscribe?token=x',
-  });
-  const raw = await composeMime(
-    { to: { address: 'raw@example.com', name: 'Raw' }, ...sample, unsubscribeUrl: 'https://nurture.clinic.example/u' },
-    { from: { name: 'Clinic', address: 'care@clinic.example' }, replyTo: 'frontdesk@clinic.example' },
-  );
-  const ses = sesClient(config);
-  let remaining = count;
-  let rawSent = 0;
-  say.step(`throughput: dispatched in ${dispatchSeconds.toFixed(1)} s; now ${count} bare SendRawEmail calls`);
-  const rawStarted = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (remaining-- > 0) {
-        await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, ConfigurationSetName: 'bench' }));
-        say.count('throughput: bare SendRawEmail calls', ++rawSent, count);
-      }
-    }),
-  );
-  const rawSeconds = (performance.now() - rawStarted) / 1000;
-  await clearInbox();
-  const dispatchRate = count / dispatchSeconds;
-  const rawRate = count / rawSeconds;
-  return {
-    count,
-    concurrency: CONCURRENCY,
-    dispatchPerSecond: dispatchRate,
-    rawPerSecond: rawRate,
-    ratio: dispatchRate / rawRate,
-  };
-}
-
-// 3. Due collection: the sparse, sharded index makes it cost what is due, not what exists.
-async function dueCollection(idleSizes: number[], due: number) {
-  // Seed every table first, then measure them interleaved, so heap size and warm-up weigh on both alike.
-  const tables = [];
-  for (const idle of idleSizes) {
-    const { config, dynamo, wiring } = await setup(`bench-due-${idle}`);
-    const future = Date.now() + 30 * 86_400_000;
-    say.step(`due: making ${idle} idle and ${due} due leads for ${config.TABLE_NAME}, then writing them`);
-    const seeding = (written: number) => say.count(`due: seeding ${config.TABLE_NAME}, leads`, written, idle + due);
-    await seedLeads(config.TABLE_NAME, dynamo, idle, (i) => future + i, config.DUE_SHARDS, seeding);
-    await seedLeads(
-      config.TABLE_NAME,
-      dynamo,
-      due,
-      () => Date.now() - 1000,
-      config.DUE_SHARDS,
-      (written) => seeding(idle + written),
-    );
-    tables.push({ idle, shards: config.DUE_SHARDS, store: wiring.store, times: [] as number[] });
-  }
-  for (let run = 0; run < 41; run++) {
-    say.count(`due: collecting ${due} due leads from each table, runs`, run + 1, 41);
-    for (const table of tables) {
-      const started = performance.now();
-      const ids = (
-        await Promise.all(Array.from({ length: table.shards }, (_, shard) => table.store.due(shard, new Date(), 1000)))
-      ).flat();
-      if (run > 0) table.times.push(performance.now() - started); // the first run warms up
-      if (ids.length !== due) throw new Error(`collected ${ids.length} of ${due}`);
-    }
-  }
-  return tables.map(({ idle, times }) => ({
-    idle,
-    due,
-    medianMs: quantile(
-      times.sort((a, b) => a - b),
-      0.5,
-    ),
-  }));
-}
-
-// 4. The report reads the whole table (a Scan): its time grows with the table. Leads as they look mid-sequence:
-// a profile, one to eight messages with their counters, a click on every fourth email, and one booking in twenty.
-async function reportTime(leads: number) {
-  const { config, dynamo } = await setup('bench-report');
-  say.step(`report: making ${leads} leads mid-sequence, with their messages and events`);
-  const steps = sequences.nurture!.steps.map((step) => step.id);
-  const start = Date.parse('2026-01-05T15:00:00Z');
-  const items: Record<string, unknown>[] = [];
-  for (let i = 0; i < leads; i++) {
-    const leadId = ulid();
-    const sent = steps.slice(0, 1 + (i % steps.length));
-    const iso = (day: number) => new Date(start + day * 86_400_000).toISOString();
-    items.push({
-      ...leadKey(leadId),
-      type: 'lead',
-      leadId,
-      email: `report-${leadId.toLowerCase()}@example.com`,
-      firstName: 'Seed',
-      timeZone: 'America/New_York',
-      consent: { at: iso(0), textVersion: 'bench' },
-      attribution: {},
-      createdAt: iso(0),
-      status: i % 20 === 0 ? 'booked' : 'active',
-      sequenceId: 'nurture',
-      sentSteps: sent,
-      ...(i % 20 === 0 && { bookedAt: iso(sent.length * 3) }),
-      deliveries: sent.length,
-    });
-    sent.forEach((stepId, n) => {
-      const clicked = (i + n) % 4 === 0;
-      items.push({
-        ...messageKey(leadId, 'nurture', stepId),
-        type: 'message',
-        leadId,
-        sequenceId: 'nurture',
-        stepId,
-        state: 'sent',
-        at: iso(n * 3),
-        messageId: ulid(),
-        countSend: 1,
-        countDelivery: 1,
-        countOpen: 1,
-        ...(clicked && { countClick: 1 }),
-      });
-      for (const type of ['Send', 'Delivery', 'Open', ...(clicked ? ['Click'] : [])]) {
-        items.push({
-          ...eventKey(leadId, `${type}|${stepId}`),
-          type: 'event',
-          eventType: type,
-          sequenceId: 'nurture',
-          stepId,
-          at: iso(n * 3 + 1),
-        });
-      }
-    });
-  }
-  await batchWrite(dynamo, config.TABLE_NAME, items, (written) =>
-    say.count(`report: writing ${leads} leads mid-sequence, items`, written, items.length),
-  );
-  const source = new DynamoReportSource(dynamo, config.TABLE_NAME);
-  const reads: number[] = [];
-  const builds: number[] = [];
-  for (let run = 0; run < 3; run++) {
-    say.step(`report: reading the table and computing the report, run ${run + 1} of 3`);
-    let started = performance.now();
-    const input = await source.read();
-    reads.push(performance.now() - started);
-    started = performance.now();
-    const report = buildReport(input, { now: new Date(), sequences });
-    builds.push(performance.now() - started);
-    if (report.nurture.leads !== leads) throw new Error(`report counted ${report.nurture.leads} of ${leads} leads`);
-  }
-  return {
-    leads,
-    items: items.length,
-    readMs: quantile(
-      reads.sort((a, b) => a - b),
-      0.5,
-    ),
-    buildMs: quantile(
-      builds.sort((a, b) => a - b),
-      0.5,
-    ),
-  };
-}
+const bench: Bench = { setup, clearInbox, say, concurrency: CONCURRENCY };
 
 // Welcomes count against the limit too: at 50 sign-ups/s, 100/s leaves 50/s for the backlog (why 100: see docs/benchmarks.md).
 const LOAD_SEND_RATE = Number(process.env.BENCH_SEND_RATE ?? 100);
@@ -342,24 +124,24 @@ async function scenario<T extends object>(
 }
 const speed = await scenario(
   'speed',
-  () => speedToLead(Number(process.env.BENCH_SIGNUPS ?? 300)),
+  () => speedToLead(bench, Number(process.env.BENCH_SIGNUPS ?? 300)),
   (r) => `p50 ${ms(r.p50Ms)}, p99 ${ms(r.p99Ms)} over ${r.count} sign-ups (target: p99 < 1000 ms)`,
 );
 const rate = await scenario(
   'throughput',
-  () => throughput(Number(process.env.BENCH_SENDS ?? 2000)),
+  () => throughput(bench, Number(process.env.BENCH_SENDS ?? 2000)),
   (r) =>
     `${r.dispatchPerSecond.toFixed(0)} sends/s vs ${r.rawPerSecond.toFixed(0)} bare SendRawEmail/s: ratio ${r.ratio.toFixed(2)} (target: >= 0.80)`,
 );
 const collection = await scenario(
   'due',
-  async () => ({ runs: await dueCollection([1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) }),
+  async () => ({ runs: await dueCollection(bench, [1_000, Number(process.env.BENCH_IDLE ?? 100_000)], 200) }),
   ({ runs: [small, big] }) =>
     `median ${ms(small!.medianMs)} with ${small!.idle} idle vs ${ms(big!.medianMs)} with ${big!.idle} idle: ${(big!.medianMs / small!.medianMs).toFixed(2)}x (target: <= 1.2x)`,
 );
 const reporting = await scenario(
   'report',
-  () => reportTime(Number(process.env.BENCH_REPORT_LEADS ?? 10_000)),
+  () => reportTime(bench, Number(process.env.BENCH_REPORT_LEADS ?? 10_000)),
   (r) => `read ${ms(r.readMs)}, compute ${ms(r.buildMs)} for ${r.leads} leads (${r.items} items)`,
 );
 const loaded = await scenario(
@@ -381,105 +163,4 @@ say.step('stopping the emulators');
 await emulators.stop();
 say.done('done');
 
-const growth = collection && collection.runs[1]!.medianMs / collection.runs[0]!.medianMs;
-// Files written before each scenario kept its own machine had one label for all: it is dropped, not guessed.
-const {
-  machine: _oneLabelForAll,
-  at: _written,
-  ...previous
-} = (
-  existsSync('bench/results/latest.json') ? JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) : {}
-) as Record<string, unknown>;
-/** This run's scenarios; the others keep what the last run of them wrote. */
-const fresh = {
-  ...(speed && { speedToLead: { ...speed, targetP99Ms: 1000, pass: speed.p99Ms < 1000 } }),
-  ...(rate && { dispatchThroughput: { ...rate, targetRatio: 0.8, pass: rate.ratio >= 0.8 } }),
-  ...(collection && { dueCollection: { ...collection, growth, targetGrowth: 1.2, pass: growth! <= 1.2 } }),
-  ...(reporting && { report: reporting }),
-  ...(loaded && {
-    load: {
-      ...loaded,
-      targets: {
-        errors: 0,
-        p99Ms: 250,
-        sendRatioAtLeast: 0.95,
-        maxInAnySecondAtMost: loaded.sends.limit,
-        memoryGrowthMiBAtMost: 5,
-      },
-      pass: {
-        errors: loaded.signups.errors === 0,
-        p99: loaded.signups.p99Ms < 250,
-        sendRate: loaded.sends.ratio >= 0.95 && loaded.sends.ratio <= 1,
-        neverAboveLimit: loaded.sends.maxInAnySecond <= loaded.sends.limit,
-        noMemoryGrowth: loaded.memoryMiB.end.heapUsed - loaded.memoryMiB.start.heapUsed <= 5,
-      },
-    },
-  }),
-};
-const results = { ...previous, ...fresh };
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', JSON.stringify(results, null, 2));
-
-const mark = (pass: boolean) => (pass ? 'ok' : 'MISSED');
-const row = (value: string, target = '', pass?: boolean) => ({
-  value,
-  target,
-  result: pass === undefined ? '' : mark(pass),
-});
-console.table({
-  ...(speed && {
-    'speed to lead p50': row(ms(speed.p50Ms)),
-    'speed to lead p99': row(ms(speed.p99Ms), '< 1000 ms', fresh.speedToLead?.pass),
-  }),
-  ...(rate && {
-    'dispatch sends/s': row(rate.dispatchPerSecond.toFixed(0)),
-    'raw SendRawEmail/s': row(rate.rawPerSecond.toFixed(0)),
-    'throughput ratio': row(rate.ratio.toFixed(2), '>= 0.80', fresh.dispatchThroughput?.pass),
-  }),
-  ...(collection && {
-    [`due collect, ${collection.runs[0]!.idle} idle`]: row(ms(collection.runs[0]!.medianMs)),
-    [`due collect, ${collection.runs[1]!.idle} idle`]: row(ms(collection.runs[1]!.medianMs)),
-    'due collect growth': row(`${growth!.toFixed(2)}x`, '<= 1.2x', fresh.dueCollection?.pass),
-  }),
-  ...(reporting && {
-    [`report read, ${reporting.leads} leads`]: {
-      value: ms(reporting.readMs),
-      target: '',
-      result: `${reporting.items} items`,
-    },
-    [`report compute, ${reporting.leads} leads`]: row(ms(reporting.buildMs)),
-  }),
-  ...(loaded && {
-    [`load: sign-ups at ${loaded.arrivalRate}/s, p50`]: row(ms(loaded.signups.p50Ms)),
-    'load: sign-up p99': row(ms(loaded.signups.p99Ms), '< 250 ms', fresh.load?.pass.p99),
-    'load: sign-up max': row(ms(loaded.signups.maxMs)),
-    'load: in the handler p50/p99/max': row(
-      `${ms(loaded.signups.inHandler.p50Ms)} / ${ms(loaded.signups.inHandler.p99Ms)} / ${ms(loaded.signups.inHandler.maxMs)}`,
-    ),
-    'load: errors': row(`${loaded.signups.errors} of ${loaded.signups.sent}`, '0', fresh.load?.pass.errors),
-    'load: sends/s (MAX_SEND_RATE)': row(
-      `${loaded.sends.perSecond.toFixed(1)} (${loaded.sends.limit})`,
-      '95-100% of limit',
-      fresh.load?.pass.sendRate,
-    ),
-    'load: most sends in any 1 s': row(
-      String(loaded.sends.maxInAnySecond),
-      `<= ${loaded.sends.limit}`,
-      fresh.load?.pass.neverAboveLimit,
-    ),
-    'load: heap start/peak/end MiB': row(
-      `${loaded.memoryMiB.start.heapUsed} / ${loaded.memoryMiB.peak.heapUsed} / ${loaded.memoryMiB.end.heapUsed}`,
-      'end - start <= 5',
-      fresh.load?.pass.noMemoryGrowth,
-    ),
-    'load: RSS start/peak/end MiB': row(
-      `${loaded.memoryMiB.start.rss} / ${loaded.memoryMiB.peak.rss} / ${loaded.memoryMiB.end.rss}`,
-    ),
-    'load: runtime CPU (% of a core)': row(`${loaded.runtimeCpuPercent}%`),
-    'load: emulators CPU (% of a core)': row(`${loaded.emulatorCpuPercent}%`),
-    'load: load average before/after': row(
-      `${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`,
-    ),
-  }),
-});
-console.log(`Wrote bench/results/latest.json (${machine.cpus} cores, ${machine.cpu}).`);
+writeAndPrint({ speed, rate, collection, reporting, loaded }, machine);

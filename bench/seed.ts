@@ -1,11 +1,15 @@
-/** Leads written straight into the table, each with its second step due at `dueAt(i)`. */
+/**
+ * Leads written straight into the table: due leads (each with its second step due at `dueAt(i)`), and leads as the
+ * report sees them mid-sequence.
+ */
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { leadKey } from '../lambdas/adapters/dynamo-keys.ts';
+import { eventKey, leadKey, messageKey } from '../lambdas/adapters/dynamo-keys.ts';
 import { shardFor } from '../lambdas/domain/lead.ts';
+import { sequences } from '../emails/sequences.ts';
 
-/** `onWritten`: told how many have been written so far, for a progress line. */
+/** Due leads. `onWritten`: told how many have been written so far, for a progress line. */
 export async function seedLeads(
   table: string,
   dynamo: DynamoDBClient,
@@ -60,4 +64,63 @@ export async function batchWrite(
     }
   });
   await Promise.all(workers);
+}
+
+/**
+ * The items of `leads` leads as they look mid-sequence: a profile, one to eight messages with their counters, a click
+ * on every fourth email, and one booking in twenty (what the report reads).
+ */
+export function midSequenceItems(leads: number): Record<string, unknown>[] {
+  const steps = sequences.nurture!.steps.map((step) => step.id);
+  const start = Date.parse('2026-01-05T15:00:00Z');
+  const items: Record<string, unknown>[] = [];
+  for (let i = 0; i < leads; i++) {
+    const leadId = ulid();
+    const sent = steps.slice(0, 1 + (i % steps.length));
+    const iso = (day: number) => new Date(start + day * 86_400_000).toISOString();
+    items.push({
+      ...leadKey(leadId),
+      type: 'lead',
+      leadId,
+      email: `report-${leadId.toLowerCase()}@example.com`,
+      firstName: 'Seed',
+      timeZone: 'America/New_York',
+      consent: { at: iso(0), textVersion: 'bench' },
+      attribution: {},
+      createdAt: iso(0),
+      status: i % 20 === 0 ? 'booked' : 'active',
+      sequenceId: 'nurture',
+      sentSteps: sent,
+      ...(i % 20 === 0 && { bookedAt: iso(sent.length * 3) }),
+      deliveries: sent.length,
+    });
+    sent.forEach((stepId, n) => {
+      const clicked = (i + n) % 4 === 0;
+      items.push({
+        ...messageKey(leadId, 'nurture', stepId),
+        type: 'message',
+        leadId,
+        sequenceId: 'nurture',
+        stepId,
+        state: 'sent',
+        at: iso(n * 3),
+        messageId: ulid(),
+        countSend: 1,
+        countDelivery: 1,
+        countOpen: 1,
+        ...(clicked && { countClick: 1 }),
+      });
+      for (const type of ['Send', 'Delivery', 'Open', ...(clicked ? ['Click'] : [])]) {
+        items.push({
+          ...eventKey(leadId, `${type}|${stepId}`),
+          type: 'event',
+          eventType: type,
+          sequenceId: 'nurture',
+          stepId,
+          at: iso(n * 3 + 1),
+        });
+      }
+    });
+  }
+  return items;
 }

@@ -27,14 +27,20 @@ import { log } from './adapters/log.ts';
 import { pacer } from './adapters/pace.ts';
 import { ReactEmailRenderer } from './adapters/renderer.ts';
 import { resolveSecrets } from './adapters/secrets.ts';
+import { adminPage } from './adapters/report-page.tsx';
 import { makeQuotaReporter, readSendQuota } from './adapters/send-quota.ts';
 import { SesMailer } from './adapters/ses-mailer.ts';
-import { loadConfig, type AdminConfig, type Config, type ResolvedConfig } from './config.ts';
+import { loadConfig, type AdminConfig, type Config, type ResolvedConfig, type SesEventsConfig } from './config.ts';
 import { ROUTES } from './contract.ts';
 import type { DispatchDeps } from './domain/dispatch.ts';
 import type { Clock, LeadStore } from './domain/ports.ts';
 import type { Sequence } from './domain/sequence.ts';
 import { signUnsubscribeToken } from './domain/unsubscribe-token.ts';
+
+// What handlers read through this module rather than from config.ts and emails/ themselves.
+export type { Clinic } from '../emails/clinic.ts';
+export { loadAdminConfig, loadSesEventsConfig } from './config.ts';
+export type { AdminConfig, Config, ResolvedConfig, SesEventsConfig } from './config.ts';
 
 /** What a builder may be handed instead of making it: the local runtime's fast clock, the tests' own clients. */
 export interface Parts {
@@ -49,7 +55,8 @@ export interface Parts {
 /**
  * A Lambda entry point: on the first event, config is read (failing loudly on a bad value) and its secrets resolved,
  * and `build` makes the handler the container keeps. A failed start is not kept: the next event tries again.
- * `readConfig` replaces the full config for a Lambda that needs less (the admin report reads no secret).
+ * `readConfig` replaces the full config for a Lambda that needs less (the admin report and the SES-event recorder read
+ * no secret).
  */
 export function lambdaEntry<E, R>(build: (config: ResolvedConfig) => Built<E, R>): (event: E) => Promise<R>;
 export function lambdaEntry<C, E, R>(
@@ -108,8 +115,11 @@ export function unsubscribeDeps(
   return { config, clinic: clinicFor(config), store: new DynamoLeadStore(dynamo, tableOptions(config)), clock, log };
 }
 
-/** SES events: the lead store and the event store. No mailer, renderer or templates. */
-export function sesEventsDeps(config: Config, { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {}) {
+/** SES events: the lead store and the event store. No mailer, renderer, templates or secret. */
+export function sesEventsDeps(
+  config: SesEventsConfig,
+  { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {},
+) {
   const options = tableOptions(config);
   return {
     config,
@@ -134,9 +144,14 @@ export async function dispatcherDeps(config: ResolvedConfig, parts: Parts = {}) 
   };
 }
 
-/** GET /admin, /admin/report: the report's reader over the table. Reads no secret. */
+/** GET /admin, /admin/report: the report's reader over the table, and the page it is shown on. Reads no secret. */
 export function adminDeps(config: AdminConfig, { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {}) {
-  return { reports: new DynamoReportSource(dynamo, config.TABLE_NAME), sequences: defaultSequences, clock };
+  return {
+    reports: new DynamoReportSource(dynamo, config.TABLE_NAME),
+    sequences: defaultSequences,
+    clock,
+    page: adminPage,
+  };
 }
 
 /** What sending a step takes (the domain's `DispatchDeps`): the dispatcher's, and sign-up's and booking's first email. */
@@ -195,7 +210,7 @@ export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>
   );
 }
 
-function tableOptions(config: Config): TableOptions {
+function tableOptions(config: Pick<Config, 'TABLE_NAME' | 'DUE_SHARDS' | 'RETENTION_DAYS'>): TableOptions {
   return { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS };
 }
 

@@ -91,6 +91,25 @@ export function loadAdminConfig(env: Record<string, string | undefined> = proces
   return parsed(adminSchema, env);
 }
 
+/**
+ * The SES-events Lambda records events and stops leads: it signs no link and checks no signature, so it needs no
+ * secret and reads only the table's settings and the SES timeout (how long a send in flight may still take).
+ */
+const sesEventsSchema = configSchema.pick({
+  TABLE_NAME: true,
+  AWS_REGION: true,
+  DYNAMODB_ENDPOINT: true,
+  DUE_SHARDS: true,
+  RETENTION_DAYS: true,
+  SES_TIMEOUT_SECONDS: true,
+});
+
+export type SesEventsConfig = z.infer<typeof sesEventsSchema>;
+
+export function loadSesEventsConfig(env: Record<string, string | undefined> = process.env): SesEventsConfig {
+  return parsed(sesEventsSchema, env);
+}
+
 function parsed<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
   const result = schema.safeParse(env);
   if (!result.success) {

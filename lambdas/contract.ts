@@ -1,7 +1,8 @@
 /**
  * The names the parts of the service agree on, as plain values: the table's keys and index, metric names, SES event
- * types, environment variables, routes, and the sequence ids code refers to. It imports nothing, so `lib/` (the CDK
- * app), the Lambdas, `emails/`, `local/` and `bench/` can all read a name here without loading an SDK.
+ * types, environment variables, routes, the sequence ids code refers to, and the sign-up form (its fields, the interests
+ * it offers, the honeypot, and the form itself). It imports nothing, so `lib/` (the CDK app), the Lambdas, `emails/`,
+ * `local/` and `bench/` can all read a name here without loading an SDK.
  */
 
 /**
@@ -158,3 +159,74 @@ export const SEQUENCE_IDS = {
   followUp: 'follow-up',
   reschedule: 'reschedule',
 } as const;
+
+/**
+ * POST /signup's public contract: the health interests a lead may name (ids, and the words the form shows), the
+ * fields a form posts, and the honeypot. `lambdas/domain/signup.ts` validates these names; the form below posts them.
+ */
+export const INTERESTS = [
+  'chronic-migraine',
+  'refractory-migraine',
+  'status-migrainosus',
+  'migraine-with-aura',
+  'other',
+] as const;
+export type Interest = (typeof INTERESTS)[number];
+
+export const INTEREST_LABELS: Record<Interest, string> = {
+  'chronic-migraine': 'Chronic migraine (15+ headache days a month)',
+  'refractory-migraine': 'Migraine that has not responded to treatment',
+  'status-migrainosus': 'Status migrainosus (an attack lasting over 72 hours)',
+  'migraine-with-aura': 'Migraine with aura',
+  other: 'Something else',
+};
+
+/** The fields the sign-up form posts. A JSON body uses the same names, and may add `page`, `source` and `utm_*`. */
+export const SIGNUP_FIELDS = {
+  firstName: 'firstName',
+  lastName: 'lastName',
+  email: 'email',
+  phone: 'phone',
+  interest: 'interest',
+  timeZone: 'timeZone',
+  consent: 'consent',
+  consentVersion: 'consentVersion',
+} as const;
+
+/** The hidden field that people never see and bots fill in: a sign-up that fills it is answered but not stored. */
+export const HONEYPOT_FIELD = 'website';
+
+/**
+ * The sign-up form alone, as a clinic pastes it into its own site: the stack outputs it with the deployed URL, and the
+ * local runtime's page shows it. It needs no stylesheet: the honeypot is hidden inline, and a line of script fills in
+ * the visitor's time zone.
+ */
+export function signupForm({
+  action,
+  clinicName,
+  consentVersion,
+}: {
+  action: string;
+  clinicName: string;
+  consentVersion?: string;
+}): string {
+  const f = SIGNUP_FIELDS;
+  const options = INTERESTS.map((id) => `<option value="${id}">${escapeHtml(INTEREST_LABELS[id])}</option>`).join('');
+  return `<form method="post" action="${escapeHtml(action)}">
+  <label for="${f.firstName}">First name</label><input id="${f.firstName}" name="${f.firstName}" required maxlength="80" autocomplete="given-name">
+  <label for="${f.lastName}">Last name <small>(optional)</small></label><input id="${f.lastName}" name="${f.lastName}" maxlength="80" autocomplete="family-name">
+  <label for="${f.email}">Email</label><input id="${f.email}" name="${f.email}" type="email" required maxlength="254" autocomplete="email">
+  <label for="${f.phone}">Phone <small>(optional)</small></label><input id="${f.phone}" name="${f.phone}" type="tel" maxlength="32" autocomplete="tel">
+  <label for="${f.interest}">What brings you here? <small>(optional)</small></label><select id="${f.interest}" name="${f.interest}"><option value="">Prefer not to say</option>${options}</select>
+  <div style="position:absolute;left:-10000px" aria-hidden="true"><label for="${HONEYPOT_FIELD}">Leave this empty</label><input id="${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" tabindex="-1" autocomplete="off"></div>
+  <input type="hidden" name="${f.timeZone}" id="${f.timeZone}">${consentVersion ? `\n  <input type="hidden" name="${f.consentVersion}" value="${escapeHtml(consentVersion)}">` : ''}
+  <label class="check"><input type="checkbox" name="${f.consent}" value="true" required> I agree to receive educational emails from ${escapeHtml(clinicName)}. I can unsubscribe at any time.</label>
+  <button type="submit">Sign up</button>
+</form>
+<script>document.getElementById('${f.timeZone}').value = Intl.DateTimeFormat().resolvedOptions().timeZone || '';</script>`;
+}
+
+/** The same escaping as `lambdas/handlers/http.ts`'s, kept here so this module imports nothing. */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

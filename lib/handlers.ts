@@ -44,8 +44,9 @@ export interface HandlerSpec {
   /** Reads SES's account send quota (GetSendQuota). */
   readsSendQuota?: boolean;
   /**
-   * The secrets it may read. Every handler that loads `lambdas/config.ts` needs the unsubscribe key (its links);
-   * the booking webhook needs its own key too. The admin report reads neither.
+   * The secrets it may read. Every handler that loads the full config (`loadConfig` in `lambdas/config.ts`) needs the
+   * unsubscribe key (its links); the booking webhook needs its own key too. The admin report and the SES-event
+   * recorder load narrower configs and read neither.
    */
   secrets: SecretName[];
   memorySize?: number;
@@ -110,7 +111,8 @@ export const HANDLERS: HandlerSpec[] = [
   },
   {
     handler: 'ses-events',
-    secrets: ['unsubscribe'],
+    // Records events and stops leads: it signs no link (loadSesEventsConfig reads no secret).
+    secrets: [],
     sesEvents: true,
     // Records the event and suppresses the address (puts), rolls counters up (updates), finds the lead's messages
     // (a query on its partition) and stops the lead on a bounce or complaint.

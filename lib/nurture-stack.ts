@@ -10,7 +10,7 @@ import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type ConfigurationSet, EmailIdentity, type IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { signupForm } from '../lambdas/signup-form.ts';
+import { ROUTES, signupForm } from '../lambdas/contract.ts';
 import { configuredPublicBaseUrl, type StageConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
@@ -118,11 +118,11 @@ export class NurtureStack extends Stack {
         this.apiDomainName.regionalDomainName,
         `Point ${config.customDomain.domainName} here: a CNAME record (or an alias to this name) at the domain's DNS host`,
       );
-    output('SignupUrl', `${publicBaseUrl}/signup`, "POST the clinic's sign-up form here");
+    output('SignupUrl', `${publicBaseUrl}${ROUTES.signup}`, "POST the clinic's sign-up form here");
     output(
       'SignupFormSnippet',
       signupForm({
-        action: `${publicBaseUrl}/signup`,
+        action: `${publicBaseUrl}${ROUTES.signup}`,
         clinicName: config.clinic.name,
         consentVersion: config.consentTextVersion,
       }),

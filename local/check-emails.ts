@@ -28,13 +28,19 @@ if (args.values.help) {
 if (args.values.out !== undefined && !args.values.claims) fail('check:emails: --out needs --claims');
 
 // Loaded after the options are read, so --help and a mistyped option answer at once.
-const [{ clinic }, { sequences }, { claimsSheet }, { checkTemplate, emailsFromFiles, emailsToCheck, formatProblems }] =
-  await Promise.all([
-    import('../emails/clinic.ts'),
-    import('../emails/sequences.ts'),
-    import('./claims-sheet.ts'),
-    import('./email-checks.ts'),
-  ]);
+const [
+  { clinic },
+  { sequences },
+  { claimsSheet },
+  { checkTemplate, formatProblems },
+  { emailsFromFiles, emailsToCheck },
+] = await Promise.all([
+  import('../emails/clinic.ts'),
+  import('../emails/sequences.ts'),
+  import('./claims-sheet.ts'),
+  import('./email-checks.ts'),
+  import('./email-templates.ts'),
+]);
 
 const files = args.positionals;
 const emails = files.length ? await emailsFromFiles(files) : await emailsToCheck(sequences);

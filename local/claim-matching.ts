@@ -6,7 +6,7 @@
  * The pattern language it compiles (`cure*`, `{a,b}`, `[optional]`, `#`) is described for marketing at the top of
  * emails/content-rules.ts.
  *
- * Why one file of about 400 lines: text normalization, the pattern compiler, sentence splitting and the negation
+ * Why one file of about 500 lines: text normalization, the pattern compiler, sentence splitting and the negation
  * window are one algorithm whose parts are tuned against each other, and its tests (test/unit/local/claim-matching.test.ts)
  * exercise them together; split, each part would only make sense next to the others.
  */

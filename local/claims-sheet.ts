@@ -20,14 +20,12 @@ import type { Clinic } from '../emails/clinic.ts';
 import { say, sources as defaultRegistry } from '../emails/sources.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
-import { renderForCheck, type EmailUnderCheck, type Problem } from './email-checks.ts';
-import {
-  analyzeEmail,
-  describeBacking,
-  type BlockAnalysis,
-  type CheckedNumber,
-  type SentenceAnalysis,
-} from './source-checks.ts';
+import type { Problem } from './email-checks.ts';
+import { renderForCheck } from './email-render.ts';
+import type { EmailUnderCheck } from './email-templates.ts';
+import { numberLine, statementList, statementsOf, type Statement } from './claim-statements.ts';
+import { mdLink, mdTable, mdText } from './markdown.ts';
+import { analyzeEmail } from './source-analysis.ts';
 import type { Registry } from './study-links.ts';
 
 export interface SheetOptions {
@@ -40,130 +38,6 @@ export interface SheetOptions {
   /** What the content checks find in a template (`checkTemplate`). */
   check: (template: StepTemplate) => Promise<Problem[]>;
   registry?: Registry;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Markdown
-
-/** Text as Markdown shows it literally: no emphasis, links, HTML or table cells made by accident. */
-export function mdText(text: string): string {
-  return text.replace(/[\\`*_[\]<>|]/g, '\\$&').replace(/\s*\n\s*/g, ' / ');
-}
-
-/** A table cell: literal text, pipes escaped, line breaks kept. */
-export function mdCell(text: string): string {
-  return text.split('\n').map(mdText).join('<br>');
-}
-
-const link = (text: string, url: string) => `[${mdText(text)}](<${url.replace(/[<>\s]/g, encodeURIComponent)}>)`;
-
-function table(header: string[], rows: string[][]): string[] {
-  return [
-    `| ${header.map(mdCell).join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
-  ];
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Which sentences are statements
-
-export type SentenceRole = 'statement' | 'greeting' | 'sign-off' | 'question' | 'call to action';
-
-const GREETING = /^(?:hi|hello|hey|dear|welcome|good (?:morning|afternoon|evening))\b[^.!?]{0,40}[,!:.]?$/i;
-const SIGN_OFF =
-  /^(?:(?:wishing you|warm(?:ly| regards| wishes)?|best(?: wishes| regards)?|kind regards|regards|sincerely|take care|with care|talk soon|see you soon)\b[^.!?]{0,60}[,!.]?|the (?:\w+ )?team at [^.!?]{1,80}|— ?[^.!?]{1,60})$/i;
-const CALL_TO_ACTION =
-  /\b(?:reply|call|book|schedule|pick|choose|use the link|click|tap|ask us|contact us|email us|text us|get in touch|reach us|manage your appointment)\b/i;
-/** What makes a call to action say something a director should see. */
-const SUBSTANCE =
-  /\b(?:ketamine|migraine|headache|aura|pain|relief|treat\w*|therap\w*|sessions?|infusions?|spray|dos(?:e|es|ing)|drugs?|medicines?|medications?|saf(?:e|ety)|side effects?|risks?|results?|stud(?:y|ies)|research|evidence|fda|approved|off-label|insur\w*|costs?|prices?|financing|pay|reimburs\w*|superbill|discounts?|clinicians?|doctors?|diagnos\w*|symptoms?|blood pressure|pregnan\w*|heart|emergency|911)\b/i;
-
-/** Whether a sentence is a factual statement to list, or a greeting, sign-off, question or pure call to action. */
-export function roleOf(sentence: string, numbers = 0): SentenceRole {
-  const text = sentence.replace(/\s+/g, ' ').trim();
-  if (numbers > 0) return 'statement';
-  if (GREETING.test(text) && text.split(' ').length <= 6) return 'greeting';
-  if (SIGN_OFF.test(text)) return 'sign-off';
-  if (/\?["”’)]*$/.test(text)) return 'question';
-  if (CALL_TO_ACTION.test(text) && !SUBSTANCE.test(text)) return 'call to action';
-  return 'statement';
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The sheet
-
-interface Statement {
-  text: string;
-  lines: string[];
-}
-
-/** The lines under one statement: its sources, and where each number comes from. */
-function sourceLines(analysis: BlockAnalysis, sentence: SentenceAnalysis): string[] {
-  const lines: string[] = [];
-  const { block, mode } = analysis;
-  if (mode === 'cited') {
-    for (const cited of analysis.cited)
-      lines.push(`Source: ${link(cited.source.short, cited.source.url)}. ${mdText(cited.source.citation)}`);
-    for (const l of block.links) {
-      if (l.verdict.kind === 'search')
-        lines.push(`⚠ Links to a search, not a paper: <${l.href}> (the checks refuse it)`);
-      if (l.verdict.kind === 'study')
-        lines.push(`⚠ Links to a study that is not in the source registry: <${l.href}> (the checks refuse it)`);
-      if (l.verdict.kind === 'registry-elsewhere')
-        lines.push(
-          `⚠ Links to ${mdText(l.verdict.source.short)} at another address: <${l.href}> (the checks refuse it)`,
-        );
-    }
-  }
-  const numbers = sentence.numbers.filter((n) => n.checked || mode === 'uncited');
-  const shown = new Set<string>();
-  let coveredTo = -1;
-  for (const n of numbers) {
-    const key = `${n.number.kind}:${n.number.value}:${n.number.unit ?? ''}`;
-    // The 77 of "55 of the 77" is shown with the 55, unless nothing backs it.
-    const covered = n.number.start < coveredTo && (n.backing.length > 0 || !n.checked);
-    coveredTo = Math.max(coveredTo, n.number.end);
-    if (shown.has(key) || covered || n.number.kind === 'other') continue;
-    shown.add(key);
-    lines.push(numberLine(n, mode));
-  }
-  if (mode !== 'cited' && !numbers.some((n) => n.checked && n.backing.length))
-    lines.unshift('Clinic statement — no study cited');
-  return lines;
-}
-
-function numberLine(n: CheckedNumber, mode: BlockAnalysis['mode']): string {
-  const said = `“${mdText(n.number.text.trim())}”`;
-  if (n.backing.length) {
-    return `${said} — ${n.backing.map((b) => ('fact' in b ? `from ${mdText(b.source.short)} (fact \`${b.key}\`): value ${mdText(say(b.fact))}; measures: ${mdText(b.fact.measures)}; in: ${mdText(b.fact.population)}` : `the year ${mdText(b.source.short)} was published`)).join(' — and ')}`;
-  }
-  if (!n.checked) return `${said} — the clinic’s own number, from no study`;
-  const elsewhere = n.elsewhere.length
-    ? `; it matches ${n.elsewhere.map((b) => `${mdText(b.source.short)} (${mdText(describeBacking(b))})`).join('; ')}, which ${mode === 'title' ? 'the email' : 'this paragraph'} does not cite`
-    : '';
-  return `⚠ ${said} — no cited source backs it${elsewhere} (the checks fail on it)`;
-}
-
-function statementsOf(blocks: BlockAnalysis[], skip: (text: string) => boolean): Statement[] {
-  const statements: Statement[] = [];
-  for (const block of blocks) {
-    for (const sentence of block.sentences) {
-      if (skip(sentence.text)) continue;
-      if (
-        roleOf(sentence.text, sentence.numbers.filter((n) => n.checked || n.number.kind !== 'other').length) !==
-        'statement'
-      )
-        continue;
-      statements.push({ text: sentence.text, lines: sourceLines(block, sentence) });
-    }
-  }
-  return statements;
-}
-
-function statementList(statements: Statement[], first = 1): string[] {
-  if (statements.length === 0) return ['No factual statements.'];
-  return statements.flatMap((s, i) => [`${first + i}. “${mdText(s.text)}”`, ...s.lines.map((line) => `   - ${line}`)]);
 }
 
 /** A version of a template (`Variants`): its name, the props that differ, and what it says that the usual one does not. */
@@ -315,7 +189,7 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
 
   out.push('## Contents', '');
   out.push(
-    ...table(
+    ...mdTable(
       ['#', 'Sent as', 'File', 'Subject', 'Statements', 'Citing a study', 'Checks'],
       sections.map((s, i) => [
         String(i + 1),
@@ -380,7 +254,7 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
   for (const s of sections)
     for (const st of s.statements)
       for (const [id, src] of Object.entries(registry))
-        if (st.lines.some((l) => l.startsWith(`Source: ${link(src.short, src.url)}`)))
+        if (st.lines.some((l) => l.startsWith(`Source: ${mdLink(src.short, src.url)}`)))
           citedIn.set(id, [...new Set([...(citedIn.get(id) ?? []), s.email.sentAs[0] ?? s.email.file])]);
   for (const [id, source] of Object.entries(registry)) {
     out.push(`### ${mdText(source.short)} (\`${id}\`)`, '');
@@ -398,7 +272,7 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
     const facts = Object.entries(source.facts);
     if (facts.length) {
       out.push(
-        ...table(
+        ...mdTable(
           ['Fact', 'As an email states it', 'What it measures', 'In whom'],
           facts.map(([key, fact]) => [key, say(fact), fact.measures, fact.population]),
         ),

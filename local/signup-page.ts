@@ -1,8 +1,7 @@
 /** The sign-up page the local runtime serves at `/`: the same plain HTML form a clinic would put on its site. */
 import type { Clinic } from '../emails/clinic.ts';
 import { escapeHtml } from '../lambdas/handlers/http.ts';
-import { signupForm } from '../lambdas/signup-form.ts';
-import { ROUTES } from '../lambdas/contract.ts';
+import { ROUTES, signupForm } from '../lambdas/contract.ts';
 
 export function signupPage(clinic: Clinic, links: { inbox: string; clock: string; report: string }): string {
   return `<!doctype html>

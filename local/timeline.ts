@@ -107,16 +107,12 @@ const USAGE = `usage: npm run timeline [-- [--tz ZONE] [--signup TIME] [--appoin
   --booked TIME        when the lead books that visit (default: the sign-up time)
   -h, --help           show this help`;
 
-const isoTime = z.string().refine((value) => DateTime.fromISO(value).isValid, {
-  error: bad("is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time)."),
-});
+const notATime = bad("is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time).");
+const notAZone = bad('is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.');
+const isDateTime = (value: string) => DateTime.fromISO(value).isValid;
+const isoTime = z.string().refine(isDateTime, { error: notATime });
 const Options = z.object({
-  tz: z
-    .string()
-    .refine(isValidTimeZone, {
-      error: bad('is not a time zone. Use an IANA name such as America/Denver or Europe/Berlin.'),
-    })
-    .optional(),
+  tz: z.string().refine(isValidTimeZone, { error: notAZone }).optional(),
   signup: isoTime.optional(),
   appointment: isoTime.optional(),
   booked: isoTime.optional(),

@@ -1,49 +1,18 @@
 /**
- * The clinic's scheduling system tells us about appointments through a signed webhook. A booking takes the lead out of
- * the nurture for good and into the follow-up (confirmation, reminder the day before or late, a note the day after);
- * a cancellation or no-show sends one nudge to rebook. Pure: verification, validation and planning; `applyBooking`
- * drives the store through its port.
+ * The clinic's scheduling system tells us about appointments through a signed webhook (the signature is checked in
+ * `booking-signature.ts`). A booking takes the lead out of the nurture for good and into the follow-up (confirmation,
+ * reminder the day before or late, a note the day after); a cancellation or no-show sends one nudge to rebook. Pure:
+ * validation and planning; `applyBooking` drives the store through its port. What the emails say about the visit is
+ * in `visit.ts`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { SEQUENCE_IDS } from '../contract.ts';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';
-import type { BookingChange, Clock, EventStore, LeadStore, RenderProps } from './ports.ts';
+import type { BookingChange, Clock, EventStore, LeadStore } from './ports.ts';
 import type { Sequence } from './sequence.ts';
 import { consentField, emailField, fieldErrors, line, timeZoneField } from './signup.ts';
 import { whileSendInFlight, type StopDeps } from './stop.ts';
-
-/** How old (or how far in the future) a webhook's timestamp may be. */
-const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
-
-const signatureOf = (timestamp: string, body: Buffer | string, secret: string) =>
-  `v1=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
-
-/** The headers a sender puts on a booking webhook: `X-Nurture-Timestamp` and `X-Nurture-Signature`. */
-export function signBooking(body: Buffer | string, secret: string, at: Date): { timestamp: string; signature: string } {
-  const timestamp = String(Math.floor(at.getTime() / 1000));
-  return { timestamp, signature: signatureOf(timestamp, body, secret) };
-}
-
-export type SignatureCheck = 'ok' | 'missing' | 'stale' | 'invalid';
-
-/** HMAC-SHA256 over "<timestamp>.<raw body>", compared in constant time; a timestamp over 5 minutes off is refused. */
-export function verifyBooking(
-  body: Buffer,
-  headers: { timestamp?: string; signature?: string },
-  secret: string,
-  now: Date,
-): SignatureCheck {
-  const { timestamp, signature } = headers;
-  if (!timestamp || !signature) return 'missing';
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now.getTime() - Number(timestamp) * 1000) > SIGNATURE_TOLERANCE_MS)
-    return 'stale';
-  const given = Buffer.from(signature);
-  const expected = Buffer.from(signatureOf(timestamp, body, secret));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? 'ok' : 'invalid';
-}
 
 const bookingSchema = z
   .object({
@@ -85,33 +54,6 @@ export function parseBooking(body: unknown): BookingParse {
   return result.success ? { ok: true, booking: result.data } : { ok: false, fields: fieldErrors(result.error) };
 }
 
-/** The appointment as an email says it, in the lead's zone: "Tuesday, December 1 at 10:00 AM EST". */
-export function describeAppointment(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at, { zone }).setLocale('en-US').toFormat("cccc, LLLL d 'at' h:mm a ZZZZ");
-}
-
-/**
- * What an email going out at `now` may say about the lead's visit: when it is, whether that is today or tomorrow
- * (in the lead's zone), and whether the scheduling system reported it attended. Attendance comes from the
- * appointment's status alone, never from health data; anything but `attended` means we do not know the lead came.
- */
-export function visitProps(
-  lead: Pick<Lead, 'appointmentAt' | 'appointmentStatus' | 'timeZone'>,
-  now: Date,
-): Pick<RenderProps, 'appointment' | 'visitDay' | 'attended'> {
-  if (!lead.appointmentAt) return {};
-  const at = new Date(lead.appointmentAt);
-  const days = DateTime.fromJSDate(at, { zone: lead.timeZone })
-    .startOf('day')
-    .diff(DateTime.fromJSDate(now, { zone: lead.timeZone }).startOf('day'), 'days').days;
-  const visitDay = ({ 0: 'today', 1: 'tomorrow' } as const)[Math.round(days)];
-  return {
-    appointment: describeAppointment(at, lead.timeZone),
-    attended: lead.appointmentStatus === 'attended',
-    ...(visitDay && { visitDay }),
-  };
-}
-
 /** Leads that must not get email any more. A booking is still recorded on them. */
 const STOPPED: ReadonlySet<LeadStatus> = new Set(['unsubscribed', 'bounced', 'complained', 'rejected']);
 
@@ -133,8 +75,8 @@ const TARGET: Record<AppointmentStatus, string> = {
  * - Steps timed from the appointment that are too late by now are skipped; a visit reported as attended skips the
  *   steps meant for before it (the confirmation and the reminder) that have not gone, whatever the clock says, also
  *   for a lead already in the follow-up. The note after the visit stays where it was planned; because the status
- *   now says attended, it goes out as the version that thanks the lead for coming (`visitProps`). Reported after
- *   the note went out, attended changes no email.
+ *   now says attended, it goes out as the version that thanks the lead for coming (`visitProps` in `visit.ts`).
+ *   Reported after the note went out, attended changes no email.
  */
 export function planBooking(
   lead: Lead,

@@ -4,7 +4,7 @@
  * a permanent rejection affects only its lead, a refusal for the whole account affects no lead) come from the order of
  * these calls and the store's conditions.
  */
-import { visitProps } from './booking.ts';
+import { visitProps } from './visit.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
 import { deadlineFor, localDate } from './schedule.ts';

@@ -1,3 +1,5 @@
+import type { Interest } from '../contract.ts';
+
 /** A person who signed up, and where they are in their sequence. */
 export type LeadStatus =
   | 'active' // a step is scheduled
@@ -6,15 +8,6 @@ export type LeadStatus =
   | 'bounced'
   | 'complained'
   | 'rejected'; // SES refused the address permanently
-
-export const INTERESTS = [
-  'chronic-migraine',
-  'refractory-migraine',
-  'status-migrainosus',
-  'migraine-with-aura',
-  'other',
-] as const;
-export type Interest = (typeof INTERESTS)[number];
 
 export interface Consent {
   at: string;

@@ -1,10 +1,8 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
-import { INTERESTS, type LeadProfile } from './lead.ts';
+import { HONEYPOT_FIELD, INTERESTS, SIGNUP_FIELDS as FIELD } from '../contract.ts';
+import type { LeadProfile } from './lead.ts';
 import { isValidTimeZone } from './schedule.ts';
-
-/** The hidden field that people never see and bots fill in. */
-export const HONEYPOT_FIELD = 'website';
 
 const LINE_BREAK = /[\r\n]/;
 // Other C0/C1 controls and bidi overrides have no business in a name or an address; nor has half of a UTF-16
@@ -79,25 +77,25 @@ export const consentField = z.union([z.literal(true), z.enum(['true', 'on', 'yes
 });
 
 const signupSchema = z.object({
-  email: emailField,
-  firstName: line('First name', 80, { min: 1, headerSafe: true }),
-  lastName: line('Last name', 80, { headerSafe: true })
+  [FIELD.email]: emailField,
+  [FIELD.firstName]: line('First name', 80, { min: 1, headerSafe: true }),
+  [FIELD.lastName]: line('Last name', 80, { headerSafe: true })
     .optional()
     .transform((value) => value || undefined),
-  phone: z
+  [FIELD.phone]: z
     .string({ error: 'Phone must be text.' })
     .trim()
     .max(32, { error: 'Phone must be at most 32 characters.' })
     .regex(/^[0-9+().\-\s]*$/, { error: 'Phone may contain only digits, spaces and + ( ) - .' })
     .optional()
     .transform((value) => value || undefined),
-  timeZone: timeZoneField,
-  interest: z
+  [FIELD.timeZone]: timeZoneField,
+  [FIELD.interest]: z
     .union([z.enum(INTERESTS), z.literal('')], { error: `Interest must be one of: ${INTERESTS.join(', ')}.` })
     .optional()
     .transform((value) => value || undefined),
-  consent: consentField,
-  consentVersion: optionalLine('Consent version', 40),
+  [FIELD.consent]: consentField,
+  [FIELD.consentVersion]: optionalLine('Consent version', 40),
   page: optionalLine('Page', 2048),
   source: optionalLine('Source', 200),
   utm_source: optionalLine('utm_source', 200),

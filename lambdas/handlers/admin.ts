@@ -4,11 +4,9 @@
  * In AWS both routes sit behind IAM authorisation, and this handler refuses a request that did not pass it, so a
  * route wired without it exposes nothing. Locally (`npm start`) they are open on localhost.
  */
-import { adminPage } from '../adapters/report-page.tsx';
-import { adminDeps, lambdaEntry } from '../compose.ts';
-import { loadAdminConfig } from '../config.ts';
+import { adminDeps, lambdaEntry, loadAdminConfig } from '../compose.ts';
 import { ROUTES } from '../contract.ts';
-import { buildReport, type ReportOptions, type ReportSource } from '../domain/report.ts';
+import { buildReport, type Report, type ReportOptions, type ReportSource } from '../domain/report.ts';
 import type { Clock } from '../domain/ports.ts';
 import { json, type HttpEvent, type HttpResult } from './http.ts';
 
@@ -16,6 +14,8 @@ export interface AdminDeps {
   reports: ReportSource;
   sequences: ReportOptions['sequences'];
   clock: Clock;
+  /** The report as an HTML page (no script, nothing loaded from elsewhere). */
+  page: (report: Report) => string;
 }
 
 export interface AdminOptions {
@@ -50,7 +50,7 @@ export function makeAdminHandler(deps: AdminDeps, { requireIam = false }: AdminO
           "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
         ...NO_STORE,
       },
-      body: adminPage(report),
+      body: deps.page(report),
     };
   };
 }

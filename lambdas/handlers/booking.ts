@@ -4,9 +4,9 @@
  * a bad signature or a timestamp over 5 minutes off gets 401, and a replay of the same delivery changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { bookingDeps, lambdaEntry } from '../compose.ts';
-import type { ResolvedConfig } from '../config.ts';
-import { applyBooking, parseBooking, verifyBooking, type BookingDeps, type SignatureCheck } from '../domain/booking.ts';
+import { bookingDeps, lambdaEntry, type ResolvedConfig } from '../compose.ts';
+import { verifyBooking, type SignatureCheck } from '../domain/booking-signature.ts';
+import { applyBooking, parseBooking, type BookingDeps } from '../domain/booking.ts';
 import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
 import type { Clock, DeliveryLog, EventStore } from '../domain/ports.ts';
 import { decodeBody, header, json, MAX_BODY_BYTES, rawBody, type HttpEvent, type HttpResult } from './http.ts';

@@ -1,6 +1,5 @@
 /** SES events from EventBridge (the configuration set's event destination): recorded, rolled up, and acted on. */
-import { lambdaEntry, sesEventsDeps } from '../compose.ts';
-import type { Config } from '../config.ts';
+import { lambdaEntry, loadSesEventsConfig, sesEventsDeps, type SesEventsConfig } from '../compose.ts';
 import { recordEngagement, type EngagementResult } from '../domain/engagement.ts';
 import type { Clock, EventStore, LeadStore, Log } from '../domain/ports.ts';
 
@@ -11,7 +10,7 @@ export interface SesEventsHandlerDeps {
   store: LeadStore;
   clock: Clock;
   log: Log;
-  config: Pick<Config, 'SES_TIMEOUT_SECONDS'>;
+  config: Pick<SesEventsConfig, 'SES_TIMEOUT_SECONDS'>;
 }
 
 export function makeSesEventsHandler({ store, events, clock, log, config }: SesEventsHandlerDeps) {
@@ -19,5 +18,11 @@ export function makeSesEventsHandler({ store, events, clock, log, config }: SesE
   return (event: unknown): Promise<EngagementResult> => recordEngagement(deps, event);
 }
 
-/** Lambda entry point (EventBridge rule target). */
-export const handler = lambdaEntry((config) => makeSesEventsHandler(sesEventsDeps(config)));
+/**
+ * Lambda entry point (EventBridge rule target). It reads no secret: recording an event and stopping a lead sign no
+ * link, so it gets only the table's settings and the SES timeout.
+ */
+export const handler = lambdaEntry(
+  (config) => makeSesEventsHandler(sesEventsDeps(config)),
+  () => loadSesEventsConfig(),
+);

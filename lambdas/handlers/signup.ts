@@ -2,9 +2,7 @@
  * POST /signup: validate, store the lead once per email, and send the welcome before answering.
  * A fetch gets JSON; a plain HTML form post gets a thank-you page.
  */
-import type { Clinic } from '../../emails/clinic.ts';
-import { lambdaEntry, signupDeps } from '../compose.ts';
-import type { Config } from '../config.ts';
+import { lambdaEntry, signupDeps, type Clinic, type Config } from '../compose.ts';
 import { SEQUENCE_IDS } from '../contract.ts';
 import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
 import { enroll } from '../domain/enroll.ts';

@@ -4,9 +4,7 @@
  *   POST  RFC 8058 one-click (body `List-Unsubscribe=One-Click`, sent by mail providers), or that button.
  * The token is the lead id signed with HMAC; a forged, truncated or tampered token gets 400 and changes nothing.
  */
-import type { Clinic } from '../../emails/clinic.ts';
-import { lambdaEntry, unsubscribeDeps } from '../compose.ts';
-import type { ResolvedConfig } from '../config.ts';
+import { lambdaEntry, unsubscribeDeps, type Clinic, type ResolvedConfig } from '../compose.ts';
 import { ROUTES } from '../contract.ts';
 import type { Clock, LeadStore, Log } from '../domain/ports.ts';
 import { stopLead } from '../domain/stop.ts';

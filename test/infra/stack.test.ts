@@ -7,7 +7,7 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../lambdas/config.ts';
+import { loadAdminConfig, loadConfig, loadSesEventsConfig } from '../../lambdas/config.ts';
 import { DISPATCH_METRICS, SEND_QUOTA_METRICS, SES_EVENT_TYPES } from '../../lambdas/contract.ts';
 import { addNagPacks } from '../../lib/app.ts';
 import { parseStages, reservedConcurrencyTotal } from '../../lib/config.ts';
@@ -21,6 +21,11 @@ const dev = app.template('dev');
 const prod = app.template('prod');
 const devStack = app.stacks.dev!;
 const handlers = HANDLERS;
+/** The handlers whose entry point reads less than `loadConfig` (and no secret), by the loader they pass to `lambdaEntry`. */
+const NARROW_LOADERS: Record<string, (env: Record<string, string>) => unknown> = {
+  admin: loadAdminConfig,
+  'ses-events': loadSesEventsConfig,
+};
 
 type Resource = { Type: string; Properties: Record<string, any> };
 const resourcesOf = (template: typeof dev, type: string) => template.findResources(type) as Record<string, Resource>;
@@ -183,12 +188,16 @@ describe('the Lambdas', () => {
         ]),
       );
       expect('BOOKING_SECRET_ARN' in variables, spec.handler).toBe(spec.secrets.includes('booking'));
-      if (!spec.secrets.includes('unsubscribe')) {
-        // The admin report loads no config and holds no key: it could not sign an unsubscribe link.
+      const narrowLoader = NARROW_LOADERS[spec.handler];
+      if (narrowLoader) {
+        // The admin report and the SES-event recorder load a narrower config and hold no key: neither signs a link.
+        expect(spec.secrets, spec.handler).toEqual([]);
         expect(
           Object.keys(variables).filter((name) => name.endsWith('_SECRET_ARN')),
           spec.handler,
         ).toEqual([]);
+        expect(() => narrowLoader(env), spec.handler).not.toThrow();
+        expect(variables.TABLE_NAME).toEqual(ref(logicalId(devStack, devStack.table)));
         continue;
       }
       expect(() => loadConfig(env), spec.handler).not.toThrow();
@@ -274,6 +283,13 @@ describe('IAM', () => {
       );
     }
     expect(JSON.stringify(dev.toJSON())).not.toMatch(/dynamodb:(DeleteItem|BatchWriteItem|\*)/);
+  });
+
+  it('only the handlers that sign unsubscribe links or check booking signatures can read a secret: not the admin report, not the SES-event recorder', () => {
+    const secretReaders = handlers
+      .filter((spec) => statementsOf(spec.handler).some((s) => actions(s).includes('secretsmanager:GetSecretValue')))
+      .map((spec) => spec.handler);
+    expect(secretReaders.sort()).toEqual(['booking', 'dispatch', 'signup', 'unsubscribe']);
   });
 
   it('roles carry no AWS managed policy and no inline policy', () => {

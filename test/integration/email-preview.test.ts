@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinic } from '../../emails/clinic.ts';
 import type { StepTemplate } from '../../emails/_shared/types.ts';
-import { templateFiles } from '../../local/email-checks.ts';
+import { templateFiles } from '../../local/email-templates.ts';
 import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
 
 function freePort(): Promise<number> {

@@ -9,7 +9,7 @@ import { loadConfig } from '../../lambdas/config.ts';
 import { resolveSecrets } from '../../lambdas/adapters/secrets.ts';
 import { dynamoClient, sesClient } from '../../lambdas/adapters/clients.ts';
 import { composeService, type Service } from '../../lambdas/compose.ts';
-import { signBooking } from '../../lambdas/domain/booking.ts';
+import { signBooking } from '../../lambdas/domain/booking-signature.ts';
 import type { Clock, Log } from '../../lambdas/domain/ports.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';

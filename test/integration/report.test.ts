@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { describe, expect, inject, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { adminPage } from '../../lambdas/adapters/report-page.tsx';
 import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.ts';
 import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
@@ -31,6 +32,7 @@ const admin = makeAdminHandler({
   reports: new DynamoReportSource(dynamoClient(env.config), env.config.TABLE_NAME),
   sequences: env.dispatch.sequences,
   clock: env.clock,
+  page: adminPage,
 });
 const FIRST_NAME = 'Zebulon';
 const emails: string[] = [];
@@ -182,6 +184,7 @@ describe('reporting', () => {
         reports: new DynamoReportSource(dynamoClient(env.config), env.config.TABLE_NAME),
         sequences: env.dispatch.sequences,
         clock: env.clock,
+        page: adminPage,
       },
       { requireIam: true },
     );

@@ -4,7 +4,8 @@
  * input either verdict may meet). A body's expected answer follows from its fields, without re-running the validator.
  */
 import fc from 'fast-check';
-import { APPOINTMENT_STATUSES, INTERESTS } from '../../lambdas/domain/lead.ts';
+import { INTERESTS } from '../../lambdas/contract.ts';
+import { APPOINTMENT_STATUSES } from '../../lambdas/domain/lead.ts';
 
 export interface Part<T = unknown> {
   value: T;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lambdaEntry, unsubscribeDeps } from '../../lambdas/compose.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
+import { handler as sesEventsLambda } from '../../lambdas/handlers/ses-events.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 
 /**
@@ -101,5 +102,11 @@ describe('lambdaEntry', () => {
     expect(await Promise.all([handler('c'), handler('d')])).toEqual(['c:2', 'd:2']);
     expect(await handler('e')).toBe('e:2');
     expect({ loads, builds }).toEqual({ loads: 2, builds: 2 });
+  });
+
+  it('the SES-event Lambda starts with no unsubscribe secret at all (it signs no link, and the stack grants it none)', async () => {
+    lambdaEnvironment();
+    // Not an SES event: answered without a DynamoDB call, once the Lambda has started.
+    expect(await sesEventsLambda({ 'detail-type': 'Not an SES event' })).toBe('skipped');
   });
 });

@@ -1,20 +1,12 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  describeAppointment,
-  parseBooking,
-  planBooking,
-  signBooking,
-  verifyBooking,
-  visitProps,
-} from '../../../lambdas/domain/booking.ts';
+import { parseBooking, planBooking } from '../../../lambdas/domain/booking.ts';
 import type { Lead } from '../../../lambdas/domain/lead.ts';
 import { planNext } from '../../../lambdas/domain/plan.ts';
 import { deadlineFor } from '../../../lambdas/domain/schedule.ts';
 import type { Sequence } from '../../../lambdas/domain/sequence.ts';
 import { followUp, sequences } from '../../../emails/sequences.ts';
 
-const secret = 'unit-booking-secret-unit-booking-secret';
 const now = new Date('2026-03-05T15:00:00Z');
 
 const lead = (fields: Partial<Lead> = {}): Lead => ({
@@ -30,26 +22,6 @@ const lead = (fields: Partial<Lead> = {}): Lead => ({
   sentSteps: ['welcome', 'how-it-works'],
   nextStepId: 'who-it-helps',
   ...fields,
-});
-
-describe('the booking signature', () => {
-  const body = Buffer.from('{"email":"rosa@example.com"}');
-  const headers = (at: Date) => signBooking(body, secret, at);
-
-  it('accepts what was signed with the secret within five minutes', () => {
-    expect(verifyBooking(body, headers(new Date(now.getTime() - 4 * 60_000)), secret, now)).toBe('ok');
-  });
-
-  it('refuses another body, another secret, an old or future timestamp, and missing headers', () => {
-    expect(verifyBooking(Buffer.from('{"email":"eve@example.com"}'), headers(now), secret, now)).toBe('invalid');
-    expect(verifyBooking(body, signBooking(body, 'another-secret-another-secret-another', now), secret, now)).toBe(
-      'invalid',
-    );
-    expect(verifyBooking(body, headers(new Date(now.getTime() - 6 * 60_000)), secret, now)).toBe('stale');
-    expect(verifyBooking(body, headers(new Date(now.getTime() + 6 * 60_000)), secret, now)).toBe('stale');
-    expect(verifyBooking(body, { timestamp: 'yesterday', signature: 'v1=00' }, secret, now)).toBe('stale');
-    expect(verifyBooking(body, {}, secret, now)).toBe('missing');
-  });
 });
 
 describe('parsing a booking', () => {
@@ -193,12 +165,6 @@ describe('steps timed from the appointment', () => {
     );
     expect(plan).toEqual({ skipped: [], late: true, next: { stepId: 'reminder', at: now } });
   });
-
-  it('the appointment is shown in the lead’s own zone', () => {
-    expect(describeAppointment(new Date('2026-03-10T18:30:00Z'), 'America/Los_Angeles')).toBe(
-      'Tuesday, March 10 at 11:30 AM PDT',
-    );
-  });
 });
 
 describe('the reminder for a visit booked after its usual time (10:00 the day before)', () => {
@@ -310,32 +276,5 @@ describe('the reminder for a visit booked after its usual time (10:00 the day be
     const [, reminder, afterVisit] = followUp.steps;
     expect(deadlineFor(reminder!, ny('2026-03-10T09:00'), NY)).toEqual(ny('2026-03-10T06:00'));
     expect(deadlineFor(afterVisit!, ny('2026-03-10T09:00'), NY)).toBeUndefined();
-  });
-});
-
-describe('what an email says about the visit', () => {
-  const booked = {
-    timeZone: 'America/New_York',
-    appointmentAt: '2026-03-10T18:30:00.000Z',
-    appointmentStatus: 'booked' as const,
-  };
-
-  it('today or tomorrow by the lead’s own calendar, and neither further off or after the visit', () => {
-    // 23:30 on the 9th in New York is already the 10th in UTC: still "tomorrow" for the lead.
-    expect(visitProps(booked, new Date('2026-03-10T03:30:00Z'))).toEqual({
-      appointment: 'Tuesday, March 10 at 2:30 PM EDT',
-      visitDay: 'tomorrow',
-      attended: false,
-    });
-    expect(visitProps(booked, new Date('2026-03-10T12:00:00Z')).visitDay).toBe('today');
-    expect(visitProps(booked, new Date('2026-03-08T15:00:00Z')).visitDay).toBeUndefined();
-    expect(visitProps(booked, new Date('2026-03-11T14:00:00Z')).visitDay).toBeUndefined();
-  });
-
-  it('attended only when the scheduling system said so; nothing without an appointment', () => {
-    expect(visitProps({ ...booked, appointmentStatus: 'attended' }, now).attended).toBe(true);
-    for (const status of ['booked', 'rescheduled'] as const)
-      expect(visitProps({ ...booked, appointmentStatus: status }, now).attended).toBe(false);
-    expect(visitProps({ timeZone: 'America/New_York' }, now)).toEqual({});
   });
 });

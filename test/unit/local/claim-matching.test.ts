@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { claims, disclaimerPhrases, negations, type ClaimRule } from '../../../emails/content-rules.ts';
-import { checkTemplate, emailsFromFiles, formatProblems } from '../../../local/email-checks.ts';
+import { checkTemplate, formatProblems } from '../../../local/email-checks.ts';
+import { emailsFromFiles } from '../../../local/email-templates.ts';
 import {
   claimProblems,
   claimsInSentence,

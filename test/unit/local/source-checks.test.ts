@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { clinic } from '../../../emails/clinic.ts';
 import { say, sources, type Fact, type Source } from '../../../emails/sources.ts';
-import { checkTemplate, emailsFromFiles, formatProblems, type Rule } from '../../../local/email-checks.ts';
-import { analyzeEmail, citationProblems, sourceProblems } from '../../../local/source-checks.ts';
+import { checkTemplate, formatProblems, type Rule } from '../../../local/email-checks.ts';
+import { emailsFromFiles } from '../../../local/email-templates.ts';
+import { analyzeEmail } from '../../../local/source-analysis.ts';
+import { citationProblems, sourceProblems } from '../../../local/source-checks.ts';
 
 /** A one-paragraph email, as HTML, for the analysis itself. */
 const email = (body: string, { subject = 'A note', preview = 'A note from the clinic.' } = {}) => ({

@@ -1,0 +1,134 @@
+/** What `npm run bench` keeps and shows: its results against their targets in bench/results/latest.json, and a table. */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { load } from './load.ts';
+import type { dueCollection, reportTime, speedToLead, throughput } from './scenarios.ts';
+
+export const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+/** When and where a scenario ran, kept with its result. */
+interface Ran {
+  at: string;
+  machine: { cpus: number; cpu: string | undefined; memoryGiB: number; node: string; loadAverageAtStart: number };
+}
+type Result<F extends (...args: never[]) => Promise<object>> = (Ran & Awaited<ReturnType<F>>) | undefined;
+
+/** This run's results (undefined for a scenario not run). */
+export interface BenchResults {
+  speed: Result<typeof speedToLead>;
+  rate: Result<typeof throughput>;
+  collection: (Ran & { runs: Awaited<ReturnType<typeof dueCollection>> }) | undefined;
+  reporting: Result<typeof reportTime>;
+  loaded: Result<typeof load>;
+}
+
+/**
+ * Write bench/results/latest.json: this run's scenarios with their targets and whether each met them, and what the last
+ * run of each other scenario wrote. Then print the table of this run's numbers.
+ */
+export function writeAndPrint(
+  { speed, rate, collection, reporting, loaded }: BenchResults,
+  machine: Pick<Ran['machine'], 'cpus' | 'cpu'>,
+) {
+  const growth = collection && collection.runs[1]!.medianMs / collection.runs[0]!.medianMs;
+  // Files written before each scenario kept its own machine had one label for all: it is dropped, not guessed.
+  const {
+    machine: _oneLabelForAll,
+    at: _written,
+    ...previous
+  } = (
+    existsSync('bench/results/latest.json') ? JSON.parse(readFileSync('bench/results/latest.json', 'utf8')) : {}
+  ) as Record<string, unknown>;
+  /** This run's scenarios; the others keep what the last run of them wrote. */
+  const fresh = {
+    ...(speed && { speedToLead: { ...speed, targetP99Ms: 1000, pass: speed.p99Ms < 1000 } }),
+    ...(rate && { dispatchThroughput: { ...rate, targetRatio: 0.8, pass: rate.ratio >= 0.8 } }),
+    ...(collection && { dueCollection: { ...collection, growth, targetGrowth: 1.2, pass: growth! <= 1.2 } }),
+    ...(reporting && { report: reporting }),
+    ...(loaded && {
+      load: {
+        ...loaded,
+        targets: {
+          errors: 0,
+          p99Ms: 250,
+          sendRatioAtLeast: 0.95,
+          maxInAnySecondAtMost: loaded.sends.limit,
+          memoryGrowthMiBAtMost: 5,
+        },
+        pass: {
+          errors: loaded.signups.errors === 0,
+          p99: loaded.signups.p99Ms < 250,
+          sendRate: loaded.sends.ratio >= 0.95 && loaded.sends.ratio <= 1,
+          neverAboveLimit: loaded.sends.maxInAnySecond <= loaded.sends.limit,
+          noMemoryGrowth: loaded.memoryMiB.end.heapUsed - loaded.memoryMiB.start.heapUsed <= 5,
+        },
+      },
+    }),
+  };
+  const results = { ...previous, ...fresh };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', JSON.stringify(results, null, 2));
+
+  const mark = (pass: boolean) => (pass ? 'ok' : 'MISSED');
+  const row = (value: string, target = '', pass?: boolean) => ({
+    value,
+    target,
+    result: pass === undefined ? '' : mark(pass),
+  });
+  console.table({
+    ...(speed && {
+      'speed to lead p50': row(ms(speed.p50Ms)),
+      'speed to lead p99': row(ms(speed.p99Ms), '< 1000 ms', fresh.speedToLead?.pass),
+    }),
+    ...(rate && {
+      'dispatch sends/s': row(rate.dispatchPerSecond.toFixed(0)),
+      'raw SendRawEmail/s': row(rate.rawPerSecond.toFixed(0)),
+      'throughput ratio': row(rate.ratio.toFixed(2), '>= 0.80', fresh.dispatchThroughput?.pass),
+    }),
+    ...(collection && {
+      [`due collect, ${collection.runs[0]!.idle} idle`]: row(ms(collection.runs[0]!.medianMs)),
+      [`due collect, ${collection.runs[1]!.idle} idle`]: row(ms(collection.runs[1]!.medianMs)),
+      'due collect growth': row(`${growth!.toFixed(2)}x`, '<= 1.2x', fresh.dueCollection?.pass),
+    }),
+    ...(reporting && {
+      [`report read, ${reporting.leads} leads`]: {
+        value: ms(reporting.readMs),
+        target: '',
+        result: `${reporting.items} items`,
+      },
+      [`report compute, ${reporting.leads} leads`]: row(ms(reporting.buildMs)),
+    }),
+    ...(loaded && {
+      [`load: sign-ups at ${loaded.arrivalRate}/s, p50`]: row(ms(loaded.signups.p50Ms)),
+      'load: sign-up p99': row(ms(loaded.signups.p99Ms), '< 250 ms', fresh.load?.pass.p99),
+      'load: sign-up max': row(ms(loaded.signups.maxMs)),
+      'load: in the handler p50/p99/max': row(
+        `${ms(loaded.signups.inHandler.p50Ms)} / ${ms(loaded.signups.inHandler.p99Ms)} / ${ms(loaded.signups.inHandler.maxMs)}`,
+      ),
+      'load: errors': row(`${loaded.signups.errors} of ${loaded.signups.sent}`, '0', fresh.load?.pass.errors),
+      'load: sends/s (MAX_SEND_RATE)': row(
+        `${loaded.sends.perSecond.toFixed(1)} (${loaded.sends.limit})`,
+        '95-100% of limit',
+        fresh.load?.pass.sendRate,
+      ),
+      'load: most sends in any 1 s': row(
+        String(loaded.sends.maxInAnySecond),
+        `<= ${loaded.sends.limit}`,
+        fresh.load?.pass.neverAboveLimit,
+      ),
+      'load: heap start/peak/end MiB': row(
+        `${loaded.memoryMiB.start.heapUsed} / ${loaded.memoryMiB.peak.heapUsed} / ${loaded.memoryMiB.end.heapUsed}`,
+        'end - start <= 5',
+        fresh.load?.pass.noMemoryGrowth,
+      ),
+      'load: RSS start/peak/end MiB': row(
+        `${loaded.memoryMiB.start.rss} / ${loaded.memoryMiB.peak.rss} / ${loaded.memoryMiB.end.rss}`,
+      ),
+      'load: runtime CPU (% of a core)': row(`${loaded.runtimeCpuPercent}%`),
+      'load: emulators CPU (% of a core)': row(`${loaded.emulatorCpuPercent}%`),
+      'load: load average before/after': row(
+        `${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`,
+      ),
+    }),
+  });
+  console.log(`Wrote bench/results/latest.json (${machine.cpus} cores, ${machine.cpu}).`);
+}

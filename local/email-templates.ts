@@ -1,0 +1,62 @@
+/**
+ * The emails `npm run check:emails` checks: every email a sequence sends and every template file in emails/, or the
+ * files named on the command line, each with the file it lives in and the steps that send it.
+ */
+import { readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { StepTemplate } from '../emails/_shared/types.ts';
+import type { Sequence } from '../lambdas/domain/sequence.ts';
+
+/** One template, where it lives and which sequence steps send it. */
+export interface EmailUnderCheck {
+  /** Relative to the repository, like "emails/welcome.tsx". */
+  file: string;
+  /** "nurture → welcome"; empty when no sequence sends it yet. */
+  sentAs: string[];
+  template: StepTemplate;
+}
+
+/** Every email a sequence sends, and every template file in `dir`, with the file it lives in. */
+export async function emailsToCheck(
+  sequences: Readonly<Record<string, Sequence<{ id: string; template: StepTemplate }>>>,
+  dir = 'emails',
+): Promise<EmailUnderCheck[]> {
+  const byTemplate = new Map<StepTemplate, EmailUnderCheck>();
+  for (const file of templateFiles(dir)) {
+    const module = (await import(pathToFileURL(resolve(file)).href)) as { default?: StepTemplate };
+    if (typeof module.default === 'function' && module.default.PreviewProps)
+      byTemplate.set(module.default, { file, sentAs: [], template: module.default });
+  }
+  for (const sequence of Object.values(sequences)) {
+    for (const step of sequence.steps) {
+      const entry = byTemplate.get(step.template) ?? {
+        file: `${sequence.id} → ${step.id} (template not in ${dir}/)`,
+        sentAs: [],
+        template: step.template,
+      };
+      entry.sentAs.push(`${sequence.id} → ${step.id}`);
+      byTemplate.set(step.template, entry);
+    }
+  }
+  return [...byTemplate.values()];
+}
+
+/** The template files the preview server lists: .tsx/.jsx files under `dir`, outside folders starting with "_". */
+export function templateFiles(dir: string): string[] {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' });
+  return files
+    .filter((file) => /\.(tsx|jsx)$/.test(file) && !file.split(/[\\/]/).some((part) => part.startsWith('_')))
+    .map((file) => relative(process.cwd(), join(dir, file)))
+    .sort();
+}
+
+/** Load templates from files given on the command line (`npm run check:emails -- emails/welcome.tsx`). */
+export async function emailsFromFiles(files: string[]): Promise<EmailUnderCheck[]> {
+  return Promise.all(
+    files.map(async (file) => {
+      const module = (await import(pathToFileURL(resolve(file)).href)) as { default: StepTemplate };
+      return { file: relative(process.cwd(), resolve(file)), sentAs: [], template: module.default };
+    }),
+  );
+}
