@@ -82,15 +82,18 @@ export interface FaultEndpoint {
   /** Give this to the SES client as its endpoint (`SES_ENDPOINT`). */
   url: string;
   accepted: AcceptedMessage[];
-  /** Every SendRawEmail request, with the outcome it met, in arrival order. */
-  requests: (SesRequest & { outcome: Outcome })[];
+  /**
+   * Every SendRawEmail request, with the outcome it met and `arrivedAt` (`performance.now()` when its headers
+   * reached this endpoint, before its body was read), in arrival order.
+   */
+  requests: (SesRequest & { outcome: Outcome; arrivedAt: number })[];
   /** How many requests met each outcome (`accepted` counts only plain passes; drop and slow were accepted too). */
   counts(): Record<Outcome, number>;
   /** Accepted messages for one lead. */
   acceptedFor(leadId: string): AcceptedMessage[];
   setPlan(plan: FaultPlan): void;
   /** Resolves when a SendRawEmail request that matches arrives (after its fault is chosen). */
-  nextRequest(match?: (request: SesRequest) => boolean): Promise<SesRequest & { outcome: Outcome }>;
+  nextRequest(match?: (request: SesRequest) => boolean): Promise<FaultEndpoint['requests'][number]>;
   close(): Promise<void>;
 }
 
@@ -177,7 +180,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     return undefined;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, arrivedAt: number) => {
     const body = await readBody(req);
     const form = new URLSearchParams(body.toString('utf8'));
     if (req.method !== 'POST' || form.get('Action') !== 'SendRawEmail') {
@@ -211,7 +214,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
             ? fault.answer
             : 'slow'
           : fault;
-    const recorded: FaultEndpoint['requests'][number] = { ...request, outcome };
+    const recorded: FaultEndpoint['requests'][number] = { ...request, outcome, arrivedAt };
     requests.push(recorded);
     for (const waiter of waiters.filter((w) => w.match(request))) {
       waiters.splice(waiters.indexOf(waiter), 1);
@@ -252,7 +255,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
+    handle(req, res, performance.now()).catch((error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(String(error));
     });
   });
