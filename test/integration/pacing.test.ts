@@ -8,7 +8,7 @@
  * The endpoint runs in a process of its own (test/support/ses-endpoint-child.ts), as SES does: in this process it
  * would note a request late whenever rendering held the event loop. Even so its clock misplaces a request now and
  * then: a new connection's handshake, or its process waiting for a CPU on a busy machine. Measured on the 2-core
- * machine these tests run on, at load average 10 to 17 (2026-11-26): up to about 150 ms, against the pacer's own
+ * machine these tests run on, at load average 10 to 17 (2026-12-01): up to about 150 ms, against the pacer's own
  * margin of 10 ms (it spaces every RATE + 1 requests 1,010 ms apart). So each window is judged with NOISE_MS of
  * that error: for every whole number of seconds m, no span of m seconds less NOISE_MS holds more than m × RATE.
  * These tests catch a pacer that is bypassed, not shared, or that lets bursts through; the exact spacing of turns
