@@ -11,8 +11,8 @@
  * machine these tests run on, at load average 10 to 17 (2026-12-01): up to about 150 ms, against the pacer's own
  * margin of 10 ms (it spaces every RATE + 1 requests 1,010 ms apart). So each window is judged with NOISE_MS of
  * that error: for every whole number of seconds m, no span of m seconds less NOISE_MS holds more than m × RATE.
- * These tests catch a pacer that is bypassed, not shared, or that lets bursts through; the exact spacing of turns
- * and admissions is test/unit/adapters/pace.test.ts's, on a fake clock.
+ * These tests catch a pacer that is bypassed or not shared (verified by removing each); the rules of turns and
+ * admission are test/unit/adapters/pace.test.ts's, on a fake clock, where each fails a test when removed.
  *
  * Why 5 a second: without the pacer the same wiring sends about 15 a second on that machine under that load (and
  * several times that on a quiet one), so a pacer bypassed or not shared fails these tests by a wide margin.
