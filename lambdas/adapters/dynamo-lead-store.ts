@@ -121,10 +121,11 @@ export class DynamoLeadStore implements LeadStore {
         new UpdateCommand({
           TableName: this.table.name,
           Key: leadKey(leadId),
-          // Moving dueAt to the lease's end hides the lead from other dispatchers until the lease runs out.
+          // Moving dueAt to the lease's end is the lease: `dueAt <= :now` refuses the lead to other dispatchers until
+          // it runs out, and checks the item itself, not a stale index entry. Every other write that sets dueAt drops
+          // the claim, so a second check on claimUntil could never refuse a claim this one lets through.
           UpdateExpression: 'SET claimToken = :token, claimUntil = :until, dueAt = :until',
-          ConditionExpression:
-            '#status = :active AND dueAt <= :now AND (attribute_not_exists(claimUntil) OR claimUntil < :now)',
+          ConditionExpression: '#status = :active AND dueAt <= :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':token': token, ':until': until, ':now': now.getTime(), ':active': 'active' },
           ReturnValues: 'ALL_NEW',

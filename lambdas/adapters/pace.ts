@@ -7,12 +7,21 @@
  *     than perSecond requests in the last second, which the variable time between a turn and its request
  *     (one DynamoDB write) could otherwise do. While it holds one, no turns are given. So the waiting happens at
  *     the turn, before anything is marked in flight, and a slow request shifts the schedule once instead of
- *     holding up every send after it.
+ *     holding up every send after it. The request's second counts from when it leaves (`leaving()`), which can
+ *     be a while after its admission when other work (a render, say) is already queued on the event loop.
  */
 export interface Pacer {
   turn: (priority?: 'first') => Promise<void>;
-  admit: () => Promise<void>;
+  /**
+   * Resolves when one more request keeps every second within the rate, with `leaving`: call it as the request
+   * leaves, so its second counts from then. Work already queued on the event loop can hold a request for a while
+   * after its admission, and the next admissions must not count from the earlier time.
+   */
+  admit: () => Promise<Leaving>;
 }
+
+/** Marks the admitted request as leaving now. */
+export type Leaving = () => void;
 
 /**
  * A little over a second, so a request that reaches the wire a moment after its admission still keeps any one
@@ -22,17 +31,24 @@ const SPAN_MS = 1010;
 
 /** The times of the last `limit` events, to keep any window of SPAN_MS at `limit` events or fewer. */
 class SlidingWindow {
-  private readonly times: number[] = [];
+  private readonly times: { at: number }[] = [];
   constructor(private readonly limit: number) {}
 
   /** The earliest time at or after `now` when one more event keeps every window within the limit. */
   opensAt(now: number): number {
-    return this.times.length < this.limit ? now : Math.max(now, this.times[0]! + SPAN_MS);
+    return this.times.length < this.limit ? now : Math.max(now, this.times[0]!.at + SPAN_MS);
   }
 
-  record(at: number): void {
-    this.times.push(at);
+  /** Record an event at `at`; the returned function moves it later, to `later`, if it is still kept. */
+  record(at: number): (later: number) => void {
+    const event = { at };
+    this.times.push(event);
     if (this.times.length > this.limit) this.times.shift();
+    return (later) => {
+      if (later <= event.at) return;
+      event.at = later;
+      this.times.sort((a, b) => a.at - b.at);
+    };
   }
 }
 
@@ -46,7 +62,7 @@ export function pacer(perSecond: number): Pacer {
   const requestTimes = new SlidingWindow(limit);
   const firstTurns: (() => void)[] = [];
   const turns: (() => void)[] = [];
-  const admissions: (() => void)[] = [];
+  const admissions: ((leaving: Leaving) => void)[] = [];
   // The nominal time of the next turn. While turns are queued they follow this schedule rather than the last
   // release, so timer lateness does not lower the rate; a queue that forms after an idle spell starts from now.
   let nextSlot = 0;
@@ -59,8 +75,8 @@ export function pacer(perSecond: number): Pacer {
       if (admissions.length > 0) {
         const at = requestTimes.opensAt(now);
         if (at <= now) {
-          requestTimes.record(now);
-          admissions.shift()!();
+          const moveTo = requestTimes.record(now);
+          admissions.shift()!(() => moveTo(performance.now()));
           continue;
         }
         timer = setTimeout(pump, Math.max(1, Math.ceil(at - now)));
@@ -93,7 +109,7 @@ export function pacer(perSecond: number): Pacer {
         wake();
       }),
     admit: () =>
-      new Promise<void>((resolve) => {
+      new Promise<Leaving>((resolve) => {
         admissions.push(resolve);
         wake();
       }),

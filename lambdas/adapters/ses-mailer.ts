@@ -11,8 +11,11 @@ export interface SesMailerOptions {
   from: { name: string; address: string };
   replyTo: string;
   configurationSet: string;
-  /** Resolves when the request may leave without exceeding the send rate (the pacer's `admit`). */
-  admit?: () => Promise<void>;
+  /**
+   * Resolves when the request may leave without exceeding the send rate (the pacer's `admit`), with a function
+   * to call as it leaves.
+   */
+  admit?: () => Promise<() => void>;
 }
 
 /** Build the raw MIME message. Exported for tests and the test-send tool. */
@@ -47,9 +50,10 @@ export class SesMailer implements Mailer {
       Tags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
     });
     const admit = this.options.admit;
-    // Admission as late as the SDK allows: after the body is serialized and signed, right before the request.
+    // Admission as late as the SDK allows: after the body is serialized and signed, right before the request,
+    // which is marked leaving as it goes on to the HTTP handler.
     if (admit)
-      command.middlewareStack.add((next) => async (args) => (await admit(), next(args)), {
+      command.middlewareStack.add((next) => async (args) => ((await admit())(), next(args)), {
         step: 'finalizeRequest',
         priority: 'low',
         name: 'admitUnderSendRate',

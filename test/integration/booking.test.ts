@@ -1,5 +1,7 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { bookingDeps } from '../../lambdas/compose.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
@@ -43,6 +45,32 @@ async function live(env: TestEnv, days: number, leadIds: string[]) {
     if (next > end) return;
     env.clock.set(new Date(next));
   }
+}
+
+/**
+ * A booking handler on its own DynamoDB client whose first write (the booking's, after it has read the lead and
+ * planned) is held up on the network until the test lets it go.
+ */
+function heldBookingHandler(env: TestEnv) {
+  const dynamo = dynamoClient(env.config);
+  let arrived!: () => void;
+  let letGo!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  let held = false;
+  dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'UpdateItemCommand' && !held) {
+        held = true;
+        arrived();
+        await gate;
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'heldUpNetwork' },
+  );
+  const book = makeBookingHandler(bookingDeps(env.config, { clock: env.clock, dynamo, ses: env.ses }));
+  return { book, reached, letGo };
 }
 
 const subjects = async (email: string) => (await inbox(email)).map((m) => m.subject);
@@ -109,6 +137,29 @@ describe('a booking', () => {
     expect(sent.map((m) => m.stepId)).toEqual(['welcome', 'confirmation', 'reminder', 'after-visit']);
     expect(local(sent[2]!.at)).toBe('2026-03-24T10:00');
     expect(local(sent[3]!.at)).toBe('2026-03-26T10:00');
+    expect((await inbox(email)).filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(1);
+  });
+
+  it('a reschedule whose write is held up on the network while the reminder goes out does not send the reminder again', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('held-move');
+    const leadId = await signUp(env, email);
+    env.clock.advance(60_000);
+    await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),
+    );
+    env.clock.set('2026-03-19T14:00:00Z'); // the reminder is due
+
+    // The reschedule has read the lead, reminder not yet sent, and planned from that; its write is held up.
+    const { book, reached, letGo } = heldBookingHandler(env);
+    const pending = book(bookingEvent({ email, appointmentAt: '2026-03-25T15:00:00-04:00', status: 'rescheduled' }));
+    await reached;
+    expect(await deliverNext(env.dispatch, leadId)).toBe('sent'); // the reminder goes out meanwhile
+    letGo();
+    expect((await pending).statusCode).toBe(200);
+
+    await live(env, 40, [leadId]);
+    expect((await env.store.get(leadId))?.sentSteps).toEqual(['welcome', 'confirmation', 'reminder', 'after-visit']);
     expect((await inbox(email)).filter((m) => m.subject.startsWith('Reminder'))).toHaveLength(1);
   });
 
@@ -444,6 +495,33 @@ describe('a booking', () => {
     expect(JSON.parse(answer.body!)).toMatchObject({ changed: true, sequence: null });
     await live(env, 10, [leadId]);
     expect(await inbox(email)).toHaveLength(1);
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'unsubscribed',
+      appointmentAt: '2026-03-09T14:00:00.000Z',
+    });
+  });
+
+  it('a booking whose write is held up on the network while the lead unsubscribes is recorded, and sends nothing', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('quiet-race');
+    const leadId = await signUp(env, email);
+    // The booking has read the lead, still in the nurture, and planned the follow-up; its write is held up.
+    const { book, reached, letGo } = heldBookingHandler(env);
+    const pending = book(bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    await reached;
+    const token = encodeURIComponent(signUnsubscribeToken(leadId, env.config.UNSUBSCRIBE_SECRET));
+    const unsubscribed = await makeUnsubscribeHandler(env)(
+      httpEvent('POST', `/unsubscribe?token=${token}`, {
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(unsubscribed.statusCode).toBe(200);
+    letGo();
+
+    expect(JSON.parse((await pending).body!)).toMatchObject({ changed: true, sequence: null });
+    await live(env, 10, [leadId]);
+    expect(await inbox(email)).toHaveLength(1); // the welcome
     expect(await env.store.get(leadId)).toMatchObject({
       status: 'unsubscribed',
       appointmentAt: '2026-03-09T14:00:00.000Z',

@@ -102,7 +102,8 @@ export async function testEnv(overrides: Record<string, string> = {}, clock = ma
     },
     { step: 'initialize', name: 'observeSends' },
   );
-  const service = composeService(config, { clock, sendRate: 1000, dynamo, ses });
+  // Paced at MAX_SEND_RATE when a test sets it (the pacing test), else fast enough not to slow the rest down.
+  const service = composeService(config, { clock, sendRate: config.MAX_SEND_RATE ?? 1000, dynamo, ses });
   return { ...service, clock, ses, sesRequests };
 }
 

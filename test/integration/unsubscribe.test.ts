@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import type { LeadStore } from '../../lambdas/domain/ports.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
@@ -111,5 +112,53 @@ describe('unsubscribe', () => {
     env.clock.advance(10 * 86_400_000);
     await dispatchDue(env.dispatch);
     expect(await inbox(email)).toHaveLength(1); // the welcome; the in-flight step was simulated above
+  });
+
+  it('an unsubscribe while a dispatcher holds the lead keeps it out of the schedule: the dispatcher cannot write it back', async () => {
+    const email = uniqueEmail('held');
+    const leadId = await signUp(email);
+    env.clock.advance(3 * 86_400_000);
+    const url = unsubscribeUrlSentTo(leadId);
+
+    // A dispatcher died after handing the next step to SES; its lease has run out.
+    const dead = (await env.store.claim(leadId, env.clock.now(), 120_000))!;
+    await env.store.markSending(leadId, dead.token, 'nurture', 'how-it-works', env.clock.now());
+    env.clock.advance(121_000);
+
+    // The next run claims the lead to report that send as unconfirmed, and is held up before it writes the report
+    // (the real store, with one call held back, as a slow network would).
+    let claimed!: () => void;
+    const reported = new Promise<void>((resolve) => (claimed = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const store: LeadStore = Object.assign(Object.create(env.store) as LeadStore, {
+      recordMessage: async (message: Parameters<LeadStore['recordMessage']>[0]) => {
+        claimed();
+        await held;
+        return env.store.recordMessage(message);
+      },
+    });
+    const run = deliverNext({ ...env.dispatch, store }, leadId);
+    await reported;
+
+    // The lead unsubscribes meanwhile (the mark is stale, so the unsubscribe does not wait for it)...
+    expect((await unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick))).statusCode).toBe(200);
+    // ...and then the dispatcher reports the send and settles: its settlement is refused, as its claim was dropped.
+    release();
+    expect(await run).toBe('unconfirmed');
+
+    const lead = await env.store.get(leadId);
+    expect(lead).toMatchObject({ status: 'unsubscribed', sentSteps: ['welcome'] });
+    expect(lead?.nextStepId).toBeUndefined();
+    expect(lead?.nextSendAt).toBeUndefined();
+    // Not back in the due index: no dispatcher run reads it again, however far ahead.
+    const later = new Date(env.clock.now().getTime() + 365 * 86_400_000);
+    for (let shard = 0; shard < env.config.DUE_SHARDS; shard++)
+      expect(await env.store.due(shard, later, 1000)).not.toContain(leadId);
+    expect((await env.store.messages(leadId)).map((m) => `${m.stepId}:${m.state}`)).toEqual([
+      'welcome:sent',
+      'how-it-works:unconfirmed',
+    ]);
+    expect(await inbox(email)).toHaveLength(1); // the welcome; the unconfirmed step was simulated above
   });
 });

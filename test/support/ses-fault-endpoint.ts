@@ -89,15 +89,18 @@ export interface FaultEndpoint {
   /** Give this to the SES client as its endpoint (`SES_ENDPOINT`). */
   url: string;
   accepted: AcceptedMessage[];
-  /** Every SendRawEmail request, with the outcome it met (and for `error`, the code answered), in arrival order. */
-  requests: (SesRequest & { outcome: Outcome; error?: string })[];
+  /**
+   * Every SendRawEmail request, with the outcome it met (and for `error`, the code answered) and `arrivedAt`
+   * (`performance.now()` when its headers reached this endpoint, before its body was read), in arrival order.
+   */
+  requests: (SesRequest & { outcome: Outcome; error?: string; arrivedAt: number })[];
   /** How many requests met each outcome (`accepted` counts only plain passes; drop and slow were accepted too). */
   counts(): Record<Outcome, number>;
   /** Accepted messages for one lead. */
   acceptedFor(leadId: string): AcceptedMessage[];
   setPlan(plan: FaultPlan): void;
   /** Resolves when a SendRawEmail request that matches arrives (after its fault is chosen). */
-  nextRequest(match?: (request: SesRequest) => boolean): Promise<SesRequest & { outcome: Outcome }>;
+  nextRequest(match?: (request: SesRequest) => boolean): Promise<FaultEndpoint['requests'][number]>;
   close(): Promise<void>;
 }
 
@@ -183,7 +186,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     return undefined;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse, arrivedAt: number) => {
     const body = await readBody(req);
     const form = new URLSearchParams(body.toString('utf8'));
     if (req.method !== 'POST' || form.get('Action') !== 'SendRawEmail') {
@@ -222,6 +225,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
     const recorded: FaultEndpoint['requests'][number] = {
       ...request,
       outcome,
+      arrivedAt,
       ...(typeof fault === 'object' && 'error' in fault && { error: fault.error.code }),
     };
     requests.push(recorded);
@@ -270,7 +274,7 @@ export async function startFaultEndpoint(upstream: string, initial: FaultPlan = 
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
+    handle(req, res, performance.now()).catch((error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(String(error));
     });
   });

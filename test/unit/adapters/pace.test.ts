@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 /** Take `count` turns at once and return when each was granted (fake milliseconds). */
-function takeTurns(take: () => Promise<void>, count: number): number[] {
+function takeTurns(take: () => Promise<unknown>, count: number): number[] {
   const times: number[] = [];
   for (let i = 0; i < count; i++) void take().then(() => times.push(performance.now()));
   return times;
@@ -100,5 +100,21 @@ describe('the send pacer', () => {
     await vi.advanceTimersByTimeAsync(3_000);
     expect(times).toHaveLength(25);
     expect(withinLimit(times, 10, 1000)).toBe(true);
+  });
+
+  it('a request held up after its admission counts from when it left, so no second holds more than the rate', async () => {
+    const pace = pacer(2);
+    const left: number[] = [];
+    // The second request leaves 400 ms after its admission: work already queued on the event loop held it.
+    const send = async (heldMs: number) => {
+      const leaving = await pace.admit();
+      if (heldMs > 0) await new Promise((resolve) => setTimeout(resolve, heldMs));
+      leaving();
+      left.push(performance.now());
+    };
+    for (const heldMs of [0, 400, 0, 0]) void send(heldMs);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(left).toHaveLength(4);
+    expect(withinLimit(left, 2)).toBe(true);
   });
 });
