@@ -1,7 +1,7 @@
 /** What `npm run bench` keeps and shows: its results against their targets in bench/results/latest.json, and a table. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { load } from './load.ts';
-import type { dueCollection, reportTime, speedToLead, throughput } from './scenarios.ts';
+import type { bundleImports, dueCollection, reportTime, speedToLead, throughput } from './scenarios.ts';
 
 export const ms = (n: number) => `${n.toFixed(1)} ms`;
 
@@ -19,6 +19,7 @@ export interface BenchResults {
   collection: (Ran & { runs: Awaited<ReturnType<typeof dueCollection>> }) | undefined;
   reporting: Result<typeof reportTime>;
   loaded: Result<typeof load>;
+  bundles: Result<typeof bundleImports>;
 }
 
 /**
@@ -26,7 +27,7 @@ export interface BenchResults {
  * run of each other scenario wrote. Then print the table of this run's numbers.
  */
 export function writeAndPrint(
-  { speed, rate, collection, reporting, loaded }: BenchResults,
+  { speed, rate, collection, reporting, loaded, bundles }: BenchResults,
   machine: Pick<Ran['machine'], 'cpus' | 'cpu'>,
 ) {
   const growth = collection && collection.runs[1]!.medianMs / collection.runs[0]!.medianMs;
@@ -44,6 +45,7 @@ export function writeAndPrint(
     ...(rate && { dispatchThroughput: { ...rate, targetRatio: 0.8, pass: rate.ratio >= 0.8 } }),
     ...(collection && { dueCollection: { ...collection, growth, targetGrowth: 1.2, pass: growth! <= 1.2 } }),
     ...(reporting && { report: reporting }),
+    ...(bundles && { bundles }),
     ...(loaded && {
       load: {
         ...loaded,
@@ -129,6 +131,13 @@ export function writeAndPrint(
         `${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`,
       ),
     }),
+    ...(bundles &&
+      Object.fromEntries(
+        bundles.bundles.map((bundle) => [
+          `bundle ${bundle.handler}: bytes, import median`,
+          row(`${bundle.bytes} B, ${ms(bundle.importMedianMs)}`, '', undefined),
+        ]),
+      )),
   });
   console.log(`Wrote bench/results/latest.json (${machine.cpus} cores, ${machine.cpu}).`);
 }

@@ -5,7 +5,8 @@
  *   3. due-lead collection time with 1k vs 100k idle leads in the table
  *   4. the report (`npm run report`, /admin) over 10k leads: reading the table, and computing the report
  *   5. load: 50 sign-ups/s for 60 s while the dispatcher works 10,000 due leads at MAX_SEND_RATE (bench/load.ts)
- * `npm run bench -- --only load` (or speed, throughput, due, report; comma-separated) runs some of them.
+ *   6. bundles: each Lambda bundle's size and its import time in a fresh Node process (bench/bundles.ts)
+ * `npm run bench -- --only load` (or speed, throughput, due, report, bundles; comma-separated) runs some of them.
  * Prints a table and writes bench/results/latest.json, keeping the last result of any scenario not run; each result
  * carries its own time and machine. What it is doing goes to stderr as it goes (local/progress.ts). The measurements
  * are in bench/scenarios.ts and bench/load.ts; the results file and the table in bench/results.ts.
@@ -24,17 +25,17 @@ import { elapsed, progress } from '../local/progress.ts';
 import { ensureTable } from '../local/table.ts';
 import { load } from './load.ts';
 import { ms, writeAndPrint } from './results.ts';
-import { dueCollection, reportTime, speedToLead, throughput, type Bench } from './scenarios.ts';
+import { bundleImports, dueCollection, reportTime, speedToLead, throughput, type Bench } from './scenarios.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-const SCENARIOS = ['speed', 'throughput', 'due', 'report', 'load'] as const;
+const SCENARIOS = ['speed', 'throughput', 'due', 'report', 'load', 'bundles'] as const;
 const USAGE = `usage: npm run bench [-- [--only SCENARIOS]]
   --only SCENARIOS   run only these, comma-separated, like --only due,report (default: all)
                      ${SCENARIOS.join(', ')}
   -h, --help         show this help
 Prints a table and writes bench/results/latest.json; says what it is doing on stderr as it goes. The whole bench
 takes several minutes. Sizes: BENCH_SIGNUPS (300), BENCH_SENDS (2000), BENCH_IDLE (100000), BENCH_REPORT_LEADS (10000),
-BENCH_ARRIVAL_RATE (50), BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (10000), BENCH_SEND_RATE (100); BENCH_CPU_PROF=1 writes
+BENCH_ARRIVAL_RATE (50), BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (10000), BENCH_SEND_RATE (100), BENCH_IMPORT_RUNS (9); BENCH_CPU_PROF=1 writes
 CPU profiles to bench/results/.`;
 const { values } = command({
   name: 'bench',
@@ -159,8 +160,14 @@ const loaded = await scenario(
   (r) =>
     `sign-up p99 ${ms(r.signups.p99Ms)}, ${r.signups.errors} errors of ${r.signups.sent}, ${r.sends.perSecond.toFixed(1)} sends/s of ${r.sends.limit}`,
 );
+const bundles = await scenario(
+  'bundles',
+  () => bundleImports(bench, Number(process.env.BENCH_IMPORT_RUNS ?? 9)),
+  (r) =>
+    r.bundles.map((b) => `${b.handler} ${Math.round(b.bytes / 1024)} KiB, import ${ms(b.importMedianMs)}`).join('; '),
+);
 say.step('stopping the emulators');
 await emulators.stop();
 say.done('done');
 
-writeAndPrint({ speed, rate, collection, reporting, loaded }, machine);
+writeAndPrint({ speed, rate, collection, reporting, loaded, bundles }, machine);

@@ -15,6 +15,10 @@ import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { sequences } from '../emails/sequences.ts';
 import { startHttpServer } from '../local/http-server.ts';
 import type { Progress } from '../local/progress.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { buildBundle, BUNDLED_HANDLERS, importTimes } from './bundles.ts';
 import { batchWrite, midSequenceItems, seedLeads } from './seed.ts';
 
 /** What every scenario is given by bench/run.ts. */
@@ -187,4 +191,27 @@ export async function reportTime({ setup, say }: Bench, leads: number) {
       0.5,
     ),
   };
+}
+
+// 6. Each Lambda bundle (built as CDK builds it): its size, its largest packages, and how long a fresh Node process
+// takes to import it (what a cold start pays before the first event), the median of `runs` processes.
+export async function bundleImports({ say }: Pick<Bench, 'say'>, runs: number) {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'nurture-bench-bundles-'));
+  const bundles = [];
+  for (const [i, handler] of BUNDLED_HANDLERS.entries()) {
+    const bundle = await buildBundle(handler, outDir);
+    const times = await importTimes(bundle.file, runs);
+    bundles.push({
+      handler,
+      bytes: bundle.bytes,
+      importMedianMs: quantile(times, 0.5),
+      importMinMs: times[0]!,
+      importMaxMs: times.at(-1)!,
+      /** The five packages (or folders of our own code) that weigh most, in bytes of the bundle. */
+      largest: Object.fromEntries(bundle.packages.slice(0, 5)),
+    });
+    say.count('bundles: handlers', i + 1, BUNDLED_HANDLERS.length);
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  return { runs, bundles };
 }

@@ -2,7 +2,7 @@
  * Runtime configuration, read once from CONSTANT_CASE environment variables and validated.
  * A missing or bad value fails loudly at start with the variable's name.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { clinic } from '../emails/clinic.ts';
 import type { EnvVar } from './contract.ts';
 

@@ -34,7 +34,7 @@ function handlerEntry(handler: string): string {
 }
 
 /** ESM handlers import CommonJS packages (nodemailer, react-dom) that call `require`; give them one. */
-const REQUIRE_BANNER =
+export const REQUIRE_BANNER =
   "import { createRequire as __nurtureRequire } from 'node:module'; const require = __nurtureRequire(import.meta.url);";
 
 export interface NurtureFunctionProps {

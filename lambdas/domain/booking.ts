@@ -5,7 +5,7 @@
  * validation and planning; `applyBooking` drives the store through its port. What the emails say about the visit is
  * in `visit.ts`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEQUENCE_IDS } from '../contract.ts';
 import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
 import { planNext } from './plan.ts';

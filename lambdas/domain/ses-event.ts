@@ -3,7 +3,7 @@
  * what we record. An event is joined to its lead by the message tags (ids only), never by an address.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SES_EVENT_TYPES, type SesEventType } from '../contract.ts';
 
 // Our tags hold ids, in SES's own tag alphabet; anything else is not an event for one of our messages.

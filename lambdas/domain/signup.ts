@@ -1,5 +1,5 @@
 import { domainToASCII } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HONEYPOT_FIELD, INTERESTS, SIGNUP_FIELDS as FIELD } from '../contract.ts';
 import type { LeadProfile } from './lead.ts';
 import { isValidTimeZone } from './schedule.ts';

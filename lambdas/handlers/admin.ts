@@ -4,7 +4,7 @@
  * In AWS both routes sit behind IAM authorisation, and this handler refuses a request that did not pass it, so a
  * route wired without it exposes nothing. Locally (`npm start`) they are open on localhost.
  */
-import { adminDeps, lambdaEntry, loadAdminConfig } from '../compose.ts';
+import { adminDeps, lambdaEntry, loadAdminConfig } from '../compose/admin.ts';
 import { ROUTES } from '../contract.ts';
 import { buildReport, type Report, type ReportOptions, type ReportSource } from '../domain/report.ts';
 import type { Clock } from '../domain/ports.ts';

@@ -4,7 +4,7 @@
  * a bad signature or a timestamp over 5 minutes off gets 401, and a replay of the same delivery changes nothing.
  */
 import { createHash } from 'node:crypto';
-import { bookingDeps, lambdaEntry, type ResolvedConfig } from '../compose.ts';
+import { bookingDeps, lambdaEntry, readConfig, type ResolvedConfig } from '../compose/booking.ts';
 import { verifyBooking, type SignatureCheck } from '../domain/booking-signature.ts';
 import { applyBooking, parseBooking, type BookingDeps } from '../domain/booking.ts';
 import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
@@ -139,4 +139,4 @@ export function makeBookingHandler(handlerDeps: BookingHandlerDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = lambdaEntry((config) => makeBookingHandler(bookingDeps(config)));
+export const handler = lambdaEntry((config) => makeBookingHandler(bookingDeps(config)), readConfig);

@@ -1,5 +1,5 @@
 /** The dispatcher: run every minute by a schedule. Sends whatever is due through the sharded due index. */
-import { dispatcherDeps, lambdaEntry } from '../compose.ts';
+import { dispatcherDeps, lambdaEntry, readConfig } from '../compose/dispatch.ts';
 import { dispatchDue, type DispatchDeps, type DispatchReport } from '../domain/dispatch.ts';
 
 export interface DispatchHandlerDeps {
@@ -30,4 +30,4 @@ export function makeDispatchHandler({ dispatch, reportRun, reportQuota }: Dispat
 }
 
 /** Lambda entry point. In AWS the pace is SES's own maximum send rate unless MAX_SEND_RATE is set. */
-export const handler = lambdaEntry(async (config) => makeDispatchHandler(await dispatcherDeps(config)));
+export const handler = lambdaEntry(async (config) => makeDispatchHandler(await dispatcherDeps(config)), readConfig);

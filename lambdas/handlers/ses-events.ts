@@ -1,5 +1,5 @@
 /** SES events from EventBridge (the configuration set's event destination): recorded, rolled up, and acted on. */
-import { lambdaEntry, loadSesEventsConfig, sesEventsDeps, type SesEventsConfig } from '../compose.ts';
+import { lambdaEntry, loadSesEventsConfig, sesEventsDeps, type SesEventsConfig } from '../compose/ses-events.ts';
 import { recordEngagement, type EngagementResult } from '../domain/engagement.ts';
 import type { Clock, EventStore, LeadStore, Log } from '../domain/ports.ts';
 

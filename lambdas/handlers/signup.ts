@@ -2,7 +2,7 @@
  * POST /signup: validate, store the lead once per email, and send the welcome before answering.
  * A fetch gets JSON; a plain HTML form post gets a thank-you page.
  */
-import { lambdaEntry, signupDeps, type Clinic, type Config } from '../compose.ts';
+import { lambdaEntry, readConfig, signupDeps, type Clinic, type Config } from '../compose/signup.ts';
 import { SEQUENCE_IDS } from '../contract.ts';
 import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
 import { enroll } from '../domain/enroll.ts';
@@ -84,4 +84,4 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = lambdaEntry((config) => makeSignupHandler(signupDeps(config)));
+export const handler = lambdaEntry((config) => makeSignupHandler(signupDeps(config)), readConfig);

@@ -4,7 +4,7 @@
  *   POST  RFC 8058 one-click (body `List-Unsubscribe=One-Click`, sent by mail providers), or that button.
  * The token is the lead id signed with HMAC; a forged, truncated or tampered token gets 400 and changes nothing.
  */
-import { lambdaEntry, unsubscribeDeps, type Clinic, type ResolvedConfig } from '../compose.ts';
+import { lambdaEntry, readConfig, unsubscribeDeps, type Clinic, type ResolvedConfig } from '../compose/unsubscribe.ts';
 import { ROUTES } from '../contract.ts';
 import type { Clock, LeadStore, Log } from '../domain/ports.ts';
 import { stopLead } from '../domain/stop.ts';
@@ -68,4 +68,4 @@ export function makeUnsubscribeHandler(deps: UnsubscribeHandlerDeps) {
 }
 
 /** Lambda entry point. */
-export const handler = lambdaEntry((config) => makeUnsubscribeHandler(unsubscribeDeps(config)));
+export const handler = lambdaEntry((config) => makeUnsubscribeHandler(unsubscribeDeps(config)), readConfig);

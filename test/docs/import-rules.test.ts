@@ -29,6 +29,8 @@ interface Rule {
 }
 
 const under = (folder: string) => (path: string | undefined) => path?.startsWith(folder) ?? false;
+/** The composition root: compose.ts (the whole, for the local runtime and tests) and each handler's compose/ module. */
+const isCompose = (path: string | undefined) => path === 'lambdas/compose.ts' || under('lambdas/compose/')(path);
 const isPackage = (imported: Import) => imported.target === undefined;
 /** What only adapters (and the composition root that builds them) may load. */
 const IO_PACKAGES =
@@ -36,23 +38,26 @@ const IO_PACKAGES =
 
 const RULES: Rule[] = [
   {
-    name: 'handlers import only compose, the contract, the domain and handlers/http.ts: never an adapter, config.ts, emails/ or an SDK',
+    name: 'handlers import only their own compose module (lambdas/compose/<handler>.ts, never the whole compose.ts), the contract, the domain and handlers/http.ts: never an adapter, config.ts, emails/ or an SDK',
     appliesTo: under('lambdas/handlers/'),
-    allows: (imported) =>
+    allows: (imported, file) =>
       isPackage(imported)
         ? !IO_PACKAGES.test(imported.specifier)
-        : ['lambdas/compose.ts', 'lambdas/contract.ts', 'lambdas/handlers/http.ts'].includes(imported.target!) ||
-          under('lambdas/domain/')(imported.target),
+        : [
+            file.replace('lambdas/handlers/', 'lambdas/compose/'),
+            'lambdas/contract.ts',
+            'lambdas/handlers/http.ts',
+          ].includes(imported.target!) || under('lambdas/domain/')(imported.target),
   },
   {
     name: 'compose never imports a handler (handlers import compose)',
-    appliesTo: (file) => file === 'lambdas/compose.ts',
+    appliesTo: (file) => isCompose(file),
     allows: (imported) => !under('lambdas/handlers/')(imported.target),
   },
   {
     name: 'adapters never import compose or a handler (compose builds the adapters)',
     appliesTo: under('lambdas/adapters/'),
-    allows: (imported) => imported.target !== 'lambdas/compose.ts' && !under('lambdas/handlers/')(imported.target),
+    allows: (imported) => !isCompose(imported.target) && !under('lambdas/handlers/')(imported.target),
   },
   {
     name: 'the domain imports only the domain and the contract: no adapter, compose, handler, config.ts, emails/, AWS SDK or React',
@@ -179,11 +184,13 @@ describe('the domain and the environment', () => {
 });
 
 describe('the import check', () => {
-  it('names a handler that imports an adapter, config.ts or the AWS SDK, and lets compose, the domain and the contract through', () => {
+  it('names a handler that imports an adapter, config.ts, the AWS SDK, the whole compose.ts or a compose module not its own, and lets its own compose module, the domain and the contract through', () => {
     const handler = `import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
 import { loadConfig } from '../config.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { lambdaEntry } from '../compose.ts';
+import { signupDeps } from '../compose/signup.ts';
+import { unsubscribeDeps } from '../compose/unsubscribe.ts';
 import { stopLead } from '../domain/stop.ts';
 import { ROUTES } from '../contract.ts';
 import { json } from './http.ts';
@@ -192,6 +199,8 @@ import { createHash } from 'node:crypto';`;
       `lambdas/handlers/unsubscribe.ts: '../adapters/dynamo-lead-store.ts' breaks: ${RULES[0]!.name}`,
       `lambdas/handlers/unsubscribe.ts: '../config.ts' breaks: ${RULES[0]!.name}`,
       `lambdas/handlers/unsubscribe.ts: '@aws-sdk/client-dynamodb' breaks: ${RULES[0]!.name}`,
+      `lambdas/handlers/unsubscribe.ts: '../compose.ts' breaks: ${RULES[0]!.name}`,
+      `lambdas/handlers/unsubscribe.ts: '../compose/signup.ts' breaks: ${RULES[0]!.name}`,
     ]);
   });
 
@@ -225,5 +234,8 @@ import { DUE_INDEX } from '../lambdas/contract.ts';`;
   it('knows the contract imports nothing, and that adapters never import compose', () => {
     expect(violations('lambdas/contract.ts', `import { z } from 'zod';`)).toHaveLength(1);
     expect(violations('lambdas/adapters/renderer.ts', `import { clinicFor } from '../compose.ts';`)).toHaveLength(1);
+    expect(
+      violations('lambdas/adapters/renderer.ts', `import { clinicFor } from '../compose/shared.ts';`),
+    ).toHaveLength(1);
   });
 });

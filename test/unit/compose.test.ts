@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { lambdaEntry, unsubscribeDeps } from '../../lambdas/compose.ts';
+import { lambdaEntry, readConfig, unsubscribeDeps } from '../../lambdas/compose.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { handler as sesEventsLambda } from '../../lambdas/handlers/ses-events.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
@@ -40,7 +40,7 @@ describe('lambdaEntry', () => {
   it('real config loading: a start that fails on a missing secret is retried on the next event; the good start is then kept', async () => {
     lambdaEnvironment();
     // The unsubscribe Lambda's own builder, with the default loader (environment, then secrets).
-    const handler = lambdaEntry((config) => makeUnsubscribeHandler(unsubscribeDeps(config)));
+    const handler = lambdaEntry((config) => makeUnsubscribeHandler(unsubscribeDeps(config)), readConfig);
     const token = signUnsubscribeToken('01JCOMPOSELEAD', FIRST_SECRET);
 
     await expect(handler(unsubscribePage(token))).rejects.toThrow(/Invalid configuration: UNSUBSCRIBE_SECRET/);

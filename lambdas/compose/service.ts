@@ -1,0 +1,35 @@
+/**
+ * Every handler's parts in one process, over one DynamoDB client, one SES client and one pacer (so all sends together
+ * keep the rate): how the local runtime, the bench and the tests run the whole service. A Lambda never does.
+ */
+import { ulid } from 'ulid';
+import { systemClock } from '../adapters/clock.ts';
+import { dynamoClient } from '../adapters/clients.ts';
+import { DynamoDeliveryLog } from '../adapters/dynamo-delivery-log.ts';
+import { DynamoEventStore } from '../adapters/dynamo-event-store.ts';
+import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
+import { log } from '../adapters/log.ts';
+import type { ResolvedConfig } from '../config.ts';
+import { sending } from './sending.ts';
+import { clinicFor, tableOptions, type Parts } from './shared.ts';
+
+export function composeService(config: ResolvedConfig, parts: Parts = {}) {
+  const clock = parts.clock ?? systemClock;
+  const dynamo = parts.dynamo ?? dynamoClient(config);
+  const options = tableOptions(config);
+  const store = new DynamoLeadStore(dynamo, options);
+  return {
+    config,
+    clinic: clinicFor(config),
+    clock,
+    log,
+    newId: ulid,
+    signatureClock: systemClock,
+    store,
+    events: new DynamoEventStore(dynamo, options),
+    deliveries: new DynamoDeliveryLog(dynamo, options),
+    dispatch: sending(config, store, { ...parts, clock }),
+  };
+}
+
+export type Service = ReturnType<typeof composeService>;

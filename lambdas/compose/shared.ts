@@ -1,0 +1,61 @@
+/**
+ * What more than one handler's builder uses: the parts a caller may hand in, the clinic and sequences from config,
+ * the table's options, and the full config with its secrets. Nothing here loads the renderer, the templates' React
+ * code or an SES client (compose/sending.ts does, for the handlers that send).
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
+import type { Clinic } from '../../emails/clinic.ts';
+import { sequences as defaultSequences, type EmailStep } from '../../emails/sequences.ts';
+import type { TableOptions } from '../adapters/dynamo-table.ts';
+import { resolveSecrets } from '../adapters/secrets.ts';
+import { loadConfig, type Config, type ResolvedConfig } from '../config.ts';
+import type { Clock } from '../domain/ports.ts';
+import type { Sequence } from '../domain/sequence.ts';
+
+// What handlers read through compose rather than from config.ts and emails/ themselves.
+export type { Clinic } from '../../emails/clinic.ts';
+export type { AdminConfig, Config, ResolvedConfig, SesEventsConfig } from '../config.ts';
+
+/** What a builder may be handed instead of making it: the local runtime's fast clock, the tests' own clients. */
+export interface Parts {
+  /** Default: the system clock. */
+  clock?: Clock;
+  dynamo?: DynamoDBClient;
+  ses?: SESClient;
+  /** Emails per second, for every send this process makes. Default: MAX_SEND_RATE, else 1. */
+  sendRate?: number;
+}
+
+/** The full config, its secrets read (from Secrets Manager in AWS): what signup, booking, unsubscribe and dispatch start with. */
+export const readConfig = (): Promise<ResolvedConfig> => resolveSecrets(loadConfig());
+
+export function clinicFor(config: Config): Clinic {
+  return {
+    name: config.CLINIC_NAME,
+    postalAddress: config.CLINIC_POSTAL_ADDRESS,
+    phone: config.CLINIC_PHONE,
+    website: config.CLINIC_WEBSITE,
+    bookingUrl: config.BOOKING_URL,
+    fromAddress: config.FROM_ADDRESS,
+    replyTo: config.REPLY_TO_ADDRESS,
+    defaultTimeZone: config.DEFAULT_TIME_ZONE,
+  };
+}
+
+/** The sequences with the stage's send window, when config overrides it. */
+export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>> {
+  const start = config.SEND_WINDOW_START;
+  const end = config.SEND_WINDOW_END;
+  if (!start && !end) return defaultSequences;
+  return Object.fromEntries(
+    Object.entries(defaultSequences).map(([id, sequence]) => [
+      id,
+      { ...sequence, window: { start: start ?? sequence.window.start, end: end ?? sequence.window.end } },
+    ]),
+  );
+}
+
+export function tableOptions(config: Pick<Config, 'TABLE_NAME' | 'DUE_SHARDS' | 'RETENTION_DAYS'>): TableOptions {
+  return { tableName: config.TABLE_NAME, shards: config.DUE_SHARDS, retentionDays: config.RETENTION_DAYS };
+}

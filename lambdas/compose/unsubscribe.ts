@@ -1,0 +1,17 @@
+/** /unsubscribe's parts: the lead store only. No mailer, renderer or templates. */
+import { systemClock } from '../adapters/clock.ts';
+import { dynamoClient } from '../adapters/clients.ts';
+import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
+import { log } from '../adapters/log.ts';
+import type { ResolvedConfig } from '../config.ts';
+import { clinicFor, tableOptions, type Parts } from './shared.ts';
+
+export { lambdaEntry } from './entry.ts';
+export { readConfig, type Clinic, type ResolvedConfig } from './shared.ts';
+
+export function unsubscribeDeps(
+  config: ResolvedConfig,
+  { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {},
+) {
+  return { config, clinic: clinicFor(config), store: new DynamoLeadStore(dynamo, tableOptions(config)), clock, log };
+}
