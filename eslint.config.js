@@ -6,7 +6,9 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'cdk.out/', '.nurture/', '.react-email/', 'bench/results/'] },
+  {
+    ignores: ['node_modules/', 'cdk.out/', '.nurture/', '.react-email/', 'bench/results/', '.stryker-tmp/', 'reports/'],
+  },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

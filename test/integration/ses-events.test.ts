@@ -178,6 +178,8 @@ describe('SES events', () => {
 
     expect(await record(about({ messageId: 'ses-0000000000-not-ours' }))).toBe('skipped');
     expect(await record(about({ tags: { ...mail.tags, stepId: ['how-it-works'] } }))).toBe('skipped');
+    // Its message id and step, but tagged with another sequence: not the message we sent either.
+    expect(await record(about({ tags: { ...mail.tags, sequenceId: ['follow-up'] } }))).toBe('skipped');
     expect(await record(about({ tags: { ...mail.tags, leadId: ['01JNOSUCHLEAD0000000000000'] } }))).toBe('skipped');
     expect(await item(leadKey(leadId))).toEqual(lead);
     expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toEqual(welcome);
@@ -213,6 +215,42 @@ describe('SES events', () => {
       expect.objectContaining({ stepId: 'how-it-works', state: 'sent' }),
     ]);
     expect(await own.store.get(leadId)).toMatchObject({ deliveries: 1 });
+  });
+
+  it('an event for another step of the sequence, arriving while the lead is sending this one, is skipped', async () => {
+    const own = await testEnv();
+    const recordOwn = makeSesEventsHandler(own);
+    const result = await makeSignupHandler(own)(
+      httpEvent('POST', '/signup', { body: { email: uniqueEmail('in-flight'), firstName: 'Ira', consent: true } }),
+    );
+    const leadId = JSON.parse(result.body!).leadId as string;
+    const strays: unknown[] = [];
+    // While SES has the how-it-works email (the lead carries its in-flight mark), a complaint tagged with a later step
+    // of the same sequence, which the lead was never sent, arrives.
+    const mailer = {
+      async send(email: Parameters<typeof own.dispatch.mailer.send>[0]) {
+        const tags = { ...email.tags, stepId: 'who-it-helps' };
+        strays.push(await recordOwn(sesEventFor('Complaint', 'ses-0000000000-not-sent', tags, own.clock.now())));
+        return own.dispatch.mailer.send(email);
+      },
+    };
+    own.clock.advance(3 * 86_400_000);
+    expect(await dispatchDue({ ...own.dispatch, mailer })).toMatchObject({ sent: 1 });
+    expect(strays).toEqual(['skipped']);
+    expect(await own.store.get(leadId)).toMatchObject({ status: 'active' });
+    expect(await eventCount(leadId)).toBe(0);
+  });
+
+  it('a complaint that comes after retention removed the lead (its message record outlives it) is recorded, not failed', async () => {
+    const email = uniqueEmail('expired');
+    const leadId = await signUp(email);
+    const complaint = await sesEvent(leadId, 'Complaint', '2026-03-30T17:00:00Z');
+    // Retention removes each item on its own schedule (TTL); here the lead's item went first.
+    await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId) }));
+
+    expect(await record(complaint)).toBe('recorded');
+    expect(await eventCount(leadId)).toBe(1);
+    expect(await env.store.get(leadId)).toBeUndefined();
   });
 
   it('an event for a send whose SES answer was lost (recorded as unconfirmed, no message id) is recorded, and then that message id is the one', async () => {

@@ -12,4 +12,17 @@ describe('waiting out a send in flight', () => {
     const markAMinuteAgo = clock.now().getTime() - 60_000;
     expect(seen[0]!.getTime()).toBeLessThan(markAMinuteAgo);
   });
+
+  it('a lead that keeps changing under the write is given up on with an error, not retried forever', async () => {
+    let attempts = 0;
+    const write = whileSendInFlight(
+      { store: undefined as never, clock: { now: () => new Date() }, sendTimeoutMs: 15_000 },
+      async () => {
+        attempts++;
+        return 'conflict' as const;
+      },
+    );
+    await expect(write).rejects.toThrow(/kept changing/);
+    expect(attempts).toBeGreaterThan(1); // a conflict is tried again at once, for a while
+  });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { signUnsubscribeToken, verifyUnsubscribeToken } from '../../../lambdas/domain/unsubscribe-token.ts';
 
@@ -20,5 +21,15 @@ describe('unsubscribe tokens', () => {
     expect(verifyUnsubscribeToken(token, 'another-secret-of-thirty-two-chars!!')).toBeUndefined();
     expect(verifyUnsubscribeToken('', secret)).toBeUndefined();
     expect(verifyUnsubscribeToken('.', secret)).toBeUndefined();
+  });
+
+  it('a token issued for any lead id, however short, verifies to that id; one issued for no id at all is refused', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), (leadId) => {
+        expect(verifyUnsubscribeToken(signUnsubscribeToken(leadId, secret), secret)).toBe(leadId);
+      }),
+    );
+    expect(verifyUnsubscribeToken(signUnsubscribeToken('a', secret), secret)).toBe('a');
+    expect(verifyUnsubscribeToken(signUnsubscribeToken('', secret), secret)).toBeUndefined();
   });
 });

@@ -1,0 +1,45 @@
+// @ts-check
+// Mutation testing (`npm run mutate`, not part of CI): how much of the domain and of the DynamoDB store's conditions
+// the tests would notice breaking. How to read the result: docs/testing.md#mutation-testing.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: {
+    configFile: 'vitest.mutate.config.ts',
+    // Every chosen test runs in the dry run and coverage per test picks the ones each mutant needs; vitest's own
+    // import-graph guess would miss code reached through the composition root.
+    related: false,
+  },
+  coverageAnalysis: 'perTest',
+  // The guarantee paths (docs/guarantees.md): claim, in-flight mark and settle; stop and booking; engagement events,
+  // their dedupe and suppression; unsubscribe tokens; idempotent sign-up. The rest of the domain (schedule, plan,
+  // sequence, report, timeline, and the sign-up and booking form checks) is left out to fit about 15 minutes on
+  // two cores; run it with `npm run mutate -- --mutate 'lambdas/domain/**/*.ts'`.
+  mutate: [
+    'lambdas/domain/dispatch.ts',
+    'lambdas/domain/stop.ts',
+    'lambdas/domain/engagement.ts',
+    'lambdas/domain/ses-event.ts',
+    'lambdas/domain/unsubscribe-token.ts',
+    'lambdas/domain/enroll.ts',
+    'lambdas/domain/lead.ts',
+    'lambdas/domain/signup.ts:16-23', // normalizeEmail: sign-up is idempotent per normalised address
+    'lambdas/domain/booking.ts:19-46', // the webhook's signature
+    'lambdas/domain/booking.ts:116-307', // planning a booking, applying it, a lead created by one
+    'lambdas/adapters/dynamo-lead-store.ts',
+    'lambdas/adapters/dynamo-event-store.ts',
+    'lambdas/adapters/dynamo-delivery-log.ts',
+  ],
+  // Only what a later run can reuse; `npm run mutate -- --force` for a full run (see docs/testing.md).
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  plugins: ['@stryker-mutator/*', './test/support/stryker-ignorers.js'],
+  ignorers: ['logs-and-error-messages'],
+  ignorePatterns: ['cdk.out', '.nurture', 'bench/results', '.react-email', 'docs/images'],
+  // The machine is shared and the integration tests wait on real emulators: be slow to call a mutant a timeout.
+  timeoutMS: 10_000,
+  thresholds: { high: 80, low: 60, break: null },
+};
