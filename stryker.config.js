@@ -24,8 +24,8 @@ export default {
     'lambdas/domain/enroll.ts',
     'lambdas/domain/lead.ts',
     'lambdas/domain/signup.ts:16-23', // normalizeEmail: sign-up is idempotent per normalised address
-    'lambdas/domain/booking.ts:19-46', // the webhook's signature
-    'lambdas/domain/booking.ts:116-307', // planning a booking, applying it, a lead created by one
+    'lambdas/domain/booking-signature.ts', // the webhook's signature
+    'lambdas/domain/booking.ts', // planning a booking, applying it, a lead created by one
     'lambdas/adapters/dynamo-lead-store.ts',
     'lambdas/adapters/dynamo-event-store.ts',
     'lambdas/adapters/dynamo-delivery-log.ts',

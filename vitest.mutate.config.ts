@@ -19,6 +19,7 @@ const include = [
   'test/integration/replays.test.ts',
   'test/integration/booking.test.ts',
   'test/integration/ses-faults.test.ts',
+  'test/integration/ses-account.test.ts',
 ];
 
 /**
