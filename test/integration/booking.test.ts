@@ -289,7 +289,10 @@ describe('a booking', () => {
     expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
   });
 
-  it('stops the nurture even when a dispatch runs at the same moment: over 40 races, the nurture email went out before the booking was recorded, or not at all', async () => {
+  it('stops the nurture even when a dispatch runs at the same moment: over 40 races, the nurture email went out before the booking was recorded, or not at all', async ({
+    skip,
+  }) => {
+    skip(process.env.MUTATION_RUN === '1', 'timing decides each race: npm run mutate relies on the in-flight tests');
     // SES takes 0–15 ms to answer, varying by lead, so the booking lands before, during and after nurture sends.
     const faults = await sesFaults({ rule: (request) => ({ slow: (request.tags.leadId!.charCodeAt(25) % 4) * 5 }) });
     const env = await testEnv({ SES_ENDPOINT: faults.url }, runningClock()); // wall-clock time, to compare with SES's

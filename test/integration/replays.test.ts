@@ -124,7 +124,10 @@ describe('a booking webhook replayed', () => {
 });
 
 describe('an unsubscribe racing a dispatch', () => {
-  it('over 40 races with varied timing, the email went out before the unsubscribe was recorded, or not at all', async () => {
+  it('over 40 races with varied timing, the email went out before the unsubscribe was recorded, or not at all', async ({
+    skip,
+  }) => {
+    skip(process.env.MUTATION_RUN === '1', 'timing decides each race: npm run mutate relies on the in-flight tests');
     // SES takes 0–15 ms to answer, varying by lead, so the unsubscribe lands before, during and after sends.
     const faults = await sesFaults({ rule: (request) => ({ slow: (request.tags.leadId!.charCodeAt(25) % 4) * 5 }) });
     const env = await testEnv({ SES_ENDPOINT: faults.url }, runningClock()); // wall-clock time, to compare with SES's
