@@ -18,6 +18,7 @@ const include = [
   'test/integration/lease-expiry.test.ts',
   'test/integration/dispatch.test.ts',
   'test/integration/replays.test.ts',
+  'test/integration/safe-edits.test.ts',
   'test/integration/booking.test.ts',
   'test/integration/ses-faults.test.ts',
   'test/integration/ses-account.test.ts',
@@ -47,6 +48,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { MUTATION_RUN: '1' },
+    // Stryker runs each mutant in a fresh worker; within that run, sharing modules across the test files spares
+    // re-importing the service for each file (the chosen files run in about 60% of the time). Each file still makes
+    // its own table, and the privacy check still resets per file.
+    isolate: false,
     include,
     sequence: { sequencer: CheapFirst },
   },

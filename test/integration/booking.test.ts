@@ -289,6 +289,20 @@ describe('a booking', () => {
     expect((await env.store.get(leadId))?.skippedSteps).toEqual(['reminder']);
   });
 
+  it('a late reminder the dispatcher gets to exactly 3 hours before the visit is dropped too: it goes late only when more than 3 hours remain', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('late-edge');
+    const leadId = await signUp(env, email);
+    env.clock.set('2026-03-09T18:00:00Z'); // 14:00, for 9:30 tomorrow: the reminder is due at once
+    await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-03-10T09:30:00-04:00', status: 'booked' }),
+    );
+    env.clock.set('2026-03-10T10:30:00Z'); // 6:30 on the day: exactly 3 hours before the visit
+    await dispatchDue(env.dispatch);
+    expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual(['welcome', 'confirmation']);
+    expect(await env.store.get(leadId)).toMatchObject({ skippedSteps: ['reminder'], nextStepId: 'after-visit' });
+  });
+
   it('stops the nurture even when a dispatch runs at the same moment: over 40 races, the nurture email went out before the booking was recorded, or not at all', async ({
     skip,
   }) => {

@@ -31,6 +31,17 @@ describe('the nurture sequence, end to end in virtual time', () => {
     expect(new Set(local.map((at) => at.toISODate())).size).toBe(local.length);
   });
 
+  it('a run whose time budget is spent takes no more leads: they stay due, and the next run sends them', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('budget');
+    await signUp(env, { email });
+    env.clock.advance(3 * 24 * 3600_000);
+    const spent = { ...env.dispatch, settings: { ...env.dispatch.settings, runBudgetMs: 0 } };
+    expect(await dispatchDue(spent)).toMatchObject({ due: 1, sent: 0 });
+    expect(await dispatchDue(env.dispatch)).toMatchObject({ due: 1, sent: 1 });
+    expect(await inbox(email)).toHaveLength(2);
+  });
+
   it('nothing is sent before it is due', async () => {
     const env = await testEnv();
     const email = uniqueEmail('early');

@@ -245,6 +245,7 @@ describe('a dispatcher that dies', () => {
 
     const broken = { ...env.dispatch, renderer: { render: () => Promise.reject(new Error('template bug')) } };
     expect(await deliverNext(broken, lead!.leadId)).toBe('retry');
+    expect(await dispatchDue(env.dispatch)).toMatchObject({ due: 0 }); // not before the retry delay
     env.clock.advance(61_000);
     expect((await dispatchDue(env.dispatch)).sent).toBe(1);
     expect((await dispatchDue(env.dispatch)).sent).toBe(0);
@@ -269,6 +270,25 @@ describe('a dispatcher that dies', () => {
     expect(faults.acceptedFor(lead!.leadId)).toHaveLength(1);
     expect(await env.store.get(lead!.leadId)).toMatchObject({ sentSteps: ['welcome'], nextStepId: 'how-it-works' });
     expect((await env.store.messages(lead!.leadId)).find((m) => m.stepId === 'welcome')?.state).toBe('unconfirmed');
+  });
+
+  it('a DynamoDB write that fails while a later claim reports such a send unconfirmed leaves the mark in place: still never resent', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '60' });
+    const [lead] = await seedDueLeads(env, 1, 'mark-kept');
+    const throttled = Object.assign(Object.create(env.store), {
+      recordMessage: () =>
+        Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })),
+    });
+    expect(await deliverNext({ ...env.dispatch, store: throttled }, lead!.leadId)).toBe('unconfirmed');
+
+    // Past the lease, the next claim finds the in-flight mark, and its own record of the send fails the same way.
+    env.clock.advance(61_000);
+    expect(await deliverNext({ ...env.dispatch, store: throttled }, lead!.leadId)).toBe('unconfirmed');
+    env.clock.advance(61_000 + 60_000);
+    await dispatchUntilIdle([env], env.clock);
+    expect(faults.acceptedFor(lead!.leadId)).toHaveLength(1);
+    expect(await env.store.get(lead!.leadId)).toMatchObject({ sentSteps: ['welcome'], nextStepId: 'how-it-works' });
   });
 
   it('killed after SES accepted the message but before its answer arrived: reported as unconfirmed after the lease, never resent', async () => {

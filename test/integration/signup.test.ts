@@ -36,6 +36,8 @@ describe('POST /signup', () => {
     const mail = await inbox(email);
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).toBe('Welcome, Avery: here is what happens next');
+    const raw = Buffer.from(env.sesRequests.at(-1)!.RawMessage!.Data!).toString('utf8');
+    expect(raw).toMatch(new RegExp(`^To: Avery <${email}>$`, 'm')); // addressed by name, the first name alone
 
     const lead = await env.store.get(leadId);
     expect(lead).toMatchObject({
@@ -72,6 +74,7 @@ describe('POST /signup', () => {
 
     expect(headers).toMatch(/^List-Unsubscribe: <https:\/\/nurture\.clinic\.example\/unsubscribe\?token=[^>]+>/m);
     expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    expect(headers).toMatch(new RegExp(`^To: Robin Okafor <${email}>$`, 'm'));
     expect(request.ConfigurationSetName).toBe('nurture-test');
     expect(request.Tags).toEqual([
       { Name: 'leadId', Value: leadId },
