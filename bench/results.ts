@@ -2,8 +2,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { load } from './load.ts';
 import type { bundleImports, dueCollection, reportTime, speedToLead, throughput } from './scenarios.ts';
+import type { writesPerEmail } from './writes.ts';
 
 export const ms = (n: number) => `${n.toFixed(1)} ms`;
+
+/** Per email, over whole sequences with their SES events (issue #14 item 2). */
+const WRITE_TARGETS = { writeUnits: 6, sendCalls: 3, cpuMs: 2 };
 
 /** When and where a scenario ran, kept with its result. */
 interface Ran {
@@ -20,6 +24,7 @@ export interface BenchResults {
   reporting: Result<typeof reportTime>;
   loaded: Result<typeof load>;
   bundles: Result<typeof bundleImports>;
+  writes: Result<typeof writesPerEmail>;
 }
 
 /**
@@ -27,7 +32,7 @@ export interface BenchResults {
  * run of each other scenario wrote. Then print the table of this run's numbers.
  */
 export function writeAndPrint(
-  { speed, rate, collection, reporting, loaded, bundles }: BenchResults,
+  { speed, rate, collection, reporting, loaded, bundles, writes }: BenchResults,
   machine: Pick<Ran['machine'], 'cpus' | 'cpu'>,
 ) {
   const growth = collection && collection.runs[1]!.medianMs / collection.runs[0]!.medianMs;
@@ -46,6 +51,17 @@ export function writeAndPrint(
     ...(collection && { dueCollection: { ...collection, growth, targetGrowth: 1.2, pass: growth! <= 1.2 } }),
     ...(reporting && { report: reporting }),
     ...(bundles && { bundles }),
+    ...(writes && {
+      writesPerEmail: {
+        ...writes,
+        targets: WRITE_TARGETS,
+        pass: {
+          writeUnits: writes.writeUnitsPerEmail.total <= WRITE_TARGETS.writeUnits,
+          sendCalls: writes.sendCallsPerEmail <= WRITE_TARGETS.sendCalls,
+          cpuMs: writes.cpuMsPerEmail <= WRITE_TARGETS.cpuMs,
+        },
+      },
+    }),
     ...(loaded && {
       load: {
         ...loaded,
@@ -138,6 +154,33 @@ export function writeAndPrint(
           row(`${bundle.bytes} B, ${ms(bundle.importMedianMs)}`, '', undefined),
         ]),
       )),
+    ...(writes && {
+      [`writes: write units/email (${writes.backend})`]: row(
+        `${writes.writeUnitsPerEmail.total} = ${writes.writeUnitsPerEmail.table} table + ${writes.writeUnitsPerEmail.index} due index${writes.indexUnitsReported ? '' : ' (not reported)'}`,
+        `<= ${WRITE_TARGETS.writeUnits}`,
+        fresh.writesPerEmail?.pass.writeUnits,
+      ),
+      'writes: SDK calls/email to send': row(
+        String(writes.sendCallsPerEmail),
+        `<= ${WRITE_TARGETS.sendCalls}`,
+        fresh.writesPerEmail?.pass.sendCalls,
+      ),
+      'writes: SDK calls/email with events': row(String(writes.callsPerEmailWithEvents)),
+      'writes: runtime CPU ms/email': row(
+        String(writes.cpuMsPerEmail),
+        `<= ${WRITE_TARGETS.cpuMs}`,
+        fresh.writesPerEmail?.pass.cpuMs,
+      ),
+      ...Object.fromEntries(
+        (['signup', 'send', 'events'] as const).map((phase) => {
+          const p = writes.phases[phase];
+          return [
+            `writes: ${phase} units, calls/email`,
+            row(`${p.writeUnitsPerEmail.table} + ${p.writeUnitsPerEmail.index} index, ${p.callsPerEmail}`),
+          ];
+        }),
+      ),
+    }),
   });
   console.log(`Wrote bench/results/latest.json (${machine.cpus} cores, ${machine.cpu}).`);
 }

@@ -6,6 +6,8 @@
  *   4. the report (`npm run report`, /admin) over 10k leads: reading the table, and computing the report
  *   5. load: 50 sign-ups/s for 60 s while the dispatcher works 10,000 due leads at MAX_SEND_RATE (bench/load.ts)
  *   6. bundles: each Lambda bundle's size and its import time in a fresh Node process (bench/bundles.ts)
+ *   7. writes: DynamoDB write units, AWS SDK calls and runtime CPU per email over whole sequences, with their SES
+ *      events (bench/writes.ts)
  * `npm run bench -- --only load` (or speed, throughput, due, report, bundles; comma-separated) runs some of them.
  * Prints a table and writes bench/results/latest.json, keeping the last result of any scenario not run; each result
  * carries its own time and machine. What it is doing goes to stderr as it goes (local/progress.ts). The measurements
@@ -25,17 +27,18 @@ import { elapsed, progress } from '../local/progress.ts';
 import { ensureTable } from '../local/table.ts';
 import { load } from './load.ts';
 import { ms, writeAndPrint } from './results.ts';
+import { writesPerEmail } from './writes.ts';
 import { bundleImports, dueCollection, reportTime, speedToLead, throughput, type Bench } from './scenarios.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-const SCENARIOS = ['speed', 'throughput', 'due', 'report', 'load', 'bundles'] as const;
+const SCENARIOS = ['speed', 'throughput', 'due', 'report', 'load', 'bundles', 'writes'] as const;
 const USAGE = `usage: npm run bench [-- [--only SCENARIOS]]
   --only SCENARIOS   run only these, comma-separated, like --only due,report (default: all)
                      ${SCENARIOS.join(', ')}
   -h, --help         show this help
 Prints a table and writes bench/results/latest.json; says what it is doing on stderr as it goes. The whole bench
 takes several minutes. Sizes: BENCH_SIGNUPS (300), BENCH_SENDS (2000), BENCH_IDLE (100000), BENCH_REPORT_LEADS (10000),
-BENCH_ARRIVAL_RATE (50), BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (10000), BENCH_SEND_RATE (100), BENCH_IMPORT_RUNS (9); BENCH_CPU_PROF=1 writes
+BENCH_ARRIVAL_RATE (50), BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (10000), BENCH_SEND_RATE (100), BENCH_IMPORT_RUNS (9), BENCH_WRITE_LEADS (100); BENCH_CPU_PROF=1 writes
 CPU profiles to bench/results/.`;
 const { values } = command({
   name: 'bench',
@@ -166,8 +169,20 @@ const bundles = await scenario(
   (r) =>
     r.bundles.map((b) => `${b.handler} ${Math.round(b.bytes / 1024)} KiB, import ${ms(b.importMedianMs)}`).join('; '),
 );
+const writes = await scenario(
+  'writes',
+  () =>
+    writesPerEmail({
+      env: baseEnv,
+      sesEndpoint: emulators.sesEndpoint,
+      leads: Number(process.env.BENCH_WRITE_LEADS ?? 100),
+      progress: say,
+    }),
+  (r) =>
+    `${r.writeUnitsPerEmail.total} write units (${r.writeUnitsPerEmail.table} table + ${r.writeUnitsPerEmail.index} due index), ${r.sendCallsPerEmail} calls to send (${r.callsPerEmailWithEvents} with events), ${r.cpuMsPerEmail} ms CPU per email over ${r.emails} emails on ${r.backend}`,
+);
 say.step('stopping the emulators');
 await emulators.stop();
 say.done('done');
 
-writeAndPrint({ speed, rate, collection, reporting, loaded, bundles }, machine);
+writeAndPrint({ speed, rate, collection, reporting, loaded, bundles, writes }, machine);

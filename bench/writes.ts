@@ -1,0 +1,325 @@
+/**
+ * `npm run bench -- --only writes`: what one email costs in DynamoDB write units, AWS SDK calls and runtime CPU,
+ * over whole sequences. `leads` leads sign up through the real sign-up handler; every step of the nurture is
+ * dispatched on a virtual clock (each run at the next due time); and every message sent gets the SES events AWS would
+ * publish, posted through the real SES-events handler: Send and Delivery for each, an Open for about 30% and a Click
+ * for about 5% (chosen by a hash of the message, so every run meets the same ones).
+ *
+ * How it counts: a middleware on the service's DynamoDB client sets `ReturnConsumedCapacity: 'INDEXES'` on every
+ * write (so the stores need not know) and sums what DynamoDB reports, the table and the due index apart; a write
+ * refused by its condition reports nothing, and is counted as the 1 write unit DynamoDB charges for it. Another
+ * middleware counts calls (DynamoDB and SES). Runtime CPU is `process.cpuUsage()` around the runtime's own work
+ * (the handlers and the dispatcher), not the bench's bookkeeping. It runs against AWS's DynamoDB Local when Java is
+ * there, which reports the due index's share as AWS does; dynalite reports the table's units only (it says so).
+ */
+import { ConditionalCheckFailedException, DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { SESClient } from '@aws-sdk/client-ses';
+import { createHash } from 'node:crypto';
+import { ulid } from 'ulid';
+import { dynamoClient, sesClient } from '../lambdas/adapters/clients.ts';
+import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
+import { composeService } from '../lambdas/compose.ts';
+import { loadConfig } from '../lambdas/config.ts';
+import { DUE_INDEX } from '../lambdas/contract.ts';
+import { dispatchDue } from '../lambdas/domain/dispatch.ts';
+import type { Clock, Mailer, OutgoingEmail } from '../lambdas/domain/ports.ts';
+import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
+import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
+import { findDynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import type { Progress } from '../local/progress.ts';
+import { ensureTable } from '../local/table.ts';
+
+/** Where the runtime's work is when a call is made: signing up, sending, or recording SES events. */
+type Phase = 'signup' | 'send' | 'events';
+const PHASES: readonly Phase[] = ['signup', 'send', 'events'];
+
+interface Tally {
+  calls: Record<string, number>;
+  tableUnits: number;
+  indexUnits: number;
+  refusedWrites: number;
+}
+
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+
+/** Counts calls and write units per phase on a DynamoDB client and an SES client. */
+export class Meter {
+  phase: Phase = 'signup';
+  readonly tallies: Record<Phase, Tally> = {
+    signup: emptyTally(),
+    send: emptyTally(),
+    events: emptyTally(),
+  };
+  indexReported = false;
+
+  watchDynamo(client: DynamoDBClient) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const tally = this.tallies[this.phase];
+        const name = context.commandName ?? 'unknown';
+        tally.calls[name] = (tally.calls[name] ?? 0) + 1;
+        if (!WRITES.has(name)) return next(args);
+        const input = { ...(args.input), ReturnConsumedCapacity: 'INDEXES' };
+        try {
+          const result = await next({ ...args, input });
+          const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
+          for (const capacity of [consumed ?? []].flat()) this.add(tally, capacity);
+          return result;
+        } catch (error) {
+          // DynamoDB charges a write refused by its condition as one write unit, and says nothing of it.
+          if (error instanceof ConditionalCheckFailedException) {
+            tally.refusedWrites++;
+            tally.tableUnits++;
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'benchMeter' },
+    );
+  }
+
+  watchSes(client: SESClient) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const tally = this.tallies[this.phase];
+        const name = `SES ${context.commandName ?? 'unknown'}`;
+        tally.calls[name] = (tally.calls[name] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchMeter' },
+    );
+  }
+
+  private add(tally: Tally, capacity: Capacity) {
+    const table = capacity.Table?.CapacityUnits ?? capacity.CapacityUnits ?? 0;
+    const indexes = Object.values(capacity.GlobalSecondaryIndexes ?? {}).reduce(
+      (sum, index) => sum + (index.CapacityUnits ?? 0),
+      0,
+    );
+    if (capacity.GlobalSecondaryIndexes) this.indexReported = true;
+    tally.tableUnits += table;
+    tally.indexUnits += indexes;
+  }
+}
+
+type Capacity = {
+  CapacityUnits?: number;
+  Table?: { CapacityUnits?: number };
+  GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }>;
+};
+
+function emptyTally(): Tally {
+  return { calls: {}, tableUnits: 0, indexUnits: 0, refusedWrites: 0 };
+}
+
+/** A fraction in [0, 1) drawn from a message id: the same message always draws the same. */
+const draw = (messageId: string, salt: string) =>
+  createHash('sha256').update(`${salt}:${messageId}`).digest().readUInt32BE(0) / 2 ** 32;
+
+export interface WritesOptions {
+  env: Record<string, string>;
+  sesEndpoint: string;
+  leads: number;
+  progress: Progress;
+}
+
+export async function writesPerEmail({ env, sesEndpoint, leads, progress }: WritesOptions) {
+  const local = 'missing' in findDynamoDbLocal() ? undefined : await startDynamoDbLocal();
+  const dynamoEndpoint = local?.endpoint ?? env.DYNAMODB_ENDPOINT!;
+  const backend = local ? 'DynamoDB Local' : 'dynalite';
+  progress.step(`writes: on ${backend}, ${leads} leads`);
+  try {
+    const config = await resolveSecrets(
+      loadConfig({ ...env, DYNAMODB_ENDPOINT: dynamoEndpoint, SES_ENDPOINT: sesEndpoint, TABLE_NAME: 'bench-writes' }),
+    );
+    const setupClient = dynamoClient(config);
+    await ensureTable(setupClient, config.TABLE_NAME);
+
+    const meter = new Meter();
+    const dynamo = dynamoClient(config);
+    meter.watchDynamo(dynamo);
+    const ses = sesClient(config);
+    meter.watchSes(ses);
+    let now = new Date('2026-03-02T14:00:00Z'); // 9:00 in New York: the send window is open
+    const clock: Clock = { now: () => new Date(now) };
+    const wiring = composeService(config, { clock, dynamo, ses, sendRate: 1_000_000 });
+
+    // Every message SES accepted, for its events after the run that sent it.
+    const sent: { messageId: string; tags: OutgoingEmail['tags']; at: Date }[] = [];
+    const mailer: Mailer = {
+      async send(email) {
+        const outcome = await wiring.dispatch.mailer.send(email);
+        if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags, at: clock.now() });
+        return outcome;
+      },
+    };
+    const dispatch = { ...wiring.dispatch, mailer };
+    // Sign-up's own writes (the lead, its address) apart from its welcome's, which count as a send.
+    const signupStore = new Proxy(wiring.store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          meter.phase = property === 'create' || property === 'leadIdForEmail' ? 'signup' : 'send';
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const signup = makeSignupHandler({ ...wiring, dispatch: { ...dispatch, store: signupStore } });
+    const recordEvent = makeSesEventsHandler(wiring);
+
+    let cpuMicros = 0;
+    const runtime = async <T>(work: () => Promise<T>): Promise<T> => {
+      const started = process.cpuUsage();
+      try {
+        return await work();
+      } finally {
+        const used = process.cpuUsage(started);
+        cpuMicros += used.user + used.system;
+      }
+    };
+
+    for (let i = 0; i < leads; i++) {
+      meter.phase = 'signup';
+      const body = JSON.stringify({
+        email: `writes-${i}-${ulid().toLowerCase()}@example.com`,
+        firstName: 'Bench',
+        consent: true,
+        timeZone: 'America/New_York',
+      });
+      const result = await runtime(() =>
+        signup({
+          version: '2.0',
+          routeKey: 'POST /signup',
+          rawPath: '/signup',
+          rawQueryString: '',
+          headers: { 'content-type': 'application/json' },
+          body,
+          isBase64Encoded: false,
+          requestContext: { http: { method: 'POST', path: '/signup', sourceIp: '127.0.0.1' } },
+        } as unknown as Parameters<typeof signup>[0]),
+      );
+      if (result.statusCode !== 201) throw new Error(`sign-up answered ${result.statusCode}`);
+      progress.count('writes: sign-ups', i + 1, leads);
+    }
+
+    const postEvents = async () => {
+      meter.phase = 'events';
+      for (const message of sent.splice(0)) {
+        const at = (seconds: number) => new Date(message.at.getTime() + seconds * 1000);
+        const events = [
+          sesEvent('Send', message.messageId, message.tags, at(0)),
+          sesEvent('Delivery', message.messageId, message.tags, at(2)),
+          ...(draw(message.messageId, 'open') < 0.3
+            ? [sesEvent('Open', message.messageId, message.tags, at(3600))]
+            : []),
+          ...(draw(message.messageId, 'click') < 0.05
+            ? [sesEvent('Click', message.messageId, message.tags, at(3660), 'https://clinic.example/book')]
+            : []),
+        ];
+        for (const event of events) await runtime(() => recordEvent(event));
+      }
+    };
+    // The welcomes' events, then each run at the next due time with the events of what it sent.
+    const emails = { count: 0 };
+    emails.count += sent.length;
+    await postEvents();
+    const nextDue = async () => {
+      let earliest: number | undefined;
+      for (let shard = 0; shard < config.DUE_SHARDS; shard++) {
+        const page = await setupClient.send(
+          new QueryCommand({
+            TableName: config.TABLE_NAME,
+            IndexName: DUE_INDEX,
+            KeyConditionExpression: 'dueShard = :shard',
+            ExpressionAttributeValues: { ':shard': { N: String(shard) } },
+            Limit: 1,
+          }),
+        );
+        const dueAt = page.Items?.[0]?.dueAt?.N;
+        if (dueAt !== undefined) earliest = Math.min(earliest ?? Infinity, Number(dueAt));
+      }
+      return earliest;
+    };
+    let runs = 0;
+    for (let due = await nextDue(); due !== undefined; due = await nextDue()) {
+      now = new Date(Math.max(now.getTime(), due));
+      meter.phase = 'send';
+      const report = await runtime(() => dispatchDue(dispatch));
+      runs++;
+      emails.count += sent.length;
+      progress.step(`writes: run ${runs} at ${now.toISOString()}: ${report.sent} sent, ${emails.count} in all`);
+      await postEvents();
+      if (runs > 200) throw new Error('the sequences did not finish in 200 runs');
+    }
+
+    return summarise(meter, emails.count, leads, runs, cpuMicros / 1000, backend);
+  } finally {
+    await local?.stop();
+  }
+}
+
+function sesEvent(
+  eventType: 'Send' | 'Delivery' | 'Open' | 'Click',
+  messageId: string,
+  tags: OutgoingEmail['tags'],
+  at: Date,
+  link?: string,
+) {
+  const key = eventType.charAt(0).toLowerCase() + eventType.slice(1);
+  return {
+    version: '0',
+    id: crypto.randomUUID(),
+    'detail-type': `Email ${eventType}`,
+    source: 'aws.ses',
+    time: at.toISOString(),
+    detail: {
+      eventType,
+      mail: {
+        messageId,
+        timestamp: at.toISOString(),
+        tags: { leadId: [tags.leadId], sequenceId: [tags.sequenceId], stepId: [tags.stepId] },
+      },
+      ...(eventType !== 'Send' && { [key]: { timestamp: at.toISOString(), ...(link && { link }) } }),
+    },
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+function summarise(meter: Meter, emails: number, leads: number, runs: number, cpuMs: number, backend: string) {
+  const per = (n: number) => round(n / emails);
+  const phase = (tally: Tally) => ({
+    writeUnitsPerEmail: { table: per(tally.tableUnits), index: per(tally.indexUnits) },
+    callsPerEmail: per(Object.values(tally.calls).reduce((a, b) => a + b, 0)),
+    refusedWrites: tally.refusedWrites,
+    calls: tally.calls,
+  });
+  const phases = {
+    signup: phase(meter.tallies.signup),
+    send: phase(meter.tallies.send),
+    events: phase(meter.tallies.events),
+  };
+  const sum = (pick: (tally: Tally) => number) =>
+    PHASES.reduce((total, phase) => total + pick(meter.tallies[phase]), 0);
+  const sendCalls = Object.values(meter.tallies.send.calls).reduce((a, b) => a + b, 0);
+  const signupCalls = Object.values(meter.tallies.signup.calls).reduce((a, b) => a + b, 0);
+  return {
+    backend,
+    indexUnitsReported: meter.indexReported,
+    leads,
+    emails,
+    dispatchRuns: runs,
+    writeUnitsPerEmail: {
+      table: per(sum((t) => t.tableUnits)),
+      index: per(sum((t) => t.indexUnits)),
+      total: per(sum((t) => t.tableUnits + t.indexUnits)),
+    },
+    /** The send path: the dispatcher's calls and the welcomes' (sign-up's own writes apart), per email. */
+    sendCallsPerEmail: per(sendCalls),
+    signupCallsPerLead: round(signupCalls / leads),
+    callsPerEmailWithEvents: per(sum((t) => Object.values(t.calls).reduce((a, b) => a + b, 0))),
+    cpuMsPerEmail: round(cpuMs / emails),
+    phases,
+  };
+}
