@@ -166,8 +166,8 @@ export function writeAndPrint(
         fresh.writesPerEmail?.pass.sendCalls,
       ),
       'writes: SDK calls/email with events': row(String(writes.callsPerEmailWithEvents)),
-      'writes: runtime CPU ms/email': row(
-        String(writes.cpuMsPerEmail),
+      'writes: runtime CPU ms/email (rendering)': row(
+        `${writes.cpuMsPerEmail} (${writes.renderCpuMsPerEmail})`,
         `<= ${WRITE_TARGETS.cpuMs}`,
         fresh.writesPerEmail?.pass.cpuMs,
       ),

@@ -22,7 +22,7 @@ import { composeService } from '../lambdas/compose.ts';
 import { loadConfig } from '../lambdas/config.ts';
 import { DUE_INDEX } from '../lambdas/contract.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
-import type { Clock, Mailer, OutgoingEmail } from '../lambdas/domain/ports.ts';
+import type { Clock, Mailer, OutgoingEmail, Renderer } from '../lambdas/domain/ports.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { findDynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
@@ -59,7 +59,7 @@ export class Meter {
         const name = context.commandName ?? 'unknown';
         tally.calls[name] = (tally.calls[name] ?? 0) + 1;
         if (!WRITES.has(name)) return next(args);
-        const input = { ...(args.input), ReturnConsumedCapacity: 'INDEXES' };
+        const input = { ...args.input, ReturnConsumedCapacity: 'INDEXES' };
         try {
           const result = await next({ ...args, input });
           const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
@@ -153,7 +153,20 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
         return outcome;
       },
     };
-    const dispatch = { ...wiring.dispatch, mailer };
+    // Rendering apart: react-email's render is most of the CPU, and not what fewer writes and calls can cut.
+    let renderMicros = 0;
+    const renderer: Renderer = {
+      async render(...args) {
+        const started = process.cpuUsage();
+        try {
+          return await wiring.dispatch.renderer.render(...args);
+        } finally {
+          const used = process.cpuUsage(started);
+          renderMicros += used.user + used.system;
+        }
+      },
+    };
+    const dispatch = { ...wiring.dispatch, mailer, renderer };
     // Sign-up's own writes (the lead, its address) apart from its welcome's, which count as a send.
     const signupStore = new Proxy(wiring.store, {
       get(target, property, receiver) {
@@ -253,7 +266,7 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
       if (runs > 200) throw new Error('the sequences did not finish in 200 runs');
     }
 
-    return summarise(meter, emails.count, leads, runs, cpuMicros / 1000, backend);
+    return summarise(meter, emails.count, leads, runs, cpuMicros / 1000, renderMicros / 1000, backend);
   } finally {
     await local?.stop();
   }
@@ -287,7 +300,15 @@ function sesEvent(
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-function summarise(meter: Meter, emails: number, leads: number, runs: number, cpuMs: number, backend: string) {
+function summarise(
+  meter: Meter,
+  emails: number,
+  leads: number,
+  runs: number,
+  cpuMs: number,
+  renderMs: number,
+  backend: string,
+) {
   const per = (n: number) => round(n / emails);
   const phase = (tally: Tally) => ({
     writeUnitsPerEmail: { table: per(tally.tableUnits), index: per(tally.indexUnits) },
@@ -320,6 +341,8 @@ function summarise(meter: Meter, emails: number, leads: number, runs: number, cp
     signupCallsPerLead: round(signupCalls / leads),
     callsPerEmailWithEvents: per(sum((t) => Object.values(t.calls).reduce((a, b) => a + b, 0))),
     cpuMsPerEmail: round(cpuMs / emails),
+    /** Of which rendering the email (react-email). */
+    renderCpuMsPerEmail: round(renderMs / emails),
     phases,
   };
 }
