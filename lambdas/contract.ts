@@ -44,6 +44,31 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 export const DUE_INDEX = 'due';
 export const DUE_INDEX_KEY = { partition: 'dueShard', sort: 'dueAt' } as const;
 
+/**
+ * What the due index projects besides the keys: what rendering and planning a send need, and `rev`, which the claim
+ * checks, so a send reads nothing but the index's page. Never the in-flight mark or the claim: those change with every
+ * send, and a projected attribute that changes costs the index a write.
+ */
+export const DUE_INDEX_PROJECTION = [
+  'email',
+  'firstName',
+  'lastName',
+  'timeZone',
+  'status',
+  'sequenceId',
+  'sentSteps',
+  'skippedSteps',
+  'enteredSequenceAt',
+  'nextStepId',
+  'nextSendAt',
+  'lastSentOn',
+  'lastSentAt',
+  'createdAt',
+  'appointmentAt',
+  'appointmentStatus',
+  'rev',
+] as const;
+
 /** The CloudWatch metrics the dispatcher publishes (embedded metric format) and the stack's quota alarm reads. */
 export const SEND_QUOTA_METRICS = {
   namespace: 'Nurture',

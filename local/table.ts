@@ -6,7 +6,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DUE_INDEX, DUE_INDEX_KEY, TABLE_KEY } from '../lambdas/contract.ts';
+import { DUE_INDEX, DUE_INDEX_KEY, DUE_INDEX_PROJECTION, TABLE_KEY } from '../lambdas/contract.ts';
 
 /** Create the table if it is missing, and return once it is ACTIVE (a new table is briefly CREATING). */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -45,7 +45,7 @@ export const tableDefinition = {
         { AttributeName: DUE_INDEX_KEY.partition, KeyType: 'HASH' },
         { AttributeName: DUE_INDEX_KEY.sort, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'KEYS_ONLY' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...DUE_INDEX_PROJECTION] },
     },
   ],
 } satisfies Omit<CreateTableCommandInput, 'TableName'>;

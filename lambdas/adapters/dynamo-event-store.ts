@@ -1,31 +1,26 @@
 /**
- * The event store (port `EventStore`) on the one table: SES events, their rollups, and the suppression list.
+ * The event store (port `EventStore`) on the one table: what SES events tell about each message, and the suppression
+ * list.
  *
  * Items (pk, sk; formats in `lambdas/contract.ts`):
- *   LEAD#<leadId>, EVT#<eventId>     one per SES event (type, message id, sequence, step, time, link), written once;
- *                                    eventId is a hash of type, message id, time and link, so keys stay short
- *   LEAD#<leadId>, MSG#<seq>#<step>  the message's counters (`count<Type>`) and first times (`first<Type>At`)
- *   LEAD#<leadId>, PROFILE           the lead's rollups: deliveries, opens, clicks and the first time of each
+ *   LEAD#<leadId>, MSG#<seq>#<step>  the message's SES id, the first time of each event type (`first<Type>At`:
+ *                                    Delivery, Open, Bounce, Complaint…) and every Click's time (`clickTimes`, a
+ *                                    string set, for the report's click-before-booking attribution). Created by
+ *                                    the first event; the send's own record is on the lead item (`dynamo-lead-item.ts`)
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
  *
  * Access patterns:
- *   SES event          conditional Put of EVT# (a redelivered event stops here), then ADD to MSG#, a conditional SET
- *                      of its first time, and for Delivery, Open and Click the same two on LEAD# (only if it exists)
+ *   SES event          one conditional UpdateItem on MSG#, idempotent by its own condition: the message id is the
+ *                      one already there (or none yet), and the event's time is earlier than the one kept for its
+ *                      type (a Click: not among the click times). A redelivered event changes nothing.
  *   suppression        Put SUPPRESS#; Get SUPPRESS# before any lead is created or emailed for that address
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventStore, SuppressionReason } from '../domain/ports.ts';
 import type { EngagementEvent } from '../domain/ses-event.ts';
-import { eventKey, leadKey, messageKey, suppressionKey } from './dynamo-keys.ts';
+import { messageKey, suppressionKey } from './dynamo-keys.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
-
-/** Lead-level rollups: the first time each happened, and how often. */
-const LEAD_ROLLUP: Partial<Record<EngagementEvent['type'], { first: string; count: string }>> = {
-  Delivery: { first: 'firstDeliveredAt', count: 'deliveries' },
-  Open: { first: 'firstOpenedAt', count: 'opens' },
-  Click: { first: 'firstClickedAt', count: 'clicks' },
-};
 
 export class DynamoEventStore implements EventStore {
   private readonly table: DynamoTable;
@@ -35,73 +30,33 @@ export class DynamoEventStore implements EventStore {
   }
 
   async recordEvent(event: EngagementEvent): Promise<boolean> {
-    const { doc, name: tableName } = this.table;
-    const at = new Date(event.at);
+    const click = event.type === 'Click';
+    const set = ['messageId = if_not_exists(messageId, :mid)', 'expiresAt = if_not_exists(expiresAt, :expires)'];
+    if (!click) set.push('#first = :at');
     try {
-      await doc.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            ...eventKey(event.leadId, event.eventId),
-            type: 'event',
-            eventType: event.type,
-            messageId: event.messageId,
-            sequenceId: event.sequenceId,
-            stepId: event.stepId,
-            at: event.at,
-            link: event.link,
-            expiresAt: this.table.expiry(at),
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: messageKey(event.leadId, event.sequenceId, event.stepId),
+          UpdateExpression: `SET ${set.join(', ')}${click ? ' ADD clickTimes :clicks' : ''}`,
+          // Events arrive out of order and more than once: keep the earliest of each type, and each click once.
+          ConditionExpression: `(attribute_not_exists(messageId) OR messageId = :mid) AND ${
+            click ? 'NOT contains(clickTimes, :at)' : '(attribute_not_exists(#first) OR #first > :at)'
+          }`,
+          ...(!click && { ExpressionAttributeNames: { '#first': `first${event.type}At` } }),
+          ExpressionAttributeValues: {
+            ':mid': event.messageId,
+            ':at': event.at,
+            ':expires': this.table.expiry(new Date(event.at)),
+            ...(click && { ':clicks': new Set([event.at]) }),
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
+      return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-    const count = `count${event.type}`;
-    const first = `first${event.type}At`;
-    await doc.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: messageKey(event.leadId, event.sequenceId, event.stepId),
-        UpdateExpression: 'ADD #count :one SET leadId = :lead, sequenceId = :seq, stepId = :step, messageId = :mid',
-        ExpressionAttributeNames: { '#count': count },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':lead': event.leadId,
-          ':seq': event.sequenceId,
-          ':step': event.stepId,
-          ':mid': event.messageId,
-        },
-      }),
-    );
-    // Events arrive out of order: keep the earliest time, whichever lands first.
-    await this.table.conditionalUpdate({
-      Key: messageKey(event.leadId, event.sequenceId, event.stepId),
-      UpdateExpression: 'SET #first = :at',
-      ConditionExpression: 'attribute_not_exists(#first) OR #first > :at',
-      ExpressionAttributeNames: { '#first': first },
-      ExpressionAttributeValues: { ':at': event.at },
-    });
-    const rollup = LEAD_ROLLUP[event.type];
-    if (rollup) {
-      await this.table.conditionalUpdate({
-        Key: leadKey(event.leadId),
-        UpdateExpression: 'ADD #count :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#count': rollup.count },
-        ExpressionAttributeValues: { ':one': 1 },
-      });
-      await this.table.conditionalUpdate({
-        Key: leadKey(event.leadId),
-        UpdateExpression: 'SET #first = :at',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#first) OR #first > :at)',
-        ExpressionAttributeNames: { '#first': rollup.first },
-        ExpressionAttributeValues: { ':at': event.at },
-      });
-    }
-    return true;
   }
 
   async suppress(email: string, reason: SuppressionReason, at: Date): Promise<void> {

@@ -1,8 +1,17 @@
 /**
  * The lead's items apart from the writes that hold them: what settling a claim or a booking sets and removes on the
- * lead item, and the lead and its message records read back. The conditions on those writes stay with the writes, in
- * `dynamo-lead-store.ts`; what is built here only names `#status` and values of its own (`:settled`, `:nextAt`…).
+ * lead item, the compact message records it carries, and the lead and its message records read back. The conditions
+ * on those writes stay with the writes, in `dynamo-lead-store.ts`; what is built here only names `#status` and values
+ * of its own (`:settled`, `:nextAt`…).
+ *
+ * Message records live on the lead item, so settling a send and recording it are one write: `msgs` is a list with one
+ * short string per message settled, `<sequence>|<step>|<state>|<time, base-36 ms>|<fingerprint>[|<reason>]`, where
+ * the fingerprint is 8 characters of a hash of the SES message id (or empty when SES's answer was lost). The latest
+ * message's full id is `lastMessageId`; an older one's is on its MSG# item once an SES event has arrived for it
+ * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 400 bytes: a lead stays under 1 KB,
+ * one write unit per write (`npm run bench -- --only writes` measures it).
  */
+import { createHash } from 'node:crypto';
 import type { Lead } from '../domain/lead.ts';
 import type { BookingChange, MessageRecord, MessageState, Settlement, StoredLead } from '../domain/ports.ts';
 
@@ -13,13 +22,59 @@ const INTERNAL = [
   'type',
   'dueShard',
   'dueAt',
+  'rev',
   'claimToken',
   'claimUntil',
   'sendingSequence',
   'sendingStep',
   'sendingAt',
   'expiresAt',
+  'msgs',
+  'lastMessageId',
 ] as const;
+
+/** A short, fixed-length stand-in for an SES message id: enough to tell another message on the same step apart. */
+export const fingerprint = (messageId: string) =>
+  createHash('sha256').update(messageId).digest('base64url').slice(0, 8);
+
+/** One message's entry in the lead's `msgs`. */
+export function messageEntry(message: MessageRecord): string {
+  const fields = [
+    message.sequenceId,
+    message.stepId,
+    message.state,
+    message.at.getTime().toString(36),
+    message.messageId ? fingerprint(message.messageId) : '',
+    ...(message.reason ? [message.reason] : []),
+  ];
+  return fields.join('|');
+}
+
+/** A lead's message records from its item: one per step and sequence (the latest, for a step sent again), oldest first. */
+export function messageRecords(item: Record<string, unknown>): (MessageRecord & { fingerprint?: string })[] {
+  const entries = (item.msgs as string[] | undefined) ?? [];
+  const leadId = String(item.leadId);
+  const records = new Map<string, MessageRecord & { fingerprint?: string }>();
+  entries.forEach((entry, i) => {
+    const [sequenceId = '', stepId = '', state, at = '0', print, ...reason] = entry.split('|');
+    const last = i === entries.length - 1;
+    records.delete(`${sequenceId}|${stepId}`);
+    records.set(`${sequenceId}|${stepId}`, {
+      leadId,
+      sequenceId,
+      stepId,
+      state: state as MessageState,
+      at: new Date(parseInt(at, 36)),
+      ...(last && print && item.lastMessageId ? { messageId: item.lastMessageId as string } : {}),
+      ...(print ? { fingerprint: print } : {}),
+      ...(reason.length > 0 ? { reason: reason.join('|') } : {}),
+    });
+  });
+  return [...records.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** `rev`, bumped: every write that changes what a send reads (not the claim itself). */
+const BUMP = 'rev = if_not_exists(rev, :zero) + :one';
 
 /** An UpdateItem's changes: its expression, and the names and values that expression uses. */
 export interface ItemUpdate {
@@ -38,12 +93,27 @@ export function dueAttributes(dueShard: number, nextSendAt: string | undefined) 
   return nextSendAt ? { dueShard, dueAt: Date.parse(nextSendAt) } : {};
 }
 
-/** Settling a claim: the step's outcome, the lead's next step (back into the due index) or its end, and no claim. */
+/**
+ * Settling a claim: the step's outcome and its message record, the lead's next step (back into the due index) or its
+ * end, and no claim.
+ */
 export function settlementUpdate(settlement: Settlement, dueShard: number): ItemUpdate {
-  const set: string[] = [];
+  const set: string[] = [BUMP];
   const remove = ['claimToken', 'claimUntil', 'sendingSequence', 'sendingStep', 'sendingAt'];
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
+  const values: Record<string, unknown> = { ':zero': 0, ':one': 1 };
+
+  if (settlement.message) {
+    set.push('msgs = list_append(if_not_exists(msgs, :none), :message)');
+    values[':none'] = [];
+    values[':message'] = [messageEntry(settlement.message)];
+    if (settlement.message.messageId) {
+      set.push('lastMessageId = :messageId');
+      values[':messageId'] = settlement.message.messageId;
+    } else {
+      remove.push('lastMessageId');
+    }
+  }
 
   if (settlement.settledStepId) {
     set.push('sentSteps = list_append(if_not_exists(sentSteps, :none), :settled)');
@@ -94,9 +164,12 @@ export function bookingUpdate(change: BookingChange, now: Date, dueShard: number
     'appointmentAt = :appointmentAt',
     'appointmentStatus = :appointmentStatus',
     'bookedAt = if_not_exists(bookedAt, :now)',
+    BUMP,
   ];
   const remove: string[] = [];
   const values: Record<string, unknown> = {
+    ':zero': 0,
+    ':one': 1,
     ':appointmentAt': appointment.at,
     ':appointmentStatus': appointment.status,
     ':now': now.toISOString(),
@@ -143,7 +216,9 @@ export function toStoredLead(item: Record<string, unknown>): StoredLead {
   return {
     ...(lead as unknown as Lead),
     sentSteps: (lead.sentSteps as string[] | undefined) ?? [],
-    ...(item.claimToken ? { claim: { token: item.claimToken as string, until: item.claimUntil as number } } : {}),
+    ...(typeof item.dueAt === 'number' ? { dueAt: item.dueAt } : {}),
+    ...(typeof item.rev === 'number' ? { rev: item.rev } : {}),
+    ...(item.claimToken ? { claim: { token: item.claimToken as string } } : {}),
     ...(item.sendingStep
       ? {
           sending: {
@@ -153,18 +228,5 @@ export function toStoredLead(item: Record<string, unknown>): StoredLead {
           },
         }
       : {}),
-  };
-}
-
-/** A message record (MSG# item) as the domain sees it. */
-export function toMessageRecord(item: Record<string, unknown>): MessageRecord {
-  return {
-    leadId: String(item.leadId),
-    sequenceId: String(item.sequenceId),
-    stepId: String(item.stepId),
-    state: item.state as MessageState,
-    at: new Date(String(item.at)),
-    ...(item.messageId ? { messageId: item.messageId as string } : {}),
-    ...(item.reason ? { reason: item.reason as string } : {}),
   };
 }

@@ -2,18 +2,26 @@
  * The lead store (port `LeadStore`) on the one table.
  *
  * Items (pk, sk; formats in `lambdas/contract.ts`):
- *   LEAD#<leadId>, PROFILE           the lead: profile, consent, sequence position, claim and in-flight marker
+ *   LEAD#<leadId>, PROFILE           the lead: profile, consent, sequence position, its message records (`msgs`, the
+ *                                    latest message's SES id in `lastMessageId`; see `dynamo-lead-item.ts`), claim
+ *                                    and in-flight mark, and `rev`, bumped by every write that changes what a send reads
  *   EMAIL#<normalised email>, EMAIL  points at the lead for that address: sign-up is idempotent per email
- *   LEAD#<leadId>, MSG#<seq>#<step>  one per step sent (or rejected, or unconfirmed), with the SES message id;
- *                                    a follow-up step sent again for a later visit updates its record. SES events
- *                                    add counters to it (`dynamo-event-store.ts`).
+ *   LEAD#<leadId>, MSG#<seq>#<step>  written by SES events only (`dynamo-event-store.ts`): the message's SES id and
+ *                                    what happened to it
  *
  * Access patterns:
  *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none)
- *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now): sparse, present only while a step is scheduled
- *   claim/mark/settle  conditional UpdateItem on LEAD# (status, due time, claim token)
+ *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now): sparse, present only while a step is scheduled;
+ *                      it projects what rendering and planning need (`DUE_PROJECTION`), so a send reads nothing else
+ *   a send             after rendering and the send turn, one conditional UpdateItem on LEAD# that claims the lead and
+ *                      marks the step in flight (the lead as read: its `rev`, due, active, no mark); the SES call; one
+ *                      UpdateItem, conditional on the claim, that settles the lead and records the message. dueAt
+ *                      moves only at the settle: the mark's own time is the lease
+ *   rare sends         a claim refused: Get LEAD# to see why (a mark older than the lease is taken over with one
+ *                      conditional UpdateItem, then settled as unconfirmed); a retry or a paused account: one release;
+ *                      an error before the claim: one deferral
  *   stop               one conditional UpdateItem on LEAD# that also takes it out of the due index
- *   lead's messages    Query pk = LEAD#<leadId>, sk begins_with MSG#
+ *   lead's messages    Query pk = LEAD#<leadId> (PROFILE and the MSG# items, consistent)
  *   booking            Get HOOK# (`dynamo-delivery-log.ts`), Get EMAIL# (when the webhook names an address), one
  *                      conditional UpdateItem on LEAD# that records the appointment and switches the sequence,
  *                      then Put HOOK#
@@ -21,19 +29,28 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DUE_INDEX, KEY_PREFIX } from '../contract.ts';
+import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import { shardFor, type Lead, type LeadStatus } from '../domain/lead.ts';
 import type {
   BookingChange,
   CreateResult,
+  DueLead,
   LeadStore,
   MessageRecord,
+  MessageState,
   Settlement,
   StopStatus,
   StoredLead,
 } from '../domain/ports.ts';
-import { emailKey, leadIdOf, leadKey, messageKey } from './dynamo-keys.ts';
-import { bookingUpdate, dueAttributes, settlementUpdate, toMessageRecord, toStoredLead } from './dynamo-lead-item.ts';
+import { emailKey, leadIdOf, leadKey } from './dynamo-keys.ts';
+import {
+  bookingUpdate,
+  dueAttributes,
+  fingerprint,
+  messageRecords,
+  settlementUpdate,
+  toStoredLead,
+} from './dynamo-lead-item.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
 
 export class DynamoLeadStore implements LeadStore {
@@ -67,14 +84,8 @@ export class DynamoLeadStore implements LeadStore {
       leadId = String(existing.Item?.leadId);
     }
 
-    const item = {
-      ...lead,
-      leadId,
-      ...leadKey(leadId),
-      type: 'lead',
-      expiresAt,
-      ...dueAttributes(this.shardOf(leadId), lead.nextSendAt),
-    };
+    const due = dueAttributes(this.shardOf(leadId), lead.nextSendAt);
+    const item = { ...lead, leadId, ...leadKey(leadId), type: 'lead', expiresAt, rev: 0, ...due };
     try {
       await doc.send(
         new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -83,7 +94,7 @@ export class DynamoLeadStore implements LeadStore {
       if (error instanceof ConditionalCheckFailedException) return { created: false, leadId };
       throw error;
     }
-    return { created: true, lead: { ...lead, leadId } };
+    return { created: true, lead: { ...lead, leadId, rev: 0, ...(due.dueAt !== undefined && { dueAt: due.dueAt }) } };
   }
 
   async get(leadId: string): Promise<StoredLead | undefined> {
@@ -100,7 +111,7 @@ export class DynamoLeadStore implements LeadStore {
     return result.Item ? String(result.Item.leadId) : undefined;
   }
 
-  async due(shard: number, now: Date, limit: number): Promise<string[]> {
+  async due(shard: number, now: Date, limit: number): Promise<DueLead[]> {
     const result = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
@@ -110,107 +121,125 @@ export class DynamoLeadStore implements LeadStore {
         Limit: limit,
       }),
     );
-    return (result.Items ?? []).map((item) => leadIdOf(item.pk));
+    return (result.Items ?? []).map((item) => ({ ...toStoredLead(item), leadId: leadIdOf(item.pk) }));
   }
 
-  async claim(leadId: string, now: Date, leaseMs: number) {
+  async claim(seen: DueLead, step: { sequenceId: string; stepId: string }, now: Date): Promise<string | undefined> {
     const token = randomUUID();
-    const until = now.getTime() + leaseMs;
-    try {
-      const result = await this.table.doc.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: leadKey(leadId),
-          // Moving dueAt to the lease's end is the lease: `dueAt <= :now` refuses the lead to other dispatchers until
-          // it runs out, and checks the item itself, not a stale index entry. Every other write that sets dueAt drops
-          // the claim, so a second check on claimUntil could never refuse a claim this one lets through.
-          UpdateExpression: 'SET claimToken = :token, claimUntil = :until, dueAt = :until',
-          ConditionExpression: '#status = :active AND dueAt <= :now',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':token': token, ':until': until, ':now': now.getTime(), ':active': 'active' },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { lead: toStoredLead(result.Attributes!), token };
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
-    }
-  }
-
-  async markSending(leadId: string, token: string, sequenceId: string, stepId: string, now: Date): Promise<boolean> {
-    return this.table.conditionalUpdate({
-      Key: leadKey(leadId),
-      // The sequence too: a booking may switch the lead's sequence before a stale mark is found.
-      UpdateExpression: 'SET sendingSequence = :sequence, sendingStep = :step, sendingAt = :now',
-      ConditionExpression: 'claimToken = :token AND #status = :active',
+    const claimed = await this.table.conditionalUpdate({
+      Key: leadKey(seen.leadId),
+      // The mark is the lease: dueAt stays (a key of the due index: moving it costs the index two writes), and a
+      // mark older than the lease is found by the next claim, which reports that send instead of repeating it.
+      UpdateExpression: 'SET claimToken = :token, sendingSequence = :sequence, sendingStep = :step, sendingAt = :now',
+      // Only the lead as it was read: what was rendered and planned is what is sent. An item from before `rev`
+      // existed is checked on its step and due time instead.
+      ConditionExpression: `#status = :active AND dueAt <= :now AND attribute_not_exists(sendingAt) AND nextStepId = :step AND ${
+        seen.rev === undefined ? 'attribute_not_exists(rev) AND dueAt = :seenDueAt' : 'rev = :rev'
+      }`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
-        ':sequence': sequenceId,
-        ':step': stepId,
-        ':now': now.getTime(),
         ':token': token,
+        ':sequence': step.sequenceId,
+        ':step': step.stepId,
+        ':now': now.getTime(),
         ':active': 'active',
+        ...(seen.rev === undefined ? { ':seenDueAt': seen.dueAt ?? -1 } : { ':rev': seen.rev }),
       },
     });
+    return claimed ? token : undefined;
   }
 
-  async settle(leadId: string, token: string, settlement: Settlement): Promise<boolean> {
+  async takeOver(leadId: string, stale: NonNullable<StoredLead['sending']>): Promise<string | undefined> {
+    const token = randomUUID();
+    const taken = await this.table.conditionalUpdate({
+      Key: leadKey(leadId),
+      // The same mark, still there: no other dispatcher took it over or settled it meanwhile.
+      UpdateExpression: 'SET claimToken = :token',
+      ConditionExpression: '#status = :active AND sendingAt = :at AND sendingStep = :step',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':token': token, ':at': stale.at, ':step': stale.stepId, ':active': 'active' },
+    });
+    return taken ? token : undefined;
+  }
+
+  async settle(leadId: string, by: { token: string } | { seen: DueLead }, settlement: Settlement): Promise<boolean> {
     const update = settlementUpdate(settlement, this.shardOf(leadId));
+    const condition =
+      'token' in by
+        ? { expression: 'claimToken = :token', names: {}, values: { ':token': by.token } }
+        : unclaimedAsSeen(by.seen);
+    const names = { ...update.names, ...condition.names };
     return this.table.conditionalUpdate({
       Key: leadKey(leadId),
       UpdateExpression: update.expression,
-      ConditionExpression: 'claimToken = :token',
-      ...(Object.keys(update.names).length > 0 && { ExpressionAttributeNames: update.names }),
-      ExpressionAttributeValues: { ':token': token, ...update.values },
+      ConditionExpression: condition.expression,
+      ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
+      ExpressionAttributeValues: { ...condition.values, ...update.values },
     });
   }
 
   async release(leadId: string, token: string, retryAt: Date): Promise<void> {
     await this.table.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: 'SET dueAt = :retryAt REMOVE claimToken, claimUntil, sendingSequence, sendingStep, sendingAt',
+      UpdateExpression:
+        'SET dueAt = :retryAt, rev = if_not_exists(rev, :zero) + :one REMOVE claimToken, claimUntil, sendingSequence, sendingStep, sendingAt',
       ConditionExpression: 'claimToken = :token',
-      ExpressionAttributeValues: { ':retryAt': retryAt.getTime(), ':token': token },
+      ExpressionAttributeValues: { ':retryAt': retryAt.getTime(), ':token': token, ':zero': 0, ':one': 1 },
     });
   }
 
-  async recordMessage(message: MessageRecord): Promise<void> {
-    // An update, not a put: SES events for this message may have arrived first and left counters here.
-    const fields: Record<string, unknown> = {
-      type: 'message',
-      leadId: message.leadId,
-      sequenceId: message.sequenceId,
-      stepId: message.stepId,
-      state: message.state,
-      at: message.at.toISOString(),
-      messageId: message.messageId,
-      reason: message.reason,
-      expiresAt: this.table.expiry(message.at),
-    };
-    const present = Object.entries(fields).filter(([, value]) => value !== undefined);
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: messageKey(message.leadId, message.sequenceId, message.stepId),
-        UpdateExpression: `SET ${present.map(([key]) => `#${key} = :${key}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(present.map(([key]) => [`#${key}`, key])),
-        ExpressionAttributeValues: Object.fromEntries(present.map(([key, value]) => [`:${key}`, value])),
-      }),
-    );
+  async defer(seen: DueLead, retryAt: Date): Promise<void> {
+    const condition = unclaimedAsSeen(seen);
+    await this.table.conditionalUpdate({
+      Key: leadKey(seen.leadId),
+      UpdateExpression: 'SET dueAt = :retryAt, rev = if_not_exists(rev, :zero) + :one',
+      ConditionExpression: condition.expression,
+      ExpressionAttributeNames: condition.names,
+      ExpressionAttributeValues: { ...condition.values, ':retryAt': retryAt.getTime(), ':zero': 0, ':one': 1 },
+    });
   }
 
-  /** Every message record of a lead, oldest step first (as sent). Not part of the port: the local tools read it. */
+  /** Every message record of a lead, oldest first, with the SES message id from its MSG# item where the lead has none. */
   async messages(leadId: string): Promise<MessageRecord[]> {
+    const { lead, events } = await this.partition(leadId);
+    if (!lead) return [];
+    return messageRecords(lead).map(({ fingerprint: _print, ...record }) => {
+      const known = events.get(`${record.sequenceId}#${record.stepId}`)?.messageId as string | undefined;
+      return record.messageId || !known ? record : { ...record, messageId: known };
+    });
+  }
+
+  async sentMessage(leadId: string, sequenceId: string, stepId: string, messageId: string) {
+    const { lead, events } = await this.partition(leadId);
+    const record = lead && messageRecords(lead).find((m) => m.sequenceId === sequenceId && m.stepId === stepId);
+    const known = events.get(`${sequenceId}#${stepId}`)?.messageId as string | undefined;
+    const recorded: { recorded?: MessageState } = record ? { recorded: record.state } : {};
+    // SES events already tied a message id to this step: only that one.
+    if (known !== undefined) return { ours: known === messageId, ...recorded };
+    if (record) return { ours: !record.fingerprint || record.fingerprint === fingerprint(messageId), ...recorded };
+    // Not recorded yet: the step is in flight now (SES may publish before we write).
+    const inFlight = lead?.sendingStep === stepId && (lead.sendingSequence ?? lead.sequenceId) === sequenceId;
+    return { ours: inFlight };
+  }
+
+  /** The lead's item and its MSG# items (by `<sequence>#<step>`), in one consistent Query. */
+  private async partition(leadId: string) {
     const result = await this.table.doc.send(
       new QueryCommand({
         TableName: this.table.name,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
-        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':msg': KEY_PREFIX.message },
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk },
         ConsistentRead: true,
       }),
     );
-    return (result.Items ?? []).map(toMessageRecord).sort((a, b) => a.at.getTime() - b.at.getTime());
+    let lead: Record<string, unknown> | undefined;
+    const events = new Map<string, Record<string, unknown>>();
+    for (const item of result.Items ?? []) {
+      const sk = String(item.sk);
+      if (sk === SORT_KEY.lead) lead = item;
+      else if (sk.startsWith(KEY_PREFIX.message)) events.set(sk.slice(KEY_PREFIX.message.length), item);
+    }
+    return { lead, events };
   }
 
   async stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date) {
@@ -285,4 +314,17 @@ export class DynamoLeadStore implements LeadStore {
   private shardOf(leadId: string): number {
     return shardFor(leadId, this.options.shards);
   }
+}
+
+/** A write on a lead nobody claimed: only if it is still active, unmarked and as it was read. */
+function unclaimedAsSeen(seen: DueLead) {
+  const asSeen = seen.rev === undefined ? 'attribute_not_exists(rev) AND nextStepId = :seenStep' : 'rev = :rev';
+  return {
+    expression: `#status = :active AND attribute_not_exists(sendingAt) AND ${asSeen}`,
+    names: { '#status': 'status' },
+    values: {
+      ':active': 'active',
+      ...(seen.rev === undefined ? { ':seenStep': seen.nextStepId ?? '' } : { ':rev': seen.rev }),
+    } as Record<string, unknown>,
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * Reads what the report needs from the one table (see the key formats in `lambdas/contract.ts`): each lead's
- * PROFILE, its MSG# items, and its Click events.
+ * PROFILE (with its message records, `msgs`) and its MSG# items (what SES events told of each message, with every
+ * Click's time).
  *
  * How: a Scan of the whole table in 4 parallel segments, each paginated. It reads every item, so its cost grows with the table, not with the answer:
  * DynamoDB charges a Scan for every item it reads (one read request unit per 8 KB, eventually consistent), before
@@ -17,7 +18,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadStatus } from '../domain/lead.ts';
-import type { MessageState } from '../domain/ports.ts';
 import type {
   CountedEvent,
   ReportClick,
@@ -27,23 +27,28 @@ import type {
   ReportSource,
 } from '../domain/report.ts';
 import { leadIdOf } from './dynamo-keys.ts';
+import { messageRecords } from './dynamo-lead-item.ts';
 
-const COUNTED: readonly CountedEvent[] = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint'];
+/** Each kept as the first time SES reported it (`first<Type>At`); a Click's are all in `clickTimes`. */
+const COUNTED: readonly Exclude<CountedEvent, 'Click'>[] = ['Send', 'Delivery', 'Open', 'Bounce', 'Complaint'];
 const ATTRIBUTES = [
   'pk',
   'sk',
+  'leadId',
   'status',
   'sequenceId',
-  'stepId',
   'bookedAt',
   'stoppedAt',
-  'state',
-  'at',
-  'eventType',
-  ...COUNTED.map((type) => `count${type}`),
+  'msgs',
+  'clickTimes',
+  ...COUNTED.map((type) => `first${type}At`),
 ];
 
-type Collected = { leads: ReportLead[]; messages: ReportMessage[]; clicks: ReportClick[] };
+type Collected = {
+  leads: ReportLead[];
+  /** By lead, then `<sequence>#<step>`: the lead's records and the MSG# items are joined once all are read. */
+  records: Map<string, { profile?: Record<string, unknown>; events: Map<string, Record<string, unknown>> }>;
+};
 
 export class DynamoReportSource implements ReportSource {
   private readonly doc: DynamoDBDocumentClient;
@@ -59,7 +64,7 @@ export class DynamoReportSource implements ReportSource {
 
   /** `onPage`: told how many items each page scanned (before the filter), for a progress line. */
   async read(onPage?: (scanned: number) => void): Promise<ReportInput> {
-    const input: Collected = { leads: [], messages: [], clicks: [] };
+    const input: Collected = { leads: [], records: new Map() };
     await Promise.all(
       Array.from({ length: this.segments }, async (_, segment) => {
         for await (const page of this.scan(segment)) {
@@ -68,7 +73,7 @@ export class DynamoReportSource implements ReportSource {
         }
       }),
     );
-    return input;
+    return joined(input);
   }
 
   private scan(segment: number) {
@@ -80,9 +85,9 @@ export class DynamoReportSource implements ReportSource {
         TotalSegments: this.segments,
         // Every name goes through a placeholder: several (status, state, at) are DynamoDB reserved words.
         ProjectionExpression: ATTRIBUTES.map((name) => `#${name}`).join(', '),
-        FilterExpression: 'begins_with(#pk, :lead) AND (NOT begins_with(#sk, :event) OR #eventType = :click)',
+        FilterExpression: 'begins_with(#pk, :lead)',
         ExpressionAttributeNames: Object.fromEntries(ATTRIBUTES.map((name) => [`#${name}`, name])),
-        ExpressionAttributeValues: { ':lead': KEY_PREFIX.lead, ':event': KEY_PREFIX.event, ':click': 'Click' },
+        ExpressionAttributeValues: { ':lead': KEY_PREFIX.lead },
       },
     );
   }
@@ -91,7 +96,9 @@ export class DynamoReportSource implements ReportSource {
 function addItem(input: Collected, item: Record<string, unknown>) {
   const leadId = leadIdOf(item.pk);
   const sk = String(item.sk);
+  const records = input.records.get(leadId) ?? input.records.set(leadId, { events: new Map() }).get(leadId)!;
   if (sk === SORT_KEY.lead) {
+    records.profile = item;
     input.leads.push({
       leadId,
       status: item.status as LeadStatus,
@@ -100,22 +107,40 @@ function addItem(input: Collected, item: Record<string, unknown>) {
       ...(item.stoppedAt ? { stoppedAt: item.stoppedAt as string } : {}),
     });
   } else if (sk.startsWith(KEY_PREFIX.message)) {
-    input.messages.push({
-      leadId,
-      sequenceId: String(item.sequenceId),
-      stepId: String(item.stepId),
-      ...(item.state ? { state: item.state as MessageState } : {}),
-      ...(item.at ? { at: item.at as string } : {}),
-      counts: Object.fromEntries(
-        COUNTED.filter((type) => item[`count${type}`]).map((type) => [type, Number(item[`count${type}`])]),
-      ),
-    });
-  } else if (sk.startsWith(KEY_PREFIX.event)) {
-    input.clicks.push({
-      leadId,
-      sequenceId: String(item.sequenceId),
-      stepId: String(item.stepId),
-      at: String(item.at),
-    });
+    records.events.set(sk.slice(KEY_PREFIX.message.length), item);
   }
+}
+
+/** Each message: the lead's record of the send (state, time), and what SES events told of it. */
+function joined(input: Collected): ReportInput {
+  const messages: ReportMessage[] = [];
+  const clicks: ReportClick[] = [];
+  for (const [leadId, { profile, events }] of input.records) {
+    const sent = profile ? messageRecords({ ...profile, leadId }) : [];
+    const keys = new Set([...sent.map((m) => `${m.sequenceId}#${m.stepId}`), ...events.keys()]);
+    for (const key of keys) {
+      const record = sent.find((m) => `${m.sequenceId}#${m.stepId}` === key);
+      const [sequenceId = '', stepId = ''] = record ? [record.sequenceId, record.stepId] : splitKey(key);
+      const item = events.get(key) ?? {};
+      const clickTimes = [...((item.clickTimes as Set<string> | undefined) ?? [])];
+      messages.push({
+        leadId,
+        sequenceId,
+        stepId,
+        ...(record && { state: record.state, at: record.at.toISOString() }),
+        counts: {
+          ...Object.fromEntries(COUNTED.filter((type) => item[`first${type}At`]).map((type) => [type, 1])),
+          ...(clickTimes.length > 0 && { Click: clickTimes.length }),
+        },
+      });
+      for (const at of clickTimes) clicks.push({ leadId, sequenceId, stepId, at });
+    }
+  }
+  return { leads: input.leads, messages, clicks };
+}
+
+/** `<sequence>#<step>` of a MSG# key; step ids hold no `#`, sequence ids neither. */
+function splitKey(key: string): [string, string] {
+  const at = key.indexOf('#');
+  return [key.slice(0, at), key.slice(at + 1)];
 }

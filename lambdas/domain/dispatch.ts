@@ -1,11 +1,21 @@
 /**
- * Claim → render → send → settle, for one lead or for everything due.
+ * Render → claim and mark in flight → send → settle and record, for one lead or for everything due.
  * Uses only ports; the guarantees (never a step twice, never a step skipped on a transient failure,
  * a permanent rejection affects only its lead, a refusal for the whole account affects no lead) come from the order of
  * these calls and the store's conditions.
  */
 import { visitProps } from './visit.ts';
-import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
+import type {
+  Clock,
+  DueLead,
+  LeadStore,
+  Log,
+  Mailer,
+  MessageRecord,
+  Renderer,
+  Settlement,
+  StoredLead,
+} from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
 import { deadlineFor, localDate } from './schedule.ts';
 import { findStep, nextStep, type Sequence } from './sequence.ts';
@@ -81,9 +91,9 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
   const stopAt = performance.now() + deps.settings.runBudgetMs;
   const worker = async () => {
     while (report.pausedBy === undefined && performance.now() < stopAt) {
-      const leadId = queue.shift();
-      if (leadId === undefined) return;
-      const { outcome, paused } = await deliver(deps, leadId);
+      const lead = queue.shift();
+      if (lead === undefined) return;
+      const { outcome, paused } = await deliver(deps, lead);
       report[outcome]++;
       if (paused) report.pausedBy ??= paused;
     }
@@ -94,114 +104,117 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
 }
 
 /**
- * Claim one lead and deliver its due step. Safe to call from any number of processes at once.
+ * Deliver one lead's due step, if it is due. Safe to call from any number of processes at once. `lead`: its id (read
+ * here), or the lead as already read (a page of the due index, or the lead sign-up or a booking just wrote), which
+ * saves a read: the claim checks that the lead is still as read.
  * `'first'` takes the next send turn ahead of the backlog (the welcome at sign-up, the confirmation at booking).
  * A `paused` outcome leaves the lead as it was, due again after the retry delay.
  */
-export async function deliverNext(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<DeliveryOutcome> {
-  return (await deliver(deps, leadId, priority)).outcome;
+export async function deliverNext(
+  deps: DispatchDeps,
+  lead: string | DueLead,
+  priority?: 'first',
+): Promise<DeliveryOutcome> {
+  return (await deliver(deps, lead, priority)).outcome;
 }
 
 type Delivered = { outcome: DeliveryOutcome; paused?: { reason: string; cause: string } };
 
-async function deliver(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<Delivered> {
-  const { store, clock, log, settings } = deps;
-  const claimed = await store.claim(leadId, clock.now(), settings.leaseMs);
-  if (!claimed) return { outcome: 'skipped' };
-  const { lead, token } = claimed;
+/** Set once the lead carries an in-flight mark that this call holds: from then on SES may have the message. */
+type Progress = { inFlight: boolean; stepId?: string };
 
-  // Set once the lead carries an in-flight mark: from then on SES may have the message.
-  const progress = { inFlight: lead.sending !== undefined };
+async function deliver(deps: DispatchDeps, target: string | DueLead, priority?: 'first'): Promise<Delivered> {
+  const { store, clock, log, settings } = deps;
+  const seen = typeof target === 'string' ? await store.get(target) : target;
+  if (!seen || seen.status !== 'active' || !seen.nextStepId) return { outcome: 'skipped' };
+  if (seen.dueAt === undefined || seen.dueAt > clock.now().getTime()) return { outcome: 'skipped' };
+
+  const progress: Progress = { inFlight: false };
   try {
-    return await deliverClaimed(deps, lead, token, progress, priority);
+    // Read with its in-flight mark (by id): a live one is another dispatcher's send; a stale one is reported.
+    if (seen.sending) return { outcome: await afterMark(deps, seen as StoredLead, progress) };
+    return await deliverSeen(deps, seen, progress, priority);
   } catch (error) {
     if (progress.inFlight) {
-      // Releasing would drop the in-flight mark and so send the step again. Keep the claim: when its lease runs out,
-      // the next claim finds the mark and reports the send as unconfirmed, never resending it.
+      // Releasing would drop the in-flight mark and so send the step again. Keep it: once it is older than the lease,
+      // the next claim finds it and reports the send as unconfirmed, never resending it.
       log.error('delivery failed after the in-flight mark; left to its lease, never resent', {
-        leadId,
-        stepId: lead.sending?.stepId ?? lead.nextStepId,
+        leadId: seen.leadId,
+        stepId: progress.stepId ?? seen.nextStepId,
         error: errorName(error),
       });
       return { outcome: 'unconfirmed' };
     }
-    // Nothing reached SES: let the step be tried again.
+    // Nothing reached SES: let the step be tried again after the retry delay.
     log.error('delivery failed before sending; will retry', {
-      leadId,
-      stepId: lead.nextStepId,
+      leadId: seen.leadId,
+      stepId: seen.nextStepId,
       error: errorName(error),
     });
-    await store.release(leadId, token, new Date(clock.now().getTime() + settings.retryDelayMs));
+    await store.defer(seen, new Date(clock.now().getTime() + settings.retryDelayMs));
     return { outcome: 'retry' };
   }
 }
 
-async function deliverClaimed(
+/**
+ * Render, wait for the send turn, then claim the lead and mark the step in flight in one write, send, and settle the
+ * lead with the message's record in one more. The claim holds only if the lead is as it was read.
+ */
+async function deliverSeen(
   deps: DispatchDeps,
-  lead: StoredLead,
-  token: string,
-  progress: { inFlight: boolean },
+  seen: DueLead,
+  progress: Progress,
   priority?: 'first',
 ): Promise<Delivered> {
   const { store, clock, log, mailer, renderer } = deps;
-  const sequence = deps.sequences[lead.sequenceId];
-  if (!sequence) throw new Error(`unknown sequence ${lead.sequenceId}`);
-
-  // A previous claim reached SES and never heard back: SES may have sent it. Report it; never resend it.
-  if (lead.sending) {
-    // Recorded under the sequence it was sent in: a booking may have switched the lead since.
-    const { sequenceId, stepId } = lead.sending;
-    log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId, stepId });
-    await store.recordMessage({
-      leadId: lead.leadId,
-      sequenceId,
-      stepId,
-      state: 'unconfirmed',
-      at: clock.now(),
-      reason: 'claim-expired-mid-send',
-    });
-    const sentAt = new Date(lead.sending.at);
-    return { outcome: await settleAfter(deps, sequence, lead, token, stepId, sentAt, 'unconfirmed') };
-  }
+  const sequence = deps.sequences[seen.sequenceId];
+  if (!sequence) throw new Error(`unknown sequence ${seen.sequenceId}`);
 
   // The step may have been removed or replaced since it was scheduled: work out what is next now.
-  const step = lead.nextStepId ? findStep(sequence, lead.nextStepId) : undefined;
-  const expected = nextStep(sequence, passedSteps(lead));
-  if (!step || step.id !== expected?.id) return { outcome: await settleWithout(deps, sequence, lead, token, []) };
+  const step = seen.nextStepId ? findStep(sequence, seen.nextStepId) : undefined;
+  const expected = nextStep(sequence, passedSteps(seen));
+  if (!step || step.id !== expected?.id) return { outcome: await settleWithout(deps, sequence, seen, []) };
   // A step meant for before the visit that comes up at or past its deadline (retried, or picked up late) is moot:
   // the visit has begun, or is closer than the step's `lateUntilBefore`. The same deadline as planning's.
-  const deadline = lead.appointmentAt ? deadlineFor(step, new Date(lead.appointmentAt), lead.timeZone) : undefined;
-  if (deadline && clock.now() >= deadline)
-    return { outcome: await settleWithout(deps, sequence, lead, token, [step.id]) };
+  const deadline = seen.appointmentAt ? deadlineFor(step, new Date(seen.appointmentAt), seen.timeZone) : undefined;
+  if (deadline && clock.now() >= deadline) return { outcome: await settleWithout(deps, sequence, seen, [step.id]) };
 
-  const unsubscribeUrl = deps.unsubscribeUrl(lead.leadId);
+  const unsubscribeUrl = deps.unsubscribeUrl(seen.leadId);
   const rendered = await renderer.render(sequence.id, step.id, {
-    firstName: lead.firstName,
+    firstName: seen.firstName,
     unsubscribeUrl,
-    ...visitProps(lead, clock.now()),
+    ...visitProps(seen, clock.now()),
   });
   await deps.pace(priority);
-  if (!(await store.markSending(lead.leadId, token, sequence.id, step.id, clock.now()))) return { outcome: 'skipped' };
+  const token = await store.claim(seen, { sequenceId: sequence.id, stepId: step.id }, clock.now());
+  if (!token) return { outcome: await afterRefusedClaim(deps, seen.leadId, progress) };
   progress.inFlight = true;
+  progress.stepId = step.id;
 
   const outcome = await mailer.send({
-    to: { address: lead.email, name: [lead.firstName, lead.lastName].filter(Boolean).join(' ') },
+    to: { address: seen.email, name: [seen.firstName, seen.lastName].filter(Boolean).join(' ') },
     subject: rendered.subject,
     html: rendered.html,
     text: rendered.text,
     unsubscribeUrl,
-    tags: { leadId: lead.leadId, sequenceId: sequence.id, stepId: step.id },
+    tags: { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id },
   });
   const at = clock.now();
-  const ids = { leadId: lead.leadId, sequenceId: sequence.id, stepId: step.id };
+  const ids = { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id };
 
   switch (outcome.kind) {
     case 'sent':
-      await store.recordMessage({ ...ids, state: 'sent', at, messageId: outcome.messageId });
-      return { outcome: await settleAfter(deps, sequence, lead, token, step.id, at, 'sent') };
+      return {
+        outcome: await settleAfter(deps, sequence, seen, token, at, 'sent', {
+          ...ids,
+          state: 'sent',
+          at,
+          messageId: outcome.messageId,
+        }),
+      };
     case 'retry':
       log.warn('send deferred; will retry', { ...ids, reason: outcome.reason });
-      await store.release(lead.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
+      await store.release(seen.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
       return { outcome: 'retry' };
     case 'paused': {
       // Not this lead's doing: it keeps its step and is due again soon; SES answered, so it never had the message.
@@ -210,49 +223,100 @@ async function deliverClaimed(
         ...ids,
         ...paused,
       });
-      await store.release(lead.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
+      await store.release(seen.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
       return { outcome: 'paused', paused };
     }
     case 'rejected':
       log.warn('SES rejected the message; stopping this lead', { ...ids, reason: outcome.reason });
-      await store.recordMessage({ ...ids, state: 'rejected', at, reason: outcome.reason });
-      await store.settle(lead.leadId, token, { settledStepId: step.id, status: 'rejected' });
+      await store.settle(
+        seen.leadId,
+        { token },
+        {
+          settledStepId: step.id,
+          status: 'rejected',
+          message: { ...ids, state: 'rejected', at, reason: outcome.reason },
+        },
+      );
       return { outcome: 'rejected' };
     case 'unknown':
       log.error('no answer from SES after sending; not resending', { ...ids, reason: outcome.reason });
-      await store.recordMessage({ ...ids, state: 'unconfirmed', at, reason: outcome.reason });
-      return { outcome: await settleAfter(deps, sequence, lead, token, step.id, at, 'unconfirmed') };
+      return {
+        outcome: await settleAfter(deps, sequence, seen, token, at, 'unconfirmed', {
+          ...ids,
+          state: 'unconfirmed',
+          at,
+          reason: outcome.reason,
+        }),
+      };
   }
+}
+
+/** The claim was refused: the lead moved on, another dispatcher is sending it, or a stale mark needs reporting. */
+async function afterRefusedClaim(deps: DispatchDeps, leadId: string, progress: Progress): Promise<DeliveryOutcome> {
+  const lead = await deps.store.get(leadId);
+  return lead?.sending && lead.status === 'active' ? afterMark(deps, lead, progress) : 'skipped';
+}
+
+/**
+ * A lead carrying an in-flight mark. A live one is another dispatcher's send: leave it. One older than the lease
+ * belongs to a claim that reached SES and never settled: SES may have sent it. Report it; never resend it.
+ */
+async function afterMark(deps: DispatchDeps, lead: StoredLead, progress: Progress): Promise<DeliveryOutcome> {
+  const { store, clock, log, settings } = deps;
+  const mark = lead.sending!;
+  if (mark.at + settings.leaseMs > clock.now().getTime()) return 'skipped';
+  const token = await store.takeOver(lead.leadId, mark);
+  if (!token) return 'skipped';
+  // The mark stays until the settle below: if that fails, the next claim finds it again.
+  progress.inFlight = true;
+  progress.stepId = mark.stepId;
+  const sequence = deps.sequences[lead.sequenceId];
+  if (!sequence) throw new Error(`unknown sequence ${lead.sequenceId}`);
+  // Recorded under the sequence it was sent in: a booking may have switched the lead since.
+  const { sequenceId, stepId } = mark;
+  log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId, stepId });
+  return settleAfter(deps, sequence, lead, token, new Date(mark.at), 'unconfirmed', {
+    leadId: lead.leadId,
+    sequenceId,
+    stepId,
+    state: 'unconfirmed',
+    at: clock.now(),
+    reason: 'claim-expired-mid-send',
+  });
 }
 
 async function settleAfter(
   deps: DispatchDeps,
   sequence: Sequence,
-  lead: StoredLead,
+  lead: DueLead,
   token: string,
-  stepId: string,
   sentAt: Date,
   outcome: 'sent' | 'unconfirmed',
+  message: MessageRecord,
 ): Promise<DeliveryOutcome> {
+  const { stepId } = message;
   const after = { ...lead, sentSteps: [...lead.sentSteps, stepId], lastSentOn: localDate(sentAt, lead.timeZone) };
   const settlement: Settlement = {
     settledStepId: stepId,
     sentAt,
     lastSentOn: after.lastSentOn,
+    message,
     ...scheduleFrom(sequence, after, sentAt, sentAt),
   };
-  if (!(await deps.store.settle(lead.leadId, token, settlement))) {
+  if (!(await deps.store.settle(lead.leadId, { token }, settlement))) {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
   }
   return outcome;
 }
 
-/** Re-plan a claimed lead without sending: after an edit to its sequence, or skipping `skip` that came up too late. */
+/**
+ * Re-plan a lead without sending (it was never claimed): after an edit to its sequence, or skipping `skip` that came
+ * up too late. Only if the lead is still as read.
+ */
 async function settleWithout(
   deps: DispatchDeps,
   sequence: Sequence,
-  lead: StoredLead,
-  token: string,
+  lead: DueLead,
   skip: string[],
 ): Promise<DeliveryOutcome> {
   // Timed from the last email, or from when the lead entered this sequence, whichever is later.
@@ -262,7 +326,12 @@ async function settleWithout(
   const position = { ...lead, skippedSteps: [...(lead.skippedSteps ?? []), ...skip] };
   const plan = scheduleFrom(sequence, position, new Date(since), deps.clock.now());
   const skippedStepIds = [...skip, ...(plan.skippedStepIds ?? [])];
-  await deps.store.settle(lead.leadId, token, { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }) });
+  const settled = await deps.store.settle(
+    lead.leadId,
+    { seen: lead },
+    { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }) },
+  );
+  if (!settled) return 'skipped';
   return plan.next ? 'rescheduled' : 'completed';
 }
 

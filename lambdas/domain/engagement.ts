@@ -21,7 +21,8 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     return 'skipped';
   }
   const event = parsed.event;
-  if (!(await sentByUs(deps, event))) {
+  const sent = await deps.store.sentMessage(event.leadId, event.sequenceId, event.stepId, event.messageId);
+  if (!sent.ours) {
     deps.log.warn('SES event skipped: not a message we sent', {
       leadId: event.leadId,
       sequenceId: event.sequenceId,
@@ -30,23 +31,12 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     });
     return 'skipped';
   }
+  // SES's Send event says what the lead's record of the send already says: SES accepted it. It is kept only for a
+  // send with no answer (unconfirmed) or not recorded yet, where it is the news that SES has the message.
+  if (event.type === 'Send' && sent.recorded === 'sent') return 'recorded';
   if (!(await deps.events.recordEvent(event))) return 'duplicate';
   if (event.suppresses) await suppress(deps, event, event.suppresses);
   return 'recorded';
-}
-
-/**
- * Whether the event is about a message we sent: the step's record holds its message id (or none yet: SES's answer was
- * lost), or the lead is sending that step right now (an event can overtake our own record of the send). Anything
- * else, such as another message id on a step we sent or a step the lead was never sent, must not touch the lead.
- */
-async function sentByUs(deps: EngagementDeps, event: EngagementEvent): Promise<boolean> {
-  const record = (await deps.store.messages(event.leadId)).find(
-    (m) => m.sequenceId === event.sequenceId && m.stepId === event.stepId,
-  );
-  if (record && (record.messageId === undefined || record.messageId === event.messageId)) return true;
-  const sending = (await deps.store.get(event.leadId))?.sending;
-  return sending?.sequenceId === event.sequenceId && sending.stepId === event.stepId;
 }
 
 async function suppress(

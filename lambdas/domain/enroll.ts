@@ -1,6 +1,6 @@
 import { firstSchedule } from './plan.ts';
 import type { Lead, LeadProfile } from './lead.ts';
-import type { Clock, EventStore, LeadStore } from './ports.ts';
+import type { Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
 import type { Sequence } from './sequence.ts';
 
 export interface EnrollDeps {
@@ -11,7 +11,8 @@ export interface EnrollDeps {
   sequence: Sequence;
 }
 
-export type EnrollResult = { created: true; leadId: string } | { created: false; leadId?: string };
+/** `lead`: the lead as stored, so its first step can be sent without reading it back. */
+export type EnrollResult = { created: true; leadId: string; lead: StoredLead } | { created: false; leadId?: string };
 
 /**
  * Turn a validated sign-up into a lead with its first step due, once per normalised email.
@@ -32,5 +33,7 @@ export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<En
     ...(first && { nextStepId: first.stepId, nextSendAt: first.at.toISOString() }),
   };
   const result = await deps.store.create(lead);
-  return result.created ? { created: true, leadId: result.lead.leadId } : { created: false, leadId: result.leadId };
+  return result.created
+    ? { created: true, leadId: result.lead.leadId, lead: result.lead }
+    : { created: false, leadId: result.leadId };
 }

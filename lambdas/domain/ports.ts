@@ -13,13 +13,28 @@ export interface Clock {
 
 /** A lead as stored, with the dispatcher's bookkeeping. */
 export interface StoredLead extends Lead {
-  /** Set while a dispatcher holds the lead. */
-  claim?: { token: string; until: number };
-  /** Set just before the SES call and cleared after it: if still set when the lead is next claimed, the send is unconfirmed. */
+  /** Set while a dispatcher holds the lead: from its claim, just before the SES call, until it settles or releases. */
+  claim?: { token: string };
+  /**
+   * The in-flight mark, written with the claim just before the SES call and cleared when the send settles. It is the
+   * lease too: a mark older than the lease belongs to a send that is over (or a dispatcher that died), and the next
+   * claim reports that send unconfirmed instead of sending the step again.
+   */
   sending?: { sequenceId: string; stepId: string; at: number };
+  /** When the dispatcher may take the lead next (epoch ms): its next step's time, or a retry's. */
+  dueAt?: number;
+  /** Bumped by every write that changes what sending reads: a claim is refused unless the lead is as it was read. */
+  rev?: number;
 }
 
-export type CreateResult = { created: true; lead: Lead } | { created: false; leadId: string };
+/**
+ * A lead as the due index shows it: what rendering and planning need, without the profile's consent, attribution or
+ * phone, and without the in-flight mark (a claim checks that on the item itself).
+ */
+export type DueLead = Omit<StoredLead, 'consent' | 'attribution' | 'phone' | 'interest' | 'claim' | 'sending'> &
+  Partial<Pick<StoredLead, 'sending'>>;
+
+export type CreateResult = { created: true; lead: StoredLead } | { created: false; leadId: string };
 
 /** What settling a claimed lead writes, in one conditional update. */
 export interface Settlement {
@@ -33,6 +48,8 @@ export interface Settlement {
   next?: { stepId: string; at: Date };
   /** Defaults to 'active' with a next step, 'completed' without. */
   status?: LeadStatus;
+  /** The record of the message this settles (sent, rejected or unconfirmed), written with it. */
+  message?: MessageRecord;
 }
 
 /** What a booking webhook writes on a lead, in one conditional update (see `domain/booking.ts`). */
@@ -65,19 +82,41 @@ export interface LeadStore {
   /** Store a new lead and schedule its first step, unless its email already has a lead. */
   create(lead: Lead): Promise<CreateResult>;
   get(leadId: string): Promise<StoredLead | undefined>;
-  /** Ids of leads due at `now` in one shard of the due index, most overdue first. */
-  due(shard: number, now: Date, limit: number): Promise<string[]>;
-  /** Take a due, active, unclaimed lead for `leaseMs`. Undefined when another dispatcher has it or it stopped. */
-  claim(leadId: string, now: Date, leaseMs: number): Promise<{ lead: StoredLead; token: string } | undefined>;
-  /** Record that the step is about to go to SES. False when the claim was lost or the lead stopped meanwhile. */
-  markSending(leadId: string, token: string, sequenceId: string, stepId: string, now: Date): Promise<boolean>;
-  /** Write the outcome and drop the claim. False when the claim was lost meanwhile. */
-  settle(leadId: string, token: string, settlement: Settlement): Promise<boolean>;
+  /** Leads due at `now` in one shard of the due index, most overdue first, as the index shows them. */
+  due(shard: number, now: Date, limit: number): Promise<DueLead[]>;
+  /**
+   * Take the lead as `seen` and mark `step` in flight, in one write, just before the SES call: only if it is still
+   * due, active, unchanged since it was read (its `rev`) and carries no in-flight mark. Undefined when it is not.
+   */
+  claim(seen: DueLead, step: { sequenceId: string; stepId: string }, now: Date): Promise<string | undefined>;
+  /**
+   * Take over a lead whose in-flight mark `stale` is older than the lease, keeping the mark (the send it stands for
+   * is reported unconfirmed by the settle that follows). Undefined when the lead moved on meanwhile.
+   */
+  takeOver(leadId: string, stale: NonNullable<StoredLead['sending']>): Promise<string | undefined>;
+  /**
+   * Write the outcome (and the message's record) and drop the claim, in one write. `by`: the claim's token, or, for a
+   * lead never claimed (re-planned without sending), the lead as read. False when the claim was lost or the lead
+   * changed meanwhile.
+   */
+  settle(leadId: string, by: { token: string } | { seen: DueLead }, settlement: Settlement): Promise<boolean>;
   /** Drop the claim and try again at `retryAt`; nothing was sent. */
   release(leadId: string, token: string, retryAt: Date): Promise<void>;
-  recordMessage(message: MessageRecord): Promise<void>;
-  /** Every message record of a lead (what `recordMessage` wrote): an SES event counts only for one of these. */
+  /** Put off a lead never claimed (an error before its claim) until `retryAt`, if it is still as `seen`. */
+  defer(seen: DueLead, retryAt: Date): Promise<void>;
+  /** Every message record of a lead, oldest first: what settling wrote, with the SES message id where known. */
   messages(leadId: string): Promise<MessageRecord[]>;
+  /**
+   * Whether `messageId` is the message this lead was sent for that step (its record, or the record SES events left
+   * once the lead is gone), or a message with no id recorded (SES's answer was lost); or the step is in flight now
+   * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any.
+   */
+  sentMessage(
+    leadId: string,
+    sequenceId: string,
+    stepId: string,
+    messageId: string,
+  ): Promise<{ ours: boolean; recorded?: MessageState }>;
   /**
    * Stop a lead for good (unsubscribe, bounce, complaint) and take it out of the due index, in one write.
    * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES, or one settled after
@@ -111,9 +150,13 @@ export interface DeliveryLog {
   remember(key: string, now: Date): Promise<void>;
 }
 
-/** What an engagement event changes: recorded once per event id, rolled up on its message and lead. */
+/** What an engagement event changes: the message's record, once per event. */
 export interface EventStore {
-  /** False when this event was recorded before (EventBridge delivers at least once). */
+  /**
+   * Record the event on its message, in one conditional write. False when it changes nothing: recorded before
+   * (EventBridge delivers at least once), or a Delivery, Open… later than the one already kept (only the first time
+   * of each type is kept; every Click's time is).
+   */
   recordEvent(event: EngagementEvent): Promise<boolean>;
   suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
   /** Why this normalised address must never be emailed, if it must not. */

@@ -72,7 +72,7 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
     // Speed to lead: the welcome goes out now, ahead of any backlog. If this fails the lead is saved and the
     // dispatcher sends it.
     try {
-      await deliverNext(dispatch, result.leadId, 'first');
+      await deliverNext(dispatch, result.lead, 'first');
     } catch (error) {
       dispatch.log.error('welcome not sent at sign-up; the dispatcher will retry', {
         leadId: result.leadId,

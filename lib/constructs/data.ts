@@ -8,7 +8,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DUE_INDEX } from '../../lambdas/contract.ts';
+import { DUE_INDEX, DUE_INDEX_PROJECTION } from '../../lambdas/contract.ts';
 import type { SecretName } from '../handlers.ts';
 
 export interface DataProps {
@@ -74,12 +74,13 @@ export class Data extends Construct {
       reason:
         'Point-in-time recovery keeps 35 days of continuous backups. An AWS Backup plan would keep copies of leads after TTL deletes them at the end of the retention period, which the privacy promise (expire personal data after RETENTION_DAYS) rules out.',
     });
-    // Sparse and sharded: only leads with a step due carry dueShard/dueAt.
+    // Sparse and sharded: only leads with a step due carry dueShard/dueAt. It carries what a send reads.
     this.table.addGlobalSecondaryIndex({
       indexName: DUE_INDEX,
       partitionKey: { name: 'dueShard', type: AttributeType.NUMBER },
       sortKey: { name: 'dueAt', type: AttributeType.NUMBER },
-      projectionType: ProjectionType.KEYS_ONLY,
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...DUE_INDEX_PROJECTION],
     });
 
     this.secrets = {

@@ -453,8 +453,8 @@ describe('a booking', () => {
     const leadId = await signUp(env, email);
     env.clock.advance(3 * DAY);
     // A dispatcher handed how-it-works to SES and died; its lease has not run out when the booking arrives.
-    const { token } = (await env.store.claim(leadId, env.clock.now(), 10 * 60_000))!;
-    await env.store.markSending(leadId, token, 'nurture', 'how-it-works', env.clock.now());
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works' };
+    expect(await env.store.claim((await env.store.get(leadId))!, step, env.clock.now())).toEqual(expect.any(String));
     env.clock.advance(60_000);
     await makeBookingHandler(env)(
       bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),

@@ -1,11 +1,12 @@
 /**
  * A dispatcher that outlives its lease. Dispatcher A claims a lead and stalls; the (virtual) clock passes the lease;
  * dispatcher B, a second wiring on the same table and clock, reclaims the lead. Then A resumes, and every write A
- * makes with its old claim token (the in-flight mark, the settlement, the release) must be refused: the lead's record
- * stays B's. Sends are counted at the fault endpoint in front of aws-ses-v2-local (what SES accepted).
+ * makes (its claim on the lead as it read it, or with its old claim token the settlement and the release) must be
+ * refused: the lead's record stays B's. Sends are counted at the fault endpoint in front of aws-ses-v2-local (what SES accepted).
  *
  * Where A stalls decides what B can do:
- * - before A's in-flight mark (its pacer turn held): B sends the step; A's mark is refused and A sends nothing.
+ * - after reading the lead, before its claim (which is its in-flight mark; its pacer turn held): B sends the step;
+ *   A's claim is refused and A sends nothing.
  * - after A's mark, its SES request held and then throttled (SES never had it): B finds the mark and reports the
  *   step unconfirmed, not resending it (docs/guarantees.md); A's release is refused.
  * - after A's mark, its SES request accepted but the answer held: B reports it unconfirmed; A's settlement is refused.
@@ -45,13 +46,14 @@ async function twoDispatchers(sesEndpoint: string) {
 }
 
 describe('a dispatcher that outlives its lease', () => {
-  it('stalled before its in-flight mark: B reclaims and sends, A’s mark is refused, SES accepted the step once and the record is B’s', async () => {
+  it('stalled after reading the lead, before its claim and in-flight mark: B sends, A’s claim is refused, SES accepted the step once and the record is B’s', async () => {
     const faults = await sesFaults();
     const { a, b } = await twoDispatchers(faults.url);
     const [lead] = await seedDueLeads(a, 1, 'lease-mark');
     const leadId = lead!.leadId;
 
-    // A's own pacer, its turn held: A has claimed and rendered, and stalls before the in-flight mark.
+    // A's own pacer, its turn held: A has read and rendered the lead, and stalls before its claim, which is also its
+    // in-flight mark (one write, just before SES).
     const stalled = deferred();
     const resume = deferred();
     const aRun = deliverNext(
@@ -66,19 +68,18 @@ describe('a dispatcher that outlives its lease', () => {
       leadId,
     );
     await stalled.promise;
-    expect((await leadItem(a, leadId))?.claimToken).toEqual(expect.any(String));
+    expect(await leadItem(a, leadId)).not.toHaveProperty('claimToken'); // A holds nothing yet
 
-    expect(await dispatchDue(b.dispatch)).toMatchObject({ due: 0 }); // the lease holds
-    // Reaching the lead anyway (a stale read of the due index) changes nothing: the claim is checked on the lead itself.
-    expect(await deliverNext(b.dispatch, leadId)).toBe('skipped');
     a.clock.advance(LEASE_MS + 1_000);
     expect(await dispatchDue(b.dispatch)).toMatchObject({ due: 1, sent: 1 });
     const bRecord = await leadItem(b, leadId);
     expect(bRecord).toMatchObject({ status: 'active', sentSteps: ['welcome'], nextStepId: 'how-it-works' });
     expect(bRecord).not.toHaveProperty('claimToken');
+    // Reaching the lead again (a stale read of the due index) changes nothing: the claim is checked on the lead itself.
+    expect(await deliverNext(b.dispatch, leadId)).toBe('skipped');
 
     resume.resolve();
-    expect(await aRun).toBe('skipped');
+    expect(await aRun).toBe('skipped'); // A's claim is refused: the lead is no longer as A read it
     expect(await leadItem(a, leadId)).toEqual(bRecord);
     expect(faults.requests.filter((request) => request.tags.leadId === leadId)).toHaveLength(1); // A never asked SES
     expect(faults.acceptedFor(leadId).map((message) => message.tags.stepId)).toEqual(['welcome']);

@@ -221,18 +221,18 @@ describe('when SES fails', () => {
 });
 
 describe('a dispatcher that dies', () => {
-  it('killed between claim and send (SIGKILL to its process): the lead waits out the lease, then is sent once', async () => {
+  it('killed before its claim (SIGKILL while rendering): it held nothing, and the next run sends the step once', async () => {
     const faults = await sesFaults();
     const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '120' });
     const [lead] = await seedDueLeads(env, 1, 'killed');
 
-    const child = childDispatcher(env, { HANG_AFTER_CLAIM: '1' });
-    expect(await child.line('claimed')).toBe('claimed welcome');
+    const child = childDispatcher(env, { HANG_IN_RENDER: '1' });
+    expect(await child.line('rendering')).toBe('rendering welcome');
     await child.kill();
     expect(faults.requests).toHaveLength(0);
 
-    expect(await dispatchDue(env.dispatch)).toMatchObject({ sent: 0 }); // others keep off while the lease holds
-    env.clock.advance(121_000);
+    // The claim comes after rendering and the send turn, just before SES: a dispatcher killed before it leaves the
+    // lead as it was, with nothing to wait out.
     expect(await dispatchDue(env.dispatch)).toMatchObject({ sent: 1 });
     expect(await dispatchDue(env.dispatch)).toMatchObject({ due: 0 });
     expect(faults.acceptedFor(lead!.leadId).map((m) => m.tags.stepId)).toEqual(['welcome']);
@@ -257,9 +257,10 @@ describe('a dispatcher that dies', () => {
     const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '60' });
     const [lead] = await seedDueLeads(env, 1, 'after-send');
 
-    // The real store, its message record failing as a throttled DynamoDB write does once the SDK's retries are spent.
+    // The real store, its settlement (which records the message) failing as a throttled DynamoDB write does once
+    // the SDK's retries are spent.
     const throttled = Object.assign(Object.create(env.store), {
-      recordMessage: () =>
+      settle: () =>
         Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })),
     });
     expect(await deliverNext({ ...env.dispatch, store: throttled }, lead!.leadId)).toBe('unconfirmed');
@@ -277,7 +278,7 @@ describe('a dispatcher that dies', () => {
     const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '60' });
     const [lead] = await seedDueLeads(env, 1, 'mark-kept');
     const throttled = Object.assign(Object.create(env.store), {
-      recordMessage: () =>
+      settle: () =>
         Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })),
     });
     expect(await deliverNext({ ...env.dispatch, store: throttled }, lead!.leadId)).toBe('unconfirmed');

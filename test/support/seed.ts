@@ -31,3 +31,28 @@ export async function seedDueLeads(env: TestEnv, count: number, label = 'seed'):
   );
   return leads;
 }
+
+/**
+ * Record that a due lead was sent its next step and SES accepted it as `messageId`, as a dispatcher does: its claim,
+ * then its settlement with the message's record. The lead stays active, its next step `after` later.
+ */
+export async function recordSent(
+  env: TestEnv,
+  leadId: string,
+  message: { sequenceId: string; stepId: string; at: Date; messageId: string },
+  next = { stepId: 'how-it-works', after: 2 * 86_400_000 },
+): Promise<void> {
+  const lead = await env.store.get(leadId);
+  const token = lead && (await env.store.claim(lead, message, env.clock.now()));
+  if (!token) throw new Error(`lead ${leadId} could not be claimed`);
+  await env.store.settle(
+    leadId,
+    { token },
+    {
+      settledStepId: message.stepId,
+      sentAt: message.at,
+      message: { leadId, ...message, state: 'sent' },
+      next: { stepId: next.stepId, at: new Date(message.at.getTime() + next.after) },
+    },
+  );
+}
