@@ -73,6 +73,20 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
   return [...records.values()].sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
+/** The lead's `msgs` with one more message, and its `lastMessageId`. */
+export function messageUpdate(message: MessageRecord) {
+  const set = ['msgs = list_append(if_not_exists(msgs, :none), :message)'];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = { ':none': [], ':message': [messageEntry(message)] };
+  if (message.messageId) {
+    set.push('lastMessageId = :messageId');
+    values[':messageId'] = message.messageId;
+  } else {
+    remove.push('lastMessageId');
+  }
+  return { set, remove, values };
+}
+
 /** `rev`, bumped: every write that changes what a send reads (not the claim itself). */
 const BUMP = 'rev = if_not_exists(rev, :zero) + :one';
 
@@ -104,15 +118,10 @@ export function settlementUpdate(settlement: Settlement, dueShard: number): Item
   const values: Record<string, unknown> = { ':zero': 0, ':one': 1 };
 
   if (settlement.message) {
-    set.push('msgs = list_append(if_not_exists(msgs, :none), :message)');
-    values[':none'] = [];
-    values[':message'] = [messageEntry(settlement.message)];
-    if (settlement.message.messageId) {
-      set.push('lastMessageId = :messageId');
-      values[':messageId'] = settlement.message.messageId;
-    } else {
-      remove.push('lastMessageId');
-    }
+    const message = messageUpdate(settlement.message);
+    set.push(...message.set);
+    remove.push(...message.remove);
+    Object.assign(values, message.values);
   }
 
   if (settlement.settledStepId) {

@@ -48,6 +48,7 @@ import {
   dueAttributes,
   fingerprint,
   messageRecords,
+  messageUpdate,
   settlementUpdate,
   toStoredLead,
 } from './dynamo-lead-item.ts';
@@ -175,6 +176,17 @@ export class DynamoLeadStore implements LeadStore {
       ConditionExpression: condition.expression,
       ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
       ExpressionAttributeValues: { ...condition.values, ...update.values },
+    });
+  }
+
+  async recordStopped(leadId: string, mark: { stepId: string; at: number }, message: MessageRecord) {
+    const update = messageUpdate(message);
+    return this.table.conditionalUpdate({
+      Key: leadKey(leadId),
+      // Only the record and the mark: the stop already took the lead out of the schedule.
+      UpdateExpression: `SET ${update.set.join(', ')} REMOVE sendingSequence, sendingStep, sendingAt${update.remove.length > 0 ? `, ${update.remove.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_not_exists(claimToken) AND sendingAt = :markAt AND sendingStep = :markStep',
+      ExpressionAttributeValues: { ...update.values, ':markAt': mark.at, ':markStep': mark.stepId },
     });
   }
 

@@ -186,10 +186,12 @@ async function deliverSeen(
     ...visitProps(seen, clock.now()),
   });
   await deps.pace(priority);
-  const token = await store.claim(seen, { sequenceId: sequence.id, stepId: step.id }, clock.now());
+  const markedAt = clock.now();
+  const token = await store.claim(seen, { sequenceId: sequence.id, stepId: step.id }, markedAt);
   if (!token) return { outcome: await afterRefusedClaim(deps, seen.leadId, progress) };
   progress.inFlight = true;
   progress.stepId = step.id;
+  const claim = { token, mark: { stepId: step.id, at: markedAt.getTime() } };
 
   const outcome = await mailer.send({
     to: { address: seen.email, name: [seen.firstName, seen.lastName].filter(Boolean).join(' ') },
@@ -205,7 +207,7 @@ async function deliverSeen(
   switch (outcome.kind) {
     case 'sent':
       return {
-        outcome: await settleAfter(deps, sequence, seen, token, at, 'sent', {
+        outcome: await settleAfter(deps, sequence, seen, claim, at, 'sent', {
           ...ids,
           state: 'sent',
           at,
@@ -241,7 +243,7 @@ async function deliverSeen(
     case 'unknown':
       log.error('no answer from SES after sending; not resending', { ...ids, reason: outcome.reason });
       return {
-        outcome: await settleAfter(deps, sequence, seen, token, at, 'unconfirmed', {
+        outcome: await settleAfter(deps, sequence, seen, claim, at, 'unconfirmed', {
           ...ids,
           state: 'unconfirmed',
           at,
@@ -275,7 +277,7 @@ async function afterMark(deps: DispatchDeps, lead: StoredLead, progress: Progres
   // Recorded under the sequence it was sent in: a booking may have switched the lead since.
   const { sequenceId, stepId } = mark;
   log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId, stepId });
-  return settleAfter(deps, sequence, lead, token, new Date(mark.at), 'unconfirmed', {
+  return settleAfter(deps, sequence, lead, { token, mark }, new Date(mark.at), 'unconfirmed', {
     leadId: lead.leadId,
     sequenceId,
     stepId,
@@ -289,7 +291,7 @@ async function settleAfter(
   deps: DispatchDeps,
   sequence: Sequence,
   lead: DueLead,
-  token: string,
+  claim: { token: string; mark: { stepId: string; at: number } },
   sentAt: Date,
   outcome: 'sent' | 'unconfirmed',
   message: MessageRecord,
@@ -303,7 +305,10 @@ async function settleAfter(
     message,
     ...scheduleFrom(sequence, after, sentAt, sentAt),
   };
-  if (!(await deps.store.settle(lead.leadId, { token }, settlement))) {
+  if (await deps.store.settle(lead.leadId, { token: claim.token }, settlement)) return outcome;
+  // A stop dropped the claim while the send was in flight: keep the message's record all the same. If another
+  // dispatcher took the lead over instead, the record is theirs, and this writes nothing.
+  if (!(await deps.store.recordStopped(lead.leadId, claim.mark, message))) {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
   }
   return outcome;

@@ -100,6 +100,12 @@ export interface LeadStore {
    * changed meanwhile.
    */
   settle(leadId: string, by: { token: string } | { seen: DueLead }, settlement: Settlement): Promise<boolean>;
+  /**
+   * Record a message whose settlement was refused because a stop (unsubscribe, bounce) dropped the claim while it
+   * was in flight: only while the lead still carries that send's mark, which it clears. False otherwise (another
+   * dispatcher took the lead over and settled it: the record is theirs).
+   */
+  recordStopped(leadId: string, mark: { stepId: string; at: number }, message: MessageRecord): Promise<boolean>;
   /** Drop the claim and try again at `retryAt`; nothing was sent. */
   release(leadId: string, token: string, retryAt: Date): Promise<void>;
   /** Put off a lead never claimed (an error before its claim) until `retryAt`, if it is still as `seen`. */
