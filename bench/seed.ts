@@ -5,7 +5,8 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
-import { eventKey, leadKey, messageKey } from '../lambdas/adapters/dynamo-keys.ts';
+import { leadKey, messageKey } from '../lambdas/adapters/dynamo-keys.ts';
+import { messageEntry } from '../lambdas/adapters/dynamo-lead-item.ts';
 import { shardFor } from '../lambdas/domain/lead.ts';
 import { sequences } from '../emails/sequences.ts';
 
@@ -37,6 +38,7 @@ export async function seedLeads(
       sentSteps: ['welcome'],
       nextStepId: 'how-it-works',
       nextSendAt: new Date(at).toISOString(),
+      rev: 0,
       dueShard: shardFor(leadId, shards),
       dueAt: at,
     };
@@ -67,8 +69,9 @@ export async function batchWrite(
 }
 
 /**
- * The items of `leads` leads as they look mid-sequence: a profile, one to eight messages with their counters, a click
- * on every fourth email, and one booking in twenty (what the report reads).
+ * The items of `leads` leads as they look mid-sequence: a profile with one to eight message records, each message's
+ * MSG# item as its SES events left it (delivered, opened, a click on every fourth email), and one booking in twenty
+ * (what the report reads).
  */
 export function midSequenceItems(leads: number): Record<string, unknown>[] {
   const steps = sequences.nurture!.steps.map((step) => step.id);
@@ -78,6 +81,7 @@ export function midSequenceItems(leads: number): Record<string, unknown>[] {
     const leadId = ulid();
     const sent = steps.slice(0, 1 + (i % steps.length));
     const iso = (day: number) => new Date(start + day * 86_400_000).toISOString();
+    const messageIds = sent.map(() => ulid());
     items.push({
       ...leadKey(leadId),
       type: 'lead',
@@ -92,34 +96,27 @@ export function midSequenceItems(leads: number): Record<string, unknown>[] {
       sequenceId: 'nurture',
       sentSteps: sent,
       ...(i % 20 === 0 && { bookedAt: iso(sent.length * 3) }),
-      deliveries: sent.length,
+      msgs: sent.map((stepId, n) =>
+        messageEntry({
+          leadId,
+          sequenceId: 'nurture',
+          stepId,
+          state: 'sent',
+          at: new Date(iso(n * 3)),
+          messageId: messageIds[n]!,
+        }),
+      ),
+      lastMessageId: messageIds.at(-1),
     });
     sent.forEach((stepId, n) => {
       const clicked = (i + n) % 4 === 0;
       items.push({
         ...messageKey(leadId, 'nurture', stepId),
-        type: 'message',
-        leadId,
-        sequenceId: 'nurture',
-        stepId,
-        state: 'sent',
-        at: iso(n * 3),
-        messageId: ulid(),
-        countSend: 1,
-        countDelivery: 1,
-        countOpen: 1,
-        ...(clicked && { countClick: 1 }),
+        messageId: messageIds[n],
+        firstDeliveryAt: iso(n * 3 + 1),
+        firstOpenAt: iso(n * 3 + 1),
+        ...(clicked && { clickTimes: new Set([iso(n * 3 + 1)]) }),
       });
-      for (const type of ['Send', 'Delivery', 'Open', ...(clicked ? ['Click'] : [])]) {
-        items.push({
-          ...eventKey(leadId, `${type}|${stepId}`),
-          type: 'event',
-          eventType: type,
-          sequenceId: 'nurture',
-          stepId,
-          at: iso(n * 3 + 1),
-        });
-      }
     });
   }
   return items;

@@ -188,7 +188,7 @@ async function deliverSeen(
   await deps.pace(priority);
   const markedAt = clock.now();
   const token = await store.claim(seen, { sequenceId: sequence.id, stepId: step.id }, markedAt);
-  if (!token) return { outcome: await afterRefusedClaim(deps, seen.leadId, progress) };
+  if (!token) return { outcome: await afterRefusedClaim(deps, seen, progress) };
   progress.inFlight = true;
   progress.stepId = step.id;
   const claim = { token, mark: { stepId: step.id, at: markedAt.getTime() } };
@@ -253,9 +253,15 @@ async function deliverSeen(
   }
 }
 
-/** The claim was refused: the lead moved on, another dispatcher is sending it, or a stale mark needs reporting. */
-async function afterRefusedClaim(deps: DispatchDeps, leadId: string, progress: Progress): Promise<DeliveryOutcome> {
-  const lead = await deps.store.get(leadId);
+/**
+ * The claim was refused: the lead moved on, another dispatcher is sending it, or it carries a stale mark to report.
+ * A mark goes on only once the lead is due, and the claim leaves the due time where it was: a lead due for less than
+ * the lease cannot carry a stale mark, so only a lead due longer than that is read to look (a stale page may put that
+ * off to the next run, never skip it).
+ */
+async function afterRefusedClaim(deps: DispatchDeps, seen: DueLead, progress: Progress): Promise<DeliveryOutcome> {
+  if (seen.dueAt !== undefined && deps.clock.now().getTime() - seen.dueAt < deps.settings.leaseMs) return 'skipped';
+  const lead = await deps.store.get(seen.leadId);
   return lead?.sending && lead.status === 'active' ? afterMark(deps, lead, progress) : 'skipped';
 }
 

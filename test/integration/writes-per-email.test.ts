@@ -1,0 +1,94 @@
+/**
+ * What one email costs in DynamoDB writes and AWS calls, counted (never timed) over one lead's whole nurture with the
+ * SES events of each message. A write per email that came back (a separate in-flight mark, message record or event
+ * item, a roll-up on the lead) fails this. `npm run bench -- --only writes` measures the same in write units.
+ */
+import { SendRawEmailCommand } from '@aws-sdk/client-ses';
+import { describe, expect, it } from 'vitest';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { composeService } from '../../lambdas/compose.ts';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import type { Mailer, OutgoingEmail } from '../../lambdas/domain/ports.ts';
+import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { sesEventFor } from '../../local/engagement-feed.ts';
+import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
+
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+
+describe('writes per email', () => {
+  it('one lead’s whole nurture: each email is one write to claim, one to settle and one SES call; each SES event kept is one write, and Send none', async () => {
+    const env = await testEnv();
+    let phase: 'signup' | 'send' | 'events' = 'signup';
+    const calls = { signup: [] as string[], send: [] as string[], events: [] as string[] };
+    const dynamo = dynamoClient(env.config);
+    dynamo.middlewareStack.add(
+      (next, context) => (args) => {
+        calls[phase].push(context.commandName!);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
+    env.ses.middlewareStack.add(
+      (next, context) => (args) => {
+        calls[phase].push(context.commandName!);
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
+    const wiring = composeService(env.config, { clock: env.clock, dynamo, ses: env.ses, sendRate: 1000 });
+    const sent: { messageId: string; tags: OutgoingEmail['tags'] }[] = [];
+    const mailer: Mailer = {
+      async send(email) {
+        const outcome = await wiring.dispatch.mailer.send(email);
+        if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags });
+        return outcome;
+      },
+    };
+    const dispatch = { ...wiring.dispatch, mailer };
+    const recordEvent = makeSesEventsHandler(wiring);
+    const postEvents = async () => {
+      phase = 'events';
+      for (const { messageId, tags } of sent.splice(0)) {
+        const at = env.clock.now();
+        for (const type of ['Send', 'Delivery', 'Open'] as const)
+          expect(await recordEvent(sesEventFor(type, messageId, tags, at))).toBe('recorded');
+        const click = sesEventFor('Click', messageId, tags, at, { link: 'https://clinic.example/book' });
+        expect(await recordEvent(click)).toBe('recorded');
+        expect(await recordEvent(click)).toBe('duplicate'); // redelivered by EventBridge: refused by its condition
+      }
+    };
+
+    const answer = await makeSignupHandler({ ...wiring, dispatch })(
+      httpEvent('POST', '/signup', { body: { email: uniqueEmail('writes'), firstName: 'Noa', consent: true } }),
+    );
+    const leadId = JSON.parse(answer.body!).leadId as string;
+    await postEvents();
+    let runs = 0;
+    for (let lead = await env.store.get(leadId); lead?.nextSendAt; lead = await env.store.get(leadId)) {
+      env.clock.set(new Date(Math.max(env.clock.now().getTime(), Date.parse(lead.nextSendAt))));
+      phase = 'send';
+      expect(await dispatchDue(dispatch)).toMatchObject({ sent: 1 });
+      runs++;
+      await postEvents();
+    }
+
+    const emails = runs + 1;
+    expect(emails).toBe(env.dispatch.sequences.nurture!.steps.length);
+    const count = (list: string[], pick: (name: string) => boolean) => list.filter(pick).length;
+    const writes = (name: string) => WRITES.has(name);
+    // Sign-up: its address and its lead, then the welcome as any send.
+    expect(count(calls.signup, writes)).toBe(2 + 2);
+    expect(count(calls.signup, (name) => name === SendRawEmailCommand.name)).toBe(1);
+    // Each dispatcher run: the due index's pages (one Query per shard), then the claim, SES, the settle. No reads.
+    expect(count(calls.send, writes)).toBe(2 * runs);
+    expect(count(calls.send, (name) => name === SendRawEmailCommand.name)).toBe(runs);
+    expect(count(calls.send, (name) => name === 'QueryCommand')).toBe(env.config.DUE_SHARDS * runs);
+    expect(calls.send).toHaveLength((env.config.DUE_SHARDS + 3) * runs);
+    // Events: Delivery, Open and Click one write each (the replayed Click one more, refused); Send none. Each reads
+    // the lead's partition once to check the message is ours.
+    expect(count(calls.events, writes)).toBe(4 * emails);
+    expect(count(calls.events, (name) => name === 'QueryCommand')).toBe(5 * emails);
+    expect(calls.events).toHaveLength(9 * emails);
+  });
+});
