@@ -166,6 +166,11 @@ export function writeAndPrint(
         fresh.writesPerEmail?.pass.sendCalls,
       ),
       'writes: SDK calls/email with events': row(String(writes.callsPerEmailWithEvents)),
+      'writes: lead item bytes at the end, median/max': row(
+        `${writes.leadItemBytes.median} / ${writes.leadItemBytes.max}`,
+        '< 1024',
+        writes.leadItemBytes.max < 1024,
+      ),
       'writes: runtime CPU ms/email (rendering)': row(
         `${writes.cpuMsPerEmail} (${writes.renderCpuMsPerEmail})`,
         `<= ${WRITE_TARGETS.cpuMs}`,

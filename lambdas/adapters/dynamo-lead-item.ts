@@ -5,11 +5,12 @@
  * of its own (`:settled`, `:nextAt`…).
  *
  * Message records live on the lead item, so settling a send and recording it are one write: `msgs` is a list with one
- * short string per message settled, `<sequence>|<step>|<state>|<time, base-36 ms>|<fingerprint>[|<reason>]`, where
- * the fingerprint is 8 characters of a hash of the SES message id (or empty when SES's answer was lost). The latest
+ * short string per message settled, `<sequence>|<step>|<state: s, u or r>|<time, base-36 ms>|<fingerprint>[|<reason>]`,
+ * where the fingerprint is 6 characters (36 bits) of a hash of the SES message id (empty when SES's answer was lost). The latest
  * message's full id is `lastMessageId`; an older one's is on its MSG# item once an SES event has arrived for it
- * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 400 bytes: a lead stays under 1 KB,
- * one write unit per write (`npm run bench -- --only writes` measures it).
+ * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 440 bytes and the latest id 60 (an
+ * SES id): a lead with a short profile stays under 1 KB, one write unit a write; one with every optional field long
+ * (a consent page URL, five UTM values) passes it, two units a write (`npm run bench -- --only writes` measures it).
  */
 import { createHash } from 'node:crypto';
 import type { Lead } from '../domain/lead.ts';
@@ -35,14 +36,21 @@ const INTERNAL = [
 
 /** A short, fixed-length stand-in for an SES message id: enough to tell another message on the same step apart. */
 export const fingerprint = (messageId: string) =>
-  createHash('sha256').update(messageId).digest('base64url').slice(0, 8);
+  createHash('sha256').update(messageId).digest('base64url').slice(0, 6);
+
+/** A message's state in one letter, in the lead's `msgs`. */
+const STATE_CODE: Record<MessageState, string> = { sent: 's', unconfirmed: 'u', rejected: 'r' };
+const CODE_STATE = Object.fromEntries(Object.entries(STATE_CODE).map(([state, code]) => [code, state])) as Record<
+  string,
+  MessageState
+>;
 
 /** One message's entry in the lead's `msgs`. */
 export function messageEntry(message: MessageRecord): string {
   const fields = [
     message.sequenceId,
     message.stepId,
-    message.state,
+    STATE_CODE[message.state],
     message.at.getTime().toString(36),
     message.messageId ? fingerprint(message.messageId) : '',
     ...(message.reason ? [message.reason] : []),
@@ -63,7 +71,7 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
       leadId,
       sequenceId,
       stepId,
-      state: state as MessageState,
+      state: CODE_STATE[state ?? ''] ?? (state as MessageState),
       at: new Date(parseInt(at, 36)),
       ...(last && print && item.lastMessageId ? { messageId: item.lastMessageId as string } : {}),
       ...(print ? { fingerprint: print } : {}),

@@ -111,7 +111,9 @@ describe('SES refusing to send for the account', () => {
         await Promise.all(
           Array.from({ length: sending.config.DUE_SHARDS }, (_, shard) => env.store.due(shard, new Date(at), 1000)),
         )
-      ).flat();
+      )
+        .flat()
+        .map((lead) => lead.leadId);
     expect(new Set(await dueAt(env.clock.now().getTime() + RETRY_DELAY_MS))).toEqual(new Set(leadIds));
 
     // While SES still refuses, each run costs at most one request per worker, and still stops no lead.

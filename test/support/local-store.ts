@@ -2,6 +2,7 @@
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { DynamoLeadStore } from '../../lambdas/adapters/dynamo-lead-store.ts';
+import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.ts';
 import { localConfig } from '../../local/local-config.ts';
 import type { LocalRuntime } from '../../local/runtime.ts';
 
@@ -24,4 +25,10 @@ export function localStore(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): Dynam
 export function localEvents(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): DynamoEventStore {
   const { client, options } = onRuntime(runtime);
   return new DynamoEventStore(client, options);
+}
+
+/** What the report reads of the runtime's table (each message with what SES events told of it). */
+export function localReport(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): DynamoReportSource {
+  const { client, options } = onRuntime(runtime);
+  return new DynamoReportSource(client, options.tableName);
 }
