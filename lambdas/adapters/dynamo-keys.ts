@@ -8,10 +8,6 @@ export const messageKey = (leadId: string, sequenceId: string, stepId: string): 
   pk: `${KEY_PREFIX.lead}${leadId}`,
   sk: `${KEY_PREFIX.message}${sequenceId}#${stepId}`,
 });
-export const eventKey = (leadId: string, eventId: string): ItemKey => ({
-  pk: `${KEY_PREFIX.lead}${leadId}`,
-  sk: `${KEY_PREFIX.event}${eventId}`,
-});
 export const emailKey = (email: string): ItemKey => ({ pk: `${KEY_PREFIX.email}${email}`, sk: SORT_KEY.email });
 export const suppressionKey = (email: string): ItemKey => ({
   pk: `${KEY_PREFIX.suppression}${email}`,

@@ -14,14 +14,14 @@ const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
 const item = async (key: Record<string, string>) =>
   (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
 
-/** How many events are recorded for a lead. */
+/** How many of the lead's messages have SES events recorded (each on its MSG# item, made by its first event). */
 const eventCount = async (leadId: string) =>
   (
     await doc.send(
       new QueryCommand({
         TableName: env.config.TABLE_NAME,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :evt)',
-        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':evt': 'EVT#' },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':msg': 'MSG#' },
         ConsistentRead: true,
       }),
     )
