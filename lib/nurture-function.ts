@@ -37,6 +37,17 @@ function handlerEntry(handler: string): string {
 export const REQUIRE_BANNER =
   "import { createRequire as __nurtureRequire } from 'node:module'; const require = __nurtureRequire(import.meta.url);";
 
+/**
+ * Imports swapped for a local file in every bundle (esbuild's `alias`; paths from the project root). prettier (about
+ * 254 KB bundled) is imported by @react-email/render for its `pretty` option alone, which we never use: the stub
+ * throws if it is ever called. test/infra/bundle-render.test.ts renders every email through bundles built with and
+ * without it and finds them byte-identical.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'prettier/standalone': './lib/stubs/prettier.ts',
+  'prettier/plugins/html': './lib/stubs/prettier.ts',
+};
+
 export interface NurtureFunctionProps {
   /** File name in `lambdas/handlers/` without `.ts`; it must export `handler`. */
   handler: string;
@@ -111,7 +122,10 @@ export class NurtureFunction extends NodejsFunction {
         sourcesContent: false,
         // The SDK version the tests ran with, not whichever the runtime ships.
         bundleAwsSDK: true,
-        esbuildArgs: { '--jsx': 'automatic' },
+        esbuildArgs: {
+          '--jsx': 'automatic',
+          '--alias': Object.entries(BUNDLE_ALIASES).map(([name, file]) => `${name}=${file}`),
+        },
       },
     });
     this.key = props.key;

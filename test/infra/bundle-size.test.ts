@@ -65,6 +65,19 @@ describe('the Lambda bundles', () => {
     expect(bundles.admin!.inputs.some((input) => input.startsWith('node_modules/react-dom/'))).toBe(true);
   });
 
+  it('the admin bundle holds the sequences as their outline, without a template or react-email', () => {
+    expect(holding('admin', [/^emails\//, /^node_modules\/(react-email|@react-email)\//])).toEqual([
+      'emails/outline.ts',
+    ]);
+  });
+
+  it('no bundle holds prettier: a stub stands in for it (lib/stubs/prettier.ts)', () => {
+    for (const handler of BUNDLED_HANDLERS)
+      expect(holding(handler, [/^node_modules\/prettier\//]), handler).toEqual([]);
+    for (const handler of ['signup', 'booking', 'dispatch'])
+      expect(bundles[handler]!.inputs, handler).toContain('lib/stubs/prettier.ts');
+  });
+
   it('the handlers that read no secret hold no Secrets Manager client', () => {
     for (const handler of ['admin', 'ses-events'])
       expect(

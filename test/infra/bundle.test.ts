@@ -89,6 +89,22 @@ describe('the deployed bundles', () => {
       ).toBe(true);
   });
 
+  it('the sending bundles hold the prettier stub, not prettier (BUNDLE_ALIASES in lib/nurture-function.ts)', async () => {
+    for (const handler of ['signup', 'booking', 'dispatch']) {
+      const { sources } = JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as {
+        sources: string[];
+      };
+      expect(
+        sources.filter((source) => source.includes('node_modules/prettier/')),
+        handler,
+      ).toEqual([]);
+      expect(
+        sources.some((source) => source.endsWith('lib/stubs/prettier.ts')),
+        handler,
+      ).toBe(true);
+    }
+  });
+
   it('the unsubscribe bundle unsubscribes a lead through its one-click link', async () => {
     const env = await testEnv();
     const leadId = await signUp(env, { email: uniqueEmail('bundle-unsubscribe') });
