@@ -1,8 +1,8 @@
 /**
  * Each handler's Lambda bundle, built by esbuild with the options CDK's NodejsFunction passes it for our functions
  * (lib/nurture-function.ts: ESM, minified, source maps without sources content, the require banner, JSX automatic,
- * the AWS SDK bundled, prettier stubbed out), plus a metafile: which files and packages each bundle holds, and its
- * size. The infra tests (test/infra/bundle-size.test.ts, bundle-render.test.ts) pin sizes and contents with it;
+ * the AWS SDK bundled, prettier stubbed out, React's production build only), plus a metafile: which files and
+ * packages each bundle holds, and its size. The infra tests (test/infra/bundle-size.test.ts, bundle-render.test.ts) pin sizes and contents with it;
  * `npm run bench` times importing each bundle.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { BUNDLE_ALIASES, PROJECT_ROOT, REQUIRE_BANNER } from '../lib/nurture-function.ts';
+import { BUNDLE_ALIASES, BUNDLE_DEFINE, PROJECT_ROOT, REQUIRE_BANNER } from '../lib/nurture-function.ts';
 
 /** The handlers with a Lambda: every file in lambdas/handlers/ but the shared http.ts. */
 export const BUNDLED_HANDLERS = readdirSync(path.join(PROJECT_ROOT, 'lambdas', 'handlers'))
@@ -33,13 +33,10 @@ export interface Bundle {
 
 /**
  * esbuild's options for a Lambda bundle of `entry` written to `outfile`: what CDK's NodejsFunction passes it for our
- * functions. `stubs: false` leaves out `BUNDLE_ALIASES` (prettier stays in), to compare against.
+ * functions. `trim: false` leaves out `BUNDLE_ALIASES` and `BUNDLE_DEFINE` (prettier and React's development build
+ * stay in), to compare against.
  */
-export function bundleOptions(
-  entry: string,
-  outfile: string,
-  { stubs = true } = {},
-): BuildOptions & { metafile: true } {
+export function bundleOptions(entry: string, outfile: string, { trim = true } = {}): BuildOptions & { metafile: true } {
   return {
     entryPoints: [entry],
     absWorkingDir: PROJECT_ROOT,
@@ -55,14 +52,14 @@ export function bundleOptions(
     sourcemap: true,
     sourcesContent: false,
     jsx: 'automatic',
-    ...(stubs && { alias: { ...BUNDLE_ALIASES } }),
+    ...(trim && { alias: { ...BUNDLE_ALIASES }, define: { ...BUNDLE_DEFINE } }),
     metafile: true,
     logLevel: 'error',
   };
 }
 
 /** Build `entry`'s bundle into `outfile`, with what it holds. */
-export async function buildEntry(entry: string, outfile: string, options?: { stubs?: boolean }) {
+export async function buildEntry(entry: string, outfile: string, options?: { trim?: boolean }) {
   const { metafile } = await build(bundleOptions(entry, outfile, options));
   const output = Object.values(metafile.outputs).find((out) => out.entryPoint !== undefined)!;
   return { file: outfile, bytes: output.bytes, ...contents(output) };

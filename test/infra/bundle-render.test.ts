@@ -1,8 +1,8 @@
 /**
- * The Lambda bundles hold a stub in place of prettier (`BUNDLE_ALIASES` in lib/nurture-function.ts), which
- * @react-email/render loads only to pretty-print. Every email the sending Lambdas can send, rendered through a bundle
- * built as theirs are, is byte for byte what the same bundle renders with prettier in: the stub changes nothing a
- * lead receives (and, as it throws when called, it is never called).
+ * What the Lambda bundles leave out changes no email. Built as the Lambdas are, a bundle holds a stub in place of
+ * prettier (`BUNDLE_ALIASES` in lib/nurture-function.ts), which @react-email/render loads only to pretty-print, and
+ * React's production build alone (`BUNDLE_DEFINE`). Every email the sending Lambdas can send, rendered through such a
+ * bundle, is byte for byte what a bundle built without either renders (and the stub, which throws, is never called).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -17,9 +17,9 @@ import { PROJECT_ROOT } from '../../lib/nurture-function.ts';
 const run = promisify(execFile);
 const entry = path.join(PROJECT_ROOT, 'test', 'support', 'render-every-email.ts');
 const outDir = mkdtempSync(path.join(tmpdir(), 'nurture-bundle-render-'));
-const [stubbed, whole] = await Promise.all([
-  buildEntry(entry, path.join(outDir, 'stubbed', 'index.mjs')),
-  buildEntry(entry, path.join(outDir, 'whole', 'index.mjs'), { stubs: false }),
+const [trimmed, whole] = await Promise.all([
+  buildEntry(entry, path.join(outDir, 'trimmed', 'index.mjs')),
+  buildEntry(entry, path.join(outDir, 'whole', 'index.mjs'), { trim: false }),
 ]);
 
 interface Rendered {
@@ -41,17 +41,20 @@ async function renderedBy(bundle: string): Promise<{ printed: string; emails: Re
 }
 
 const prettier = (inputs: string[]) => inputs.filter((input) => input.startsWith('node_modules/prettier/'));
+const reactDevelopment = (inputs: string[]) =>
+  inputs.filter((input) => /^node_modules\/react(-dom)?\/.*\.development\.js$/.test(input));
 
-describe('the Lambda bundles without prettier', () => {
-  it('a bundle built as the Lambdas are holds the stub and no prettier; built without the stub, it holds prettier', () => {
-    expect(prettier(stubbed.inputs)).toEqual([]);
-    expect(stubbed.inputs).toContain('lib/stubs/prettier.ts');
+describe('the Lambda bundles without prettier or React development builds', () => {
+  it('a bundle built as the Lambdas are holds the stub and React production only; built without them, it holds prettier and React development', () => {
+    expect(prettier(trimmed.inputs)).toEqual([]);
+    expect(trimmed.inputs).toContain('lib/stubs/prettier.ts');
+    expect(reactDevelopment(trimmed.inputs)).toEqual([]);
     expect(prettier(whole.inputs).length).toBeGreaterThan(0);
-    expect(whole.bytes - stubbed.bytes).toBeGreaterThan(100_000);
+    expect(reactDevelopment(whole.inputs).length).toBeGreaterThan(0);
   });
 
-  it('renders every version of every step byte for byte as the bundle with prettier does', async () => {
-    const [withStub, withPrettier] = await Promise.all([renderedBy(stubbed.file), renderedBy(whole.file)]);
+  it('renders every version of every step byte for byte as the bundle with prettier and React development does', async () => {
+    const [trimmedRendered, wholeRendered] = await Promise.all([renderedBy(trimmed.file), renderedBy(whole.file)]);
     const expected = Object.values(sequences).flatMap((sequence) =>
       sequence.steps.flatMap((step) =>
         ['preview', ...Object.keys(step.template.Variants ?? {})].map((version) => ({
@@ -61,13 +64,15 @@ describe('the Lambda bundles without prettier', () => {
         })),
       ),
     );
-    expect(withStub.emails.map(({ sequence, step, version }) => ({ sequence, step, version }))).toEqual(expected);
-    for (const email of withStub.emails) {
+    expect(trimmedRendered.emails.map(({ sequence, step, version }) => ({ sequence, step, version }))).toEqual(
+      expected,
+    );
+    for (const email of trimmedRendered.emails) {
       const which = `${email.step} (${email.version})`;
       expect(email.subject, which).not.toBe('');
       expect(email.html, which).toContain('</html>');
       expect(email.text.length, which).toBeGreaterThan(100);
     }
-    expect(withStub.printed).toBe(withPrettier.printed);
+    expect(trimmedRendered.printed).toBe(wholeRendered.printed);
   });
 });

@@ -72,6 +72,15 @@ describe('the Lambda bundles', () => {
     expect(bundles.admin!.inputs).toContain('emails/outline.ts');
   });
 
+  it("no bundle holds React's development build, only its production one", () => {
+    for (const handler of BUNDLED_HANDLERS)
+      expect(holding(handler, [/^node_modules\/react(-dom)?\/.*\.development\.js$/]), handler).toEqual([]);
+    for (const handler of ['admin', 'signup'])
+      expect(bundles[handler]!.inputs, handler).toContain(
+        'node_modules/react-dom/cjs/react-dom-server.node.production.js',
+      );
+  });
+
   it('no bundle holds prettier: a stub stands in for it (lib/stubs/prettier.ts)', () => {
     for (const handler of BUNDLED_HANDLERS)
       expect(holding(handler, [/^node_modules\/prettier\//]), handler).toEqual([]);

@@ -89,19 +89,24 @@ describe('the deployed bundles', () => {
       ).toBe(true);
   });
 
-  it('the sending bundles hold the prettier stub, not prettier (BUNDLE_ALIASES in lib/nurture-function.ts)', async () => {
-    for (const handler of ['signup', 'booking', 'dispatch']) {
+  it("the bundles hold the prettier stub, not prettier, and React's production build alone (lib/nurture-function.ts)", async () => {
+    for (const handler of ['signup', 'booking', 'dispatch', 'admin']) {
       const { sources } = JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as {
         sources: string[];
       };
+      const unwanted = sources.filter((source) =>
+        /node_modules\/(prettier\/|react(-dom)?\/.*\.development\.js$)/.test(source),
+      );
+      expect(unwanted, handler).toEqual([]);
       expect(
-        sources.filter((source) => source.includes('node_modules/prettier/')),
-        handler,
-      ).toEqual([]);
-      expect(
-        sources.some((source) => source.endsWith('lib/stubs/prettier.ts')),
+        sources.some((source) => source.endsWith('react-dom/cjs/react-dom-server.node.production.js')),
         handler,
       ).toBe(true);
+      if (handler !== 'admin')
+        expect(
+          sources.some((source) => source.endsWith('lib/stubs/prettier.ts')),
+          handler,
+        ).toBe(true);
     }
   });
 
