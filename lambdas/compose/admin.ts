@@ -1,8 +1,9 @@
 /**
  * GET /admin, /admin/report's parts: the report's reader over the table, and the page it is shown on (rendered with
- * react-dom/server). Reads no secret and sends nothing: no SES client, mailer or renderer.
+ * react-dom/server). Reads no secret and sends nothing: no SES client, mailer, renderer or email template (the report
+ * reads the sequences' outline, emails/outline.ts: each one's steps, in order).
  */
-import { sequences as defaultSequences } from '../../emails/sequences.ts';
+import { outlines } from '../../emails/outline.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { dynamoClient } from '../adapters/clients.ts';
 import { DynamoReportSource } from '../adapters/dynamo-report-source.ts';
@@ -16,7 +17,7 @@ export { lambdaEntry } from './entry.ts';
 export function adminDeps(config: AdminConfig, { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {}) {
   return {
     reports: new DynamoReportSource(dynamo, config.TABLE_NAME),
-    sequences: defaultSequences,
+    sequences: outlines,
     clock,
     page: adminPage,
   };

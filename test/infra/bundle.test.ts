@@ -89,6 +89,25 @@ describe('the deployed bundles', () => {
       ).toBe(true);
   });
 
+  it("the bundles hold the prettier stub, not prettier, and React's production build alone (lib/nurture-function.ts)", async () => {
+    for (const handler of ['signup', 'booking', 'dispatch', 'admin']) {
+      const { sources } = JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as {
+        sources: string[];
+      };
+      const unwanted = sources.filter((source) =>
+        /node_modules\/(prettier\/|react(-dom)?\/.*\.development\.js$)/.test(source),
+      );
+      expect(unwanted, handler).toEqual([]);
+      if (handler === 'admin') continue;
+      // The same check finds what takes their place in the bundles that render emails.
+      for (const part of ['react-dom/cjs/react-dom-server.node.production.js', 'lib/stubs/prettier.ts'])
+        expect(
+          sources.some((source) => source.endsWith(part)),
+          `${handler}: ${part}`,
+        ).toBe(true);
+    }
+  });
+
   it('the unsubscribe bundle unsubscribes a lead through its one-click link', async () => {
     const env = await testEnv();
     const leadId = await signUp(env, { email: uniqueEmail('bundle-unsubscribe') });
