@@ -43,6 +43,7 @@ export async function dispatcherDeps(config: ResolvedConfig, parts: Parts = {}) 
   };
 }
 
+/** How the stage divides a run across workers (DUE_SHARDS, DISPATCH_MAX_WORKERS, DISPATCH_WORKER_RATE). */
 export function fanOutSettings(config: ResolvedConfig, runBudgetMs: number): FanOutSettings {
   return {
     shards: config.DUE_SHARDS,
