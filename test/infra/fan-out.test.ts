@@ -51,7 +51,14 @@ describe('a stage that splits dispatcher runs across workers', () => {
   it('gives the dispatcher, and only it, the workers and the worker rate, which its config reads', () => {
     const env = fnProps('dispatch').Environment.Variables as Record<string, string>;
     expect(env).toMatchObject({ DISPATCH_MAX_WORKERS: '4', DISPATCH_WORKER_RATE: '50' });
-    const config = loadConfig({ ...env, TABLE_NAME: 't', UNSUBSCRIBE_SECRET_ARN: 'arn:aws:secretsmanager:x' });
+    const config = loadConfig({
+      DISPATCH_MAX_WORKERS: env.DISPATCH_MAX_WORKERS,
+      DISPATCH_WORKER_RATE: env.DISPATCH_WORKER_RATE,
+      TABLE_NAME: 't',
+      SES_CONFIGURATION_SET: 'c',
+      PUBLIC_BASE_URL: 'https://api.clinic.example',
+      UNSUBSCRIBE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:u',
+    });
     expect([config.DISPATCH_MAX_WORKERS, config.DISPATCH_WORKER_RATE]).toEqual([4, 50]);
     for (const handler of Object.keys(stack.functions).filter((name) => name !== 'dispatch'))
       expect(Object.keys(fnProps(handler).Environment.Variables), handler).not.toContain('DISPATCH_MAX_WORKERS');
