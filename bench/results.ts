@@ -118,6 +118,12 @@ export function writeAndPrint(
           ],
           [`rate ${run.rate}/s: what saturates`, row(run.saturated)],
           [
+            `rate ${run.rate}/s: load average before/after (cores)`,
+            row(
+              `${run.loadAverage.before.toFixed(1)} / ${run.loadAverage.after.toFixed(1)} (${run.loadAverage.cores})`,
+            ),
+          ],
+          [
             `rate ${run.rate}/s: AWS, per 1,024-MB worker / workers`,
             row(`${run.aws.perWorker.toFixed(0)}/s / ${run.aws.workersFor}`),
           ],

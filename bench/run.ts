@@ -147,9 +147,12 @@ const sustained = await scenario(
       say,
     }),
   (r) =>
-    r.runs
-      .map((run) => `${run.achievedPerSecond.toFixed(1)}/s of ${run.rate} (${run.percentOfTarget.toFixed(0)}%)`)
-      .join('; '),
+    `${r.runs
+      .map(
+        (run) =>
+          `${run.achievedPerSecond.toFixed(1)}/s of ${run.rate} (${run.percentOfTarget.toFixed(0)}%, ${run.workers} worker(s))`,
+      )
+      .join('; ')} on ${machine.cpus} x ${machine.cpu}`,
 );
 const rate = await scenario(
   'ratio',

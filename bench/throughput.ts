@@ -125,6 +125,7 @@ async function atRate(rate: number, options: ThroughputOptions) {
 
   say.step(`throughput ${rate}/s: one run over ${backlog} due leads, ${workersPlanned.length} worker(s)`);
   const ticker = setInterval(() => say.count(`throughput ${rate}/s: sent`, sendTimes.length, backlog), 500);
+  const loadBefore = os.loadavg()[0]!;
   const cpuFrom = process.cpuUsage();
   const emulatorsFrom = await options.emulatorCpuMs();
   const started = performance.now();
@@ -132,6 +133,7 @@ async function atRate(rate: number, options: ThroughputOptions) {
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuFrom);
   const emulatorMs = (await options.emulatorCpuMs()) - emulatorsFrom;
+  const loadAfter = os.loadavg()[0]!;
   clearInterval(ticker);
   await fetch(`${options.env.SES_ENDPOINT}/clear-store`, { method: 'POST' });
 
@@ -177,7 +179,9 @@ async function atRate(rate: number, options: ThroughputOptions) {
     perEmail,
     leadFloorMs,
     ceilings,
-    saturated: saturated(achieved, rate, runtimePercent, emulatorPercent),
+    /** The machine's 1-minute load average before and after the run: above its core count, others took CPU too. */
+    loadAverage: { before: loadBefore, after: loadAfter, cores: cpuCount() },
+    saturated: saturated(achieved, rate, runtimePercent, emulatorPercent, Math.max(loadBefore, loadAfter)),
     aws: {
       /** A 1,024-MB dispatcher worker has this share of a vCPU. */
       workerVcpu,
@@ -187,14 +191,23 @@ async function atRate(rate: number, options: ThroughputOptions) {
   };
 }
 
-function saturated(achieved: number, rate: number, runtimePercent: number, emulatorPercent: number): string {
+function saturated(
+  achieved: number,
+  rate: number,
+  runtimePercent: number,
+  emulatorPercent: number,
+  loadAverage: number,
+): string {
   if (achieved >= 0.95 * rate) return 'nothing: the pacer holds the rate';
   const busy = [
     runtimePercent >= 85 && `the runtime's CPU (${runtimePercent.toFixed(0)}% of a core)`,
     emulatorPercent >= 85 && `the emulators' CPU (${emulatorPercent.toFixed(0)}% of a core)`,
   ].filter(Boolean);
   if (busy.length > 0) return busy.join(' and ');
-  return `no one process's CPU (runtime ${runtimePercent.toFixed(0)}%, emulators ${emulatorPercent.toFixed(0)}%): the machine's cores shared with others, or leads at once x latency`;
+  const ours = (runtimePercent + emulatorPercent) / 100;
+  if (loadAverage > cpuCount())
+    return `the machine: load average ${loadAverage.toFixed(1)} on ${cpuCount()} cores, our two processes got ${ours.toFixed(2)} of a core between them`;
+  return `no process's CPU (runtime ${runtimePercent.toFixed(0)}%, emulators ${emulatorPercent.toFixed(0)}%): leads at once x latency`;
 }
 
 const sum = (calls: Map<string, number>) => [...calls.values()].reduce((total, n) => total + n, 0);
