@@ -40,7 +40,7 @@ Prints a table and writes bench/results/latest.json; says what it is doing on st
 takes several minutes. Sizes: BENCH_SIGNUPS (300), BENCH_SENDS (2000), BENCH_IDLE (100000), BENCH_REPORT_LEADS (10000),
 BENCH_ARRIVAL_RATE (50), BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (10000), BENCH_SEND_RATE (100), BENCH_IMPORT_RUNS (9),
 BENCH_RATES (14,100,500), BENCH_RATE_SECONDS (25), BENCH_SES_LATENCY_MS (30), BENCH_DYNAMO_LATENCY_MS (5),
-BENCH_MAX_WORKERS (8), BENCH_WORKER_RATE (100); BENCH_CPU_PROF=1 writes CPU profiles to bench/results/.`;
+BENCH_MAX_WORKERS (8), BENCH_WORKER_RATE (50); BENCH_CPU_PROF=1 writes CPU profiles to bench/results/.`;
 const { values } = command({
   name: 'bench',
   usage: USAGE,
@@ -141,7 +141,7 @@ const sustained = await scenario(
       sesLatencyMs: Number(process.env.BENCH_SES_LATENCY_MS ?? 30),
       dynamoLatencyMs: Number(process.env.BENCH_DYNAMO_LATENCY_MS ?? 5),
       maxWorkers: Number(process.env.BENCH_MAX_WORKERS ?? 8),
-      workerRate: Number(process.env.BENCH_WORKER_RATE ?? 100),
+      workerRate: Number(process.env.BENCH_WORKER_RATE ?? 50),
       env: baseEnv,
       emulatorCpuMs: emulators.cpuMs,
       say,

@@ -163,7 +163,7 @@ const stageSettingsSchema = z
      * Unset or 1: one dispatcher run at a time, as before. At most the due index's shards (DUE_SHARDS, 8).
      */
     dispatchWorkers: z.number().int().min(1).max(64).optional(),
-    /** Emails a second one dispatcher worker sustains (DISPATCH_WORKER_RATE); unset: 100. */
+    /** Emails a second one dispatcher worker sustains (DISPATCH_WORKER_RATE); unset: 50. */
     dispatchWorkerRate: z.number().min(1).optional(),
     /**
      * This stage's share of SES's maximum send rate, in emails per second (MAX_SEND_RATE of every function that
