@@ -39,6 +39,15 @@ export function backlogProbe(settings: FanOutSettings, rate: number): number {
   return Math.ceil(oneWorkerSends(settings, rate) / settings.shards) + 1;
 }
 
+/**
+ * How many leads are due, from the probe's pages (each shard read up to `limit`): a full page means that shard holds
+ * more, and, leads being spread over the shards by a hash, the others about as many.
+ */
+export function backlogFrom(pageSizes: number[], limit: number): number {
+  const read = pageSizes.reduce((sum, size) => sum + size, 0);
+  return pageSizes.some((size) => size >= limit) ? Math.max(read, limit * pageSizes.length) : read;
+}
+
 function oneWorkerSends({ workerRate, runBudgetMs }: FanOutSettings, rate: number): number {
   return Math.ceil(Math.min(rate, workerRate) * (runBudgetMs / 1000));
 }

@@ -7,6 +7,7 @@
 import { dispatcherDeps, lambdaEntry, readConfig } from '../compose/dispatch.ts';
 import { dispatchDue, type DispatchDeps, type DispatchReport } from '../domain/dispatch.ts';
 import {
+  backlogFrom,
   backlogProbe,
   concurrencyFor,
   emptyReport,
@@ -78,7 +79,10 @@ export function makeDispatchHandler({ dispatch, reportRun, reportQuota, fanOut }
       const limit = backlogProbe(settings, rate);
       const shards = Array.from({ length: settings.shards }, (_, shard) => shard);
       const pages = await Promise.all(shards.map((shard) => dispatch.store.due(shard, now, limit)));
-      due = pages.reduce((sum, page) => sum + page.length, 0);
+      due = backlogFrom(
+        pages.map((page) => page.length),
+        limit,
+      );
     }
     const events = workerEvents(
       planWorkers(settings, rate, due),

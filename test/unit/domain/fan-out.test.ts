@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  backlogFrom,
   backlogProbe,
   concurrencyFor,
   mergeReports,
@@ -100,6 +101,12 @@ describe('splitting a run across workers', () => {
     // 100 a second for 50 s over 8 shards: 625 each, and one more to see past it.
     expect(backlogProbe(settings(), 500)).toBe(626);
     expect(backlogProbe(settings(), 40)).toBe(251);
+  });
+
+  it('counts the backlog from the probe, reading a full shard as one of many about as full', () => {
+    expect(backlogFrom([3, 0, 2], 626)).toBe(5);
+    expect(backlogFrom([626, 580, 600, 610], 626)).toBe(2504);
+    expect(backlogFrom([], 626)).toBe(0);
   });
 
   it('refuses a rate that is not positive', () => {
