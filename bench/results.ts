@@ -124,8 +124,10 @@ export function writeAndPrint(
             ),
           ],
           [
-            `rate ${run.rate}/s: AWS, per 1,024-MB worker / workers`,
-            row(`${run.aws.perWorker.toFixed(0)}/s / ${run.aws.workersFor}`),
+            `rate ${run.rate}/s: AWS, a 1,024-MB worker's ceiling; workers x rate`,
+            row(
+              `${run.aws.perWorker.toFixed(0)}/s; ${run.aws.workers} x ${run.aws.busiestWorkerRate}/s${run.aws.fits ? '' : ' (over: more shards, or more memory)'}`,
+            ),
           ],
         ]),
       )),

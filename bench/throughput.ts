@@ -183,10 +183,13 @@ async function atRate(rate: number, options: ThroughputOptions) {
     loadAverage: { before: loadBefore, after: loadAfter, cores: cpuCount() },
     saturated: saturated(achieved, rate, runtimePercent, emulatorPercent, Math.max(loadBefore, loadAfter)),
     aws: {
-      /** A 1,024-MB dispatcher worker has this share of a vCPU. */
+      /** A 1,024-MB dispatcher worker has this share of a vCPU, and sends at most this many a second on it. */
       workerVcpu,
       perWorker: awsPerWorker,
-      workersFor: Math.ceil(rate / Math.min(awsPerWorker, options.workerRate)),
+      /** The workers the run is split into (as here), and the busiest one's rate: within `perWorker`? */
+      workers: workersPlanned.length,
+      busiestWorkerRate: Math.max(...workersPlanned.map((worker) => worker.rate)),
+      fits: Math.max(...workersPlanned.map((worker) => worker.rate)) <= awsPerWorker,
     },
   };
 }
