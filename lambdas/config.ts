@@ -41,6 +41,18 @@ export const configSchema = z.object({
   SES_TIMEOUT_SECONDS: seconds(15),
   BATCH_PER_SHARD: z.coerce.number().int().min(1).max(1000).default(200),
   DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * At most this many dispatcher workers per scheduled run, each on its own shards at its share of the rate
+   * (lambdas/domain/fan-out.ts); 1: no fan-out. At most DUE_SHARDS workers are ever started.
+   */
+  DISPATCH_MAX_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Emails a second one dispatcher worker sustains: a faster run is split across workers (up to the maximum). 50 leaves
+   * headroom under what `npm run bench -- --only throughput` projects for a 1,024-MB Lambda (about 70-80 a second).
+   */
+  DISPATCH_WORKER_RATE: z.coerce.number().min(1).default(50),
+  /** Set by Lambda: the dispatcher invokes itself by this name to start its workers. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   /** Emails per second. Unset in AWS: the dispatcher reads SES's own maximum send rate. */
   MAX_SEND_RATE: z.coerce.number().positive().optional(),
   RETENTION_DAYS: z.coerce.number().int().positive().default(730),

@@ -152,9 +152,19 @@ const stageSettingsSchema = z
      * Concurrency each handler reserves (and is capped at), by handler file name; a handler left out reserves none.
      * Unset: nothing reserved, which suits an account whose Lambda concurrency quota is small (a new account's is
      * often 10, and Lambda keeps 100 unreserved, so such an account can reserve nothing). A production stage states
-     * it, `{}` included. The dispatcher reserves at most 1: its pacer holds the pace for one process only.
+     * it, `{}` included. The dispatcher reserves 1 (its pacer holds the pace for one process only), or, with
+     * `dispatchWorkers` above 1, `dispatchWorkers + 1`: the scheduled run and the workers it starts.
      */
     reservedConcurrency: z.partialRecord(handlerName, z.number().int().min(1)).optional(),
+    /**
+     * At most this many dispatcher workers per scheduled run (DISPATCH_MAX_WORKERS): when the rate is more than one
+     * worker sends (`dispatchWorkerRate`) and more is due than one worker sends in a run, the run invokes the
+     * dispatcher once per worker, each on its own shards at its share of the rate, all together within the rate.
+     * Unset or 1: one dispatcher run at a time, as before. At most the due index's shards (DUE_SHARDS, 8).
+     */
+    dispatchWorkers: z.number().int().min(1).max(64).optional(),
+    /** Emails a second one dispatcher worker sustains (DISPATCH_WORKER_RATE); unset: 50. */
+    dispatchWorkerRate: z.number().min(1).optional(),
     /**
      * This stage's share of SES's maximum send rate, in emails per second (MAX_SEND_RATE of every function that
      * sends). Stages sharing one SES account must split the account's rate between them. Unset: the dispatcher paces
@@ -186,12 +196,21 @@ const stageSettingsSchema = z
     if (stage.sendWindow && stage.sendWindow.start >= stage.sendWindow.end) {
       ctx.addIssue({ code: 'custom', path: ['sendWindow', 'end'], message: 'must be later than sendWindow.start' });
     }
-    if ((stage.reservedConcurrency?.dispatch ?? 1) > 1) {
+    const workers = stage.dispatchWorkers ?? 1;
+    const dispatchReserved = stage.reservedConcurrency?.dispatch;
+    if (workers === 1 && (dispatchReserved ?? 1) > 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['reservedConcurrency', 'dispatch'],
         message:
-          "must be 1 or left out: one dispatcher at a time keeps the stage's pace (each one paces itself at maxSendRate)",
+          "must be 1 or left out: one dispatcher at a time keeps the stage's pace (each one paces itself at maxSendRate); set dispatchWorkers to split a run across workers",
+      });
+    }
+    if (workers > 1 && dispatchReserved !== undefined && dispatchReserved !== workers + 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reservedConcurrency', 'dispatch'],
+        message: `must be ${workers + 1} (dispatchWorkers + 1: the scheduled run and its ${workers} workers) or left out`,
       });
     }
     const custom = stage.customDomain;

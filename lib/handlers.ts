@@ -44,6 +44,11 @@ export interface HandlerSpec {
   /** Reads SES's account send quota (GetSendQuota). */
   readsSendQuota?: boolean;
   /**
+   * May split a run across workers by invoking itself (the stage's `dispatchWorkers`): gets DISPATCH_MAX_WORKERS and
+   * DISPATCH_WORKER_RATE, and, where the stage sets `dispatchWorkers` above 1, lambda:InvokeFunction on itself only.
+   */
+  fansOut?: boolean;
+  /**
    * The secrets it may read. Every handler that loads the full config (`loadConfig` in `lambdas/config.ts`) needs the
    * unsubscribe key (its links); the booking webhook needs its own key too. The admin report and the SES-event
    * recorder load narrower configs and read neither.
@@ -94,8 +99,11 @@ export const HANDLERS: HandlerSpec[] = [
     secrets: ['unsubscribe'],
     // Reserved (1): every minute, one run at a time, a tick waiting for the run before it. Unreserved: every two
     // minutes, so the 90-s timeout ends a run before the next starts. Its pacer holds the pace for one process, and
-    // two runs at once would each take the stage's whole maxSendRate.
+    // two runs at once would each take the stage's whole maxSendRate. With `dispatchWorkers` N above 1, a run may
+    // start up to N workers (reserved: N + 1), each on its own shards at its share of the rate, all taking leads
+    // until the same deadline, 50 s after the tick.
     schedule: { everyMinutes: 1, unreservedEveryMinutes: 2 },
+    fansOut: true,
     // Reads what is due from the index only; claims, marks, settles and releases leads and records messages with
     // conditional updates (a message record is an update too, so counters SES events left on it survive).
     table: { actions: ['UpdateItem'], dueIndex: true },

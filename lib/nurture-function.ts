@@ -203,6 +203,19 @@ export class NurtureFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Allow this function to invoke itself (the dispatcher starting its workers), and nothing else. In a policy of its
+   * own: the function waits for its role's policy before it is created, so that policy cannot name the function.
+   */
+  allowInvokeSelf(): this {
+    new ManagedPolicy(this, 'InvokeSelf', {
+      roles: [this.role!],
+      description: 'Lets the dispatcher start its workers: invocations of itself',
+      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.functionArn] })],
+    });
+    return this;
+  }
+
   private allowKeyVia(service: string, actions: string[]): void {
     this.addToRolePolicy(
       new PolicyStatement({

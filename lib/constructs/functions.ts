@@ -72,6 +72,7 @@ export class Functions extends Construct {
         environment: {
           ...environment,
           ...(spec.sends && config.maxSendRate !== undefined && { MAX_SEND_RATE: String(config.maxSendRate) }),
+          ...(spec.fansOut && fanOutEnvironment(config)),
         },
         memorySize: spec.memorySize,
         timeout: spec.timeout,
@@ -86,6 +87,8 @@ export class Functions extends Construct {
         if (spec.secrets.includes(name)) fn.bindSecret(SECRET_ENV[name], data.secrets[name]);
       if (spec.sends) fn.allowSesSending(email.identity.emailIdentityArn, email.configurationSet.configurationSetName);
       if (spec.readsSendQuota) fn.allowReadSendQuota();
+      // Its workers are invocations of itself: granted only where the stage splits runs across workers.
+      if (spec.fansOut && (config.dispatchWorkers ?? 1) > 1) fn.allowInvokeSelf();
 
       api.addRoutes(fn, spec.routes ?? []);
       if (spec.schedule) {
@@ -132,6 +135,14 @@ function handlerEnvironment(
     ...(config.sendWindow && { SEND_WINDOW_START: config.sendWindow.start, SEND_WINDOW_END: config.sendWindow.end }),
     ...(config.consentTextVersion && { CONSENT_TEXT_VERSION: config.consentTextVersion }),
     POWERTOOLS_SERVICE_NAME: serviceName,
+  };
+}
+
+/** How the dispatcher splits a run across workers (lambdas/domain/fan-out.ts), when the stage says. */
+function fanOutEnvironment(config: StageConfig): Record<string, string> {
+  return {
+    ...(config.dispatchWorkers !== undefined && { DISPATCH_MAX_WORKERS: String(config.dispatchWorkers) }),
+    ...(config.dispatchWorkerRate !== undefined && { DISPATCH_WORKER_RATE: String(config.dispatchWorkerRate) }),
   };
 }
 
