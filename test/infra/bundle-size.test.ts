@@ -20,7 +20,7 @@ import { HANDLERS } from '../../lib/handlers.ts';
 const BUDGET: Record<string, number> = {
   admin: 720_000,
   booking: 1_315_000,
-  dispatch: 1_310_000,
+  dispatch: 1_390_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
   'ses-events': 505_000,
   signup: 1_310_000,
   unsubscribe: 520_000,
