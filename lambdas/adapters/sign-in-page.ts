@@ -119,7 +119,8 @@ const SCRIPT = `(() => {
     if (!response.ok) throw new Error('The report did not load (' + response.status + '). Reload to try again.');
     const report = new DOMParser().parseFromString(await response.text(), 'text/html');
     for (const style of report.head.querySelectorAll('style')) document.head.append(document.adoptNode(style));
-    byId('report').replaceChildren(...Array.from(report.body.childNodes, (node) => document.adoptNode(node)));
+    // A copy of the list first: adopting a node takes it out of the live childNodes.
+    byId('report').replaceChildren(...[...report.body.childNodes].map((node) => document.adoptNode(node)));
     say('');
     byId('sign-out').hidden = false;
     return true;

@@ -174,7 +174,15 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('the report’s sign-in page (br
     apiServer.close();
   });
 
-  const reportShown = (page: Page) => page.locator('[data-metric="bookings"]').waitFor({ state: 'visible' });
+  /** Wait for the report; if it never comes, fail saying what the page shows instead. */
+  const reportShown = async (page: Page) => {
+    try {
+      await page.locator('[data-metric="bookings"]').waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      const status = await page.locator('#status').textContent();
+      throw new Error(`no report at ${page.url()}; the page says "${status}"; seen ${JSON.stringify(seen)}`);
+    }
+  };
   const stored = (page: Page) => page.evaluate(() => JSON.stringify(sessionStorage));
 
   it('signs in with code and PKCE, keeps only the access token, sends it as a Bearer header, and signs out', async () => {
