@@ -183,6 +183,15 @@ describe('the command', () => {
     expect(JSON.parse(listed.stdout)).toMatchObject({ ok: true, userPoolId: POOL, users: [{ email: MARIA }] });
   });
 
+  it('--help prints the usage on stdout, exit 0, and asks AWS nothing', async () => {
+    const { code, stdout, stderr } = await cli('--help');
+    expect(code).toBe(0);
+    expect(stdout.startsWith('usage: npm run admin-user -- add EMAIL --stage NAME')).toBe(true);
+    expect(stdout).toMatch(/-h, --help +show this help/);
+    expect(stderr).toBe('');
+    expect(cognito.requests).toEqual([]);
+  });
+
   it.each([
     [['add', 'not-an-address', '--stage', 'prod'], 'admin-user: "not-an-address" is not an email address'],
     [['add', '--stage', 'prod'], 'admin-user: add needs an email address'],
