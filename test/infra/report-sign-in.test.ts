@@ -214,6 +214,42 @@ describe('the admin routes', () => {
   });
 });
 
+describe('the template', () => {
+  it('has no dependency cycle (the client returns to the API, whose route checks the client): CloudFormation would refuse one', () => {
+    for (const template of [dev, prod]) {
+      const all = template.toJSON().Resources as Record<string, { DependsOn?: string | string[] }>;
+      const references = (value: unknown, found = new Set<string>()): Set<string> => {
+        if (Array.isArray(value)) for (const item of value) references(item, found);
+        else if (value && typeof value === 'object') {
+          const object = value as Record<string, unknown>;
+          if (typeof object.Ref === 'string') found.add(object.Ref);
+          const att = object['Fn::GetAtt'];
+          if (Array.isArray(att)) found.add(String(att[0]));
+          for (const inner of Object.values(object)) references(inner, found);
+        }
+        return found;
+      };
+      const edges = new Map(
+        Object.entries(all).map(([id, resource]) => [
+          id,
+          [...references(resource), ...[resource.DependsOn ?? []].flat()].filter((target) => target in all),
+        ]),
+      );
+      const state = new Map<string, 'visiting' | 'done'>();
+      const visit = (id: string, path: string[]): void => {
+        if (state.get(id) === 'done') return;
+        if (state.get(id) === 'visiting') throw new Error(`cycle: ${[...path, id].join(' -> ')}`);
+        state.set(id, 'visiting');
+        for (const target of edges.get(id)!) visit(target, [...path, id]);
+        state.set(id, 'done');
+      };
+      expect(() => {
+        for (const id of edges.keys()) visit(id, []);
+      }).not.toThrow();
+    }
+  });
+});
+
 describe('outputs', () => {
   it('say where the report is and which pool npm run admin-user adds users to', () => {
     const outputs = prod.toJSON().Outputs as Record<string, { Value: unknown }>;
