@@ -179,6 +179,7 @@ export function signInPage(settings: SignInPageSettings): SignInPage {
 </head><body>
 <div class="session"><button id="sign-in" type="button" hidden>Sign in</button><button id="sign-out" type="button" hidden>Sign out</button></div>
 <p id="status" role="status">Signing in…</p>
+<noscript><p>The report's sign-in needs JavaScript: turn it on for this page, then reload.</p></noscript>
 <main id="report"></main>
 <script>${SCRIPT}</script>
 </body></html>`;
