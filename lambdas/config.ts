@@ -78,6 +78,13 @@ export const configSchema = z.object({
   /** Override the sequences' send window (the lead's local time, "HH:mm"); unset keeps `emails/sequences.ts`. */
   SEND_WINDOW_START: hhmm.optional(),
   SEND_WINDOW_END: hhmm.optional(),
+  /**
+   * The report's sign-in (AWS only; the admin Lambda requires all three there): the Cognito user pool whose access
+   * tokens it accepts, its app client for the browser page, and the base URL of its managed login domain.
+   */
+  ADMIN_USER_POOL_ID: z.string().min(1).optional(),
+  ADMIN_CLIENT_ID: z.string().min(1).optional(),
+  ADMIN_SIGN_IN_URL: publicUrl.optional(),
 } satisfies Record<EnvVar, z.ZodType>);
 
 const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {
@@ -94,8 +101,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return parsed(withSecretSource, env);
 }
 
-/** The admin Lambda only reads the table: it needs no secret, so it reads only these settings. */
-const adminSchema = configSchema.pick({ TABLE_NAME: true, AWS_REGION: true, DYNAMODB_ENDPOINT: true });
+/**
+ * The admin Lambda only reads the table: it needs no secret, so it reads only these settings, and the report's
+ * sign-in (the page's own URL is PUBLIC_BASE_URL/admin, where the sign-in returns to).
+ */
+const adminSchema = configSchema
+  .pick({
+    TABLE_NAME: true,
+    AWS_REGION: true,
+    DYNAMODB_ENDPOINT: true,
+    ADMIN_USER_POOL_ID: true,
+    ADMIN_CLIENT_ID: true,
+    ADMIN_SIGN_IN_URL: true,
+  })
+  .extend({ PUBLIC_BASE_URL: publicUrl.optional() });
 
 export type AdminConfig = z.infer<typeof adminSchema>;
 

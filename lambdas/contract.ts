@@ -139,6 +139,9 @@ export const ENV_VARS = [
   'BOOKING_URL',
   'SEND_WINDOW_START',
   'SEND_WINDOW_END',
+  'ADMIN_USER_POOL_ID',
+  'ADMIN_CLIENT_ID',
+  'ADMIN_SIGN_IN_URL',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 /** Settings for a Lambda, or a process configured like one: a misspelt name does not compile. */
@@ -151,6 +154,8 @@ export const ROUTES = {
   unsubscribe: '/unsubscribe',
   admin: '/admin',
   adminReport: '/admin/report',
+  /** The report as JSON for scripts with AWS credentials (SigV4); AWS only: the browser page uses `adminReport`. */
+  adminApiReport: '/admin/api/report',
 } as const;
 
 /**

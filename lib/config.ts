@@ -91,6 +91,28 @@ const customDomainSchema = z
     }
   });
 
+/**
+ * The report's sign-in: a Cognito user pool per stage, with no self sign-up. Each address in `users` becomes a user,
+ * and Cognito emails it an invitation with a temporary password; `npm run admin-user -- add <email> --stage <stage>`
+ * adds one without a deploy. Removing an address here deletes that user at the next deploy.
+ */
+const reportSignInSchema = z.strictObject({
+  /** Marketers' work addresses. */
+  users: z.array(z.email()).default([]),
+  /**
+   * The managed login's domain, https://<domainPrefix>.auth.<region>.amazoncognito.com; unique in the region across
+   * all AWS accounts. Unset: nurture-<stage>-<account id>.
+   */
+  domainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and dashes (1 to 63)')
+    .refine(
+      (prefix) => !/aws|amazon|cognito/.test(prefix),
+      'must not contain "aws", "amazon" or "cognito" (Cognito reserves them)',
+    )
+    .optional(),
+});
+
 /** A stage's settings, checked for form and consistency; `stageSchema` adds the placeholder check. */
 const stageSettingsSchema = z
   .object({
@@ -174,6 +196,8 @@ const stageSettingsSchema = z
     /** Stage throttling: steady requests per second and burst, for the whole API. */
     throttle: z.strictObject({ rateLimit: z.number().int().min(1), burstLimit: z.number().int().min(1) }),
     consentTextVersion: z.string().min(1).optional(),
+    /** Who may sign in to the report in a browser (lib/constructs/report-sign-in.ts). */
+    reportSignIn: reportSignInSchema.default({ users: [] }),
   })
   .strict()
   .superRefine((stage, ctx) => {
@@ -336,6 +360,14 @@ function placeholderFields(stage: StageSettings): Field[] {
     ),
     ...stage.allowedOrigins.map((origin, i) =>
       field(['allowedOrigins', i], origin, isPlaceholderUrl, "set the clinic's real site origin"),
+    ),
+    ...stage.reportSignIn.users.map((email, i) =>
+      field(
+        ['reportSignIn', 'users', i],
+        email,
+        isPlaceholderEmail,
+        "set a marketer's real address, or leave the list empty and add users with npm run admin-user",
+      ),
     ),
     ...stage.alarmEmails.map((email, i) =>
       field(

@@ -14,11 +14,13 @@ export interface RouteSpec {
   method: Method;
   path: string;
   /**
-   * `iam`: callers sign requests with SigV4 and need `execute-api:Invoke` (operators).
+   * `iam`: callers sign requests with SigV4 and need `execute-api:Invoke` (operators, scripts).
+   * `signed-in`: callers send an access token of the report's sign-in (a Cognito user pool) as a Bearer header, which
+   * API Gateway's JWT authorizer checks (marketers, in a browser).
    * Otherwise the route is public, and this says what protects it instead; it is recorded as the cdk-nag
    * acknowledgement on the route.
    */
-  auth: 'iam' | { public: string };
+  auth: 'iam' | 'signed-in' | { public: string };
 }
 
 export interface HandlerSpec {
@@ -43,6 +45,8 @@ export interface HandlerSpec {
   sends?: boolean;
   /** Reads SES's account send quota (GetSendQuota). */
   readsSendQuota?: boolean;
+  /** Gets the report's sign-in settings (the user pool, its app client and managed login URL) in its environment. */
+  signIn?: boolean;
   /**
    * May split a run across workers by invoking itself (the stage's `dispatchWorkers`): gets DISPATCH_MAX_WORKERS and
    * DISPATCH_WORKER_RATE, and, where the stage sets `dispatchWorkers` above 1, lambda:InvokeFunction on itself only.
@@ -64,6 +68,8 @@ const FORM_ROUTE =
   "The clinic's public sign-up form posts here from browsers without credentials. Input is validated, a honeypot drops bots, CORS allows only the clinic's origins, and stage throttling caps the rate.";
 const UNSUBSCRIBE_ROUTE =
   'RFC 8058 one-click unsubscribe: mail providers and recipients call it without credentials. The HMAC-signed token in the link is the authorisation; a bad token gets 400 and changes nothing.';
+const SIGN_IN_PAGE =
+  "The report's sign-in page: a browser opening it carries no token yet, and an authorizer would answer 401 instead of the page. It holds no data, only a script that signs in with Cognito's managed login (code and PKCE); the report it then fetches, /admin/report, is behind the JWT authorizer.";
 const BOOKING_ROUTE =
   "The clinic's booking system calls it server to server. Each request carries an HMAC-SHA256 signature over its timestamp and body, checked against the booking secret; a stale timestamp or bad signature gets 401.";
 
@@ -142,9 +148,11 @@ export const HANDLERS: HandlerSpec[] = [
     handler: 'admin',
     secrets: [],
     routes: [
-      { method: 'GET', path: '/admin', auth: 'iam' },
-      { method: 'GET', path: '/admin/report', auth: 'iam' },
+      { method: 'GET', path: '/admin', auth: { public: SIGN_IN_PAGE } },
+      { method: 'GET', path: '/admin/report', auth: 'signed-in' },
+      { method: 'GET', path: '/admin/api/report', auth: 'iam' },
     ],
+    signIn: true,
     // The report's one Scan of the table (lambdas/adapters/dynamo-report-source.ts).
     table: { actions: ['Scan'] },
     memorySize: 1024,

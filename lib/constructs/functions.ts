@@ -14,6 +14,7 @@ import { NurtureFunction } from '../nurture-function.ts';
 import type { Api } from './api.ts';
 import type { Data } from './data.ts';
 import type { Email } from './email.ts';
+import type { ReportSignIn } from './report-sign-in.ts';
 
 /** The environment variable that carries each secret's ARN (read by `lambdas/config.ts`). */
 const SECRET_ENV: Record<SecretName, string> = { unsubscribe: 'UNSUBSCRIBE_SECRET_ARN', booking: 'BOOKING_SECRET_ARN' };
@@ -31,6 +32,8 @@ export interface FunctionsProps {
   email: Email;
   /** Where handlers with routes are reachable. */
   api: Api;
+  /** The report's sign-in: its authorizer guards `signed-in` routes, its settings go to handlers that ask (`signIn`). */
+  signIn: ReportSignIn;
   removalPolicy: RemovalPolicy;
 }
 
@@ -73,6 +76,11 @@ export class Functions extends Construct {
           ...environment,
           ...(spec.sends && config.maxSendRate !== undefined && { MAX_SEND_RATE: String(config.maxSendRate) }),
           ...(spec.fansOut && fanOutEnvironment(config)),
+          ...(spec.signIn && {
+            ADMIN_USER_POOL_ID: props.signIn.userPool.userPoolId,
+            ADMIN_CLIENT_ID: props.signIn.client.userPoolClientId,
+            ADMIN_SIGN_IN_URL: props.signIn.signInUrl,
+          }),
         },
         memorySize: spec.memorySize,
         timeout: spec.timeout,
@@ -90,7 +98,7 @@ export class Functions extends Construct {
       // Its workers are invocations of itself: granted only where the stage splits runs across workers.
       if (spec.fansOut && (config.dispatchWorkers ?? 1) > 1) fn.allowInvokeSelf();
 
-      api.addRoutes(fn, spec.routes ?? []);
+      api.addRoutes(fn, spec.routes ?? [], props.signIn.authorizer);
       if (spec.schedule) {
         const minutes =
           reservedConcurrency === undefined ? spec.schedule.unreservedEveryMinutes : spec.schedule.everyMinutes;

@@ -428,13 +428,15 @@ describe('the HTTP API', () => {
   const handlerOf = (route: Record<string, any>) =>
     integrations[route.Target['Fn::Join'][1][1].Ref]!.Properties.IntegrationUri;
 
-  it('routes each path to its handler, public routes without an authorizer and admin routes behind IAM', () => {
+  it("routes each path to its handler: public routes without an authorizer, the report's behind the sign-in's JWT authorizer, the scripts' behind IAM", () => {
     const expected = handlers.flatMap((spec) => (spec.routes ?? []).map((route) => ({ spec, route })));
     expect(routes).toHaveLength(expected.length);
     for (const { spec, route } of expected) {
       const found = routes.find((r) => r.RouteKey === `${route.method} ${route.path}`);
       expect(found, `${route.method} ${route.path}`).toBeDefined();
-      expect(found!.AuthorizationType).toBe(route.auth === 'iam' ? 'AWS_IAM' : 'NONE');
+      expect(found!.AuthorizationType).toBe(
+        route.auth === 'iam' ? 'AWS_IAM' : route.auth === 'signed-in' ? 'JWT' : 'NONE',
+      );
       expect(handlerOf(found!)).toEqual(getAtt(fnId(spec.handler)));
     }
     expect(routes.map((r) => r.RouteKey)).toEqual(
