@@ -1,11 +1,11 @@
 /**
- * GET /admin, /admin/report's parts: the report's reader over the table, and the page it is shown on (rendered with
+ * GET /admin, /admin/report's parts: the report's counters in the table, and the page it is shown on (rendered with
  * react-dom/server). Reads no secret and sends nothing: no SES client, mailer or renderer.
  */
 import { sequences as defaultSequences } from '../../emails/sequences.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { dynamoClient } from '../adapters/clients.ts';
-import { DynamoReportSource } from '../adapters/dynamo-report-source.ts';
+import { DynamoReportCounters } from '../adapters/dynamo-report-counters.ts';
 import { adminPage } from '../adapters/report-page.tsx';
 import type { AdminConfig } from '../config.ts';
 import type { Parts } from './shared.ts';
@@ -15,7 +15,8 @@ export { lambdaEntry } from './entry.ts';
 
 export function adminDeps(config: AdminConfig, { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {}) {
   return {
-    reports: new DynamoReportSource(dynamo, config.TABLE_NAME),
+    // Admin only reads: the retention (for the items counting writes) does not matter here.
+    counters: new DynamoReportCounters(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
     sequences: defaultSequences,
     clock,
     page: adminPage,

@@ -4,6 +4,7 @@
  * a permanent rejection affects only its lead, a refusal for the whole account affects no lead) come from the order of
  * these calls and the store's conditions.
  */
+import type { Counting } from './counting.ts';
 import { visitProps } from './visit.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
@@ -35,6 +36,8 @@ export interface DispatchDeps {
   unsubscribeUrl: (leadId: string) => string;
   /** Resolves at this send's turn under the maximum send rate; `'first'` goes ahead of the queue. */
   pace: (priority?: 'first') => Promise<void>;
+  /** The report's counters: what each settle did, written at the end of the run or request. */
+  counting?: Counting;
 }
 
 /**
@@ -90,6 +93,7 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
   report.untried = queue.length;
+  await deps.counting?.flush();
   return report;
 }
 
@@ -99,7 +103,11 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
  * A `paused` outcome leaves the lead as it was, due again after the retry delay.
  */
 export async function deliverNext(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<DeliveryOutcome> {
-  return (await deliver(deps, leadId, priority)).outcome;
+  try {
+    return (await deliver(deps, leadId, priority)).outcome;
+  } finally {
+    await deps.counting?.flush();
+  }
 }
 
 type Delivered = { outcome: DeliveryOutcome; paused?: { reason: string; cause: string } };
@@ -216,7 +224,8 @@ async function deliverClaimed(
     case 'rejected':
       log.warn('SES rejected the message; stopping this lead', { ...ids, reason: outcome.reason });
       await store.recordMessage({ ...ids, state: 'rejected', at, reason: outcome.reason });
-      await store.settle(lead.leadId, token, { settledStepId: step.id, status: 'rejected' });
+      if (await store.settle(lead.leadId, token, { settledStepId: step.id, status: 'rejected' }))
+        await deps.counting?.ended(lead, 'rejected');
       return { outcome: 'rejected' };
     case 'unknown':
       log.error('no answer from SES after sending; not resending', { ...ids, reason: outcome.reason });
@@ -243,6 +252,9 @@ async function settleAfter(
   };
   if (!(await deps.store.settle(lead.leadId, token, settlement))) {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
+  } else {
+    if (outcome === 'sent') deps.counting?.sent(sequence.id, stepId);
+    if (!settlement.next) await deps.counting?.ended(lead, 'completed');
   }
   return outcome;
 }
@@ -262,7 +274,11 @@ async function settleWithout(
   const position = { ...lead, skippedSteps: [...(lead.skippedSteps ?? []), ...skip] };
   const plan = scheduleFrom(sequence, position, new Date(since), deps.clock.now());
   const skippedStepIds = [...skip, ...(plan.skippedStepIds ?? [])];
-  await deps.store.settle(lead.leadId, token, { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }) });
+  const settled = await deps.store.settle(lead.leadId, token, {
+    ...plan,
+    ...(skippedStepIds.length > 0 && { skippedStepIds }),
+  });
+  if (settled && !plan.next) await deps.counting?.ended(lead, 'completed');
   return plan.next ? 'rescheduled' : 'completed';
 }
 

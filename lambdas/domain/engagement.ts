@@ -30,8 +30,14 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     });
     return 'skipped';
   }
-  if (!(await deps.events.recordEvent(event))) return 'duplicate';
-  if (event.suppresses) await suppress(deps, event, event.suppresses);
+  const recorded = await deps.events.recordEvent(event);
+  if (!recorded) return 'duplicate';
+  try {
+    await deps.counting?.recorded(event, recorded.first);
+    if (event.suppresses) await suppress(deps, event, event.suppresses);
+  } finally {
+    await deps.counting?.flush();
+  }
   return 'recorded';
 }
 

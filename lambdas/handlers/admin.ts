@@ -1,17 +1,19 @@
 /**
  * GET /admin          the report as a page with a chart (clicks and bookings first)
  * GET /admin/report   the same report as JSON
+ * Both read the report's counters (a few items), never a Scan of the table.
  * In AWS both routes sit behind IAM authorisation, and this handler refuses a request that did not pass it, so a
  * route wired without it exposes nothing. Locally (`npm start`) they are open on localhost.
  */
 import { adminDeps, lambdaEntry, loadAdminConfig } from '../compose/admin.ts';
 import { ROUTES } from '../contract.ts';
-import { buildReport, type Report, type ReportOptions, type ReportSource } from '../domain/report.ts';
-import type { Clock } from '../domain/ports.ts';
+import { reportFromCounts, type Report, type ReportOptions } from '../domain/report.ts';
+import type { Clock, ReportCounters } from '../domain/ports.ts';
 import { json, type HttpEvent, type HttpResult } from './http.ts';
 
 export interface AdminDeps {
-  reports: ReportSource;
+  /** The counters kept at write time: a Query of a few items, whatever the table holds. */
+  counters: Pick<ReportCounters, 'read'>;
   sequences: ReportOptions['sequences'];
   clock: Clock;
   /** The report as an HTML page (no script, nothing loaded from elsewhere). */
@@ -36,7 +38,7 @@ export function makeAdminHandler(deps: AdminDeps, { requireIam = false }: AdminO
     if (path !== ROUTES.admin && path !== ROUTES.adminReport)
       return json(404, { error: 'not_found', message: `No admin page at ${path}.` });
 
-    const report = buildReport(await deps.reports.read(), { now: deps.clock.now(), sequences: deps.sequences });
+    const report = reportFromCounts(await deps.counters.read(), { now: deps.clock.now(), sequences: deps.sequences });
     if (path === ROUTES.adminReport) {
       const result = json(200, report);
       return { ...result, headers: { ...result.headers, ...NO_STORE } };
