@@ -125,11 +125,12 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
       {
         TableName: this.table.name,
         KeyConditionExpression: '#pk = :pk',
-        // The same items and attributes the rebuild's Scan reads for this lead: no address, name or interest.
-        FilterExpression: 'NOT begins_with(#sk, :event) OR #eventType = :click',
+        // The same items and attributes the rebuild's Scan reads for this lead: no address, name or interest. (A
+        // Query's filter may not name the sort key: only SES events carry an event type.)
+        FilterExpression: 'attribute_not_exists(#eventType) OR #eventType = :click',
         ProjectionExpression: REPORT_ATTRIBUTES.map((name) => `#${name}`).join(', '),
         ExpressionAttributeNames: Object.fromEntries(REPORT_ATTRIBUTES.map((name) => [`#${name}`, name])),
-        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':event': KEY_PREFIX.event, ':click': 'Click' },
+        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk, ':click': 'Click' },
         ConsistentRead: true,
       },
     );
