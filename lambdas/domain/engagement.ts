@@ -32,12 +32,9 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
   }
   const recorded = await deps.events.recordEvent(event);
   if (!recorded) return 'duplicate';
-  try {
-    await deps.counting?.recorded(event, recorded.first);
-    if (event.suppresses) await suppress(deps, event, event.suppresses);
-  } finally {
-    await deps.counting?.flush();
-  }
+  // Counted in memory; the caller writes the counters once, at the end of its invocation (`Counting.flush`).
+  await deps.counting?.recorded(event, recorded.first);
+  if (event.suppresses) await suppress(deps, event, event.suppresses);
   return 'recorded';
 }
 

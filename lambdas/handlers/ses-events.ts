@@ -18,7 +18,14 @@ export interface SesEventsHandlerDeps {
 
 export function makeSesEventsHandler({ store, events, clock, log, config, counting }: SesEventsHandlerDeps) {
   const deps = { store, events, clock, log, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000, counting };
-  return (event: unknown): Promise<EngagementResult> => recordEngagement(deps, event);
+  return async (event: unknown): Promise<EngagementResult> => {
+    try {
+      return await recordEngagement(deps, event);
+    } finally {
+      // Once per invocation: a batch of events (an SQS source) would write each counter item once.
+      await counting?.flush();
+    }
+  };
 }
 
 /**
