@@ -207,7 +207,8 @@ export async function reportTime({ setup, say }: Bench, leads: number) {
   return {
     leads,
     items: items.length,
-    counterItems: Object.keys(recounted).length,
+    // How many counts the report is made of (each a number in one of a few items).
+    countKeys: Object.keys(recounted).length,
     countersMs: median(fromCounters),
     countersMaxMs: fromCounters.at(-1)!,
     rebuilds,
