@@ -49,7 +49,7 @@ export function writeAndPrint(
     }),
     ...(rate && { dispatchThroughput: { ...rate, targetRatio: 0.8, pass: rate.ratio >= 0.8 } }),
     ...(collection && { dueCollection: { ...collection, growth, targetGrowth: 1.2, pass: growth! <= 1.2 } }),
-    ...(reporting && { report: reporting }),
+    ...(reporting && { report: { ...reporting, targetMs: 1000, pass: reporting.countersMs < 1000 } }),
     ...(bundles && { bundles }),
     ...(loaded && {
       load: {
@@ -142,12 +142,17 @@ export function writeAndPrint(
       'due collect growth': row(`${growth!.toFixed(2)}x`, '<= 1.2x', fresh.dueCollection?.pass),
     }),
     ...(reporting && {
-      [`report read, ${reporting.leads} leads`]: {
+      [`report from the counters, ${reporting.leads} leads`]: row(
+        ms(reporting.countersMs),
+        '< 1000 ms',
+        fresh.report?.pass,
+      ),
+      [`report rebuild: Scan, ${reporting.leads} leads`]: {
         value: ms(reporting.readMs),
         target: '',
         result: `${reporting.items} items`,
       },
-      [`report compute, ${reporting.leads} leads`]: row(ms(reporting.buildMs)),
+      [`report rebuild: recount, ${reporting.leads} leads`]: row(ms(reporting.buildMs)),
     }),
     ...(loaded && {
       [`load: sign-ups at ${loaded.arrivalRate}/s, p50`]: row(ms(loaded.signups.p50Ms)),

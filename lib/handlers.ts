@@ -94,8 +94,9 @@ export const HANDLERS: HandlerSpec[] = [
       { method: 'GET', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
       { method: 'POST', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
     ],
-    // One conditional update stops the lead; a read tells "in flight" from "not found" when it is refused.
-    table: { actions: ['GetItem', 'UpdateItem'] },
+    // One conditional update stops the lead; a read tells "in flight" from "not found" when it is refused. The report's
+    // counters: a Query of the lead's items recounts it (lambdas/adapters/dynamo-report-counters.ts).
+    table: { actions: ['GetItem', 'UpdateItem', 'Query'] },
     memorySize: 256,
     // The stop write may wait out a send in flight (at most the SES timeout).
     timeout: Duration.seconds(25),
@@ -138,8 +139,9 @@ export const HANDLERS: HandlerSpec[] = [
     handler: 'booking',
     secrets: ['unsubscribe', 'booking'],
     routes: [{ method: 'POST', path: '/booking', auth: { public: BOOKING_ROUTE } }],
-    // Remembers each webhook delivery, finds or creates the lead, rebooks it, and sends the confirmation.
-    table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    // Remembers each webhook delivery, finds or creates the lead, rebooks it, and sends the confirmation; a Query of
+    // the lead's items recounts it for the report's counters.
+    table: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
     sends: true,
     memorySize: 1024,
     timeout: Duration.seconds(25),
@@ -153,8 +155,9 @@ export const HANDLERS: HandlerSpec[] = [
       { method: 'GET', path: '/admin/api/report', auth: 'iam' },
     ],
     signIn: true,
-    // The report's one Scan of the table (lambdas/adapters/dynamo-report-source.ts).
-    table: { actions: ['Scan'] },
+    // The report's counters: one Query of a few items (lambdas/adapters/dynamo-report-counters.ts). No Scan: the
+    // rebuild that scans the table is `npm run report -- --rebuild`, run with an operator's credentials.
+    table: { actions: ['Query'] },
     memorySize: 1024,
     timeout: Duration.seconds(29),
   },

@@ -34,7 +34,7 @@ export class DynamoEventStore implements EventStore {
     this.table = new DynamoTable(client, options.tableName, options.retentionDays);
   }
 
-  async recordEvent(event: EngagementEvent): Promise<boolean> {
+  async recordEvent(event: EngagementEvent): Promise<false | { first: boolean }> {
     const { doc, name: tableName } = this.table;
     const at = new Date(event.at);
     try {
@@ -61,11 +61,14 @@ export class DynamoEventStore implements EventStore {
     }
     const count = `count${event.type}`;
     const first = `first${event.type}At`;
-    await doc.send(
+    // The count as it was before this ADD, in the same write: no count yet means the first of its type (the report
+    // counts a lead once per step).
+    const added = await doc.send(
       new UpdateCommand({
         TableName: tableName,
         Key: messageKey(event.leadId, event.sequenceId, event.stepId),
         UpdateExpression: 'ADD #count :one SET leadId = :lead, sequenceId = :seq, stepId = :step, messageId = :mid',
+        ReturnValues: 'UPDATED_OLD',
         ExpressionAttributeNames: { '#count': count },
         ExpressionAttributeValues: {
           ':one': 1,
@@ -101,7 +104,7 @@ export class DynamoEventStore implements EventStore {
         ExpressionAttributeValues: { ':at': event.at },
       });
     }
-    return true;
+    return { first: !added.Attributes?.[count] };
   }
 
   async suppress(email: string, reason: SuppressionReason, at: Date): Promise<void> {

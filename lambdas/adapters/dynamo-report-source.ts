@@ -2,13 +2,15 @@
  * Reads what the report needs from the one table (see the key formats in `lambdas/contract.ts`): each lead's
  * PROFILE, its MSG# items, and its Click events.
  *
+ * Since the report reads the counters kept at write time (`dynamo-report-counters.ts`), this Scan is the rebuild
+ * (`npm run report -- --rebuild`): it recounts from the raw items, to check the counters and repair them.
+ *
  * How: a Scan of the whole table in 4 parallel segments, each paginated. It reads every item, so its cost grows with the table, not with the answer:
  * DynamoDB charges a Scan for every item it reads (one read request unit per 8 KB, eventually consistent), before
  * the filter. A lead with its eight messages and their events is about 10 KB, so 10,000 leads are ~100 MB:
  * ~12,500 read request units (well under a cent on demand) and ~100 pages of 1 MB. That is fine for a clinic's
  * report read by a person a few times a day. The segments cost the same as one Scan, for a fraction of the
- * wait (a page behind API Gateway has 30 seconds). If it ever is not enough, the next step is counters kept at
- * write time, not a bigger Scan.
+ * wait.
  *
  * The projection names only ids, states, times and counts, and the filter keeps only LEAD# items, so no address,
  * name, phone or health interest ever leaves the table for a report (EMAIL# and SUPPRESS# keys hold addresses).
@@ -26,10 +28,12 @@ import type {
   ReportMessage,
   ReportSource,
 } from '../domain/report.ts';
+import type { Counts } from '../domain/report-counts.ts';
 import { leadIdOf } from './dynamo-keys.ts';
 
 const COUNTED: readonly CountedEvent[] = ['Send', 'Delivery', 'Open', 'Click', 'Bounce', 'Complaint'];
-const ATTRIBUTES = [
+/** What the report reads of a lead's items (ids, states, times and counts), and what a lead was last counted as. */
+export const REPORT_ATTRIBUTES = [
   'pk',
   'sk',
   'status',
@@ -41,9 +45,21 @@ const ATTRIBUTES = [
   'at',
   'eventType',
   ...COUNTED.map((type) => `count${type}`),
+  'counted',
+  'version',
 ];
+const ATTRIBUTES = REPORT_ATTRIBUTES;
 
-type Collected = { leads: ReportLead[]; messages: ReportMessage[]; clicks: ReportClick[] };
+/** The report's input, and what each lead was last counted as (`LEAD#…`, `COUNTED`), by lead id. */
+export type Collected = ReportInput & {
+  leads: ReportLead[];
+  messages: ReportMessage[];
+  clicks: ReportClick[];
+  counted: Map<string, { counts: Counts; version: number }>;
+};
+
+/** An empty collection, for `addItem`. */
+export const collected = (): Collected => ({ leads: [], messages: [], clicks: [], counted: new Map() });
 
 export class DynamoReportSource implements ReportSource {
   private readonly doc: DynamoDBDocumentClient;
@@ -58,8 +74,8 @@ export class DynamoReportSource implements ReportSource {
   }
 
   /** `onPage`: told how many items each page scanned (before the filter), for a progress line. */
-  async read(onPage?: (scanned: number) => void): Promise<ReportInput> {
-    const input: Collected = { leads: [], messages: [], clicks: [] };
+  async read(onPage?: (scanned: number) => void): Promise<Collected> {
+    const input = collected();
     await Promise.all(
       Array.from({ length: this.segments }, async (_, segment) => {
         for await (const page of this.scan(segment)) {
@@ -88,7 +104,8 @@ export class DynamoReportSource implements ReportSource {
   }
 }
 
-function addItem(input: Collected, item: Record<string, unknown>) {
+/** Sort one of a lead's items into the report's input (items that are not the report's are left out). */
+export function addItem(input: Collected, item: Record<string, unknown>) {
   const leadId = leadIdOf(item.pk);
   const sk = String(item.sk);
   if (sk === SORT_KEY.lead) {
@@ -109,6 +126,11 @@ function addItem(input: Collected, item: Record<string, unknown>) {
       counts: Object.fromEntries(
         COUNTED.filter((type) => item[`count${type}`]).map((type) => [type, Number(item[`count${type}`])]),
       ),
+    });
+  } else if (sk === SORT_KEY.leadCounted) {
+    input.counted.set(leadId, {
+      counts: (item.counted ?? {}) as Counts,
+      version: Number(item.version ?? 0),
     });
   } else if (sk.startsWith(KEY_PREFIX.event)) {
     input.clicks.push({

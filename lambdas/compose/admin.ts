@@ -1,5 +1,5 @@
 /**
- * GET /admin, /admin/report's parts: the report's reader over the table, the page it is shown on (rendered with
+ * GET /admin, /admin/report's parts: the report's counters in the table, the page it is shown on (rendered with
  * react-dom/server), and in AWS the report's sign-in (Cognito's managed login, and the page that uses it). Reads no
  * secret and sends nothing: no SES client, mailer, renderer or email template (the report reads the sequences'
  * outline, emails/outline.ts: each one's steps, in order).
@@ -7,7 +7,7 @@
 import { outlines } from '../../emails/outline.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { dynamoClient } from '../adapters/clients.ts';
-import { DynamoReportSource } from '../adapters/dynamo-report-source.ts';
+import { DynamoReportCounters } from '../adapters/dynamo-report-counters.ts';
 import { adminPage } from '../adapters/report-page.tsx';
 import { signInPage } from '../adapters/sign-in-page.ts';
 import type { AdminConfig } from '../config.ts';
@@ -19,7 +19,8 @@ export { lambdaEntry } from './entry.ts';
 
 export function adminDeps(config: AdminConfig, { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {}) {
   return {
-    reports: new DynamoReportSource(dynamo, config.TABLE_NAME),
+    // Admin only reads: the retention (for the items counting writes) does not matter here.
+    counters: new DynamoReportCounters(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
     sequences: outlines,
     clock,
     page: adminPage,

@@ -5,6 +5,7 @@
  * these calls and the store's conditions.
  */
 import { dueQueue } from './due-queue.ts';
+import type { Counting } from './counting.ts';
 import { visitProps } from './visit.ts';
 import type { Clock, LeadStore, Log, Mailer, Renderer, Settlement, StoredLead } from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
@@ -36,6 +37,8 @@ export interface DispatchDeps {
   unsubscribeUrl: (leadId: string) => string;
   /** Resolves at this send's turn under the maximum send rate; `'first'` goes ahead of the queue. */
   pace: (priority?: 'first') => Promise<void>;
+  /** The report's counters: what each settle did, written at the end of the run or request. */
+  counting?: Counting;
 }
 
 /**
@@ -113,6 +116,7 @@ export async function dispatchDue(deps: DispatchDeps, scope: RunScope = {}): Pro
   await queue.idle();
   report.due = queue.offered;
   report.untried = queue.left;
+  await deps.counting?.flush();
   return report;
 }
 
@@ -122,7 +126,11 @@ export async function dispatchDue(deps: DispatchDeps, scope: RunScope = {}): Pro
  * A `paused` outcome leaves the lead as it was, due again after the retry delay.
  */
 export async function deliverNext(deps: DispatchDeps, leadId: string, priority?: 'first'): Promise<DeliveryOutcome> {
-  return (await deliver(deps, leadId, priority)).outcome;
+  try {
+    return (await deliver(deps, leadId, priority)).outcome;
+  } finally {
+    await deps.counting?.flush();
+  }
 }
 
 type Delivered = { outcome: DeliveryOutcome; paused?: { reason: string; cause: string } };
@@ -239,7 +247,8 @@ async function deliverClaimed(
     case 'rejected':
       log.warn('SES rejected the message; stopping this lead', { ...ids, reason: outcome.reason });
       await store.recordMessage({ ...ids, state: 'rejected', at, reason: outcome.reason });
-      await store.settle(lead.leadId, token, { settledStepId: step.id, status: 'rejected' });
+      if (await store.settle(lead.leadId, token, { settledStepId: step.id, status: 'rejected' }))
+        await deps.counting?.ended(lead, 'rejected');
       return { outcome: 'rejected' };
     case 'unknown':
       log.error('no answer from SES after sending; not resending', { ...ids, reason: outcome.reason });
@@ -266,6 +275,9 @@ async function settleAfter(
   };
   if (!(await deps.store.settle(lead.leadId, token, settlement))) {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
+  } else {
+    if (outcome === 'sent') deps.counting?.sent(sequence.id, stepId);
+    if (!settlement.next) await deps.counting?.ended(lead, 'completed');
   }
   return outcome;
 }
@@ -285,7 +297,11 @@ async function settleWithout(
   const position = { ...lead, skippedSteps: [...(lead.skippedSteps ?? []), ...skip] };
   const plan = scheduleFrom(sequence, position, new Date(since), deps.clock.now());
   const skippedStepIds = [...skip, ...(plan.skippedStepIds ?? [])];
-  await deps.store.settle(lead.leadId, token, { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }) });
+  const settled = await deps.store.settle(lead.leadId, token, {
+    ...plan,
+    ...(skippedStepIds.length > 0 && { skippedStepIds }),
+  });
+  if (settled && !plan.next) await deps.counting?.ended(lead, 'completed');
   return plan.next ? 'rescheduled' : 'completed';
 }
 

@@ -30,7 +30,10 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     });
     return 'skipped';
   }
-  if (!(await deps.events.recordEvent(event))) return 'duplicate';
+  const recorded = await deps.events.recordEvent(event);
+  if (!recorded) return 'duplicate';
+  // Counted in memory; the caller writes the counters once, at the end of its invocation (`Counting.flush`).
+  await deps.counting?.recorded(event, recorded.first);
   if (event.suppresses) await suppress(deps, event, event.suppresses);
   return 'recorded';
 }

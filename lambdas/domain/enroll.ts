@@ -1,3 +1,4 @@
+import type { Counting } from './counting.ts';
 import { firstSchedule } from './plan.ts';
 import type { Lead, LeadProfile } from './lead.ts';
 import type { Clock, EventStore, LeadStore } from './ports.ts';
@@ -9,6 +10,8 @@ export interface EnrollDeps {
   clock: Clock;
   newId: () => string;
   sequence: Sequence;
+  /** The report's counters: a new lead enters the nurture. */
+  counting?: Counting;
 }
 
 export type EnrollResult = { created: true; leadId: string } | { created: false; leadId?: string };
@@ -32,5 +35,9 @@ export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<En
     ...(first && { nextStepId: first.stepId, nextSendAt: first.at.toISOString() }),
   };
   const result = await deps.store.create(lead);
+  if (result.created && deps.counting) {
+    await deps.counting.created(result.lead);
+    await deps.counting.flush();
+  }
   return result.created ? { created: true, leadId: result.lead.leadId } : { created: false, leadId: result.leadId };
 }

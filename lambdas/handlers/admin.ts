@@ -7,17 +7,19 @@
  *   GET /admin/report       the report for that page (HTML when asked with Accept: text/html, else JSON), only for
  *                           a request API Gateway's JWT authorizer passed with an access token of this app client
  *   GET /admin/api/report   the report as JSON for scripts, only for a request IAM authorised (SigV4)
+ * Every route reads the report's counters (a few items), never a Scan of the table.
  * Each guarded route checks its own authorisation again here, so a route wired without its authorizer exposes
  * nothing. `requireIam` alone (no sign-in) puts every route behind IAM.
  */
 import { adminDeps, adminSignIn, lambdaEntry, loadAdminConfig } from '../compose/admin.ts';
 import { ROUTES } from '../contract.ts';
-import { buildReport, type Report, type ReportOptions, type ReportSource } from '../domain/report.ts';
-import type { Clock } from '../domain/ports.ts';
+import { reportFromCounts, type Report, type ReportOptions } from '../domain/report.ts';
+import type { Clock, ReportCounters } from '../domain/ports.ts';
 import { header, json, type HttpEvent, type HttpResult } from './http.ts';
 
 export interface AdminDeps {
-  reports: ReportSource;
+  /** The counters kept at write time: a Query of a few items, whatever the table holds. */
+  counters: Pick<ReportCounters, 'read'>;
   sequences: ReportOptions['sequences'];
   clock: Clock;
   /** The report as an HTML page (no script, nothing loaded from elsewhere); `jsonLink: false` leaves out its JSON link. */
@@ -47,7 +49,7 @@ const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancesto
 
 export function makeAdminHandler(deps: AdminDeps, { requireIam = false, signIn }: AdminOptions = {}) {
   const report = async () =>
-    buildReport(await deps.reports.read(), { now: deps.clock.now(), sequences: deps.sequences });
+    reportFromCounts(await deps.counters.read(), { now: deps.clock.now(), sequences: deps.sequences });
   const reportJson = async () => noStore(json(200, await report()));
   const reportPage = async (options?: { jsonLink?: boolean }): Promise<HttpResult> => ({
     statusCode: 200,
