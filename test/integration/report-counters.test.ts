@@ -226,7 +226,13 @@ describe('the report counters agree with the recount from the raw items', () => 
     expect(leadsOff).toEqual([]);
     expect(recounted).toMatchObject({ 'lead/nurture': 23, 'lead/left.rejected': 1 });
     expect((recounted['lead/left.completed'] ?? 0) + (recounted['lead/left.active'] ?? 0)).toBe(22);
-    expect(recounted['step/nurture/welcome/sent']).toBe(22);
+    // Every lead but the rejected one got its welcome. One that SES did not answer in time (a loaded machine can make the
+    // client give up) is unconfirmed, never resent, and not counted as sent: the counters count what was recorded.
+    const welcomes = (await Promise.all(leads.map((lead) => env.store.messages(lead))))
+      .flat()
+      .filter((message) => message.stepId === 'welcome');
+    expect(welcomes.filter((message) => message.state === 'sent' || message.state === 'unconfirmed')).toHaveLength(22);
+    expect(recounted['step/nurture/welcome/sent']).toBe(welcomes.filter((message) => message.state === 'sent').length);
   }, 120_000);
 
   it('after a dispatcher killed while SES held its send, found unconfirmed after the lease', async () => {
