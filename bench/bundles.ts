@@ -1,16 +1,17 @@
 /**
  * Each handler's Lambda bundle, built by esbuild with the options CDK's NodejsFunction passes it for our functions
  * (lib/nurture-function.ts: ESM, minified, source maps without sources content, the require banner, JSX automatic,
- * the AWS SDK bundled), plus a metafile: which files and packages each bundle holds, and its size. The infra test
- * (test/infra/bundle-size.test.ts) pins sizes and contents with it; `npm run bench` times importing each bundle.
+ * the AWS SDK bundled, prettier stubbed out, React's production build only), plus a metafile: which files and
+ * packages each bundle holds, and its size. The infra tests (test/infra/bundle-size.test.ts, bundle-render.test.ts) pin sizes and contents with it;
+ * `npm run bench` times importing each bundle.
  */
 import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build, type Metafile } from 'esbuild';
-import { PROJECT_ROOT, REQUIRE_BANNER } from '../lib/nurture-function.ts';
+import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { BUNDLE_ALIASES, BUNDLE_DEFINE, PROJECT_ROOT, REQUIRE_BANNER } from '../lib/nurture-function.ts';
 
 /** The handlers with a Lambda: every file in lambdas/handlers/ but the shared http.ts. */
 export const BUNDLED_HANDLERS = readdirSync(path.join(PROJECT_ROOT, 'lambdas', 'handlers'))
@@ -30,13 +31,16 @@ export interface Bundle {
   packages: [string, number][];
 }
 
-/** Build `handler`'s bundle into `outDir/<handler>/index.mjs`. */
-export async function buildBundle(handler: string, outDir: string): Promise<Bundle> {
-  const file = path.join(outDir, handler, 'index.mjs');
-  const { metafile } = await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${handler}.ts`)],
+/**
+ * esbuild's options for a Lambda bundle of `entry` written to `outfile`: what CDK's NodejsFunction passes it for our
+ * functions. `trim: false` leaves out `BUNDLE_ALIASES` and `BUNDLE_DEFINE` (prettier and React's development build
+ * stay in), to compare against.
+ */
+export function bundleOptions(entry: string, outfile: string, { trim = true } = {}): BuildOptions & { metafile: true } {
+  return {
+    entryPoints: [entry],
     absWorkingDir: PROJECT_ROOT,
-    outfile: file,
+    outfile,
     bundle: true,
     platform: 'node',
     // CDK's target for Runtime.NODEJS_24_X.
@@ -48,11 +52,23 @@ export async function buildBundle(handler: string, outDir: string): Promise<Bund
     sourcemap: true,
     sourcesContent: false,
     jsx: 'automatic',
+    ...(trim && { alias: { ...BUNDLE_ALIASES }, define: { ...BUNDLE_DEFINE } }),
     metafile: true,
     logLevel: 'error',
-  });
+  };
+}
+
+/** Build `entry`'s bundle into `outfile`, with what it holds. */
+export async function buildEntry(entry: string, outfile: string, options?: { trim?: boolean }) {
+  const { metafile } = await build(bundleOptions(entry, outfile, options));
   const output = Object.values(metafile.outputs).find((out) => out.entryPoint !== undefined)!;
-  return { handler, file, bytes: output.bytes, ...contents(output) };
+  return { file: outfile, bytes: output.bytes, ...contents(output) };
+}
+
+/** Build `handler`'s bundle into `outDir/<handler>/index.mjs`. */
+export async function buildBundle(handler: string, outDir: string): Promise<Bundle> {
+  const entry = path.join(PROJECT_ROOT, 'lambdas', 'handlers', `${handler}.ts`);
+  return { handler, ...(await buildEntry(entry, path.join(outDir, handler, 'index.mjs'))) };
 }
 
 function contents(output: Metafile['outputs'][string]) {

@@ -13,6 +13,6 @@ export { signupDeps } from './compose/signup.ts';
 export { bookingDeps } from './compose/booking.ts';
 export { unsubscribeDeps } from './compose/unsubscribe.ts';
 export { loadSesEventsConfig, sesEventsDeps } from './compose/ses-events.ts';
-export { dispatcherDeps } from './compose/dispatch.ts';
+export { dispatcherDeps, fanOutSettings } from './compose/dispatch.ts';
 export { adminDeps, loadAdminConfig } from './compose/admin.ts';
 export { composeService, type Service } from './compose/service.ts';

@@ -41,6 +41,18 @@ export const configSchema = z.object({
   SES_TIMEOUT_SECONDS: seconds(15),
   BATCH_PER_SHARD: z.coerce.number().int().min(1).max(1000).default(200),
   DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /**
+   * At most this many dispatcher workers per scheduled run, each on its own shards at its share of the rate
+   * (lambdas/domain/fan-out.ts); 1: no fan-out. At most DUE_SHARDS workers are ever started.
+   */
+  DISPATCH_MAX_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Emails a second one dispatcher worker sustains: a faster run is split across workers (up to the maximum). 50 leaves
+   * headroom under what `npm run bench -- --only throughput` projects for a 1,024-MB Lambda (about 70-80 a second).
+   */
+  DISPATCH_WORKER_RATE: z.coerce.number().min(1).default(50),
+  /** Set by Lambda: the dispatcher invokes itself by this name to start its workers. */
+  AWS_LAMBDA_FUNCTION_NAME: z.string().min(1).optional(),
   /** Emails per second. Unset in AWS: the dispatcher reads SES's own maximum send rate. */
   MAX_SEND_RATE: z.coerce.number().positive().optional(),
   RETENTION_DAYS: z.coerce.number().int().positive().default(730),
@@ -66,6 +78,13 @@ export const configSchema = z.object({
   /** Override the sequences' send window (the lead's local time, "HH:mm"); unset keeps `emails/sequences.ts`. */
   SEND_WINDOW_START: hhmm.optional(),
   SEND_WINDOW_END: hhmm.optional(),
+  /**
+   * The report's sign-in (AWS only; the admin Lambda requires all three there): the Cognito user pool whose access
+   * tokens it accepts, its app client for the browser page, and the base URL of its managed login domain.
+   */
+  ADMIN_USER_POOL_ID: z.string().min(1).optional(),
+  ADMIN_CLIENT_ID: z.string().min(1).optional(),
+  ADMIN_SIGN_IN_URL: publicUrl.optional(),
 } satisfies Record<EnvVar, z.ZodType>);
 
 const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {
@@ -82,8 +101,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return parsed(withSecretSource, env);
 }
 
-/** The admin Lambda only reads the table: it needs no secret, so it reads only these settings. */
-const adminSchema = configSchema.pick({ TABLE_NAME: true, AWS_REGION: true, DYNAMODB_ENDPOINT: true });
+/**
+ * The admin Lambda only reads the table: it needs no secret, so it reads only these settings, and the report's
+ * sign-in (the page's own URL is PUBLIC_BASE_URL/admin, where the sign-in returns to).
+ */
+const adminSchema = configSchema
+  .pick({
+    TABLE_NAME: true,
+    AWS_REGION: true,
+    DYNAMODB_ENDPOINT: true,
+    ADMIN_USER_POOL_ID: true,
+    ADMIN_CLIENT_ID: true,
+    ADMIN_SIGN_IN_URL: true,
+  })
+  .extend({ PUBLIC_BASE_URL: publicUrl.optional() });
 
 export type AdminConfig = z.infer<typeof adminSchema>;
 

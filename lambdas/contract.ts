@@ -14,6 +14,9 @@
  *   EMAIL#<address>     EMAIL                    which lead signed up with that normalised address
  *   SUPPRESS#<address>  SUPPRESS                 an address never to email again
  *   HOOK#<key>          HOOK                     a booking webhook delivery already acted on
+ *   LEAD#<leadId>       COUNTED                  what the lead adds to the report's lead totals now
+ *   COUNT#report        LEADS                    the report's lead totals (nurture leads, why they left, bookings)
+ *   COUNT#report        STEP#<sequenceId>#<step> the report's funnel counters of one step
  */
 export const TABLE_KEY = { partition: 'pk', sort: 'sk' } as const;
 
@@ -24,7 +27,12 @@ export const KEY_PREFIX = {
   email: 'EMAIL#',
   suppression: 'SUPPRESS#',
   hook: 'HOOK#',
+  counter: 'COUNT#',
+  counterStep: 'STEP#',
 } as const;
+
+/** The one partition the report's counters live in: a Query of it reads them all. */
+export const COUNTER_PARTITION = 'report';
 
 /** Sort keys of the items that are alone under their partition key. */
 export const SORT_KEY = {
@@ -32,6 +40,8 @@ export const SORT_KEY = {
   email: 'EMAIL',
   suppression: 'SUPPRESS',
   hook: 'HOOK',
+  leadCounted: 'COUNTED',
+  leadTotals: 'LEADS',
 } as const;
 
 /** The attribute DynamoDB's TTL reads: epoch seconds after which an item may be deleted. */
@@ -148,6 +158,9 @@ export const ENV_VARS = [
   'SES_TIMEOUT_SECONDS',
   'BATCH_PER_SHARD',
   'DISPATCH_CONCURRENCY',
+  'DISPATCH_MAX_WORKERS',
+  'DISPATCH_WORKER_RATE',
+  'AWS_LAMBDA_FUNCTION_NAME',
   'MAX_SEND_RATE',
   'RETENTION_DAYS',
   'CONSENT_TEXT_VERSION',
@@ -161,6 +174,9 @@ export const ENV_VARS = [
   'BOOKING_URL',
   'SEND_WINDOW_START',
   'SEND_WINDOW_END',
+  'ADMIN_USER_POOL_ID',
+  'ADMIN_CLIENT_ID',
+  'ADMIN_SIGN_IN_URL',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 /** Settings for a Lambda, or a process configured like one: a misspelt name does not compile. */
@@ -173,6 +189,8 @@ export const ROUTES = {
   unsubscribe: '/unsubscribe',
   admin: '/admin',
   adminReport: '/admin/report',
+  /** The report as JSON for scripts with AWS credentials (SigV4); AWS only: the browser page uses `adminReport`. */
+  adminApiReport: '/admin/api/report',
 } as const;
 
 /**

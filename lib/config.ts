@@ -91,6 +91,28 @@ const customDomainSchema = z
     }
   });
 
+/**
+ * The report's sign-in: a Cognito user pool per stage, with no self sign-up. Each address in `users` becomes a user,
+ * and Cognito emails it an invitation with a temporary password; `npm run admin-user -- add <email> --stage <stage>`
+ * adds one without a deploy. Removing an address here deletes that user at the next deploy.
+ */
+const reportSignInSchema = z.strictObject({
+  /** Marketers' work addresses. */
+  users: z.array(z.email()).default([]),
+  /**
+   * The managed login's domain, https://<domainPrefix>.auth.<region>.amazoncognito.com; unique in the region across
+   * all AWS accounts. Unset: nurture-<stage>-<account id>.
+   */
+  domainPrefix: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be lower-case letters, digits and dashes (1 to 63)')
+    .refine(
+      (prefix) => !/aws|amazon|cognito/.test(prefix),
+      'must not contain "aws", "amazon" or "cognito" (Cognito reserves them)',
+    )
+    .optional(),
+});
+
 /** A stage's settings, checked for form and consistency; `stageSchema` adds the placeholder check. */
 const stageSettingsSchema = z
   .object({
@@ -152,9 +174,19 @@ const stageSettingsSchema = z
      * Concurrency each handler reserves (and is capped at), by handler file name; a handler left out reserves none.
      * Unset: nothing reserved, which suits an account whose Lambda concurrency quota is small (a new account's is
      * often 10, and Lambda keeps 100 unreserved, so such an account can reserve nothing). A production stage states
-     * it, `{}` included. The dispatcher reserves at most 1: its pacer holds the pace for one process only.
+     * it, `{}` included. The dispatcher reserves 1 (its pacer holds the pace for one process only), or, with
+     * `dispatchWorkers` above 1, `dispatchWorkers + 1`: the scheduled run and the workers it starts.
      */
     reservedConcurrency: z.partialRecord(handlerName, z.number().int().min(1)).optional(),
+    /**
+     * At most this many dispatcher workers per scheduled run (DISPATCH_MAX_WORKERS): when the rate is more than one
+     * worker sends (`dispatchWorkerRate`) and more is due than one worker sends in a run, the run invokes the
+     * dispatcher once per worker, each on its own shards at its share of the rate, all together within the rate.
+     * Unset or 1: one dispatcher run at a time, as before. At most the due index's shards (DUE_SHARDS, 8).
+     */
+    dispatchWorkers: z.number().int().min(1).max(64).optional(),
+    /** Emails a second one dispatcher worker sustains (DISPATCH_WORKER_RATE); unset: 50. */
+    dispatchWorkerRate: z.number().min(1).optional(),
     /**
      * This stage's share of SES's maximum send rate, in emails per second (MAX_SEND_RATE of every function that
      * sends). Stages sharing one SES account must split the account's rate between them. Unset: the dispatcher paces
@@ -164,6 +196,8 @@ const stageSettingsSchema = z
     /** Stage throttling: steady requests per second and burst, for the whole API. */
     throttle: z.strictObject({ rateLimit: z.number().int().min(1), burstLimit: z.number().int().min(1) }),
     consentTextVersion: z.string().min(1).optional(),
+    /** Who may sign in to the report in a browser (lib/constructs/report-sign-in.ts). */
+    reportSignIn: reportSignInSchema.default({ users: [] }),
   })
   .strict()
   .superRefine((stage, ctx) => {
@@ -186,12 +220,21 @@ const stageSettingsSchema = z
     if (stage.sendWindow && stage.sendWindow.start >= stage.sendWindow.end) {
       ctx.addIssue({ code: 'custom', path: ['sendWindow', 'end'], message: 'must be later than sendWindow.start' });
     }
-    if ((stage.reservedConcurrency?.dispatch ?? 1) > 1) {
+    const workers = stage.dispatchWorkers ?? 1;
+    const dispatchReserved = stage.reservedConcurrency?.dispatch;
+    if (workers === 1 && (dispatchReserved ?? 1) > 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['reservedConcurrency', 'dispatch'],
         message:
-          "must be 1 or left out: one dispatcher at a time keeps the stage's pace (each one paces itself at maxSendRate)",
+          "must be 1 or left out: one dispatcher at a time keeps the stage's pace (each one paces itself at maxSendRate); set dispatchWorkers to split a run across workers",
+      });
+    }
+    if (workers > 1 && dispatchReserved !== undefined && dispatchReserved !== workers + 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reservedConcurrency', 'dispatch'],
+        message: `must be ${workers + 1} (dispatchWorkers + 1: the scheduled run and its ${workers} workers) or left out`,
       });
     }
     const custom = stage.customDomain;
@@ -317,6 +360,14 @@ function placeholderFields(stage: StageSettings): Field[] {
     ),
     ...stage.allowedOrigins.map((origin, i) =>
       field(['allowedOrigins', i], origin, isPlaceholderUrl, "set the clinic's real site origin"),
+    ),
+    ...stage.reportSignIn.users.map((email, i) =>
+      field(
+        ['reportSignIn', 'users', i],
+        email,
+        isPlaceholderEmail,
+        "set a marketer's real address, or leave the list empty and add users with npm run admin-user",
+      ),
     ),
     ...stage.alarmEmails.map((email, i) =>
       field(

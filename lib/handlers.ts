@@ -14,11 +14,13 @@ export interface RouteSpec {
   method: Method;
   path: string;
   /**
-   * `iam`: callers sign requests with SigV4 and need `execute-api:Invoke` (operators).
+   * `iam`: callers sign requests with SigV4 and need `execute-api:Invoke` (operators, scripts).
+   * `signed-in`: callers send an access token of the report's sign-in (a Cognito user pool) as a Bearer header, which
+   * API Gateway's JWT authorizer checks (marketers, in a browser).
    * Otherwise the route is public, and this says what protects it instead; it is recorded as the cdk-nag
    * acknowledgement on the route.
    */
-  auth: 'iam' | { public: string };
+  auth: 'iam' | 'signed-in' | { public: string };
 }
 
 export interface HandlerSpec {
@@ -43,6 +45,13 @@ export interface HandlerSpec {
   sends?: boolean;
   /** Reads SES's account send quota (GetSendQuota). */
   readsSendQuota?: boolean;
+  /** Gets the report's sign-in settings (the user pool, its app client and managed login URL) in its environment. */
+  signIn?: boolean;
+  /**
+   * May split a run across workers by invoking itself (the stage's `dispatchWorkers`): gets DISPATCH_MAX_WORKERS and
+   * DISPATCH_WORKER_RATE, and, where the stage sets `dispatchWorkers` above 1, lambda:InvokeFunction on itself only.
+   */
+  fansOut?: boolean;
   /**
    * The secrets it may read. Every handler that loads the full config (`loadConfig` in `lambdas/config.ts`) needs the
    * unsubscribe key (its links); the booking webhook needs its own key too. The admin report and the SES-event
@@ -59,6 +68,8 @@ const FORM_ROUTE =
   "The clinic's public sign-up form posts here from browsers without credentials. Input is validated, a honeypot drops bots, CORS allows only the clinic's origins, and stage throttling caps the rate.";
 const UNSUBSCRIBE_ROUTE =
   'RFC 8058 one-click unsubscribe: mail providers and recipients call it without credentials. The HMAC-signed token in the link is the authorisation; a bad token gets 400 and changes nothing.';
+const SIGN_IN_PAGE =
+  "The report's sign-in page: a browser opening it carries no token yet, and an authorizer would answer 401 instead of the page. It holds no data, only a script that signs in with Cognito's managed login (code and PKCE); the report it then fetches, /admin/report, is behind the JWT authorizer.";
 const BOOKING_ROUTE =
   "The clinic's booking system calls it server to server. Each request carries an HMAC-SHA256 signature over its timestamp and body, checked against the booking secret; a stale timestamp or bad signature gets 401.";
 
@@ -83,8 +94,9 @@ export const HANDLERS: HandlerSpec[] = [
       { method: 'GET', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
       { method: 'POST', path: '/unsubscribe', auth: { public: UNSUBSCRIBE_ROUTE } },
     ],
-    // One conditional update stops the lead; a read tells "in flight" from "not found" when it is refused.
-    table: { actions: ['GetItem', 'UpdateItem'] },
+    // One conditional update stops the lead; a read tells "in flight" from "not found" when it is refused. The report's
+    // counters: a Query of the lead's items recounts it (lambdas/adapters/dynamo-report-counters.ts).
+    table: { actions: ['GetItem', 'UpdateItem', 'Query'] },
     memorySize: 256,
     // The stop write may wait out a send in flight (at most the SES timeout).
     timeout: Duration.seconds(25),
@@ -94,8 +106,11 @@ export const HANDLERS: HandlerSpec[] = [
     secrets: ['unsubscribe'],
     // Reserved (1): every minute, one run at a time, a tick waiting for the run before it. Unreserved: every two
     // minutes, so the 90-s timeout ends a run before the next starts. Its pacer holds the pace for one process, and
-    // two runs at once would each take the stage's whole maxSendRate.
+    // two runs at once would each take the stage's whole maxSendRate. With `dispatchWorkers` N above 1, a run may
+    // start up to N workers (reserved: N + 1), each on its own shards at its share of the rate, all taking leads
+    // until the same deadline, 50 s after the tick.
     schedule: { everyMinutes: 1, unreservedEveryMinutes: 2 },
+    fansOut: true,
     // Reads what is due from the index only; claims, marks, settles and releases leads and records messages with
     // conditional updates (a message record is an update too, so counters SES events left on it survive).
     table: { actions: ['UpdateItem'], dueIndex: true },
@@ -124,8 +139,9 @@ export const HANDLERS: HandlerSpec[] = [
     handler: 'booking',
     secrets: ['unsubscribe', 'booking'],
     routes: [{ method: 'POST', path: '/booking', auth: { public: BOOKING_ROUTE } }],
-    // Remembers each webhook delivery, finds or creates the lead, rebooks it, and sends the confirmation.
-    table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
+    // Remembers each webhook delivery, finds or creates the lead, rebooks it, and sends the confirmation; a Query of
+    // the lead's items recounts it for the report's counters.
+    table: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'Query'] },
     sends: true,
     memorySize: 1024,
     timeout: Duration.seconds(25),
@@ -134,11 +150,14 @@ export const HANDLERS: HandlerSpec[] = [
     handler: 'admin',
     secrets: [],
     routes: [
-      { method: 'GET', path: '/admin', auth: 'iam' },
-      { method: 'GET', path: '/admin/report', auth: 'iam' },
+      { method: 'GET', path: '/admin', auth: { public: SIGN_IN_PAGE } },
+      { method: 'GET', path: '/admin/report', auth: 'signed-in' },
+      { method: 'GET', path: '/admin/api/report', auth: 'iam' },
     ],
-    // The report's one Scan of the table (lambdas/adapters/dynamo-report-source.ts).
-    table: { actions: ['Scan'] },
+    signIn: true,
+    // The report's counters: one Query of a few items (lambdas/adapters/dynamo-report-counters.ts). No Scan: the
+    // rebuild that scans the table is `npm run report -- --rebuild`, run with an operator's credentials.
+    table: { actions: ['Query'] },
     memorySize: 1024,
     timeout: Duration.seconds(29),
   },

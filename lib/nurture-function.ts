@@ -37,6 +37,26 @@ function handlerEntry(handler: string): string {
 export const REQUIRE_BANNER =
   "import { createRequire as __nurtureRequire } from 'node:module'; const require = __nurtureRequire(import.meta.url);";
 
+/**
+ * Imports swapped for a local file in every bundle (esbuild's `alias`; paths from the project root). prettier (about
+ * 254 KB bundled) is imported by @react-email/render for its `pretty` option alone, which we never use: the stub
+ * throws if it is ever called.
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  'prettier/standalone': './lib/stubs/prettier.ts',
+  'prettier/plugins/html': './lib/stubs/prettier.ts',
+};
+
+/**
+ * Constants replaced at bundle time. React (react, react-dom/server) chooses its production or its development build
+ * by `process.env.NODE_ENV`, which Lambda leaves unset: without this every bundle carries both (about 370 KB more) and
+ * runs the development one. test/infra/bundle-render.test.ts renders every email through a bundle built with these
+ * and `BUNDLE_ALIASES`, and through one built without them, and finds them byte-identical.
+ */
+export const BUNDLE_DEFINE: Readonly<Record<string, string>> = {
+  'process.env.NODE_ENV': JSON.stringify('production'),
+};
+
 export interface NurtureFunctionProps {
   /** File name in `lambdas/handlers/` without `.ts`; it must export `handler`. */
   handler: string;
@@ -109,9 +129,13 @@ export class NurtureFunction extends NodejsFunction {
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
+        define: { ...BUNDLE_DEFINE },
         // The SDK version the tests ran with, not whichever the runtime ships.
         bundleAwsSDK: true,
-        esbuildArgs: { '--jsx': 'automatic' },
+        esbuildArgs: {
+          '--jsx': 'automatic',
+          '--alias': Object.entries(BUNDLE_ALIASES).map(([name, file]) => `${name}=${file}`),
+        },
       },
     });
     this.key = props.key;
@@ -175,6 +199,19 @@ export class NurtureFunction extends NodejsFunction {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Only ses:GetSendQuota has Resource "*": it reads the account\'s sending quota and SES defines no resource type for it. Every other statement names its resource.',
+    });
+    return this;
+  }
+
+  /**
+   * Allow this function to invoke itself (the dispatcher starting its workers), and nothing else. In a policy of its
+   * own: the function waits for its role's policy before it is created, so that policy cannot name the function.
+   */
+  allowInvokeSelf(): this {
+    new ManagedPolicy(this, 'InvokeSelf', {
+      roles: [this.role!],
+      description: 'Lets the dispatcher start its workers: invocations of itself',
+      statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.functionArn] })],
     });
     return this;
   }

@@ -1,6 +1,6 @@
 /**
  * The whole service for one stage, as a table of contents: the data (key, table, secrets), SES sending, the HTTP API,
- * one Lambda per handler of `lib/handlers.ts` with its triggers, the alarms, and the outputs ops need after a deploy.
+ * the report's sign-in (a Cognito user pool), one Lambda per handler of `lib/handlers.ts` with its triggers, the alarms, and the outputs ops need after a deploy.
  */
 import { type CfnElement, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { DomainName, HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -16,6 +16,7 @@ import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
 import { Email } from './constructs/email.ts';
 import { Functions } from './constructs/functions.ts';
+import { ReportSignIn } from './constructs/report-sign-in.ts';
 import { HANDLERS, type HandlerSpec } from './handlers.ts';
 import { Monitoring } from './monitoring.ts';
 import type { NurtureFunction } from './nurture-function.ts';
@@ -45,6 +46,8 @@ export class NurtureStack extends Stack {
   readonly configurationSet: ConfigurationSet;
   readonly identity: IEmailIdentity;
   readonly monitoring: Monitoring;
+  /** The report's sign-in: user pool, app client, managed login domain and JWT authorizer. */
+  readonly reportSignIn: ReportSignIn;
 
   constructor(scope: Construct, id: string, props: NurtureStackProps) {
     super(scope, id, props);
@@ -62,6 +65,12 @@ export class NurtureStack extends Stack {
       customDomain: config.customDomain,
     });
     const publicBaseUrl = configuredPublicBaseUrl(config) ?? api.url;
+    const signIn = new ReportSignIn(this, 'ReportSignIn', {
+      pageUrl: `${publicBaseUrl}${ROUTES.admin}`,
+      settings: config.reportSignIn,
+      production: config.production,
+      removalPolicy,
+    });
     const functions = new Functions(this, 'Functions', {
       handlers: props.handlers ?? HANDLERS,
       config,
@@ -69,6 +78,7 @@ export class NurtureStack extends Stack {
       data,
       email,
       api,
+      signIn,
       removalPolicy,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -90,6 +100,7 @@ export class NurtureStack extends Stack {
     this.apiDomainName = api.domainName;
     this.functions = functions.functions;
     this.deadLetterQueue = functions.deadLetterQueue;
+    this.reportSignIn = signIn;
     this.outputs(publicBaseUrl, config, data.secrets.booking);
   }
 
@@ -149,6 +160,17 @@ export class NurtureStack extends Stack {
       this.monitoring.topic.topicArn,
       'SNS topic every alarm notifies; subscribe more endpoints here',
     );
+    output(
+      'ReportUrl',
+      `${publicBaseUrl}${ROUTES.admin}`,
+      'The report for marketing: sign in with a user of ReportUserPoolId (npm run admin-user -- add <email> --stage <stage>)',
+    );
+    output(
+      'ReportUserPoolId',
+      this.reportSignIn.userPool.userPoolId,
+      "The report's Cognito user pool (npm run admin-user reads it)",
+    );
+    output('ReportSignInUrl', this.reportSignIn.signInUrl, "The report's managed login domain");
     output('DeadLetterQueueUrl', this.deadLetterQueue.queueUrl, 'Failed invocations and undeliverable events');
     output(
       'DashboardUrl',

@@ -246,6 +246,38 @@ export function checkLambdaConcurrency(
   };
 }
 
+/**
+ * A stage that splits dispatcher runs across `workers` (its `dispatchWorkers`) runs up to workers + 1 dispatcher
+ * invocations at once: the scheduled run and its workers. Reserved, the stage's settings already require exactly that
+ * (lib/config.ts); unreserved, the account's unreserved pool must hold them, or Lambda throttles the workers (their
+ * leads wait for the next run).
+ */
+export function checkDispatchWorkers(
+  limits: Answer<LambdaLimits>,
+  stage: { workers: number; reservedForDispatch?: number },
+): CheckResult {
+  const title = 'Dispatcher workers';
+  const atOnce = stage.workers + 1;
+  if (stage.reservedForDispatch !== undefined)
+    return {
+      status: 'pass',
+      title,
+      detail: `the dispatcher reserves ${count(stage.reservedForDispatch)}: the scheduled run and its ${count(stage.workers)} workers`,
+    };
+  if (!limits.ok) return awsFailure(title, 'lambda:GetAccountSettings', limits.error);
+  const unreserved = limits.value.unreservedConcurrentExecutions;
+  const what = `up to ${count(atOnce)} dispatcher invocations at once (the scheduled run and ${count(stage.workers)} workers), from the account's ${count(unreserved)} unreserved`;
+  if (unreserved >= atOnce) return { status: 'pass', title, detail: what };
+  return {
+    status: 'fail',
+    title,
+    detail: `${what}: Lambda would throttle the workers`,
+    fix: [
+      `lower dispatchWorkers in cdk.json to at most ${count(Math.max(1, unreserved - 1))}, or ask for a higher account concurrency: Service Quotas → AWS Lambda → Concurrent executions (L-B99A9384)`,
+    ],
+  };
+}
+
 /** SES has production access in the region, sending is enabled, and the account is in good standing. */
 export function checkSesAccount(account: Answer<SesAccount>, stage: { region: string; website?: string }): CheckResult {
   const { region, website = '<clinic site>' } = stage;

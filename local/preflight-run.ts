@@ -9,6 +9,7 @@ import {
   checkAlarmSubscriptions,
   checkBootstrap,
   checkCredentials,
+  checkDispatchWorkers,
   checkLambdaConcurrency,
   checkPlaceholders,
   checkSenderIdentity,
@@ -46,6 +47,14 @@ export async function runPreflight(
     placeholderCheck,
     checkBootstrap(toolkit, { region: stage.region, account: stage.account }),
     checkLambdaConcurrency(lambdaLimits, { reserved: reservedConcurrencyTotal(stage), deployed: isDeployed }),
+    ...((stage.dispatchWorkers ?? 1) > 1
+      ? [
+          checkDispatchWorkers(lambdaLimits, {
+            workers: stage.dispatchWorkers!,
+            reservedForDispatch: stage.reservedConcurrency?.dispatch,
+          }),
+        ]
+      : []),
     checkSesAccount(sesAccount, { region: stage.region, website: stage.clinic.website }),
     checkSendQuota(sesAccount, stage.maxSendRate),
     checkSenderIdentity(identity, {

@@ -1,8 +1,12 @@
 /**
- * `npm run report`: the per-step funnel and why leads left, as a table in the terminal.
+ * `npm run report`: the per-step funnel and why leads left, as a table in the terminal, from the counters kept at
+ * write time (a Query of a few items, whatever the table holds).
  *   npm run report                                       the local table: a running `npm start`, or else its saved data
  *   npm run report -- --json                             the same report as JSON
  *   npm run report -- --table <name> --region <region>   a deployed table (AWS credentials from the environment)
+ *   npm run report -- --rebuild [--fix]                  recount from the raw items (a Scan of the whole table), print
+ *                                                        every count that differs from the counters; --fix writes the
+ *                                                        recount back
  * Local: DynamoDB at http://127.0.0.1:${DYNAMODB_PORT:-8006}, table nurture-local; when nothing listens there, the
  * data `npm start` saved in .nurture/dynamodb is opened with dynalite directly.
  */
@@ -13,9 +17,12 @@ import { z } from 'zod';
 import { bad, command } from './cli.ts';
 import { progress } from './progress.ts';
 
-const USAGE = `usage: npm run report [-- [--json] [--table NAME [--region REGION]]]
+const USAGE = `usage: npm run report [-- [--json] [--rebuild [--fix]] [--table NAME [--region REGION]]]
   (no options)      the local table: a running npm start's, or else the data it saved in .nurture/
   --json            the report as JSON instead of a table
+  --rebuild         recount the report from the raw items (a Scan of the whole table: slow on a big one), print it,
+                    and print every count that differs from the counters kept at write time
+  --fix             with --rebuild: write the recount back to the counters (run it while nothing else writes)
   --table NAME      a deployed table (AWS credentials from the environment)
   --region REGION   the deployed table's region (default: the AWS settings')
   -h, --help        show this help`;
@@ -25,9 +32,17 @@ const LOCAL_DATA = '.nurture/dynamodb';
 const cli = command({
   name: 'report',
   usage: USAGE,
-  options: { json: { type: 'boolean', default: false }, table: { type: 'string' }, region: { type: 'string' } },
+  options: {
+    json: { type: 'boolean', default: false },
+    rebuild: { type: 'boolean', default: false },
+    fix: { type: 'boolean', default: false },
+    table: { type: 'string' },
+    region: { type: 'string' },
+  },
   schema: z.object({
     json: z.boolean(),
+    rebuild: z.boolean(),
+    fix: z.boolean(),
     // DynamoDB's rule for table names, and the shape of a region's name (us-east-1, eu-central-1, us-gov-west-1).
     table: z
       .string()
@@ -41,13 +56,26 @@ const cli = command({
 });
 const args = cli.values;
 if (args.region && !args.table) cli.fail('--region needs --table NAME');
+if (args.fix && !args.rebuild) cli.fail('--fix needs --rebuild');
 // Loaded after the options are read, so --help and a mistyped option answer at once.
-const [{ DynamoReportSource }, { buildReport }, { sequences }, { startDynalite }, { reportText }] = await Promise.all([
+const [
+  { DynamoReportSource },
+  { DynamoReportCounters },
+  { reportFromCounts },
+  { SEQUENCE_IDS },
+  { sequences },
+  { startDynalite },
+  { reportText },
+  rebuild,
+] = await Promise.all([
   import('../lambdas/adapters/dynamo-report-source.ts'),
+  import('../lambdas/adapters/dynamo-report-counters.ts'),
   import('../lambdas/domain/report.ts'),
+  import('../lambdas/contract.ts'),
   import('../emails/sequences.ts'),
   import('./emulators.ts'),
   import('./report-text.ts'),
+  import('./report-rebuild.ts'),
 ]);
 
 const target = args.table ? deployed(args.table, args.region) : await local();
@@ -55,13 +83,30 @@ const target = args.table ? deployed(args.table, args.region) : await local();
 const reading = progress('report', { quietFor: 2000 });
 let scanned = 0;
 try {
-  reading.step(`scanning ${target.description}`);
-  const input = await new DynamoReportSource(target.client, target.table).read((items) =>
-    reading.count(`items scanned in ${target.description}`, (scanned += items)),
-  );
-  reading.done(`scanned ${scanned.toLocaleString('en-US')} items`);
-  const report = buildReport(input, { now: new Date(), sequences });
-  console.log(args.json ? JSON.stringify(report, null, 2) : reportText(report, target.description));
+  // Counting's writes only: the retention is the table's, and the report reads.
+  const counters = new DynamoReportCounters(target.client, { tableName: target.table, retentionDays: 0 });
+  const kept = await counters.read();
+  if (!args.rebuild) {
+    const report = reportFromCounts(kept, { now: new Date(), sequences });
+    console.log(args.json ? JSON.stringify(report, null, 2) : reportText(report, target.description));
+  } else {
+    reading.step(`scanning ${target.description}`);
+    const input = await new DynamoReportSource(target.client, target.table).read((items) =>
+      reading.count(`items scanned in ${target.description}`, (scanned += items)),
+    );
+    reading.done(`scanned ${scanned.toLocaleString('en-US')} items`);
+    const recounted = rebuild.recountOf(input, SEQUENCE_IDS.nurture);
+    const report = reportFromCounts(recounted, { now: new Date(), sequences });
+    const differences = rebuild.differences(kept, recounted);
+    const fixed = args.fix ? await rebuild.fix(counters, input, recounted, SEQUENCE_IDS.nurture) : undefined;
+    const fixedText =
+      fixed === undefined ? '' : `\nWrote the recount back to the counters (and ${fixed} lead(s)' own counts).`;
+    console.log(
+      args.json
+        ? JSON.stringify({ report, differences, ...(fixed !== undefined && { fixed: { leads: fixed } }) }, null, 2)
+        : `${reportText(report, `recounted from ${target.description}`)}\n\n${rebuild.differencesText(differences)}${fixedText}`,
+    );
+  }
 } catch (error) {
   if (error instanceof ResourceNotFoundException)
     fail(

@@ -12,7 +12,9 @@
  * Access patterns:
  *   SES event          one conditional UpdateItem on MSG#, idempotent by its own condition: the message id is the
  *                      one already there (or none yet), and the event's time is earlier than the one kept for its
- *                      type (a Click: not among the click times). A redelivered event changes nothing.
+ *                      type (a Click: not among the click times). A redelivered event changes nothing. The write
+ *                      returns what it replaced (UPDATED_OLD), so it also tells whether this is the first event of
+ *                      its type on the message, for the report's counters (`domain/counting.ts`).
  *   suppression        Put SUPPRESS#; Get SUPPRESS# before any lead is created or emailed for that address
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -29,12 +31,12 @@ export class DynamoEventStore implements EventStore {
     this.table = new DynamoTable(client, options.tableName, options.retentionDays);
   }
 
-  async recordEvent(event: EngagementEvent): Promise<boolean> {
+  async recordEvent(event: EngagementEvent): Promise<false | { first: boolean }> {
     const click = event.type === 'Click';
     const set = ['messageId = if_not_exists(messageId, :mid)', 'expiresAt = if_not_exists(expiresAt, :expires)'];
     if (!click) set.push('#first = :at');
     try {
-      await this.table.doc.send(
+      const { Attributes: old } = await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: messageKey(event.leadId, event.sequenceId, event.stepId),
@@ -50,9 +52,12 @@ export class DynamoEventStore implements EventStore {
             ':expires': this.table.expiry(new Date(event.at)),
             ...(click && { ':clicks': new Set([event.at]) }),
           },
+          // What this write replaced: no earlier time of this type (no click time at all) means the first of its type
+          // on the message, decided by the same write that records it (the report counts a lead once per step).
+          ReturnValues: 'UPDATED_OLD',
         }),
       );
-      return true;
+      return { first: click ? old?.clickTimes === undefined : old?.[`first${event.type}At`] === undefined };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;

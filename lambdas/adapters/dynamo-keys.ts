@@ -1,5 +1,5 @@
 /** The keys of the one table's items, built from the formats in `lambdas/contract.ts`. Shared by the three stores. */
-import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
+import { COUNTER_PARTITION, KEY_PREFIX, SORT_KEY } from '../contract.ts';
 
 export type ItemKey = { pk: string; sk: string };
 
@@ -14,6 +14,16 @@ export const suppressionKey = (email: string): ItemKey => ({
   sk: SORT_KEY.suppression,
 });
 export const deliveryKey = (key: string): ItemKey => ({ pk: `${KEY_PREFIX.hook}${key}`, sk: SORT_KEY.hook });
+export const countedKey = (leadId: string): ItemKey => ({
+  pk: `${KEY_PREFIX.lead}${leadId}`,
+  sk: SORT_KEY.leadCounted,
+});
+export const counterPartition = `${KEY_PREFIX.counter}${COUNTER_PARTITION}`;
+export const leadTotalsKey = (): ItemKey => ({ pk: counterPartition, sk: SORT_KEY.leadTotals });
+export const stepCounterKey = (sequenceId: string, stepId: string): ItemKey => ({
+  pk: counterPartition,
+  sk: `${KEY_PREFIX.counterStep}${sequenceId}#${stepId}`,
+});
 
 /** The lead id in a `LEAD#<leadId>` partition key. */
 export const leadIdOf = (pk: unknown): string => String(pk).slice(KEY_PREFIX.lead.length);

@@ -3,13 +3,15 @@
  * PROFILE (with its message records, `msgs`) and its MSG# items (what SES events told of each message, with every
  * Click's time).
  *
+ * Since the report reads the counters kept at write time (`dynamo-report-counters.ts`), this Scan is the rebuild
+ * (`npm run report -- --rebuild`): it recounts from the raw items, to check the counters and repair them.
+ *
  * How: a Scan of the whole table in 4 parallel segments, each paginated. It reads every item, so its cost grows with the table, not with the answer:
  * DynamoDB charges a Scan for every item it reads (one read request unit per 8 KB, eventually consistent), before
  * the filter. A lead with its eight messages and their events is about 10 KB, so 10,000 leads are ~100 MB:
  * ~12,500 read request units (well under a cent on demand) and ~100 pages of 1 MB. That is fine for a clinic's
  * report read by a person a few times a day. The segments cost the same as one Scan, for a fraction of the
- * wait (a page behind API Gateway has 30 seconds). If it ever is not enough, the next step is counters kept at
- * write time, not a bigger Scan.
+ * wait.
  *
  * The projection names only ids, states, times and counts, and the filter keeps only LEAD# items, so no address,
  * name, phone or health interest ever leaves the table for a report (EMAIL# and SUPPRESS# keys hold addresses).
@@ -26,12 +28,14 @@ import type {
   ReportMessage,
   ReportSource,
 } from '../domain/report.ts';
+import type { Counts } from '../domain/report-counts.ts';
 import { leadIdOf } from './dynamo-keys.ts';
 import { messageRecords } from './dynamo-lead-item.ts';
 
 /** Each kept as the first time SES reported it (`first<Type>At`); a Click's are all in `clickTimes`. */
 const COUNTED: readonly Exclude<CountedEvent, 'Click'>[] = ['Send', 'Delivery', 'Open', 'Bounce', 'Complaint'];
-const ATTRIBUTES = [
+/** What the report reads of a lead's items (ids, states, times), and what a lead was last counted as. */
+export const REPORT_ATTRIBUTES = [
   'pk',
   'sk',
   'leadId',
@@ -42,13 +46,30 @@ const ATTRIBUTES = [
   'msgs',
   'clickTimes',
   ...COUNTED.map((type) => `first${type}At`),
+  'counted',
+  'version',
 ];
+const ATTRIBUTES = REPORT_ATTRIBUTES;
 
-type Collected = {
+/**
+ * What was read, by lead: the lead's PROFILE (its records, `msgs`) and its MSG# items, joined into the report's input
+ * once all are read (`joined`); and what each lead was last counted as (`LEAD#…`, `COUNTED`).
+ */
+export type Gathered = {
   leads: ReportLead[];
-  /** By lead, then `<sequence>#<step>`: the lead's records and the MSG# items are joined once all are read. */
+  /** By lead, then `<sequence>#<step>`. */
   records: Map<string, { profile?: Record<string, unknown>; events: Map<string, Record<string, unknown>> }>;
+  counted: Map<string, { counts: Counts; version: number }>;
 };
+
+/** An empty collection, for `addItem`. */
+export const gathered = (): Gathered => ({ leads: [], records: new Map(), counted: new Map() });
+
+/** The report's input, and what each lead was last counted as, by lead id. */
+export type Collected = ReportInput & { counted: Gathered['counted'] };
+
+/** What was gathered, as the report's input and each lead's counted state. */
+export const collectedFrom = (input: Gathered): Collected => ({ ...joined(input), counted: input.counted });
 
 export class DynamoReportSource implements ReportSource {
   private readonly doc: DynamoDBDocumentClient;
@@ -63,8 +84,8 @@ export class DynamoReportSource implements ReportSource {
   }
 
   /** `onPage`: told how many items each page scanned (before the filter), for a progress line. */
-  async read(onPage?: (scanned: number) => void): Promise<ReportInput> {
-    const input: Collected = { leads: [], records: new Map() };
+  async read(onPage?: (scanned: number) => void): Promise<Collected> {
+    const input = gathered();
     await Promise.all(
       Array.from({ length: this.segments }, async (_, segment) => {
         for await (const page of this.scan(segment)) {
@@ -73,7 +94,7 @@ export class DynamoReportSource implements ReportSource {
         }
       }),
     );
-    return joined(input);
+    return collectedFrom(input);
   }
 
   private scan(segment: number) {
@@ -93,7 +114,8 @@ export class DynamoReportSource implements ReportSource {
   }
 }
 
-function addItem(input: Collected, item: Record<string, unknown>) {
+/** Sort one of a lead's items into the report's input (items that are not the report's are left out). */
+export function addItem(input: Gathered, item: Record<string, unknown>) {
   const leadId = leadIdOf(item.pk);
   const sk = String(item.sk);
   const records = input.records.get(leadId) ?? input.records.set(leadId, { events: new Map() }).get(leadId)!;
@@ -108,11 +130,16 @@ function addItem(input: Collected, item: Record<string, unknown>) {
     });
   } else if (sk.startsWith(KEY_PREFIX.message)) {
     records.events.set(sk.slice(KEY_PREFIX.message.length), item);
+  } else if (sk === SORT_KEY.leadCounted) {
+    input.counted.set(leadId, {
+      counts: (item.counted ?? {}) as Counts,
+      version: Number(item.version ?? 0),
+    });
   }
 }
 
 /** Each message: the lead's record of the send (state, time), and what SES events told of it. */
-function joined(input: Collected): ReportInput {
+function joined(input: Gathered): ReportInput {
   const messages: ReportMessage[] = [];
   const clicks: ReportClick[] = [];
   for (const [leadId, { profile, events }] of input.records) {

@@ -33,8 +33,16 @@ const columnClass = (column: (typeof FUNNEL_COLUMNS)[number]) =>
 
 const percent = (value: number | null) => (value === null ? '' : ` (${Math.round(value * 100)}%)`);
 
+export interface AdminPageOptions {
+  /**
+   * Link to the same report as JSON (default: yes). The signed-in page in AWS leaves it out: a link is a plain
+   * navigation, which carries no token, so it would only meet the authorizer's 401.
+   */
+  jsonLink?: boolean;
+}
+
 /** The whole page, as an HTML document. */
-export function adminPage(report: Report): string {
+export function adminPage(report: Report, { jsonLink = true }: AdminPageOptions = {}): string {
   const { bookings, nurture } = report;
   return `<!doctype html>${renderToStaticMarkup(
     <html lang="en">
@@ -47,7 +55,13 @@ export function adminPage(report: Report): string {
       <body>
         <h1>Nurture report</h1>
         <p className="meta">
-          Generated {report.generatedAt}. Ids and counts only. <a href="admin/report">The same as JSON</a>.
+          Generated {report.generatedAt}. Ids and counts only.
+          {jsonLink && (
+            <>
+              {' '}
+              <a href="admin/report">The same as JSON</a>.
+            </>
+          )}
         </p>
         <p className="note">{report.note}</p>
 

@@ -14,18 +14,19 @@ import { ROUTES } from '../contract.ts';
 import type { DispatchDeps } from '../domain/dispatch.ts';
 import type { LeadStore } from '../domain/ports.ts';
 import { signUnsubscribeToken } from '../domain/unsubscribe-token.ts';
-import { clinicFor, sequencesFor, tableOptions, type Parts } from './shared.ts';
+import { clinicFor, countingFor, sequencesFor, tableOptions, type Parts } from './shared.ts';
 
 /** The dispatcher's, and sign-up's and booking's first email. */
 export function sendingDeps(config: ResolvedConfig, parts: Parts = {}): DispatchDeps {
-  return sending(config, new DynamoLeadStore(parts.dynamo ?? dynamoClient(config), tableOptions(config)), parts);
+  const dynamo = parts.dynamo ?? dynamoClient(config);
+  return sending(config, new DynamoLeadStore(dynamo, tableOptions(config)), { ...parts, dynamo });
 }
 
 /** Sending over a given lead store (the whole-service composition shares its own). */
 export function sending(
   config: ResolvedConfig,
   store: LeadStore,
-  { clock = systemClock, ses = sesClient(config), sendRate = config.MAX_SEND_RATE ?? 1 }: Parts,
+  { clock = systemClock, ses = sesClient(config), sendRate = config.MAX_SEND_RATE ?? 1, dynamo }: Parts,
 ): DispatchDeps {
   const clinic = clinicFor(config);
   const sequences = sequencesFor(config);
@@ -55,5 +56,6 @@ export function sending(
     unsubscribeUrl: (leadId) =>
       `${config.PUBLIC_BASE_URL}${ROUTES.unsubscribe}?token=${encodeURIComponent(signUnsubscribeToken(leadId, config.UNSUBSCRIBE_SECRET))}`,
     pace: pace.turn,
+    counting: countingFor(dynamo ?? dynamoClient(config), tableOptions(config)),
   };
 }

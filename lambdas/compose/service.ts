@@ -18,6 +18,7 @@ export function composeService(config: ResolvedConfig, parts: Parts = {}) {
   const dynamo = parts.dynamo ?? dynamoClient(config);
   const options = tableOptions(config);
   const store = new DynamoLeadStore(dynamo, options);
+  const dispatch = sending(config, store, { ...parts, clock, dynamo });
   return {
     config,
     clinic: clinicFor(config),
@@ -28,7 +29,9 @@ export function composeService(config: ResolvedConfig, parts: Parts = {}) {
     store,
     events: new DynamoEventStore(dynamo, options),
     deliveries: new DynamoDeliveryLog(dynamo, options),
-    dispatch: sending(config, store, { ...parts, clock }),
+    dispatch,
+    /** The report's counters, shared by every handler in the process (the dispatcher's own). */
+    counting: dispatch.counting,
   };
 }
 

@@ -5,7 +5,7 @@ import { DynamoEventStore } from '../adapters/dynamo-event-store.ts';
 import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
 import { log } from '../adapters/log.ts';
 import type { SesEventsConfig } from '../config.ts';
-import { tableOptions, type Parts } from './shared.ts';
+import { countingFor, tableOptions, type Parts } from './shared.ts';
 
 export { loadSesEventsConfig, type SesEventsConfig } from '../config.ts';
 export { lambdaEntry } from './entry.ts';
@@ -21,5 +21,6 @@ export function sesEventsDeps(
     events: new DynamoEventStore(dynamo, options),
     clock,
     log,
+    counting: countingFor(dynamo, options),
   };
 }

@@ -7,9 +7,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SESClient } from '@aws-sdk/client-ses';
 import type { Clinic } from '../../emails/clinic.ts';
 import { sequences as defaultSequences, type EmailStep } from '../../emails/sequences.ts';
+import { DynamoReportCounters } from '../adapters/dynamo-report-counters.ts';
 import type { TableOptions } from '../adapters/dynamo-table.ts';
+import { log } from '../adapters/log.ts';
 import { resolveSecrets } from '../adapters/secrets.ts';
 import { loadConfig, type Config, type ResolvedConfig } from '../config.ts';
+import { SEQUENCE_IDS } from '../contract.ts';
+import { Counting } from '../domain/counting.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { Sequence } from '../domain/sequence.ts';
 
@@ -54,6 +58,12 @@ export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>
       { ...sequence, window: { start: start ?? sequence.window.start, end: end ?? sequence.window.end } },
     ]),
   );
+}
+
+/** The report's counters kept at write time, for one process: gathered in memory, written at each invocation's end. */
+export function countingFor(dynamo: DynamoDBClient, options: TableOptions): Counting {
+  const counters = new DynamoReportCounters(dynamo, options);
+  return new Counting({ counters, leads: counters, log, nurtureId: SEQUENCE_IDS.nurture });
 }
 
 export function tableOptions(config: Pick<Config, 'TABLE_NAME' | 'DUE_SHARDS' | 'RETENTION_DAYS'>): TableOptions {

@@ -4,7 +4,7 @@ import { dynamoClient } from '../adapters/clients.ts';
 import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
 import { log } from '../adapters/log.ts';
 import type { ResolvedConfig } from '../config.ts';
-import { clinicFor, tableOptions, type Parts } from './shared.ts';
+import { clinicFor, countingFor, tableOptions, type Parts } from './shared.ts';
 
 export { lambdaEntry } from './entry.ts';
 export { readConfig, type Clinic, type ResolvedConfig } from './shared.ts';
@@ -13,5 +13,13 @@ export function unsubscribeDeps(
   config: ResolvedConfig,
   { clock = systemClock, dynamo = dynamoClient(config) }: Parts = {},
 ) {
-  return { config, clinic: clinicFor(config), store: new DynamoLeadStore(dynamo, tableOptions(config)), clock, log };
+  const options = tableOptions(config);
+  return {
+    config,
+    clinic: clinicFor(config),
+    store: new DynamoLeadStore(dynamo, options),
+    clock,
+    log,
+    counting: countingFor(dynamo, options),
+  };
 }

@@ -176,6 +176,16 @@ export type BookingResult =
  * if a send is in flight at that moment the write waits for it, so no nurture email ever follows a recorded booking.
  */
 export async function applyBooking(deps: BookingDeps, booking: Booking): Promise<BookingResult> {
+  const result = await apply(deps, booking);
+  // A booking changes why the lead left the nurture, and which email (if any) it is credited to.
+  if (deps.counting && (result.outcome === 'updated' || result.outcome === 'created')) {
+    await deps.counting.changed(result.leadId);
+    await deps.counting.flush();
+  }
+  return result;
+}
+
+async function apply(deps: BookingDeps, booking: Booking): Promise<BookingResult> {
   const leadId = booking.leadId ?? (booking.email && (await deps.store.leadIdForEmail(booking.email)));
   if (!leadId)
     return booking.consent && booking.email ? create(deps, booking, booking.email) : { outcome: 'not-found' };
@@ -222,7 +232,7 @@ async function create(deps: BookingDeps, booking: Booking, email: string): Promi
   const lead = { ...base, ...afterChange(base, change, now) };
   const result = await deps.store.create(lead);
   // Someone signed up with this address a moment ago: apply the booking to that lead instead.
-  if (!result.created) return applyBooking(deps, { ...booking, leadId: result.leadId });
+  if (!result.created) return apply(deps, { ...booking, leadId: result.leadId });
   return { outcome: 'created', leadId: lead.leadId, lead };
 }
 

@@ -4,6 +4,8 @@
  * a permanent rejection affects only its lead, a refusal for the whole account affects no lead) come from the order of
  * these calls and the store's conditions.
  */
+import { dueQueue } from './due-queue.ts';
+import type { Counting } from './counting.ts';
 import { visitProps } from './visit.ts';
 import type {
   Clock,
@@ -26,11 +28,11 @@ export interface DispatchSettings {
   leaseMs: number;
   /** How long to wait before retrying a step that failed transiently. */
   retryDelayMs: number;
-  /** How many due leads to read per shard per run. */
+  /** How many due leads to read per shard at a time (a run reads again as it works through them). */
   batchPerShard: number;
   /** How many leads to work on at once. */
   concurrency: number;
-  /** Stop taking new leads after this long (wall time), so a run ends before the next one starts. */
+  /** Stop taking new leads after this long (real time), so a run ends before the next one starts. */
   runBudgetMs: number;
 }
 
@@ -45,6 +47,8 @@ export interface DispatchDeps {
   unsubscribeUrl: (leadId: string) => string;
   /** Resolves at this send's turn under the maximum send rate; `'first'` goes ahead of the queue. */
   pace: (priority?: 'first') => Promise<void>;
+  /** The report's counters: what each settle did, written at the end of the run or request. */
+  counting?: Counting;
 }
 
 /**
@@ -55,28 +59,38 @@ export type DeliveryOutcome =
   'sent' | 'retry' | 'rejected' | 'unconfirmed' | 'paused' | 'rescheduled' | 'completed' | 'skipped';
 
 export type DispatchReport = Record<DeliveryOutcome, number> & {
-  /** Leads the due index offered this run. */
+  /** Leads the due index offered this run, each counted once however often the run read the index. */
   due: number;
   /** Due leads this run did not take up, because it ended early: SES refused for the account, or time ran out. */
   untried: number;
   /** Set when SES refused to send for the account: its error name and what is wrong (never SES's text). */
   pausedBy?: { reason: string; cause: string };
+  /** Set when the run was split across workers (see domain/fan-out.ts): how many; the counts are all of theirs. */
+  workers?: number;
 };
 
+/** What one run covers, when not every shard at the stage's concurrency (a fan-out worker's share). */
+export interface RunScope {
+  /** The shards this run reads; default: all of them. */
+  shards?: readonly number[];
+  /** Leads worked on at once; default: `settings.concurrency`. */
+  concurrency?: number;
+}
+
 /**
- * Work through everything due now, across all shards. When SES refuses a send for the account (see `paused`), no
- * other lead is taken up this run: each would fail the same way. Sends already under way finish, and the next run
- * tries again, so sending resumes by itself once SES accepts.
+ * Work through everything due, across the run's shards, until nothing more is due or the time budget is spent
+ * (`runBudgetMs`, on the deps' clock, in real time: a fast clock's time is divided by its speed). The due index is
+ * read again as the queue runs low (see domain/due-queue.ts), so one run is not limited to one page per shard; each
+ * lead is taken up at most once per run. When SES refuses a send for the account (see `paused`), no other lead is
+ * taken up this run: each would fail the same way. Sends already under way finish, and the next run tries again, so
+ * sending resumes by itself once SES accepts.
  */
-export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
-  const now = deps.clock.now();
-  const { shards, batchPerShard, concurrency } = deps.settings;
-  const pages = await Promise.all(
-    Array.from({ length: shards }, (_, shard) => deps.store.due(shard, now, batchPerShard)),
-  );
-  const queue = pages.flat();
+export async function dispatchDue(deps: DispatchDeps, scope: RunScope = {}): Promise<DispatchReport> {
+  const { store, clock, settings } = deps;
+  const shards = scope.shards ?? Array.from({ length: settings.shards }, (_, shard) => shard);
+  const concurrency = scope.concurrency ?? settings.concurrency;
   const report: DispatchReport = {
-    due: queue.length,
+    due: 0,
     sent: 0,
     retry: 0,
     rejected: 0,
@@ -88,18 +102,31 @@ export async function dispatchDue(deps: DispatchDeps): Promise<DispatchReport> {
     untried: 0,
   };
 
-  const stopAt = performance.now() + deps.settings.runBudgetMs;
+  const startedAt = clock.now().getTime();
+  const stop = () =>
+    report.pausedBy !== undefined || (clock.now().getTime() - startedAt) / (clock.speed ?? 1) >= settings.runBudgetMs;
+  const read = async () => {
+    const now = clock.now();
+    const pages = await Promise.all(shards.map((shard) => store.due(shard, now, settings.batchPerShard)));
+    return pages.flat();
+  };
+  const queue = dueQueue(read, 2 * concurrency, (error) =>
+    deps.log.error('reading the due index failed; this run finishes what it holds', { error: errorName(error) }),
+  );
+  await queue.fill();
+
   const worker = async () => {
-    while (report.pausedBy === undefined && performance.now() < stopAt) {
-      const lead = queue.shift();
-      if (lead === undefined) return;
+    for (let lead = await queue.next(stop); lead !== undefined; lead = await queue.next(stop)) {
       const { outcome, paused } = await deliver(deps, lead);
       report[outcome]++;
       if (paused) report.pausedBy ??= paused;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
-  report.untried = queue.length;
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  await queue.idle();
+  report.due = queue.offered;
+  report.untried = queue.left;
+  await deps.counting?.flush();
   return report;
 }
 
@@ -115,7 +142,11 @@ export async function deliverNext(
   lead: string | DueLead,
   priority?: 'first',
 ): Promise<DeliveryOutcome> {
-  return (await deliver(deps, lead, priority)).outcome;
+  try {
+    return (await deliver(deps, lead, priority)).outcome;
+  } finally {
+    await deps.counting?.flush();
+  }
 }
 
 type Delivered = { outcome: DeliveryOutcome; paused?: { reason: string; cause: string } };
@@ -228,9 +259,9 @@ async function deliverSeen(
       await store.release(seen.leadId, token, new Date(at.getTime() + deps.settings.retryDelayMs));
       return { outcome: 'paused', paused };
     }
-    case 'rejected':
+    case 'rejected': {
       log.warn('SES rejected the message; stopping this lead', { ...ids, reason: outcome.reason });
-      await store.settle(
+      const settled = await store.settle(
         seen.leadId,
         { token },
         {
@@ -239,7 +270,9 @@ async function deliverSeen(
           message: { ...ids, state: 'rejected', at, reason: outcome.reason },
         },
       );
+      if (settled) await deps.counting?.ended(seen, 'rejected');
       return { outcome: 'rejected' };
+    }
     case 'unknown':
       log.error('no answer from SES after sending; not resending', { ...ids, reason: outcome.reason });
       return {
@@ -311,10 +344,19 @@ async function settleAfter(
     message,
     ...scheduleFrom(sequence, after, sentAt, sentAt),
   };
-  if (await deps.store.settle(lead.leadId, { token: claim.token }, settlement)) return outcome;
+  if (await deps.store.settle(lead.leadId, { token: claim.token }, settlement)) {
+    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId);
+    if (!settlement.next) await deps.counting?.ended(lead, 'completed');
+    return outcome;
+  }
   // A stop dropped the claim while the send was in flight: keep the message's record all the same. If another
   // dispatcher took the lead over instead, the record is theirs, and this writes nothing.
-  if (!(await deps.store.recordStopped(lead.leadId, claim.mark, message))) {
+  if (await deps.store.recordStopped(lead.leadId, claim.mark, message)) {
+    // The record is the lead's now: count it as sent, and recount the lead (the stop counted it without this
+    // message, which may be the step it unsubscribed or bounced after).
+    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId);
+    await deps.counting?.changed(lead.leadId);
+  } else {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });
   }
   return outcome;
@@ -343,6 +385,7 @@ async function settleWithout(
     { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }) },
   );
   if (!settled) return 'skipped';
+  if (!plan.next) await deps.counting?.ended(lead, 'completed');
   return plan.next ? 'rescheduled' : 'completed';
 }
 

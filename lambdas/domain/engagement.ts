@@ -32,9 +32,13 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     return 'skipped';
   }
   // SES's Send event says what the lead's record of the send already says: SES accepted it. It is kept only for a
-  // send with no answer (unconfirmed) or not recorded yet, where it is the news that SES has the message.
+  // send with no answer (unconfirmed) or not recorded yet, where it is the news that SES has the message. (The report
+  // never counts a Send event: "sent" is the lead's own record.)
   if (event.type === 'Send' && sent.recorded === 'sent') return 'recorded';
-  if (!(await deps.events.recordEvent(event))) return 'duplicate';
+  const recorded = await deps.events.recordEvent(event);
+  if (!recorded) return 'duplicate';
+  // Counted in memory; the caller writes the counters once, at the end of its invocation (`Counting.flush`).
+  await deps.counting?.recorded(event, recorded.first);
   if (event.suppresses) await suppress(deps, event, event.suppresses);
   return 'recorded';
 }

@@ -1,3 +1,4 @@
+import type { Counting } from './counting.ts';
 import { firstSchedule } from './plan.ts';
 import type { Lead, LeadProfile } from './lead.ts';
 import type { Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
@@ -9,6 +10,8 @@ export interface EnrollDeps {
   clock: Clock;
   newId: () => string;
   sequence: Sequence;
+  /** The report's counters: a new lead enters the nurture. */
+  counting?: Counting;
 }
 
 /** `lead`: the lead as stored, so its first step can be sent without reading it back. */
@@ -33,6 +36,10 @@ export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<En
     ...(first && { nextStepId: first.stepId, nextSendAt: first.at.toISOString() }),
   };
   const result = await deps.store.create(lead);
+  if (result.created && deps.counting) {
+    await deps.counting.created(result.lead);
+    await deps.counting.flush();
+  }
   return result.created
     ? { created: true, leadId: result.lead.leadId, lead: result.lead }
     : { created: false, leadId: result.leadId };

@@ -3,6 +3,7 @@
  * (DynamoDB on dynalite, SES on aws-ses-v2-local) or small fakes.
  */
 import type { AppointmentStatus, Lead, LeadStatus } from './lead.ts';
+import type { Counts, LeadView } from './report-counts.ts';
 import type { EngagementEvent } from './ses-event.ts';
 
 export interface Clock {
@@ -161,12 +162,32 @@ export interface EventStore {
   /**
    * Record the event on its message, in one conditional write. False when it changes nothing: recorded before
    * (EventBridge delivers at least once), or a Delivery, Open… later than the one already kept (only the first time
-   * of each type is kept; every Click's time is).
+   * of each type is kept; every Click's time is). Else whether it is the first event of its type on its message (the
+   * report counts a lead once per step), decided by that same write.
    */
-  recordEvent(event: EngagementEvent): Promise<boolean>;
+  recordEvent(event: EngagementEvent): Promise<false | { first: boolean }>;
   suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
   /** Why this normalised address must never be emailed, if it must not. */
   suppressedAs(email: string): Promise<SuppressionReason | undefined>;
+}
+
+/** The report's counters, kept at write time (`report-counts.ts` names what each key counts). */
+export interface ReportCounters {
+  /** Add to the counters, one write per counter item touched. Answers what could not be written (to try again). */
+  add(deltas: Counts): Promise<Counts>;
+  read(): Promise<Counts>;
+  /** Set the counters to these counts (a rebuild's recount): keys absent here are set to 0. */
+  replace(counts: Counts): Promise<void>;
+}
+
+/** What each lead was last counted as in the lead totals (`countLead`), so a change counts only its difference. */
+export interface LeadCounts {
+  /** The lead as the report reads it, and what it is counted as now (none: not counted yet), with its version. */
+  view(leadId: string): Promise<{ view?: LeadView; counted?: { counts: Counts; version: number } }>;
+  /** Store what the lead counts as now; false when another writer stored something since `version`. */
+  store(leadId: string, counts: Counts, version: number | undefined): Promise<boolean>;
+  /** Add a known change, if the lead is counted at all (true), without reading it. */
+  adjust(leadId: string, delta: Counts): Promise<boolean>;
 }
 
 export type StopStatus = Extract<LeadStatus, 'unsubscribed' | 'bounced' | 'complained'>;

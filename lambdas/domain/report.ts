@@ -4,6 +4,7 @@
  * and the sequences' step order, and returns numbers.
  */
 import { SEQUENCE_IDS } from '../contract.ts';
+import { leadKey as leadCountKey, parseStepKey, recount, type Counts, type LeadTotal } from './report-counts.ts';
 import type { LeadStatus } from './lead.ts';
 import type { MessageState } from './ports.ts';
 import type { Sequence } from './sequence.ts';
@@ -148,94 +149,47 @@ export interface ReportOptions {
   nurtureId?: string;
 }
 
-type StepRef = Pick<ReportMessage, 'sequenceId' | 'stepId'>;
-
 /**
  * The funnel per step of every sequence, the bookings each email led to (credited to the step of the lead's last
- * click before it first booked), and why each lead that entered the nurture left it. Linear in the items read.
+ * click before it first booked), and why each lead that entered the nurture left it. Linear in the items read: the
+ * recount from raw items (`npm run report -- --rebuild`); the page and the CLI read the counters kept at write time
+ * and call `reportFromCounts` with them.
  */
 export function buildReport(input: ReportInput, options: ReportOptions): Report {
+  return reportFromCounts(recount(input, options.nurtureId ?? SEQUENCE_IDS.nurture), options);
+}
+
+/** The report from its counts (`report-counts.ts`): kept at write time, or recounted from the raw items. */
+export function reportFromCounts(counts: Counts, options: ReportOptions): Report {
   const nurtureId = options.nurtureId ?? SEQUENCE_IDS.nurture;
   const funnels = new Map<string, Map<string, Funnel>>();
-  const cell = ({ sequenceId, stepId }: StepRef): Funnel => {
+  const cell = (sequenceId: string, stepId: string): Funnel => {
     const steps = funnels.get(sequenceId) ?? funnels.set(sequenceId, new Map()).get(sequenceId)!;
     return steps.get(stepId) ?? steps.set(stepId, emptyFunnel()).get(stepId)!;
   };
   // Every configured step gets a row, even before anything was sent.
   for (const sequence of Object.values(options.sequences)) {
-    for (const step of sequence.steps) cell({ sequenceId: sequence.id, stepId: step.id });
+    for (const step of sequence.steps) cell(sequence.id, step.id);
   }
-
-  for (const message of input.messages) {
-    const funnel = cell(message);
-    const { counts } = message;
-    if (wasSent(message)) funnel.sent++;
-    if (counts.Delivery) funnel.delivered++;
-    if (counts.Open) funnel.opened++;
-    if (counts.Click) funnel.clicked++;
-    if (counts.Complaint) funnel.complained++;
+  for (const [key, value] of Object.entries(counts)) {
+    const step = parseStepKey(key);
+    if (step && step.metric in FUNNEL_KEYS) cell(step.sequenceId, step.stepId)[step.metric] += value;
   }
-
-  const messagesByLead = groupBy(input.messages, (m) => m.leadId);
-  const clicksByLead = groupBy(input.clicks, (c) => c.leadId);
-  const left = Object.fromEntries(LEAVE_REASONS.map((reason) => [reason, 0])) as Record<LeaveReason, number>;
-  const bookings = { total: 0, afterClick: 0, withoutClick: 0 };
-  let nurtureLeads = 0;
-
-  for (const lead of input.leads) {
-    const messages = messagesByLead.get(lead.leadId) ?? [];
-    if (lead.sequenceId === nurtureId || messages.some((m) => m.sequenceId === nurtureId)) {
-      nurtureLeads++;
-      left[leaveReason(lead)]++;
-    }
-    if (lead.bookedAt) {
-      bookings.total++;
-      const click = latest((clicksByLead.get(lead.leadId) ?? []).filter((c) => at(c.at) <= at(lead.bookedAt)));
-      if (click) {
-        bookings.afterClick++;
-        cell(click).bookedAfter++;
-      } else {
-        bookings.withoutClick++;
-      }
-    }
-    if (lead.status === 'unsubscribed') {
-      const step = lastSentBefore(lead, messages);
-      if (step) cell(step).unsubscribed++;
-    }
-    if (lead.status === 'bounced') {
-      const step = latest(messages.filter((m) => m.counts.Bounce)) ?? lastSentBefore(lead, messages);
-      if (step) cell(step).bounced++;
-    }
-  }
-
+  const total = (name: LeadTotal) => counts[leadCountKey(name)] ?? 0;
   return {
     generatedAt: options.now.toISOString(),
     note: OPENS_NOTE,
-    nurture: { sequenceId: nurtureId, leads: nurtureLeads, left },
-    bookings,
+    nurture: {
+      sequenceId: nurtureId,
+      leads: total('nurture'),
+      left: Object.fromEntries(LEAVE_REASONS.map((reason) => [reason, total(`left.${reason}`)])) as Record<
+        LeaveReason,
+        number
+      >,
+    },
+    bookings: { total: total('bookings'), afterClick: total('afterClick'), withoutClick: total('withoutClick') },
     sequences: orderedSequences(funnels, options.sequences, nurtureId),
   };
-}
-
-/**
- * Whichever came first: a booking, or the unsubscribe, bounce or complaint that stopped the lead. An unsubscribe
- * from the follow-up is still a booking; a booking after an unsubscribe still counts as a booking, not as the reason.
- */
-function leaveReason(lead: ReportLead): LeaveReason {
-  if (lead.bookedAt && !(lead.stoppedAt && at(lead.stoppedAt) < at(lead.bookedAt))) return 'booked';
-  return lead.status;
-}
-
-/** SES accepted it, or an unconfirmed (or not yet recorded) send that SES has reported events for. */
-function wasSent(message: ReportMessage): boolean {
-  if (message.state === 'sent') return true;
-  return message.state !== 'rejected' && Boolean(message.counts.Send || message.counts.Delivery);
-}
-
-/** The last step the lead was sent before it stopped. */
-function lastSentBefore(lead: ReportLead, messages: readonly ReportMessage[]): StepRef | undefined {
-  const stoppedAt = lead.stoppedAt ? at(lead.stoppedAt) : Infinity;
-  return latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= stoppedAt));
 }
 
 function orderedSequences(
@@ -266,28 +220,19 @@ function orderedSequences(
     });
 }
 
+const FUNNEL_KEYS: Record<keyof Funnel, true> = {
+  clicked: true,
+  bookedAfter: true,
+  sent: true,
+  delivered: true,
+  opened: true,
+  bounced: true,
+  complained: true,
+  unsubscribed: true,
+};
+
 function emptyFunnel(): Funnel {
   return { clicked: 0, bookedAfter: 0, sent: 0, delivered: 0, opened: 0, bounced: 0, complained: 0, unsubscribed: 0 };
 }
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
-
-const at = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
-
-/** The item with the latest time; items without one come before any with one. */
-function latest<T extends { at?: string }>(items: readonly T[]): T | undefined {
-  let best: T | undefined;
-  for (const item of items) if (!best || (at(item.at) || 0) >= (at(best.at) || 0)) best = item;
-  return best;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}

@@ -1,3 +1,4 @@
+import type { Counting } from './counting.ts';
 import type { LeadStatus } from './lead.ts';
 import type { Clock, LeadStore, StopStatus } from './ports.ts';
 
@@ -8,6 +9,8 @@ export interface StopDeps {
   sendTimeoutMs: number;
   /** Real-time wait between tries while a send is in flight. */
   sleep?: (ms: number) => Promise<void>;
+  /** The report's counters: a stop changes why the lead left, and the email it is counted against. */
+  counting?: Counting;
 }
 
 export type StopResult = { outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' };
@@ -53,8 +56,13 @@ export async function whileSendInFlight<T>(
  * truthfully: that email went out before the stop, and nothing goes out after it.
  */
 export async function stopLead(deps: StopDeps, leadId: string, status: StopStatus): Promise<StopResult> {
-  return whileSendInFlight(deps, async (since) => {
+  const result = await whileSendInFlight(deps, async (since) => {
     const result = await deps.store.stop(leadId, status, deps.clock.now(), since);
     return result.outcome === 'in-flight' ? 'in-flight' : result;
   });
+  if (result.outcome === 'stopped' && deps.counting) {
+    await deps.counting.changed(leadId);
+    await deps.counting.flush();
+  }
+  return result;
 }

@@ -51,6 +51,7 @@ export function makeBookingHandler(handlerDeps: BookingHandlerDeps) {
     sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000,
     defaultTimeZone: config.DEFAULT_TIME_ZONE,
     consentTextVersion: config.CONSENT_TEXT_VERSION,
+    counting: dispatch.counting,
   };
 
   return async (event: HttpEvent): Promise<HttpResult> => {

@@ -1,6 +1,7 @@
 /** SES events from EventBridge (the configuration set's event destination): recorded, rolled up, and acted on. */
 import { lambdaEntry, loadSesEventsConfig, sesEventsDeps, type SesEventsConfig } from '../compose/ses-events.ts';
 import { recordEngagement, type EngagementResult } from '../domain/engagement.ts';
+import type { Counting } from '../domain/counting.ts';
 import type { Clock, EventStore, LeadStore, Log } from '../domain/ports.ts';
 
 export interface SesEventsHandlerDeps {
@@ -11,11 +12,20 @@ export interface SesEventsHandlerDeps {
   clock: Clock;
   log: Log;
   config: Pick<SesEventsConfig, 'SES_TIMEOUT_SECONDS'>;
+  /** The report's counters, written once per event. */
+  counting?: Counting;
 }
 
-export function makeSesEventsHandler({ store, events, clock, log, config }: SesEventsHandlerDeps) {
-  const deps = { store, events, clock, log, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 };
-  return (event: unknown): Promise<EngagementResult> => recordEngagement(deps, event);
+export function makeSesEventsHandler({ store, events, clock, log, config, counting }: SesEventsHandlerDeps) {
+  const deps = { store, events, clock, log, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000, counting };
+  return async (event: unknown): Promise<EngagementResult> => {
+    try {
+      return await recordEngagement(deps, event);
+    } finally {
+      // Once per invocation: a batch of events (an SQS source) would write each counter item once.
+      await counting?.flush();
+    }
+  };
 }
 
 /**

@@ -64,7 +64,14 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
 
     const sequence = dispatch.sequences[SEQUENCE_IDS.nurture]!;
     const result = await enroll(
-      { store: dispatch.store, events: deps.events, clock: dispatch.clock, newId: deps.newId, sequence },
+      {
+        store: dispatch.store,
+        events: deps.events,
+        clock: dispatch.clock,
+        newId: deps.newId,
+        sequence,
+        counting: dispatch.counting,
+      },
       parsed.profile,
     );
     if (!result.created) return thanks(event, decoded.kind, 200, { created: false });

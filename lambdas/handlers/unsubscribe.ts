@@ -6,6 +6,7 @@
  */
 import { lambdaEntry, readConfig, unsubscribeDeps, type Clinic, type ResolvedConfig } from '../compose/unsubscribe.ts';
 import { ROUTES } from '../contract.ts';
+import type { Counting } from '../domain/counting.ts';
 import type { Clock, LeadStore, Log } from '../domain/ports.ts';
 import { stopLead } from '../domain/stop.ts';
 import { verifyUnsubscribeToken } from '../domain/unsubscribe-token.ts';
@@ -19,6 +20,8 @@ export interface UnsubscribeHandlerDeps {
   clinic: Pick<Clinic, 'name'>;
   /** The key the links are signed with. */
   config: Pick<ResolvedConfig, 'UNSUBSCRIBE_SECRET' | 'SES_TIMEOUT_SECONDS'>;
+  /** The report's counters: an unsubscribe changes why the lead left. */
+  counting?: Counting;
 }
 
 export function makeUnsubscribeHandler(deps: UnsubscribeHandlerDeps) {
@@ -47,7 +50,12 @@ export function makeUnsubscribeHandler(deps: UnsubscribeHandlerDeps) {
     }
 
     const result = await stopLead(
-      { store: deps.store, clock: deps.clock, sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000 },
+      {
+        store: deps.store,
+        clock: deps.clock,
+        sendTimeoutMs: config.SES_TIMEOUT_SECONDS * 1000,
+        counting: deps.counting,
+      },
       leadId,
       'unsubscribed',
     );

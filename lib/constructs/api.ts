@@ -1,6 +1,6 @@
 /**
  * The HTTP API: CORS for the clinic's sign-up form, stage throttling, access logs without personal data, and the
- * routes of `lib/handlers.ts`, public (with the reason recorded) or behind IAM.
+ * routes of `lib/handlers.ts`, public (with the reason recorded), behind IAM, or behind the report's sign-in.
  */
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -10,6 +10,7 @@ import {
   DomainName,
   HttpApi,
   HttpMethod,
+  type IHttpRouteAuthorizer,
   LogGroupLogDestination,
   SecurityPolicy,
   type HttpStage,
@@ -131,19 +132,23 @@ export class Api extends Construct {
   }
 
   /**
-   * Route each of `routes` to `fn`. An `iam` route needs SigV4-signed calls; a public one gets no authorizer, and
-   * the reason it needs none becomes its cdk-nag acknowledgement.
+   * Route each of `routes` to `fn`. An `iam` route needs SigV4-signed calls; a `signed-in` route needs an access
+   * token that `signIn` (the report's sign-in JWT authorizer) accepts, with the `openid` scope, which ID tokens lack;
+   * a public one gets no authorizer, and the reason it needs none becomes its cdk-nag acknowledgement.
    */
-  addRoutes(fn: IFunction, routes: RouteSpec[]): void {
+  addRoutes(fn: IFunction, routes: RouteSpec[], signIn?: IHttpRouteAuthorizer): void {
     for (const route of routes) {
-      const [created] = this.httpApi.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${fn.node.id}${route.method}${route.path.replace(/\W/g, '')}`, fn),
-        ...(route.auth === 'iam' && { authorizer: this.iamAuthorizer }),
-      });
-      if (route.auth !== 'iam')
+      const integration = new HttpLambdaIntegration(`${fn.node.id}${route.method}${route.path.replace(/\W/g, '')}`, fn);
+      const options = { path: route.path, methods: [HttpMethod[route.method]], integration };
+      if (route.auth === 'iam') {
+        this.httpApi.addRoutes({ ...options, authorizer: this.iamAuthorizer });
+      } else if (route.auth === 'signed-in') {
+        if (!signIn) throw new Error(`lib/handlers.ts: ${route.method} ${route.path} needs the report's sign-in`);
+        this.httpApi.addRoutes({ ...options, authorizer: signIn, authorizationScopes: ['openid'] });
+      } else {
+        const [created] = this.httpApi.addRoutes(options);
         Validations.of(created!).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.auth.public });
+      }
     }
   }
 }

@@ -14,6 +14,7 @@ import { NurtureFunction } from '../nurture-function.ts';
 import type { Api } from './api.ts';
 import type { Data } from './data.ts';
 import type { Email } from './email.ts';
+import type { ReportSignIn } from './report-sign-in.ts';
 
 /** The environment variable that carries each secret's ARN (read by `lambdas/config.ts`). */
 const SECRET_ENV: Record<SecretName, string> = { unsubscribe: 'UNSUBSCRIBE_SECRET_ARN', booking: 'BOOKING_SECRET_ARN' };
@@ -31,6 +32,8 @@ export interface FunctionsProps {
   email: Email;
   /** Where handlers with routes are reachable. */
   api: Api;
+  /** The report's sign-in: its authorizer guards `signed-in` routes, its settings go to handlers that ask (`signIn`). */
+  signIn: ReportSignIn;
   removalPolicy: RemovalPolicy;
 }
 
@@ -72,6 +75,12 @@ export class Functions extends Construct {
         environment: {
           ...environment,
           ...(spec.sends && config.maxSendRate !== undefined && { MAX_SEND_RATE: String(config.maxSendRate) }),
+          ...(spec.fansOut && fanOutEnvironment(config)),
+          ...(spec.signIn && {
+            ADMIN_USER_POOL_ID: props.signIn.userPool.userPoolId,
+            ADMIN_CLIENT_ID: props.signIn.client.userPoolClientId,
+            ADMIN_SIGN_IN_URL: props.signIn.signInUrl,
+          }),
         },
         memorySize: spec.memorySize,
         timeout: spec.timeout,
@@ -86,8 +95,10 @@ export class Functions extends Construct {
         if (spec.secrets.includes(name)) fn.bindSecret(SECRET_ENV[name], data.secrets[name]);
       if (spec.sends) fn.allowSesSending(email.identity.emailIdentityArn, email.configurationSet.configurationSetName);
       if (spec.readsSendQuota) fn.allowReadSendQuota();
+      // Its workers are invocations of itself: granted only where the stage splits runs across workers.
+      if (spec.fansOut && (config.dispatchWorkers ?? 1) > 1) fn.allowInvokeSelf();
 
-      api.addRoutes(fn, spec.routes ?? []);
+      api.addRoutes(fn, spec.routes ?? [], props.signIn.authorizer);
       if (spec.schedule) {
         const minutes =
           reservedConcurrency === undefined ? spec.schedule.unreservedEveryMinutes : spec.schedule.everyMinutes;
@@ -132,6 +143,14 @@ function handlerEnvironment(
     ...(config.sendWindow && { SEND_WINDOW_START: config.sendWindow.start, SEND_WINDOW_END: config.sendWindow.end }),
     ...(config.consentTextVersion && { CONSENT_TEXT_VERSION: config.consentTextVersion }),
     POWERTOOLS_SERVICE_NAME: serviceName,
+  };
+}
+
+/** How the dispatcher splits a run across workers (lambdas/domain/fan-out.ts), when the stage says. */
+function fanOutEnvironment(config: StageConfig): Record<string, string> {
+  return {
+    ...(config.dispatchWorkers !== undefined && { DISPATCH_MAX_WORKERS: String(config.dispatchWorkers) }),
+    ...(config.dispatchWorkerRate !== undefined && { DISPATCH_WORKER_RATE: String(config.dispatchWorkerRate) }),
   };
 }
 

@@ -89,6 +89,25 @@ describe('the deployed bundles', () => {
       ).toBe(true);
   });
 
+  it("the bundles hold the prettier stub, not prettier, and React's production build alone (lib/nurture-function.ts)", async () => {
+    for (const handler of ['signup', 'booking', 'dispatch', 'admin']) {
+      const { sources } = JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as {
+        sources: string[];
+      };
+      const unwanted = sources.filter((source) =>
+        /node_modules\/(prettier\/|react(-dom)?\/.*\.development\.js$)/.test(source),
+      );
+      expect(unwanted, handler).toEqual([]);
+      if (handler === 'admin') continue;
+      // The same check finds what takes their place in the bundles that render emails.
+      for (const part of ['react-dom/cjs/react-dom-server.node.production.js', 'lib/stubs/prettier.ts'])
+        expect(
+          sources.some((source) => source.endsWith(part)),
+          `${handler}: ${part}`,
+        ).toBe(true);
+    }
+  });
+
   it('the unsubscribe bundle unsubscribes a lead through its one-click link', async () => {
     const env = await testEnv();
     const leadId = await signUp(env, { email: uniqueEmail('bundle-unsubscribe') });
@@ -132,21 +151,58 @@ describe('the deployed bundles', () => {
     });
   });
 
-  it('the admin bundle answers 403 to a caller IAM did not authorise, and renders the report for one it did', async () => {
+  it("the admin bundle: its sign-in page holds no data, the report answers a current access token of the report's client, /admin/api/report an IAM-signed request", async () => {
     const env = await testEnv();
-    const anonymous = await invoke('admin', httpEvent('GET', '/admin'), emulatorEnv(env));
-    expect(anonymous.error).toBeUndefined();
-    expect(anonymous.result!.statusCode).toBe(403);
-    const signed = httpEvent('GET', '/admin') as { requestContext: Record<string, unknown> };
-    signed.requestContext.authorizer = { iam: { userArn: 'arn:aws:iam::123456789012:user/marketing' } };
-    const { result, error } = await invoke('admin', signed, {
+    const awsEnv = {
       TABLE_NAME: env.config.TABLE_NAME,
       DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT!,
-    });
+      PUBLIC_BASE_URL: 'https://api.clinic.example',
+      ADMIN_USER_POOL_ID: 'us-east-1_Bundle',
+      ADMIN_CLIENT_ID: 'bundleclient',
+      ADMIN_SIGN_IN_URL: 'https://nurture-dev-123456789012.auth.us-east-1.amazoncognito.com',
+    };
+    const page = await invoke('admin', httpEvent('GET', '/admin'), awsEnv);
+    expect(page.error).toBeUndefined();
+    expect(page.result!.statusCode).toBe(200);
+    expect(page.result!.body).toContain('/oauth2/authorize');
+    expect(page.result!.body).not.toContain('data-step');
+
+    const anonymous = await invoke('admin', httpEvent('GET', '/admin/report'), awsEnv);
+    expect(anonymous.result!.statusCode).toBe(401);
+    const signedIn = httpEvent('GET', '/admin/report', { headers: { accept: 'text/html' } }) as {
+      requestContext: Record<string, unknown>;
+    };
+    signedIn.requestContext.authorizer = {
+      jwt: {
+        claims: {
+          sub: 'a1b2c3d4-0000-4000-8000-000000000001',
+          iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bundle',
+          client_id: 'bundleclient',
+          token_use: 'access',
+          exp: String(Math.floor(Date.now() / 1000) + 3600),
+        },
+      },
+    };
+    const { result, error } = await invoke('admin', signedIn, awsEnv);
     expect(error).toBeUndefined();
     expect(result!.statusCode).toBe(200);
     expect(result!.body).toMatch(/<svg[^>]*role="img"/);
     expect(result!.body).toContain('data-step="welcome"');
+
+    const script = httpEvent('GET', '/admin/api/report') as { requestContext: Record<string, unknown> };
+    expect((await invoke('admin', script, awsEnv)).result!.statusCode).toBe(403);
+    script.requestContext.authorizer = { iam: { userArn: 'arn:aws:iam::123456789012:user/ops-script' } };
+    expect((await invoke('admin', script, awsEnv)).result!.statusCode).toBe(200);
+  });
+
+  it('the admin bundle without the sign-in settings fails at start, naming them, and serves nothing', async () => {
+    const env = await testEnv();
+    const { result, error } = await invoke('admin', httpEvent('GET', '/admin/report'), {
+      TABLE_NAME: env.config.TABLE_NAME,
+      DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT!,
+    });
+    expect(result).toBeUndefined();
+    expect(error).toMatch(/the report's sign-in needs ADMIN_USER_POOL_ID, ADMIN_CLIENT_ID, ADMIN_SIGN_IN_URL/);
   });
 
   it('an error in a bundle points at the TypeScript source line (source maps)', async () => {

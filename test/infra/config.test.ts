@@ -107,6 +107,20 @@ describe('stage configuration', () => {
       "stages.prod.reservedConcurrency.dispatch: must be 1 or left out: one dispatcher at a time keeps the stage's pace",
     ],
     [
+      'workers without room for them all',
+      (p: any) => {
+        p.dispatchWorkers = 4;
+        p.reservedConcurrency = { ...p.reservedConcurrency, dispatch: 1 };
+      },
+      'stages.prod.reservedConcurrency.dispatch: must be 5 (dispatchWorkers + 1: the scheduled run and its 4 workers) or left out',
+    ],
+    ['more workers than a stage may start', (p: any) => (p.dispatchWorkers = 65), 'stages.prod.dispatchWorkers:'],
+    [
+      'a worker rate under one email a second',
+      (p: any) => (p.dispatchWorkerRate = 0.5),
+      'stages.prod.dispatchWorkerRate:',
+    ],
+    [
       'a custom domain with both a certificate and a hosted zone',
       (p: any) =>
         (p.customDomain.certificateArn =
@@ -147,6 +161,20 @@ describe('stage configuration', () => {
     ],
   ])('%s is refused, naming the field', (_, change, message) => {
     expect(problem(withProd(change))).toContain(message);
+  });
+
+  it('a stage that splits runs across N workers reserves N + 1 for the dispatcher, or nothing', () => {
+    const reserving = (dispatch: number | undefined) =>
+      problem(
+        withProd((p) => {
+          p.dispatchWorkers = 4;
+          p.reservedConcurrency = { ...p.reservedConcurrency, dispatch };
+          if (dispatch === undefined) delete p.reservedConcurrency.dispatch;
+        }),
+      );
+    expect(reserving(5)).toBe('no error');
+    expect(reserving(undefined)).toBe('no error');
+    expect(reserving(6)).toContain('must be 5');
   });
 
   it('a production stage may instead give a publicBaseUrl made elsewhere, or reserve nothing with {}', () => {

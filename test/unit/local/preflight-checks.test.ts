@@ -10,6 +10,7 @@ import {
   checkAlarmSubscriptions,
   checkBootstrap,
   checkCredentials,
+  checkDispatchWorkers,
   checkLambdaConcurrency,
   checklistText,
   checkPlaceholders,
@@ -161,6 +162,21 @@ describe('Lambda concurrency', () => {
     });
     // Exactly 100 left is allowed ("at least 100").
     expect(checkLambdaConcurrency(limits(143, 143), { reserved: 43, deployed: false }).status).toBe('pass');
+  });
+
+  it('dispatcher workers: reserved, as the stage requires; unreserved, the pool must hold the run and its workers', () => {
+    expect(checkDispatchWorkers(limits(1000, 1000), { workers: 4, reservedForDispatch: 5 })).toMatchObject({
+      status: 'pass',
+      detail: 'the dispatcher reserves 5: the scheduled run and its 4 workers',
+    });
+    expect(checkDispatchWorkers(limits(10, 10), { workers: 4 }).status).toBe('pass');
+    const result = checkDispatchWorkers(limits(10, 4), { workers: 4 });
+    expect(result).toMatchObject({
+      status: 'fail',
+      detail:
+        "up to 5 dispatcher invocations at once (the scheduled run and 4 workers), from the account's 4 unreserved: Lambda would throttle the workers",
+    });
+    expect(fixText(result)).toContain('lower dispatchWorkers in cdk.json to at most 3');
   });
 
   it('a new account with a low limit fails, with the limit to ask for', () => {

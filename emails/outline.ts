@@ -1,0 +1,69 @@
+/**
+ * The sequences' outline, which marketing edits: which emails go out, in what order, and how long after the previous
+ * one. Each step's template is attached in `emails/sequences.ts`, by step id; what only needs the steps (the report
+ * on /admin) imports this file alone, so it never loads a template or React.
+ *
+ * - Step ids are stable: leads store them. To replace an email, add a step with a new id and remove the old one.
+ * - `after` is counted from when the previous email of the sequence was sent, in the lead's own time zone
+ *   (`days` are calendar days, so a DST change does not shift the send time).
+ * - Emails go out only inside `window` (the lead's local time), and at most one per lead per local day.
+ * - `appointment` times a step from the lead's appointment instead (`days: -1` is the day before, at `at` local
+ *   time); such a step is skipped when its moment has passed by the time it comes up, unless `lateUntilBefore`
+ *   lets it go late: then it goes at once (or when the send window opens, if that is still in time), as long as
+ *   the visit is more than that far off.
+ * - Step ids are unique across all sequences.
+ */
+import { SEQUENCE_IDS } from '../lambdas/contract.ts';
+import type { Sequence } from '../lambdas/domain/sequence.ts';
+
+/** Keeps each step id's literal type, so `emails/sequences.ts` must give every step exactly one template. */
+const outline = <const S extends Sequence>(sequence: S): S => sequence;
+
+export const nurtureOutline = outline({
+  id: SEQUENCE_IDS.nurture,
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: true,
+  steps: [
+    { id: 'welcome', immediate: true },
+    { id: 'how-it-works', after: { days: 2 } },
+    { id: 'who-it-helps', after: { days: 3 } },
+    // Risks come early: who should avoid it and the side effects reach a lead before the research and the cost.
+    { id: 'side-effects', after: { days: 3 } },
+    { id: 'iv-and-nasal', after: { days: 4 } },
+    { id: 'the-research', after: { days: 4 } },
+    { id: 'cost-and-financing', after: { days: 5 } },
+    { id: 'last-invitation', after: { days: 7 } },
+  ],
+});
+
+/** After a booking (and after a reschedule, re-timed): the nurture stops for good. Service emails, so no one-per-day. */
+export const followUpOutline = outline({
+  id: SEQUENCE_IDS.followUp,
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: false,
+  steps: [
+    { id: 'confirmation', immediate: true },
+    // Booked after 10:00 the day before (or moved closer): late, for any visit more than 3 hours off (see
+    // `lateUntilBefore` in lambdas/domain/sequence.ts); within 3 hours of the visit, the confirmation covers it.
+    { id: 'reminder', appointment: { days: -1, at: '10:00', lateUntilBefore: { hours: 3 } } },
+    { id: 'after-visit', appointment: { days: 1, at: '10:00' } },
+  ],
+});
+
+/** After a cancellation or a no-show: one nudge to choose a new time. */
+export const rescheduleOutline = outline({
+  id: SEQUENCE_IDS.reschedule,
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: true,
+  steps: [{ id: 'reschedule-nudge', after: { hours: 2 } }],
+});
+
+/** Every step id of every sequence. */
+export type StepId = (typeof nurtureOutline | typeof followUpOutline | typeof rescheduleOutline)['steps'][number]['id'];
+
+/** The sequences without their templates, by id: their steps, order, timing and send window. */
+export const outlines: Readonly<Record<string, Sequence>> = {
+  [nurtureOutline.id]: nurtureOutline,
+  [followUpOutline.id]: followUpOutline,
+  [rescheduleOutline.id]: rescheduleOutline,
+};

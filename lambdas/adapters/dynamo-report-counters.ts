@@ -1,0 +1,185 @@
+/**
+ * The report's counters (ports `ReportCounters` and `LeadCounts`) on the one table.
+ *
+ * Items (pk, sk; formats in `lambdas/contract.ts`):
+ *   COUNT#report, LEADS                     the lead totals: `nurture`, `left.<reason>`, `bookings`, `afterClick`,
+ *                                           `withoutClick` (numbers)
+ *   COUNT#report, STEP#<sequenceId>#<step>  one step's funnel: `sequenceId`, `stepId`, and `sent`, `delivered`,
+ *                                           `opened`, `clicked`, `complained`, `bookedAfter`, `unsubscribed`,
+ *                                           `bounced` (numbers); a few hundred bytes, so an update is one write unit
+ *   LEAD#<leadId>, COUNTED                  what the lead adds to the lead totals now (`counted`, a map of count keys
+ *                                           to numbers) and a `version` every change to it increments
+ *
+ * Access patterns:
+ *   flush              one UpdateItem with ADD per counter item touched since the last flush
+ *   read               Query pk = COUNT#report (a few dozen items, whatever the table holds)
+ *   a lead's change    Query pk = LEAD#<leadId> (its profile with its message records, its MSG# items with their
+ *                      first times and click times, and COUNTED, projected as the report reads them), then an UpdateItem of COUNTED conditional on the version read
+ *   a known change     UpdateItem of COUNTED adding to its map, only if it exists (no read)
+ *
+ * All counters sit under one partition key, so one Query reads them. DynamoDB serves about 1,000 write units a second
+ * per partition: far above what a clinic's sends and SES events need once the SES events arrive in batches.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
+import type { LeadCounts, ReportCounters } from '../domain/ports.ts';
+import { diffCounts, parseStepKey, type Counts, type LeadView } from '../domain/report-counts.ts';
+import { counterPartition, countedKey, leadKey, leadTotalsKey, stepCounterKey, type ItemKey } from './dynamo-keys.ts';
+import { addItem, collectedFrom, gathered, REPORT_ATTRIBUTES } from './dynamo-report-source.ts';
+import { DynamoTable, type TableOptions } from './dynamo-table.ts';
+
+const LEAD_TOTAL_PREFIX = 'lead/';
+
+export class DynamoReportCounters implements ReportCounters, LeadCounts {
+  private readonly table: DynamoTable;
+
+  constructor(client: DynamoDBClient, options: Pick<TableOptions, 'tableName' | 'retentionDays'>) {
+    this.table = new DynamoTable(client, options.tableName, options.retentionDays);
+  }
+
+  async add(deltas: Counts): Promise<Counts> {
+    const items = new Map<string, { key: ItemKey; ids?: { sequenceId: string; stepId: string }; adds: Counts }>();
+    for (const [name, value] of Object.entries(deltas)) {
+      if (value === 0) continue;
+      const step = parseStepKey(name);
+      const key = step ? stepCounterKey(step.sequenceId, step.stepId) : leadTotalsKey();
+      const item =
+        items.get(key.sk) ??
+        items
+          .set(key.sk, {
+            key,
+            ...(step && { ids: { sequenceId: step.sequenceId, stepId: step.stepId } }),
+            adds: {},
+          })
+          .get(key.sk)!;
+      item.adds[step ? step.metric : name.slice(LEAD_TOTAL_PREFIX.length)] = value;
+    }
+    const unwritten: Counts = {};
+    await Promise.all(
+      [...items.values()].map(async ({ key, ids, adds }) => {
+        const names = Object.keys(adds);
+        try {
+          await this.table.doc.send(
+            new UpdateCommand({
+              TableName: this.table.name,
+              Key: key,
+              UpdateExpression: [
+                `ADD ${names.map((_, i) => `#a${i} :a${i}`).join(', ')}`,
+                ids && 'SET sequenceId = :sequence, stepId = :step',
+              ]
+                .filter(Boolean)
+                .join(' '),
+              ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#a${i}`, name])),
+              ExpressionAttributeValues: {
+                ...Object.fromEntries(names.map((name, i) => [`:a${i}`, adds[name]])),
+                ...(ids && { ':sequence': ids.sequenceId, ':step': ids.stepId }),
+              },
+            }),
+          );
+        } catch {
+          for (const name of names)
+            unwritten[ids ? `step/${ids.sequenceId}/${ids.stepId}/${name}` : `${LEAD_TOTAL_PREFIX}${name}`] =
+              adds[name]!;
+        }
+      }),
+    );
+    return unwritten;
+  }
+
+  async read(): Promise<Counts> {
+    const counts: Counts = {};
+    const pages = paginateQuery(
+      { client: this.table.doc },
+      {
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': counterPartition },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const step = String(item.sk).startsWith(KEY_PREFIX.counterStep);
+        if (!step && item.sk !== SORT_KEY.leadTotals) continue;
+        for (const [name, value] of Object.entries(item)) {
+          if (typeof value !== 'number' || value === 0) continue;
+          counts[
+            step ? `step/${String(item.sequenceId)}/${String(item.stepId)}/${name}` : `${LEAD_TOTAL_PREFIX}${name}`
+          ] = value;
+        }
+      }
+    }
+    return counts;
+  }
+
+  async replace(counts: Counts): Promise<void> {
+    const unwritten = await this.add(diffCounts(counts, await this.read()));
+    if (Object.keys(unwritten).length > 0) throw new Error('some counters could not be written');
+  }
+
+  async view(leadId: string) {
+    const gathering = gathered();
+    const pages = paginateQuery(
+      { client: this.table.doc },
+      {
+        TableName: this.table.name,
+        KeyConditionExpression: '#pk = :pk',
+        // The same items and attributes the rebuild's Scan reads for this lead: no address, name or interest. The
+        // lead's partition holds its PROFILE (with its message records), its MSG# items and COUNTED: all are read.
+        ProjectionExpression: REPORT_ATTRIBUTES.map((name) => `#${name}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(REPORT_ATTRIBUTES.map((name) => [`#${name}`, name])),
+        ExpressionAttributeValues: { ':pk': leadKey(leadId).pk },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) for (const item of page.Items ?? []) addItem(gathering, item);
+    const input = collectedFrom(gathering);
+    const lead = input.leads[0];
+    const view: LeadView | undefined = lead && { lead, messages: input.messages, clicks: input.clicks };
+    const counted = input.counted.get(leadId);
+    return { ...(view && { view }), ...(counted && { counted }) };
+  }
+
+  async store(leadId: string, counts: Counts, version: number | undefined): Promise<boolean> {
+    return this.table.conditionalUpdate({
+      Key: countedKey(leadId),
+      UpdateExpression: 'SET counted = :counts, version = :next, expiresAt = :expires',
+      ConditionExpression: version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
+      ExpressionAttributeValues: {
+        ':counts': counts,
+        ':next': (version ?? 0) + 1,
+        ':expires': this.table.expiry(new Date()),
+        ...(version !== undefined && { ':version': version }),
+      },
+    });
+  }
+
+  async adjust(leadId: string, delta: Counts): Promise<boolean> {
+    const names = Object.keys(delta);
+    if (names.length === 0) return true;
+    return this.table.conditionalUpdate({
+      Key: countedKey(leadId),
+      UpdateExpression: `SET ${names.map((_, i) => `counted.#k${i} = if_not_exists(counted.#k${i}, :zero) + :d${i}`).join(', ')}, version = version + :one`,
+      ConditionExpression: 'attribute_exists(version)',
+      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#k${i}`, name])),
+      ExpressionAttributeValues: {
+        ':zero': 0,
+        ':one': 1,
+        ...Object.fromEntries(names.map((name, i) => [`:d${i}`, delta[name]])),
+      },
+    });
+  }
+
+  /** What a lead counts as, overwritten whatever it was (the rebuild's repair, run while nothing else writes). */
+  async overwrite(leadId: string, counts: Counts): Promise<void> {
+    await this.table.doc.send(
+      new UpdateCommand({
+        TableName: this.table.name,
+        Key: countedKey(leadId),
+        UpdateExpression: 'SET counted = :counts, expiresAt = :expires ADD version :one',
+        ExpressionAttributeValues: { ':counts': counts, ':expires': this.table.expiry(new Date()), ':one': 1 },
+      }),
+    );
+  }
+}

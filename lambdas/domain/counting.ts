@@ -1,0 +1,132 @@
+/**
+ * The report's counters, kept at write time: what happened (a step sent, an SES event newly recorded, a lead created,
+ * stopped, booked or ended) turned into counter deltas, gathered in memory and written once at the end of each
+ * invocation (`flush`: one write per counter item touched), so the report reads a few items whatever the table holds.
+ *
+ * Two kinds of counts (`report-counts.ts` says what each key counts):
+ * - per message (sent, delivered, opened, clicked, complained): added when it happens, once per step and lead. Only
+ *   what was newly recorded counts: a send whose settle kept its claim, the first event of its type on a message.
+ * - per lead (nurture leads and why they left, bookings and the email each is credited to, the email a lead
+ *   unsubscribed or bounced after): these depend on the lead's whole state, which later events change (a click
+ *   that arrives after the booking it came before). Each lead stores what it was last counted as (`LeadCounts`); a
+ *   change recounts the lead from its items and adds only the difference, under a version check, so two changes
+ *   racing on one lead never count twice.
+ * Counting never fails what it counts: an error is logged (ids only), and `npm run report -- --rebuild` finds and
+ * repairs what was missed.
+ */
+import type { Lead } from './lead.ts';
+import type { Clock, LeadCounts, Log, ReportCounters } from './ports.ts';
+import {
+  addCounts,
+  countLead,
+  diffCounts,
+  FIRST_OF_TYPE,
+  increment,
+  isEmpty,
+  leadKey,
+  stepKey,
+  type Counts,
+} from './report-counts.ts';
+import type { EngagementEvent } from './ses-event.ts';
+
+export interface CountingDeps {
+  counters: ReportCounters;
+  leads: LeadCounts;
+  log: Log;
+  clock?: Clock;
+  nurtureId: string;
+}
+
+/** How many times a lead's recount is tried when other writers keep changing what it counts as. */
+const ATTEMPTS = 5;
+
+export class Counting {
+  private pending: Counts = {};
+
+  constructor(private readonly deps: CountingDeps) {}
+
+  /** The dispatcher settled a step SES accepted, and the settle kept its claim. */
+  sent(sequenceId: string, stepId: string): void {
+    increment(this.pending, stepKey(sequenceId, stepId, 'sent'));
+  }
+
+  /** An SES event the event store newly recorded; `first`: the first of its type on its message. */
+  async recorded(event: EngagementEvent, first: boolean): Promise<void> {
+    const metric = FIRST_OF_TYPE.find(([type]) => type === event.type)?.[1];
+    if (first && metric) increment(this.pending, stepKey(event.sequenceId, event.stepId, metric));
+    // A click can move the email a booking is credited to (it may arrive after the booking it came before); a bounce,
+    // the email a bounced lead is counted against.
+    if (event.type === 'Click' || event.type === 'Bounce') await this.changed(event.leadId);
+  }
+
+  /** A lead sign-up just created: counted from the lead itself, no read. */
+  async created(lead: Lead): Promise<void> {
+    await this.guard(lead.leadId, async () => {
+      const counts = countLead({ lead, messages: [], clicks: [] }, this.deps.nurtureId);
+      if (await this.deps.leads.store(lead.leadId, counts, undefined)) addCounts(this.pending, counts);
+    });
+  }
+
+  /**
+   * A claimed lead settled as completed or rejected. A claimed lead was active and never stopped, so only a nurture
+   * lead that has not booked changes why it left (a booked lead left by booking); no read needed.
+   */
+  async ended(lead: Pick<Lead, 'leadId' | 'sequenceId' | 'bookedAt'>, status: 'completed' | 'rejected') {
+    if (lead.sequenceId !== this.deps.nurtureId || lead.bookedAt) return;
+    const delta: Counts = { [leadKey('left.active')]: -1, [leadKey(`left.${status}`)]: 1 };
+    await this.guard(lead.leadId, async () => {
+      if (await this.deps.leads.adjust(lead.leadId, delta)) addCounts(this.pending, delta);
+    });
+  }
+
+  /** Anything else changed the lead (a booking, a stop, a click, a bounce): count the difference it makes now. */
+  async changed(leadId: string): Promise<void> {
+    await this.guard(leadId, async () => {
+      for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+        const { view, counted } = await this.deps.leads.view(leadId);
+        const now = view ? countLead(view, this.deps.nurtureId) : {};
+        const delta = diffCounts(now, counted?.counts ?? {});
+        if (isEmpty(delta)) return;
+        if (await this.deps.leads.store(leadId, now, counted?.version)) {
+          addCounts(this.pending, delta);
+          return;
+        }
+      }
+      this.deps.log.warn('report counters: the lead kept changing; left for the rebuild', { leadId });
+    });
+  }
+
+  /** Write what was counted since the last flush. What cannot be written now is kept for the next flush. */
+  async flush(): Promise<void> {
+    const deltas = this.pending;
+    this.pending = {};
+    if (isEmpty(deltas)) return;
+    try {
+      const unwritten = await this.deps.counters.add(deltas);
+      if (!isEmpty(unwritten)) {
+        addCounts(this.pending, unwritten);
+        this.deps.log.error('report counters not written; kept for the next flush', {
+          counters: Object.keys(unwritten).length,
+        });
+      }
+    } catch (error) {
+      addCounts(this.pending, deltas);
+      this.deps.log.error('report counters not written; kept for the next flush', { error: errorName(error) });
+    }
+  }
+
+  private async guard(leadId: string, count: () => Promise<void>): Promise<void> {
+    try {
+      await count();
+    } catch (error) {
+      this.deps.log.error('report counters: a lead not counted; left for the rebuild', {
+        leadId,
+        error: errorName(error),
+      });
+    }
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown';
+}

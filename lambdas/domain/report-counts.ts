@@ -1,0 +1,158 @@
+/**
+ * The report's numbers as flat counts, and how each item the table holds contributes to them. Pure. The same
+ * functions serve the recount from raw items (`buildReport`, `npm run report -- --rebuild`) and the counters kept at
+ * write time (`counting.ts`), so the two cannot drift apart by definition, only by what was recorded.
+ *
+ * A count's key names what it counts, ids only:
+ *   step/<sequenceId>/<stepId>/<metric>   a funnel column (`Funnel`) of one step
+ *   lead/nurture                          leads that entered the nurture
+ *   lead/left.<reason>                    of those, why each left it (`LeaveReason`)
+ *   lead/bookings, lead/afterClick, lead/withoutClick
+ */
+import type { Funnel, LeaveReason, ReportClick, ReportInput, ReportLead, ReportMessage } from './report.ts';
+
+/** Sparse: a key that is absent counts 0. */
+export type Counts = Record<string, number>;
+
+export type LeadTotal = 'nurture' | `left.${LeaveReason}` | 'bookings' | 'afterClick' | 'withoutClick';
+
+export const stepKey = (sequenceId: string, stepId: string, metric: keyof Funnel) =>
+  `step/${sequenceId}/${stepId}/${metric}`;
+export const leadKey = (total: LeadTotal) => `lead/${total}`;
+
+/** A step count's parts, or undefined for a lead total. */
+export function parseStepKey(key: string): { sequenceId: string; stepId: string; metric: keyof Funnel } | undefined {
+  if (!key.startsWith('step/')) return undefined;
+  const parts = key.split('/');
+  if (parts.length !== 4) return undefined;
+  return { sequenceId: parts[1]!, stepId: parts[2]!, metric: parts[3] as keyof Funnel };
+}
+
+export function increment(counts: Counts, key: string, by = 1): void {
+  const value = (counts[key] ?? 0) + by;
+  if (value === 0) delete counts[key];
+  else counts[key] = value;
+}
+
+export function addCounts(into: Counts, more: Counts, sign = 1): Counts {
+  for (const [key, value] of Object.entries(more)) increment(into, key, sign * value);
+  return into;
+}
+
+/** `after − before`, without zeros. */
+export const diffCounts = (after: Counts, before: Counts): Counts => addCounts({ ...after }, before, -1);
+
+export const isEmpty = (counts: Counts) => Object.keys(counts).length === 0;
+
+/**
+ * What one message item adds, whoever its lead is: each counts once per step, however many events of a kind it had.
+ * "Sent" is what the dispatcher recorded as accepted by SES; it never depends on SES's own Send event.
+ */
+export function countMessage(message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'state' | 'counts'>): Counts {
+  const counts: Counts = {};
+  const { sequenceId, stepId } = message;
+  if (message.state === 'sent') increment(counts, stepKey(sequenceId, stepId, 'sent'));
+  for (const [type, metric] of FIRST_OF_TYPE)
+    if (message.counts[type]) increment(counts, stepKey(sequenceId, stepId, metric));
+  return counts;
+}
+
+/** SES event types whose first event on a message counts its step once, and the column it counts in. */
+export const FIRST_OF_TYPE = [
+  ['Delivery', 'delivered'],
+  ['Open', 'opened'],
+  ['Click', 'clicked'],
+  ['Complaint', 'complained'],
+] as const;
+
+/** One lead with the items of its partition the report reads. */
+export interface LeadView {
+  lead: ReportLead;
+  messages: readonly ReportMessage[];
+  clicks: readonly ReportClick[];
+}
+
+/**
+ * What one lead adds, from its state and its messages and clicks: whether it entered the nurture and why it left, its
+ * booking and the step its last click before booking was in, and the step it unsubscribed or bounced after.
+ */
+export function countLead({ lead, messages, clicks }: LeadView, nurtureId: string): Counts {
+  const counts: Counts = {};
+  if (lead.sequenceId === nurtureId || messages.some((m) => m.sequenceId === nurtureId)) {
+    increment(counts, leadKey('nurture'));
+    increment(counts, leadKey(`left.${leaveReason(lead)}`));
+  }
+  if (lead.bookedAt) {
+    increment(counts, leadKey('bookings'));
+    const click = latest(clicks.filter((c) => at(c.at) <= at(lead.bookedAt)));
+    if (click) {
+      increment(counts, leadKey('afterClick'));
+      increment(counts, stepKey(click.sequenceId, click.stepId, 'bookedAfter'));
+    } else {
+      increment(counts, leadKey('withoutClick'));
+    }
+  }
+  if (lead.status === 'unsubscribed') {
+    const step = lastSentBefore(lead, messages);
+    if (step) increment(counts, stepKey(step.sequenceId, step.stepId, 'unsubscribed'));
+  }
+  if (lead.status === 'bounced') {
+    const step = latest(messages.filter((m) => m.counts.Bounce)) ?? lastSentBefore(lead, messages);
+    if (step) increment(counts, stepKey(step.sequenceId, step.stepId, 'bounced'));
+  }
+  return counts;
+}
+
+/** Every count, from the raw items. Linear in the items read. */
+export function recount(input: ReportInput, nurtureId: string): Counts {
+  const counts: Counts = {};
+  for (const message of input.messages) addCounts(counts, countMessage(message));
+  const messagesByLead = groupBy(input.messages, (m) => m.leadId);
+  const clicksByLead = groupBy(input.clicks, (c) => c.leadId);
+  for (const lead of input.leads) {
+    const view = {
+      lead,
+      messages: messagesByLead.get(lead.leadId) ?? [],
+      clicks: clicksByLead.get(lead.leadId) ?? [],
+    };
+    addCounts(counts, countLead(view, nurtureId));
+  }
+  return counts;
+}
+
+/**
+ * Whichever came first: a booking, or the unsubscribe, bounce or complaint that stopped the lead. An unsubscribe
+ * from the follow-up is still a booking; a booking after an unsubscribe still counts as a booking, not as the reason.
+ */
+export function leaveReason(lead: Pick<ReportLead, 'status' | 'bookedAt' | 'stoppedAt'>): LeaveReason {
+  if (lead.bookedAt && !(lead.stoppedAt && at(lead.stoppedAt) < at(lead.bookedAt))) return 'booked';
+  return lead.status;
+}
+
+type StepRef = Pick<ReportMessage, 'sequenceId' | 'stepId'>;
+
+/** The last step the lead was sent before it stopped. */
+function lastSentBefore(lead: ReportLead, messages: readonly ReportMessage[]): StepRef | undefined {
+  const stoppedAt = lead.stoppedAt ? at(lead.stoppedAt) : Infinity;
+  return latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= stoppedAt));
+}
+
+const at = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);
+
+/** The item with the latest time; items without one come before any with one. */
+function latest<T extends { at?: string }>(items: readonly T[]): T | undefined {
+  let best: T | undefined;
+  for (const item of items) if (!best || (at(item.at) || 0) >= (at(best.at) || 0)) best = item;
+  return best;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

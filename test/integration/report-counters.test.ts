@@ -1,0 +1,298 @@
+/**
+ * The report's counters, kept at write time, against the recount from the raw items (the Scan that
+ * `npm run report -- --rebuild` makes), after the fault and replay scenarios of ses-faults.test.ts and replays.test.ts:
+ * duplicate and out-of-order SES events, racing sign-ups and bookings, unsubscribes, bounces and complaints, SES
+ * throttling, 5xx, rejections and lost answers, a record that fails after SES accepted, and a dispatcher that dies.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
+import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.ts';
+import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { countLead, diffCounts, recount } from '../../lambdas/domain/report-counts.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
+import { sesEventFor } from '../../local/engagement-feed.ts';
+import { differences, fix } from '../../local/report-rebuild.ts';
+import { forwardChildOutput } from '../support/privacy.ts';
+import { seedDueLeads } from '../support/seed.ts';
+import { bookingEvent, httpEvent, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/** The counters, the recount from a Scan, and every lead whose own count is not what its items recount to. */
+async function compare(env: TestEnv) {
+  const dynamo = dynamoClient(env.config);
+  const counters = new DynamoReportCounters(dynamo, { tableName: env.config.TABLE_NAME, retentionDays: 0 });
+  const input = await new DynamoReportSource(dynamo, env.config.TABLE_NAME).read();
+  const recounted = recount(input, 'nurture');
+  const leadsOff = input.leads
+    .filter((lead) => {
+      const view = {
+        lead,
+        messages: input.messages.filter((m) => m.leadId === lead.leadId),
+        clicks: input.clicks.filter((c) => c.leadId === lead.leadId),
+      };
+      return Object.keys(diffCounts(countLead(view, 'nurture'), input.counted.get(lead.leadId)?.counts ?? {})).length;
+    })
+    .map((lead) => lead.leadId);
+  return { differences: differences(await counters.read(), recounted), leadsOff, recounted, counters, input };
+}
+
+function service(env: TestEnv) {
+  const record = makeSesEventsHandler(env);
+  const booking = makeBookingHandler(env);
+  const unsubscribe = makeUnsubscribeHandler(env);
+  return {
+    signUp: async (label: string) => {
+      const result = await makeSignupHandler(env)(
+        httpEvent('POST', '/signup', { body: { email: uniqueEmail(label), firstName: 'Ada', consent: true } }),
+      );
+      return JSON.parse(result.body!).leadId as string;
+    },
+    /** An SES event for the step the lead was sent, at `at`. */
+    event: async (
+      leadId: string,
+      stepId: string,
+      type: 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint',
+      at = env.clock.now(),
+      section: Record<string, unknown> = {},
+    ) => {
+      const message = (await env.store.messages(leadId)).find((m) => m.stepId === stepId)!;
+      return record(
+        sesEventFor(type, message.messageId!, { leadId, sequenceId: message.sequenceId, stepId }, at, section),
+      );
+    },
+    book: (body: object) => booking(bookingEvent(body)),
+    unsubscribe: (leadId: string) => {
+      const url = new URL(env.dispatch.unsubscribeUrl(leadId));
+      return unsubscribe(
+        httpEvent('POST', `${url.pathname}${url.search}`, {
+          body: 'List-Unsubscribe=One-Click',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      );
+    },
+  };
+}
+
+/** Dispatch a day at a time until nothing is due. */
+async function runDays(env: TestEnv, days: number) {
+  for (let day = 0; day < days; day++) {
+    await dispatchDue(env.dispatch);
+    env.clock.advance(DAY);
+  }
+}
+
+describe('the report counters agree with the recount from the raw items', () => {
+  it('after replayed and out-of-order SES events, racing sign-ups and bookings, stops of every kind, and sequences run to their end', async () => {
+    const env = await testEnv();
+    const s = service(env);
+    const click = { link: 'https://clinic.example/consultation' };
+
+    // The same sign-up 50 times at once, and six more people.
+    const twin = { email: uniqueEmail('twin'), firstName: 'Kai', consent: true };
+    await Promise.all(
+      Array.from({ length: 50 }, () => makeSignupHandler(env)(httpEvent('POST', '/signup', { body: twin }))),
+    );
+    const [booker, lateClick, bouncer, complainer, softBounce, quitter] = await Promise.all(
+      ['booker', 'late-click', 'bouncer', 'complainer', 'soft', 'quitter'].map(s.signUp),
+    );
+    const welcomeAt = env.clock.now();
+
+    // Events replayed (one three times, two of them at once) and out of order (an open before its delivery).
+    env.clock.advance(HOUR);
+    const delivery = sesEventFor(
+      'Delivery',
+      (await env.store.messages(booker!))[0]!.messageId!,
+      { leadId: booker!, sequenceId: 'nurture', stepId: 'welcome' },
+      env.clock.now(),
+    );
+    const record = makeSesEventsHandler(env);
+    await Promise.all([record(delivery), record(delivery)]);
+    await record(delivery);
+    await s.event(softBounce!, 'welcome', 'Open', new Date(welcomeAt.getTime() + 2 * HOUR));
+    await s.event(softBounce!, 'welcome', 'Delivery', new Date(welcomeAt.getTime() + HOUR));
+    await s.event(softBounce!, 'welcome', 'Bounce', env.clock.now(), { bounceType: 'Transient' });
+    for (const lead of [lateClick, complainer, quitter]) await s.event(lead!, 'welcome', 'Delivery');
+    await s.event(booker!, 'welcome', 'Click', env.clock.now(), click);
+    await s.event(booker!, 'welcome', 'Click', new Date(env.clock.now().getTime() + 60_000), click);
+
+    // A permanent bounce, replayed; a complaint; an unsubscribe racing a dispatcher run.
+    await s.event(bouncer!, 'welcome', 'Bounce', env.clock.now(), { bounceType: 'Permanent' });
+    await s.event(bouncer!, 'welcome', 'Bounce', env.clock.now(), { bounceType: 'Permanent' });
+    await s.event(complainer!, 'welcome', 'Complaint', env.clock.now(), { complaintFeedbackType: 'abuse' });
+
+    // Bookings: five deliveries of one at once, a late copy; a lead who booked before a click that arrives later.
+    env.clock.advance(HOUR);
+    const booked = { leadId: booker, appointmentAt: '2026-03-20T10:00:00-06:00', status: 'booked' };
+    const once = bookingEvent(booked);
+    const booking = makeBookingHandler(env);
+    await Promise.all(Array.from({ length: 5 }, () => booking(once)));
+    await booking(once);
+    const clickedAt = env.clock.now();
+    env.clock.advance(HOUR);
+    await s.book({ leadId: lateClick, appointmentAt: '2026-03-21T10:00:00-06:00', status: 'booked' });
+    await s.event(lateClick!, 'welcome', 'Click', clickedAt, click);
+    // A walk-in: a lead created by its booking. A stopped lead that books.
+    await s.book({
+      email: uniqueEmail('walk-in'),
+      firstName: 'Noa',
+      consent: true,
+      appointmentAt: '2026-03-22T10:00:00-06:00',
+      status: 'booked',
+    });
+    await s.unsubscribe(quitter!);
+    env.clock.advance(HOUR);
+    await s.book({ leadId: quitter, appointmentAt: '2026-03-23T10:00:00-06:00', status: 'booked' });
+    // The bounced lead unsubscribes too (a second stop), and a booker cancels (the reschedule nudge).
+    await s.unsubscribe(bouncer!);
+    await s.book({ leadId: booker, appointmentAt: '2026-03-20T10:00:00-06:00', status: 'cancelled' });
+
+    // Days pass: the nurture runs to its end for those still in it; an unsubscribe races a run.
+    env.clock.set('2026-03-05T15:00:00Z');
+    await Promise.all([dispatchDue(env.dispatch), s.unsubscribe(lateClick!)]);
+    await runDays(env, 40);
+
+    const { differences, leadsOff, recounted } = await compare(env);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    // What was counted is what happened, not an empty table agreeing with empty counters.
+    expect(recounted).toMatchObject({
+      'lead/nurture': 7,
+      'lead/bookings': 4,
+      'lead/afterClick': 2,
+      'lead/left.booked': 2,
+      'lead/left.unsubscribed': 2,
+      'lead/left.complained': 1,
+      'lead/left.completed': 2,
+      'step/nurture/welcome/sent': 7,
+      'step/nurture/welcome/delivered': 5,
+      'step/nurture/welcome/clicked': 2,
+      'step/nurture/welcome/bookedAfter': 2,
+      'step/nurture/welcome/unsubscribed': 2,
+      'step/nurture/welcome/complained': 1,
+    });
+  }, 120_000);
+
+  it('after SES throttling and 5xx across four dispatchers, a rejection, lost and late answers, and a record that fails after SES accepted', async () => {
+    const faults = await sesFaults({
+      seed: 'counters',
+      rates: { throttle: 0.2, 'server-error': 0.05 },
+      rule: (request) =>
+        request.to.some((to) => to.startsWith('rejected'))
+          ? 'reject'
+          : request.to.some((to) => to.startsWith('dropped')) && request.tags.stepId === 'how-it-works'
+            ? 'drop'
+            : undefined,
+    });
+    const env = await testEnv({ SES_ENDPOINT: faults.url, DUE_SHARDS: '4', LEASE_SECONDS: '60' });
+    const others = await Promise.all(
+      [1, 2, 3].map(() =>
+        testEnv({ TABLE_NAME: env.config.TABLE_NAME, SES_ENDPOINT: faults.url, DUE_SHARDS: '4' }, env.clock),
+      ),
+    );
+    const s = service(env);
+    const leads = [];
+    for (const label of ['rejected', 'dropped', 'after-send', ...Array.from({ length: 20 }, (_, i) => `lead${i}`)])
+      leads.push(await s.signUp(label));
+    const afterSend = leads[2]!;
+
+    // Four dispatchers at once, day after day, with the faults; one lead's record fails after SES accepted its step.
+    const throttled = Object.assign(Object.create(env.store), {
+      recordMessage: () =>
+        Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' })),
+    });
+    for (let day = 0; day < 40; day++) {
+      if (day === 3) await deliverNext({ ...env.dispatch, store: throttled }, afterSend);
+      await Promise.all([env, ...others].map((each) => dispatchDue(each.dispatch)));
+      for (const lead of leads.slice(3, 8)) {
+        const sent = (await env.store.messages(lead)).at(-1);
+        if (sent?.messageId) await s.event(lead, sent.stepId, 'Delivery');
+      }
+      env.clock.advance(DAY);
+    }
+
+    expect(faults.counts().throttle).toBeGreaterThan(10);
+    expect(faults.counts().drop).toBe(1);
+    const { differences, leadsOff, recounted } = await compare(env);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'lead/nurture': 23, 'lead/left.rejected': 1 });
+    expect((recounted['lead/left.completed'] ?? 0) + (recounted['lead/left.active'] ?? 0)).toBe(22);
+    // Every lead but the rejected one got its welcome. One that SES did not answer in time (a loaded machine can make the
+    // client give up) is unconfirmed, never resent, and not counted as sent: the counters count what was recorded.
+    const welcomes = (await Promise.all(leads.map((lead) => env.store.messages(lead))))
+      .flat()
+      .filter((message) => message.stepId === 'welcome');
+    expect(welcomes.filter((message) => message.state === 'sent' || message.state === 'unconfirmed')).toHaveLength(22);
+    expect(recounted['step/nurture/welcome/sent']).toBe(welcomes.filter((message) => message.state === 'sent').length);
+  }, 120_000);
+
+  it('after a dispatcher killed while SES held its send, found unconfirmed after the lease', async () => {
+    const faults = await sesFaults({ rule: () => ({ slow: Infinity }) });
+    const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '120' });
+    // Leads written past the counters, as before the counters existed: the rebuild's --fix counts them first.
+    const [lead] = await seedDueLeads(env, 1, 'inflight');
+    const before = await compare(env);
+    expect(before.differences).toContainEqual({ key: 'lead/nurture', counters: 0, recount: 1 });
+    await fix(before.counters, before.input, before.recounted, 'nurture');
+    expect((await compare(env)).differences).toEqual([]);
+
+    const child = spawnDispatcher(env);
+    await faults.nextRequest();
+    await child.kill();
+    faults.setPlan({});
+    env.clock.advance(121_000);
+    expect(await dispatchDue(env.dispatch)).toMatchObject({ unconfirmed: 1 });
+    // SES delivered it: the event names the message id SES gave it, which our record of the unconfirmed send lacks.
+    const [accepted] = faults.acceptedFor(lead!.leadId);
+    const tags = { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' };
+    expect(await makeSesEventsHandler(env)(sesEventFor('Delivery', accepted!.messageId, tags, env.clock.now()))).toBe(
+      'recorded',
+    );
+    await runDays(env, 30);
+
+    const { differences, leadsOff, recounted } = await compare(env);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'lead/left.completed': 1, 'step/nurture/welcome/delivered': 1 });
+    expect(recounted['step/nurture/welcome/sent']).toBeUndefined();
+  }, 60_000);
+});
+
+/** A dispatcher in a child process on the same table and SES endpoint, to be killed with SIGKILL mid-send. */
+function spawnDispatcher(env: TestEnv) {
+  const keys = [
+    'TABLE_NAME',
+    'SES_CONFIGURATION_SET',
+    'PUBLIC_BASE_URL',
+    'UNSUBSCRIBE_SECRET',
+    'DYNAMODB_ENDPOINT',
+    'SES_ENDPOINT',
+    'DUE_SHARDS',
+    'LEASE_SECONDS',
+    'RETRY_DELAY_SECONDS',
+  ] as const;
+  const config = Object.fromEntries(keys.map((key) => [key, String(env.config[key])]));
+  const script = fileURLToPath(new URL('../support/dispatch-child.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...config, CLOCK_AT: env.clock.now().toISOString() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  void forwardChildOutput(child);
+  const exited = once(child, 'exit');
+  onTestFinished(() => void child.kill('SIGKILL'));
+  return {
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

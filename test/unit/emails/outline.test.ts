@@ -1,0 +1,23 @@
+/**
+ * One source of truth for the sequences' steps: what the dispatcher sends (emails/sequences.ts) is the outline the
+ * report reads (emails/outline.ts), each step with its template added and nothing else changed.
+ */
+import { describe, expect, it } from 'vitest';
+import { outlines } from '../../../emails/outline.ts';
+import { sequences } from '../../../emails/sequences.ts';
+
+describe('the sequences and their outline', () => {
+  it('every sequence sent is its outline (ids, order, timing, window) with a template on each step', () => {
+    expect(Object.keys(sequences)).toEqual(Object.keys(outlines));
+    for (const [id, sequence] of Object.entries(sequences)) {
+      const { steps, ...rest } = sequence;
+      expect({ ...rest, steps: steps.map(({ template: _template, ...step }) => step) }, id).toEqual(outlines[id]);
+      for (const step of steps) expect(typeof step.template.subject, `${id}/${step.id}`).toBe('function');
+    }
+  });
+
+  it('each step has its own template', () => {
+    const templates = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => step.template));
+    expect(new Set(templates).size).toBe(templates.length);
+  });
+});
