@@ -1,11 +1,14 @@
 /**
  * What one email costs in DynamoDB writes and AWS calls, counted (never timed) over one lead's whole nurture with the
  * SES events of each message. A write per email that came back (a separate in-flight mark, message record or event
- * item, a roll-up on the lead) fails this. `npm run bench -- --only writes` measures the same in write units.
+ * item, a roll-up on the lead) fails this. The report's counters (`domain/counting.ts`) are written beside these, and
+ * counted apart: what they add per email is asserted on its own. `npm run bench -- --only writes` measures the same
+ * in write units.
  */
 import { SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { KEY_PREFIX, SORT_KEY } from '../../lambdas/contract.ts';
 import { composeService } from '../../lambdas/compose.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import type { Mailer, OutgoingEmail } from '../../lambdas/domain/ports.ts';
@@ -15,6 +18,17 @@ import { sesEventFor } from '../../local/engagement-feed.ts';
 import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
+const COUNTER = 'counter:';
+
+/** The report's counters' own calls: their items (COUNT#report, a lead's COUNTED) and a lead's recount Query. */
+function forCounters(input: Record<string, unknown>): boolean {
+  const text = (value: unknown) =>
+    typeof value === 'object' && value !== null && 'S' in value ? String(value.S) : String(value);
+  const key = input.Key as { pk?: unknown; sk?: unknown } | undefined;
+  if (key) return text(key.pk).startsWith(KEY_PREFIX.counter) || text(key.sk) === SORT_KEY.leadCounted;
+  const names = Object.values((input.ExpressionAttributeNames as Record<string, string> | undefined) ?? {});
+  return names.includes('counted');
+}
 
 describe('writes per email', () => {
   it('one lead’s whole nurture: each email is one write to claim, one to settle and one SES call; each SES event kept is one write, and Send none', async () => {
@@ -24,7 +38,8 @@ describe('writes per email', () => {
     const dynamo = dynamoClient(env.config);
     dynamo.middlewareStack.add(
       (next, context) => (args) => {
-        calls[phase].push(context.commandName!);
+        const counter = forCounters(args.input as Record<string, unknown>);
+        calls[phase].push(`${counter ? COUNTER : ''}${context.commandName!}`);
         return next(args);
       },
       { step: 'initialize', name: 'countCalls' },
@@ -77,18 +92,33 @@ describe('writes per email', () => {
     expect(emails).toBe(env.dispatch.sequences.nurture!.steps.length);
     const count = (list: string[], pick: (name: string) => boolean) => list.filter(pick).length;
     const writes = (name: string) => WRITES.has(name);
+    const counterWrites = (name: string) => name.startsWith(COUNTER) && WRITES.has(name.slice(COUNTER.length));
+    const own = (list: string[]) => list.filter((name) => !name.startsWith(COUNTER));
     // Sign-up: its address and its lead, then the welcome as any send.
     expect(count(calls.signup, writes)).toBe(2 + 2);
     expect(count(calls.signup, (name) => name === SendRawEmailCommand.name)).toBe(1);
-    // Each dispatcher run: the due index's pages (one Query per shard), then the claim, SES, the settle. No reads.
+    // Each dispatcher run: the due index's pages (one Query per shard), then the claim, SES, the settle. No reads of
+    // the lead. A run reads the index once more when its queue runs dry (domain/due-queue.ts): nothing more due, the
+    // run is done. That read is the run's, not the email's: a run with many leads due makes it once.
+    const indexReads = 2 * env.config.DUE_SHARDS;
     expect(count(calls.send, writes)).toBe(2 * runs);
     expect(count(calls.send, (name) => name === SendRawEmailCommand.name)).toBe(runs);
-    expect(count(calls.send, (name) => name === 'QueryCommand')).toBe(env.config.DUE_SHARDS * runs);
-    expect(calls.send).toHaveLength((env.config.DUE_SHARDS + 3) * runs);
+    expect(count(calls.send, (name) => name === 'QueryCommand')).toBe(indexReads * runs);
+    expect(own(calls.send)).toHaveLength((indexReads + 3) * runs);
     // Events: Delivery, Open and Click one write each (the replayed Click one more, refused); Send none. Each reads
     // the lead's partition once to check the message is ours.
     expect(count(calls.events, writes)).toBe(4 * emails);
     expect(count(calls.events, (name) => name === 'QueryCommand')).toBe(5 * emails);
-    expect(calls.events).toHaveLength(9 * emails);
+    expect(own(calls.events)).toHaveLength(9 * emails);
+    // The report's counters on top, with no read on the send path. Sign-up: the lead's COUNTED and the lead totals,
+    // then the welcome's step counter. Each run: its step's counter; the last one also ends the lead (COUNTED and the
+    // lead totals). Events: Delivery, Open and Click each the step's counter (one invocation each here; a batch writes
+    // each counter item once), and a Click recounts the lead (one Query; unchanged, so no write).
+    expect(count(calls.signup, counterWrites)).toBe(3);
+    expect(count(calls.send, counterWrites)).toBe(runs + 2);
+    expect(calls.send.filter((name) => name.startsWith(COUNTER))).toHaveLength(runs + 2);
+    expect(count(calls.events, counterWrites)).toBe(3 * emails);
+    expect(count(calls.events, (name) => name === `${COUNTER}QueryCommand`)).toBe(emails);
+    expect(calls.events.filter((name) => name.startsWith(COUNTER))).toHaveLength(4 * emails);
   });
 });
