@@ -215,6 +215,9 @@ export function writeAndPrint(
         `<= ${WRITE_TARGETS.writeUnits}`,
         fresh.writesPerEmail?.pass.writeUnits,
       ),
+      'writes: of which the report counters, units, calls/email': row(
+        `${writes.writeUnitsPerEmail.counters}, ${writes.counterCallsPerEmail}`,
+      ),
       'writes: SDK calls/email to send': row(
         String(writes.sendCallsPerEmail),
         `<= ${WRITE_TARGETS.sendCalls}`,
@@ -236,7 +239,9 @@ export function writeAndPrint(
           const p = writes.phases[phase];
           return [
             `writes: ${phase} units, calls/email`,
-            row(`${p.writeUnitsPerEmail.table} + ${p.writeUnitsPerEmail.index} index, ${p.callsPerEmail}`),
+            row(
+              `${p.writeUnitsPerEmail.table} + ${p.writeUnitsPerEmail.index} index, ${p.callsPerEmail} (counters ${p.counters.writeUnitsPerEmail}, ${p.counters.callsPerEmail})`,
+            ),
           ];
         }),
       ),

@@ -26,7 +26,7 @@ import { dynamoClient, sesClient } from '../lambdas/adapters/clients.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { composeService } from '../lambdas/compose.ts';
 import { loadConfig } from '../lambdas/config.ts';
-import { DUE_INDEX } from '../lambdas/contract.ts';
+import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../lambdas/contract.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import type { Clock, Mailer, OutgoingEmail, Renderer } from '../lambdas/domain/ports.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
@@ -44,6 +44,20 @@ interface Tally {
   tableUnits: number;
   indexUnits: number;
   refusedWrites: number;
+  /** Of the above, the report's counters' own (`domain/counting.ts`): their calls, and the write units of theirs. */
+  counterCalls: number;
+  counterUnits: number;
+}
+
+/** A call on the report's counters' items (COUNT#report, a lead's COUNTED), or a lead's recount Query. */
+function forCounters(input: Record<string, unknown>): boolean {
+  const text = (value: unknown) =>
+    typeof value === 'object' && value !== null && 'S' in value ? String(value.S) : String(value);
+  const key = input.Key as { pk?: unknown; sk?: unknown } | undefined;
+  if (key) return text(key.pk).startsWith(KEY_PREFIX.counter) || text(key.sk) === SORT_KEY.leadCounted;
+  return Object.values((input.ExpressionAttributeNames as Record<string, string> | undefined) ?? {}).includes(
+    'counted',
+  );
 }
 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
@@ -64,18 +78,21 @@ export class Meter {
         const tally = this.tallies[this.phase];
         const name = context.commandName ?? 'unknown';
         tally.calls[name] = (tally.calls[name] ?? 0) + 1;
+        const counter = forCounters(args.input as Record<string, unknown>);
+        if (counter) tally.counterCalls++;
         if (!WRITES.has(name)) return next(args);
         const input = { ...args.input, ReturnConsumedCapacity: 'INDEXES' };
         try {
           const result = await next({ ...args, input });
           const consumed = (result.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
-          for (const capacity of [consumed ?? []].flat()) this.add(tally, capacity);
+          for (const capacity of [consumed ?? []].flat()) this.add(tally, capacity, counter);
           return result;
         } catch (error) {
           // DynamoDB charges a write refused by its condition as one write unit, and says nothing of it.
           if (error instanceof ConditionalCheckFailedException) {
             tally.refusedWrites++;
             tally.tableUnits++;
+            if (counter) tally.counterUnits++;
           }
           throw error;
         }
@@ -96,7 +113,7 @@ export class Meter {
     );
   }
 
-  private add(tally: Tally, capacity: Capacity) {
+  private add(tally: Tally, capacity: Capacity, counter: boolean) {
     const table = capacity.Table?.CapacityUnits ?? capacity.CapacityUnits ?? 0;
     const indexes = Object.values(capacity.GlobalSecondaryIndexes ?? {}).reduce(
       (sum, index) => sum + (index.CapacityUnits ?? 0),
@@ -105,6 +122,7 @@ export class Meter {
     if (capacity.GlobalSecondaryIndexes) this.indexReported = true;
     tally.tableUnits += table;
     tally.indexUnits += indexes;
+    if (counter) tally.counterUnits += table + indexes;
   }
 }
 
@@ -115,7 +133,7 @@ type Capacity = {
 };
 
 function emptyTally(): Tally {
-  return { calls: {}, tableUnits: 0, indexUnits: 0, refusedWrites: 0 };
+  return { calls: {}, tableUnits: 0, indexUnits: 0, refusedWrites: 0, counterCalls: 0, counterUnits: 0 };
 }
 
 /** A fraction in [0, 1) drawn from a message id: the same message always draws the same. */
@@ -330,6 +348,7 @@ function summarise(
   const phase = (tally: Tally) => ({
     writeUnitsPerEmail: { table: per(tally.tableUnits), index: per(tally.indexUnits) },
     callsPerEmail: per(Object.values(tally.calls).reduce((a, b) => a + b, 0)),
+    counters: { writeUnitsPerEmail: per(tally.counterUnits), callsPerEmail: per(tally.counterCalls) },
     refusedWrites: tally.refusedWrites,
     calls: tally.calls,
   });
@@ -352,7 +371,11 @@ function summarise(
       table: per(sum((t) => t.tableUnits)),
       index: per(sum((t) => t.indexUnits)),
       total: per(sum((t) => t.tableUnits + t.indexUnits)),
+      /** Of the total, what the report's counters write (`domain/counting.ts`). */
+      counters: per(sum((t) => t.counterUnits)),
     },
+    /** Of the calls, the report's counters' own (their writes, and a lead's recount Query), per email. */
+    counterCallsPerEmail: per(sum((t) => t.counterCalls)),
     /** The send path: the dispatcher's calls and the welcomes' (sign-up's own writes apart), per email. */
     sendCallsPerEmail: per(sendCalls),
     signupCallsPerLead: round(signupCalls / leads),
