@@ -1,11 +1,11 @@
-/** SES events from EventBridge (the configuration set's event destination): recorded, rolled up, and acted on. */
+/** SES events from EventBridge (the configuration set's event destination): recorded, counted, and acted on. */
 import { lambdaEntry, loadSesEventsConfig, sesEventsDeps, type SesEventsConfig } from '../compose/ses-events.ts';
 import { recordEngagement, type EngagementResult } from '../domain/engagement.ts';
 import type { Counting } from '../domain/counting.ts';
 import type { Clock, EventStore, LeadStore, Log } from '../domain/ports.ts';
 
 export interface SesEventsHandlerDeps {
-  /** Records the event and its rollups; a bounce or complaint also suppresses the address. */
+  /** Records the event on its message; a bounce or complaint also suppresses the address. */
   events: EventStore;
   /** Stops the lead on a permanent bounce or a complaint. */
   store: LeadStore;

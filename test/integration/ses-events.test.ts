@@ -5,6 +5,7 @@ import { emailKey, leadKey, messageKey } from '../../lambdas/adapters/dynamo-key
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { parseSesEvent } from '../../lambdas/domain/ses-event.ts';
 import { sesEventFor, withEngagementFeed } from '../../local/engagement-feed.ts';
 import { httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts';
 
@@ -86,6 +87,26 @@ describe('SES events', () => {
     expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({
       firstOpenAt: '2026-03-02T18:00:00.000Z',
     });
+  });
+
+  it("the write that records an event says whether it is the first of its type on the message (the report's counters count that)", async () => {
+    const leadId = await signUp(uniqueEmail('first'));
+    const parsed = async (type: string, at: string, extra: Record<string, unknown> = {}) => {
+      const result = parseSesEvent(await sesEvent(leadId, type, at, extra));
+      if (!result.ok) throw new Error(result.reason);
+      return result.event;
+    };
+    const link = { link: 'https://clinic.example/consultation' };
+    const laterOpen = await parsed('Open', '2026-03-03T10:00:00Z');
+    expect(await env.events.recordEvent(laterOpen)).toEqual({ first: true });
+    expect(await env.events.recordEvent(laterOpen)).toBe(false); // redelivered
+    // An earlier Open arriving second is kept as the first time, but it is not the first Open recorded.
+    expect(await env.events.recordEvent(await parsed('Open', '2026-03-02T18:00:00Z'))).toEqual({ first: false });
+    expect(await env.events.recordEvent(await parsed('Open', '2026-03-04T10:00:00Z'))).toBe(false);
+    expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:01:00Z', link))).toEqual({ first: true });
+    expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:02:00Z', link))).toEqual({ first: false });
+    expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:02:00Z', link))).toBe(false);
+    expect(await env.events.recordEvent(await parsed('Delivery', '2026-03-02T15:00:01Z'))).toEqual({ first: true });
   });
 
   it('a hard bounce stops the lead and suppresses the address; signing it up again sends nothing', async () => {
