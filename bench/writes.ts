@@ -31,6 +31,7 @@ import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import type { Clock, Mailer, OutgoingEmail, Renderer } from '../lambdas/domain/ports.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
+import { sesEventFor } from '../local/engagement-feed.ts';
 import { findDynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import type { Progress } from '../local/progress.ts';
 import { ensureTable } from '../local/table.ts';
@@ -245,13 +246,13 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
       for (const message of sent.splice(0)) {
         const at = (seconds: number) => new Date(message.at.getTime() + seconds * 1000);
         const events = [
-          sesEvent('Send', message.messageId, message.tags, at(0)),
-          sesEvent('Delivery', message.messageId, message.tags, at(2)),
+          sesEventFor('Send', message.messageId, message.tags, at(0)),
+          sesEventFor('Delivery', message.messageId, message.tags, at(2)),
           ...(draw(message.messageId, 'open') < 0.3
-            ? [sesEvent('Open', message.messageId, message.tags, at(3600))]
+            ? [sesEventFor('Open', message.messageId, message.tags, at(3600))]
             : []),
           ...(draw(message.messageId, 'click') < 0.05
-            ? [sesEvent('Click', message.messageId, message.tags, at(3660), 'https://clinic.example/book')]
+            ? [sesEventFor('Click', message.messageId, message.tags, at(3660), { link: 'https://clinic.example/book' })]
             : []),
         ];
         for (const event of events) await runtime(() => recordEvent(event));
@@ -305,32 +306,6 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
   } finally {
     await local?.stop();
   }
-}
-
-function sesEvent(
-  eventType: 'Send' | 'Delivery' | 'Open' | 'Click',
-  messageId: string,
-  tags: OutgoingEmail['tags'],
-  at: Date,
-  link?: string,
-) {
-  const key = eventType.charAt(0).toLowerCase() + eventType.slice(1);
-  return {
-    version: '0',
-    id: crypto.randomUUID(),
-    'detail-type': `Email ${eventType}`,
-    source: 'aws.ses',
-    time: at.toISOString(),
-    detail: {
-      eventType,
-      mail: {
-        messageId,
-        timestamp: at.toISOString(),
-        tags: { leadId: [tags.leadId], sequenceId: [tags.sequenceId], stepId: [tags.stepId] },
-      },
-      ...(eventType !== 'Send' && { [key]: { timestamp: at.toISOString(), ...(link && { link }) } }),
-    },
-  };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
