@@ -168,6 +168,19 @@ describe('npm run import', () => {
     },
   );
 
+  it('two imports of the same file at once create each lead once', async () => {
+    const env = await testEnv();
+    const file = join(dir, 'race.csv');
+    const rows = Array.from({ length: 300 }, (_, i) => `race-${i}@example.com,Rae${i},2025-01-01,web form`);
+    writeFileSync(file, ['email,firstName,consentAt,consentSource', ...rows].join('\n'));
+    const [a, b] = await Promise.all([run(env, request(file)), run(env, request(file))]);
+    expect(a.created + b.created).toBe(300);
+    expect(a.skipped.present + b.skipped.present).toBe(300);
+    const leads = (await tableItems(env)).filter((item) => item.sk === 'PROFILE');
+    expect(leads).toHaveLength(300);
+    expect(new Set(leads.map((lead) => lead.email)).size).toBe(300);
+  });
+
   it('refuses rows without consent or with bad fields, naming their line and reason, and imports the rest', async () => {
     const env = await testEnv();
     const file = join(dir, 'refused.csv');
