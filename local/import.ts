@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { nurtureOutline } from '../emails/outline.ts';
 import { bad, command } from './cli.ts';
-import { TABLE_USAGE, tableOptions, tableSchema } from './target.ts';
+import { localNow, TABLE_USAGE, tableOptions, tableSchema, tableTarget } from './target.ts';
 
 const STEPS = nurtureOutline.steps.map((step) => step.id);
 
@@ -67,27 +67,27 @@ if (extra.length > 0) cli.fail(`unexpected argument "${extra[0]}"`);
 if (args.region && !args.table) cli.fail('--region needs --table NAME');
 
 // Loaded after the options are read, so --help and a mistyped option answer at once.
-const [{ existsSync }, { formatOf, LeadFileError }, { localConfig }, target, run, { progress }, { logger }] =
-  await Promise.all([
+const [{ existsSync }, { formatOf, LeadFileError }, { localConfig }, run, { progress }, { logger }] = await Promise.all(
+  [
     import('node:fs'),
     import('../lambdas/adapters/lead-file.ts'),
     import('./local-config.ts'),
-    import('./target.ts'),
     import('./import-run.ts'),
     import('./progress.ts'),
     import('../lambdas/adapters/log.ts'),
-  ]);
+  ],
+);
 const format = formatOf(file);
 if (!format) cli.fail(`"${file}" is neither a .csv nor a .jsonl (Pinpoint) file`);
 if (!existsSync(file)) fail(`${file}: no such file`);
 // Quieter than Lambda's default in a terminal; POWERTOOLS_LOG_LEVEL still wins.
 if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 
-const table = await target
-  .tableTarget(args, { missing: 'create' })
-  .catch((error: unknown) => fail(`Could not open the table: ${(error as Error).message}`));
+const table = await tableTarget(args, { missing: 'create' }).catch((error: unknown) =>
+  fail(`Could not open the table: ${(error as Error).message}`),
+);
 const config = localConfig({}, { TABLE_NAME: table.table, ...(table.region && { AWS_REGION: table.region }) });
-const now = table.local ? target.localNow() : new Date();
+const now = table.local ? localNow() : new Date();
 const today = DateTime.fromJSDate(now, { zone: config.DEFAULT_TIME_ZONE }).toISODate()!;
 if (args.from && args.from < today) cli.fail(`--from: "${args.from}" is in the past`);
 
@@ -106,7 +106,7 @@ try {
     {
       config,
       dynamo: table.client,
-      clock: { now: () => (table.local ? target.localNow() : new Date()) },
+      clock: { now: () => (table.local ? localNow() : new Date()) },
       progress: working,
     },
   );

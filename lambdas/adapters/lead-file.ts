@@ -23,6 +23,8 @@ export function formatOf(path: string): LeadFileFormat | undefined {
   const name = path.toLowerCase().replace(/\.gz$/, '');
   if (name.endsWith('.csv')) return 'csv';
   if (/\.(jsonl|ndjson|json)$/.test(name)) return 'pinpoint';
+  // A gzipped file that does not say .csv is taken for Pinpoint's export, whatever else its name says.
+  if (path.toLowerCase().endsWith('.gz')) return 'pinpoint';
   return undefined;
 }
 
@@ -77,6 +79,8 @@ async function* csvRows(path: string): AsyncGenerator<ImportRow> {
       bom: true,
       trim: true,
       skip_empty_lines: true,
+      // A row of empty cells (a spreadsheet's trailing ",,,,") is no row.
+      skip_records_with_empty_values: true,
       info: true,
       skip_records_with_error: true,
       columns: (header: string[]) => {
@@ -90,7 +94,7 @@ async function* csvRows(path: string): AsyncGenerator<ImportRow> {
         return header.map((_, i) => String(i));
       },
       on_skip: (error) => {
-        broken.push({ line: error?.lines ?? 0, problem: `not a valid CSV row (${error?.message ?? 'unreadable'})` });
+        broken.push({ line: Number(error?.lines ?? 0), problem: `not a valid CSV row: ${csvProblem(error?.code)}` });
         return undefined;
       },
     }),
@@ -114,6 +118,13 @@ async function* csvRows(path: string): AsyncGenerator<ImportRow> {
     throw new LeadFileError(`not a CSV file: ${(error as Error).message}`);
   }
   yield* broken.splice(0);
+}
+
+/** csv-parse's error, without its message: that can quote the row. */
+function csvProblem(code: string | undefined): string {
+  if (code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') return "its number of fields is not the header's";
+  if (code && /QUOTE/.test(code)) return 'a quote is not where CSV allows one';
+  return code ?? 'unreadable';
 }
 
 async function* pinpointRows(path: string): AsyncGenerator<ImportRow> {

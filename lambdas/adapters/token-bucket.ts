@@ -24,7 +24,8 @@ export function tokenBucket(
     const turn = queue.then(async () => {
       refill();
       const needed = Math.min(wanted, perSecond);
-      while (tokens < needed) {
+      // A hair under a whole token is float rounding of the refill, not a reason to wait another millisecond.
+      while (tokens < needed - 1e-9) {
         await sleep(Math.ceil(((needed - tokens) / perSecond) * 1000));
         refill();
       }

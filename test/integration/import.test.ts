@@ -57,7 +57,8 @@ const run = (env: TestEnv, req: ImportRequest, lines?: string[]) =>
   });
 
 /** A refused row in the big file: every 1,000th row from the 18th, each with a different fault. */
-const FAULTS = [
+type Fault = Partial<Record<'consentAt' | 'email' | 'consentSource' | 'zone', string>>;
+const FAULTS: Fault[] = [
   { consentAt: '' },
   { consentAt: '2027-01-01' },
   { email: 'not-an-address' },
@@ -69,7 +70,7 @@ const BIG_ROWS = 10_000;
 function bigCsv(): string {
   const rows = ['Email,First Name,Last Name,Time Zone,Interest,consentAt,consentSource'];
   for (let i = 0; i < BIG_ROWS; i++) {
-    const fault = i % 1000 === 17 ? FAULTS[Math.floor(i / 1000) % FAULTS.length] : {};
+    const fault: Fault = (i % 1000 === 17 ? FAULTS[Math.floor(i / 1000) % FAULTS.length] : undefined) ?? {};
     // Every 2,000th row from the 1,000th repeats the row before it, in capitals.
     const email = i % 2000 === 999 ? `LEAD-${i - 1}@IMPORT.EXAMPLE` : `lead-${i}@import.example`;
     rows.push(
