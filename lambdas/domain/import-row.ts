@@ -47,6 +47,9 @@ function rowSchema(now: Date) {
   });
 }
 
+/** The schema for one import's `now`: built once, not once a row. */
+let schema: { now: number; rows: ReturnType<typeof rowSchema> } | undefined;
+
 export type ImportRowResult = { ok: true; profile: LeadProfile } | { ok: false; reason: string };
 
 /**
@@ -57,7 +60,8 @@ export function parseImportRow(
   fields: Record<string, unknown>,
   context: { now: Date; defaultTimeZone: string },
 ): ImportRowResult {
-  const result = rowSchema(context.now).safeParse(fields);
+  if (schema?.now !== context.now.getTime()) schema = { now: context.now.getTime(), rows: rowSchema(context.now) };
+  const result = schema.rows.safeParse(fields);
   if (!result.success) return { ok: false, reason: result.error.issues[0]?.message ?? 'invalid row' };
   const input = result.data;
   return {
