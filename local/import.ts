@@ -9,7 +9,7 @@ import { nurtureOutline } from '../emails/outline.ts';
 import { bad, command } from './cli.ts';
 import { localNow, TABLE_USAGE, tableOptions, tableSchema, tableTarget } from './target.ts';
 
-const STEPS = nurtureOutline.steps.map((step) => step.id);
+const STEPS: string[] = nurtureOutline.steps.map((step) => step.id);
 
 const USAGE = `usage: npm run import -- FILE [--dry-run] [--start-at STEP] [--per-day N] [--from DATE] [--rate N] [--json]
                                 [--table NAME [--region REGION]]
@@ -61,8 +61,8 @@ const cli = command({
   }),
 });
 const args = cli.values;
-const [file, ...extra] = cli.positionals;
-if (!file) cli.fail('missing the FILE to import');
+const [first, ...extra] = cli.positionals;
+const file = first ?? cli.fail('missing the FILE to import');
 if (extra.length > 0) cli.fail(`unexpected argument "${extra[0]}"`);
 if (args.region && !args.table) cli.fail('--region needs --table NAME');
 
@@ -77,8 +77,7 @@ const [{ existsSync }, { formatOf, LeadFileError }, { localConfig }, run, { prog
     import('../lambdas/adapters/log.ts'),
   ],
 );
-const format = formatOf(file);
-if (!format) cli.fail(`"${file}" is neither a .csv nor a .jsonl (Pinpoint) file`);
+const format = formatOf(file) ?? cli.fail(`"${file}" is neither a .csv nor a .jsonl (Pinpoint) file`);
 if (!existsSync(file)) fail(`${file}: no such file`);
 // Quieter than Lambda's default in a terminal; POWERTOOLS_LOG_LEVEL still wins.
 if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
