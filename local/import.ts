@@ -82,7 +82,7 @@ if (!existsSync(file)) fail(`${file}: no such file`);
 // Quieter than Lambda's default in a terminal; POWERTOOLS_LOG_LEVEL still wins.
 if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 
-const table = await tableTarget(args, { missing: 'create' }).catch((error: unknown) =>
+const table = await tableTarget(args, { missing: { create: true } }).catch((error: unknown) =>
   fail(`Could not open the table: ${(error as Error).message}`),
 );
 const config = localConfig({}, { TABLE_NAME: table.table, ...(table.region && { AWS_REGION: table.region }) });

@@ -43,10 +43,13 @@ export interface TableTarget {
   close(): Promise<void>;
 }
 
-/** The table `--table` and `--region` name, or the local one. `missing`: what to say when there is no local data. */
+/**
+ * The table `--table` and `--region` name, or the local one. `missing`: what to say when there is no local data, or
+ * `{ create: true }` to make the table there.
+ */
 export async function tableTarget(
   args: { table?: string | undefined; region?: string | undefined },
-  { missing }: { missing: string | 'create' },
+  { missing }: { missing: string | { create: true } },
 ): Promise<TableTarget> {
   return args.table ? deployed(args.table, args.region) : local(missing);
 }
@@ -71,7 +74,7 @@ function deployed(table: string, region: string | undefined): TableTarget {
   };
 }
 
-async function local(missing: string): Promise<TableTarget> {
+async function local(missing: string | { create: true }): Promise<TableTarget> {
   const port = Number(process.env.DYNAMODB_PORT ?? 8006);
   if (await listening('127.0.0.1', port)) {
     const endpoint = `http://127.0.0.1:${port}`;
@@ -83,7 +86,8 @@ async function local(missing: string): Promise<TableTarget> {
       close: async () => {},
     };
   }
-  if (missing !== 'create' && !existsSync(LOCAL_DATA)) throw new TargetError(missing);
+  const create = typeof missing !== 'string';
+  if (!create && !existsSync(LOCAL_DATA)) throw new TargetError(missing);
   // `npm start` is not running: open the data it saved (or will find), in this process.
   const [{ mkdirSync }, { startDynalite }, { ensureTable }] = await Promise.all([
     import('node:fs'),
@@ -93,7 +97,7 @@ async function local(missing: string): Promise<TableTarget> {
   mkdirSync(LOCAL_DATA, { recursive: true });
   const dynamo = await startDynalite({ dataDir: LOCAL_DATA });
   const client = localClient(dynamo.endpoint);
-  if (missing === 'create') await ensureTable(client, LOCAL_TABLE);
+  if (create) await ensureTable(client, LOCAL_TABLE);
   return {
     client,
     table: LOCAL_TABLE,

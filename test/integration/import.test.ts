@@ -33,7 +33,8 @@ async function tableItems(env: TestEnv) {
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return items.sort((a, b) => `${a.pk} ${a.sk}`.localeCompare(`${b.pk} ${b.sk}`));
+  const key = (item: Record<string, unknown>) => `${String(item.pk)} ${String(item.sk)}`;
+  return items.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 const request = (file: string, overrides: Partial<ImportRequest> = {}): ImportRequest => ({
