@@ -170,7 +170,7 @@ describe('npm run import', () => {
     },
   );
 
-  it('two imports of the same file at once create each lead once', async () => {
+  it('two imports of the same file at once create each lead once', { timeout: 300_000 }, async () => {
     const env = await testEnv();
     const file = join(dir, 'race.csv');
     const rows = Array.from({ length: 300 }, (_, i) => `race-${i}@example.com,Rae${i},2025-01-01,web form`);
