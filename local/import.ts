@@ -10,6 +10,13 @@ import { bad, command } from './cli.ts';
 import { localNow, TABLE_USAGE, tableOptions, tableSchema, tableTarget } from './target.ts';
 
 const STEPS: string[] = nurtureOutline.steps.map((step) => step.id);
+/** The step ids, a few to a line of the usage. */
+const STEP_LINES = STEPS.reduce<string[]>((lines, step) => {
+  const last = lines.length - 1;
+  if (last >= 0 && `${lines[last]!}, ${step}`.length <= 80) lines[last] = `${lines[last]!}, ${step}`;
+  else lines.push(step);
+  return lines;
+}, []).join(',\n                    ');
 
 const USAGE = `usage: npm run import -- FILE [--dry-run] [--start-at STEP] [--per-day N] [--from DATE] [--rate N] [--json]
                                 [--table NAME [--region REGION]]
@@ -17,7 +24,7 @@ const USAGE = `usage: npm run import -- FILE [--dry-run] [--start-at STEP] [--pe
                     field), or Amazon Pinpoint's endpoint export (JSON lines); either may be gzipped (.gz)
   --dry-run         check every row against the rules and the table, and write nothing
   --start-at STEP   the nurture step imported leads start at (default: ${STEPS[0]}); one of
-                    ${STEPS.join(', ')}
+                    ${STEP_LINES}
   --per-day N       leads whose first email goes out on one day (default 500)
   --from DATE       the first of those days, YYYY-MM-DD in each lead's time zone (default: tomorrow)
   --rate N          table requests a second, reads and writes (default 25)
