@@ -15,6 +15,8 @@ export interface Consent {
   textVersion: string;
   /** The page the form was on. */
   page?: string;
+  /** For a lead imported from another tool (`npm run import`): where the consent was given, as the file says. */
+  source?: string;
 }
 
 export interface Attribution {
@@ -45,7 +47,10 @@ export interface Lead extends LeadProfile {
   sequenceId: string;
   /** Step ids sent (or settled), in order, across the lead's sequences; step ids are unique across sequences. */
   sentSteps: string[];
-  /** Steps timed from an appointment that had passed when they came up: never sent, and re-planned on a reschedule. */
+  /**
+   * Steps timed from an appointment that had passed when they came up: never sent, and re-planned on a reschedule.
+   * For an imported lead that starts later in the nurture (`--start-at`), also the steps before the one it starts at.
+   */
   skippedSteps?: string[];
   /** When the lead entered its current sequence (sign-up, or the booking that switched it). */
   enteredSequenceAt?: string;

@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import * as z from 'zod';
 import { HONEYPOT_FIELD, INTERESTS, SIGNUP_FIELDS as FIELD } from '../contract.ts';
-import type { LeadProfile } from './lead.ts';
+import type { Consent, LeadProfile } from './lead.ts';
 import { isValidTimeZone } from './schedule.ts';
 
 const LINE_BREAK = /[\r\n]/;
@@ -76,7 +76,8 @@ export const consentField = z.union([z.literal(true), z.enum(['true', 'on', 'yes
   error: 'Please tick the box to agree to receive emails from the clinic.',
 });
 
-const signupSchema = z.object({
+/** The sign-up's fields and their rules; the lead import (`import-row.ts`) checks its rows with the same ones. */
+export const signupSchema = z.object({
   [FIELD.email]: emailField,
   [FIELD.firstName]: line('First name', 80, { min: 1, headerSafe: true }),
   [FIELD.lastName]: line('Last name', 80, { headerSafe: true })
@@ -106,6 +107,8 @@ const signupSchema = z.object({
 });
 
 export type SignupInput = z.input<typeof signupSchema>;
+/** A sign-up's fields once valid; without `consent`, which a form gives as its checkbox and an import as a date. */
+export type SignupFields = Omit<z.output<typeof signupSchema>, typeof FIELD.consent>;
 
 export type SignupParse =
   | { ok: true; honeypot: false; profile: LeadProfile }
@@ -142,27 +145,32 @@ export function parseSignup(body: unknown, context: SignupContext): SignupParse 
   return {
     ok: true,
     honeypot: false,
-    profile: {
-      email: input.email,
-      firstName: input.firstName,
-      ...(input.lastName && { lastName: input.lastName }),
-      ...(input.phone && { phone: input.phone }),
-      timeZone: input.timeZone ?? context.defaultTimeZone,
-      ...(input.interest && { interest: input.interest }),
-      consent: {
-        at: context.now.toISOString(),
-        textVersion: input.consentVersion ?? context.consentTextVersion,
-        ...(page && { page }),
-      },
-      attribution: compact({
-        source: input.source,
-        utmSource: input.utm_source,
-        utmMedium: input.utm_medium,
-        utmCampaign: input.utm_campaign,
-        utmTerm: input.utm_term,
-        utmContent: input.utm_content,
-      }),
-    },
+    profile: profileOf(input, context.defaultTimeZone, {
+      at: context.now.toISOString(),
+      textVersion: input.consentVersion ?? context.consentTextVersion,
+      ...(page && { page }),
+    }),
+  };
+}
+
+/** The lead profile of valid sign-up fields, with the consent as given. */
+export function profileOf(input: SignupFields, defaultTimeZone: string, consent: Consent): LeadProfile {
+  return {
+    email: input.email,
+    firstName: input.firstName,
+    ...(input.lastName && { lastName: input.lastName }),
+    ...(input.phone && { phone: input.phone }),
+    timeZone: input.timeZone ?? defaultTimeZone,
+    ...(input.interest && { interest: input.interest }),
+    consent,
+    attribution: compact({
+      source: input.source,
+      utmSource: input.utm_source,
+      utmMedium: input.utm_medium,
+      utmCampaign: input.utm_campaign,
+      utmTerm: input.utm_term,
+      utmContent: input.utm_content,
+    }),
   };
 }
 
