@@ -10,12 +10,11 @@
  * Local: DynamoDB at http://127.0.0.1:${DYNAMODB_PORT:-8006}, table nurture-local; when nothing listens there, the
  * data `npm start` saved in .nurture/dynamodb is opened with dynalite directly.
  */
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
-import { DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { bad, command } from './cli.ts';
+import { command } from './cli.ts';
 import { progress } from './progress.ts';
+import { deployedTarget, localTarget, regionOption, tableOption } from './table-target.ts';
 
 const USAGE = `usage: npm run report [-- [--json] [--rebuild [--fix]] [--table NAME [--region REGION]]]
   (no options)      the local table: a running npm start's, or else the data it saved in .nurture/
@@ -26,8 +25,6 @@ const USAGE = `usage: npm run report [-- [--json] [--rebuild [--fix]] [--table N
   --table NAME      a deployed table (AWS credentials from the environment)
   --region REGION   the deployed table's region (default: the AWS settings')
   -h, --help        show this help`;
-const LOCAL_TABLE = 'nurture-local';
-const LOCAL_DATA = '.nurture/dynamodb';
 
 const cli = command({
   name: 'report',
@@ -43,15 +40,8 @@ const cli = command({
     json: z.boolean(),
     rebuild: z.boolean(),
     fix: z.boolean(),
-    // DynamoDB's rule for table names, and the shape of a region's name (us-east-1, eu-central-1, us-gov-west-1).
-    table: z
-      .string()
-      .regex(/^[\w.-]{3,255}$/, { error: bad('is not a DynamoDB table name (3 to 255 letters, digits, _ - and .)') })
-      .optional(),
-    region: z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: bad('is not an AWS region, like us-east-1') })
-      .optional(),
+    table: tableOption,
+    region: regionOption,
   }),
 });
 const args = cli.values;
@@ -64,7 +54,6 @@ const [
   { reportFromCounts },
   { SEQUENCE_IDS },
   { sequences },
-  { startDynalite },
   { reportText },
   rebuild,
 ] = await Promise.all([
@@ -73,12 +62,13 @@ const [
   import('../lambdas/domain/report.ts'),
   import('../lambdas/contract.ts'),
   import('../emails/sequences.ts'),
-  import('./emulators.ts'),
   import('./report-text.ts'),
   import('./report-rebuild.ts'),
 ]);
 
-const target = args.table ? deployed(args.table, args.region) : await local();
+const target =
+  (args.table ? deployedTarget(args.table, args.region) : await localTarget()) ??
+  fail('Nothing to report yet: start the service with `npm start` and sign up first.');
 // A big table takes a while to scan: after 2 s, say how far it has got (on stderr; stdout keeps the report).
 const reading = progress('report', { quietFor: 2000 });
 let scanned = 0;
@@ -116,68 +106,6 @@ try {
 } finally {
   reading.done();
   await target.close();
-}
-
-interface Target {
-  client: DynamoDBClient;
-  table: string;
-  description: string;
-  close(): Promise<void>;
-}
-
-function deployed(table: string, region: string | undefined): Target {
-  const client = new DynamoDBClient({ ...(region && { region }) });
-  return {
-    client,
-    table,
-    description: `table ${table}${region ? ` in ${region}` : ''}`,
-    close: async () => client.destroy(),
-  };
-}
-
-async function local(): Promise<Target> {
-  const port = Number(process.env.DYNAMODB_PORT ?? 8006);
-  if (await listening('127.0.0.1', port)) {
-    const endpoint = `http://127.0.0.1:${port}`;
-    return {
-      ...localClient(endpoint),
-      description: `table ${LOCAL_TABLE} at ${endpoint}, the running npm start`,
-      close: async () => {},
-    };
-  }
-  if (!existsSync(LOCAL_DATA)) fail('Nothing to report yet: start the service with `npm start` and sign up first.');
-  // `npm start` is not running: open the data it saved, in this process.
-  const dynamo = await startDynalite({ dataDir: LOCAL_DATA });
-  return {
-    ...localClient(dynamo.endpoint),
-    description: `table ${LOCAL_TABLE} saved in ${LOCAL_DATA}`,
-    close: dynamo.stop,
-  };
-}
-
-function localClient(endpoint: string) {
-  return {
-    client: new DynamoDBClient({
-      endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-    table: LOCAL_TABLE,
-  };
-}
-
-function listening(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    const done = (open: boolean) => {
-      socket.destroy();
-      resolve(open);
-    };
-    socket
-      .once('connect', () => done(true))
-      .once('error', () => done(false))
-      .once('timeout', () => done(false));
-  });
 }
 
 function fail(message: string, exitCode = 1): never {
