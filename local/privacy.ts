@@ -108,6 +108,7 @@ async function unsubscribeSecret(target: Target, arn: string | undefined): Promi
     if (!secret) throw new Error('the local config has no UNSUBSCRIBE_SECRET');
     return secret;
   }
+  if (!arn) throw new Error('no secret ARN (--secret-arn)');
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({ region: await target.client.config.region() });
   try {
