@@ -23,9 +23,9 @@
  * with the item, so they are refused and write nothing; every later claim, stop or booking is conditional on the item
  * too. An SES event for the lead's messages finds no lead and is skipped (`domain/engagement.ts`).
  */
-import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
 import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { MessageRecord, SuppressionReason } from '../domain/ports.ts';
 import {
@@ -42,6 +42,9 @@ import { DynamoTable } from './dynamo-table.ts';
 
 /** Rounds of "Query the partition, delete what is there": an SES event recorded at that very moment may add one. */
 const SWEEPS = 5;
+
+/** Tells apart audit items of the same millisecond, in the order they were written. */
+const nextId = monotonicFactory();
 
 export class DynamoPrivacy implements PersonStore {
   private readonly table: DynamoTable;
@@ -132,7 +135,7 @@ export class DynamoPrivacy implements PersonStore {
     await this.table.doc.send(
       new PutCommand({
         TableName: this.table.name,
-        Item: { ...auditKey(new Date(entry.at), randomUUID().slice(0, 8)), type: 'audit', ...entry },
+        Item: { ...auditKey(new Date(entry.at), nextId()), type: 'audit', ...entry },
       }),
     );
   }

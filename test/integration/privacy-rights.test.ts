@@ -119,10 +119,10 @@ describe('export and erasure of a person’s data', () => {
       phone: '+1 555 0100',
       interest: 'chronic-migraine',
     });
-    await runNext(env, leadId);
     env.clock.advance(60_000);
     expect(await sesEvent(env, leadId, 'welcome', 'Delivery')).toBe('recorded');
     expect(await sesEvent(env, leadId, 'welcome', 'Click', { link: 'https://clinic.example/book' })).toBe('recorded');
+    await runNext(env, leadId);
     const deps = privacyOf(env);
 
     const exported = await exportPerson(deps, email.toUpperCase());
