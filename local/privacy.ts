@@ -11,7 +11,7 @@
 import { createInterface } from 'node:readline/promises';
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { command } from './cli.ts';
+import { bad, command } from './cli.ts';
 import { deployedTarget, localTarget, regionOption, tableOption, type Target } from './table-target.ts';
 
 const USAGE = `usage: npm run privacy -- export <email> [--table NAME [--region REGION] [--secret-arn ARN]]
@@ -43,7 +43,7 @@ const cli = command({
     region: regionOption,
     'secret-arn': z
       .string()
-      .regex(/^arn:aws[\w-]*:secretsmanager:/, { error: 'is not a Secrets Manager secret ARN' })
+      .regex(/^arn:aws[\w-]*:secretsmanager:/, { error: bad('is not a Secrets Manager secret ARN') })
       .optional(),
   }),
 });
@@ -58,6 +58,8 @@ if (extra.length > 0) usage(`unexpected argument "${extra[0]}"`);
 if (args.region && !args.table) usage('--region needs --table NAME');
 if (args['secret-arn'] && !args.table) usage('--secret-arn needs --table NAME (locally the local secret is used)');
 if (args.yes && action === 'export') usage('--yes is for erase');
+if (action === 'erase' && !args.yes && !process.stdin.isTTY)
+  usage('erase asks first; not run in a terminal, it needs --yes');
 
 // Loaded after the command line is read, so --help and a mistake answer at once.
 const [{ emailField }, { addressKey, erasePerson, exportPerson }, { DynamoPrivacy }, principal] = await Promise.all([
@@ -120,9 +122,8 @@ async function unsubscribeSecret(target: Target, arn: string | undefined): Promi
   }
 }
 
-/** On a terminal, ask; elsewhere, refuse without --yes. */
+/** Ask on the terminal (elsewhere, erase needs --yes: checked with the command line). */
 async function confirm(question: string): Promise<void> {
-  if (!process.stdin.isTTY) usage('erase asks first; not run in a terminal, it needs --yes');
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await prompt.question(`${question} This cannot be undone. Type "erase" to go on: `);
   prompt.close();
