@@ -13,6 +13,8 @@
  *   LEAD#<leadId>       EVT#<eventId>            no longer written: one SES event (items from before may remain)
  *   EMAIL#<address>     EMAIL                    which lead signed up with that normalised address
  *   SUPPRESS#<address>  SUPPRESS                 an address never to email again
+ *   ERASED#<hash>       ERASED                   an erased person's address never to email again, as a keyed hash only
+ *   AUDIT#privacy       <time>#<id>              one export or erasure of a person's data: who, what, when, lead id
  *   HOOK#<key>          HOOK                     a booking webhook delivery already acted on
  *   LEAD#<leadId>       COUNTED                  what the lead adds to the report's lead totals now
  *   COUNT#report        LEADS                    the report's lead totals (nurture leads, why they left, bookings)
@@ -26,10 +28,15 @@ export const KEY_PREFIX = {
   event: 'EVT#',
   email: 'EMAIL#',
   suppression: 'SUPPRESS#',
+  erased: 'ERASED#',
+  audit: 'AUDIT#',
   hook: 'HOOK#',
   counter: 'COUNT#',
   counterStep: 'STEP#',
 } as const;
+
+/** The one partition the audit items of exports and erasures live in: a Query of it lists them, oldest first. */
+export const AUDIT_PARTITION = 'privacy';
 
 /** The one partition the report's counters live in: a Query of it reads them all. */
 export const COUNTER_PARTITION = 'report';
@@ -39,6 +46,7 @@ export const SORT_KEY = {
   lead: 'PROFILE',
   email: 'EMAIL',
   suppression: 'SUPPRESS',
+  erased: 'ERASED',
   hook: 'HOOK',
   leadCounted: 'COUNTED',
   leadTotals: 'LEADS',

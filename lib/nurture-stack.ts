@@ -6,7 +6,6 @@ import { type CfnElement, CfnOutput, RemovalPolicy, Stack, type StackProps } fro
 import type { DomainName, HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Key } from 'aws-cdk-lib/aws-kms';
-import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type ConfigurationSet, EmailIdentity, type IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -101,7 +100,7 @@ export class NurtureStack extends Stack {
     this.functions = functions.functions;
     this.deadLetterQueue = functions.deadLetterQueue;
     this.reportSignIn = signIn;
-    this.outputs(publicBaseUrl, config, data.secrets.booking);
+    this.outputs(publicBaseUrl, config, data.secrets);
   }
 
   /**
@@ -120,7 +119,7 @@ export class NurtureStack extends Stack {
     } as unknown as CfnElement);
   }
 
-  private outputs(publicBaseUrl: string, config: StageConfig, bookingSecret: Secret): void {
+  private outputs(publicBaseUrl: string, config: StageConfig, secrets: Data['secrets']): void {
     const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
     output('ApiUrl', publicBaseUrl, 'Base URL of the API (and of the links in every email)');
     if (this.apiDomainName && config.customDomain && !config.customDomain.hostedZone)
@@ -147,8 +146,13 @@ export class NurtureStack extends Stack {
     output('Region', this.region, 'Region of the stack');
     output(
       'BookingWebhookSecretArn',
-      bookingSecret.secretArn,
+      secrets.booking.secretArn,
       'Secret the booking system signs POST /booking with (aws secretsmanager get-secret-value)',
+    );
+    output(
+      'UnsubscribeSecretArn',
+      secrets.unsubscribe.secretArn,
+      "Secret that signs unsubscribe links and keys erased addresses' hashes: npm run privacy -- ... --secret-arn <this>",
     );
     output(
       'ConfigurationSetName',

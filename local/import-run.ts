@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DateTime } from 'luxon';
 import { countRows, readLeadFile, type LeadFileFormat } from '../lambdas/adapters/lead-file.ts';
 import { importDeps } from '../lambdas/compose/import.ts';
-import type { Config } from '../lambdas/config.ts';
+import type { ResolvedConfig } from '../lambdas/config.ts';
 import { importLeads, type ImportSummary } from '../lambdas/domain/import.ts';
 import type { Clock } from '../lambdas/domain/ports.ts';
 import type { Progress } from './progress.ts';
@@ -28,7 +28,12 @@ export interface ImportRequest {
 /** Import the file into the config's table; `progress` shows how far it has got. */
 export async function runImport(
   request: ImportRequest,
-  { config, dynamo, clock, progress }: { config: Config; dynamo: DynamoDBClient; clock?: Clock; progress?: Progress },
+  {
+    config,
+    dynamo,
+    clock,
+    progress,
+  }: { config: ResolvedConfig; dynamo: DynamoDBClient; clock?: Clock; progress?: Progress },
 ): Promise<ImportSummary & { from: string }> {
   const deps = importDeps(config, request.rate, { dynamo, ...(clock && { clock }) });
   const from = request.from ?? tomorrow(deps.clock.now(), config.DEFAULT_TIME_ZONE);

@@ -7,7 +7,15 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { nurtureOutline } from '../emails/outline.ts';
 import { bad, command } from './cli.ts';
-import { localNow, TABLE_USAGE, tableOptions, tableSchema, tableTarget } from './target.ts';
+import {
+  localNow,
+  secretArnSchema,
+  TABLE_USAGE,
+  tableOptions,
+  tableSchema,
+  tableTarget,
+  unsubscribeSecret,
+} from './target.ts';
 
 const STEPS: string[] = nurtureOutline.steps.map((step) => step.id);
 /** The step ids, a few to a line of the usage. */
@@ -19,7 +27,7 @@ const STEP_LINES = STEPS.reduce<string[]>((lines, step) => {
 }, []).join(',\n                    ');
 
 const USAGE = `usage: npm run import -- FILE [--dry-run] [--start-at STEP] [--per-day N] [--from DATE] [--rate N] [--json]
-                                [--table NAME [--region REGION]]
+                                [--table NAME [--region REGION] [--secret-arn ARN]]
   FILE              a CSV with a header row (email, firstName, consentAt, consentSource, and any other sign-up
                     field), or Amazon Pinpoint's endpoint export (JSON lines); either may be gzipped (.gz)
   --dry-run         check every row against the rules and the table, and write nothing
@@ -31,6 +39,9 @@ const USAGE = `usage: npm run import -- FILE [--dry-run] [--start-at STEP] [--pe
   --json            the summary as JSON
   (no --table)      the local table: a running npm start's, or else the data it saves in .nurture/
 ${TABLE_USAGE}
+  --secret-arn ARN  with --table: the stage's unsubscribe secret, which keys the hashes of erased addresses, so a
+                    person erased after unsubscribing is never imported again (the stack's UnsubscribeSecretArn
+                    output; default: $UNSUBSCRIBE_SECRET_ARN)
   -h, --help        show this help`;
 
 const cli = command({
@@ -45,6 +56,7 @@ const cli = command({
     rate: { type: 'string', default: '25' },
     json: { type: 'boolean', default: false },
     ...tableOptions,
+    'secret-arn': { type: 'string' },
   },
   schema: z.object({
     'dry-run': z.boolean(),
@@ -65,6 +77,7 @@ const cli = command({
     rate: z.coerce.number({ error: bad('is not a number') }).positive({ error: bad('is not above 0') }),
     json: z.boolean(),
     ...tableSchema,
+    'secret-arn': secretArnSchema,
   }),
 });
 const args = cli.values;
@@ -72,6 +85,10 @@ const [first, ...extra] = cli.positionals;
 const file = first ?? cli.fail('missing the FILE to import');
 if (extra.length > 0) cli.fail(`unexpected argument "${extra[0]}"`);
 if (args.region && !args.table) cli.fail('--region needs --table NAME');
+if (args['secret-arn'] && !args.table) cli.fail('--secret-arn needs --table NAME (locally the local secret is used)');
+const secretArn = args['secret-arn'] ?? process.env.UNSUBSCRIBE_SECRET_ARN;
+if (args.table && !secretArn)
+  cli.fail('--table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN set');
 
 // Loaded after the options are read, so --help and a mistyped option answer at once.
 const [{ existsSync }, { formatOf, LeadFileError }, { localConfig }, run, { progress }, { logger }] = await Promise.all(
@@ -92,7 +109,13 @@ if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
 const table = await tableTarget(args, { missing: { create: true } }).catch((error: unknown) =>
   fail(`Could not open the table: ${(error as Error).message}`),
 );
-const config = localConfig({}, { TABLE_NAME: table.table, ...(table.region && { AWS_REGION: table.region }) });
+const secret = await unsubscribeSecret(table, secretArn).catch((error: unknown) =>
+  fail(`Could not read the unsubscribe secret: ${(error as Error).message}`),
+);
+const config = {
+  ...localConfig({}, { TABLE_NAME: table.table, ...(table.region && { AWS_REGION: table.region }) }),
+  UNSUBSCRIBE_SECRET: secret,
+};
 const now = table.local ? localNow() : new Date();
 const today = DateTime.fromJSDate(now, { zone: config.DEFAULT_TIME_ZONE }).toISODate()!;
 if (args.from && args.from < today) cli.fail(`--from: "${args.from}" is in the past`);

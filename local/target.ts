@@ -32,6 +32,12 @@ export const tableSchema = {
     .optional(),
 };
 
+/** `--secret-arn`: the stage's unsubscribe secret (with `--table`). */
+export const secretArnSchema = z
+  .string()
+  .regex(/^arn:aws[\w-]*:secretsmanager:/, { error: bad('is not a Secrets Manager secret ARN') })
+  .optional();
+
 export interface TableTarget {
   client: DynamoDBClient;
   table: string;
@@ -105,6 +111,29 @@ async function local(missing: string | { create: true }): Promise<TableTarget> {
     description: `table ${LOCAL_TABLE} saved in ${LOCAL_DATA}`,
     close: dynamo.stop,
   };
+}
+
+/**
+ * The unsubscribe secret, which also keys the erased-address hash: the local config's, or the stage's from Secrets
+ * Manager (the stack's `UnsubscribeSecretArn` output).
+ */
+export async function unsubscribeSecret(target: TableTarget, arn: string | undefined): Promise<string> {
+  if (target.local) {
+    const { localConfig } = await import('./local-config.ts');
+    const secret = localConfig().UNSUBSCRIBE_SECRET;
+    if (!secret) throw new Error('the local config has no UNSUBSCRIBE_SECRET');
+    return secret;
+  }
+  if (!arn) throw new Error('no secret ARN (--secret-arn)');
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const client = new SecretsManagerClient({ region: await target.client.config.region() });
+  try {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+    if (!SecretString || SecretString.length < 32) throw new Error('the unsubscribe secret is empty or too short');
+    return SecretString;
+  } finally {
+    client.destroy();
+  }
 }
 
 /** No local table to work on: the message says what to do. */

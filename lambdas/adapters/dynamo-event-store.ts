@@ -8,6 +8,7 @@
  *                                    string set, for the report's click-before-booking attribution). Created by
  *                                    the first event; the send's own record is on the lead item (`dynamo-lead-item.ts`)
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
+ *   ERASED#<keyed hash of the email> an erased address that bounced, complained or unsubscribed (`dynamo-privacy.ts`)
  *
  * Access patterns:
  *   SES event          one conditional UpdateItem on MSG#, idempotent by its own condition: the message id is the
@@ -15,20 +16,28 @@
  *                      type (a Click: not among the click times). A redelivered event changes nothing. The write
  *                      returns what it replaced (UPDATED_OLD), so it also tells whether this is the first event of
  *                      its type on the message, for the report's counters (`domain/counting.ts`).
- *   suppression        Put SUPPRESS#; Get SUPPRESS# before any lead is created or emailed for that address
+ *   suppression        Put SUPPRESS#; Get SUPPRESS# before any lead is created or emailed for that address, and,
+ *                      where the store has the address key (sign-up, booking), Get ERASED#<hash> with it, in parallel
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventStore, SuppressionReason } from '../domain/ports.ts';
 import type { EngagementEvent } from '../domain/ses-event.ts';
-import { messageKey, suppressionKey } from './dynamo-keys.ts';
+import { addressHash, type AddressKey } from '../domain/privacy.ts';
+import { erasedKey, messageKey, suppressionKey } from './dynamo-keys.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
 
 export class DynamoEventStore implements EventStore {
   private readonly table: DynamoTable;
+  private readonly addressKey: AddressKey | undefined;
 
-  constructor(client: DynamoDBClient, options: Pick<TableOptions, 'tableName' | 'retentionDays'>) {
+  /** `addressKey`: for `suppressedAs` to find erased addresses too; a store that never asks needs none. */
+  constructor(
+    client: DynamoDBClient,
+    options: Pick<TableOptions, 'tableName' | 'retentionDays'> & { addressKey?: AddressKey },
+  ) {
     this.table = new DynamoTable(client, options.tableName, options.retentionDays);
+    this.addressKey = options.addressKey;
   }
 
   async recordEvent(event: EngagementEvent): Promise<false | { first: boolean }> {
@@ -74,9 +83,12 @@ export class DynamoEventStore implements EventStore {
   }
 
   async suppressedAs(email: string): Promise<SuppressionReason | undefined> {
-    const result = await this.table.doc.send(
-      new GetCommand({ TableName: this.table.name, Key: suppressionKey(email), ConsistentRead: true }),
+    const keys = [suppressionKey(email), ...(this.addressKey ? [erasedKey(addressHash(this.addressKey, email))] : [])];
+    const found = await Promise.all(
+      keys.map((key) =>
+        this.table.doc.send(new GetCommand({ TableName: this.table.name, Key: key, ConsistentRead: true })),
+      ),
     );
-    return result.Item?.reason as SuppressionReason | undefined;
+    return found.find((result) => result.Item)?.Item?.reason as SuppressionReason | undefined;
   }
 }

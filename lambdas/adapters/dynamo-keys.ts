@@ -1,5 +1,5 @@
 /** The keys of the one table's items, built from the formats in `lambdas/contract.ts`. Shared by the three stores. */
-import { COUNTER_PARTITION, KEY_PREFIX, SORT_KEY } from '../contract.ts';
+import { AUDIT_PARTITION, COUNTER_PARTITION, KEY_PREFIX, SORT_KEY } from '../contract.ts';
 
 export type ItemKey = { pk: string; sk: string };
 
@@ -13,6 +13,11 @@ export const suppressionKey = (email: string): ItemKey => ({
   pk: `${KEY_PREFIX.suppression}${email}`,
   sk: SORT_KEY.suppression,
 });
+/** `hash`: the keyed hash of an erased person's address (`addressHash` in `lambdas/domain/privacy.ts`), never the address. */
+export const erasedKey = (hash: string): ItemKey => ({ pk: `${KEY_PREFIX.erased}${hash}`, sk: SORT_KEY.erased });
+export const auditPartition = `${KEY_PREFIX.audit}${AUDIT_PARTITION}`;
+/** One audit item, sorted by time; `id` tells apart two at the same millisecond. */
+export const auditKey = (at: Date, id: string): ItemKey => ({ pk: auditPartition, sk: `${at.toISOString()}#${id}` });
 export const deliveryKey = (key: string): ItemKey => ({ pk: `${KEY_PREFIX.hook}${key}`, sk: SORT_KEY.hook });
 export const countedKey = (leadId: string): ItemKey => ({
   pk: `${KEY_PREFIX.lead}${leadId}`,

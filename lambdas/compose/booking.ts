@@ -6,7 +6,7 @@ import { DynamoDeliveryLog } from '../adapters/dynamo-delivery-log.ts';
 import { DynamoEventStore } from '../adapters/dynamo-event-store.ts';
 import type { ResolvedConfig } from '../config.ts';
 import { sendingDeps } from './sending.ts';
-import { tableOptions, type Parts } from './shared.ts';
+import { tableOptions, tableOptionsWithAddressKey, type Parts } from './shared.ts';
 
 export { lambdaEntry } from './entry.ts';
 export { readConfig, type ResolvedConfig } from './shared.ts';
@@ -16,7 +16,7 @@ export function bookingDeps(config: ResolvedConfig, parts: Parts = {}) {
   return {
     config,
     dispatch: sendingDeps(config, { ...parts, dynamo }),
-    events: new DynamoEventStore(dynamo, tableOptions(config)),
+    events: new DynamoEventStore(dynamo, tableOptionsWithAddressKey(config)),
     deliveries: new DynamoDeliveryLog(dynamo, tableOptions(config)),
     newId: ulid,
     signatureClock: systemClock,

@@ -5,18 +5,21 @@ import { dynamoClient } from '../adapters/clients.ts';
 import { DynamoEventStore } from '../adapters/dynamo-event-store.ts';
 import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
 import { tokenBucket } from '../adapters/token-bucket.ts';
-import type { Config } from '../config.ts';
+import type { ResolvedConfig } from '../config.ts';
 import { SEQUENCE_IDS } from '../contract.ts';
 import type { ImportDeps } from '../domain/import.ts';
-import { countingFor, sequencesFor, tableOptions, type Parts } from './shared.ts';
+import { countingFor, sequencesFor, tableOptions, tableOptionsWithAddressKey, type Parts } from './shared.ts';
 
-/** An import into the config's table at `rate` table requests a second, into the nurture with the stage's window. */
-export function importDeps(config: Config, rate: number, parts: Parts = {}): ImportDeps {
+/**
+ * An import into the config's table at `rate` table requests a second, into the nurture with the stage's window. The
+ * suppression check also refuses an erased address kept as a hash (keyed by the unsubscribe secret).
+ */
+export function importDeps(config: ResolvedConfig, rate: number, parts: Parts = {}): ImportDeps {
   const dynamo = parts.dynamo ?? dynamoClient(config);
   const options = tableOptions(config);
   return {
     store: new DynamoLeadStore(dynamo, options),
-    events: new DynamoEventStore(dynamo, options),
+    events: new DynamoEventStore(dynamo, tableOptionsWithAddressKey(config)),
     counting: countingFor(dynamo, options),
     clock: parts.clock ?? systemClock,
     newId: ulid,

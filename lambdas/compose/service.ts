@@ -11,7 +11,7 @@ import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
 import { log } from '../adapters/log.ts';
 import type { ResolvedConfig } from '../config.ts';
 import { sending } from './sending.ts';
-import { clinicFor, tableOptions, type Parts } from './shared.ts';
+import { clinicFor, tableOptions, tableOptionsWithAddressKey, type Parts } from './shared.ts';
 
 export function composeService(config: ResolvedConfig, parts: Parts = {}) {
   const clock = parts.clock ?? systemClock;
@@ -27,7 +27,7 @@ export function composeService(config: ResolvedConfig, parts: Parts = {}) {
     newId: ulid,
     signatureClock: systemClock,
     store,
-    events: new DynamoEventStore(dynamo, options),
+    events: new DynamoEventStore(dynamo, tableOptionsWithAddressKey(config)),
     deliveries: new DynamoDeliveryLog(dynamo, options),
     dispatch,
     /** The report's counters, shared by every handler in the process (the dispatcher's own). */

@@ -14,6 +14,7 @@ import { resolveSecrets } from '../adapters/secrets.ts';
 import { loadConfig, type Config, type ResolvedConfig } from '../config.ts';
 import { SEQUENCE_IDS } from '../contract.ts';
 import { Counting } from '../domain/counting.ts';
+import { addressKey } from '../domain/privacy.ts';
 import type { Clock } from '../domain/ports.ts';
 import type { Sequence } from '../domain/sequence.ts';
 
@@ -64,6 +65,14 @@ export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>
 export function countingFor(dynamo: DynamoDBClient, options: TableOptions): Counting {
   const counters = new DynamoReportCounters(dynamo, options);
   return new Counting({ counters, leads: counters, log, nurtureId: SEQUENCE_IDS.nurture });
+}
+
+/**
+ * The table's options with the key of erased addresses' hashes (from the unsubscribe secret): for the stores that must
+ * refuse an erased address (sign-up, booking) and the one that erases.
+ */
+export function tableOptionsWithAddressKey(config: ResolvedConfig) {
+  return { ...tableOptions(config), addressKey: addressKey(config.UNSUBSCRIBE_SECRET) };
 }
 
 export function tableOptions(config: Pick<Config, 'TABLE_NAME' | 'DUE_SHARDS' | 'RETENTION_DAYS'>): TableOptions {

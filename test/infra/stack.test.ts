@@ -745,6 +745,11 @@ describe('outputs', () => {
     expect(Object.keys(outputs)).toEqual(
       expect.arrayContaining(['DkimRecord1', 'DkimRecord2', 'DkimRecord3', 'BookingWebhookSecretArn', 'AlarmTopicArn']),
     );
+    // npm run privacy -- ... --table: the unsubscribe secret keys the hash of an erased address.
+    const unsubscribeSecret = Object.entries(resourcesOf(dev, 'AWS::SecretsManager::Secret')).find(([, secret]) =>
+      /unsubscribe/i.test(String(secret.Properties.Description)),
+    )![0];
+    expect(outputs.UnsubscribeSecretArn!.Value).toEqual(ref(unsubscribeSecret));
   });
 });
 

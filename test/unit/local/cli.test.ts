@@ -85,6 +85,26 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
     ],
   },
   {
+    script: 'local/privacy.ts',
+    usage: 'usage: npm run privacy ',
+    bad: [
+      [[], 'privacy: say export or erase'],
+      [['delete', 'a@example.com'], 'privacy: unknown action "delete" (export or erase)'],
+      [['export'], 'privacy: export needs an email address'],
+      [['export', 'not-an-address'], 'privacy: "not-an-address" is not an email address'],
+      [['erase', 'a@example.com'], 'privacy: erase asks first; not run in a terminal, it needs --yes'],
+      [['export', 'a@example.com', '--region', 'us-east-1'], 'privacy: --region needs --table NAME'],
+      [
+        ['export', 'a@example.com', '--table', 'nurture-prod'],
+        'privacy: --table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN set',
+      ],
+      [
+        ['export', 'a@example.com', '--secret-arn', 'nope', '--table', 'x-table'],
+        'privacy: --secret-arn: "nope" is not a Secrets Manager secret ARN',
+      ],
+    ],
+  },
+  {
     script: 'local/timeline.ts',
     usage: 'usage: npm run timeline ',
     bad: [
