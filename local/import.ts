@@ -87,8 +87,10 @@ if (extra.length > 0) cli.fail(`unexpected argument "${extra[0]}"`);
 if (args.region && !args.table) cli.fail('--region needs --table NAME');
 if (args['secret-arn'] && !args.table) cli.fail('--secret-arn needs --table NAME (locally the local secret is used)');
 const secretArn = args['secret-arn'] ?? process.env.UNSUBSCRIBE_SECRET_ARN;
-if (args.table && !secretArn)
-  cli.fail('--table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN set');
+if (args.table && !secretArn && !process.env.UNSUBSCRIBE_SECRET)
+  cli.fail(
+    '--table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN (or the value itself in UNSUBSCRIBE_SECRET) set',
+  );
 
 // Loaded after the options are read, so --help and a mistyped option answer at once.
 const [{ existsSync }, { formatOf, LeadFileError }, { localConfig }, run, { progress }, { logger }] = await Promise.all(

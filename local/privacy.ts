@@ -68,8 +68,10 @@ const email = emailField.safeParse(rawEmail);
 if (!email.success) usage(`"${rawEmail}" is not an email address`);
 
 const secretArn = args['secret-arn'] ?? process.env.UNSUBSCRIBE_SECRET_ARN;
-if (args.table && !secretArn)
-  usage('--table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN set');
+if (args.table && !secretArn && !process.env.UNSUBSCRIBE_SECRET)
+  usage(
+    '--table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN (or the value itself in UNSUBSCRIBE_SECRET) set',
+  );
 
 const target = await tableTarget(args, {
   missing: 'Nothing stored yet: the local table is empty (start the service with `npm start`).',

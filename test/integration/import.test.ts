@@ -13,7 +13,10 @@ import { DateTime } from 'luxon';
 import { describe, expect, inject, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
+import { DynamoPrivacy } from '../../lambdas/adapters/dynamo-privacy.ts';
+import { addressKey, erasePerson } from '../../lambdas/domain/privacy.ts';
 import { leadKey } from '../../lambdas/domain/report-counts.ts';
+import { stopLead } from '../../lambdas/domain/stop.ts';
 import { runImport, type ImportRequest } from '../../local/import-run.ts';
 import { progress } from '../../local/progress.ts';
 import { signUp, testEnv, type TestEnv } from './harness.ts';
@@ -270,6 +273,22 @@ describe('npm run import', () => {
     expect(await env.store.leadIdForEmail('cara.pinpoint@example.com')).toBeUndefined();
   });
 
+  it('never imports a person erased after unsubscribing: the kept hash of the address marks it suppressed', async () => {
+    const env = await testEnv();
+    const leadId = await signUp(env, { email: 'gone@example.com' });
+    await stopLead({ store: env.store, clock: env.clock, sendTimeoutMs: 15_000 }, leadId, 'unsubscribed');
+    const people = new DynamoPrivacy(dynamoClient(env.config), {
+      tableName: env.config.TABLE_NAME,
+      addressKey: addressKey(env.config.UNSUBSCRIBE_SECRET),
+    });
+    await erasePerson({ people, now: () => env.clock.now(), who: 'local:import-test' }, 'gone@example.com');
+    const file = join(dir, 'erased.csv');
+    writeFileSync(file, 'email,firstName,consentAt,consentSource\nGone@Example.com,Gil,2025-01-01,old CRM\n');
+    const summary = await run(env, request(file));
+    expect(summary).toMatchObject({ created: 0, skipped: { present: 0, repeated: 0, suppressed: 1 } });
+    expect(await env.store.leadIdForEmail('gone@example.com')).toBeUndefined();
+  });
+
   it('starts leads at the chosen step: the steps before it are never sent', async () => {
     const env = await testEnv();
     const file = join(dir, 'start-at.csv');
@@ -298,6 +317,7 @@ describe('npm run import', () => {
             AWS_ENDPOINT_URL_DYNAMODB: inject('dynamoEndpoint'),
             AWS_ACCESS_KEY_ID: 'local',
             AWS_SECRET_ACCESS_KEY: 'local',
+            UNSUBSCRIBE_SECRET: env.config.UNSUBSCRIBE_SECRET,
           },
         });
       const { stdout } = await cli(file, '--json', '--table', env.config.TABLE_NAME, '--region', 'us-east-1');
