@@ -96,7 +96,7 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
       [['export', 'a@example.com', '--region', 'us-east-1'], 'privacy: --region needs --table NAME'],
       [
         ['export', 'a@example.com', '--table', 'nurture-prod'],
-        'privacy: --table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN set',
+        'privacy: --table needs --secret-arn ARN (the stack output UnsubscribeSecretArn), or UNSUBSCRIBE_SECRET_ARN (or the value itself in UNSUBSCRIBE_SECRET) set',
       ],
       [
         ['export', 'a@example.com', '--secret-arn', 'nope', '--table', 'x-table'],
