@@ -24,7 +24,8 @@ import { parseSesEvent, type EngagementEvent } from '../../lambdas/domain/ses-ev
 import { normalizeEmail } from '../../lambdas/domain/signup.ts';
 import { MAX_BODY_BYTES, type HttpResult } from '../../lambdas/handlers/http.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sequences } from '../../emails/sequences.ts';
@@ -683,7 +684,7 @@ function recordedOnce(before: LeadState, event: EngagementEvent, stoppedAt: stri
 describe('hostile SES events', () => {
   it('3,500 generated SES events, from mangled real ones to arbitrary JSON: the handler never throws, and only a new event of the message the lead was sent changes the lead, its messages, its events or its suppression, and only as such an event may', async () => {
     const events = await testEnv();
-    const record = counted(makeSesEventsHandler(events));
+    const record = counted(oneByOne(makeSesEventsRecorder(events)));
     const [lead] = await seedDueLeads(events, 1, 'events-fuzz');
     await dispatchDue(events.dispatch);
     const [message] = await events.store.messages(lead!.leadId);

@@ -14,7 +14,8 @@ import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { countLead, diffCounts, recount } from '../../lambdas/domain/report-counts.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
@@ -46,7 +47,7 @@ async function compare(env: TestEnv) {
 }
 
 function service(env: TestEnv) {
-  const record = makeSesEventsHandler(env);
+  const record = oneByOne(makeSesEventsRecorder(env));
   const booking = makeBookingHandler(env);
   const unsubscribe = makeUnsubscribeHandler(env);
   return {
@@ -114,7 +115,7 @@ describe('the report counters agree with the recount from the raw items', () => 
       { leadId: booker!, sequenceId: 'nurture', stepId: 'welcome' },
       env.clock.now(),
     );
-    const record = makeSesEventsHandler(env);
+    const record = oneByOne(makeSesEventsRecorder(env));
     await Promise.all([record(delivery), record(delivery)]);
     await record(delivery);
     await s.event(softBounce!, 'welcome', 'Open', new Date(welcomeAt.getTime() + 2 * HOUR));
@@ -254,9 +255,9 @@ describe('the report counters agree with the recount from the raw items', () => 
     // SES delivered it: the event names the message id SES gave it, which our record of the unconfirmed send lacks.
     const [accepted] = faults.acceptedFor(lead!.leadId);
     const tags = { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' };
-    expect(await makeSesEventsHandler(env)(sesEventFor('Delivery', accepted!.messageId, tags, env.clock.now()))).toBe(
-      'recorded',
-    );
+    expect(
+      await oneByOne(makeSesEventsRecorder(env))(sesEventFor('Delivery', accepted!.messageId, tags, env.clock.now())),
+    ).toBe('recorded');
     await runDays(env, 30);
 
     const { differences, leadsOff, recounted } = await compare(env);

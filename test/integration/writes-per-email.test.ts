@@ -12,7 +12,8 @@ import { KEY_PREFIX, SORT_KEY } from '../../lambdas/contract.ts';
 import { composeService } from '../../lambdas/compose.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import type { Mailer, OutgoingEmail } from '../../lambdas/domain/ports.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
@@ -61,7 +62,7 @@ describe('writes per email', () => {
       },
     };
     const dispatch = { ...wiring.dispatch, mailer };
-    const recordEvent = makeSesEventsHandler(wiring);
+    const recordEvent = oneByOne(makeSesEventsRecorder(wiring));
     const postEvents = async () => {
       phase = 'events';
       for (const { messageId, tags } of sent.splice(0)) {
