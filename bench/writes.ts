@@ -3,7 +3,13 @@
  * over whole sequences. `leads` leads sign up through the real sign-up handler; every step of the nurture is
  * dispatched on a virtual clock (each run at the next due time); and every message sent gets the SES events AWS would
  * publish, posted through the real SES-events handler: Send and Delivery for each, an Open for about 30% and a Click
- * for about 5% (chosen by a hash of the message, so every run meets the same ones).
+ * for about 5% (chosen by a hash of the message, so every run meets the same ones), an hour after the send.
+ *
+ * The events reach the handler as Lambda's SQS event source hands them over (`SES_EVENT_BATCH`): in time order, a
+ * batch holding the events that arrive within the batching window of its first, up to its size, whatever their lead.
+ * The report's counters are written once per batch, so what they cost depends on how many events share a batch: the
+ * whole run is measured twice, with those batches and with one event per batch (the low-volume worst case, and what
+ * each event cost when EventBridge invoked the function with each).
  *
  * How it counts: a middleware on the service's DynamoDB client sets `ReturnConsumedCapacity: 'INDEXES'` on every
  * write (so the stores need not know) and sums what DynamoDB reports, the table and the due index apart; a write
@@ -26,14 +32,15 @@ import { dynamoClient, sesClient } from '../lambdas/adapters/clients.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { composeService } from '../lambdas/compose.ts';
 import { loadConfig } from '../lambdas/config.ts';
-import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../lambdas/contract.ts';
+import { DUE_INDEX, KEY_PREFIX, SES_EVENT_BATCH, SORT_KEY } from '../lambdas/contract.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import type { Clock, Mailer, OutgoingEmail, Renderer } from '../lambdas/domain/ports.ts';
-import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { sesEventFor } from '../local/engagement-feed.ts';
 import { findDynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import type { Progress } from '../local/progress.ts';
+import { sqsEvent } from '../local/sqs-batch.ts';
 import { ensureTable } from '../local/table.ts';
 
 /** Where the runtime's work is when a call is made: signing up, sending, or recording SES events. */
@@ -148,14 +155,55 @@ export interface WritesOptions {
   progress: Progress;
 }
 
+/** How the SES events reach the handler: as SQS batches them (`SES_EVENT_BATCH`), or each in a batch of its own. */
+type Batching = 'sqs' | 'one';
+
 export async function writesPerEmail({ env, sesEndpoint, leads, progress }: WritesOptions) {
   const local = 'missing' in findDynamoDbLocal() ? undefined : await startDynamoDbLocal();
   const dynamoEndpoint = local?.endpoint ?? env.DYNAMODB_ENDPOINT!;
   const backend = local ? 'DynamoDB Local' : 'dynalite';
-  progress.step(`writes: on ${backend}, ${leads} leads`);
   try {
+    const options = { env, sesEndpoint, leads, progress, dynamoEndpoint, backend };
+    const batched = await writesOnePass(options, 'sqs');
+    const single = await writesOnePass(options, 'one');
+    return {
+      ...batched,
+      /** The same run with each SES event in a batch of its own: what low volume (or no batching) costs. */
+      oneEventPerBatch: {
+        writeUnitsPerEmail: single.writeUnitsPerEmail,
+        counterCallsPerEmail: single.counterCallsPerEmail,
+        eventBatches: single.eventBatches,
+      },
+    };
+  } finally {
+    await local?.stop();
+  }
+}
+
+async function writesOnePass(
+  {
+    env,
+    sesEndpoint,
+    leads,
+    progress,
+    dynamoEndpoint,
+    backend,
+  }: WritesOptions & { dynamoEndpoint: string; backend: string },
+  batching: Batching,
+) {
+  const describe =
+    batching === 'sqs'
+      ? `SES events in batches of up to ${SES_EVENT_BATCH.maxRecords} within ${SES_EVENT_BATCH.windowSeconds} s`
+      : 'one SES event per batch';
+  progress.step(`writes: on ${backend}, ${leads} leads, ${describe}`);
+  {
     const config = await resolveSecrets(
-      loadConfig({ ...env, DYNAMODB_ENDPOINT: dynamoEndpoint, SES_ENDPOINT: sesEndpoint, TABLE_NAME: 'bench-writes' }),
+      loadConfig({
+        ...env,
+        DYNAMODB_ENDPOINT: dynamoEndpoint,
+        SES_ENDPOINT: sesEndpoint,
+        TABLE_NAME: `bench-writes-${batching}`,
+      }),
     );
     const setupClient = dynamoClient(config);
     await ensureTable(setupClient, config.TABLE_NAME);
@@ -204,7 +252,7 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
       },
     });
     const signup = makeSignupHandler({ ...wiring, dispatch: { ...dispatch, store: signupStore } });
-    const recordEvent = makeSesEventsHandler(wiring);
+    const recordBatch = makeSesEventsRecorder(wiring);
 
     let cpuMicros = 0;
     const runtime = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -241,11 +289,12 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
       progress.count('writes: sign-ups', i + 1, leads);
     }
 
+    const eventBatches = { batches: 0, events: 0 };
     const postEvents = async () => {
       meter.phase = 'events';
-      for (const message of sent.splice(0)) {
+      const events = sent.splice(0).flatMap((message) => {
         const at = (seconds: number) => new Date(message.at.getTime() + seconds * 1000);
-        const events = [
+        return [
           sesEventFor('Send', message.messageId, message.tags, at(0)),
           sesEventFor('Delivery', message.messageId, message.tags, at(2)),
           ...(draw(message.messageId, 'open') < 0.3
@@ -255,7 +304,12 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
             ? [sesEventFor('Click', message.messageId, message.tags, at(3660), { link: 'https://clinic.example/book' })]
             : []),
         ];
-        for (const event of events) await runtime(() => recordEvent(event));
+      });
+      for (const batch of inBatches(events, batching)) {
+        const { response } = await runtime(() => recordBatch(sqsEvent(batch)));
+        if (response.batchItemFailures.length > 0) throw new Error('the SES-events handler failed a record');
+        eventBatches.batches++;
+        eventBatches.events += batch.length;
       }
     };
     // The welcomes' events, then each run at the next due time with the events of what it sent.
@@ -302,10 +356,34 @@ export async function writesPerEmail({ env, sesEndpoint, leads, progress }: Writ
     return {
       ...summarise(meter, emails.count, leads, runs, cpuMicros / 1000, renderMicros / 1000, backend),
       leadItemBytes,
+      /** How the SES events were delivered: the batch settings, how many batches, and events per batch on average. */
+      eventBatches: {
+        ...(batching === 'sqs' ? SES_EVENT_BATCH : { maxRecords: 1, windowSeconds: 0 }),
+        batches: eventBatches.batches,
+        eventsPerBatch: round(eventBatches.events / Math.max(1, eventBatches.batches)),
+      },
     };
-  } finally {
-    await local?.stop();
   }
+}
+
+/**
+ * Events as Lambda's SQS event source would hand them over: in time order, each batch the events that arrive within
+ * the batching window of its first, up to the batch size; or each on its own.
+ */
+function inBatches<E extends { time: string }>(events: E[], batching: Batching): E[][] {
+  if (batching === 'one') return events.map((event) => [event]);
+  const sorted = [...events].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const batches: E[][] = [];
+  for (const event of sorted) {
+    const current = batches.at(-1);
+    const fits =
+      current !== undefined &&
+      current.length < SES_EVENT_BATCH.maxRecords &&
+      Date.parse(event.time) - Date.parse(current[0]!.time) < SES_EVENT_BATCH.windowSeconds * 1000;
+    if (fits) current.push(event);
+    else batches.push([event]);
+  }
+  return batches;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
