@@ -196,174 +196,172 @@ async function writesOnePass(
       ? `SES events in batches of up to ${SES_EVENT_BATCH.maxRecords} within ${SES_EVENT_BATCH.windowSeconds} s`
       : 'one SES event per batch';
   progress.step(`writes: on ${backend}, ${leads} leads, ${describe}`);
-  {
-    const config = await resolveSecrets(
-      loadConfig({
-        ...env,
-        DYNAMODB_ENDPOINT: dynamoEndpoint,
-        SES_ENDPOINT: sesEndpoint,
-        TABLE_NAME: `bench-writes-${batching}`,
-      }),
-    );
-    const setupClient = dynamoClient(config);
-    await ensureTable(setupClient, config.TABLE_NAME);
+  const config = await resolveSecrets(
+    loadConfig({
+      ...env,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      SES_ENDPOINT: sesEndpoint,
+      TABLE_NAME: `bench-writes-${batching}`,
+    }),
+  );
+  const setupClient = dynamoClient(config);
+  await ensureTable(setupClient, config.TABLE_NAME);
 
-    const meter = new Meter();
-    const dynamo = dynamoClient(config);
-    meter.watchDynamo(dynamo);
-    const ses = sesClient(config);
-    meter.watchSes(ses);
-    let now = new Date('2026-03-02T14:00:00Z'); // 9:00 in New York: the send window is open
-    const clock: Clock = { now: () => new Date(now) };
-    const wiring = composeService(config, { clock, dynamo, ses, sendRate: 1_000_000 });
+  const meter = new Meter();
+  const dynamo = dynamoClient(config);
+  meter.watchDynamo(dynamo);
+  const ses = sesClient(config);
+  meter.watchSes(ses);
+  let now = new Date('2026-03-02T14:00:00Z'); // 9:00 in New York: the send window is open
+  const clock: Clock = { now: () => new Date(now) };
+  const wiring = composeService(config, { clock, dynamo, ses, sendRate: 1_000_000 });
 
-    // Every message SES accepted, for its events after the run that sent it.
-    const sent: { messageId: string; tags: OutgoingEmail['tags']; at: Date }[] = [];
-    const mailer: Mailer = {
-      async send(email) {
-        const outcome = await wiring.dispatch.mailer.send(email);
-        if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags, at: clock.now() });
-        return outcome;
-      },
-    };
-    // Rendering apart: react-email's render is most of the CPU, and not what fewer writes and calls can cut.
-    let renderMicros = 0;
-    const renderer: Renderer = {
-      async render(...args) {
-        const started = process.cpuUsage();
-        try {
-          return await wiring.dispatch.renderer.render(...args);
-        } finally {
-          const used = process.cpuUsage(started);
-          renderMicros += used.user + used.system;
-        }
-      },
-    };
-    const dispatch = { ...wiring.dispatch, mailer, renderer };
-    // Sign-up's own writes (the lead, its address) apart from its welcome's, which count as a send.
-    const signupStore = new Proxy(wiring.store, {
-      get(target, property, receiver) {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          meter.phase = property === 'create' || property === 'leadIdForEmail' ? 'signup' : 'send';
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    const signup = makeSignupHandler({ ...wiring, dispatch: { ...dispatch, store: signupStore } });
-    const recordBatch = makeSesEventsRecorder(wiring);
-
-    let cpuMicros = 0;
-    const runtime = async <T>(work: () => Promise<T>): Promise<T> => {
+  // Every message SES accepted, for its events after the run that sent it.
+  const sent: { messageId: string; tags: OutgoingEmail['tags']; at: Date }[] = [];
+  const mailer: Mailer = {
+    async send(email) {
+      const outcome = await wiring.dispatch.mailer.send(email);
+      if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags, at: clock.now() });
+      return outcome;
+    },
+  };
+  // Rendering apart: react-email's render is most of the CPU, and not what fewer writes and calls can cut.
+  let renderMicros = 0;
+  const renderer: Renderer = {
+    async render(...args) {
       const started = process.cpuUsage();
       try {
-        return await work();
+        return await wiring.dispatch.renderer.render(...args);
       } finally {
         const used = process.cpuUsage(started);
-        cpuMicros += used.user + used.system;
+        renderMicros += used.user + used.system;
       }
-    };
+    },
+  };
+  const dispatch = { ...wiring.dispatch, mailer, renderer };
+  // Sign-up's own writes (the lead, its address) apart from its welcome's, which count as a send.
+  const signupStore = new Proxy(wiring.store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        meter.phase = property === 'create' || property === 'leadIdForEmail' ? 'signup' : 'send';
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const signup = makeSignupHandler({ ...wiring, dispatch: { ...dispatch, store: signupStore } });
+  const recordBatch = makeSesEventsRecorder(wiring);
 
-    for (let i = 0; i < leads; i++) {
-      meter.phase = 'signup';
-      const body = JSON.stringify({
-        email: `writes-${i}-${ulid().toLowerCase()}@example.com`,
-        firstName: 'Bench',
-        consent: true,
-        timeZone: 'America/New_York',
-      });
-      const result = await runtime(() =>
-        signup({
-          version: '2.0',
-          routeKey: 'POST /signup',
-          rawPath: '/signup',
-          rawQueryString: '',
-          headers: { 'content-type': 'application/json' },
-          body,
-          isBase64Encoded: false,
-          requestContext: { http: { method: 'POST', path: '/signup', sourceIp: '127.0.0.1' } },
-        } as unknown as Parameters<typeof signup>[0]),
-      );
-      if (result.statusCode !== 201) throw new Error(`sign-up answered ${result.statusCode}`);
-      progress.count('writes: sign-ups', i + 1, leads);
+  let cpuMicros = 0;
+  const runtime = async <T>(work: () => Promise<T>): Promise<T> => {
+    const started = process.cpuUsage();
+    try {
+      return await work();
+    } finally {
+      const used = process.cpuUsage(started);
+      cpuMicros += used.user + used.system;
     }
+  };
 
-    const eventBatches = { batches: 0, events: 0 };
-    const postEvents = async () => {
-      meter.phase = 'events';
-      const events = sent.splice(0).flatMap((message) => {
-        const at = (seconds: number) => new Date(message.at.getTime() + seconds * 1000);
-        return [
-          sesEventFor('Send', message.messageId, message.tags, at(0)),
-          sesEventFor('Delivery', message.messageId, message.tags, at(2)),
-          ...(draw(message.messageId, 'open') < 0.3
-            ? [sesEventFor('Open', message.messageId, message.tags, at(3600))]
-            : []),
-          ...(draw(message.messageId, 'click') < 0.05
-            ? [sesEventFor('Click', message.messageId, message.tags, at(3660), { link: 'https://clinic.example/book' })]
-            : []),
-        ];
-      });
-      for (const batch of inBatches(events, batching)) {
-        const { response } = await runtime(() => recordBatch(sqsEvent(batch)));
-        if (response.batchItemFailures.length > 0) throw new Error('the SES-events handler failed a record');
-        eventBatches.batches++;
-        eventBatches.events += batch.length;
-      }
-    };
-    // The welcomes' events, then each run at the next due time with the events of what it sent.
-    const emails = { count: 0 };
-    emails.count += sent.length;
-    await postEvents();
-    const nextDue = async () => {
-      let earliest: number | undefined;
-      for (let shard = 0; shard < config.DUE_SHARDS; shard++) {
-        const page = await setupClient.send(
-          new QueryCommand({
-            TableName: config.TABLE_NAME,
-            IndexName: DUE_INDEX,
-            KeyConditionExpression: 'dueShard = :shard',
-            ExpressionAttributeValues: { ':shard': { N: String(shard) } },
-            Limit: 1,
-          }),
-        );
-        const dueAt = page.Items?.[0]?.dueAt?.N;
-        if (dueAt !== undefined) earliest = Math.min(earliest ?? Infinity, Number(dueAt));
-      }
-      return earliest;
-    };
-    let runs = 0;
-    for (let due = await nextDue(); due !== undefined; due = await nextDue()) {
-      now = new Date(Math.max(now.getTime(), due));
-      meter.phase = 'send';
-      const report = await runtime(() => dispatchDue(dispatch));
-      runs++;
-      emails.count += sent.length;
-      progress.step(`writes: run ${runs} at ${now.toISOString()}: ${report.sent} sent, ${emails.count} in all`);
-      await postEvents();
-      if (runs > 200) throw new Error('the sequences did not finish in 200 runs');
-    }
-
-    // The lead items at the end of their sequences, by DynamoDB's own size rules: a write to an item over 1 KB costs
-    // two units.
-    const scanned = await setupClient.send(new ScanCommand({ TableName: config.TABLE_NAME }));
-    const sizes = (scanned.Items ?? [])
-      .filter((item) => item.sk?.S === 'PROFILE')
-      .map((item) => itemBytes(item))
-      .sort((a, b) => a - b);
-    const leadItemBytes = { median: sizes[Math.floor(sizes.length / 2)] ?? 0, max: sizes.at(-1) ?? 0 };
-    return {
-      ...summarise(meter, emails.count, leads, runs, cpuMicros / 1000, renderMicros / 1000, backend),
-      leadItemBytes,
-      /** How the SES events were delivered: the batch settings, how many batches, and events per batch on average. */
-      eventBatches: {
-        ...(batching === 'sqs' ? SES_EVENT_BATCH : { maxRecords: 1, windowSeconds: 0 }),
-        batches: eventBatches.batches,
-        eventsPerBatch: round(eventBatches.events / Math.max(1, eventBatches.batches)),
-      },
-    };
+  for (let i = 0; i < leads; i++) {
+    meter.phase = 'signup';
+    const body = JSON.stringify({
+      email: `writes-${i}-${ulid().toLowerCase()}@example.com`,
+      firstName: 'Bench',
+      consent: true,
+      timeZone: 'America/New_York',
+    });
+    const result = await runtime(() =>
+      signup({
+        version: '2.0',
+        routeKey: 'POST /signup',
+        rawPath: '/signup',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json' },
+        body,
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'POST', path: '/signup', sourceIp: '127.0.0.1' } },
+      } as unknown as Parameters<typeof signup>[0]),
+    );
+    if (result.statusCode !== 201) throw new Error(`sign-up answered ${result.statusCode}`);
+    progress.count('writes: sign-ups', i + 1, leads);
   }
+
+  const eventBatches = { batches: 0, events: 0 };
+  const postEvents = async () => {
+    meter.phase = 'events';
+    const events = sent.splice(0).flatMap((message) => {
+      const at = (seconds: number) => new Date(message.at.getTime() + seconds * 1000);
+      return [
+        sesEventFor('Send', message.messageId, message.tags, at(0)),
+        sesEventFor('Delivery', message.messageId, message.tags, at(2)),
+        ...(draw(message.messageId, 'open') < 0.3
+          ? [sesEventFor('Open', message.messageId, message.tags, at(3600))]
+          : []),
+        ...(draw(message.messageId, 'click') < 0.05
+          ? [sesEventFor('Click', message.messageId, message.tags, at(3660), { link: 'https://clinic.example/book' })]
+          : []),
+      ];
+    });
+    for (const batch of inBatches(events, batching)) {
+      const { response } = await runtime(() => recordBatch(sqsEvent(batch)));
+      if (response.batchItemFailures.length > 0) throw new Error('the SES-events handler failed a record');
+      eventBatches.batches++;
+      eventBatches.events += batch.length;
+    }
+  };
+  // The welcomes' events, then each run at the next due time with the events of what it sent.
+  const emails = { count: 0 };
+  emails.count += sent.length;
+  await postEvents();
+  const nextDue = async () => {
+    let earliest: number | undefined;
+    for (let shard = 0; shard < config.DUE_SHARDS; shard++) {
+      const page = await setupClient.send(
+        new QueryCommand({
+          TableName: config.TABLE_NAME,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'dueShard = :shard',
+          ExpressionAttributeValues: { ':shard': { N: String(shard) } },
+          Limit: 1,
+        }),
+      );
+      const dueAt = page.Items?.[0]?.dueAt?.N;
+      if (dueAt !== undefined) earliest = Math.min(earliest ?? Infinity, Number(dueAt));
+    }
+    return earliest;
+  };
+  let runs = 0;
+  for (let due = await nextDue(); due !== undefined; due = await nextDue()) {
+    now = new Date(Math.max(now.getTime(), due));
+    meter.phase = 'send';
+    const report = await runtime(() => dispatchDue(dispatch));
+    runs++;
+    emails.count += sent.length;
+    progress.step(`writes: run ${runs} at ${now.toISOString()}: ${report.sent} sent, ${emails.count} in all`);
+    await postEvents();
+    if (runs > 200) throw new Error('the sequences did not finish in 200 runs');
+  }
+
+  // The lead items at the end of their sequences, by DynamoDB's own size rules: a write to an item over 1 KB costs
+  // two units.
+  const scanned = await setupClient.send(new ScanCommand({ TableName: config.TABLE_NAME }));
+  const sizes = (scanned.Items ?? [])
+    .filter((item) => item.sk?.S === 'PROFILE')
+    .map((item) => itemBytes(item))
+    .sort((a, b) => a - b);
+  const leadItemBytes = { median: sizes[Math.floor(sizes.length / 2)] ?? 0, max: sizes.at(-1) ?? 0 };
+  return {
+    ...summarise(meter, emails.count, leads, runs, cpuMicros / 1000, renderMicros / 1000, backend),
+    leadItemBytes,
+    /** How the SES events were delivered: the batch settings, how many batches, and events per batch on average. */
+    eventBatches: {
+      ...(batching === 'sqs' ? SES_EVENT_BATCH : { maxRecords: 1, windowSeconds: 0 }),
+      batches: eventBatches.batches,
+      eventsPerBatch: round(eventBatches.events / Math.max(1, eventBatches.batches)),
+    },
+  };
 }
 
 /**
