@@ -151,6 +151,23 @@ describe('SES events', () => {
     });
   });
 
+  it('a hard bounce after a soft one (the message keeps the soft one as its first bounce) still stops the lead and suppresses the address', async () => {
+    const email = uniqueEmail('soft-then-hard');
+    const leadId = await signUp(email);
+    const bounce = (at: string, bounceType: string) => sesEvent(leadId, 'Bounce', at, { bounceType });
+    expect(await record(await bounce('2026-03-02T15:00:05Z', 'Transient'))).toBe('recorded');
+    expect(await record(await bounce('2026-03-04T15:00:05Z', 'Permanent'))).toBe('duplicate');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'bounced' });
+    expect(await env.events.suppressedAs(email)).toBe('bounced');
+    expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({
+      firstBounceAt: '2026-03-02T15:00:05.000Z',
+    });
+    // Delivered again, it changes nothing more.
+    const stopped = await env.store.get(leadId);
+    expect(await record(await bounce('2026-03-04T15:00:05Z', 'Permanent'))).toBe('duplicate');
+    expect(await env.store.get(leadId)).toEqual(stopped);
+  });
+
   it('a complaint stops the lead and suppresses the address', async () => {
     const email = uniqueEmail('complaint');
     const leadId = await signUp(email);
