@@ -419,7 +419,7 @@ describe('SES', () => {
     expect(only(prod, 'AWS::Lambda::EventSourceMapping').Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
     expect(statementsOf('ses-events')).toContainEqual({
       Effect: 'Allow',
-      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+      Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
       Resource: getAtt(sesQueueId),
     });
     for (const spec of handlers.filter((each) => each.handler !== 'ses-events'))
