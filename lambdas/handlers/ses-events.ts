@@ -2,9 +2,14 @@
  * SES events, in batches from the SQS queue the configuration set's EventBridge rule fills: each recorded, counted and
  * acted on, and the report's counters written once per batch.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { lambdaEntry, loadSesEventsConfig, sesEventsDeps, type SesEventsConfig } from '../compose/ses-events.ts';
+import {
+  eachRecord,
+  lambdaEntry,
+  loadSesEventsConfig,
+  sesEventsDeps,
+  type SesEventsConfig,
+} from '../compose/ses-events.ts';
 import { recordEngagement, type EngagementDeps, type EngagementResult } from '../domain/engagement.ts';
 import type { Counting } from '../domain/counting.ts';
 import type { Clock, EventStore, LeadStore, Log } from '../domain/ports.ts';
@@ -56,31 +61,25 @@ export function makeSesEventsRecorder({ store, events, clock, log, config, count
     const outcomes: RecordOutcome[] = records.map(() => 'failed');
     const positions = new Map(records.map((record, position) => [record.messageId, position]));
     try {
-      const response = await processPartialResponse(
-        event,
-        async (record: SQSRecord) => {
-          const position = positions.get(record.messageId)!;
-          try {
-            const body = envelopeOf(record);
-            if (!body.ok) {
-              log.warn('SES event skipped: the message body is not JSON', { messageId: record.messageId, position });
-              outcomes[position] = 'skipped';
-              return;
-            }
-            outcomes[position] = await recordEngagement(deps, body.envelope);
-          } catch (error) {
-            log.error('SES event not recorded: SQS delivers it again', {
-              messageId: record.messageId,
-              position,
-              error: error instanceof Error ? error.name : 'unknown',
-            });
-            throw error;
+      const response = await eachRecord(event, async (record: SQSRecord) => {
+        const position = positions.get(record.messageId)!;
+        try {
+          const body = envelopeOf(record);
+          if (!body.ok) {
+            log.warn('SES event skipped: the message body is not JSON', { messageId: record.messageId, position });
+            outcomes[position] = 'skipped';
+            return;
           }
-        },
-        // A fresh processor per batch: the local runtime calls one handler from several places at once.
-        new BatchProcessor(EventType.SQS),
-        { processInParallel: false },
-      );
+          outcomes[position] = await recordEngagement(deps, body.envelope);
+        } catch (error) {
+          log.error('SES event not recorded: SQS delivers it again', {
+            messageId: record.messageId,
+            position,
+            error: error instanceof Error ? error.name : 'unknown',
+          });
+          throw error;
+        }
+      });
       return { response, outcomes };
     } finally {
       await counting?.flush();
