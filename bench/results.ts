@@ -218,6 +218,12 @@ export function writeAndPrint(
       'writes: of which the report counters, units, calls/email': row(
         `${writes.writeUnitsPerEmail.counters}, ${writes.counterCallsPerEmail}`,
       ),
+      'writes: SES event batches (up to, window), events per batch': row(
+        `${writes.eventBatches.maxRecords}, ${writes.eventBatches.windowSeconds} s; ${writes.eventBatches.eventsPerBatch}`,
+      ),
+      'writes: one SES event per batch: units/email (counters)': row(
+        `${writes.oneEventPerBatch.writeUnitsPerEmail.total} (${writes.oneEventPerBatch.writeUnitsPerEmail.counters})`,
+      ),
       'writes: SDK calls/email to send': row(
         String(writes.sendCallsPerEmail),
         `<= ${WRITE_TARGETS.sendCalls}`,

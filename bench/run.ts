@@ -209,7 +209,7 @@ const writes = await scenario(
       progress: say,
     }),
   (r) =>
-    `${r.writeUnitsPerEmail.total} write units (${r.writeUnitsPerEmail.table} table + ${r.writeUnitsPerEmail.index} due index), ${r.sendCallsPerEmail} calls to send (${r.callsPerEmailWithEvents} with events), ${r.cpuMsPerEmail} ms CPU per email over ${r.emails} emails on ${r.backend}`,
+    `${r.writeUnitsPerEmail.total} write units (${r.writeUnitsPerEmail.table} table + ${r.writeUnitsPerEmail.index} due index; ${r.oneEventPerBatch.writeUnitsPerEmail.total} with one SES event per batch), ${r.sendCallsPerEmail} calls to send (${r.callsPerEmailWithEvents} with events), ${r.cpuMsPerEmail} ms CPU per email over ${r.emails} emails on ${r.backend}, SES events in batches of up to ${r.eventBatches.maxRecords} (${r.eventBatches.eventsPerBatch} on average)`,
 );
 say.step('stopping the emulators');
 await emulators.stop();

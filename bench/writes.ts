@@ -3,7 +3,13 @@
  * over whole sequences. `leads` leads sign up through the real sign-up handler; every step of the nurture is
  * dispatched on a virtual clock (each run at the next due time); and every message sent gets the SES events AWS would
  * publish, posted through the real SES-events handler: Send and Delivery for each, an Open for about 30% and a Click
- * for about 5% (chosen by a hash of the message, so every run meets the same ones).
+ * for about 5% (chosen by a hash of the message, so every run meets the same ones), an hour after the send.
+ *
+ * The events reach the handler as Lambda's SQS event source hands them over (`SES_EVENT_BATCH`): in time order, a
+ * batch holding the events that arrive within the batching window of its first, up to its size, whatever their lead.
+ * The report's counters are written once per batch, so what they cost depends on how many events share a batch: the
+ * whole run is measured twice, with those batches and with one event per batch (the low-volume worst case, and what
+ * each event cost when EventBridge invoked the function with each).
  *
  * How it counts: a middleware on the service's DynamoDB client sets `ReturnConsumedCapacity: 'INDEXES'` on every
  * write (so the stores need not know) and sums what DynamoDB reports, the table and the due index apart; a write
@@ -26,14 +32,15 @@ import { dynamoClient, sesClient } from '../lambdas/adapters/clients.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { composeService } from '../lambdas/compose.ts';
 import { loadConfig } from '../lambdas/config.ts';
-import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../lambdas/contract.ts';
+import { DUE_INDEX, KEY_PREFIX, SES_EVENT_BATCH, SORT_KEY } from '../lambdas/contract.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import type { Clock, Mailer, OutgoingEmail, Renderer } from '../lambdas/domain/ports.ts';
-import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { sesEventFor } from '../local/engagement-feed.ts';
 import { findDynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import type { Progress } from '../local/progress.ts';
+import { sqsEvent } from '../local/sqs-batch.ts';
 import { ensureTable } from '../local/table.ts';
 
 /** Where the runtime's work is when a call is made: signing up, sending, or recording SES events. */
@@ -148,164 +155,233 @@ export interface WritesOptions {
   progress: Progress;
 }
 
+/** How the SES events reach the handler: as SQS batches them (`SES_EVENT_BATCH`), or each in a batch of its own. */
+type Batching = 'sqs' | 'one';
+
 export async function writesPerEmail({ env, sesEndpoint, leads, progress }: WritesOptions) {
   const local = 'missing' in findDynamoDbLocal() ? undefined : await startDynamoDbLocal();
   const dynamoEndpoint = local?.endpoint ?? env.DYNAMODB_ENDPOINT!;
   const backend = local ? 'DynamoDB Local' : 'dynalite';
-  progress.step(`writes: on ${backend}, ${leads} leads`);
   try {
-    const config = await resolveSecrets(
-      loadConfig({ ...env, DYNAMODB_ENDPOINT: dynamoEndpoint, SES_ENDPOINT: sesEndpoint, TABLE_NAME: 'bench-writes' }),
-    );
-    const setupClient = dynamoClient(config);
-    await ensureTable(setupClient, config.TABLE_NAME);
-
-    const meter = new Meter();
-    const dynamo = dynamoClient(config);
-    meter.watchDynamo(dynamo);
-    const ses = sesClient(config);
-    meter.watchSes(ses);
-    let now = new Date('2026-03-02T14:00:00Z'); // 9:00 in New York: the send window is open
-    const clock: Clock = { now: () => new Date(now) };
-    const wiring = composeService(config, { clock, dynamo, ses, sendRate: 1_000_000 });
-
-    // Every message SES accepted, for its events after the run that sent it.
-    const sent: { messageId: string; tags: OutgoingEmail['tags']; at: Date }[] = [];
-    const mailer: Mailer = {
-      async send(email) {
-        const outcome = await wiring.dispatch.mailer.send(email);
-        if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags, at: clock.now() });
-        return outcome;
-      },
-    };
-    // Rendering apart: react-email's render is most of the CPU, and not what fewer writes and calls can cut.
-    let renderMicros = 0;
-    const renderer: Renderer = {
-      async render(...args) {
-        const started = process.cpuUsage();
-        try {
-          return await wiring.dispatch.renderer.render(...args);
-        } finally {
-          const used = process.cpuUsage(started);
-          renderMicros += used.user + used.system;
-        }
-      },
-    };
-    const dispatch = { ...wiring.dispatch, mailer, renderer };
-    // Sign-up's own writes (the lead, its address) apart from its welcome's, which count as a send.
-    const signupStore = new Proxy(wiring.store, {
-      get(target, property, receiver) {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          meter.phase = property === 'create' || property === 'leadIdForEmail' ? 'signup' : 'send';
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-    const signup = makeSignupHandler({ ...wiring, dispatch: { ...dispatch, store: signupStore } });
-    const recordEvent = makeSesEventsHandler(wiring);
-
-    let cpuMicros = 0;
-    const runtime = async <T>(work: () => Promise<T>): Promise<T> => {
-      const started = process.cpuUsage();
-      try {
-        return await work();
-      } finally {
-        const used = process.cpuUsage(started);
-        cpuMicros += used.user + used.system;
-      }
-    };
-
-    for (let i = 0; i < leads; i++) {
-      meter.phase = 'signup';
-      const body = JSON.stringify({
-        email: `writes-${i}-${ulid().toLowerCase()}@example.com`,
-        firstName: 'Bench',
-        consent: true,
-        timeZone: 'America/New_York',
-      });
-      const result = await runtime(() =>
-        signup({
-          version: '2.0',
-          routeKey: 'POST /signup',
-          rawPath: '/signup',
-          rawQueryString: '',
-          headers: { 'content-type': 'application/json' },
-          body,
-          isBase64Encoded: false,
-          requestContext: { http: { method: 'POST', path: '/signup', sourceIp: '127.0.0.1' } },
-        } as unknown as Parameters<typeof signup>[0]),
-      );
-      if (result.statusCode !== 201) throw new Error(`sign-up answered ${result.statusCode}`);
-      progress.count('writes: sign-ups', i + 1, leads);
-    }
-
-    const postEvents = async () => {
-      meter.phase = 'events';
-      for (const message of sent.splice(0)) {
-        const at = (seconds: number) => new Date(message.at.getTime() + seconds * 1000);
-        const events = [
-          sesEventFor('Send', message.messageId, message.tags, at(0)),
-          sesEventFor('Delivery', message.messageId, message.tags, at(2)),
-          ...(draw(message.messageId, 'open') < 0.3
-            ? [sesEventFor('Open', message.messageId, message.tags, at(3600))]
-            : []),
-          ...(draw(message.messageId, 'click') < 0.05
-            ? [sesEventFor('Click', message.messageId, message.tags, at(3660), { link: 'https://clinic.example/book' })]
-            : []),
-        ];
-        for (const event of events) await runtime(() => recordEvent(event));
-      }
-    };
-    // The welcomes' events, then each run at the next due time with the events of what it sent.
-    const emails = { count: 0 };
-    emails.count += sent.length;
-    await postEvents();
-    const nextDue = async () => {
-      let earliest: number | undefined;
-      for (let shard = 0; shard < config.DUE_SHARDS; shard++) {
-        const page = await setupClient.send(
-          new QueryCommand({
-            TableName: config.TABLE_NAME,
-            IndexName: DUE_INDEX,
-            KeyConditionExpression: 'dueShard = :shard',
-            ExpressionAttributeValues: { ':shard': { N: String(shard) } },
-            Limit: 1,
-          }),
-        );
-        const dueAt = page.Items?.[0]?.dueAt?.N;
-        if (dueAt !== undefined) earliest = Math.min(earliest ?? Infinity, Number(dueAt));
-      }
-      return earliest;
-    };
-    let runs = 0;
-    for (let due = await nextDue(); due !== undefined; due = await nextDue()) {
-      now = new Date(Math.max(now.getTime(), due));
-      meter.phase = 'send';
-      const report = await runtime(() => dispatchDue(dispatch));
-      runs++;
-      emails.count += sent.length;
-      progress.step(`writes: run ${runs} at ${now.toISOString()}: ${report.sent} sent, ${emails.count} in all`);
-      await postEvents();
-      if (runs > 200) throw new Error('the sequences did not finish in 200 runs');
-    }
-
-    // The lead items at the end of their sequences, by DynamoDB's own size rules: a write to an item over 1 KB costs
-    // two units.
-    const scanned = await setupClient.send(new ScanCommand({ TableName: config.TABLE_NAME }));
-    const sizes = (scanned.Items ?? [])
-      .filter((item) => item.sk?.S === 'PROFILE')
-      .map((item) => itemBytes(item))
-      .sort((a, b) => a - b);
-    const leadItemBytes = { median: sizes[Math.floor(sizes.length / 2)] ?? 0, max: sizes.at(-1) ?? 0 };
+    const options = { env, sesEndpoint, leads, progress, dynamoEndpoint, backend };
+    const batched = await writesOnePass(options, 'sqs');
+    const single = await writesOnePass(options, 'one');
     return {
-      ...summarise(meter, emails.count, leads, runs, cpuMicros / 1000, renderMicros / 1000, backend),
-      leadItemBytes,
+      ...batched,
+      /** The same run with each SES event in a batch of its own: what low volume (or no batching) costs. */
+      oneEventPerBatch: {
+        writeUnitsPerEmail: single.writeUnitsPerEmail,
+        counterCallsPerEmail: single.counterCallsPerEmail,
+        eventBatches: single.eventBatches,
+      },
     };
   } finally {
     await local?.stop();
   }
+}
+
+async function writesOnePass(
+  {
+    env,
+    sesEndpoint,
+    leads,
+    progress,
+    dynamoEndpoint,
+    backend,
+  }: WritesOptions & { dynamoEndpoint: string; backend: string },
+  batching: Batching,
+) {
+  const describe =
+    batching === 'sqs'
+      ? `SES events in batches of up to ${SES_EVENT_BATCH.maxRecords} within ${SES_EVENT_BATCH.windowSeconds} s`
+      : 'one SES event per batch';
+  progress.step(`writes: on ${backend}, ${leads} leads, ${describe}`);
+  const config = await resolveSecrets(
+    loadConfig({
+      ...env,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+      SES_ENDPOINT: sesEndpoint,
+      TABLE_NAME: `bench-writes-${batching}`,
+    }),
+  );
+  const setupClient = dynamoClient(config);
+  await ensureTable(setupClient, config.TABLE_NAME);
+
+  const meter = new Meter();
+  const dynamo = dynamoClient(config);
+  meter.watchDynamo(dynamo);
+  const ses = sesClient(config);
+  meter.watchSes(ses);
+  let now = new Date('2026-03-02T14:00:00Z'); // 9:00 in New York: the send window is open
+  const clock: Clock = { now: () => new Date(now) };
+  const wiring = composeService(config, { clock, dynamo, ses, sendRate: 1_000_000 });
+
+  // Every message SES accepted, for its events after the run that sent it.
+  const sent: { messageId: string; tags: OutgoingEmail['tags']; at: Date }[] = [];
+  const mailer: Mailer = {
+    async send(email) {
+      const outcome = await wiring.dispatch.mailer.send(email);
+      if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags, at: clock.now() });
+      return outcome;
+    },
+  };
+  // Rendering apart: react-email's render is most of the CPU, and not what fewer writes and calls can cut.
+  let renderMicros = 0;
+  const renderer: Renderer = {
+    async render(...args) {
+      const started = process.cpuUsage();
+      try {
+        return await wiring.dispatch.renderer.render(...args);
+      } finally {
+        const used = process.cpuUsage(started);
+        renderMicros += used.user + used.system;
+      }
+    },
+  };
+  const dispatch = { ...wiring.dispatch, mailer, renderer };
+  // Sign-up's own writes (the lead, its address) apart from its welcome's, which count as a send.
+  const signupStore = new Proxy(wiring.store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        meter.phase = property === 'create' || property === 'leadIdForEmail' ? 'signup' : 'send';
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const signup = makeSignupHandler({ ...wiring, dispatch: { ...dispatch, store: signupStore } });
+  const recordBatch = makeSesEventsRecorder(wiring);
+
+  let cpuMicros = 0;
+  const runtime = async <T>(work: () => Promise<T>): Promise<T> => {
+    const started = process.cpuUsage();
+    try {
+      return await work();
+    } finally {
+      const used = process.cpuUsage(started);
+      cpuMicros += used.user + used.system;
+    }
+  };
+
+  for (let i = 0; i < leads; i++) {
+    meter.phase = 'signup';
+    const body = JSON.stringify({
+      email: `writes-${i}-${ulid().toLowerCase()}@example.com`,
+      firstName: 'Bench',
+      consent: true,
+      timeZone: 'America/New_York',
+    });
+    const result = await runtime(() =>
+      signup({
+        version: '2.0',
+        routeKey: 'POST /signup',
+        rawPath: '/signup',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json' },
+        body,
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'POST', path: '/signup', sourceIp: '127.0.0.1' } },
+      } as unknown as Parameters<typeof signup>[0]),
+    );
+    if (result.statusCode !== 201) throw new Error(`sign-up answered ${result.statusCode}`);
+    progress.count('writes: sign-ups', i + 1, leads);
+  }
+
+  const eventBatches = { batches: 0, events: 0 };
+  const postEvents = async () => {
+    meter.phase = 'events';
+    const events = sent.splice(0).flatMap((message) => {
+      const at = (seconds: number) => new Date(message.at.getTime() + seconds * 1000);
+      return [
+        sesEventFor('Send', message.messageId, message.tags, at(0)),
+        sesEventFor('Delivery', message.messageId, message.tags, at(2)),
+        ...(draw(message.messageId, 'open') < 0.3
+          ? [sesEventFor('Open', message.messageId, message.tags, at(3600))]
+          : []),
+        ...(draw(message.messageId, 'click') < 0.05
+          ? [sesEventFor('Click', message.messageId, message.tags, at(3660), { link: 'https://clinic.example/book' })]
+          : []),
+      ];
+    });
+    for (const batch of inBatches(events, batching)) {
+      const { response } = await runtime(() => recordBatch(sqsEvent(batch)));
+      if (response.batchItemFailures.length > 0) throw new Error('the SES-events handler failed a record');
+      eventBatches.batches++;
+      eventBatches.events += batch.length;
+    }
+  };
+  // The welcomes' events, then each run at the next due time with the events of what it sent.
+  const emails = { count: 0 };
+  emails.count += sent.length;
+  await postEvents();
+  const nextDue = async () => {
+    let earliest: number | undefined;
+    for (let shard = 0; shard < config.DUE_SHARDS; shard++) {
+      const page = await setupClient.send(
+        new QueryCommand({
+          TableName: config.TABLE_NAME,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'dueShard = :shard',
+          ExpressionAttributeValues: { ':shard': { N: String(shard) } },
+          Limit: 1,
+        }),
+      );
+      const dueAt = page.Items?.[0]?.dueAt?.N;
+      if (dueAt !== undefined) earliest = Math.min(earliest ?? Infinity, Number(dueAt));
+    }
+    return earliest;
+  };
+  let runs = 0;
+  for (let due = await nextDue(); due !== undefined; due = await nextDue()) {
+    now = new Date(Math.max(now.getTime(), due));
+    meter.phase = 'send';
+    const report = await runtime(() => dispatchDue(dispatch));
+    runs++;
+    emails.count += sent.length;
+    progress.step(`writes: run ${runs} at ${now.toISOString()}: ${report.sent} sent, ${emails.count} in all`);
+    await postEvents();
+    if (runs > 200) throw new Error('the sequences did not finish in 200 runs');
+  }
+
+  // The lead items at the end of their sequences, by DynamoDB's own size rules: a write to an item over 1 KB costs
+  // two units.
+  const scanned = await setupClient.send(new ScanCommand({ TableName: config.TABLE_NAME }));
+  const sizes = (scanned.Items ?? [])
+    .filter((item) => item.sk?.S === 'PROFILE')
+    .map((item) => itemBytes(item))
+    .sort((a, b) => a - b);
+  const leadItemBytes = { median: sizes[Math.floor(sizes.length / 2)] ?? 0, max: sizes.at(-1) ?? 0 };
+  return {
+    ...summarise(meter, emails.count, leads, runs, cpuMicros / 1000, renderMicros / 1000, backend),
+    leadItemBytes,
+    /** How the SES events were delivered: the batch settings, how many batches, and events per batch on average. */
+    eventBatches: {
+      ...(batching === 'sqs' ? SES_EVENT_BATCH : { maxRecords: 1, windowSeconds: 0 }),
+      batches: eventBatches.batches,
+      eventsPerBatch: round(eventBatches.events / Math.max(1, eventBatches.batches)),
+    },
+  };
+}
+
+/**
+ * Events as Lambda's SQS event source would hand them over: in time order, each batch the events that arrive within
+ * the batching window of its first, up to the batch size; or each on its own.
+ */
+function inBatches<E extends { time: string }>(events: E[], batching: Batching): E[][] {
+  if (batching === 'one') return events.map((event) => [event]);
+  const sorted = [...events].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const batches: E[][] = [];
+  for (const event of sorted) {
+    const current = batches.at(-1);
+    const fits =
+      current !== undefined &&
+      current.length < SES_EVENT_BATCH.maxRecords &&
+      Date.parse(event.time) - Date.parse(current[0]!.time) < SES_EVENT_BATCH.windowSeconds * 1000;
+    if (fits) current.push(event);
+    else batches.push([event]);
+  }
+  return batches;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

@@ -146,6 +146,13 @@ export const SES_DETAIL_TYPES: Readonly<Record<SesEventType, string>> = {
 };
 
 /**
+ * How SES events reach the SES-events Lambda: the EventBridge rule puts each in an SQS queue, and Lambda's SQS event
+ * source hands them over in batches of up to `maxRecords`, waiting up to `windowSeconds` to fill one. The report's
+ * counters are written once per batch. The stack sets these; the writes bench batches its events the same way.
+ */
+export const SES_EVENT_BATCH = { maxRecords: 100, windowSeconds: 10 } as const;
+
+/**
  * The environment variables the Lambdas read. `lambdas/config.ts` validates exactly these (it does not compile if
  * the two lists differ); `lib/` sets them in AWS, `local/` and `bench/` for their own processes.
  */

@@ -37,7 +37,10 @@ export interface HandlerSpec {
      */
     unreservedEveryMinutes: number;
   };
-  /** Receives the configuration set's SES events from the default event bus. */
+  /**
+   * Receives the configuration set's SES events: the default event bus's rule puts them in an SQS queue, which Lambda
+   * hands over in batches (`SES_EVENT_BATCH`). A stage that reserves concurrency for it must reserve at least 2.
+   */
   sesEvents?: boolean;
   /** What it does on the table: exactly the calls its code makes (test/infra/table-grants.test.ts checks both ways). */
   table: TableAccess;

@@ -37,6 +37,11 @@ export const SEND_QUOTA_ALARM_PERCENT = 80;
 export const HEARTBEAT_PERIOD = Duration.minutes(5);
 /** Leads due and nothing sent in each of this many consecutive 5-minute periods: sending has stopped. */
 export const STALLED_PERIODS = 3;
+/**
+ * The oldest SES event waiting this long in its queue: the handler is not taking them (normally seconds; an event it
+ * fails on is tried 5 times, a few minutes apart, before it moves to the dead-letter queue).
+ */
+export const SES_EVENTS_BACKLOG = Duration.minutes(30);
 
 export interface MonitoringProps {
   /** The stack name: the dashboard's name and the quota metrics' `service` dimension. */
@@ -45,6 +50,8 @@ export interface MonitoringProps {
   functions: Record<string, NurtureFunction>;
   dispatcher: NurtureFunction;
   deadLetterQueue: IQueue;
+  /** The SES events' queue and its dead-letter queue, when the stack has the SES-events handler. */
+  sesEvents?: { queue: IQueue; deadLetterQueue: IQueue };
   apiStage: IHttpStage;
   alarmEmails: string[];
 }
@@ -130,6 +137,31 @@ export class Monitoring extends Construct {
       1,
       'Failed invocations or undeliverable events are waiting in the dead-letter queue',
     );
+
+    const sesEventQueues = props.sesEvents && {
+      deadLetters: props.sesEvents.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
+      oldest: props.sesEvents.queue.metricApproximateAgeOfOldestMessage({
+        statistic: 'Maximum',
+        period: Duration.minutes(5),
+      }),
+    };
+    if (sesEventQueues) {
+      this.alarm(
+        'SesEventDeadLetters',
+        sesEventQueues.deadLetters,
+        1,
+        'SES events the ses-events handler failed on 5 times wait in their dead-letter queue (14 days): fix the cause, then redrive them (docs/operations.md)',
+      );
+      this.alarm(
+        'SesEventBacklog',
+        sesEventQueues.oldest,
+        SES_EVENTS_BACKLOG.toSeconds(),
+        `An SES event has waited ${SES_EVENTS_BACKLOG.toMinutes()} minutes in its queue: the ses-events handler is not taking them (bounces are not stopping leads meanwhile)`,
+      );
+    }
 
     // What the dispatcher publishes after each run (lambdas/contract.ts), per stage by the `service` dimension.
     const dispatch = (metricName: string, period = Duration.minutes(5)) =>
@@ -218,7 +250,11 @@ export class Monitoring extends Construct {
         right: [quotaUsed],
         width: 8,
       }),
-      new SingleValueWidget({ title: 'Dead-letter queue', metrics: [deadLetters], width: 8 }),
+      new SingleValueWidget({
+        title: 'Dead-letter queues',
+        metrics: [deadLetters, ...(sesEventQueues ? [sesEventQueues.deadLetters] : [])],
+        width: 8,
+      }),
       new GraphWidget({ title: 'API requests and errors', left: [api('Count'), api('4xx'), api('5xx')], width: 8 }),
       new GraphWidget({
         title: 'API latency p99 (ms)',

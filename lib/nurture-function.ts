@@ -140,7 +140,8 @@ export class NurtureFunction extends NodejsFunction {
     });
     this.key = props.key;
     logGroup.grantWrite(role);
-    // SQS encrypts with the key when Lambda sends a failed event to the dead-letter queue with this role.
+    // SQS encrypts with the key when Lambda sends a failed event to the dead-letter queue with this role, and decrypts
+    // with it when the SES-events function's event source receives from its queue.
     this.allowKeyVia('sqs', ['kms:GenerateDataKey', 'kms:Decrypt']);
     Validations.of(this).acknowledge({
       id: 'HIPAA.Security-LambdaInsideVPC',
@@ -188,6 +189,20 @@ export class NurtureFunction extends NodejsFunction {
     });
     this.addToRolePolicy(
       new PolicyStatement({ actions: ['ses:SendRawEmail'], resources: [identityArn, configurationSetArn] }),
+    );
+    return this;
+  }
+
+  /**
+   * Let Lambda's SQS event source take messages from `queue` as this function (receive, delete, and hand back a
+   * failed one). The key decrypts them only through SQS, as for every function (the constructor's grant).
+   */
+  allowConsume(queue: IQueue): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueAttributes'],
+        resources: [queue.queueArn],
+      }),
     );
     return this;
   }

@@ -14,7 +14,7 @@ import { configuredPublicBaseUrl, type StageConfig } from './config.ts';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
 import { Email } from './constructs/email.ts';
-import { Functions } from './constructs/functions.ts';
+import { Functions, type SesEventQueues } from './constructs/functions.ts';
 import { ReportSignIn } from './constructs/report-sign-in.ts';
 import { HANDLERS, type HandlerSpec } from './handlers.ts';
 import { Monitoring } from './monitoring.ts';
@@ -42,6 +42,8 @@ export class NurtureStack extends Stack {
   readonly apiDomainName?: DomainName;
   readonly functions: Record<string, NurtureFunction>;
   readonly deadLetterQueue: Queue;
+  /** The SES events' queue and its dead-letter queue (absent from a stack built without the SES-events handler). */
+  readonly sesEvents?: SesEventQueues;
   readonly configurationSet: ConfigurationSet;
   readonly identity: IEmailIdentity;
   readonly monitoring: Monitoring;
@@ -86,6 +88,7 @@ export class NurtureStack extends Stack {
       functions: functions.functions,
       dispatcher: functions.dispatcher,
       deadLetterQueue: functions.deadLetterQueue,
+      ...(functions.sesEvents && { sesEvents: functions.sesEvents }),
       apiStage: api.stage,
       alarmEmails: config.alarmEmails,
     });
@@ -99,6 +102,7 @@ export class NurtureStack extends Stack {
     this.apiDomainName = api.domainName;
     this.functions = functions.functions;
     this.deadLetterQueue = functions.deadLetterQueue;
+    this.sesEvents = functions.sesEvents;
     this.reportSignIn = signIn;
     this.outputs(publicBaseUrl, config, data.secrets);
   }
@@ -176,6 +180,12 @@ export class NurtureStack extends Stack {
     );
     output('ReportSignInUrl', this.reportSignIn.signInUrl, "The report's managed login domain");
     output('DeadLetterQueueUrl', this.deadLetterQueue.queueUrl, 'Failed invocations and undeliverable events');
+    if (this.sesEvents)
+      output(
+        'SesEventDeadLetterQueueUrl',
+        this.sesEvents.deadLetterQueue.queueUrl,
+        'SES events the handler failed on 5 times: redrive them to their queue once the cause is fixed',
+      );
     output(
       'DashboardUrl',
       `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.stackName}`,

@@ -1,9 +1,11 @@
 /**
  * Locally there is no SES event publishing, so each accepted send is turned into the Send and Delivery events
- * AWS would deliver through EventBridge, in the same shape, and fed to the same handler.
+ * AWS would deliver through EventBridge and SQS, in the same shape, and fed to the same handler.
  */
+import type { SQSEvent } from 'aws-lambda';
 import { SES_DETAIL_TYPES } from '../lambdas/contract.ts';
 import type { Clock, Mailer, OutgoingEmail } from '../lambdas/domain/ports.ts';
+import { sqsEvent } from './sqs-batch.ts';
 
 export function sesEventFor(
   eventType: 'Send' | 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint',
@@ -31,16 +33,20 @@ export function sesEventFor(
   };
 }
 
-export function withEngagementFeed(mailer: Mailer, record: (event: unknown) => Promise<unknown>, clock: Clock): Mailer {
+/** Each accepted send's Send and Delivery events, as one SQS batch (they reach SES's queue within seconds). */
+export function withEngagementFeed(
+  mailer: Mailer,
+  record: (event: SQSEvent) => Promise<unknown>,
+  clock: Clock,
+): Mailer {
   return {
     async send(email) {
       const outcome = await mailer.send(email);
       if (outcome.kind === 'sent') {
-        for (const type of ['Send', 'Delivery'] as const) {
-          await record(sesEventFor(type, outcome.messageId, email.tags, clock.now())).catch((error) =>
-            console.error('local engagement feed:', error),
-          );
-        }
+        const events = (['Send', 'Delivery'] as const).map((type) =>
+          sesEventFor(type, outcome.messageId, email.tags, clock.now()),
+        );
+        await record(sqsEvent(events, clock.now())).catch((error) => console.error('local engagement feed:', error));
       }
       return outcome;
     },

@@ -18,6 +18,7 @@ import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { makeAdminHandler } from '../lambdas/handlers/admin.ts';
 import { withEngagementFeed } from './engagement-feed.ts';
+import { sqsEvent } from './sqs-batch.ts';
 import { trackingRoutes, withTracking } from './tracking.ts';
 import { startEmulators } from './emulators.ts';
 import { startHttpServer, type Route } from './http-server.ts';
@@ -107,7 +108,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   // Open on localhost; in AWS these routes are IAM-authorised.
   const admin = makeAdminHandler(adminDeps(config, { clock, dynamo }));
   Object.assign(routes, {
-    ...trackingRoutes(service.store, recordEvent, clock, config.UNSUBSCRIBE_SECRET),
+    ...trackingRoutes(
+      service.store,
+      (envelope) => recordEvent(sqsEvent([envelope], clock.now())),
+      clock,
+      config.UNSUBSCRIBE_SECRET,
+    ),
     'GET /': async () => ({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: page }),
     [`POST ${ROUTES.signup}`]: makeSignupHandler(wiring),
     [`POST ${ROUTES.booking}`]: makeBookingHandler(wiring),

@@ -40,7 +40,8 @@ const [
   { sesEventsDeps },
   { emailKey },
   { resolveSecrets },
-  { makeSesEventsHandler },
+  { makeSesEventsRecorder },
+  { oneByOne },
 ] = await Promise.all([
   import('@aws-sdk/lib-dynamodb'),
   import('../lambdas/adapters/clients.ts'),
@@ -48,6 +49,7 @@ const [
   import('../lambdas/adapters/dynamo-keys.ts'),
   import('../lambdas/adapters/secrets.ts'),
   import('../lambdas/handlers/ses-events.ts'),
+  import('./sqs-batch.ts'),
 ]);
 // Quieter than Lambda's default in a terminal; POWERTOOLS_LOG_LEVEL still wins.
 if (!process.env.POWERTOOLS_LOG_LEVEL) logger.setLogLevel('WARN');
@@ -76,7 +78,7 @@ if (!leadId || !last?.messageId) {
 
 const { type, section } = KINDS[kind as keyof typeof KINDS];
 working.step(`applying the ${kind} through the SES events handler`);
-const result = await makeSesEventsHandler(deps)(
+const result = await oneByOne(makeSesEventsRecorder(deps))(
   sesEventFor(type, last.messageId, { leadId, sequenceId: last.sequenceId, stepId: last.stepId }, new Date(), section),
 );
 const lead = await deps.store.get(leadId);

@@ -9,6 +9,7 @@ import { countingFor, tableOptions, type Parts } from './shared.ts';
 
 export { loadSesEventsConfig, type SesEventsConfig } from '../config.ts';
 export { lambdaEntry } from './entry.ts';
+export { eachRecord } from '../adapters/sqs-batch.ts';
 
 export function sesEventsDeps(
   config: SesEventsConfig,

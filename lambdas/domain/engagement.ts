@@ -12,7 +12,7 @@ export type EngagementResult = 'recorded' | 'duplicate' | 'skipped';
 /**
  * Record one SES event. A malformed or unknown event, or one about a message we did not send, is logged (its shape or
  * its ids only) and skipped, never failing the batch.
- * A permanent bounce or a complaint stops the lead and puts its address on the suppression list.
+ * A permanent bounce or a complaint stops the lead and puts its address on the suppression list, on its retry too.
  */
 export async function recordEngagement(deps: EngagementDeps, input: unknown): Promise<EngagementResult> {
   const parsed = parseSesEvent(input);
@@ -36,11 +36,25 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
   // never counts a Send event: "sent" is the lead's own record.)
   if (event.type === 'Send' && sent.recorded === 'sent') return 'recorded';
   const recorded = await deps.events.recordEvent(event);
-  if (!recorded) return 'duplicate';
-  // Counted in memory; the caller writes the counters once, at the end of its invocation (`Counting.flush`).
+  if (!recorded) {
+    // A bounce or complaint delivered again may be the retry of one that failed after it was recorded, before it
+    // stopped the lead or suppressed the address: finish that. Otherwise a duplicate changes nothing.
+    if (event.suppresses && (await unfinished(deps, event))) await suppress(deps, event, event.suppresses);
+    return 'duplicate';
+  }
+  // Counted in memory; the caller writes the counters once, at the end of its batch (`Counting.flush`). A retry finds
+  // the event recorded and counts nothing again.
   await deps.counting?.recorded(event, recorded.first);
   if (event.suppresses) await suppress(deps, event, event.suppresses);
   return 'recorded';
+}
+
+/** The event's lead is there and not yet both stopped by a bounce or complaint and suppressed. */
+async function unfinished(deps: EngagementDeps, event: EngagementEvent): Promise<boolean> {
+  const lead = await deps.store.get(event.leadId);
+  if (!lead) return false;
+  if (lead.status !== 'bounced' && lead.status !== 'complained') return true;
+  return (await deps.events.suppressedAs(lead.email)) === undefined;
 }
 
 async function suppress(

@@ -1,11 +1,11 @@
 /**
  * SES for one stage: the clinic's domain as an identity with Easy DKIM (or one verified elsewhere), a configuration
- * set that publishes every sending event to the default event bus, and the rule that hands those events to a handler.
+ * set that publishes every sending event to the default event bus, and the rule that puts those events in a queue.
  */
 import { Duration } from 'aws-cdk-lib';
-import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { CfnRule, EventBus, type IRuleTarget, Rule } from 'aws-cdk-lib/aws-events';
+import { addToDeadLetterQueueResourcePolicy, bindBaseTargetConfig } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ConfigurationSet,
   ConfigurationSetTlsPolicy,
@@ -60,12 +60,13 @@ export class Email extends Construct {
   }
 
   /**
-   * Send this configuration set's SES events (the types in `SES_EVENT_TYPES`) to `fn`. EventBridge retries for a day
-   * (events are idempotent per event id), then puts the event in `deadLetterQueue`.
+   * Put this configuration set's SES events (the types in `SES_EVENT_TYPES`) in `queue`, for `handler` to take in
+   * batches. EventBridge retries a failed delivery for a day, then puts the event in `deadLetterQueue`. `id` is the
+   * rule's construct id (kept from when the rule invoked the function, so the deployed rule is updated, not replaced).
    */
-  sendEventsTo(handler: string, fn: IFunction, deadLetterQueue: IQueue): Rule {
-    return new Rule(this, `${fn.node.id}Rule`, {
-      description: `SES events of this stack's configuration set to the ${handler} handler`,
+  sendEventsTo(id: string, handler: string, queue: IQueue, deadLetterQueue: IQueue): Rule {
+    const rule = new Rule(this, id, {
+      description: `SES events of this stack's configuration set to the ${handler} handler's queue`,
       eventPattern: {
         source: ['aws.ses'],
         detail: {
@@ -73,7 +74,34 @@ export class Email extends Construct {
           mail: { tags: { 'ses:configuration-set': [this.configurationSet.configurationSetName] } },
         },
       },
-      targets: [new LambdaFunction(fn, { deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
     });
+    rule.addTarget(queueTarget(queue, deadLetterQueue));
+    return rule;
   }
+}
+
+/**
+ * An encrypted queue as the rule's target, sent to by this rule only. (aws-events-targets' `SqsQueue` grants any rule
+ * of the account when the queue has a KMS key, and adds a key grant the key's policy already holds:
+ * `lib/constructs/data.ts` lets EventBridge encrypt with it.)
+ */
+function queueTarget(queue: IQueue, deadLetterQueue: IQueue): IRuleTarget {
+  return {
+    bind(rule) {
+      queue.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [new ServicePrincipal('events.amazonaws.com')],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': CfnRule.arnForRule(rule) } },
+        }),
+      );
+      addToDeadLetterQueueResourcePolicy(rule, deadLetterQueue);
+      return {
+        ...bindBaseTargetConfig({ deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) }),
+        arn: queue.queueArn,
+        targetResource: queue,
+      };
+    },
+  };
 }

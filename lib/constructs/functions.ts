@@ -1,13 +1,16 @@
 /**
  * One NurtureFunction per entry of `lib/handlers.ts`, with what the entry asks for: table access, secrets, SES
- * sending, the stage's settings in its environment, and its triggers (API routes, a schedule, SES events). Failed
- * asynchronous invocations and undeliverable events go to one KMS-encrypted dead-letter queue.
+ * sending, the stage's settings in its environment, and its triggers (API routes, a schedule, SES events through a
+ * queue). Failed asynchronous invocations and undeliverable events go to one KMS-encrypted dead-letter queue; SES
+ * events the handler failed on again and again, to the SES events' own.
  */
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SES_EVENT_BATCH } from '../../lambdas/contract.ts';
 import type { StageConfig } from '../config.ts';
 import type { HandlerSpec, SecretName } from '../handlers.ts';
 import { NurtureFunction } from '../nurture-function.ts';
@@ -44,6 +47,8 @@ export class Functions extends Construct {
   readonly dispatcher: NurtureFunction;
   /** Failed asynchronous invocations and undeliverable events. */
   readonly deadLetterQueue: Queue;
+  /** The SES events' queue, and where an event goes after the handler failed on it `SES_EVENT_RECEIVES` times. */
+  readonly sesEvents?: SesEventQueues;
 
   constructor(scope: Construct, id: string, props: FunctionsProps) {
     super(scope, id);
@@ -112,13 +117,64 @@ export class Functions extends Construct {
           targets: [new LambdaFunction(fn, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 0 })],
         });
       }
-      if (spec.sesEvents) email.sendEventsTo(spec.handler, fn, this.deadLetterQueue);
+      if (spec.sesEvents) {
+        const queues = this.sesEventQueues(fn, data.key, reservedConcurrency);
+        // The rule's id from when it invoked the function: the deployed rule gets the queue as its target in place.
+        email.sendEventsTo(`${fn.node.id}Rule`, spec.handler, queues.queue, this.deadLetterQueue);
+        this.sesEvents = queues;
+      }
     }
 
     const dispatcher = this.functions.dispatch;
     if (!dispatcher) throw new Error('lib/handlers.ts must include the dispatch handler');
     this.dispatcher = dispatcher;
   }
+
+  /**
+   * The queue SES events wait in for `fn`, taken in batches (`SES_EVENT_BATCH`) by Lambda's SQS event source, each
+   * failed record retried alone (`reportBatchItemFailures`), and after `SES_EVENT_RECEIVES` failed tries moved to a
+   * dead-letter queue of its own, from which ops redrive it (docs/operations.md). Both are encrypted with the stack's
+   * key: an event names its recipient.
+   */
+  private sesEventQueues(fn: NurtureFunction, key: IKey, reservedConcurrency: number | undefined): SesEventQueues {
+    const id = fn.node.id;
+    const encrypted = { encryption: QueueEncryption.KMS, encryptionMasterKey: key, enforceSSL: true };
+    // Longer than the queue's: a message keeps its first enqueue time when it moves, and must not expire on arrival.
+    const deadLetterQueue = new Queue(this, `${id}DeadLetters`, { ...encrypted, retentionPeriod: Duration.days(14) });
+    const queue = new Queue(this, `${id}Queue`, {
+      ...encrypted,
+      retentionPeriod: Duration.days(4),
+      // AWS's advice for a Lambda event source: at least six times the function's timeout (here with the batching
+      // window on top), so a batch Lambda is still retrying (throttled, say) is not delivered again meanwhile.
+      visibilityTimeout: Duration.seconds(6 * fn.timeout!.toSeconds() + SES_EVENT_BATCH.windowSeconds),
+      deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: SES_EVENT_RECEIVES },
+    });
+    if (reservedConcurrency !== undefined && reservedConcurrency < 2)
+      throw new Error(
+        `cdk.json: reservedConcurrency reserves ${reservedConcurrency} for ${fn.node.id}; an SQS event source needs at least 2 (its maximum concurrency is 2 to 1,000)`,
+      );
+    const source = fn.addEventSourceMapping(`${id}Source`, {
+      eventSourceArn: queue.queueArn,
+      batchSize: SES_EVENT_BATCH.maxRecords,
+      maxBatchingWindow: Duration.seconds(SES_EVENT_BATCH.windowSeconds),
+      reportBatchItemFailures: true,
+      // Never more pollers than the function may run: a throttled batch goes back to the queue and uses up a receive,
+      // and enough of those would move events that never failed to the dead-letter queue.
+      ...(reservedConcurrency !== undefined && { maxConcurrency: reservedConcurrency }),
+    });
+    fn.allowConsume(queue);
+    // Lambda checks the role may receive from the queue when the mapping is created.
+    source.node.addDependency(fn.role!);
+    return { queue, deadLetterQueue };
+  }
+}
+
+/** How many times the SES-events handler may fail on an event before it moves to the dead-letter queue. */
+export const SES_EVENT_RECEIVES = 5;
+
+export interface SesEventQueues {
+  queue: Queue;
+  deadLetterQueue: Queue;
 }
 
 /** What every handler reads at start (`lambdas/config.ts`), besides the table and the secrets its bindings add. */

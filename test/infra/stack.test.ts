@@ -35,6 +35,8 @@ const only = (template: typeof dev, type: string): Resource => {
   return found[0]!;
 };
 const keyArn = getAtt(logicalId(devStack, devStack.key));
+const sesQueueId = logicalId(devStack, devStack.sesEvents!.queue);
+const sesDeadLettersId = logicalId(devStack, devStack.sesEvents!.deadLetterQueue);
 const fnId = (handler: string) => logicalId(devStack, devStack.functions[handler]!);
 const fnProps = (handler: string) => dev.toJSON().Resources[fnId(handler)].Properties as Record<string, any>;
 const prodStack = app.stacks.prod!;
@@ -92,7 +94,7 @@ describe('the table', () => {
 });
 
 describe('the KMS key', () => {
-  it('is customer-managed, rotated, and encrypts the secrets, every log group, the dead-letter queue and the alarm topic', () => {
+  it('is customer-managed, rotated, and encrypts the secrets, every log group, every queue and the alarm topic', () => {
     dev.resourceCountIs('AWS::KMS::Key', 1);
     dev.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     const secrets = Object.values(resourcesOf(dev, 'AWS::SecretsManager::Secret'));
@@ -101,7 +103,9 @@ describe('the KMS key', () => {
     const logGroups = Object.values(resourcesOf(dev, 'AWS::Logs::LogGroup'));
     expect(logGroups).toHaveLength(handlers.length + 1); // one per function, and the API's access log
     for (const group of logGroups) expect(group.Properties.KmsKeyId).toEqual(keyArn);
-    expect(only(dev, 'AWS::SQS::Queue').Properties.KmsMasterKeyId).toEqual(keyArn);
+    const queues = Object.values(resourcesOf(dev, 'AWS::SQS::Queue'));
+    expect(queues).toHaveLength(3); // the dead letters, the SES events' queue and its dead letters
+    for (const queue of queues) expect(queue.Properties.KmsMasterKeyId).toEqual(keyArn);
     expect(only(dev, 'AWS::SNS::Topic').Properties.KmsMasterKeyId).toEqual(keyArn);
   });
 
@@ -341,7 +345,7 @@ describe('SES', () => {
     );
   });
 
-  it("a rule sends exactly this configuration set's events of the types the handler reads to ses-events, with a dead-letter queue", () => {
+  it("a rule puts exactly this configuration set's events of the types the handler reads in the ses-events queue, with a dead-letter queue", () => {
     const rules = Object.values(resourcesOf(dev, 'AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern);
     expect(rules).toHaveLength(1);
     const rule = rules[0]!.Properties;
@@ -354,11 +358,81 @@ describe('SES', () => {
     });
     expect(rule.Targets).toEqual([
       expect.objectContaining({
-        Arn: getAtt(fnId('ses-events')),
+        Arn: getAtt(sesQueueId),
         DeadLetterConfig: { Arn: getAtt(logicalId(devStack, devStack.deadLetterQueue)) },
         RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
       }),
     ]);
+    // Nothing invokes the function from EventBridge any more: its queue does.
+    const invokers = Object.values(resourcesOf(dev, 'AWS::Lambda::Permission')).filter(
+      (permission) => JSON.stringify(permission.Properties.FunctionName) === JSON.stringify(getAtt(fnId('ses-events'))),
+    );
+    expect(invokers).toEqual([]);
+  });
+
+  it('only that rule may send to the queue, over TLS only', () => {
+    const ruleId = Object.entries(resourcesOf(dev, 'AWS::Events::Rule')).find(
+      ([, rule]) => rule.Properties.EventPattern,
+    )![0];
+    const policies = Object.values(resourcesOf(dev, 'AWS::SQS::QueuePolicy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Queues).includes(sesQueueId),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]!.Properties.PolicyDocument.Statement as Record<string, any>[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: getAtt(sesQueueId),
+        Condition: { ArnEquals: { 'aws:SourceArn': getAtt(ruleId) } },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toHaveLength(1);
+  });
+
+  it("the ses-events handler takes the queue in batches of up to 100 within 10 s, retrying a failed record alone, and after 5 failures the event waits 14 days in the queue's own dead-letter queue", () => {
+    const queue = dev.toJSON().Resources[sesQueueId].Properties;
+    const timeout = fnProps('ses-events').Timeout as number;
+    // AWS's advice: the visibility timeout at least six times the function's timeout.
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: getAtt(sesDeadLettersId), maxReceiveCount: 5 });
+    expect(queue.MessageRetentionPeriod).toBe(4 * 86_400);
+    expect(dev.toJSON().Resources[sesDeadLettersId].Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+    const mapping = only(dev, 'AWS::Lambda::EventSourceMapping').Properties;
+    expect(mapping).toMatchObject({
+      EventSourceArn: getAtt(sesQueueId),
+      FunctionName: ref(fnId('ses-events')),
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // Dev reserves nothing, so the pollers are not capped; prod caps them at what it reserves for the function (5).
+    expect(mapping.ScalingConfig).toBeUndefined();
+    expect(only(prod, 'AWS::Lambda::EventSourceMapping').Properties.ScalingConfig).toEqual({ MaximumConcurrency: 5 });
+    expect(statementsOf('ses-events')).toContainEqual({
+      Effect: 'Allow',
+      Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      Resource: getAtt(sesQueueId),
+    });
+    for (const spec of handlers.filter((each) => each.handler !== 'ses-events'))
+      expect(
+        statementsOf(spec.handler).filter((statement) => actions(statement).includes('sqs:ReceiveMessage')),
+        spec.handler,
+      ).toEqual([]);
+  });
+
+  it('refuses a stage that reserves less than 2 for the ses-events handler (the least an SQS event source runs)', () => {
+    const context = structuredClone(testContext) as { nurture: { stages: Record<string, Record<string, any>> } };
+    context.nurture.stages.prod!.reservedConcurrency['ses-events'] = 1;
+    expect(() => synth(context)).toThrow(/reserves 1 for SesEvents; an SQS event source needs at least 2/);
   });
 });
 
@@ -494,6 +568,17 @@ describe('alarms', () => {
     expect(found, metricName).toHaveLength(1);
     return found[0]!;
   };
+  /** The one alarm on this metric of this queue. */
+  const queueAlarm = (metricName: string, queueId: string): Alarm => {
+    const found = alarms.filter(
+      (alarm) =>
+        alarm.MetricName === metricName &&
+        JSON.stringify(alarm.Dimensions) ===
+          JSON.stringify([{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }]),
+    );
+    expect(found, `${metricName} of ${queueId}`).toHaveLength(1);
+    return found[0]!;
+  };
   const notifies = (alarm: Alarm) => {
     expect(alarm.AlarmActions).toEqual([topic]);
     expect(alarm.OKActions).toEqual([topic]);
@@ -527,18 +612,29 @@ describe('alarms', () => {
         Threshold: 1,
       }),
     );
-    expect(alarmOn('ApproximateNumberOfMessagesVisible')).toMatchObject({
-      Namespace: 'AWS/SQS',
-      Dimensions: [{ Name: 'QueueName', Value: getAtt(logicalId(devStack, devStack.deadLetterQueue), 'QueueName') }],
-      Statistic: 'Maximum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      TreatMissingData: 'notBreaching',
-    });
+    for (const queueId of [logicalId(devStack, devStack.deadLetterQueue), sesDeadLettersId])
+      expect(queueAlarm('ApproximateNumberOfMessagesVisible', queueId)).toMatchObject({
+        Namespace: 'AWS/SQS',
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
   });
 
-  it('watch the one dead-letter queue that every function, the schedule and the SES event rule send to', () => {
+  it('fire when an SES event has waited 30 minutes in its queue: the handler is not taking them', () => {
+    const backlog = queueAlarm('ApproximateAgeOfOldestMessage', sesQueueId);
+    expect(backlog).toMatchObject({
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Threshold: 1800,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    notifies(backlog);
+  });
+
+  it("watch the dead-letter queue that every function, the schedule and the SES event rule send to, and the SES events' own", () => {
     const dlq = getAtt(logicalId(devStack, devStack.deadLetterQueue));
     const queues = new Set(
       [
@@ -549,8 +645,9 @@ describe('alarms', () => {
       ].map((config) => JSON.stringify(config)),
     );
     expect([...queues]).toEqual([JSON.stringify({ TargetArn: dlq }), JSON.stringify({ Arn: dlq })]);
-    dev.resourceCountIs('AWS::SQS::Queue', 1);
-    notifies(alarmOn('ApproximateNumberOfMessagesVisible'));
+    dev.resourceCountIs('AWS::SQS::Queue', 3);
+    for (const queueId of [logicalId(devStack, devStack.deadLetterQueue), sesDeadLettersId])
+      notifies(queueAlarm('ApproximateNumberOfMessagesVisible', queueId));
   });
 
   it("fire at 80% of SES's 24-hour quota, from the metrics the dispatcher publishes", () => {
@@ -672,7 +769,7 @@ describe('alarms', () => {
   });
 
   it("all notify the KMS-encrypted alarm topic, which the prod stage's alarm emails subscribe to", () => {
-    expect(alarms).toHaveLength(10 + handlers.length);
+    expect(alarms).toHaveLength(12 + handlers.length);
     for (const alarm of alarms) notifies(alarm);
     expect(alarmsOf(prod)).toHaveLength(alarms.length);
     prod.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: stages.prod!.alarmEmails[0] });
@@ -743,7 +840,15 @@ describe('outputs', () => {
       'Fn::Join': ['', expect.arrayContaining([api, expect.stringMatching(/^\/signup" *>/)])],
     });
     expect(Object.keys(outputs)).toEqual(
-      expect.arrayContaining(['DkimRecord1', 'DkimRecord2', 'DkimRecord3', 'BookingWebhookSecretArn', 'AlarmTopicArn']),
+      expect.arrayContaining([
+        'DkimRecord1',
+        'DkimRecord2',
+        'DkimRecord3',
+        'BookingWebhookSecretArn',
+        'AlarmTopicArn',
+        'DeadLetterQueueUrl',
+        'SesEventDeadLetterQueueUrl',
+      ]),
     );
     // npm run privacy -- ... --table: the unsubscribe secret keys the hash of an erased address.
     const unsubscribeSecret = Object.entries(resourcesOf(dev, 'AWS::SecretsManager::Secret')).find(([, secret]) =>

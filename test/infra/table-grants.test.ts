@@ -20,7 +20,8 @@ import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts'
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeDispatchHandler } from '../../lambdas/handlers/dispatch.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { HANDLERS } from '../../lib/handlers.ts';
@@ -69,7 +70,9 @@ const { dispatch: dispatchParts } = await dispatcherDeps(config, {
 });
 const dispatch = makeDispatchHandler({ dispatch: dispatchParts });
 const unsubscribe = makeUnsubscribeHandler(unsubscribeDeps(config, { dynamo: recordingClient('unsubscribe'), clock }));
-const sesEvents = makeSesEventsHandler(sesEventsDeps(config, { dynamo: recordingClient('ses-events'), clock }));
+const sesEvents = oneByOne(
+  makeSesEventsRecorder(sesEventsDeps(config, { dynamo: recordingClient('ses-events'), clock })),
+);
 const booking = makeBookingHandler(bookingDeps(config, { dynamo: recordingClient('booking'), ses, sendRate, clock }));
 const admin = makeAdminHandler(adminDeps(config, { dynamo: recordingClient('admin'), clock }));
 

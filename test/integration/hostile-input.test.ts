@@ -24,7 +24,8 @@ import { parseSesEvent, type EngagementEvent } from '../../lambdas/domain/ses-ev
 import { normalizeEmail } from '../../lambdas/domain/signup.ts';
 import { MAX_BODY_BYTES, type HttpResult } from '../../lambdas/handlers/http.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { sqsRecord } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sequences } from '../../emails/sequences.ts';
@@ -641,6 +642,49 @@ function leadState(env: TestEnv, leadId: string, email: string, messageSk: strin
   };
 }
 
+/**
+ * JSON text for any value, as `JSON.stringify` writes it (`undefined` and functions left out of objects, `null` in
+ * arrays), however deep: `JSON.stringify` recurses, and the generators' 9,000-deep values overflow its stack.
+ */
+function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+  }
+  const out: string[] = [];
+  const work: ({ text: string } | { value: unknown })[] = [{ value }];
+  while (work.length > 0) {
+    const next = work.pop()!;
+    if ('text' in next) {
+      out.push(next.text);
+      continue;
+    }
+    const item = next.value;
+    if (Array.isArray(item)) {
+      const parts: typeof work = [{ text: '[' }];
+      item.forEach((element: unknown, i) => {
+        if (i > 0) parts.push({ text: ',' });
+        parts.push({ value: element });
+      });
+      parts.push({ text: ']' });
+      work.push(...parts.reverse());
+    } else if (item !== null && typeof item === 'object') {
+      const entries = Object.entries(item).filter(
+        ([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol',
+      );
+      const parts: typeof work = [{ text: '{' }];
+      entries.forEach(([key, v], i) => {
+        if (i > 0) parts.push({ text: ',' });
+        parts.push({ text: `${JSON.stringify(key)}:` }, { value: v });
+      });
+      parts.push({ text: '}' });
+      work.push(...parts.reverse());
+    } else out.push(JSON.stringify(item) ?? 'null');
+  }
+  return out.join('');
+}
+
 /** Whether an event of our message changes what its MSG# item keeps: a Click at a new time, another type earlier. */
 function isNew(state: LeadState, event: EngagementEvent): boolean {
   if (event.type === 'Send') return false; // the lead's record of the send already says it
@@ -655,9 +699,16 @@ function isNew(state: LeadState, event: EngagementEvent): boolean {
  * message id) keeps the earlier time of its type, or one more click time; a permanent bounce or a complaint also
  * stops the lead at `stoppedAt`, takes it out of the due index and suppresses its address.
  */
-function recordedOnce(before: LeadState, event: EngagementEvent, stoppedAt: string, retentionDays: number): LeadState {
+function recordedOnce(
+  before: LeadState,
+  event: EngagementEvent,
+  stoppedAt: string,
+  retentionDays: number,
+  { recorded = true } = {},
+): LeadState {
   const after: LeadState = structuredClone(before);
   const lead = after.lead!;
+  if (!recorded) return event.suppresses ? suppressed(after, event, stoppedAt) : after;
   const message = (after.message ??= {
     pk: lead.pk,
     sk: 'MSG#nurture#welcome',
@@ -667,23 +718,29 @@ function recordedOnce(before: LeadState, event: EngagementEvent, stoppedAt: stri
   if (event.type === 'Click')
     message.clickTimes = new Set([...((message.clickTimes as Set<string> | undefined) ?? []), event.at]);
   else message[`first${event.type}At`] = event.at;
-  if (event.suppresses) {
-    Object.assign(lead, { status: event.suppresses, stoppedAt });
-    for (const key of ['dueShard', 'dueAt', 'nextStepId', 'nextSendAt', 'claimToken', 'claimUntil']) delete lead[key];
-    after.suppression = {
-      ...suppressionKey(String(lead.email)),
-      type: 'suppression',
-      reason: event.suppresses,
-      at: event.at,
-    };
-  }
+  return event.suppresses ? suppressed(after, event, stoppedAt) : after;
+}
+
+/** A permanent bounce or a complaint stops the lead at `stoppedAt`, out of the due index, and suppresses its address. */
+function suppressed(after: LeadState, event: EngagementEvent, stoppedAt: string): LeadState {
+  const lead = after.lead!;
+  Object.assign(lead, { status: event.suppresses, stoppedAt });
+  for (const key of ['dueShard', 'dueAt', 'nextStepId', 'nextSendAt', 'claimToken', 'claimUntil']) delete lead[key];
+  after.suppression = {
+    ...suppressionKey(String(lead.email)),
+    type: 'suppression',
+    reason: event.suppresses,
+    at: event.at,
+  };
   return after;
 }
 
 describe('hostile SES events', () => {
   it('3,500 generated SES events, from mangled real ones to arbitrary JSON: the handler never throws, and only a new event of the message the lead was sent changes the lead, its messages, its events or its suppression, and only as such an event may', async () => {
     const events = await testEnv();
-    const record = counted(makeSesEventsHandler(events));
+    const recorder = makeSesEventsRecorder(events);
+    // Each event as the JSON body of one SQS message, the way EventBridge writes it into the queue.
+    const record = counted(async (body: string) => (await recorder({ Records: [sqsRecord(body)] })).outcomes[0]);
     const [lead] = await seedDueLeads(events, 1, 'events-fuzz');
     await dispatchDue(events.dispatch);
     const [message] = await events.store.messages(lead!.leadId);
@@ -818,7 +875,9 @@ describe('hostile SES events', () => {
           { weight: 1, arbitrary: fc.anything() },
         ),
         async (event) => {
-          const parsed = parseSesEvent(event);
+          // What the handler reads: the event as the JSON body of an SQS message.
+          const body = jsonText(event);
+          const parsed = parseSesEvent(JSON.parse(body));
           const named = parsed.ok ? parsed.event : undefined;
           // The message the lead was sent: its lead, sequence, step and SES message id. Anything else is not ours.
           const ours =
@@ -829,11 +888,22 @@ describe('hostile SES events', () => {
             named.messageId === message!.messageId;
           const fresh = ours && isNew(before, named);
 
-          expect(await record(event)).toBe(
+          expect(await record(body)).toBe(
             !ours ? 'skipped' : fresh || named.type === 'Send' ? 'recorded' : 'duplicate',
           );
+          // A permanent bounce or complaint that is not new still stops a lead not yet stopped by one (and suppresses
+          // an address not yet suppressed): it may be the retry of one that failed after it was recorded.
+          const finishes =
+            ours &&
+            !fresh &&
+            named.suppresses !== undefined &&
+            !(['bounced', 'complained'].includes(String(before.lead!.status)) && before.suppression !== undefined);
           const after = await state.read();
-          expect(after).toEqual(fresh ? recordedOnce(before, named, stoppedAt, events.config.RETENTION_DAYS) : before);
+          expect(after).toEqual(
+            fresh || finishes
+              ? recordedOnce(before, named, stoppedAt, events.config.RETENTION_DAYS, { recorded: fresh })
+              : before,
+          );
           if (fresh) recorded.add(named.eventId);
           before = after;
           if (++generated % 250 === 0) await countsHold();

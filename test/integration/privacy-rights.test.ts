@@ -12,9 +12,10 @@ import { auditPartition, erasedKey, leadKey } from '../../lambdas/adapters/dynam
 import { deliverNext } from '../../lambdas/domain/dispatch.ts';
 import { addressHash, addressKey, erasePerson, exportPerson, type PrivacyDeps } from '../../lambdas/domain/privacy.ts';
 import { stopLead } from '../../lambdas/domain/stop.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import {
   httpEvent,
   inbox,
@@ -106,7 +107,7 @@ async function sesEvent(
     on.clock.now(),
     extra,
   );
-  return makeSesEventsHandler(on)(event);
+  return oneByOne(makeSesEventsRecorder(on))(event);
 }
 
 describe('export and erasure of a person’s data', () => {
@@ -272,7 +273,7 @@ describe('export and erasure of a person’s data', () => {
       { leadId, sequenceId: 'nurture', stepId: 'how-it-works' },
       sending.clock.now(),
     );
-    expect(await makeSesEventsHandler(sending)(delivery)).toBe('skipped');
+    expect(await oneByOne(makeSesEventsRecorder(sending))(delivery)).toBe('skipped');
     expect(await leadPartition(sending, leadId)).toEqual([]);
   });
 });

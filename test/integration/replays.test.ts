@@ -11,7 +11,8 @@ import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.
 import { buildReport } from '../../lambdas/domain/report.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
@@ -51,7 +52,7 @@ describe('replays', () => {
   it('the same SES event delivered three times, two of them at once, is counted once', async () => {
     const faults = await sesFaults();
     const env = await testEnv({ SES_ENDPOINT: faults.url });
-    const record = makeSesEventsHandler(env);
+    const record = oneByOne(makeSesEventsRecorder(env));
     const [lead] = await seedDueLeads(env, 1, 'event-replay');
     await dispatchDue(env.dispatch);
     const [sent] = faults.acceptedFor(lead!.leadId);

@@ -9,12 +9,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { sesEventsDeps } from '../../lambdas/compose.ts';
 import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
 import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { countLead, diffCounts, recount } from '../../lambdas/domain/report-counts.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne, sqsEvent, sqsRecord } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
@@ -46,7 +48,7 @@ async function compare(env: TestEnv) {
 }
 
 function service(env: TestEnv) {
-  const record = makeSesEventsHandler(env);
+  const record = oneByOne(makeSesEventsRecorder(env));
   const booking = makeBookingHandler(env);
   const unsubscribe = makeUnsubscribeHandler(env);
   return {
@@ -114,7 +116,7 @@ describe('the report counters agree with the recount from the raw items', () => 
       { leadId: booker!, sequenceId: 'nurture', stepId: 'welcome' },
       env.clock.now(),
     );
-    const record = makeSesEventsHandler(env);
+    const record = oneByOne(makeSesEventsRecorder(env));
     await Promise.all([record(delivery), record(delivery)]);
     await record(delivery);
     await s.event(softBounce!, 'welcome', 'Open', new Date(welcomeAt.getTime() + 2 * HOUR));
@@ -254,9 +256,9 @@ describe('the report counters agree with the recount from the raw items', () => 
     // SES delivered it: the event names the message id SES gave it, which our record of the unconfirmed send lacks.
     const [accepted] = faults.acceptedFor(lead!.leadId);
     const tags = { leadId: lead!.leadId, sequenceId: 'nurture', stepId: 'welcome' };
-    expect(await makeSesEventsHandler(env)(sesEventFor('Delivery', accepted!.messageId, tags, env.clock.now()))).toBe(
-      'recorded',
-    );
+    expect(
+      await oneByOne(makeSesEventsRecorder(env))(sesEventFor('Delivery', accepted!.messageId, tags, env.clock.now())),
+    ).toBe('recorded');
     await runDays(env, 30);
 
     const { differences, leadsOff, recounted } = await compare(env);
@@ -264,6 +266,103 @@ describe('the report counters agree with the recount from the raw items', () => 
     expect(leadsOff).toEqual([]);
     expect(recounted).toMatchObject({ 'lead/left.completed': 1, 'step/nurture/welcome/delivered': 1 });
     expect(recounted['step/nurture/welcome/sent']).toBeUndefined();
+  }, 60_000);
+
+  it('after SQS batches across leads: a record that fails is retried alone and counted once, a batch delivered again counts nothing, a body that is not JSON is dropped', async () => {
+    const env = await testEnv();
+    const s = service(env);
+    const [first, second, third, fourth] = await Promise.all(
+      ['batch-1', 'batch-2', 'batch-3', 'batch-4'].map(s.signUp),
+    );
+    const event = async (leadId: string, type: 'Delivery' | 'Open' | 'Click' | 'Complaint') => {
+      const message = (await env.store.messages(leadId))[0]!;
+      const tags = { leadId, sequenceId: 'nurture', stepId: 'welcome' };
+      return sesEventFor(type, message.messageId!, tags, env.clock.now(), {
+        ...(type === 'Click' && { link: 'https://clinic.example/consultation' }),
+      });
+    };
+    // The table throttles two writes: the second lead's Delivery, before it is recorded; and the fourth lead's
+    // suppression, after its Complaint is recorded (and counted).
+    const throttled = { delivery: 1, suppression: 1 };
+    const dynamo = dynamoClient(env.config);
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: Record<string, unknown> }).Key;
+        const text = (value: unknown) =>
+          typeof value === 'object' && value !== null && 'S' in value ? String(value.S) : String(value);
+        const pk = key ? text(key.pk) : '';
+        const fault =
+          context.commandName === 'UpdateItemCommand' && pk === `LEAD#${second}` && text(key!.sk).startsWith('MSG#')
+            ? 'delivery'
+            : context.commandName === 'PutItemCommand' &&
+                text((args.input as { Item?: Record<string, unknown> }).Item?.pk).startsWith('SUPPRESS#')
+              ? 'suppression'
+              : undefined;
+        if (fault && throttled[fault]-- > 0)
+          throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttleTwoWrites' },
+    );
+    const record = makeSesEventsRecorder(sesEventsDeps(env.config, { clock: env.clock, dynamo }));
+    const counters = new DynamoReportCounters(dynamoClient(env.config), {
+      tableName: env.config.TABLE_NAME,
+      retentionDays: 0,
+    });
+    const welcome = (counts: Record<string, number>, metric: string) => counts[`step/nurture/welcome/${metric}`] ?? 0;
+
+    const batch = sqsEvent([
+      await event(first!, 'Delivery'),
+      await event(second!, 'Delivery'),
+      await event(third!, 'Delivery'),
+      await event(first!, 'Open'),
+      await event(third!, 'Click'),
+      await event(fourth!, 'Complaint'),
+    ]);
+    batch.Records.push(sqsRecord('{"version":"0","source":"aws.ses","detail":'));
+    const delivered = await record(batch);
+    // SQS gets back exactly the two failed records; the others are not done again.
+    expect(delivered.response).toEqual({
+      batchItemFailures: [
+        { itemIdentifier: batch.Records[1]!.messageId },
+        { itemIdentifier: batch.Records[5]!.messageId },
+      ],
+    });
+    expect(delivered.outcomes).toEqual(['recorded', 'failed', 'recorded', 'recorded', 'recorded', 'failed', 'skipped']);
+    let counts = await counters.read();
+    expect([welcome(counts, 'delivered'), welcome(counts, 'opened'), welcome(counts, 'clicked')]).toEqual([2, 1, 1]);
+    // The complaint was recorded before its suppression failed: its count is written with the batch, not lost.
+    expect(welcome(counts, 'complained')).toBe(1);
+
+    expect(await env.store.get(fourth!)).toMatchObject({ status: 'active' });
+
+    // SQS delivers the two failed records again, in a batch of their own. The complaint is recorded already: its retry
+    // counts nothing, and finishes what failed (the stop and the suppression).
+    const retried = await record({ Records: [batch.Records[1]!, batch.Records[5]!] });
+    expect(retried).toEqual({ response: { batchItemFailures: [] }, outcomes: ['recorded', 'duplicate'] });
+    counts = await counters.read();
+    expect([welcome(counts, 'delivered'), welcome(counts, 'complained')]).toEqual([3, 1]);
+    const complainer = await env.store.get(fourth!);
+    expect(complainer).toMatchObject({ status: 'complained' });
+    expect(await env.events.suppressedAs(complainer!.email)).toBe('complained');
+
+    // The whole batch again (its invocation timed out after the writes, say): every event is there, nothing counts.
+    const again = await record(batch);
+    expect(again.response).toEqual({ batchItemFailures: [] });
+    expect(again.outcomes).toEqual([
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'skipped',
+    ]);
+    expect(await counters.read()).toEqual(counts);
+
+    const { differences, leadsOff } = await compare(env);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
   }, 60_000);
 });
 

@@ -16,7 +16,8 @@ import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import type { Report } from '../../lambdas/domain/report.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
@@ -26,7 +27,7 @@ import { bookingEvent, httpEvent, testEnv, uniqueEmail } from './harness.ts';
 const run = promisify(execFile);
 const HOUR = 3_600_000;
 const env = await testEnv();
-const record = makeSesEventsHandler(env);
+const record = oneByOne(makeSesEventsRecorder(env));
 const bookWebhook = makeBookingHandler(env);
 const admin = makeAdminHandler({
   counters: new DynamoReportCounters(dynamoClient(env.config), { tableName: env.config.TABLE_NAME, retentionDays: 0 }),

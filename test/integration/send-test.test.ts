@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, inject } from 'vitest';
 import { sequencesFor } from '../../lambdas/compose.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { sendTest } from '../../local/send-test.ts';
 import { inbox, testEnv, uniqueEmail } from './harness.ts';
 
@@ -60,7 +61,7 @@ describe('npm run send-test', () => {
         delivery: { timestamp: new Date().toISOString() },
       },
     };
-    expect(await makeSesEventsHandler(env)(delivery)).toBe('skipped');
+    expect(await oneByOne(makeSesEventsRecorder(env))(delivery)).toBe('skipped');
   });
 
   it('a follow-up step is sent with its preview appointment', async () => {

@@ -8,7 +8,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { messageKey } from '../../lambdas/adapters/dynamo-keys.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import type { Lead } from '../../lambdas/domain/lead.ts';
 import { inEnvelope, recordOf, SES_EVENT_SAMPLES, type SesEventSample } from '../fixtures/ses-events/index.ts';
 import { recordSent, seedDueLeads } from '../support/seed.ts';
@@ -32,7 +33,7 @@ const EXPECTED: Record<string, { type: string; at: string; stops?: 'bounced' | '
 };
 
 const env = await testEnv();
-const handle = makeSesEventsHandler(env);
+const handle = oneByOne(makeSesEventsRecorder(env));
 const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
 const leads = new Map<string, Lead>();
 

@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { emailKey, leadKey, messageKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { parseSesEvent } from '../../lambdas/domain/ses-event.ts';
 import { sesEventFor, withEngagementFeed } from '../../local/engagement-feed.ts';
 import { httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();
-const record = makeSesEventsHandler(env);
+const record = oneByOne(makeSesEventsRecorder(env));
 const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
 const item = async (key: Record<string, string>) =>
   (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
@@ -150,6 +151,23 @@ describe('SES events', () => {
     });
   });
 
+  it('a hard bounce after a soft one (the message keeps the soft one as its first bounce) still stops the lead and suppresses the address', async () => {
+    const email = uniqueEmail('soft-then-hard');
+    const leadId = await signUp(email);
+    const bounce = (at: string, bounceType: string) => sesEvent(leadId, 'Bounce', at, { bounceType });
+    expect(await record(await bounce('2026-03-02T15:00:05Z', 'Transient'))).toBe('recorded');
+    expect(await record(await bounce('2026-03-04T15:00:05Z', 'Permanent'))).toBe('duplicate');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'bounced' });
+    expect(await env.events.suppressedAs(email)).toBe('bounced');
+    expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({
+      firstBounceAt: '2026-03-02T15:00:05.000Z',
+    });
+    // Delivered again, it changes nothing more.
+    const stopped = await env.store.get(leadId);
+    expect(await record(await bounce('2026-03-04T15:00:05Z', 'Permanent'))).toBe('duplicate');
+    expect(await env.store.get(leadId)).toEqual(stopped);
+  });
+
   it('a complaint stops the lead and suppresses the address', async () => {
     const email = uniqueEmail('complaint');
     const leadId = await signUp(email);
@@ -216,7 +234,7 @@ describe('SES events', () => {
 
   it('an event that overtakes our record of the send (SES publishes before the dispatcher writes) is recorded', async () => {
     const own = await testEnv();
-    const recordOwn = makeSesEventsHandler(own);
+    const recordOwn = makeSesEventsRecorder(own);
     const result = await makeSignupHandler(own)(
       httpEvent('POST', '/signup', { body: { email: uniqueEmail('overtaken'), firstName: 'Ira', consent: true } }),
     );
@@ -225,7 +243,7 @@ describe('SES events', () => {
     // The local runtime's feed: Send and Delivery recorded as SES accepts the message, before the dispatcher records it.
     const mailer = withEngagementFeed(
       own.dispatch.mailer,
-      async (event) => results.push(await recordOwn(event)),
+      async (event) => results.push(...(await recordOwn(event)).outcomes),
       own.clock,
     );
     own.clock.advance(3 * 86_400_000);
@@ -247,7 +265,7 @@ describe('SES events', () => {
 
   it('an event for another step of the sequence, arriving while the lead is sending this one, is skipped', async () => {
     const own = await testEnv();
-    const recordOwn = makeSesEventsHandler(own);
+    const recordOwn = oneByOne(makeSesEventsRecorder(own));
     const result = await makeSignupHandler(own)(
       httpEvent('POST', '/signup', { body: { email: uniqueEmail('in-flight'), firstName: 'Ira', consent: true } }),
     );
@@ -299,7 +317,7 @@ describe('SES events', () => {
     const [accepted] = faults.acceptedFor(leadId);
     const tags = { leadId, sequenceId: 'nurture', stepId: 'welcome' };
 
-    const recordLossy = makeSesEventsHandler(lossy);
+    const recordLossy = oneByOne(makeSesEventsRecorder(lossy));
     expect(
       await recordLossy(sesEventFor('Delivery', accepted!.messageId, tags, new Date('2026-03-02T15:00:02Z'))),
     ).toBe('recorded');

@@ -12,7 +12,8 @@ import { KEY_PREFIX, SORT_KEY } from '../../lambdas/contract.ts';
 import { composeService } from '../../lambdas/compose.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import type { Mailer, OutgoingEmail } from '../../lambdas/domain/ports.ts';
-import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { oneByOne, sqsEvent } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
@@ -31,94 +32,106 @@ function forCounters(input: Record<string, unknown>): boolean {
 }
 
 describe('writes per email', () => {
-  it('one lead’s whole nurture: each email is one write to claim, one to settle and one SES call; each SES event kept is one write, and Send none', async () => {
-    const env = await testEnv();
-    let phase: 'signup' | 'send' | 'events' = 'signup';
-    const calls = { signup: [] as string[], send: [] as string[], events: [] as string[] };
-    const dynamo = dynamoClient(env.config);
-    dynamo.middlewareStack.add(
-      (next, context) => (args) => {
-        const counter = forCounters(args.input as Record<string, unknown>);
-        calls[phase].push(`${counter ? COUNTER : ''}${context.commandName!}`);
-        return next(args);
-      },
-      { step: 'initialize', name: 'countCalls' },
-    );
-    env.ses.middlewareStack.add(
-      (next, context) => (args) => {
-        calls[phase].push(context.commandName!);
-        return next(args);
-      },
-      { step: 'initialize', name: 'countCalls' },
-    );
-    const wiring = composeService(env.config, { clock: env.clock, dynamo, ses: env.ses, sendRate: 1000 });
-    const sent: { messageId: string; tags: OutgoingEmail['tags'] }[] = [];
-    const mailer: Mailer = {
-      async send(email) {
-        const outcome = await wiring.dispatch.mailer.send(email);
-        if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags });
-        return outcome;
-      },
-    };
-    const dispatch = { ...wiring.dispatch, mailer };
-    const recordEvent = makeSesEventsHandler(wiring);
-    const postEvents = async () => {
-      phase = 'events';
-      for (const { messageId, tags } of sent.splice(0)) {
-        const at = env.clock.now();
-        for (const type of ['Send', 'Delivery', 'Open'] as const)
-          expect(await recordEvent(sesEventFor(type, messageId, tags, at))).toBe('recorded');
-        const click = sesEventFor('Click', messageId, tags, at, { link: 'https://clinic.example/book' });
-        expect(await recordEvent(click)).toBe('recorded');
-        expect(await recordEvent(click)).toBe('duplicate'); // redelivered by EventBridge: refused by its condition
-      }
-    };
+  it.each([
+    ['each SES event in a batch of its own', false],
+    ['the SES events of each email in one batch', true],
+  ])(
+    'one lead’s whole nurture, %s: each email is one write to claim, one to settle and one SES call; each SES event kept is one write, and Send none',
+    async (_, batched) => {
+      const env = await testEnv();
+      let phase: 'signup' | 'send' | 'events' = 'signup';
+      const calls = { signup: [] as string[], send: [] as string[], events: [] as string[] };
+      const dynamo = dynamoClient(env.config);
+      dynamo.middlewareStack.add(
+        (next, context) => (args) => {
+          const counter = forCounters(args.input as Record<string, unknown>);
+          calls[phase].push(`${counter ? COUNTER : ''}${context.commandName!}`);
+          return next(args);
+        },
+        { step: 'initialize', name: 'countCalls' },
+      );
+      env.ses.middlewareStack.add(
+        (next, context) => (args) => {
+          calls[phase].push(context.commandName!);
+          return next(args);
+        },
+        { step: 'initialize', name: 'countCalls' },
+      );
+      const wiring = composeService(env.config, { clock: env.clock, dynamo, ses: env.ses, sendRate: 1000 });
+      const sent: { messageId: string; tags: OutgoingEmail['tags'] }[] = [];
+      const mailer: Mailer = {
+        async send(email) {
+          const outcome = await wiring.dispatch.mailer.send(email);
+          if (outcome.kind === 'sent') sent.push({ messageId: outcome.messageId, tags: email.tags });
+          return outcome;
+        },
+      };
+      const dispatch = { ...wiring.dispatch, mailer };
+      const recordBatch = makeSesEventsRecorder(wiring);
+      const recordEvent = oneByOne(recordBatch);
+      const postEvents = async () => {
+        phase = 'events';
+        for (const { messageId, tags } of sent.splice(0)) {
+          const at = env.clock.now();
+          const events = (['Send', 'Delivery', 'Open'] as const).map((type) => sesEventFor(type, messageId, tags, at));
+          const click = sesEventFor('Click', messageId, tags, at, { link: 'https://clinic.example/book' });
+          // The Click twice: delivered again (EventBridge and SQS deliver at least once), refused by its condition.
+          const outcomes = batched ? (await recordBatch(sqsEvent([...events, click, click]))).outcomes : [];
+          if (!batched) for (const event of [...events, click, click]) outcomes.push(await recordEvent(event));
+          expect(outcomes).toEqual(['recorded', 'recorded', 'recorded', 'recorded', 'duplicate']);
+        }
+      };
 
-    const answer = await makeSignupHandler({ ...wiring, dispatch })(
-      httpEvent('POST', '/signup', { body: { email: uniqueEmail('writes'), firstName: 'Noa', consent: true } }),
-    );
-    const leadId = JSON.parse(answer.body!).leadId as string;
-    await postEvents();
-    let runs = 0;
-    for (let lead = await env.store.get(leadId); lead?.nextSendAt; lead = await env.store.get(leadId)) {
-      env.clock.set(new Date(Math.max(env.clock.now().getTime(), Date.parse(lead.nextSendAt))));
-      phase = 'send';
-      expect(await dispatchDue(dispatch)).toMatchObject({ sent: 1 });
-      runs++;
+      const answer = await makeSignupHandler({ ...wiring, dispatch })(
+        httpEvent('POST', '/signup', { body: { email: uniqueEmail('writes'), firstName: 'Noa', consent: true } }),
+      );
+      const leadId = JSON.parse(answer.body!).leadId as string;
       await postEvents();
-    }
+      let runs = 0;
+      for (let lead = await env.store.get(leadId); lead?.nextSendAt; lead = await env.store.get(leadId)) {
+        env.clock.set(new Date(Math.max(env.clock.now().getTime(), Date.parse(lead.nextSendAt))));
+        phase = 'send';
+        expect(await dispatchDue(dispatch)).toMatchObject({ sent: 1 });
+        runs++;
+        await postEvents();
+      }
 
-    const emails = runs + 1;
-    expect(emails).toBe(env.dispatch.sequences.nurture!.steps.length);
-    const count = (list: string[], pick: (name: string) => boolean) => list.filter(pick).length;
-    const writes = (name: string) => WRITES.has(name);
-    const counterWrites = (name: string) => name.startsWith(COUNTER) && WRITES.has(name.slice(COUNTER.length));
-    const own = (list: string[]) => list.filter((name) => !name.startsWith(COUNTER));
-    // Sign-up: its address and its lead, then the welcome as any send.
-    expect(count(calls.signup, writes)).toBe(2 + 2);
-    expect(count(calls.signup, (name) => name === SendRawEmailCommand.name)).toBe(1);
-    // Each dispatcher run: the due index's pages (one Query per shard), then the claim, SES, the settle. No reads of
-    // the lead. A run reads the index once more when its queue runs dry (domain/due-queue.ts): nothing more due, the
-    // run is done. That read is the run's, not the email's: a run with many leads due makes it once.
-    const indexReads = 2 * env.config.DUE_SHARDS;
-    expect(count(calls.send, writes)).toBe(2 * runs);
-    expect(count(calls.send, (name) => name === SendRawEmailCommand.name)).toBe(runs);
-    expect(count(calls.send, (name) => name === 'QueryCommand')).toBe(indexReads * runs);
-    expect(own(calls.send)).toHaveLength((indexReads + 3) * runs);
-    // Events: Delivery, Open and Click one write each (the replayed Click one more, refused); Send none. Each reads
-    // the lead's partition once to check the message is ours.
-    expect(count(calls.events, writes)).toBe(4 * emails);
-    expect(count(calls.events, (name) => name === 'QueryCommand')).toBe(5 * emails);
-    expect(own(calls.events)).toHaveLength(9 * emails);
-    // The report's counters on top, with no read on the send path. Sign-up: the lead's COUNTED and the lead totals,
-    // then the welcome's step counter. Each run: its step's counter; the last one also ends the lead (COUNTED and the
-    // lead totals). Events: Delivery, Open and Click each the step's counter (one invocation each here; a batch writes
-    // each counter item once), and a Click recounts the lead (one Query; unchanged, so no write).
-    expect(count(calls.signup, counterWrites)).toBe(3);
-    expect(count(calls.send, counterWrites)).toBe(runs + 2);
-    expect(calls.send.filter((name) => name.startsWith(COUNTER))).toHaveLength(runs + 2);
-    expect(count(calls.events, counterWrites)).toBe(3 * emails);
-    expect(count(calls.events, (name) => name === `${COUNTER}QueryCommand`)).toBe(emails);
-    expect(calls.events.filter((name) => name.startsWith(COUNTER))).toHaveLength(4 * emails);
-  });
+      const emails = runs + 1;
+      expect(emails).toBe(env.dispatch.sequences.nurture!.steps.length);
+      const count = (list: string[], pick: (name: string) => boolean) => list.filter(pick).length;
+      const writes = (name: string) => WRITES.has(name);
+      const counterWrites = (name: string) => name.startsWith(COUNTER) && WRITES.has(name.slice(COUNTER.length));
+      const own = (list: string[]) => list.filter((name) => !name.startsWith(COUNTER));
+      // Sign-up: its address and its lead, then the welcome as any send.
+      expect(count(calls.signup, writes)).toBe(2 + 2);
+      expect(count(calls.signup, (name) => name === SendRawEmailCommand.name)).toBe(1);
+      // Each dispatcher run: the due index's pages (one Query per shard), then the claim, SES, the settle. No reads of
+      // the lead. A run reads the index once more when its queue runs dry (domain/due-queue.ts): nothing more due, the
+      // run is done. That read is the run's, not the email's: a run with many leads due makes it once.
+      const indexReads = 2 * env.config.DUE_SHARDS;
+      expect(count(calls.send, writes)).toBe(2 * runs);
+      expect(count(calls.send, (name) => name === SendRawEmailCommand.name)).toBe(runs);
+      expect(count(calls.send, (name) => name === 'QueryCommand')).toBe(indexReads * runs);
+      expect(own(calls.send)).toHaveLength((indexReads + 3) * runs);
+      // Events: Delivery, Open and Click one write each (the replayed Click one more, refused); Send none. Each reads
+      // the lead's partition once to check the message is ours.
+      expect(count(calls.events, writes)).toBe(4 * emails);
+      expect(count(calls.events, (name) => name === 'QueryCommand')).toBe(5 * emails);
+      expect(own(calls.events)).toHaveLength(9 * emails);
+      // The report's counters on top, with no read on the send path. Sign-up: the lead's COUNTED and the lead totals,
+      // then the welcome's step counter. Each run: its step's counter; the last one also ends the lead (COUNTED and the
+      // lead totals). Events: Delivery, Open and Click each the step's counter, once per batch (one batch per event, or
+      // one per email: a batch writes each counter item it touched once), and a Click recounts the lead (one Query;
+      // unchanged, so no write).
+      const counterWritesPerEmail = batched ? 1 : 3;
+      expect(count(calls.signup, counterWrites)).toBe(3);
+      expect(count(calls.send, counterWrites)).toBe(runs + 2);
+      expect(calls.send.filter((name) => name.startsWith(COUNTER))).toHaveLength(runs + 2);
+      expect(count(calls.events, counterWrites)).toBe(counterWritesPerEmail * emails);
+      expect(count(calls.events, (name) => name === `${COUNTER}QueryCommand`)).toBe(emails);
+      expect(calls.events.filter((name) => name.startsWith(COUNTER))).toHaveLength(
+        (counterWritesPerEmail + 1) * emails,
+      );
+    },
+  );
 });

@@ -3,6 +3,7 @@ import { lambdaEntry, readConfig, unsubscribeDeps } from '../../lambdas/compose.
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { handler as sesEventsLambda } from '../../lambdas/handlers/ses-events.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
+import { sqsEvent } from '../../local/sqs-batch.ts';
 
 /**
  * `lambdaEntry`: config and secrets are read once per container, on the first event. A start that fails is not kept
@@ -106,7 +107,7 @@ describe('lambdaEntry', () => {
 
   it('the SES-event Lambda starts with no unsubscribe secret at all (it signs no link, and the stack grants it none)', async () => {
     lambdaEnvironment();
-    // Not an SES event: answered without a DynamoDB call, once the Lambda has started.
-    expect(await sesEventsLambda({ 'detail-type': 'Not an SES event' })).toBe('skipped');
+    // Not an SES event: dropped without a DynamoDB call (no record failed), once the Lambda has started.
+    expect(await sesEventsLambda(sqsEvent([{ 'detail-type': 'Not an SES event' }]))).toEqual({ batchItemFailures: [] });
   });
 });
