@@ -533,7 +533,7 @@ describe('a booking', () => {
     expect(await inbox(email)).toHaveLength(4);
   });
 
-  it('a lead that chose "stop everything" and then books has the booking recorded and gets no email', async () => {
+  it('a lead that stopped everything and then books has the booking recorded and gets no email', async () => {
     const env = await testEnv();
     const email = uniqueEmail('stopped');
     const leadId = await signUp(env, email);

@@ -209,7 +209,7 @@ describe('an unsubscribe racing a dispatch', () => {
 });
 
 describe('unsubscribes racing a care email', () => {
-  it('over 40 races with varied timing: a marketing unsubscribe never stops the reminder, "stop everything" lets it go only before it is recorded', async ({
+  it('over 40 races with varied timing: a marketing unsubscribe never stops the reminder, stopping everything lets it go only before it is recorded', async ({
     skip,
   }) => {
     skip(process.env.MUTATION_RUN === '1', 'timing decides each race: npm run mutate relies on the in-flight tests');

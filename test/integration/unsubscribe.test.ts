@@ -219,7 +219,7 @@ describe('marketing and care emails', () => {
     expect(await inbox(email)).toHaveLength(7);
   });
 
-  it('"stop everything" from the link in a care email stops the reminder too', async () => {
+  it('stopping everything from the link in a care email stops the reminder too', async () => {
     const { email, leadId } = await booked('stop-all');
     const confirmation = (await inbox(email))[1]!;
     const href = confirmation.body.html!.match(/href="([^"]+)"[^>]*>\s*Stop all emails from us/)![1]!;
@@ -252,7 +252,7 @@ describe('marketing and care emails', () => {
     expect(await env.store.get(leadId)).toMatchObject({ status: 'stopped', appointmentAt: next });
   });
 
-  it('a one-click unsubscribe after "stop everything" does not turn the care emails back on', async () => {
+  it('a one-click unsubscribe after stopping everything does not turn the care emails back on', async () => {
     const { email, leadId } = await booked('stop-then-oneclick');
     const url = unsubscribeUrlSentTo(leadId);
     const path = `${url.pathname}${url.search}`;
