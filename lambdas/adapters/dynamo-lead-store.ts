@@ -265,7 +265,7 @@ export class DynamoLeadStore implements LeadStore {
 
   async stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date) {
     // "Stop everything" never overwrites a bounce, a complaint or a rejection: the stronger reason stays on record.
-    const keeps = status === 'stopped' ? KEPT_BY_STOP_EVERYTHING : [];
+    const keeps: readonly LeadStatus[] = status === 'stopped' ? KEPT_BY_STOP_EVERYTHING : [];
     try {
       const result = await this.table.doc.send(
         new UpdateCommand({
