@@ -19,7 +19,7 @@
 import type { Clinic } from '../emails/clinic.ts';
 import { say, sources as defaultRegistry } from '../emails/sources.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
-import type { Sequence } from '../lambdas/domain/sequence.ts';
+import type { MessageClass, Sequence } from '../lambdas/domain/sequence.ts';
 import type { Problem } from './email-checks.ts';
 import { renderForCheck } from './email-render.ts';
 import type { EmailUnderCheck } from './email-templates.ts';
@@ -31,7 +31,7 @@ import type { Registry } from './study-links.ts';
 export interface SheetOptions {
   clinic: Clinic;
   /** The sequences, for the order of the emails and each step's place in its sequence. */
-  sequences: Readonly<Record<string, Sequence<{ id: string; template: StepTemplate }>>>;
+  sequences: Readonly<Record<string, Sequence<{ id: string; class: MessageClass; template: StepTemplate }>>>;
   generated: Date;
   /** The git commit the emails come from, and whether emails/ has changes not committed yet. */
   commit?: { sha: string; dirty: boolean } | undefined;

@@ -187,7 +187,10 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
   const total = (name: LeadTotal) => counts[leadCountKey(name)] ?? 0;
   const sent: Record<MessageClass, number> = { marketing: 0, care: 0 };
   for (const sequence of Object.values(options.sequences))
-    for (const step of sequence.steps) sent[step.class] += funnels.get(sequence.id)?.get(step.id)?.sent ?? 0;
+    for (const step of sequence.steps) {
+      const funnel = funnels.get(sequence.id)?.get(step.id);
+      if (funnel) sent[step.class] += funnel.sent;
+    }
   return {
     generatedAt: options.now.toISOString(),
     note: OPENS_NOTE,

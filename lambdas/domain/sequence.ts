@@ -3,6 +3,16 @@
  * The email content lives in `emails/`; the domain never imports it. The ids the code refers to (the sequence a
  * sign-up starts, those a booking moves a lead into) are in `lambdas/contract.ts`.
  */
+import * as z from 'zod';
+
+/**
+ * What kind of email a step is. `marketing` (the nurture, the rebooking nudge) stops at an unsubscribe and carries
+ * `List-Unsubscribe`; `care` (the confirmation, the reminder, the note after the visit) is about a visit the lead
+ * booked: it goes on after a marketing unsubscribe, and stops only on "stop everything", a hard bounce or a complaint.
+ */
+export const MESSAGE_CLASSES = ['marketing', 'care'] as const;
+export type MessageClass = (typeof MESSAGE_CLASSES)[number];
+
 export interface WallClockWindow {
   /** Local time of day, "HH:mm", inclusive. */
   start: string;

@@ -267,8 +267,9 @@ describe('the reminder for a visit booked after its usual time (10:00 the day be
   it('a step without lateUntilBefore whose moment has passed is still skipped', () => {
     const strict: Sequence = {
       ...followUp,
-      steps: followUp.steps.map(({ id, appointment, immediate }) => ({
+      steps: followUp.steps.map(({ id, class: kind, appointment, immediate }) => ({
         id,
+        class: kind,
         ...(immediate && { immediate }),
         ...(appointment && { appointment: { days: appointment.days, at: appointment.at } }),
       })),

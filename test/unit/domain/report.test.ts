@@ -12,7 +12,7 @@ const seq = (id: string, ...steps: string[]): Sequence => ({
   id,
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
-  steps: steps.map((s) => ({ id: s })),
+  steps: steps.map((s) => ({ id: s, class: 'marketing' as const })),
 });
 const sequences = {
   nurture: seq('nurture', 'welcome', 'how-it-works', 'who-it-helps'),
