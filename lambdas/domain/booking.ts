@@ -54,7 +54,6 @@ export function parseBooking(body: unknown): BookingParse {
   return result.success ? { ok: true, booking: result.data } : { ok: false, fields: fieldErrors(result.error) };
 }
 
-
 /** Every status takes a lead out of the nurture for good; the sequence it goes to instead. */
 const TARGET: Record<AppointmentStatus, string> = {
   booked: SEQUENCE_IDS.followUp,

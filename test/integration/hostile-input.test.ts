@@ -434,7 +434,14 @@ describe('hostile unsubscribes', () => {
         fc.oneof(
           fc.constant('List-Unsubscribe=One-Click'),
           // The page's two buttons, and choices no page sends.
-          fc.constantFrom('stop=marketing', 'stop=everything', 'stop=all', 'stop=EVERYTHING', 'stop=everything&stop=marketing', 'stop='),
+          fc.constantFrom(
+            'stop=marketing',
+            'stop=everything',
+            'stop=all',
+            'stop=EVERYTHING',
+            'stop=everything&stop=marketing',
+            'stop=',
+          ),
           brokenForm,
           deepJson,
         ),

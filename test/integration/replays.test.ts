@@ -269,8 +269,15 @@ describe('unsubscribes racing a care email', () => {
     await dispatchDue(env.dispatch);
     for (const [i, leadId] of leadIds.entries()) {
       const steps = faults.acceptedFor(leadId).map((m) => m.tags.stepId);
-      expect(steps.filter((step) => step === 'after-visit'), leadId).toHaveLength(i % 2 === 1 ? 0 : 1);
-      expect(steps.filter((step) => step !== 'welcome' && step !== 'confirmation' && step !== 'reminder' && step !== 'after-visit')).toEqual([]);
+      expect(
+        steps.filter((step) => step === 'after-visit'),
+        leadId,
+      ).toHaveLength(i % 2 === 1 ? 0 : 1);
+      expect(
+        steps.filter(
+          (step) => step !== 'welcome' && step !== 'confirmation' && step !== 'reminder' && step !== 'after-visit',
+        ),
+      ).toEqual([]);
     }
   });
 });

@@ -215,7 +215,15 @@ describe('marketing and care emails', () => {
     const steps = env.sesRequests
       .filter((r) => r.Tags?.some((t) => t.Name === 'leadId' && t.Value === leadId))
       .map((r) => r.Tags!.find((t) => t.Name === 'stepId')!.Value);
-    expect(steps).toEqual(['welcome', 'confirmation', 'reminder', 'after-visit', 'confirmation', 'reminder', 'after-visit']);
+    expect(steps).toEqual([
+      'welcome',
+      'confirmation',
+      'reminder',
+      'after-visit',
+      'confirmation',
+      'reminder',
+      'after-visit',
+    ]);
     expect(await inbox(email)).toHaveLength(7);
   });
 
@@ -292,9 +300,9 @@ describe('marketing and care emails', () => {
     const email = uniqueEmail('opted-out');
     const leadId = await signUp(email);
     // Opted out with a marketing step still scheduled (as a write racing the dispatcher could leave it).
-    expect(await env.store.optOut(leadId, (await env.store.get(leadId))!, false, env.clock.now(), env.clock.now())).toBe(
-      'opted-out',
-    );
+    expect(
+      await env.store.optOut(leadId, (await env.store.get(leadId))!, false, env.clock.now(), env.clock.now()),
+    ).toBe('opted-out');
     env.clock.advance(3 * 86_400_000);
     const lead = (await env.store.get(leadId))!;
     expect(lead).toMatchObject({ status: 'active', nextStepId: 'how-it-works', optedOutAt: expect.any(String) });

@@ -36,7 +36,10 @@ describe('the MIME message', () => {
 
   it('a care email (about a booked visit) carries neither unsubscribe header: it is not bulk mail', async () => {
     const headers = headersOf(
-      await composeMime(email({ class: 'care', tags: { leadId: '01ABC', sequenceId: 'follow-up', stepId: 'reminder' } }), options),
+      await composeMime(
+        email({ class: 'care', tags: { leadId: '01ABC', sequenceId: 'follow-up', stepId: 'reminder' } }),
+        options,
+      ),
     );
     expect(headers).not.toMatch(/^List-Unsubscribe/im);
     expect(headers).toMatch(/^Reply-To: frontdesk@clinic\.example$/m);
