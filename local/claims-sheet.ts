@@ -12,7 +12,7 @@
  *     insurance or cost ("You can also call us at +1 (478) 555-0100.").
  * A sentence with a percentage, a count of people, a year, a length of time or a decimal number is always listed. When in doubt a sentence is listed:
  * a director would rather sign one sentence too many than miss one. The shared footer (disclaimer, address,
- * unsubscribe) is listed once, after the emails; an email whose footer differs lists its own. A template with other
+ * unsubscribe) is listed once, after the emails; an email whose footer differs lists the sentences that differ. A template with other
  * versions (`Variants`: the after-visit note when the visit was attended) lists, after its usual sentences, the ones
  * each version says differently, with its subject and preview text when they differ.
  */
@@ -232,7 +232,10 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
       next += v.statements.length;
     }
     if (shared && s !== shared && s.footerText !== shared.footerText) {
-      out.push('This email’s footer differs from the shared footer:', '', ...statementList(s.footer), '');
+      // Only what differs: a care email's footer shares the disclaimer and the address, not the unsubscribe lines.
+      const sharedTexts = new Set(shared.footer.map((statement) => statement.text));
+      const own = s.footer.filter((statement) => !sharedTexts.has(statement.text));
+      out.push('This email’s footer differs from the shared footer in these sentences:', '', ...statementList(own), '');
     }
   }
 
