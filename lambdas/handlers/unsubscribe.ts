@@ -32,10 +32,13 @@ export interface UnsubscribeHandlerDeps {
 
 const BUTTON = 'font:inherit;padding:.6rem 1.2rem';
 
-/** What the POST asks to stop: marketing unless the page's second button says everything; undefined if unreadable. */
+/**
+ * What the POST asks to stop: marketing, unless it carries exactly one `stop` (the page's buttons); undefined for any
+ * other `stop`. A body too large to be our form is a mail provider's one-click at most: marketing.
+ */
 function choiceOf(event: HttpEvent): UnsubscribeChoice | undefined {
   const raw = rawBody(event);
-  if (raw.length > MAX_BODY_BYTES) return undefined;
+  if (raw.length > MAX_BODY_BYTES) return 'marketing';
   const stop = new URLSearchParams(raw.toString('utf8')).getAll('stop');
   if (stop.length === 0) return 'marketing';
   return stop.length === 1 && (UNSUBSCRIBE_CHOICES as readonly string[]).includes(stop[0]!)
