@@ -90,7 +90,12 @@ export async function throughput({ setup, clearInbox, say, concurrency }: Bench,
     unsubscribeUrl: 'https://nurture.clinic.example/unsubscribe?token=x',
   });
   const raw = await composeMime(
-    { to: { address: 'raw@example.com', name: 'Raw' }, ...sample, unsubscribeUrl: 'https://nurture.clinic.example/u' },
+    {
+      to: { address: 'raw@example.com', name: 'Raw' },
+      ...sample,
+      unsubscribeUrl: 'https://nurture.clinic.example/u',
+      class: 'marketing',
+    },
     { from: { name: 'Clinic', address: 'care@clinic.example' }, replyTo: 'frontdesk@clinic.example' },
   );
   const ses = sesClient(config);

@@ -48,6 +48,7 @@ AfterVisit.preview = (props: EmailProps) =>
 AfterVisit.PreviewProps = {
   firstName: 'Jordan',
   unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview',
+  messageClass: 'care',
   appointment: 'Tuesday, December 1 at 10:00 AM EST',
   attended: false,
   clinic,

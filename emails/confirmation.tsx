@@ -49,6 +49,7 @@ Confirmation.preview = (props: EmailProps) =>
 Confirmation.PreviewProps = {
   firstName: 'Jordan',
   unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview',
+  messageClass: 'care',
   appointment: 'Tuesday, December 1 at 10:00 AM EST',
   clinic,
 } satisfies EmailProps;

@@ -12,6 +12,8 @@
  *   lets it go late: then it goes at once (or when the send window opens, if that is still in time), as long as
  *   the visit is more than that far off.
  * - Step ids are unique across all sequences.
+ * - `class` is `marketing` (stops at an unsubscribe, carries List-Unsubscribe) or `care` (about a booked visit: goes on
+ *   after a marketing unsubscribe, stops only on "stop everything", a hard bounce or a complaint).
  */
 import { SEQUENCE_IDS } from '../lambdas/contract.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
@@ -24,29 +26,29 @@ export const nurtureOutline = outline({
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
   steps: [
-    { id: 'welcome', immediate: true },
-    { id: 'how-it-works', after: { days: 2 } },
-    { id: 'who-it-helps', after: { days: 3 } },
+    { id: 'welcome', class: 'marketing', immediate: true },
+    { id: 'how-it-works', class: 'marketing', after: { days: 2 } },
+    { id: 'who-it-helps', class: 'marketing', after: { days: 3 } },
     // Risks come early: who should avoid it and the side effects reach a lead before the research and the cost.
-    { id: 'side-effects', after: { days: 3 } },
-    { id: 'iv-and-nasal', after: { days: 4 } },
-    { id: 'the-research', after: { days: 4 } },
-    { id: 'cost-and-financing', after: { days: 5 } },
-    { id: 'last-invitation', after: { days: 7 } },
+    { id: 'side-effects', class: 'marketing', after: { days: 3 } },
+    { id: 'iv-and-nasal', class: 'marketing', after: { days: 4 } },
+    { id: 'the-research', class: 'marketing', after: { days: 4 } },
+    { id: 'cost-and-financing', class: 'marketing', after: { days: 5 } },
+    { id: 'last-invitation', class: 'marketing', after: { days: 7 } },
   ],
 });
 
-/** After a booking (and after a reschedule, re-timed): the nurture stops for good. Service emails, so no one-per-day. */
+/** After a booking (and after a reschedule, re-timed): the nurture stops for good. Care emails, about the visit: so no one-per-day. */
 export const followUpOutline = outline({
   id: SEQUENCE_IDS.followUp,
   window: { start: '09:00', end: '18:00' },
   onePerDay: false,
   steps: [
-    { id: 'confirmation', immediate: true },
+    { id: 'confirmation', class: 'care', immediate: true },
     // Booked after 10:00 the day before (or moved closer): late, for any visit more than 3 hours off (see
     // `lateUntilBefore` in lambdas/domain/sequence.ts); within 3 hours of the visit, the confirmation covers it.
-    { id: 'reminder', appointment: { days: -1, at: '10:00', lateUntilBefore: { hours: 3 } } },
-    { id: 'after-visit', appointment: { days: 1, at: '10:00' } },
+    { id: 'reminder', class: 'care', appointment: { days: -1, at: '10:00', lateUntilBefore: { hours: 3 } } },
+    { id: 'after-visit', class: 'care', appointment: { days: 1, at: '10:00' } },
   ],
 });
 
@@ -55,7 +57,7 @@ export const rescheduleOutline = outline({
   id: SEQUENCE_IDS.reschedule,
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
-  steps: [{ id: 'reschedule-nudge', after: { hours: 2 } }],
+  steps: [{ id: 'reschedule-nudge', class: 'marketing', after: { hours: 2 } }],
 });
 
 /** Every step id of every sequence. */

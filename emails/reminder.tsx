@@ -42,6 +42,7 @@ Reminder.preview = (_props: EmailProps) => 'When to arrive, what to bring, and g
 Reminder.PreviewProps = {
   firstName: 'Jordan',
   unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview',
+  messageClass: 'care',
   appointment: 'Tuesday, December 1 at 10:00 AM EST',
   visitDay: 'tomorrow',
   clinic,

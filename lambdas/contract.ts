@@ -84,6 +84,7 @@ export const DUE_INDEX_PROJECTION = [
   'createdAt',
   'appointmentAt',
   'appointmentStatus',
+  'optedOutAt',
   'rev',
 ] as const;
 

@@ -12,14 +12,14 @@
  *     insurance or cost ("You can also call us at +1 (478) 555-0100.").
  * A sentence with a percentage, a count of people, a year, a length of time or a decimal number is always listed. When in doubt a sentence is listed:
  * a director would rather sign one sentence too many than miss one. The shared footer (disclaimer, address,
- * unsubscribe) is listed once, after the emails; an email whose footer differs lists its own. A template with other
+ * unsubscribe) is listed once, after the emails; an email whose footer differs lists the sentences that differ. A template with other
  * versions (`Variants`: the after-visit note when the visit was attended) lists, after its usual sentences, the ones
  * each version says differently, with its subject and preview text when they differ.
  */
 import type { Clinic } from '../emails/clinic.ts';
 import { say, sources as defaultRegistry } from '../emails/sources.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
-import type { Sequence } from '../lambdas/domain/sequence.ts';
+import type { MessageClass, Sequence } from '../lambdas/domain/sequence.ts';
 import type { Problem } from './email-checks.ts';
 import { renderForCheck } from './email-render.ts';
 import type { EmailUnderCheck } from './email-templates.ts';
@@ -31,7 +31,7 @@ import type { Registry } from './study-links.ts';
 export interface SheetOptions {
   clinic: Clinic;
   /** The sequences, for the order of the emails and each step's place in its sequence. */
-  sequences: Readonly<Record<string, Sequence<{ id: string; template: StepTemplate }>>>;
+  sequences: Readonly<Record<string, Sequence<{ id: string; class: MessageClass; template: StepTemplate }>>>;
   generated: Date;
   /** The git commit the emails come from, and whether emails/ has changes not committed yet. */
   commit?: { sha: string; dirty: boolean } | undefined;
@@ -232,7 +232,10 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
       next += v.statements.length;
     }
     if (shared && s !== shared && s.footerText !== shared.footerText) {
-      out.push('This email’s footer differs from the shared footer:', '', ...statementList(s.footer), '');
+      // Only what differs: a care email's footer shares the disclaimer and the address, not the unsubscribe lines.
+      const sharedTexts = new Set(shared.footer.map((statement) => statement.text));
+      const own = s.footer.filter((statement) => !sharedTexts.has(statement.text));
+      out.push('This email’s footer differs from the shared footer in these sentences:', '', ...statementList(own), '');
     }
   }
 

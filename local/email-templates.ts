@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { StepTemplate } from '../emails/_shared/types.ts';
-import type { Sequence } from '../lambdas/domain/sequence.ts';
+import type { MessageClass, Sequence } from '../lambdas/domain/sequence.ts';
 
 /** One template, where it lives and which sequence steps send it. */
 export interface EmailUnderCheck {
@@ -19,7 +19,7 @@ export interface EmailUnderCheck {
 
 /** Every email a sequence sends, and every template file in `dir`, with the file it lives in. */
 export async function emailsToCheck(
-  sequences: Readonly<Record<string, Sequence<{ id: string; template: StepTemplate }>>>,
+  sequences: Readonly<Record<string, Sequence<{ id: string; class: MessageClass; template: StepTemplate }>>>,
   dir = 'emails',
 ): Promise<EmailUnderCheck[]> {
   const byTemplate = new Map<StepTemplate, EmailUnderCheck>();

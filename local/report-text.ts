@@ -24,6 +24,7 @@ export function reportText(report: Report, source: string): string {
     report.note,
     '',
     `Bookings: ${bookings.total}. After clicking an email: ${bookings.afterClick}. Booked without a click: ${bookings.withoutClick}.`,
+    `Sent: ${report.classes.sent.marketing} marketing, ${report.classes.sent.care} care. Unsubscribed: ${report.classes.unsubscribed.marketing} from marketing (care still goes), ${report.classes.unsubscribed.everything} from everything.`,
   ];
   for (const sequence of report.sequences) {
     const header = [

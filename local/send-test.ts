@@ -62,7 +62,14 @@ export async function sendTest(
   const rendered = await new ReactEmailRenderer(deps.sequences, deps.clinic).render(sequence.id, step.id, props);
   const subject = `${TEST_MARK} ${rendered.subject}`;
   const raw = await composeMime(
-    { to: { address: to, name: '' }, subject, html: rendered.html, text: rendered.text, unsubscribeUrl },
+    {
+      to: { address: to, name: '' },
+      subject,
+      html: rendered.html,
+      text: rendered.text,
+      unsubscribeUrl,
+      class: step.class,
+    },
     { from: { name: deps.clinic.name, address: deps.clinic.fromAddress }, replyTo: deps.clinic.replyTo },
   );
   try {

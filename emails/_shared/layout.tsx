@@ -1,6 +1,7 @@
 /**
- * The frame every nurture email shares: the clinic's name at the top; at the bottom the medical disclaimer,
- * the postal address (CAN-SPAM) and a visible unsubscribe link.
+ * The frame every email shares: the clinic's name at the top; at the bottom the medical disclaimer, the postal
+ * address (CAN-SPAM) and a visible link to the unsubscribe page: "Unsubscribe" on marketing, which stops marketing
+ * only; "Stop all emails from us" on care (about a booked visit), which leads to the page's "stop everything".
  */
 import type { ReactNode } from 'react';
 import { Body, Button, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text } from 'react-email';
@@ -106,7 +107,7 @@ export interface LayoutProps extends EmailProps {
   children: ReactNode;
 }
 
-export function Layout({ preview, heading, clinic, unsubscribeUrl, children }: LayoutProps) {
+export function Layout({ preview, heading, clinic, unsubscribeUrl, messageClass, children }: LayoutProps) {
   return (
     <Html lang="en">
       <Head />
@@ -127,13 +128,23 @@ export function Layout({ preview, heading, clinic, unsubscribeUrl, children }: L
           <Text style={styles.small}>
             {clinic.name} · {clinic.postalAddress.join(' · ')} · {clinic.phone}
           </Text>
-          <Text style={styles.small}>
-            You are getting this because you asked about a consultation.{' '}
-            <Link href={unsubscribeUrl} style={styles.link}>
-              Unsubscribe
-            </Link>{' '}
-            and you will not hear from us again.
-          </Text>
+          {messageClass === 'care' ? (
+            <Text style={styles.small}>
+              You are getting this because you booked a visit with us.{' '}
+              <Link href={unsubscribeUrl} style={styles.link}>
+                Stop all emails from us
+              </Link>{' '}
+              if you want no more email from us at all, even about your visit.
+            </Text>
+          ) : (
+            <Text style={styles.small}>
+              You are getting this because you asked about a consultation.{' '}
+              <Link href={unsubscribeUrl} style={styles.link}>
+                Unsubscribe
+              </Link>{' '}
+              and we will send you no more of these emails.
+            </Text>
+          )}
         </Container>
       </Body>
     </Html>

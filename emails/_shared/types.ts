@@ -1,4 +1,5 @@
 import type { ReactElement } from 'react';
+import type { MessageClass } from '../../lambdas/domain/sequence.ts';
 import type { Clinic } from '../clinic.ts';
 
 /** What every nurture email is rendered with. Ids and a first name only: no health data reaches a template. */
@@ -6,6 +7,11 @@ export interface EmailProps {
   firstName: string;
   /** https URL with a signed token; the layout shows it as a visible link. */
   unsubscribeUrl: string;
+  /**
+   * The step's class (`emails/outline.ts`), which the sender passes in: it chooses the footer's link. A care
+   * template's `PreviewProps` say 'care', so previews and `npm run check:emails` show the footer it goes out with.
+   */
+  messageClass?: MessageClass;
   /** After a booking: the appointment in the lead's zone, e.g. "Tuesday, December 1 at 10:00 AM EST". */
   appointment?: string;
   /** The visit is on the day this email goes out ('today') or the next ('tomorrow'), in the lead's zone; absent otherwise. */

@@ -21,6 +21,8 @@
  *                      conditional UpdateItem, then settled as unconfirmed); a retry or a paused account: one release;
  *                      an error before the claim: one deferral
  *   stop               one conditional UpdateItem on LEAD# that also takes it out of the due index
+ *   unsubscribe        marketing: one conditional UpdateItem on LEAD# (as read) that sets optedOutAt and, unless a
+ *                      care step is next, ends it as a stop does; "stop everything" is a stop
  *   lead's messages    Query pk = LEAD#<leadId> (PROFILE and the MSG# items, consistent)
  *   booking            Get HOOK# (`dynamo-delivery-log.ts`), Get EMAIL# (when the webhook names an address), one
  *                      conditional UpdateItem on LEAD# that records the appointment and switches the sequence,
@@ -31,6 +33,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import { shardFor, type Lead, type LeadStatus } from '../domain/lead.ts';
+import type { MessageClass } from '../domain/sequence.ts';
 import type {
   BookingChange,
   CreateResult,
@@ -125,7 +128,11 @@ export class DynamoLeadStore implements LeadStore {
     return (result.Items ?? []).map((item) => ({ ...toStoredLead(item), leadId: leadIdOf(item.pk) }));
   }
 
-  async claim(seen: DueLead, step: { sequenceId: string; stepId: string }, now: Date): Promise<string | undefined> {
+  async claim(
+    seen: DueLead,
+    step: { sequenceId: string; stepId: string; class: MessageClass },
+    now: Date,
+  ): Promise<string | undefined> {
     const token = randomUUID();
     const claimed = await this.table.conditionalUpdate({
       Key: leadKey(seen.leadId),
@@ -134,9 +141,11 @@ export class DynamoLeadStore implements LeadStore {
       UpdateExpression: 'SET claimToken = :token, sendingSequence = :sequence, sendingStep = :step, sendingAt = :now',
       // Only the lead as it was read: what was rendered and planned is what is sent. An item from before `rev`
       // existed is checked on its step and due time instead.
+      // A marketing step, only to a lead that has not unsubscribed from marketing: an unsubscribe that lands after
+      // the lead was read (and rendered) still wins.
       ConditionExpression: `#status = :active AND dueAt <= :now AND attribute_not_exists(sendingAt) AND nextStepId = :step AND ${
         seen.rev === undefined ? 'attribute_not_exists(rev) AND dueAt = :seenDueAt' : 'rev = :rev'
-      }`,
+      }${step.class === 'marketing' ? ' AND attribute_not_exists(optedOutAt)' : ''}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
         ':token': token,
@@ -255,25 +264,23 @@ export class DynamoLeadStore implements LeadStore {
   }
 
   async stop(leadId: string, status: StopStatus, now: Date, inFlightSince: Date) {
+    // "Stop everything" never overwrites a bounce, a complaint or a rejection: the stronger reason stays on record.
+    const keeps: readonly LeadStatus[] = status === 'stopped' ? KEPT_BY_STOP_EVERYTHING : [];
     try {
       const result = await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: leadKey(leadId),
           // Dropping the claim too means a dispatcher mid-run cannot settle the lead back into the index.
-          UpdateExpression:
-            'SET #status = :status, stoppedAt = :now REMOVE dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil',
+          UpdateExpression: `SET #status = :status, stoppedAt = :now, ${BUMP_REV} REMOVE ${UNSCHEDULE}`,
           // A send settled after `now` (this write was slower than a whole send) makes the caller try again with a
           // later time, so stoppedAt never reads earlier than an email that went out before it.
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since) AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :sentBy)',
+          ConditionExpression: `${inFlightCondition}${keeps.length > 0 ? ` AND NOT (#status IN (${keeps.map((_, i) => `:keep${i}`).join(', ')}))` : ''}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':status': status,
-            ':now': now.toISOString(),
-            ':since': inFlightSince.getTime(),
-            // `inFlightSince` past `now`: the caller has waited out every send; take the lead as it is.
-            ':sentBy': inFlightSince > now ? '~' : now.toISOString(),
+            ...inFlightValues(now, inFlightSince),
+            ...Object.fromEntries(keeps.map((kept, i) => [`:keep${i}`, kept])),
           },
           ReturnValues: 'ALL_OLD',
         }),
@@ -282,8 +289,42 @@ export class DynamoLeadStore implements LeadStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       // dynalite does not implement ReturnValuesOnConditionCheckFailure, so look.
-      return { outcome: (await this.get(leadId)) ? ('in-flight' as const) : ('not-found' as const) };
+      const lead = await this.get(leadId);
+      if (!lead) return { outcome: 'not-found' as const };
+      if (keeps.includes(lead.status)) return { outcome: 'stopped' as const, previous: lead.status };
+      return { outcome: 'in-flight' as const };
     }
+  }
+
+  async optOut(leadId: string, seen: Pick<StoredLead, 'rev'>, end: boolean, now: Date, inFlightSince: Date) {
+    const ends = end ? `, #status = :unsubscribed, stoppedAt = :now REMOVE ${UNSCHEDULE}` : '';
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: leadKey(leadId),
+          // The rev bump refuses any claim made on the lead as read before this write (what was rendered then).
+          UpdateExpression: `SET optedOutAt = if_not_exists(optedOutAt, :now), ${BUMP_REV}${ends}`,
+          // Only the lead as read: whether its emails end depends on the class of its next step.
+          ConditionExpression: `${inFlightCondition} AND ${seen.rev === undefined ? 'attribute_not_exists(rev)' : 'rev = :rev'}`,
+          ...(end && { ExpressionAttributeNames: { '#status': 'status' } }),
+          ExpressionAttributeValues: {
+            ...inFlightValues(now, inFlightSince),
+            ...(seen.rev !== undefined && { ':rev': seen.rev }),
+            ...(end && { ':unsubscribed': 'unsubscribed' }),
+          },
+        }),
+      );
+      return 'opted-out' as const;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const lead = await this.get(leadId);
+    if (!lead) return 'not-found' as const;
+    const sentAfter = lead.lastSentAt !== undefined && inFlightSince <= now && lead.lastSentAt > now.toISOString();
+    return (lead.sending && lead.sending.at >= inFlightSince.getTime()) || sentAfter
+      ? ('in-flight' as const)
+      : ('conflict' as const);
   }
 
   async rebook(
@@ -327,6 +368,27 @@ export class DynamoLeadStore implements LeadStore {
     return shardFor(leadId, this.options.shards);
   }
 }
+
+/** What a stop removes: the lead's place in the due index, and any dispatcher's claim. */
+const UNSCHEDULE = 'dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil';
+const BUMP_REV = 'rev = if_not_exists(rev, :zero) + :one';
+const KEPT_BY_STOP_EVERYTHING: readonly LeadStatus[] = ['bounced', 'complained', 'rejected'];
+
+/**
+ * A stop or an unsubscribe: not while a send that started after `:since` may still wait on SES, and not before one
+ * that settled after `:now` (this write was slower than a whole send: the caller tries again with a later time, so the
+ * stop never reads earlier than an email that went out before it).
+ */
+const inFlightCondition =
+  'attribute_exists(pk) AND (attribute_not_exists(sendingAt) OR sendingAt < :since) AND (attribute_not_exists(lastSentAt) OR lastSentAt <= :sentBy)';
+const inFlightValues = (now: Date, inFlightSince: Date) => ({
+  ':now': now.toISOString(),
+  ':since': inFlightSince.getTime(),
+  // `inFlightSince` past `now`: the caller has waited out every send; take the lead as it is.
+  ':sentBy': inFlightSince > now ? '~' : now.toISOString(),
+  ':zero': 0,
+  ':one': 1,
+});
 
 /** A write on a lead nobody claimed: only if it is still active, unmarked and as it was read. */
 function unclaimedAsSeen(seen: DueLead) {

@@ -3,7 +3,8 @@
  *
  * Items (pk, sk; formats in `lambdas/contract.ts`):
  *   COUNT#report, LEADS                     the lead totals: `nurture`, `left.<reason>`, `bookings`, `afterClick`,
- *                                           `withoutClick` (numbers)
+ *                                           `withoutClick`, `unsubscribed.marketing`, `unsubscribed.everything`
+ *                                           (numbers)
  *   COUNT#report, STEP#<sequenceId>#<step>  one step's funnel: `sequenceId`, `stepId`, and `sent`, `delivered`,
  *                                           `opened`, `clicked`, `complained`, `bookedAfter`, `unsubscribed`,
  *                                           `bounced` (numbers); a few hundred bytes, so an update is one write unit

@@ -43,6 +43,7 @@ export const REPORT_ATTRIBUTES = [
   'sequenceId',
   'bookedAt',
   'stoppedAt',
+  'optedOutAt',
   'msgs',
   'clickTimes',
   ...COUNTED.map((type) => `first${type}At`),
@@ -127,6 +128,7 @@ export function addItem(input: Gathered, item: Record<string, unknown>) {
       sequenceId: String(item.sequenceId),
       ...(item.bookedAt ? { bookedAt: item.bookedAt as string } : {}),
       ...(item.stoppedAt ? { stoppedAt: item.stoppedAt as string } : {}),
+      ...(item.optedOutAt ? { optedOutAt: item.optedOutAt as string } : {}),
     });
   } else if (sk.startsWith(KEY_PREFIX.message)) {
     records.events.set(sk.slice(KEY_PREFIX.message.length), item);

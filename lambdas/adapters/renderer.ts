@@ -71,7 +71,8 @@ export class ReactEmailRenderer implements Renderer {
   }
 
   private async direct(step: EmailStep, props: RenderProps): Promise<Compiled> {
-    const element = createElement(step.template, { ...props, clinic: this.clinic });
+    // The step's class chooses the footer's link (marketing: unsubscribe; care: stop all emails).
+    const element = createElement(step.template, { ...props, clinic: this.clinic, messageClass: step.class });
     const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
     return { html, text };
   }

@@ -88,6 +88,35 @@ export function adminPage(report: Report, { jsonLink = true }: AdminPageOptions 
           </section>
         ))}
 
+        <section id="classes">
+          <h2>Marketing and care emails</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Class</th>
+                <th scope="col">Sent</th>
+                <th scope="col">Unsubscribed</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr data-class="marketing">
+                <th scope="row">Marketing (education, rebooking nudge)</th>
+                <td data-column="sent">{report.classes.sent.marketing}</td>
+                <td data-column="unsubscribed">{report.classes.unsubscribed.marketing}</td>
+              </tr>
+              <tr data-class="care">
+                <th scope="row">Care (confirmation, reminder, after the visit)</th>
+                <td data-column="sent">{report.classes.sent.care}</td>
+                <td data-column="unsubscribed">{report.classes.unsubscribed.everything}</td>
+              </tr>
+            </tbody>
+          </table>
+          <p>
+            An unsubscribe stops marketing only: care emails about a booked visit still go. “Stop everything” stops
+            both, and is counted on the care row.
+          </p>
+        </section>
+
         <section id="left">
           <h2>Why leads left the nurture</h2>
           <LeaveChart left={nurture.left} />

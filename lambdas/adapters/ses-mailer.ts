@@ -30,8 +30,14 @@ export async function composeMime(
     subject: email.subject,
     text: email.text,
     html: email.html,
-    // RFC 8058 one-click unsubscribe. The URL is ours (base URL + signed token), never user text.
-    headers: { 'List-Unsubscribe': `<${email.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    // RFC 8058 one-click unsubscribe, on marketing only: a care email (about a booked visit) is not bulk mail, and a
+    // one-click unsubscribe stops marketing alone. The URL is ours (base URL + signed token), never user text.
+    ...(email.class === 'marketing' && {
+      headers: {
+        'List-Unsubscribe': `<${email.unsubscribeUrl}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    }),
   });
   return composer.compile().build();
 }

@@ -30,6 +30,8 @@ export function composeService(config: ResolvedConfig, parts: Parts = {}) {
     events: new DynamoEventStore(dynamo, tableOptionsWithAddressKey(config)),
     deliveries: new DynamoDeliveryLog(dynamo, options),
     dispatch,
+    /** The sequences the dispatcher sends (the unsubscribe reads each step's class from them). */
+    sequences: dispatch.sequences,
     /** The report's counters, shared by every handler in the process (the dispatcher's own). */
     counting: dispatch.counting,
   };

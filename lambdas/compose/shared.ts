@@ -16,7 +16,7 @@ import { SEQUENCE_IDS } from '../contract.ts';
 import { Counting } from '../domain/counting.ts';
 import { addressKey } from '../domain/privacy.ts';
 import type { Clock } from '../domain/ports.ts';
-import type { Sequence } from '../domain/sequence.ts';
+import { validateSequences, type Sequence } from '../domain/sequence.ts';
 
 // What handlers read through compose rather than from config.ts and emails/ themselves.
 export type { Clinic } from '../../emails/clinic.ts';
@@ -48,8 +48,9 @@ export function clinicFor(config: Config): Clinic {
   };
 }
 
-/** The sequences with the stage's send window, when config overrides it. */
+/** The sequences with the stage's send window, when config overrides it; checked at start (`validateSequences`). */
 export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>> {
+  validateSequences(defaultSequences);
   const start = config.SEND_WINDOW_START;
   const end = config.SEND_WINDOW_END;
   if (!start && !end) return defaultSequences;

@@ -1,4 +1,5 @@
-/** /unsubscribe's parts: the lead store only. No mailer, renderer or templates. */
+/** /unsubscribe's parts: the lead store and the sequences' outline (each step's class). No mailer, renderer or templates. */
+import { outlines } from '../../emails/outline.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { dynamoClient } from '../adapters/clients.ts';
 import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
@@ -20,6 +21,7 @@ export function unsubscribeDeps(
     store: new DynamoLeadStore(dynamo, options),
     clock,
     log,
+    sequences: outlines,
     counting: countingFor(dynamo, options),
   };
 }

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import { SEQUENCE_IDS } from '../contract.ts';
-import { APPOINTMENT_STATUSES, type AppointmentStatus, type Lead, type LeadStatus } from './lead.ts';
+import { APPOINTMENT_STATUSES, STOPPED_FOR_GOOD, type AppointmentStatus, type Lead } from './lead.ts';
 import { planNext } from './plan.ts';
 import type { BookingChange, Clock, EventStore, LeadStore } from './ports.ts';
 import type { Sequence } from './sequence.ts';
@@ -53,9 +53,6 @@ export function parseBooking(body: unknown): BookingParse {
   const result = bookingSchema.safeParse(body);
   return result.success ? { ok: true, booking: result.data } : { ok: false, fields: fieldErrors(result.error) };
 }
-
-/** Leads that must not get email any more. A booking is still recorded on them. */
-const STOPPED: ReadonlySet<LeadStatus> = new Set(['unsubscribed', 'bounced', 'complained', 'rejected']);
 
 /** Every status takes a lead out of the nurture for good; the sequence it goes to instead. */
 const TARGET: Record<AppointmentStatus, string> = {
@@ -104,7 +101,9 @@ export function planBooking(
     lead.sequenceId === target &&
     lead.nextStepId !== undefined &&
     stepsBeforeVisit(sequence).includes(lead.nextStepId);
-  const reroute = !STOPPED.has(lead.status) && (lead.sequenceId !== target || moved || attendedEarly);
+  // A lead that stopped everything, bounced or complained gets no email: the booking is only recorded. One that
+  // unsubscribed from marketing still gets the care emails about its visit.
+  const reroute = !STOPPED_FOR_GOOD.has(lead.status) && (lead.sequenceId !== target || moved || attendedEarly);
   if (!reroute) return news ? { appointment } : undefined;
 
   const own = new Set(sequence.steps.map((step) => step.id));
@@ -130,10 +129,13 @@ export function planBooking(
       timeZone: lead.timeZone,
       appointmentAt,
       ...(lead.lastSentOn && { lastSentOn: lead.lastSentOn }),
+      ...(lead.optedOutAt && { optedOutAt: lead.optedOutAt }),
     },
     now,
     now,
   );
+  // Unsubscribed, and nothing but marketing ahead (the nudge after a cancellation): it stays unsubscribed.
+  if (lead.status === 'unsubscribed' && !plan.next) return news ? { appointment } : undefined;
   return {
     appointment,
     route: {

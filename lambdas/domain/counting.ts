@@ -71,8 +71,10 @@ export class Counting {
    * A claimed lead settled as completed or rejected. A claimed lead was active and never stopped, so only a nurture
    * lead that has not booked changes why it left (a booked lead left by booking); no read needed.
    */
-  async ended(lead: Pick<Lead, 'leadId' | 'sequenceId' | 'bookedAt'>, status: 'completed' | 'rejected') {
+  async ended(lead: Pick<Lead, 'leadId' | 'sequenceId' | 'bookedAt' | 'optedOutAt'>, status: 'completed' | 'rejected') {
     if (lead.sequenceId !== this.deps.nurtureId || lead.bookedAt) return;
+    // One that unsubscribed from marketing is counted by its unsubscribe, whatever ends it: recount it.
+    if (lead.optedOutAt) return this.changed(lead.leadId);
     const delta: Counts = { [leadKey('left.active')]: -1, [leadKey(`left.${status}`)]: 1 };
     await this.guard(lead.leadId, async () => {
       if (await this.deps.leads.adjust(lead.leadId, delta)) addCounts(this.pending, delta);

@@ -205,6 +205,9 @@ async function deliverSeen(
   const step = seen.nextStepId ? findStep(sequence, seen.nextStepId) : undefined;
   const expected = nextStep(sequence, passedSteps(seen));
   if (!step || step.id !== expected?.id) return { outcome: await settleWithout(deps, sequence, seen, []) };
+  // A lead that unsubscribed from marketing after this step was planned: pass over it (and any marketing after it).
+  if (step.class === 'marketing' && seen.optedOutAt)
+    return { outcome: await settleWithout(deps, sequence, seen, [step.id]) };
   // A step meant for before the visit that comes up at or past its deadline (retried, or picked up late) is moot:
   // the visit has begun, or is closer than the step's `lateUntilBefore`. The same deadline as planning's.
   const deadline = seen.appointmentAt ? deadlineFor(step, new Date(seen.appointmentAt), seen.timeZone) : undefined;
@@ -218,7 +221,7 @@ async function deliverSeen(
   });
   await deps.pace(priority);
   const markedAt = clock.now();
-  const token = await store.claim(seen, { sequenceId: sequence.id, stepId: step.id }, markedAt);
+  const token = await store.claim(seen, { sequenceId: sequence.id, stepId: step.id, class: step.class }, markedAt);
   if (!token) return { outcome: await afterRefusedClaim(deps, seen, progress) };
   progress.inFlight = true;
   progress.stepId = step.id;
@@ -230,6 +233,7 @@ async function deliverSeen(
     html: rendered.html,
     text: rendered.text,
     unsubscribeUrl,
+    class: step.class,
     tags: { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id },
   });
   const at = clock.now();

@@ -4,7 +4,8 @@ import type { Interest } from '../contract.ts';
 export type LeadStatus =
   | 'active' // a step is scheduled
   | 'completed' // the sequence ran out
-  | 'unsubscribed'
+  | 'unsubscribed' // opted out of marketing with no care email ahead: a booking later still starts the care emails
+  | 'stopped' // chose "stop everything": no email of any class, ever
   | 'bounced'
   | 'complained'
   | 'rejected'; // SES refused the address permanently
@@ -48,8 +49,9 @@ export interface Lead extends LeadProfile {
   /** Step ids sent (or settled), in order, across the lead's sequences; step ids are unique across sequences. */
   sentSteps: string[];
   /**
-   * Steps timed from an appointment that had passed when they came up: never sent, and re-planned on a reschedule.
-   * For an imported lead that starts later in the nurture (`--start-at`), also the steps before the one it starts at.
+   * Steps passed over, never sent: timed from an appointment that had passed when they came up (re-planned on a
+   * reschedule), marketing steps after the lead unsubscribed from marketing, or, for an imported lead that starts
+   * later in the nurture (`--start-at`), the steps before the one it starts at.
    */
   skippedSteps?: string[];
   /** When the lead entered its current sequence (sign-up, or the booking that switched it). */
@@ -67,7 +69,15 @@ export interface Lead extends LeadProfile {
   appointmentStatus?: AppointmentStatus;
   /** The scheduling system's id for the booking, when it sends one. */
   bookingId?: string;
+  /**
+   * When the lead unsubscribed from marketing (ISO). No marketing step is sent after it; care steps still are. The
+   * status says whether anything is still ahead ('active': a care step) or not ('unsubscribed').
+   */
+  optedOutAt?: string;
 }
+
+/** Statuses after which no email of any class goes out, whatever comes later (a booking is still recorded). */
+export const STOPPED_FOR_GOOD: ReadonlySet<LeadStatus> = new Set(['stopped', 'bounced', 'complained', 'rejected']);
 
 export const APPOINTMENT_STATUSES = ['booked', 'rescheduled', 'cancelled', 'no-show', 'attended'] as const;
 export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];

@@ -6,14 +6,20 @@ import type { Lead } from './lead.ts';
 import { appointmentSendTime, sendTimeFor } from './schedule.ts';
 import { nextStep, type Sequence } from './sequence.ts';
 
-export type Position = Pick<Lead, 'sentSteps' | 'skippedSteps' | 'timeZone' | 'lastSentOn' | 'appointmentAt'>;
+export type Position = Pick<
+  Lead,
+  'sentSteps' | 'skippedSteps' | 'timeZone' | 'lastSentOn' | 'appointmentAt' | 'optedOutAt'
+>;
 
 export interface Plan {
   /** The next step and when it is due; absent when the sequence is over. */
   next?: { stepId: string; at: Date };
   /** The next step is timed from the appointment and goes late: its usual time had passed (`lateUntilBefore`). */
   late?: true;
-  /** Steps timed from an appointment that were too late by `now` (or with no appointment): never sent. */
+  /**
+   * Steps passed over, never sent: timed from an appointment and too late by `now` (or with no appointment), or
+   * marketing steps of a lead that unsubscribed from marketing.
+   */
   skipped: string[];
 }
 
@@ -27,14 +33,15 @@ export const passedSteps = (position: Pick<Position, 'sentSteps' | 'skippedSteps
  * The lead's next step, timed from `previousAt` (the last email, or the moment the sequence started).
  * A step timed from the appointment whose time is already before `now` is skipped, unless it may go late: the
  * reminder goes late for any visit more than 3 hours off (`lateUntilBefore` in emails/sequences.ts), and is skipped
- * closer to it, where the confirmation covers it. Other steps that are overdue are simply due at once.
+ * closer to it, where the confirmation covers it. Other steps that are overdue are simply due at once. A lead that
+ * unsubscribed from marketing passes over every marketing step: only care steps are planned for it.
  */
 export function planNext(sequence: Sequence, position: Position, previousAt: Date, now: Date): Plan {
   const passed = passedSteps(position);
   const skipped: string[] = [];
   const appointmentAt = position.appointmentAt ? new Date(position.appointmentAt) : undefined;
   for (let step = nextStep(sequence, passed); step; step = nextStep(sequence, [...passed, ...skipped])) {
-    if (step.appointment && !appointmentAt) {
+    if ((step.appointment && !appointmentAt) || (position.optedOutAt && step.class === 'marketing')) {
       skipped.push(step.id);
       continue;
     }

@@ -5,6 +5,7 @@
 import type { AppointmentStatus, Lead, LeadStatus } from './lead.ts';
 import type { Counts, LeadView } from './report-counts.ts';
 import type { EngagementEvent } from './ses-event.ts';
+import type { MessageClass } from './sequence.ts';
 
 export interface Clock {
   now(): Date;
@@ -87,9 +88,14 @@ export interface LeadStore {
   due(shard: number, now: Date, limit: number): Promise<DueLead[]>;
   /**
    * Take the lead as `seen` and mark `step` in flight, in one write, just before the SES call: only if it is still
-   * due, active, unchanged since it was read (its `rev`) and carries no in-flight mark. Undefined when it is not.
+   * due, active, unchanged since it was read (its `rev`) and carries no in-flight mark, and, for a marketing step, only
+   * if the lead has not opted out of marketing. Undefined when it is not.
    */
-  claim(seen: DueLead, step: { sequenceId: string; stepId: string }, now: Date): Promise<string | undefined>;
+  claim(
+    seen: DueLead,
+    step: { sequenceId: string; stepId: string; class: MessageClass },
+    now: Date,
+  ): Promise<string | undefined>;
   /**
    * Take over a lead whose in-flight mark `stale` is older than the lease, keeping the mark (the send it stands for
    * is reported unconfirmed by the settle that follows). Undefined when the lead moved on meanwhile.
@@ -135,6 +141,19 @@ export interface LeadStore {
     now: Date,
     inFlightSince: Date,
   ): Promise<{ outcome: 'stopped'; previous: LeadStatus } | { outcome: 'not-found' } | { outcome: 'in-flight' }>;
+  /**
+   * Record a marketing unsubscribe (`optedOutAt`, kept from the first one) on the lead as `seen` (its `rev`); with
+   * `end`, also end its emails as 'unsubscribed' and take it out of the due index (its next step was marketing, or it
+   * had none). Without `end` the lead stays as it is, and its care steps still go. 'conflict': the lead changed since
+   * it was read; 'in-flight': as for `stop`.
+   */
+  optOut(
+    leadId: string,
+    seen: Pick<StoredLead, 'rev'>,
+    end: boolean,
+    now: Date,
+    inFlightSince: Date,
+  ): Promise<'opted-out' | 'conflict' | 'in-flight' | 'not-found'>;
   /** The lead that signed up with this normalised address, if any. */
   leadIdForEmail(email: string): Promise<string | undefined>;
   /**
@@ -190,8 +209,9 @@ export interface LeadCounts {
   adjust(leadId: string, delta: Counts): Promise<boolean>;
 }
 
-export type StopStatus = Extract<LeadStatus, 'unsubscribed' | 'bounced' | 'complained'>;
-export type SuppressionReason = StopStatus;
+/** How a stop ends a lead's emails: each stops every class (a marketing unsubscribe is `LeadStore.optOut`). */
+export type StopStatus = Extract<LeadStatus, 'stopped' | 'bounced' | 'complained'>;
+export type SuppressionReason = Extract<LeadStatus, 'unsubscribed' | 'bounced' | 'complained'>;
 
 export interface OutgoingEmail {
   to: { address: string; name: string };
@@ -199,6 +219,8 @@ export interface OutgoingEmail {
   html: string;
   text: string;
   unsubscribeUrl: string;
+  /** Marketing carries List-Unsubscribe (RFC 8058 one-click); care does not: it is not bulk mail. */
+  class: MessageClass;
   /** SES message tags: ids only. */
   tags: { leadId: string; sequenceId: string; stepId: string };
 }

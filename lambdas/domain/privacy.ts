@@ -89,13 +89,16 @@ const STOPPED: readonly LeadStatus[] = ['unsubscribed', 'bounced', 'complained']
 
 /**
  * Why the erasure keeps the address's hash, or undefined when it keeps nothing: only for a person on the suppression
- * list (a bounce, a complaint) or who unsubscribed or was stopped for one of those. A person who simply completed the
+ * list (a bounce, a complaint), who was stopped for one of those, or who unsubscribed (from marketing, or from
+ * everything). A person who simply completed the
  * sequence, booked, or was active leaves nothing: signing up again later starts a new lead.
  */
 export function hashKeptFor(person: StoredPerson): SuppressionReason | undefined {
   if (person.suppression) return person.suppression.reason;
   const status = person.lead?.status;
   if (status && STOPPED.includes(status)) return status as SuppressionReason;
+  // "Stop everything", or an unsubscribe from marketing while care emails went on: both are unsubscribes.
+  if (status === 'stopped' || person.lead?.optedOutAt) return 'unsubscribed';
   return person.erased?.reason;
 }
 

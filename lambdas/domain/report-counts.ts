@@ -8,13 +8,22 @@
  *   lead/nurture                          leads that entered the nurture
  *   lead/left.<reason>                    of those, why each left it (`LeaveReason`)
  *   lead/bookings, lead/afterClick, lead/withoutClick
+ *   lead/unsubscribed.marketing       every lead that unsubscribed from marketing (care may still go to it)
+ *   lead/unsubscribed.everything      every lead that chose "stop everything"
  */
 import type { Funnel, LeaveReason, ReportClick, ReportInput, ReportLead, ReportMessage } from './report.ts';
 
 /** Sparse: a key that is absent counts 0. */
 export type Counts = Record<string, number>;
 
-export type LeadTotal = 'nurture' | `left.${LeaveReason}` | 'bookings' | 'afterClick' | 'withoutClick';
+export type LeadTotal =
+  | 'nurture'
+  | `left.${LeaveReason}`
+  | 'bookings'
+  | 'afterClick'
+  | 'withoutClick'
+  | 'unsubscribed.marketing'
+  | 'unsubscribed.everything';
 
 export const stepKey = (sequenceId: string, stepId: string, metric: keyof Funnel) =>
   `step/${sequenceId}/${stepId}/${metric}`;
@@ -92,12 +101,17 @@ export function countLead({ lead, messages, clicks }: LeadView, nurtureId: strin
       increment(counts, leadKey('withoutClick'));
     }
   }
-  if (lead.status === 'unsubscribed') {
-    const step = lastSentBefore(lead, messages);
+  // Either kind of unsubscribe is counted against the last email before it; a lead that unsubscribed from marketing
+  // and later stopped everything, against the email before the first.
+  const unsubscribedAt = lead.optedOutAt ?? (lead.status === 'stopped' ? lead.stoppedAt : undefined);
+  if (lead.status === 'stopped') increment(counts, leadKey('unsubscribed.everything'));
+  else if (lead.optedOutAt || lead.status === 'unsubscribed') increment(counts, leadKey('unsubscribed.marketing'));
+  if (unsubscribedAt || lead.status === 'unsubscribed') {
+    const step = lastSentBefore(messages, unsubscribedAt ?? lead.stoppedAt);
     if (step) increment(counts, stepKey(step.sequenceId, step.stepId, 'unsubscribed'));
   }
   if (lead.status === 'bounced') {
-    const step = latest(messages.filter((m) => m.counts.Bounce)) ?? lastSentBefore(lead, messages);
+    const step = latest(messages.filter((m) => m.counts.Bounce)) ?? lastSentBefore(messages, lead.stoppedAt);
     if (step) increment(counts, stepKey(step.sequenceId, step.stepId, 'bounced'));
   }
   return counts;
@@ -124,17 +138,19 @@ export function recount(input: ReportInput, nurtureId: string): Counts {
  * Whichever came first: a booking, or the unsubscribe, bounce or complaint that stopped the lead. An unsubscribe
  * from the follow-up is still a booking; a booking after an unsubscribe still counts as a booking, not as the reason.
  */
-export function leaveReason(lead: Pick<ReportLead, 'status' | 'bookedAt' | 'stoppedAt'>): LeaveReason {
+export function leaveReason(lead: Pick<ReportLead, 'status' | 'bookedAt' | 'stoppedAt' | 'optedOutAt'>): LeaveReason {
   if (lead.bookedAt && !(lead.stoppedAt && at(lead.stoppedAt) < at(lead.bookedAt))) return 'booked';
+  // Unsubscribed from the nurture, then booked: in the follow-up now (care goes on), it left by unsubscribing.
+  if (lead.optedOutAt && (lead.status === 'active' || lead.status === 'completed')) return 'unsubscribed';
   return lead.status;
 }
 
 type StepRef = Pick<ReportMessage, 'sequenceId' | 'stepId'>;
 
-/** The last step the lead was sent before it stopped. */
-function lastSentBefore(lead: ReportLead, messages: readonly ReportMessage[]): StepRef | undefined {
-  const stoppedAt = lead.stoppedAt ? at(lead.stoppedAt) : Infinity;
-  return latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= stoppedAt));
+/** The last step the lead was sent up to `until` (always, without it). */
+function lastSentBefore(messages: readonly ReportMessage[], until: string | undefined): StepRef | undefined {
+  const by = until ? at(until) : Infinity;
+  return latest(messages.filter((m) => m.state !== 'rejected' && at(m.at) <= by));
 }
 
 const at = (iso: string | undefined) => (iso ? Date.parse(iso) : NaN);

@@ -7,7 +7,7 @@ import { SEQUENCE_IDS } from '../contract.ts';
 import { leadKey as leadCountKey, parseStepKey, recount, type Counts, type LeadTotal } from './report-counts.ts';
 import type { LeadStatus } from './lead.ts';
 import type { MessageState } from './ports.ts';
-import type { Sequence } from './sequence.ts';
+import type { MessageClass, Sequence } from './sequence.ts';
 
 /** What the report reads of a lead. */
 export interface ReportLead {
@@ -18,6 +18,8 @@ export interface ReportLead {
   bookedAt?: string;
   /** When an unsubscribe, bounce or complaint stopped the lead. */
   stoppedAt?: string;
+  /** When the lead unsubscribed from marketing (care emails may still go to it). */
+  optedOutAt?: string;
 }
 
 export type CountedEvent = 'Send' | 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint';
@@ -89,7 +91,7 @@ export const FUNNEL_COLUMNS: readonly { key: keyof Funnel; label: string; meanin
   {
     key: 'unsubscribed',
     label: 'Unsubscribed',
-    meaning: 'leads who unsubscribed with this as the last email they were sent',
+    meaning: 'leads who unsubscribed (from marketing, or from everything) with this as the last email they were sent',
   },
 ];
 
@@ -109,6 +111,7 @@ export interface SequenceFunnel {
 export const LEAVE_REASONS = [
   'booked',
   'unsubscribed',
+  'stopped',
   'bounced',
   'complained',
   'rejected',
@@ -120,6 +123,7 @@ export type LeaveReason = (typeof LEAVE_REASONS)[number];
 export const LEAVE_LABELS: Record<LeaveReason, string> = {
   booked: 'Booked',
   unsubscribed: 'Unsubscribed',
+  stopped: 'Stopped all emails',
   bounced: 'Bounced',
   complained: 'Complained',
   rejected: 'Rejected by SES',
@@ -140,6 +144,11 @@ export interface Report {
   bookings: { total: number; afterClick: number; withoutClick: number };
   /** The nurture first, then the other sequences. */
   sequences: SequenceFunnel[];
+  /**
+   * By class (`MessageClass`): emails SES accepted, and leads who unsubscribed from marketing (care went on) or from
+   * everything. Steps no longer configured have no class and are left out of `sent`.
+   */
+  classes: { sent: Record<MessageClass, number>; unsubscribed: { marketing: number; everything: number } };
 }
 
 export interface ReportOptions {
@@ -176,6 +185,12 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
     if (step && step.metric in FUNNEL_KEYS) cell(step.sequenceId, step.stepId)[step.metric] += value;
   }
   const total = (name: LeadTotal) => counts[leadCountKey(name)] ?? 0;
+  const sent: Record<MessageClass, number> = { marketing: 0, care: 0 };
+  for (const sequence of Object.values(options.sequences))
+    for (const step of sequence.steps) {
+      const funnel = funnels.get(sequence.id)?.get(step.id);
+      if (funnel) sent[step.class] += funnel.sent;
+    }
   return {
     generatedAt: options.now.toISOString(),
     note: OPENS_NOTE,
@@ -189,6 +204,10 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
     },
     bookings: { total: total('bookings'), afterClick: total('afterClick'), withoutClick: total('withoutClick') },
     sequences: orderedSequences(funnels, options.sequences, nurtureId),
+    classes: {
+      sent,
+      unsubscribed: { marketing: total('unsubscribed.marketing'), everything: total('unsubscribed.everything') },
+    },
   };
 }
 

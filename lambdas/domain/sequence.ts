@@ -3,6 +3,16 @@
  * The email content lives in `emails/`; the domain never imports it. The ids the code refers to (the sequence a
  * sign-up starts, those a booking moves a lead into) are in `lambdas/contract.ts`.
  */
+import * as z from 'zod';
+
+/**
+ * What kind of email a step is. `marketing` (the nurture, the rebooking nudge) stops at an unsubscribe and carries
+ * `List-Unsubscribe`; `care` (the confirmation, the reminder, the note after the visit) is about a visit the lead
+ * booked: it goes on after a marketing unsubscribe, and stops only on "stop everything", a hard bounce or a complaint.
+ */
+export const MESSAGE_CLASSES = ['marketing', 'care'] as const;
+export type MessageClass = (typeof MESSAGE_CLASSES)[number];
+
 export interface WallClockWindow {
   /** Local time of day, "HH:mm", inclusive. */
   start: string;
@@ -19,6 +29,8 @@ export interface StepDelay {
 export interface SequenceStep {
   /** Stable id. Never rename a step that leads may be waiting on; add a new one instead. */
   id: string;
+  /** Marketing or care: what an unsubscribe stops (see `MessageClass`). */
+  class: MessageClass;
   /** Wait this long after the previous email of this sequence was sent (or after sign-up for the first step). */
   after?: StepDelay;
   /** Send at once, ignoring the send window (the welcome, a booking confirmation). */
@@ -70,4 +82,45 @@ export function nextStep<S extends SequenceStep>(sequence: Sequence<S>, sent: re
 
 export function findStep<S extends SequenceStep>(sequence: Sequence<S>, stepId: string): S | undefined {
   return sequence.steps.find((step) => step.id === stepId);
+}
+
+/** The class of the step a lead is waiting on, if its sequence still has that step. */
+export function classOf(
+  sequences: Readonly<Record<string, Pick<Sequence, 'steps'>>>,
+  sequenceId: string,
+  stepId: string | undefined,
+): MessageClass | undefined {
+  return stepId === undefined ? undefined : sequences[sequenceId]?.steps.find((step) => step.id === stepId)?.class;
+}
+
+const stepsSchema = z.array(
+  z.object({
+    id: z.string().min(1),
+    class: z.enum(MESSAGE_CLASSES, { error: `class must be one of: ${MESSAGE_CLASSES.join(', ')}` }),
+  }),
+);
+
+/**
+ * Check the sequences at start: every step has a class, and no step id is used twice (leads store step ids, unique
+ * across sequences). Throws one error naming every problem.
+ */
+export function validateSequences<S extends SequenceStep>(
+  sequences: Readonly<Record<string, Sequence<S>>>,
+): Readonly<Record<string, Sequence<S>>> {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const sequence of Object.values(sequences)) {
+    const parsed = stepsSchema.safeParse(sequence.steps);
+    if (!parsed.success)
+      for (const issue of parsed.error.issues) {
+        const step = sequence.steps[Number(issue.path[0])];
+        problems.push(`${sequence.id}/${step?.id ?? issue.path.join('.')}: ${issue.message}`);
+      }
+    for (const step of sequence.steps) {
+      if (seen.has(step.id)) problems.push(`${sequence.id}/${step.id}: step id used twice`);
+      seen.add(step.id);
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid sequences: ${problems.join('; ')}`);
+  return sequences;
 }

@@ -81,12 +81,12 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('from sign-up to unsubscribe (br
       expect(await page.locator('tr[data-step="welcome"] td[data-column="clicked"]').textContent()).toBe('1 (100%)');
       expect(await page.locator('[data-metric="nurture-leads"] strong').textContent()).toBe('1');
 
-      // 4. Unsubscribe: the link in the email's footer, then the one button.
+      // 4. Unsubscribe: the link in the email's footer, then the page's first button (the education emails).
       await page.goto(runtime.inboxUrl);
       await welcome.getByRole('button', { name: 'Toggle HTML view' }).click();
       const unsubscribeLink = await email.locator('a[href*="/unsubscribe?token="]').getAttribute('href');
       await page.goto(unsubscribeLink!);
-      await page.getByRole('button', { name: 'Unsubscribe' }).click();
+      await page.getByRole('button', { name: 'Stop the education emails' }).click();
       await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor();
       const receivedBefore = (await inboxFor(runtime, address)).length;
       const unsubscribedAt = runtime.now();

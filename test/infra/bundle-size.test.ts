@@ -34,7 +34,11 @@ const SENDING = [
   /^lambdas\/compose\/sending\.ts$/,
 ];
 /** React, the email templates and their components. */
-const REACT_AND_TEMPLATES = [/^node_modules\/(react|react-dom|react-email|@react-email)\//, /^emails\/(?!clinic\.ts$)/];
+// The outline (each step's id, timing and class) is not a template: the unsubscribe reads each step's class from it.
+const REACT_AND_TEMPLATES = [
+  /^node_modules\/(react|react-dom|react-email|@react-email)\//,
+  /^emails\/(?!clinic\.ts$|outline\.ts$)/,
+];
 
 const outDir = mkdtempSync(path.join(tmpdir(), 'nurture-bundles-'));
 const bundles = Object.fromEntries(

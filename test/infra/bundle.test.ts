@@ -74,7 +74,7 @@ describe('the deployed bundles', () => {
     const sources = async (handler: string) =>
       (JSON.parse(await readFile(new URL(`${bundleOf(handler)}.map`), 'utf8')) as { sources: string[] }).sources;
     const sendingOnly =
-      /node_modules\/(react|react-dom|react-email|@react-email|@aws-sdk\/client-ses)\/|(^|\/)emails\/(?!clinic\.ts)|adapters\/(renderer|ses-mailer)\.ts/;
+      /node_modules\/(react|react-dom|react-email|@react-email|@aws-sdk\/client-ses)\/|(^|\/)emails\/(?!clinic\.ts|outline\.ts)|adapters\/(renderer|ses-mailer)\.ts/;
     for (const handler of ['unsubscribe', 'ses-events'])
       expect(
         (await sources(handler)).filter((source) => sendingOnly.test(source)),

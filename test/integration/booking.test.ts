@@ -4,10 +4,13 @@ import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { bookingDeps } from '../../lambdas/compose.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { nurture } from '../../emails/sequences.ts';
+import { sesEventFor } from '../../local/engagement-feed.ts';
+import { oneByOne } from '../../local/sqs-batch.ts';
 import { seedDueLeads } from '../support/seed.ts';
 import {
   bookingEvent,
@@ -453,7 +456,7 @@ describe('a booking', () => {
     const leadId = await signUp(env, email);
     env.clock.advance(3 * DAY);
     // A dispatcher handed how-it-works to SES and died; its lease has not run out when the booking arrives.
-    const step = { sequenceId: 'nurture', stepId: 'how-it-works' };
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
     expect(await env.store.claim((await env.store.get(leadId))!, step, env.clock.now())).toEqual(expect.any(String));
     env.clock.advance(60_000);
     await makeBookingHandler(env)(
@@ -494,7 +497,7 @@ describe('a booking', () => {
     expect(await env.store.get(leadId)).toMatchObject({ status: 'bounced', appointmentStatus: 'cancelled' });
   });
 
-  it('an unsubscribed lead who books has the booking recorded and gets no email', async () => {
+  it('a lead that unsubscribed from the nurture and then books gets the care emails about its visit, and no more nurture', async () => {
     const env = await testEnv();
     const email = uniqueEmail('quiet');
     const leadId = await signUp(env, email);
@@ -502,6 +505,43 @@ describe('a booking', () => {
     await makeUnsubscribeHandler(env)(
       httpEvent('POST', `/unsubscribe?token=${token}`, {
         body: 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'unsubscribed' });
+
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+    );
+    expect(JSON.parse(answer.body!)).toMatchObject({ changed: true, sequence: 'follow-up' });
+    await live(env, 10, [leadId]);
+    expect((await inbox(email)).map((m) => m.subject)).toEqual([
+      expect.stringContaining('Welcome'),
+      expect.stringContaining('booked'),
+      expect.any(String), // the reminder
+      expect.any(String), // the note after the visit
+    ]);
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'completed',
+      optedOutAt: expect.any(String),
+      sentSteps: ['welcome', 'confirmation', 'reminder', 'after-visit'],
+    });
+    // A cancellation after that would start the rebooking nudge: marketing, so not for this lead.
+    await makeBookingHandler(env)(
+      bookingEvent({ leadId, appointmentAt: '2026-03-20T09:00:00-04:00', status: 'cancelled' }),
+    );
+    await live(env, 5, [leadId]);
+    expect(await inbox(email)).toHaveLength(4);
+  });
+
+  it('a lead that stopped everything and then books has the booking recorded and gets no email', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('stopped');
+    const leadId = await signUp(env, email);
+    const token = encodeURIComponent(signUnsubscribeToken(leadId, env.config.UNSUBSCRIBE_SECRET));
+    await makeUnsubscribeHandler(env)(
+      httpEvent('POST', `/unsubscribe?token=${token}`, {
+        body: 'stop=everything',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       }),
     );
@@ -513,12 +553,12 @@ describe('a booking', () => {
     await live(env, 10, [leadId]);
     expect(await inbox(email)).toHaveLength(1);
     expect(await env.store.get(leadId)).toMatchObject({
-      status: 'unsubscribed',
+      status: 'stopped',
       appointmentAt: '2026-03-09T14:00:00.000Z',
     });
   });
 
-  it('a booking whose write is held up on the network while the lead unsubscribes is recorded, and sends nothing', async () => {
+  it('a booking whose write is held up on the network while the lead unsubscribes from marketing still sends the care emails', async () => {
     const env = await testEnv();
     const email = uniqueEmail('quiet-race');
     const leadId = await signUp(env, email);
@@ -536,13 +576,63 @@ describe('a booking', () => {
     expect(unsubscribed.statusCode).toBe(200);
     letGo();
 
+    expect(JSON.parse((await pending).body!)).toMatchObject({ changed: true, sequence: 'follow-up' });
+    await live(env, 10, [leadId]);
+    // The welcome, then the visit's confirmation, reminder and note; no nurture email after the unsubscribe.
+    expect(await inbox(email)).toHaveLength(4);
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'completed',
+      optedOutAt: expect.any(String),
+      sentSteps: ['welcome', 'confirmation', 'reminder', 'after-visit'],
+    });
+  });
+
+  it('a booking whose write is held up on the network while the lead stops everything is recorded, and sends nothing', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('stop-race');
+    const leadId = await signUp(env, email);
+    const { book, reached, letGo } = heldBookingHandler(env);
+    const pending = book(bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    await reached;
+    const token = encodeURIComponent(signUnsubscribeToken(leadId, env.config.UNSUBSCRIBE_SECRET));
+    const stopped = await makeUnsubscribeHandler(env)(
+      httpEvent('POST', `/unsubscribe?token=${token}`, {
+        body: 'stop=everything',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+    );
+    expect(stopped.statusCode).toBe(200);
+    letGo();
+
     expect(JSON.parse((await pending).body!)).toMatchObject({ changed: true, sequence: null });
     await live(env, 10, [leadId]);
     expect(await inbox(email)).toHaveLength(1); // the welcome
-    expect(await env.store.get(leadId)).toMatchObject({
-      status: 'unsubscribed',
-      appointmentAt: '2026-03-09T14:00:00.000Z',
-    });
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'stopped', appointmentAt: '2026-03-09T14:00:00.000Z' });
+  });
+
+  it('a hard bounce or a complaint on a care email stops the rest of the care emails', async () => {
+    for (const [type, detail] of [
+      ['Bounce', { bounceType: 'Permanent' }],
+      ['Complaint', { complaintFeedbackType: 'abuse' }],
+    ] as const) {
+      const env = await testEnv();
+      const email = uniqueEmail(`care-${type.toLowerCase()}`);
+      const leadId = await signUp(env, email);
+      await makeBookingHandler(env)(
+        bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+      );
+      const confirmation = (await env.store.messages(leadId)).find((m) => m.stepId === 'confirmation')!;
+      const tags = { leadId, sequenceId: 'follow-up', stepId: 'confirmation' };
+      expect(
+        await oneByOne(makeSesEventsRecorder(env))(
+          sesEventFor(type, confirmation.messageId!, tags, env.clock.now(), detail),
+        ),
+        type,
+      ).toBe('recorded');
+      await live(env, 10, [leadId]);
+      expect(await inbox(email), type).toHaveLength(2); // the welcome and the confirmation; no reminder, no note
+      expect(await env.store.get(leadId), type).toMatchObject({ status: type === 'Bounce' ? 'bounced' : 'complained' });
+    }
   });
 });
 

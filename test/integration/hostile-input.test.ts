@@ -388,12 +388,13 @@ describe('hostile sign-ups', () => {
 });
 
 describe('hostile unsubscribes', () => {
-  it('2,500 generated unsubscribe requests: no 5xx, and only an exact, valid token changes anything', async () => {
+  it('2,500 generated unsubscribe requests: no 5xx, and only an exact, valid token with a valid choice changes anything', async () => {
     const unsub = await testEnv({ UNSUBSCRIBE_SECRET: env.config.UNSUBSCRIBE_SECRET });
     const handler = counted(makeUnsubscribeHandler(unsub));
     const leads = await seedDueLeads(unsub, 4, 'unsub-fuzz');
     const tokens = leads.map((lead) => new URL(unsub.dispatch.unsubscribeUrl(lead.leadId)).searchParams.get('token')!);
-    const unsubscribed = new Set<string>();
+    /** What each lead should be now: active, unsubscribed (from marketing) or stopped (everything). */
+    const expected = new Map<string, string>();
     const WELL_FORMED_TRICKS = UNICODE_TRICKS.filter((trick) => !/[\ud800-\udfff]/.test(trick)); // URL-encodable
 
     const mutated = fc
@@ -430,7 +431,23 @@ describe('hostile unsubscribes', () => {
     const request = fc.record({
       method: fc.constantFrom('GET', 'POST', 'POST', 'HEAD', 'PUT'),
       query,
-      body: fc.option(fc.oneof(fc.constant('List-Unsubscribe=One-Click'), brokenForm, deepJson), { nil: undefined }),
+      body: fc.option(
+        fc.oneof(
+          fc.constant('List-Unsubscribe=One-Click'),
+          // The page's two buttons, and choices no page sends.
+          fc.constantFrom(
+            'stop=marketing',
+            'stop=everything',
+            'stop=all',
+            'stop=EVERYTHING',
+            'stop=everything&stop=marketing',
+            'stop=',
+          ),
+          brokenForm,
+          deepJson,
+        ),
+        { nil: undefined },
+      ),
       type: fc.constantFrom(undefined, 'application/x-www-form-urlencoded', 'application/json', 'text/plain'),
     });
 
@@ -446,17 +463,23 @@ describe('hostile unsubscribes', () => {
         expect(answer.headers?.['content-type']).toBe('text/html; charset=utf-8');
         const token = new URLSearchParams(rawQuery).get('token');
         const target = token === null ? -1 : tokens.indexOf(token);
-        expect(answer.statusCode).toBe(target >= 0 ? 200 : 400);
-        if (target >= 0 && method === 'POST') unsubscribed.add(leads[target]!.leadId);
-        if (target >= 0 && method === 'POST')
-          expect(await unsub.store.get(leads[target]!.leadId)).toMatchObject({ status: 'unsubscribed' });
+        // A POST stops marketing, unless it carries exactly one `stop`: marketing or everything; any other is refused.
+        // A body too large to be the page's form (over 16 KB) is read as a one-click: marketing.
+        const form = Buffer.byteLength(body ?? '') > 16 * 1024 ? '' : (body ?? '');
+        const stop = new URLSearchParams(form).getAll('stop');
+        const choice = stop.length === 0 ? 'marketing' : stop.length === 1 ? stop[0] : undefined;
+        const valid = choice === 'marketing' || choice === 'everything';
+        expect(answer.statusCode).toBe(target >= 0 && (method !== 'POST' || valid) ? 200 : 400);
+        if (target < 0 || method !== 'POST' || !valid) return;
+        const leadId = leads[target]!.leadId;
+        if (choice === 'everything') expected.set(leadId, 'stopped');
+        else if (expected.get(leadId) !== 'stopped') expected.set(leadId, 'unsubscribed');
+        expect(await unsub.store.get(leadId)).toMatchObject({ status: expected.get(leadId) });
       }),
       runs(2_500),
     );
     for (const lead of leads)
-      expect((await unsub.store.get(lead.leadId))?.status).toBe(
-        unsubscribed.has(lead.leadId) ? 'unsubscribed' : 'active',
-      );
+      expect((await unsub.store.get(lead.leadId))?.status).toBe(expected.get(lead.leadId) ?? 'active');
   }, 600_000);
 });
 

@@ -276,7 +276,7 @@ describe('npm run import', () => {
   it('never imports a person erased after unsubscribing: the kept hash of the address marks it suppressed', async () => {
     const env = await testEnv();
     const leadId = await signUp(env, { email: 'gone@example.com' });
-    await stopLead({ store: env.store, clock: env.clock, sendTimeoutMs: 15_000 }, leadId, 'unsubscribed');
+    await stopLead({ store: env.store, clock: env.clock, sendTimeoutMs: 15_000 }, leadId, 'stopped'); // "Stop everything"
     const people = new DynamoPrivacy(dynamoClient(env.config), {
       tableName: env.config.TABLE_NAME,
       addressKey: addressKey(env.config.UNSUBSCRIBE_SECRET),

@@ -200,7 +200,7 @@ describe('export and erasure of a person’s data', () => {
   it('a person who unsubscribed, erased, leaves only the keyed hash, and signing up again is refused without an email', async () => {
     const email = uniqueEmail('unsubscribed');
     const leadId = await signUp(env, { email, firstName: 'Cai' });
-    await stopLead({ store: env.store, clock: env.clock, sendTimeoutMs: 15_000 }, leadId, 'unsubscribed');
+    await stopLead({ store: env.store, clock: env.clock, sendTimeoutMs: 15_000 }, leadId, 'stopped'); // "Stop everything"
     const deps = privacyOf(env);
 
     expect(await erasePerson(deps, email)).toMatchObject({ found: true, keptHash: 'unsubscribed' });

@@ -60,6 +60,7 @@ describe('the privacy check', () => {
         html: '<p>x</p>',
         text: 'x',
         unsubscribeUrl: 'https://x.example/u',
+        class: 'marketing',
       },
       { from: { name: 'c', address: 'c@example.com' }, replyTo: 'r@example.com' },
     );

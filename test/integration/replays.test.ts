@@ -171,16 +171,24 @@ describe('an unsubscribe racing a dispatch', () => {
     const faults = await sesFaults();
     const env = await testEnv({ SES_ENDPOINT: faults.url }, runningClock());
     const [lead] = await seedDueLeads(env, 1, 'held-up');
-    // The unsubscribe runs on its own DynamoDB client whose next request is held until the test lets it go.
+    // The unsubscribe runs on its own DynamoDB client whose writes are held until the test lets them go (it reads
+    // the lead first, to see which class of email is next).
     const dynamo = dynamoClient(env.config);
     let arrived!: () => void;
     let letGo!: () => void;
     const reached = new Promise<void>((resolve) => (arrived = resolve));
     const gate = new Promise<void>((resolve) => (letGo = resolve));
-    dynamo.middlewareStack.add((next) => async (args) => (arrived(), await gate, next(args)), {
-      step: 'finalizeRequest',
-      name: 'heldUpNetwork',
-    });
+    dynamo.middlewareStack.add(
+      (next) => async (args) => {
+        const target = (args.request as { headers?: Record<string, string> }).headers?.['x-amz-target'] ?? '';
+        if (target.endsWith('.UpdateItem')) {
+          arrived();
+          await gate;
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'heldUpNetwork' },
+    );
     const unsubscribe = makeUnsubscribeHandler(unsubscribeDeps(env.config, { clock: env.clock, dynamo }));
 
     const url = new URL(env.dispatch.unsubscribeUrl(lead!.leadId));
@@ -190,7 +198,7 @@ describe('an unsubscribe racing a dispatch', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       }),
     );
-    await reached; // the stop write has left, with its time...
+    await reached; // the unsubscribe's write has left, with its time...
     expect(await deliverNext(env.dispatch, lead!.leadId)).toBe('sent'); // ...and a send completes before it lands
     letGo();
     expect((await pending).statusCode).toBe(200);
@@ -198,5 +206,79 @@ describe('an unsubscribe racing a dispatch', () => {
     const stored = (await env.store.get(lead!.leadId)) as { status: string; stoppedAt: string } | undefined;
     expect(stored?.status).toBe('unsubscribed');
     expect(faults.acceptedFor(lead!.leadId)[0]!.at).toBeLessThanOrEqual(Date.parse(stored!.stoppedAt));
+  });
+});
+
+describe('unsubscribes racing a care email', () => {
+  it('over 40 races with varied timing: a marketing unsubscribe never stops the reminder, stopping everything lets it go only before it is recorded', async ({
+    skip,
+  }) => {
+    skip(process.env.MUTATION_RUN === '1', 'timing decides each race: npm run mutate relies on the in-flight tests');
+    const faults = await sesFaults({ rule: (request) => ({ slow: (request.tags.leadId!.charCodeAt(25) % 4) * 5 }) });
+    const env = await testEnv({ SES_ENDPOINT: faults.url }, runningClock());
+    const unsubscribe = makeUnsubscribeHandler(env);
+    const book = makeBookingHandler(env);
+    const signup = makeSignupHandler(env);
+    // 40 leads who booked a visit three days out: the welcome and the confirmation are sent, the reminder is next.
+    const leadIds: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const body = { email: uniqueEmail(`care-race-${i}`), firstName: 'Ida', consent: true };
+      const { leadId } = JSON.parse((await signup(httpEvent('POST', '/signup', { body }))).body!) as { leadId: string };
+      const appointmentAt = new Date(env.clock.now().getTime() + 3 * DAY).toISOString();
+      await book(bookingEvent({ leadId, appointmentAt, status: 'booked' }));
+      leadIds.push(leadId);
+    }
+    const due = await Promise.all(leadIds.map((id) => env.store.get(id)));
+    expect(due.map((lead) => lead?.nextStepId)).toEqual(Array(40).fill('reminder'));
+    env.clock.set(new Date(Math.max(...due.map((lead) => Date.parse(lead!.nextSendAt!)))));
+
+    const reminders = (leadId: string) => faults.acceptedFor(leadId).filter((m) => m.tags.stepId === 'reminder');
+    const stopOutcomes = { sentBefore: 0, notSent: 0 };
+    for (const [i, leadId] of leadIds.entries()) {
+      const everything = i % 2 === 1;
+      const url = new URL(env.dispatch.unsubscribeUrl(leadId));
+      const request = httpEvent('POST', `${url.pathname}${url.search}`, {
+        body: everything ? 'stop=everything' : 'List-Unsubscribe=One-Click',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      const offset = ((i * 7) % 40) - 10; // ms from the dispatch to the unsubscribe: -10 (unsubscribe first) to +29
+      const [, answer] = await Promise.all([
+        sleep(-offset).then(() => deliverNext(env.dispatch, leadId)),
+        sleep(offset).then(() => unsubscribe(request)),
+      ]);
+      expect(answer.statusCode).toBe(200);
+      // The next dispatcher run: a reminder the race kept back goes now, unless everything was stopped.
+      await deliverNext(env.dispatch, leadId);
+
+      const stored = (await env.store.get(leadId)) as { status: string; stoppedAt?: string; nextStepId?: string };
+      if (everything) {
+        expect(stored.status).toBe('stopped');
+        const sent = reminders(leadId);
+        expect(sent.length).toBeLessThanOrEqual(1);
+        if (sent[0]) expect(sent[0].at).toBeLessThanOrEqual(Date.parse(stored.stoppedAt!));
+        stopOutcomes[sent.length ? 'sentBefore' : 'notSent']++;
+      } else {
+        expect(stored).toMatchObject({ status: 'active', nextStepId: 'after-visit', optedOutAt: expect.any(String) });
+        expect(reminders(leadId)).toHaveLength(1);
+      }
+    }
+    expect(stopOutcomes.sentBefore).toBeGreaterThan(0); // the races really went both ways
+    expect(stopOutcomes.notSent).toBeGreaterThan(0);
+
+    // After the visit: the note goes to every lead that unsubscribed from marketing, to none that stopped everything.
+    env.clock.advance(5 * DAY);
+    await dispatchDue(env.dispatch);
+    for (const [i, leadId] of leadIds.entries()) {
+      const steps = faults.acceptedFor(leadId).map((m) => m.tags.stepId);
+      expect(
+        steps.filter((step) => step === 'after-visit'),
+        leadId,
+      ).toHaveLength(i % 2 === 1 ? 0 : 1);
+      expect(
+        steps.filter(
+          (step) => step !== 'welcome' && step !== 'confirmation' && step !== 'reminder' && step !== 'after-visit',
+        ),
+      ).toEqual([]);
+    }
   });
 });

@@ -146,7 +146,14 @@ function expectTheFunnel(report: Report) {
   expect(report.nurture).toEqual({
     sequenceId: 'nurture',
     leads: 8,
-    left: { booked: 4, unsubscribed: 1, bounced: 1, complained: 1, rejected: 0, completed: 0, active: 1 },
+    left: { booked: 4, unsubscribed: 1, stopped: 0, bounced: 1, complained: 1, rejected: 0, completed: 0, active: 1 },
+  });
+  // By class: the four confirmations are care; every other email sent is marketing. The one unsubscribe was one-click.
+  const sentIn = (sequenceId: string) =>
+    report.sequences.find((s) => s.sequenceId === sequenceId)!.steps.reduce((sum, step) => sum + step.sent, 0);
+  expect(report.classes).toEqual({
+    sent: { marketing: sentIn('nurture') + sentIn('reschedule'), care: 4 },
+    unsubscribed: { marketing: 1, everything: 0 },
   });
 }
 

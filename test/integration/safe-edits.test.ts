@@ -37,7 +37,7 @@ describe('marketing edits a sequence while leads are in it', () => {
     const { env, leadId } = await leadWithWelcome();
     await runNext(env, leadId); // how-it-works
     const edited = deployEdit(env, (steps) => [
-      { id: 'before-we-start', after: { days: 1 }, template: SideEffects },
+      { id: 'before-we-start', class: 'marketing', after: { days: 1 }, template: SideEffects },
       ...steps,
     ]);
 
@@ -65,7 +65,7 @@ describe('marketing edits a sequence while leads are in it', () => {
     await runNext(env, leadId); // how-it-works, Wednesday 4 March
     const edited = deployEdit(env, (steps) => [
       ...steps.slice(0, 2),
-      { id: 'a-new-email', after: { days: 1 }, template: SideEffects },
+      { id: 'a-new-email', class: 'marketing', after: { days: 1 }, template: SideEffects },
       ...steps.slice(2),
     ]);
 
@@ -79,7 +79,7 @@ describe('marketing edits a sequence while leads are in it', () => {
     await runNext(env, leadId); // who-it-helps
     const edited = deployEdit(env, (steps) => [
       ...steps.slice(0, 2),
-      { id: 'a-new-email', after: { days: 1 }, template: SideEffects },
+      { id: 'a-new-email', class: 'marketing', after: { days: 1 }, template: SideEffects },
       ...steps.slice(2),
     ]);
 
@@ -92,7 +92,7 @@ describe('marketing edits a sequence while leads are in it', () => {
     expect((await runUntilDone(env, leadId))?.status).toBe('completed');
     const edited = deployEdit(env, (steps) => [
       ...steps,
-      { id: 'one-more', after: { days: 1 }, template: SideEffects },
+      { id: 'one-more', class: 'marketing', after: { days: 1 }, template: SideEffects },
     ]);
 
     env.clock.advance(30 * 86_400_000);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import type { LeadStore } from '../../lambdas/domain/ports.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
-import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
+import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();
 const unsubscribe = makeUnsubscribeHandler(env);
@@ -89,7 +90,7 @@ describe('unsubscribe', () => {
     const url = unsubscribeUrlSentTo(leadId);
 
     // A dispatcher has claimed the lead and handed the step to SES...
-    const step = { sequenceId: 'nurture', stepId: 'how-it-works' };
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
     const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
     const pending = unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -125,7 +126,7 @@ describe('unsubscribe', () => {
     const url = unsubscribeUrlSentTo(leadId);
 
     // A dispatcher died after handing the next step to SES; its lease has run out.
-    const step = { sequenceId: 'nurture', stepId: 'how-it-works' };
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
     expect(await env.store.claim((await env.store.get(leadId))!, step, env.clock.now())).toEqual(expect.any(String));
     env.clock.advance(121_000);
 
@@ -164,5 +165,151 @@ describe('unsubscribe', () => {
       'how-it-works:unconfirmed',
     ]);
     expect(await inbox(email)).toHaveLength(1); // the welcome; the unconfirmed step was simulated above
+  });
+});
+
+/** The raw message SES was handed for one step of one lead, with folded header lines unfolded. */
+function rawSent(leadId: string, stepId: string): string {
+  const request = env.sesRequests.find(
+    (r) =>
+      r.Tags?.some((t) => t.Name === 'leadId' && t.Value === leadId) &&
+      r.Tags.some((t) => t.Name === 'stepId' && t.Value === stepId),
+  )!;
+  return Buffer.from(request.RawMessage!.Data!)
+    .toString('utf8')
+    .replace(/\r\n[ \t]+/g, ' ');
+}
+
+const DAY = 86_400_000;
+/** An appointment time `days` from the test clock's now (the tests in this file share one clock, which moves on). */
+const inDays = (days: number) => new Date(env.clock.now().getTime() + days * DAY).toISOString();
+
+/** A lead that signed up, then booked a visit a week out: the welcome and the confirmation are in its inbox. */
+async function booked(label: string) {
+  const email = uniqueEmail(label);
+  const leadId = await signUp(email);
+  const answer = await makeBookingHandler(env)(bookingEvent({ leadId, appointmentAt: inDays(7), status: 'booked' }));
+  expect(answer.statusCode).toBe(200);
+  expect((await inbox(email)).map((m) => m.subject)).toEqual([expect.any(String), expect.stringMatching(/booked/)]);
+  return { email, leadId };
+}
+
+describe('marketing and care emails', () => {
+  it('a booked lead who unsubscribes with one click still gets the reminder and the note after the visit, and no marketing', async () => {
+    const { email, leadId } = await booked('care-goes-on');
+    const visit = (await env.store.get(leadId))!.appointmentAt!;
+    const url = unsubscribeUrlSentTo(leadId);
+    const result = await unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('You are unsubscribed');
+    expect(result.body).toContain('still email you about the visit');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'reminder' });
+
+    // The visit is cancelled and booked again: the rebooking nudge (marketing) never goes; the new visit's care does.
+    await runUntilDone(env, leadId);
+    const book = makeBookingHandler(env);
+    await book(bookingEvent({ leadId, appointmentAt: visit, status: 'cancelled' }));
+    await runUntilDone(env, leadId);
+    await book(bookingEvent({ leadId, appointmentAt: inDays(10), status: 'booked' }));
+    await runUntilDone(env, leadId);
+    const steps = env.sesRequests
+      .filter((r) => r.Tags?.some((t) => t.Name === 'leadId' && t.Value === leadId))
+      .map((r) => r.Tags!.find((t) => t.Name === 'stepId')!.Value);
+    expect(steps).toEqual([
+      'welcome',
+      'confirmation',
+      'reminder',
+      'after-visit',
+      'confirmation',
+      'reminder',
+      'after-visit',
+    ]);
+    expect(await inbox(email)).toHaveLength(7);
+  });
+
+  it('stopping everything from the link in a care email stops the reminder too', async () => {
+    const { email, leadId } = await booked('stop-all');
+    const confirmation = (await inbox(email))[1]!;
+    const href = confirmation.body.html!.match(/href="([^"]+)"[^>]*>\s*Stop all emails from us/)![1]!;
+    const link = new URL(href.replaceAll('&amp;', '&'));
+    expect(confirmation.body.text).toContain('Stop all emails from us');
+
+    // The page offers both choices, as plain forms; opening it changes nothing.
+    const page = await unsubscribe(httpEvent('GET', `${link.pathname}${link.search}`));
+    expect(page.body).toContain('Stop the education emails');
+    expect(page.body).toMatch(/name="stop" value="everything"[\s\S]*Stop everything/);
+    expect(page.body).not.toContain('<script');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'reminder' });
+
+    const result = await unsubscribe(
+      httpEvent('POST', `${link.pathname}${link.search}`, { ...oneClick, body: 'stop=everything' }),
+    );
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('unsubscribed from everything');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'stopped' });
+    for (let day = 0; day < 20; day++) {
+      env.clock.advance(86_400_000);
+      await dispatchDue(env.dispatch);
+    }
+    expect(await inbox(email)).toHaveLength(2); // the welcome and the confirmation; no reminder, no note after
+    // A booking afterwards is recorded, and sends nothing.
+    const next = inDays(30);
+    await makeBookingHandler(env)(bookingEvent({ leadId, appointmentAt: next, status: 'booked' }));
+    await dispatchDue(env.dispatch);
+    expect(await inbox(email)).toHaveLength(2);
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'stopped', appointmentAt: next });
+  });
+
+  it('a one-click unsubscribe after stopping everything does not turn the care emails back on', async () => {
+    const { email, leadId } = await booked('stop-then-oneclick');
+    const url = unsubscribeUrlSentTo(leadId);
+    const path = `${url.pathname}${url.search}`;
+    await unsubscribe(httpEvent('POST', path, { ...oneClick, body: 'stop=everything' }));
+    const again = await unsubscribe(httpEvent('POST', path, oneClick));
+    expect(again.body).toContain('already unsubscribed');
+    await makeBookingHandler(env)(bookingEvent({ leadId, appointmentAt: inDays(12), status: 'rescheduled' }));
+    for (let day = 0; day < 20; day++) {
+      env.clock.advance(86_400_000);
+      await dispatchDue(env.dispatch);
+    }
+    expect(await inbox(email)).toHaveLength(2);
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'stopped' });
+  });
+
+  it('care emails carry no List-Unsubscribe header; marketing emails carry it and the one-click header', async () => {
+    const { leadId } = await booked('headers');
+    const welcome = rawSent(leadId, 'welcome');
+    expect(welcome).toMatch(/^List-Unsubscribe: <[^>]+>$/m);
+    expect(welcome).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    const confirmation = rawSent(leadId, 'confirmation');
+    expect(confirmation).not.toMatch(/^List-Unsubscribe/im);
+  });
+
+  it('a choice other than marketing or everything gets 400 and changes nothing', async () => {
+    const leadId = await signUp(uniqueEmail('bad-choice'));
+    const url = unsubscribeUrlSentTo(leadId);
+    for (const body of ['stop=all', 'stop=everything&stop=marketing', 'stop=', `stop=${'x'.repeat(10_000)}`]) {
+      const result = await unsubscribe(httpEvent('POST', `${url.pathname}${url.search}`, { ...oneClick, body }));
+      expect(result.statusCode, body.slice(0, 40)).toBe(400);
+    }
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
+  });
+
+  it('a lead marked as opted out is never sent marketing: its claim is refused, and the dispatcher passes the steps over', async () => {
+    const email = uniqueEmail('opted-out');
+    const leadId = await signUp(email);
+    // Opted out with a marketing step still scheduled (as a write racing the dispatcher could leave it).
+    expect(
+      await env.store.optOut(leadId, (await env.store.get(leadId))!, false, env.clock.now(), env.clock.now()),
+    ).toBe('opted-out');
+    env.clock.advance(3 * 86_400_000);
+    const lead = (await env.store.get(leadId))!;
+    expect(lead).toMatchObject({ status: 'active', nextStepId: 'how-it-works', optedOutAt: expect.any(String) });
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    expect(await env.store.claim(lead, step, env.clock.now())).toBeUndefined();
+
+    expect(await deliverNext(env.dispatch, leadId)).toBe('completed');
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'completed', sentSteps: ['welcome'] });
+    expect(await inbox(email)).toHaveLength(1);
   });
 });

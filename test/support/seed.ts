@@ -43,7 +43,7 @@ export async function recordSent(
   next = { stepId: 'how-it-works', after: 2 * 86_400_000 },
 ): Promise<void> {
   const lead = await env.store.get(leadId);
-  const token = lead && (await env.store.claim(lead, message, env.clock.now()));
+  const token = lead && (await env.store.claim(lead, { ...message, class: 'marketing' }, env.clock.now()));
   if (!token) throw new Error(`lead ${leadId} could not be claimed`);
   await env.store.settle(
     leadId,

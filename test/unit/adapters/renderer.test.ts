@@ -5,7 +5,7 @@ import { ReactEmailRenderer } from '../../../lambdas/adapters/renderer.ts';
 import type { RenderProps } from '../../../lambdas/domain/ports.ts';
 import type { EmailProps, StepTemplate } from '../../../emails/_shared/types.ts';
 import { clinic } from '../../../emails/clinic.ts';
-import { sequences } from '../../../emails/sequences.ts';
+import { sequences, type EmailStep } from '../../../emails/sequences.ts';
 
 // Counts every real React render, the renderer's included: react-email's own render, wrapped, not replaced.
 const reactRenders = vi.hoisted(() => ({ count: 0 }));
@@ -24,8 +24,9 @@ const unsubscribeUrl = 'https://nurture.clinic.example/unsubscribe?token=01KABCD
 // Names whose HTML escaping, upper-casing (headings in the plain-text part) or spacing could trip a fill-in.
 const names = ['Jordan', 'Ana  María', 'Straße', 'O’Brien & <Sons>', 'ǅemal', 'Zoë-Ann'];
 
-const direct = async (template: StepTemplate, props: RenderProps) => {
-  const element = createElement(template, { ...props, clinic });
+/** A direct render of a step, with its class (which chooses the footer), as a sender passes it. */
+const direct = async ({ template, class: messageClass }: EmailStep, props: RenderProps) => {
+  const element = createElement(template, { ...props, clinic, messageClass });
   return { html: await render(element), text: await render(element, { plainText: true }) };
 };
 
@@ -54,7 +55,7 @@ describe.each(steps)('the %s email, as the renderer fills it in per lead', (_nam
         ]) {
           const props = { firstName, unsubscribeUrl, ...(appointment && { appointment }), ...version };
           const filled = await renderer.render(sequenceId, step.id, props);
-          expect({ html: filled.html, text: filled.text }).toEqual(await direct(step.template, props));
+          expect({ html: filled.html, text: filled.text }).toEqual(await direct(step, props));
         }
       }
     }
@@ -92,7 +93,7 @@ describe('an email with versions, sent to many leads by one renderer', () => {
     for (const { firstName, attended } of leads) {
       const props = { firstName, unsubscribeUrl, appointment: 'Tuesday, March 3 at 10:00 AM EST', attended };
       const sent = await renderer.render('follow-up', 'after-visit', props);
-      expect({ html: sent.html, text: sent.text }).toEqual(await direct(afterVisit.template, props));
+      expect({ html: sent.html, text: sent.text }).toEqual(await direct(afterVisit, props));
       if (attended) {
         expect(sent.text).toContain('Thank you for coming in');
         expect(sent.subject).toBe(`How are you feeling, ${firstName}?`);

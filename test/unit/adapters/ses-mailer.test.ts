@@ -11,6 +11,7 @@ const email = (overrides: Partial<OutgoingEmail> = {}): OutgoingEmail => ({
   html: '<p>Hello</p>',
   text: 'Hello',
   unsubscribeUrl: 'https://nurture.clinic.example/unsubscribe?token=01ABC.sig',
+  class: 'marketing',
   tags: { leadId: '01ABC', sequenceId: 'nurture', stepId: 'welcome' },
   ...overrides,
 });
@@ -30,6 +31,17 @@ describe('the MIME message', () => {
     const headers = headersOf(await composeMime(email(), options));
     expect(headers).toMatch(/^List-Unsubscribe: <https:\/\/nurture\.clinic\.example\/unsubscribe\?token=01ABC\.sig>$/m);
     expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click$/m);
+    expect(headers).toMatch(/^Reply-To: frontdesk@clinic\.example$/m);
+  });
+
+  it('a care email (about a booked visit) carries neither unsubscribe header: it is not bulk mail', async () => {
+    const headers = headersOf(
+      await composeMime(
+        email({ class: 'care', tags: { leadId: '01ABC', sequenceId: 'follow-up', stepId: 'reminder' } }),
+        options,
+      ),
+    );
+    expect(headers).not.toMatch(/^List-Unsubscribe/im);
     expect(headers).toMatch(/^Reply-To: frontdesk@clinic\.example$/m);
   });
 

@@ -104,9 +104,20 @@ describe('what a booking does to a lead', () => {
     expect(change?.route).toMatchObject({ sentSteps: ['welcome'], next: { stepId: 'confirmation', at: now } });
   });
 
-  it('a lead that unsubscribed keeps its status: the booking is recorded, no email is planned', () => {
-    const change = planBooking(lead({ status: 'unsubscribed' }), { appointmentAt, status: 'booked' }, now, sequences);
-    expect(change).toEqual({ appointment: { at: '2026-03-10T18:30:00.000Z', status: 'booked' } });
+  it('a lead that stopped everything keeps its status: the booking is recorded, no email is planned', () => {
+    for (const status of ['stopped', 'bounced', 'complained', 'rejected'] as const) {
+      const change = planBooking(lead({ status }), { appointmentAt, status: 'booked' }, now, sequences);
+      expect(change, status).toEqual({ appointment: { at: '2026-03-10T18:30:00.000Z', status: 'booked' } });
+    }
+  });
+
+  it('a lead that unsubscribed from marketing gets the care emails about its visit, and no rebooking nudge', () => {
+    const quiet = lead({ status: 'unsubscribed', optedOutAt: '2026-03-04T15:00:00.000Z' });
+    const change = planBooking(quiet, { appointmentAt, status: 'booked' }, now, sequences);
+    expect(change?.route).toMatchObject({ sequenceId: 'follow-up', next: { stepId: 'confirmation', at: now } });
+    // A cancellation would start the nudge, which is marketing: nothing to send, so the lead stays unsubscribed.
+    const cancelled = planBooking(quiet, { appointmentAt, status: 'cancelled' }, now, sequences);
+    expect(cancelled).toEqual({ appointment: { at: '2026-03-10T18:30:00.000Z', status: 'cancelled' } });
   });
 
   it('attended takes a lead still in the nurture out of it, with only the note after the visit ahead', () => {
@@ -256,8 +267,9 @@ describe('the reminder for a visit booked after its usual time (10:00 the day be
   it('a step without lateUntilBefore whose moment has passed is still skipped', () => {
     const strict: Sequence = {
       ...followUp,
-      steps: followUp.steps.map(({ id, appointment, immediate }) => ({
+      steps: followUp.steps.map(({ id, class: kind, appointment, immediate }) => ({
         id,
+        class: kind,
         ...(immediate && { immediate }),
         ...(appointment && { appointment: { days: appointment.days, at: appointment.at } }),
       })),

@@ -183,7 +183,12 @@ describe('counting what happened, for the report', () => {
     // Another process counts the same change between this one's read and its write.
     raceStore(() =>
       counted.set('L1', {
-        counts: { 'lead/nurture': 1, 'lead/left.unsubscribed': 1, 'step/nurture/welcome/unsubscribed': 1 },
+        counts: {
+          'lead/nurture': 1,
+          'lead/left.unsubscribed': 1,
+          'lead/unsubscribed.marketing': 1,
+          'step/nurture/welcome/unsubscribed': 1,
+        },
         version: counted.get('L1')!.version + 1,
       }),
     );

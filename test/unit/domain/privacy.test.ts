@@ -46,6 +46,12 @@ describe('what an erasure keeps', () => {
     expect(hashKeptFor(person({ erased: { reason: 'unsubscribed' } }))).toBe('unsubscribed');
   });
 
+  it('a hash kept as unsubscribed, for "stop everything" and for a marketing opt-out while care went on', () => {
+    expect(hashKeptFor(person({ leadId: 'L1', lead: lead('stopped') }))).toBe('unsubscribed');
+    const optedOut = { ...lead('active'), optedOutAt: '2026-03-02T10:00:00.000Z' };
+    expect(hashKeptFor(person({ leadId: 'L1', lead: optedOut }))).toBe('unsubscribed');
+  });
+
   it('nothing, for a lead that was active, completed its sequence or was rejected by SES', () => {
     for (const status of ['active', 'completed', 'rejected'] as const)
       expect(hashKeptFor(person({ leadId: 'L1', lead: lead(status) }))).toBeUndefined();

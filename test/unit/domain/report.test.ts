@@ -12,7 +12,7 @@ const seq = (id: string, ...steps: string[]): Sequence => ({
   id,
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
-  steps: steps.map((s) => ({ id: s })),
+  steps: steps.map((s) => ({ id: s, class: 'marketing' as const })),
 });
 const sequences = {
   nurture: seq('nurture', 'welcome', 'how-it-works', 'who-it-helps'),
@@ -171,7 +171,7 @@ describe('the report', () => {
     expect(r.nurture).toEqual({
       sequenceId: 'nurture',
       leads: 7,
-      left: { booked: 1, unsubscribed: 1, bounced: 1, complained: 1, rejected: 1, completed: 1, active: 1 },
+      left: { booked: 1, unsubscribed: 1, stopped: 0, bounced: 1, complained: 1, rejected: 1, completed: 1, active: 1 },
     });
     // u booked after unsubscribing, and the walk-in never got an email: both still bookings, with no click before.
     expect(r.bookings).toEqual({ total: 3, afterClick: 0, withoutClick: 3 });

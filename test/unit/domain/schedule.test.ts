@@ -8,6 +8,7 @@ const inZone = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).to
 const local = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat("yyyy-MM-dd'T'HH:mm");
 const step = (after: SequenceStep['after'], immediate = false): SequenceStep => ({
   id: 's',
+  class: 'marketing',
   after,
   ...(immediate && { immediate }),
 });

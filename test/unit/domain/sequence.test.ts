@@ -5,7 +5,7 @@ const seq = (...ids: string[]): Sequence => ({
   id: 'n',
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
-  steps: ids.map((id) => ({ id })),
+  steps: ids.map((id) => ({ id, class: 'marketing' as const })),
 });
 
 describe('which step a lead gets next', () => {

@@ -31,8 +31,8 @@ describe('when each email reaches a lead', () => {
       window: { start: '09:00', end: '18:00' },
       onePerDay: true,
       steps: [
-        { id: 'a', immediate: true },
-        { id: 'b', after: { hours: 1 } },
+        { id: 'a', class: 'marketing', immediate: true },
+        { id: 'b', class: 'marketing', after: { hours: 1 } },
       ],
     };
     const at = DateTime.fromISO('2026-06-01T10:00', { zone: 'Europe/Berlin' }).toJSDate();

@@ -21,3 +21,11 @@ describe('the sequences and their outline', () => {
     expect(new Set(templates).size).toBe(templates.length);
   });
 });
+
+describe('message classes in the emails', () => {
+  it("each template previews with its step's class, so previews and the checks show the footer it is sent with", () => {
+    for (const sequence of Object.values(sequences))
+      for (const step of sequence.steps)
+        expect(step.template.PreviewProps.messageClass ?? 'marketing', `${sequence.id}/${step.id}`).toBe(step.class);
+  });
+});
