@@ -24,7 +24,7 @@ export default {
     'lambdas/domain/unsubscribe-token.ts',
     'lambdas/domain/enroll.ts',
     'lambdas/domain/lead.ts',
-    'lambdas/domain/signup.ts:16-23', // normalizeEmail: sign-up is idempotent per normalised address
+    'lambdas/domain/email-address.ts', // normalizeEmail: sign-up is idempotent per normalised address
     'lambdas/domain/booking-signature.ts', // the webhook's signature
     'lambdas/domain/booking.ts:178-259', // applying a booking: it stops the nurture, or creates a booked lead
     'lambdas/adapters/dynamo-lead-store.ts',

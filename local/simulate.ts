@@ -4,7 +4,7 @@
  * It goes through the same handler as EventBridge's events in AWS.
  */
 import { z } from 'zod';
-import { normalizeEmail } from '../lambdas/domain/signup.ts';
+import { normalizeEmail } from '../lambdas/domain/email-address.ts';
 import { logger } from '../lambdas/adapters/log.ts';
 import { command } from './cli.ts';
 import { progress } from './progress.ts';

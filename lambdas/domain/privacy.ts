@@ -9,7 +9,7 @@
 import { createHmac } from 'node:crypto';
 import type { Consent, LeadStatus } from './lead.ts';
 import type { MessageRecord, StoredLead, SuppressionReason } from './ports.ts';
-import { normalizeEmail } from './signup.ts';
+import { normalizeEmail } from './email-address.ts';
 
 /**
  * The key of the address hash: derived from the unsubscribe signing secret under a label of its own, so the one secret

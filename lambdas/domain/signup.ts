@@ -1,6 +1,6 @@
-import { domainToASCII } from 'node:url';
 import * as z from 'zod';
 import { HONEYPOT_FIELD, INTERESTS, SIGNUP_FIELDS as FIELD } from '../contract.ts';
+import { normalizeEmail } from './email-address.ts';
 import type { Consent, LeadProfile } from './lead.ts';
 import { isValidTimeZone } from './schedule.ts';
 
@@ -9,15 +9,6 @@ const LINE_BREAK = /[\r\n]/;
 // surrogate pair (broken text, which DynamoDB refuses to store and an email would show as �).
 // eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
 const CONTROL_OR_BIDI = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
-
-/** Lower case, trimmed, and an internationalised domain in its ASCII (punycode) form, as SES needs. */
-export function normalizeEmail(raw: string): string {
-  const trimmed = raw.trim().normalize('NFC');
-  const at = trimmed.lastIndexOf('@');
-  if (at < 1) return trimmed.toLowerCase();
-  const domain = domainToASCII(trimmed.slice(at + 1).toLowerCase());
-  return `${trimmed.slice(0, at).toLowerCase()}@${domain || trimmed.slice(at + 1).toLowerCase()}`;
-}
 
 // MIME encoded-word syntax (RFC 2047). Plain ASCII reaches a header as it is, and mail clients decode such a word
 // there: "=?UTF-8?B?DQpCY2M6…?=" in a name would show as a line break and a "Bcc:" line.

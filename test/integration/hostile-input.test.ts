@@ -21,7 +21,7 @@ import { emailKey, leadKey, suppressionKey } from '../../lambdas/adapters/dynamo
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { SES_EVENT_TYPES } from '../../lambdas/contract.ts';
 import { parseSesEvent, type EngagementEvent } from '../../lambdas/domain/ses-event.ts';
-import { normalizeEmail } from '../../lambdas/domain/signup.ts';
+import { normalizeEmail } from '../../lambdas/domain/email-address.ts';
 import { MAX_BODY_BYTES, type HttpResult } from '../../lambdas/handlers/http.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';

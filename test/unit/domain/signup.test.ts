@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeEmail, parseSignup } from '../../../lambdas/domain/signup.ts';
+import { normalizeEmail } from '../../../lambdas/domain/email-address.ts';
+import { parseSignup } from '../../../lambdas/domain/signup.ts';
 
 const context = {
   now: new Date('2026-11-24T12:00:00Z'),
