@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { bookingDeps } from '../../lambdas/compose.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
@@ -608,6 +610,52 @@ describe('a booking', () => {
     await live(env, 10, [leadId]);
     expect(await inbox(email)).toHaveLength(1); // the welcome
     expect(await env.store.get(leadId)).toMatchObject({ status: 'stopped', appointmentAt: '2026-03-09T14:00:00.000Z' });
+  });
+
+  it('a booking that arrives while a send is in flight waits for it, even one marked exactly the longest send ago: the booking is recorded once SES has answered', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('booking-waits');
+    const leadId = await signUp(env, email);
+    env.clock.advance(3 * DAY);
+    // A dispatcher has claimed the lead and handed how-it-works to SES; SES has not answered yet.
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
+    // The longest send (the SES timeout and the pacer's margin) since the mark: the send may still be waiting on SES.
+    env.clock.advance(env.config.SES_TIMEOUT_SECONDS * 1000 + 2_000);
+    const pending = makeBookingHandler(env)(
+      bookingEvent({ leadId, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),
+    );
+    await sleep(500);
+    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'nurture' }); // the booking waits
+
+    // SES answers: the dispatcher settles the send.
+    expect(
+      await env.store.settle(
+        leadId,
+        { token },
+        {
+          settledStepId: 'how-it-works',
+          sentAt: env.clock.now(),
+          next: { stepId: 'who-it-helps', at: env.clock.now() },
+        },
+      ),
+    ).toBe(true);
+    expect((await pending).statusCode).toBe(200);
+    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up' });
+  });
+
+  it('a booking whose write is held up on the network while the lead is erased answers 404 and writes nothing back', async () => {
+    const env = await testEnv();
+    const leadId = await signUp(env, uniqueEmail('erased-mid-booking'));
+    const { book, reached, letGo } = heldBookingHandler(env);
+    const pending = book(bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    await reached;
+    const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+    await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId) }));
+    letGo();
+
+    expect((await pending).statusCode).toBe(404);
+    expect(await env.store.get(leadId)).toBeUndefined();
   });
 
   it('a hard bounce or a complaint on a care email stops the rest of the care emails', async () => {
