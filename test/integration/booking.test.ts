@@ -4,6 +4,7 @@ import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { bookingDeps } from '../../lambdas/compose.ts';
+import { applyBooking, parseBooking, type BookingDeps } from '../../lambdas/domain/booking.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
@@ -622,26 +623,42 @@ describe('a booking', () => {
     const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
     // The longest send (the SES timeout and the pacer's margin) since the mark: the send may still be waiting on SES.
     env.clock.advance(env.config.SES_TIMEOUT_SECONDS * 1000 + 2_000);
-    const pending = makeBookingHandler(env)(
-      bookingEvent({ leadId, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),
-    );
-    await sleep(500);
-    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'nurture' }); // the booking waits
+    const waits: string[] = [];
+    const deps: BookingDeps = {
+      store: env.store,
+      events: env.events,
+      clock: env.clock,
+      newId: () => crypto.randomUUID(),
+      sequences: env.dispatch.sequences,
+      sendTimeoutMs: env.config.SES_TIMEOUT_SECONDS * 1000,
+      defaultTimeZone: NY,
+      consentTextVersion: env.config.CONSENT_TEXT_VERSION,
+      // While the booking waits, SES answers and the dispatcher settles the send.
+      sleep: async () => {
+        waits.push((await env.store.get(leadId))!.sequenceId);
+        if (waits.length === 1) {
+          const settled = await env.store.settle(
+            leadId,
+            { token },
+            {
+              settledStepId: 'how-it-works',
+              sentAt: env.clock.now(),
+              next: { stepId: 'who-it-helps', at: env.clock.now() },
+            },
+          );
+          expect(settled).toBe(true);
+        }
+      },
+    };
+    const parsed = parseBooking({ leadId, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' });
+    if (!parsed.ok) throw new Error('bad booking');
 
-    // SES answers: the dispatcher settles the send.
-    expect(
-      await env.store.settle(
-        leadId,
-        { token },
-        {
-          settledStepId: 'how-it-works',
-          sentAt: env.clock.now(),
-          next: { stepId: 'who-it-helps', at: env.clock.now() },
-        },
-      ),
-    ).toBe(true);
-    expect((await pending).statusCode).toBe(200);
-    expect(await env.store.get(leadId)).toMatchObject({ sequenceId: 'follow-up' });
+    expect(await applyBooking(deps, parsed.booking)).toMatchObject({ outcome: 'updated' });
+    expect(waits).toEqual(['nurture']); // it waited once, with the lead still in the nurture
+    expect(await env.store.get(leadId)).toMatchObject({
+      sequenceId: 'follow-up',
+      sentSteps: expect.arrayContaining(['how-it-works']),
+    });
   });
 
   it('a booking whose write is held up on the network while the lead is erased answers 404 and writes nothing back', async () => {
