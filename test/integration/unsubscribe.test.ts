@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import type { LeadStore } from '../../lambdas/domain/ports.ts';
+import { stopLead } from '../../lambdas/domain/stop.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail } from './harness.ts';
@@ -117,6 +118,31 @@ describe('unsubscribe', () => {
     env.clock.advance(10 * 86_400_000);
     await dispatchDue(env.dispatch);
     expect(await inbox(email)).toHaveLength(1); // the welcome; the in-flight step was simulated above
+  });
+
+  it('stopping everything from a process whose clock runs behind the dispatcher’s (the last send recorded after its now) is still recorded, once it has waited out the longest send', async () => {
+    const email = uniqueEmail('clock-behind');
+    const leadId = await signUp(email);
+    env.clock.advance(3 * 86_400_000);
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
+    // The dispatcher's clock is a minute ahead: its record of the send reads later than the stop's now.
+    const ahead = new Date(env.clock.now().getTime() + 60_000);
+    expect(
+      await env.store.settle(
+        leadId,
+        { token },
+        { settledStepId: 'how-it-works', sentAt: ahead, next: { stepId: 'who-it-helps', at: ahead } },
+      ),
+    ).toBe(true);
+
+    // No SES timeout: the stop waits only the pacer's margin before it takes the lead as it is.
+    expect(await stopLead({ store: env.store, clock: env.clock, sendTimeoutMs: 0 }, leadId, 'stopped')).toMatchObject({
+      outcome: 'stopped',
+    });
+    const lead = await env.store.get(leadId);
+    expect(lead).toMatchObject({ status: 'stopped', sentSteps: ['welcome', 'how-it-works'] });
+    expect(lead?.nextStepId).toBeUndefined();
   });
 
   it('an unsubscribe while a dispatcher holds the lead keeps it out of the schedule: the dispatcher cannot write it back', async () => {
