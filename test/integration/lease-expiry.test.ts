@@ -155,4 +155,21 @@ describe('a dispatcher that outlives its lease', () => {
     expect(await dispatchDue(a.dispatch)).toMatchObject({ sent: 1 });
     expect(faults.acceptedFor(leadId).map((message) => message.tags.stepId)).toEqual(['welcome', 'how-it-works']);
   });
+  it('its SES request accepted, the answer held but within the lease: B leaves the lead alone, and A records the step as sent', async () => {
+    const hold = deferred();
+    const faults = await sesFaults({ rule: (request) => (request.attempt === 0 ? { held: hold.promise } : undefined) });
+    const { a, b } = await twoDispatchers(faults.url);
+    const [lead] = await seedDueLeads(a, 1, 'lease-live');
+    const leadId = lead!.leadId;
+
+    const aRun = deliverNext(a.dispatch, leadId);
+    await faults.nextRequest((request) => request.tags.leadId === leadId);
+    a.clock.advance(LEASE_MS - 1_000);
+    expect(await dispatchDue(b.dispatch)).toMatchObject({ sent: 0, unconfirmed: 0 });
+
+    hold.resolve();
+    expect(await aRun).toBe('sent');
+    expect(await a.store.messages(leadId)).toEqual([expect.objectContaining({ stepId: 'welcome', state: 'sent' })]);
+    expect(faults.acceptedFor(leadId).map((message) => message.tags.stepId)).toEqual(['welcome']);
+  });
 });
