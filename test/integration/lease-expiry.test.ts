@@ -167,7 +167,7 @@ describe('a dispatcher that outlives its lease', () => {
     const aRun = deliverNext(a.dispatch, leadId);
     await faults.nextRequest((request) => request.tags.leadId === leadId);
     a.clock.advance(LEASE_MS - 1_000);
-    expect(await dispatchDue(b.dispatch)).toMatchObject({ sent: 0, unconfirmed: 0 });
+    expect(await dispatchDue(b.dispatch)).toMatchObject({ due: 1, skipped: 1, sent: 0, unconfirmed: 0 });
 
     hold.resolve();
     expect(await aRun).toBe('sent');
