@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { bookingDeps } from '../../lambdas/compose.ts';
@@ -741,6 +741,24 @@ describe('the booking webhook refuses', () => {
     expect(again.statusCode).toBe(200);
     expect(JSON.parse(again.body!)).toMatchObject({ duplicate: true });
     expect(await env.store.get(before!.leadId)).toEqual(before);
+
+    // Each delivery is remembered (its item's TTL) for longer than its signature stays valid, 5 minutes, so a replay
+    // is always caught; and for no more than a day, so the table does not keep them.
+    const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+    const remembered = await doc.send(
+      new ScanCommand({
+        TableName: env.config.TABLE_NAME,
+        FilterExpression: '#type = :delivery',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':delivery': 'delivery' },
+      }),
+    );
+    const now = env.clock.now().getTime() / 1000;
+    expect(remembered.Items).toHaveLength(2);
+    for (const item of remembered.Items!) {
+      expect(item.expiresAt).toBeGreaterThan(now + 5 * 60);
+      expect(item.expiresAt).toBeLessThanOrEqual(now + 86_400);
+    }
   });
 
   it('an invalid body: 400 naming each bad field, and nothing changes', async () => {
