@@ -321,6 +321,34 @@ describe('marketing and care emails', () => {
     expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
   });
 
+  it('a booking that lands while the dispatcher passes an opted-out lead’s marketing steps over wins: the pass-over is refused, and the care emails stay scheduled', async () => {
+    const email = uniqueEmail('opted-out-books');
+    const leadId = await signUp(email);
+    expect(
+      await env.store.optOut(leadId, (await env.store.get(leadId))!, false, env.clock.now(), env.clock.now()),
+    ).toBe('opted-out');
+    env.clock.advance(3 * 86_400_000);
+    // The dispatcher has read the lead and planned to pass its marketing steps over; the booking lands just before
+    // that write.
+    let booked = false;
+    const racing: LeadStore = Object.create(env.store);
+    racing.settle = async (id, by, settlement) => {
+      if ('seen' in by && !booked) {
+        booked = true;
+        const answer = await makeBookingHandler(env)(
+          bookingEvent({ leadId, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),
+        );
+        expect(answer.statusCode).toBe(200);
+      }
+      return env.store.settle(id, by, settlement);
+    };
+
+    expect(await deliverNext({ ...env.dispatch, store: racing }, leadId)).toBe('skipped');
+    expect(booked).toBe(true);
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'active', sequenceId: 'follow-up' });
+    expect((await env.store.get(leadId))?.nextStepId).toBeDefined();
+  });
+
   it('a lead marked as opted out is never sent marketing: its claim is refused, and the dispatcher passes the steps over', async () => {
     const email = uniqueEmail('opted-out');
     const leadId = await signUp(email);
