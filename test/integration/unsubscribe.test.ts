@@ -3,6 +3,7 @@ import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import type { LeadStore } from '../../lambdas/domain/ports.ts';
 import { stopLead } from '../../lambdas/domain/stop.ts';
+import { unsubscribe as unsubscribeLead } from '../../lambdas/domain/unsubscribe.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail } from './harness.ts';
@@ -143,6 +144,43 @@ describe('unsubscribe', () => {
     const lead = await env.store.get(leadId);
     expect(lead).toMatchObject({ status: 'stopped', sentSteps: ['welcome', 'how-it-works'] });
     expect(lead?.nextStepId).toBeUndefined();
+  });
+
+  it('a marketing unsubscribe waits for a send in flight even when it was marked exactly the longest send ago, and is recorded once SES has answered', async () => {
+    const leadId = await signUp(uniqueEmail('boundary'));
+    env.clock.advance(3 * 86_400_000);
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
+    // The longest send (the SES timeout and the pacer's margin) since the mark: the send may still be waiting on SES.
+    env.clock.advance(env.config.SES_TIMEOUT_SECONDS * 1000 + 2_000);
+    const waits: (string | undefined)[] = [];
+    const result = await unsubscribeLead(
+      {
+        store: env.store,
+        clock: env.clock,
+        sendTimeoutMs: env.config.SES_TIMEOUT_SECONDS * 1000,
+        sequences: env.dispatch.sequences,
+        // While the unsubscribe waits, SES answers and the dispatcher settles the send.
+        sleep: async () => {
+          waits.push((await env.store.get(leadId))?.optedOutAt);
+          if (waits.length > 1) return;
+          const at = env.clock.now();
+          const next = { stepId: 'who-it-helps', at };
+          expect(await env.store.settle(leadId, { token }, { settledStepId: 'how-it-works', sentAt: at, next })).toBe(
+            true,
+          );
+        },
+      },
+      leadId,
+      'marketing',
+    );
+
+    expect(result).toMatchObject({ outcome: 'done', already: false });
+    expect(waits).toEqual([undefined]); // it waited once, before anything was recorded
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'unsubscribed',
+      sentSteps: ['welcome', 'how-it-works'],
+    });
   });
 
   it('an unsubscribe while a dispatcher holds the lead keeps it out of the schedule: the dispatcher cannot write it back', async () => {
