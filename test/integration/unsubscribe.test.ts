@@ -368,14 +368,13 @@ describe('marketing and care emails', () => {
     env.clock.advance(3 * 86_400_000);
     // The dispatcher has read the lead and planned to pass its marketing steps over; the booking lands just before
     // that write.
+    const visit = new Date(env.clock.now().getTime() + 14 * 86_400_000).toISOString(); // two weeks ahead
     let booked = false;
     const racing: LeadStore = Object.create(env.store);
     racing.settle = async (id, by, settlement) => {
       if ('seen' in by && !booked) {
         booked = true;
-        const answer = await makeBookingHandler(env)(
-          bookingEvent({ leadId, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),
-        );
+        const answer = await makeBookingHandler(env)(bookingEvent({ leadId, appointmentAt: visit, status: 'booked' }));
         expect(answer.statusCode).toBe(200);
       }
       return env.store.settle(id, by, settlement);
