@@ -1,7 +1,10 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { bookingDeps } from '../../lambdas/compose.ts';
+import { applyBooking, parseBooking, type BookingDeps } from '../../lambdas/domain/booking.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
@@ -610,6 +613,68 @@ describe('a booking', () => {
     expect(await env.store.get(leadId)).toMatchObject({ status: 'stopped', appointmentAt: '2026-03-09T14:00:00.000Z' });
   });
 
+  it('a booking that arrives while a send is in flight waits for it, even one marked exactly the longest send ago: the booking is recorded once SES has answered', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('booking-waits');
+    const leadId = await signUp(env, email);
+    env.clock.advance(3 * DAY);
+    // A dispatcher has claimed the lead and handed how-it-works to SES; SES has not answered yet.
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
+    // The longest send (the SES timeout and the pacer's margin) since the mark: the send may still be waiting on SES.
+    env.clock.advance(env.config.SES_TIMEOUT_SECONDS * 1000 + 2_000);
+    const waits: string[] = [];
+    const deps: BookingDeps = {
+      store: env.store,
+      events: env.events,
+      clock: env.clock,
+      newId: () => crypto.randomUUID(),
+      sequences: env.dispatch.sequences,
+      sendTimeoutMs: env.config.SES_TIMEOUT_SECONDS * 1000,
+      defaultTimeZone: NY,
+      consentTextVersion: env.config.CONSENT_TEXT_VERSION,
+      // While the booking waits, SES answers and the dispatcher settles the send.
+      sleep: async () => {
+        waits.push((await env.store.get(leadId))!.sequenceId);
+        if (waits.length === 1) {
+          const settled = await env.store.settle(
+            leadId,
+            { token },
+            {
+              settledStepId: 'how-it-works',
+              sentAt: env.clock.now(),
+              next: { stepId: 'who-it-helps', at: env.clock.now() },
+            },
+          );
+          expect(settled).toBe(true);
+        }
+      },
+    };
+    const parsed = parseBooking({ leadId, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' });
+    if (!parsed.ok) throw new Error('bad booking');
+
+    expect(await applyBooking(deps, parsed.booking)).toMatchObject({ outcome: 'updated' });
+    expect(waits).toEqual(['nurture']); // it waited once, with the lead still in the nurture
+    expect(await env.store.get(leadId)).toMatchObject({
+      sequenceId: 'follow-up',
+      sentSteps: expect.arrayContaining(['how-it-works']),
+    });
+  });
+
+  it('a booking whose write is held up on the network while the lead is erased answers 404 and writes nothing back', async () => {
+    const env = await testEnv();
+    const leadId = await signUp(env, uniqueEmail('erased-mid-booking'));
+    const { book, reached, letGo } = heldBookingHandler(env);
+    const pending = book(bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }));
+    await reached;
+    const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+    await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId) }));
+    letGo();
+
+    expect((await pending).statusCode).toBe(404);
+    expect(await env.store.get(leadId)).toBeUndefined();
+  });
+
   it('a hard bounce or a complaint on a care email stops the rest of the care emails', async () => {
     for (const [type, detail] of [
       ['Bounce', { bounceType: 'Permanent' }],
@@ -676,6 +741,24 @@ describe('the booking webhook refuses', () => {
     expect(again.statusCode).toBe(200);
     expect(JSON.parse(again.body!)).toMatchObject({ duplicate: true });
     expect(await env.store.get(before!.leadId)).toEqual(before);
+
+    // Each delivery is remembered (its item's TTL) for longer than its signature stays valid, 5 minutes, so a replay
+    // is always caught; and for no more than a day, so the table does not keep them.
+    const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+    const remembered = await doc.send(
+      new ScanCommand({
+        TableName: env.config.TABLE_NAME,
+        FilterExpression: '#type = :delivery',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':delivery': 'delivery' },
+      }),
+    );
+    const now = env.clock.now().getTime() / 1000;
+    expect(remembered.Items).toHaveLength(2);
+    for (const item of remembered.Items!) {
+      expect(item.expiresAt).toBeGreaterThan(now + 5 * 60);
+      expect(item.expiresAt).toBeLessThanOrEqual(now + 86_400);
+    }
   });
 
   it('an invalid body: 400 naming each bad field, and nothing changes', async () => {

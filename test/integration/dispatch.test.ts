@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture } from '../../emails/sequences.ts';
 import { inbox, manualClock, runUntilDone, signUp, testEnv, uniqueEmail } from './harness.ts';
 
@@ -51,5 +51,9 @@ describe('the nurture sequence, end to end in virtual time', () => {
     expect(report.sent).toBe(0);
     expect(await inbox(email)).toHaveLength(1);
     expect((await env.store.get(leadId))?.nextStepId).toBe('how-it-works');
+  });
+  it('a lead asked for by id that is not there (erased just after its sign-up or booking) is skipped, not failed', async () => {
+    const env = await testEnv();
+    expect(await deliverNext(env.dispatch, '01JNOSUCHLEAD0000000000000')).toBe('skipped');
   });
 });

@@ -155,4 +155,23 @@ describe('a dispatcher that outlives its lease', () => {
     expect(await dispatchDue(a.dispatch)).toMatchObject({ sent: 1 });
     expect(faults.acceptedFor(leadId).map((message) => message.tags.stepId)).toEqual(['welcome', 'how-it-works']);
   });
+  it('its SES request accepted, the answer held but within the lease, on a lead due for longer than the lease: B finds the live mark and leaves it, and A records the step as sent', async () => {
+    const hold = deferred();
+    const faults = await sesFaults({ rule: (request) => (request.attempt === 0 ? { held: hold.promise } : undefined) });
+    const { a, b } = await twoDispatchers(faults.url);
+    const [lead] = await seedDueLeads(a, 1, 'lease-live');
+    const leadId = lead!.leadId;
+    // Due for longer than the lease when A claims it: B, refused its own claim, reads the lead and finds A's mark.
+    a.clock.advance(2 * LEASE_MS);
+
+    const aRun = deliverNext(a.dispatch, leadId);
+    await faults.nextRequest((request) => request.tags.leadId === leadId);
+    a.clock.advance(LEASE_MS - 1_000);
+    expect(await dispatchDue(b.dispatch)).toMatchObject({ due: 1, skipped: 1, sent: 0, unconfirmed: 0 });
+
+    hold.resolve();
+    expect(await aRun).toBe('sent');
+    expect(await a.store.messages(leadId)).toEqual([expect.objectContaining({ stepId: 'welcome', state: 'sent' })]);
+    expect(faults.acceptedFor(leadId).map((message) => message.tags.stepId)).toEqual(['welcome']);
+  });
 });

@@ -6,9 +6,10 @@ import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { parseSesEvent } from '../../lambdas/domain/ses-event.ts';
 import { sesEventFor, withEngagementFeed } from '../../local/engagement-feed.ts';
-import { httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts';
+import { bookingEvent, httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();
 const record = oneByOne(makeSesEventsRecorder(env));
@@ -287,6 +288,42 @@ describe('SES events', () => {
     expect(await eventCount(leadId)).toBe(0);
   });
 
+  it('an event for a nurture step still in flight after a booking moved the lead to the follow-up is recorded; the same step tagged with the follow-up is skipped', async () => {
+    const own = await testEnv();
+    const recordOwn = oneByOne(makeSesEventsRecorder(own));
+    const email = uniqueEmail('in-flight-booked');
+    const result = await makeSignupHandler(own)(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Ira', consent: true } }),
+    );
+    const leadId = JSON.parse(result.body!).leadId as string;
+    own.clock.advance(3 * 86_400_000);
+    // A dispatcher handed how-it-works to SES and died; a booking then moved the lead to the follow-up, and the
+    // in-flight mark still names the nurture.
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    expect(await own.store.claim((await own.store.get(leadId))!, step, own.clock.now())).toEqual(expect.any(String));
+    own.clock.advance(60_000);
+    await makeBookingHandler(own)(
+      bookingEvent({ email, appointmentAt: '2026-03-20T10:00:00-04:00', status: 'booked' }),
+    );
+    expect(await own.store.get(leadId)).toMatchObject({
+      sequenceId: 'follow-up',
+      sending: expect.objectContaining({ stepId: 'how-it-works' }),
+    });
+
+    const ownItem = async (key: Record<string, string>) =>
+      (await doc.send(new GetCommand({ TableName: own.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+    const at = own.clock.now();
+    const tags = { leadId, sequenceId: 'follow-up', stepId: 'how-it-works' };
+    expect(await recordOwn(sesEventFor('Delivery', 'ses-0000000000-in-flight', tags, at))).toBe('skipped');
+    expect(await ownItem(messageKey(leadId, 'follow-up', 'how-it-works'))).toBeUndefined();
+    expect(
+      await recordOwn(sesEventFor('Delivery', 'ses-0000000000-in-flight', { ...tags, sequenceId: 'nurture' }, at)),
+    ).toBe('recorded');
+    expect(await ownItem(messageKey(leadId, 'nurture', 'how-it-works'))).toMatchObject({
+      messageId: 'ses-0000000000-in-flight',
+    });
+  });
+
   it('a complaint that comes after retention removed the lead (its message record outlives it) is recorded, not failed', async () => {
     const email = uniqueEmail('expired');
     const leadId = await signUp(email);
@@ -301,6 +338,7 @@ describe('SES events', () => {
       firstComplaintAt: '2026-03-30T17:00:00.000Z',
     });
     expect(await env.store.get(leadId)).toBeUndefined();
+    expect(await env.store.messages(leadId)).toEqual([]); // no lead: no messages of its own to list
   });
 
   it('an event for a send whose SES answer was lost (recorded as unconfirmed, no message id) is recorded, and then that message id is the one', async () => {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import type { LeadStore } from '../../lambdas/domain/ports.ts';
+import { stopLead } from '../../lambdas/domain/stop.ts';
+import { unsubscribe as unsubscribeLead } from '../../lambdas/domain/unsubscribe.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail } from './harness.ts';
@@ -117,6 +119,68 @@ describe('unsubscribe', () => {
     env.clock.advance(10 * 86_400_000);
     await dispatchDue(env.dispatch);
     expect(await inbox(email)).toHaveLength(1); // the welcome; the in-flight step was simulated above
+  });
+
+  it('stopping everything from a process whose clock runs behind the dispatcher’s (the last send recorded after its now) is still recorded, once it has waited out the longest send', async () => {
+    const email = uniqueEmail('clock-behind');
+    const leadId = await signUp(email);
+    env.clock.advance(3 * 86_400_000);
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
+    // The dispatcher's clock is a minute ahead: its record of the send reads later than the stop's now.
+    const ahead = new Date(env.clock.now().getTime() + 60_000);
+    expect(
+      await env.store.settle(
+        leadId,
+        { token },
+        { settledStepId: 'how-it-works', sentAt: ahead, next: { stepId: 'who-it-helps', at: ahead } },
+      ),
+    ).toBe(true);
+
+    // No SES timeout: the stop waits only the pacer's margin before it takes the lead as it is.
+    expect(await stopLead({ store: env.store, clock: env.clock, sendTimeoutMs: 0 }, leadId, 'stopped')).toMatchObject({
+      outcome: 'stopped',
+    });
+    const lead = await env.store.get(leadId);
+    expect(lead).toMatchObject({ status: 'stopped', sentSteps: ['welcome', 'how-it-works'] });
+    expect(lead?.nextStepId).toBeUndefined();
+  });
+
+  it('a marketing unsubscribe waits for a send in flight even when it was marked exactly the longest send ago, and is recorded once SES has answered', async () => {
+    const leadId = await signUp(uniqueEmail('boundary'));
+    env.clock.advance(3 * 86_400_000);
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
+    // The longest send (the SES timeout and the pacer's margin) since the mark: the send may still be waiting on SES.
+    env.clock.advance(env.config.SES_TIMEOUT_SECONDS * 1000 + 2_000);
+    const waits: (string | undefined)[] = [];
+    const result = await unsubscribeLead(
+      {
+        store: env.store,
+        clock: env.clock,
+        sendTimeoutMs: env.config.SES_TIMEOUT_SECONDS * 1000,
+        sequences: env.dispatch.sequences,
+        // While the unsubscribe waits, SES answers and the dispatcher settles the send.
+        sleep: async () => {
+          waits.push((await env.store.get(leadId))?.optedOutAt);
+          if (waits.length > 1) return;
+          const at = env.clock.now();
+          const next = { stepId: 'who-it-helps', at };
+          expect(await env.store.settle(leadId, { token }, { settledStepId: 'how-it-works', sentAt: at, next })).toBe(
+            true,
+          );
+        },
+      },
+      leadId,
+      'marketing',
+    );
+
+    expect(result).toMatchObject({ outcome: 'done', already: false });
+    expect(waits).toEqual([undefined]); // it waited once, before anything was recorded
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'unsubscribed',
+      sentSteps: ['welcome', 'how-it-works'],
+    });
   });
 
   it('an unsubscribe while a dispatcher holds the lead keeps it out of the schedule: the dispatcher cannot write it back', async () => {
@@ -293,6 +357,33 @@ describe('marketing and care emails', () => {
       expect(result.statusCode, body.slice(0, 40)).toBe(400);
     }
     expect(await env.store.get(leadId)).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
+  });
+
+  it('a booking that lands while the dispatcher passes an opted-out lead’s marketing steps over wins: the pass-over is refused, and the care emails stay scheduled', async () => {
+    const email = uniqueEmail('opted-out-books');
+    const leadId = await signUp(email);
+    expect(
+      await env.store.optOut(leadId, (await env.store.get(leadId))!, false, env.clock.now(), env.clock.now()),
+    ).toBe('opted-out');
+    env.clock.advance(3 * 86_400_000);
+    // The dispatcher has read the lead and planned to pass its marketing steps over; the booking lands just before
+    // that write.
+    const visit = new Date(env.clock.now().getTime() + 14 * 86_400_000).toISOString(); // two weeks ahead
+    let booked = false;
+    const racing: LeadStore = Object.create(env.store);
+    racing.settle = async (id, by, settlement) => {
+      if ('seen' in by && !booked) {
+        booked = true;
+        const answer = await makeBookingHandler(env)(bookingEvent({ leadId, appointmentAt: visit, status: 'booked' }));
+        expect(answer.statusCode).toBe(200);
+      }
+      return env.store.settle(id, by, settlement);
+    };
+
+    expect(await deliverNext({ ...env.dispatch, store: racing }, leadId)).toBe('skipped');
+    expect(booked).toBe(true);
+    expect(await env.store.get(leadId)).toMatchObject({ status: 'active', sequenceId: 'follow-up' });
+    expect((await env.store.get(leadId))?.nextStepId).toBeDefined();
   });
 
   it('a lead marked as opted out is never sent marketing: its claim is refused, and the dispatcher passes the steps over', async () => {
