@@ -67,7 +67,7 @@ export class DynamoLeadStore implements LeadStore {
     this.table = new DynamoTable(client, options.tableName, options.retentionDays);
   }
 
-  async create(lead: Lead): Promise<CreateResult> {
+  async create(lead: Lead, attempt = 1): Promise<CreateResult> {
     const { doc, name: tableName } = this.table;
     const expiresAt = this.table.expiry(new Date(lead.createdAt));
     let leadId = lead.leadId;
@@ -85,7 +85,13 @@ export class DynamoLeadStore implements LeadStore {
       const existing = await doc.send(
         new GetCommand({ TableName: tableName, Key: emailKey(lead.email), ConsistentRead: true }),
       );
-      leadId = String(existing.Item?.leadId);
+      const taken: unknown = existing.Item?.leadId;
+      if (typeof taken !== 'string') {
+        // The email item went between the two requests (an erasure): the address is free again, so start over.
+        if (attempt < 3) return this.create(lead, attempt + 1);
+        throw new Error('the address index kept changing under the sign-up');
+      }
+      leadId = taken;
     }
 
     const due = dueAttributes(this.shardOf(leadId), lead.nextSendAt);
