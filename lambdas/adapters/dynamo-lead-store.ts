@@ -89,7 +89,7 @@ export class DynamoLeadStore implements LeadStore {
       if (typeof taken !== 'string') {
         // The email item went between the two requests (an erasure): the address is free again, so start over.
         if (attempt < 3) return this.create(lead, attempt + 1);
-        throw new Error('the address index kept changing under the sign-up');
+        throw new Error('the address index kept changing under the sign-up', { cause: error });
       }
       leadId = taken;
     }
