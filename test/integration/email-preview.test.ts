@@ -77,7 +77,9 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('npm run emails'), () => {
       const page = await browser.newPage();
       await page.goto(`${base}/preview/${slug}`);
       const email = page.frameLocator('iframe').first();
-      const unsubscribe = email.locator('a', { hasText: 'Unsubscribe' });
+      // Marketing emails say "Unsubscribe"; care emails (about a booked visit) "Stop all emails from us".
+      const care = template.PreviewProps.messageClass === 'care';
+      const unsubscribe = email.locator('a', { hasText: care ? 'Stop all emails from us' : 'Unsubscribe' });
       await unsubscribe.waitFor({ timeout: 30_000 });
       // The text as rendered, not as styled: the frame's styles may still be applying under load.
       const text = (await email.locator('body').textContent())!.replace(/\s+/g, ' ');
