@@ -12,7 +12,15 @@ import { createInterface } from 'node:readline/promises';
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { command } from './cli.ts';
-import { secretArnSchema, tableSchema, tableTarget, TargetError, unsubscribeSecret } from './target.ts';
+import {
+  secretArnSchema,
+  TABLE_USAGE,
+  tableOptions,
+  tableSchema,
+  tableTarget,
+  TargetError,
+  unsubscribeSecret,
+} from './target.ts';
 
 const USAGE = `usage: npm run privacy -- export <email> [--table NAME [--region REGION] [--secret-arn ARN]]
        npm run privacy -- erase <email> [--yes] [--table NAME [--region REGION] [--secret-arn ARN]]
@@ -21,8 +29,7 @@ const USAGE = `usage: npm run privacy -- export <email> [--table NAME [--region 
                     so it is never emailed again and never readable
   --yes             erase without asking (needed when not run in a terminal)
   (no --table)      the local table: a running npm start's, or else the data it saved in .nurture/
-  --table NAME      a deployed table (AWS credentials from the environment)
-  --region REGION   the deployed table's region (default: the AWS settings')
+${TABLE_USAGE}
   --secret-arn ARN  with --table: the stage's unsubscribe secret, which keys the address hash (the stack's
                     UnsubscribeSecretArn output; default: $UNSUBSCRIBE_SECRET_ARN)
   -h, --help        show this help`;
@@ -33,8 +40,7 @@ const cli = command({
   positionals: true,
   options: {
     yes: { type: 'boolean', default: false },
-    table: { type: 'string' },
-    region: { type: 'string' },
+    ...tableOptions,
     'secret-arn': { type: 'string' },
   },
   schema: z.object({
