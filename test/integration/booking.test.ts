@@ -379,6 +379,57 @@ describe('a booking', () => {
     });
   });
 
+  it('a lead created by a booking holds what the booking said: name, consent wording, booking id, booked now', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const email = uniqueEmail('walkin-full');
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({
+        email,
+        firstName: 'Sam',
+        lastName: 'Okafor',
+        consent: true,
+        consentVersion: 'front-desk-2026-01',
+        bookingId: 'cal-991',
+        timeZone: 'America/Chicago',
+        appointmentAt: '2026-03-09T09:00:00-05:00',
+        status: 'booked',
+      }),
+    );
+    expect(answer.statusCode).toBe(201);
+    const { leadId } = JSON.parse(answer.body!);
+    const lead = await env.store.get(leadId);
+    expect(lead).toMatchObject({
+      email,
+      firstName: 'Sam',
+      lastName: 'Okafor',
+      consent: { at: '2026-03-02T15:00:00.000Z', textVersion: 'front-desk-2026-01' },
+      status: 'active',
+      sequenceId: 'follow-up',
+      bookingId: 'cal-991',
+      bookedAt: '2026-03-02T15:00:00.000Z',
+      appointmentAt: '2026-03-09T14:00:00.000Z',
+      appointmentStatus: 'booked',
+      sentSteps: ['confirmation'],
+      nextStepId: 'reminder',
+    });
+    expect(lead!.skippedSteps ?? []).toEqual([]);
+  });
+
+  it('a booking that would create a lead without a first name: 400 naming firstName, and no lead', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('nameless');
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({ email, consent: true, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+    );
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(answer.body!)).toMatchObject({
+      error: 'invalid_booking',
+      fields: { firstName: 'firstName is required to create a lead from a booking.' },
+    });
+    expect(await env.store.leadIdForEmail(email)).toBeUndefined();
+    expect(await inbox(email)).toHaveLength(0);
+  });
+
   it('a booking for an unknown address without consent answers 404 and stores nothing', async () => {
     const env = await testEnv();
     const email = uniqueEmail('stranger');
