@@ -430,6 +430,17 @@ describe('a booking', () => {
     expect(await inbox(email)).toHaveLength(0);
   });
 
+  it('a booking naming a leadId we do not hold answers 404 and stores nothing', async () => {
+    const env = await testEnv();
+    const leadId = '01HZZZZZZZZZZZZZZZZZZZZZZZ';
+    const answer = await makeBookingHandler(env)(
+      bookingEvent({ leadId, appointmentAt: '2026-03-09T09:00:00-05:00', status: 'booked' }),
+    );
+    expect(answer.statusCode).toBe(404);
+    expect(JSON.parse(answer.body!)).toMatchObject({ error: 'unknown_lead' });
+    expect(await env.store.get(leadId)).toBeUndefined();
+  });
+
   it('a booking for an unknown address without consent answers 404 and stores nothing', async () => {
     const env = await testEnv();
     const email = uniqueEmail('stranger');
