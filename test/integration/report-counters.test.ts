@@ -11,41 +11,21 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { sesEventsDeps } from '../../lambdas/compose.ts';
 import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
-import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
-import { countLead, diffCounts, recount } from '../../lambdas/domain/report-counts.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { oneByOne, sqsEvent, sqsRecord } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
-import { differences, fix } from '../../local/report-rebuild.ts';
+import { fix } from '../../local/report-rebuild.ts';
 import { forwardChildOutput } from '../support/privacy.ts';
+import { compareCounters } from '../support/report-compare.ts';
 import { seedDueLeads } from '../support/seed.ts';
 import { bookingEvent, httpEvent, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** The counters, the recount from a Scan, and every lead whose own count is not what its items recount to. */
-async function compare(env: TestEnv) {
-  const dynamo = dynamoClient(env.config);
-  const counters = new DynamoReportCounters(dynamo, { tableName: env.config.TABLE_NAME, retentionDays: 0 });
-  const input = await new DynamoReportSource(dynamo, env.config.TABLE_NAME).read();
-  const recounted = recount(input, 'nurture');
-  const leadsOff = input.leads
-    .filter((lead) => {
-      const view = {
-        lead,
-        messages: input.messages.filter((m) => m.leadId === lead.leadId),
-        clicks: input.clicks.filter((c) => c.leadId === lead.leadId),
-      };
-      return Object.keys(diffCounts(countLead(view, 'nurture'), input.counted.get(lead.leadId)?.counts ?? {})).length;
-    })
-    .map((lead) => lead.leadId);
-  return { differences: differences(await counters.read(), recounted), leadsOff, recounted, counters, input };
-}
 
 function service(env: TestEnv) {
   const record = oneByOne(makeSesEventsRecorder(env));
@@ -163,7 +143,7 @@ describe('the report counters agree with the recount from the raw items', () => 
     await Promise.all([dispatchDue(env.dispatch), s.unsubscribe(lateClick!)]);
     await runDays(env, 40);
 
-    const { differences, leadsOff, recounted } = await compare(env);
+    const { differences, leadsOff, recounted } = await compareCounters(env);
     expect(differences).toEqual([]);
     expect(leadsOff).toEqual([]);
     // What was counted is what happened, not an empty table agreeing with empty counters.
@@ -227,7 +207,7 @@ describe('the report counters agree with the recount from the raw items', () => 
 
     expect(faults.counts().throttle).toBeGreaterThan(10);
     expect(faults.counts().drop).toBe(1);
-    const { differences, leadsOff, recounted } = await compare(env);
+    const { differences, leadsOff, recounted } = await compareCounters(env);
     expect(differences).toEqual([]);
     expect(leadsOff).toEqual([]);
     expect(recounted).toMatchObject({ 'lead/nurture': 23, 'lead/left.rejected': 1 });
@@ -246,10 +226,10 @@ describe('the report counters agree with the recount from the raw items', () => 
     const env = await testEnv({ SES_ENDPOINT: faults.url, LEASE_SECONDS: '120' });
     // Leads written past the counters, as before the counters existed: the rebuild's --fix counts them first.
     const [lead] = await seedDueLeads(env, 1, 'inflight');
-    const before = await compare(env);
+    const before = await compareCounters(env);
     expect(before.differences).toContainEqual({ key: 'lead/nurture', counters: 0, recount: 1 });
     await fix(before.counters, before.input, before.recounted, 'nurture');
-    expect((await compare(env)).differences).toEqual([]);
+    expect((await compareCounters(env)).differences).toEqual([]);
 
     const child = spawnDispatcher(env);
     await faults.nextRequest();
@@ -265,7 +245,7 @@ describe('the report counters agree with the recount from the raw items', () => 
     ).toBe('recorded');
     await runDays(env, 30);
 
-    const { differences, leadsOff, recounted } = await compare(env);
+    const { differences, leadsOff, recounted } = await compareCounters(env);
     expect(differences).toEqual([]);
     expect(leadsOff).toEqual([]);
     expect(recounted).toMatchObject({ 'lead/left.completed': 1, 'step/nurture/welcome/delivered': 1 });
@@ -364,7 +344,7 @@ describe('the report counters agree with the recount from the raw items', () => 
     ]);
     expect(await counters.read()).toEqual(counts);
 
-    const { differences, leadsOff } = await compare(env);
+    const { differences, leadsOff } = await compareCounters(env);
     expect(differences).toEqual([]);
     expect(leadsOff).toEqual([]);
   }, 60_000);

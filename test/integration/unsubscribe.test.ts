@@ -6,6 +6,8 @@ import { stopLead } from '../../lambdas/domain/stop.ts';
 import { unsubscribe as unsubscribeLead } from '../../lambdas/domain/unsubscribe.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
+import { unsubscribeDeps } from '../../lambdas/compose.ts';
+import { compareCounters } from '../support/report-compare.ts';
 import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail } from './harness.ts';
 
 const env = await testEnv();
@@ -402,5 +404,29 @@ describe('marketing and care emails', () => {
     expect(await deliverNext(env.dispatch, leadId)).toBe('completed');
     expect(await env.store.get(leadId)).toMatchObject({ status: 'completed', sentSteps: ['welcome'] });
     expect(await inbox(email)).toHaveLength(1);
+  });
+});
+
+describe('the report counts each stop', () => {
+  it('a marketing unsubscribe and a "stop everything" are counted as they happen, as the recount finds them', async () => {
+    const fresh = await testEnv();
+    const parts = unsubscribeDeps(fresh.config, { clock: fresh.clock });
+    const deps = { ...parts, sendTimeoutMs: fresh.config.SES_TIMEOUT_SECONDS * 1000 };
+    const [quitter, stopper] = await Promise.all(
+      ['counted-quit', 'counted-stop'].map(async (label) => {
+        const result = await makeSignupHandler(fresh)(
+          httpEvent('POST', '/signup', { body: { email: uniqueEmail(label), firstName: 'Noor', consent: true } }),
+        );
+        return JSON.parse(result.body!).leadId as string;
+      }),
+    );
+    fresh.clock.advance(86_400_000);
+    expect(await unsubscribeLead(deps, quitter!, 'marketing')).toMatchObject({ outcome: 'done' });
+    expect(await stopLead(deps, stopper!, 'stopped')).toMatchObject({ outcome: 'stopped' });
+
+    const { differences, leadsOff, recounted } = await compareCounters(fresh);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'lead/nurture': 2, 'lead/left.unsubscribed': 1, 'lead/left.stopped': 1 });
   });
 });
