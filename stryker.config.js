@@ -13,8 +13,9 @@ export default {
   coverageAnalysis: 'perTest',
   // The guarantee paths (docs/guarantees.md) come in three scopes, each sized to finish in about 15 minutes on two
   // cores: this one (`npm run mutate`): stop and booking's stop, engagement events and their dedupe, unsubscribe
-  // tokens, idempotent sign-up, the booking webhook's signature and apply, the event store and the delivery log;
-  // `npm run mutate:store` (stryker.store.config.js): the lead store's conditions (claim, in-flight mark, settle);
+  // tokens, idempotent sign-up, the booking webhook's signature and apply; `npm run mutate:store`
+  // (stryker.store.config.js): the DynamoDB stores' conditions (the lead store's claim, in-flight mark and settle, the
+  // event store's dedupe and suppression, the booking delivery log);
   // `npm run mutate:dispatch` (stryker.dispatch.config.js): the dispatcher. Left out: the rest of the domain
   // (schedule, plan, sequence, report, timeline, the sign-up and booking form checks, planning a booking's
   // reminders) and the SES event parser, whose hostile-input fuzzing is too slow to run per mutant. Run any of it
@@ -28,8 +29,6 @@ export default {
     'lambdas/domain/email-address.ts', // normalizeEmail: sign-up is idempotent per normalised address
     'lambdas/domain/booking-signature.ts', // the webhook's signature
     'lambdas/domain/booking.ts:178-259', // applying a booking: it stops the nurture, or creates a booked lead
-    'lambdas/adapters/dynamo-event-store.ts',
-    'lambdas/adapters/dynamo-delivery-log.ts',
   ],
   // Only what a later run can reuse; `npm run mutate -- --force` for a full run (see docs/testing.md).
   incremental: true,
