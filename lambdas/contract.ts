@@ -85,6 +85,9 @@ export const DUE_INDEX_PROJECTION = [
   'appointmentAt',
   'appointmentStatus',
   'optedOutAt',
+  'pausedUntil',
+  'cadence',
+  'lastMarketingAt',
   'rev',
 ] as const;
 

@@ -14,7 +14,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Lead } from '../domain/lead.ts';
-import type { BookingChange, MessageRecord, MessageState, Settlement, StoredLead } from '../domain/ports.ts';
+import type {
+  BookingChange,
+  MessageRecord,
+  MessageState,
+  PreferenceChange,
+  Settlement,
+  StoredLead,
+} from '../domain/ports.ts';
 
 /** Attributes that are bookkeeping, not part of the lead. */
 const INTERNAL = [
@@ -146,6 +153,10 @@ export function settlementUpdate(settlement: Settlement, dueShard: number): Item
     set.push('lastSentAt = :sentAt');
     values[':sentAt'] = settlement.sentAt.toISOString();
   }
+  if (settlement.marketingSentAt) {
+    set.push('lastMarketingAt = :marketingAt');
+    values[':marketingAt'] = settlement.marketingSentAt.toISOString();
+  }
   if (settlement.lastSentOn) {
     set.push('lastSentOn = :sentOn');
     values[':sentOn'] = settlement.lastSentOn;
@@ -224,6 +235,32 @@ export function bookingUpdate(change: BookingChange, now: Date, dueShard: number
     remove.push('claimToken', 'claimUntil');
   }
   return { expression: expression(set, remove), names: route ? { '#status': 'status' } : {}, values };
+}
+
+/**
+ * A choice from the preference page: the choice and its time, the pause and the cadence as set or removed, and the
+ * next step's new time (it stays in the due index: only its time moves).
+ */
+export function preferenceUpdate(change: PreferenceChange): { expression: string; values: Record<string, unknown> } {
+  const set = ['preference = :preference', BUMP];
+  const remove: string[] = [];
+  const values: Record<string, unknown> = { ':preference': change.preference, ':zero': 0, ':one': 1 };
+  if (change.pausedUntil === null) remove.push('pausedUntil');
+  else if (change.pausedUntil !== undefined) {
+    set.push('pausedUntil = :pausedUntil');
+    values[':pausedUntil'] = change.pausedUntil;
+  }
+  if (change.cadence === null) remove.push('cadence');
+  else if (change.cadence !== undefined) {
+    set.push('cadence = :cadence');
+    values[':cadence'] = change.cadence;
+  }
+  if (change.nextSendAt) {
+    set.push('nextSendAt = :nextAt', 'dueAt = :dueAt');
+    values[':nextAt'] = change.nextSendAt.toISOString();
+    values[':dueAt'] = change.nextSendAt.getTime();
+  }
+  return { expression: expression(set, remove), values };
 }
 
 /** The lead in an item, with the dispatcher's claim and in-flight mark when present. */

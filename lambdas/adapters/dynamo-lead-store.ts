@@ -23,6 +23,8 @@
  *   stop               one conditional UpdateItem on LEAD# that also takes it out of the due index
  *   unsubscribe        marketing: one conditional UpdateItem on LEAD# (as read) that sets optedOutAt and, unless a
  *                      care step is next, ends it as a stop does; "stop everything" is a stop
+ *   preferences        one conditional UpdateItem on LEAD# (as read, no send in flight) that records the choice and
+ *                      moves the next step's time (nextSendAt, dueAt) with it
  *   lead's messages    Query pk = LEAD#<leadId> (PROFILE and the MSG# items, consistent)
  *   booking            Get HOOK# (`dynamo-delivery-log.ts`), Get EMAIL# (when the webhook names an address), one
  *                      conditional UpdateItem on LEAD# that records the appointment and switches the sequence,
@@ -41,6 +43,7 @@ import type {
   LeadStore,
   MessageRecord,
   MessageState,
+  PreferenceChange,
   Settlement,
   StopStatus,
   StoredLead,
@@ -52,6 +55,7 @@ import {
   fingerprint,
   messageRecords,
   messageUpdate,
+  preferenceUpdate,
   settlementUpdate,
   toStoredLead,
 } from './dynamo-lead-item.ts';
@@ -325,6 +329,46 @@ export class DynamoLeadStore implements LeadStore {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    return this.refusedAsSeen(leadId, now, inFlightSince);
+  }
+
+  async setPreferences(
+    leadId: string,
+    seen: Pick<StoredLead, 'rev'>,
+    change: PreferenceChange,
+    now: Date,
+    inFlightSince: Date,
+  ) {
+    const update = preferenceUpdate(change);
+    // The choice carries its own time: this write sets nothing at `now`, and DynamoDB refuses an unused value.
+    const { ':now': _now, ...inFlight } = inFlightValues(now, inFlightSince);
+    try {
+      await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: leadKey(leadId),
+          // The rev bump refuses any claim made on the lead as read before this write: a marketing step rendered
+          // before a pause is not sent; the dispatcher reads the lead again and finds it held.
+          UpdateExpression: update.expression,
+          // Only the lead as read (its next step, and so the time worked out for it), and as for an unsubscribe, not
+          // while a send is in flight.
+          ConditionExpression: `${inFlightCondition} AND ${seen.rev === undefined ? 'attribute_not_exists(rev)' : 'rev = :rev'}`,
+          ExpressionAttributeValues: {
+            ...update.values,
+            ...inFlight,
+            ...(seen.rev !== undefined && { ':rev': seen.rev }),
+          },
+        }),
+      );
+      return 'applied' as const;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return this.refusedAsSeen(leadId, now, inFlightSince);
+  }
+
+  /** Why a write on the lead as read (`optOut`, `setPreferences`) was refused: a send in flight, or another change. */
+  private async refusedAsSeen(leadId: string, now: Date, inFlightSince: Date) {
     const lead = await this.get(leadId);
     if (!lead) return 'not-found' as const;
     const sentAfter = lead.lastSentAt !== undefined && inFlightSince <= now && lead.lastSentAt > now.toISOString();

@@ -19,8 +19,8 @@ import type {
   StoredLead,
 } from './ports.ts';
 import { passedSteps, planNext, type Position } from './plan.ts';
-import { deadlineFor, localDate } from './schedule.ts';
-import { findStep, nextStep, type Sequence } from './sequence.ts';
+import { deadlineFor, localDate, marketingHeldUntil } from './schedule.ts';
+import { classOf, findStep, nextStep, type Sequence } from './sequence.ts';
 
 export interface DispatchSettings {
   shards: number;
@@ -208,6 +208,10 @@ async function deliverSeen(
   // A lead that unsubscribed from marketing after this step was planned: pass over it (and any marketing after it).
   if (step.class === 'marketing' && seen.optedOutAt)
     return { outcome: await settleWithout(deps, sequence, seen, [step.id]) };
+  // A marketing step the lead's pause or weekly cadence holds back (chosen after it was planned): planned again for
+  // the hold's end, never skipped. Care steps are never held.
+  const held = step.class === 'marketing' ? marketingHeldUntil(seen, seen.timeZone) : undefined;
+  if (held && held > clock.now()) return { outcome: await settleWithout(deps, sequence, seen, []) };
   // A step meant for before the visit that comes up at or past its deadline (retried, or picked up late) is moot:
   // the visit has begun, or is closer than the step's `lateUntilBefore`. The same deadline as planning's.
   const deadline = seen.appointmentAt ? deadlineFor(step, new Date(seen.appointmentAt), seen.timeZone) : undefined;
@@ -340,10 +344,18 @@ async function settleAfter(
   message: MessageRecord,
 ): Promise<DeliveryOutcome> {
   const { stepId } = message;
-  const after = { ...lead, sentSteps: [...lead.sentSteps, stepId], lastSentOn: localDate(sentAt, lead.timeZone) };
+  // Recorded under the sequence it was sent in (a booking may have switched the lead since the mark).
+  const marketing = classOf(deps.sequences, message.sequenceId, stepId) === 'marketing';
+  const after = {
+    ...lead,
+    sentSteps: [...lead.sentSteps, stepId],
+    lastSentOn: localDate(sentAt, lead.timeZone),
+    ...(marketing && { lastMarketingAt: sentAt.toISOString() }),
+  };
   const settlement: Settlement = {
     settledStepId: stepId,
     sentAt,
+    ...(marketing && { marketingSentAt: sentAt }),
     lastSentOn: after.lastSentOn,
     message,
     ...scheduleFrom(sequence, after, sentAt, sentAt),

@@ -1,4 +1,5 @@
 import type { Interest } from '../contract.ts';
+import type { PreferenceChoice } from './preferences.ts';
 
 /** A person who signed up, and where they are in their sequence. */
 export type LeadStatus =
@@ -74,6 +75,17 @@ export interface Lead extends LeadProfile {
    * status says whether anything is still ahead ('active': a care step) or not ('unsubscribed').
    */
   optedOutAt?: string;
+  /**
+   * The preference page's "pause" (`preferences.ts`): no marketing step goes out before this instant (ISO); care
+   * steps still do. Past it, it means nothing.
+   */
+  pausedUntil?: string;
+  /** The preference page's "at most one a week": no marketing step within 7 days of the last one sent. */
+  cadence?: 'weekly';
+  /** When the last marketing email went out (ISO), for the weekly cadence. */
+  lastMarketingAt?: string;
+  /** The lead's last choice on the preference page that is not a stop, and when it was made. */
+  preference?: { choice: PreferenceChoice; at: string };
 }
 
 /** Statuses after which no email of any class goes out, whatever comes later (a booking is still recorded). */

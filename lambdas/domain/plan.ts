@@ -3,12 +3,20 @@
  * (`sequence.ts`) with the calendar (`schedule.ts`). The dispatcher, sign-up, booking and the timeline all use it.
  */
 import type { Lead } from './lead.ts';
-import { appointmentSendTime, sendTimeFor } from './schedule.ts';
+import { appointmentSendTime, marketingHeldUntil, notBefore, sendTimeFor } from './schedule.ts';
 import { nextStep, type Sequence } from './sequence.ts';
 
 export type Position = Pick<
   Lead,
-  'sentSteps' | 'skippedSteps' | 'timeZone' | 'lastSentOn' | 'appointmentAt' | 'optedOutAt'
+  | 'sentSteps'
+  | 'skippedSteps'
+  | 'timeZone'
+  | 'lastSentOn'
+  | 'appointmentAt'
+  | 'optedOutAt'
+  | 'pausedUntil'
+  | 'cadence'
+  | 'lastMarketingAt'
 >;
 
 export interface Plan {
@@ -34,7 +42,9 @@ export const passedSteps = (position: Pick<Position, 'sentSteps' | 'skippedSteps
  * A step timed from the appointment whose time is already before `now` is skipped, unless it may go late: the
  * reminder goes late for any visit more than 3 hours off (`lateUntilBefore` in emails/sequences.ts), and is skipped
  * closer to it, where the confirmation covers it. Other steps that are overdue are simply due at once. A lead that
- * unsubscribed from marketing passes over every marketing step: only care steps are planned for it.
+ * unsubscribed from marketing passes over every marketing step: only care steps are planned for it. A marketing step
+ * that the lead's pause or weekly cadence holds back is planned for the hold's end, inside the send window (the
+ * sequences time marketing steps by delay only, never from an appointment).
  */
 export function planNext(sequence: Sequence, position: Position, previousAt: Date, now: Date): Plan {
   const passed = passedSteps(position);
@@ -53,7 +63,12 @@ export function planNext(sequence: Sequence, position: Position, previousAt: Dat
       ...(position.lastSentOn && { lastSentOn: position.lastSentOn }),
       ...(appointmentAt && { appointmentAt }),
     };
-    if (!step.appointment) return { next: { stepId: step.id, at: sendTimeFor(input) }, skipped };
+    if (!step.appointment) {
+      // A marketing step the lead's preferences hold back (a pause, the weekly cadence) waits for the hold's end.
+      const held = step.class === 'marketing' ? marketingHeldUntil(position, position.timeZone) : undefined;
+      const at = notBefore(sendTimeFor(input), held, sequence, position.timeZone, position.lastSentOn);
+      return { next: { stepId: step.id, at }, skipped };
+    }
     const send = appointmentSendTime({ ...input, now });
     if (!send) {
       skipped.push(step.id);

@@ -45,6 +45,8 @@ export interface Settlement {
   /** Steps timed from an appointment that had passed when they came up. */
   skippedStepIds?: string[];
   sentAt?: Date;
+  /** Set when the step settled is marketing: the weekly cadence counts from it (`lastMarketingAt`). */
+  marketingSentAt?: Date;
   lastSentOn?: string;
   /** The next step and when; absent means the sequence is over. */
   next?: { stepId: string; at: Date };
@@ -52,6 +54,19 @@ export interface Settlement {
   status?: LeadStatus;
   /** The record of the message this settles (sent, rejected or unconfirmed), written with it. */
   message?: MessageRecord;
+}
+
+/**
+ * What a choice on the preference page writes on a lead (see `domain/preferences.ts`), in one conditional update:
+ * `null` removes a setting, absent leaves it as it is.
+ */
+export interface PreferenceChange {
+  pausedUntil?: string | null;
+  cadence?: 'weekly' | null;
+  /** The choice and when it was made. */
+  preference: NonNullable<Lead['preference']>;
+  /** The new time of the lead's next step (the same step), when the choice moves it. */
+  nextSendAt?: Date;
 }
 
 /** What a booking webhook writes on a lead, in one conditional update (see `domain/booking.ts`). */
@@ -154,6 +169,17 @@ export interface LeadStore {
     now: Date,
     inFlightSince: Date,
   ): Promise<'opted-out' | 'conflict' | 'in-flight' | 'not-found'>;
+  /**
+   * Record a choice from the preference page on the lead as `seen` (its `rev`), and move its next step's time with
+   * it, in one write. 'conflict': the lead changed since it was read; 'in-flight': as for `stop`.
+   */
+  setPreferences(
+    leadId: string,
+    seen: Pick<StoredLead, 'rev'>,
+    change: PreferenceChange,
+    now: Date,
+    inFlightSince: Date,
+  ): Promise<'applied' | 'conflict' | 'in-flight' | 'not-found'>;
   /** The lead that signed up with this normalised address, if any. */
   leadIdForEmail(email: string): Promise<string | undefined>;
   /**

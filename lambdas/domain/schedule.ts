@@ -1,4 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
+import type { Lead } from './lead.ts';
 import type { Sequence, SequenceStep } from './sequence.ts';
 
 // Checking a zone builds an Intl formatter, slow enough to show in a profile of sign-ups. Only valid names are kept,
@@ -88,6 +89,42 @@ export function appointmentSendTime(input: ScheduleInput & { now: Date }): { at:
   // When the window next allows it, if that still leaves the lead time before the visit; else at once.
   const allowed = firstAllowed(DateTime.fromJSDate(now, { zone }), sequence, lastSentOn);
   return { at: before(allowed) ? allowed : now, late: true };
+}
+
+/** How long the preference page's pause holds the education (marketing) emails, in calendar days. */
+export const PAUSE_DAYS = 30;
+/** The weekly cadence: calendar days from one marketing email to the next, at the least. */
+export const WEEKLY_GAP_DAYS = 7;
+
+/**
+ * The earliest a marketing step may go out under the lead's preferences (`preferences.ts`): the pause's end, and, on
+ * the weekly cadence, 7 calendar days in the lead's zone after the last marketing email. Undefined when neither holds
+ * it back. Care steps are never held.
+ */
+export function marketingHeldUntil(
+  prefs: Pick<Lead, 'pausedUntil' | 'cadence' | 'lastMarketingAt'>,
+  zone: string,
+): Date | undefined {
+  const holds: number[] = [];
+  if (prefs.pausedUntil) holds.push(Date.parse(prefs.pausedUntil));
+  if (prefs.cadence === 'weekly' && prefs.lastMarketingAt)
+    holds.push(DateTime.fromISO(prefs.lastMarketingAt, { zone }).plus({ days: WEEKLY_GAP_DAYS }).toMillis());
+  return holds.length > 0 ? new Date(Math.max(...holds)) : undefined;
+}
+
+/**
+ * `at`, unless `earliest` is later: then the first moment at or after `earliest` that the sequence's rules allow (the
+ * send window, one email a day). A held step is pushed, never skipped.
+ */
+export function notBefore(
+  at: Date,
+  earliest: Date | undefined,
+  sequence: Pick<Sequence, 'window' | 'onePerDay'>,
+  zone: string,
+  lastSentOn: string | undefined,
+): Date {
+  if (!earliest || earliest <= at) return at;
+  return firstAllowed(DateTime.fromJSDate(earliest, { zone }), sequence, lastSentOn);
 }
 
 /** The first moment at or after `at` that the sequence's rules allow: the send window, and one email a day. */

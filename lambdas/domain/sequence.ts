@@ -101,8 +101,8 @@ const stepsSchema = z.array(
 );
 
 /**
- * Check the sequences at start: every step has a class, and no step id is used twice (leads store step ids, unique
- * across sequences). Throws one error naming every problem.
+ * Check the sequences at start: every step has a class, no step id is used twice (leads store step ids, unique
+ * across sequences), and no marketing step is timed from an appointment (the preferences push marketing steps back). Throws one error naming every problem.
  */
 export function validateSequences<S extends SequenceStep>(
   sequences: Readonly<Record<string, Sequence<S>>>,
@@ -118,6 +118,9 @@ export function validateSequences<S extends SequenceStep>(
       }
     for (const step of sequence.steps) {
       if (seen.has(step.id)) problems.push(`${sequence.id}/${step.id}: step id used twice`);
+      // A pause or the weekly cadence pushes a marketing step back; one timed from a visit could not be pushed.
+      if (step.class === 'marketing' && step.appointment)
+        problems.push(`${sequence.id}/${step.id}: a marketing step is timed by delay, never from an appointment`);
       seen.add(step.id);
     }
   }
