@@ -23,7 +23,7 @@ const BUDGET: Record<string, number> = {
   dispatch: 1_390_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
   'ses-events': 505_000,
   signup: 1_310_000,
-  unsubscribe: 520_000,
+  unsubscribe: 625_000, // the preference page (#15 item 2) plans a held step in the lead's zone: luxon and the planner
 };
 
 /** What rendering and sending an email loads: none of it belongs in a handler that sends nothing. */

@@ -1,9 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { lambdaEntry, readConfig, unsubscribeDeps } from '../../lambdas/compose.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { handler as sesEventsLambda } from '../../lambdas/handlers/ses-events.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sqsEvent } from '../../local/sqs-batch.ts';
+import { ensureTable } from '../../local/table.ts';
 
 /**
  * `lambdaEntry`: config and secrets are read once per container, on the first event. A start that fails is not kept
@@ -13,7 +15,7 @@ import { sqsEvent } from '../../local/sqs-batch.ts';
 const FIRST_SECRET = 'first-unsubscribe-secret-of-32-chars!';
 const SECOND_SECRET = 'second-unsubscribe-secret-of-32-chars';
 
-/** A GET /unsubscribe, as API Gateway hands it over: the page only, no DynamoDB call. */
+/** A GET /unsubscribe, as API Gateway hands it over: the preference page, which reads the lead (none here). */
 const unsubscribePage = (token: string) =>
   ({
     version: '2.0',
@@ -24,8 +26,14 @@ const unsubscribePage = (token: string) =>
     requestContext: { http: { method: 'GET', path: '/unsubscribe' } },
   }) as never;
 
-/** The environment a Lambda gets, except the unsubscribe secret (and its ARN), which each test sets or leaves out. */
-function lambdaEnvironment() {
+/**
+ * The environment a Lambda gets, except the unsubscribe secret (and its ARN), which each test sets or leaves out; its
+ * table on the local DynamoDB.
+ */
+async function lambdaEnvironment() {
+  const endpoint = inject('dynamoEndpoint');
+  await ensureTable(dynamoClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: endpoint }), 'nurture-compose-test');
+  vi.stubEnv('DYNAMODB_ENDPOINT', endpoint);
   vi.stubEnv('TABLE_NAME', 'nurture-compose-test');
   vi.stubEnv('SES_CONFIGURATION_SET', 'nurture-compose-test');
   vi.stubEnv('PUBLIC_BASE_URL', 'https://nurture.example.com');
@@ -39,7 +47,7 @@ afterEach(() => {
 
 describe('lambdaEntry', () => {
   it('real config loading: a start that fails on a missing secret is retried on the next event; the good start is then kept', async () => {
-    lambdaEnvironment();
+    await lambdaEnvironment();
     // The unsubscribe Lambda's own builder, with the default loader (environment, then secrets).
     const handler = lambdaEntry((config) => makeUnsubscribeHandler(unsubscribeDeps(config)), readConfig);
     const token = signUnsubscribeToken('01JCOMPOSELEAD', FIRST_SECRET);
@@ -106,7 +114,7 @@ describe('lambdaEntry', () => {
   });
 
   it('the SES-event Lambda starts with no unsubscribe secret at all (it signs no link, and the stack grants it none)', async () => {
-    lambdaEnvironment();
+    await lambdaEnvironment();
     // Not an SES event: dropped without a DynamoDB call (no record failed), once the Lambda has started.
     expect(await sesEventsLambda(sqsEvent([{ 'detail-type': 'Not an SES event' }]))).toEqual({ batchItemFailures: [] });
   });
