@@ -447,6 +447,13 @@ describe('hostile unsubscribes', () => {
             'stop=EVERYTHING',
             'stop=everything&stop=marketing',
             'stop=',
+            // The preference page's other buttons, and forms it never sends.
+            'choice=pause',
+            'choice=weekly',
+            'choice=resume',
+            'choice=never',
+            'choice=pause&choice=weekly',
+            'choice=pause&stop=marketing',
           ),
           brokenForm,
           deepJson,
@@ -468,18 +475,29 @@ describe('hostile unsubscribes', () => {
         expect(answer.headers?.['content-type']).toBe('text/html; charset=utf-8');
         const token = new URLSearchParams(rawQuery).get('token');
         const target = token === null ? -1 : tokens.indexOf(token);
-        // A POST stops marketing, unless it carries exactly one `stop`: marketing or everything; any other is refused.
-        // A body too large to be the page's form (over 16 KB) is read as a one-click: marketing.
+        // A POST stops marketing, unless it carries exactly one `stop` (marketing or everything) or exactly one
+        // `choice` (pause, weekly, resume: the status stays), not both; any other is refused. A body too large to be
+        // the page's form (over 16 KB) is read as a one-click: marketing.
         const form = Buffer.byteLength(body ?? '') > 16 * 1024 ? '' : (body ?? '');
         const stop = new URLSearchParams(form).getAll('stop');
-        const choice = stop.length === 0 ? 'marketing' : stop.length === 1 ? stop[0] : undefined;
-        const valid = choice === 'marketing' || choice === 'everything';
+        const pace = new URLSearchParams(form).getAll('choice');
+        const choice =
+          pace.length > 0
+            ? stop.length === 0 && pace.length === 1 && ['pause', 'weekly', 'resume'].includes(pace[0]!)
+              ? 'pace'
+              : undefined
+            : stop.length === 0
+              ? 'marketing'
+              : stop.length === 1
+                ? stop[0]
+                : undefined;
+        const valid = choice === 'marketing' || choice === 'everything' || choice === 'pace';
         expect(answer.statusCode).toBe(target >= 0 && (method !== 'POST' || valid) ? 200 : 400);
         if (target < 0 || method !== 'POST' || !valid) return;
         const leadId = leads[target]!.leadId;
         if (choice === 'everything') expected.set(leadId, 'stopped');
-        else if (expected.get(leadId) !== 'stopped') expected.set(leadId, 'unsubscribed');
-        expect(await unsub.store.get(leadId)).toMatchObject({ status: expected.get(leadId) });
+        else if (choice === 'marketing' && expected.get(leadId) !== 'stopped') expected.set(leadId, 'unsubscribed');
+        expect((await unsub.store.get(leadId))?.status).toBe(expected.get(leadId) ?? 'active');
       }),
       runs(2_500),
     );
