@@ -13,7 +13,7 @@ import { DateTime } from 'luxon';
 import { STOPPED_FOR_GOOD, type Lead } from './lead.ts';
 import { planNext } from './plan.ts';
 import type { PreferenceChange, StoredLead } from './ports.ts';
-import { notBefore, PAUSE_DAYS } from './schedule.ts';
+import { marketingHeldUntil, notBefore, PAUSE_DAYS } from './schedule.ts';
 import { classOf, type Sequence } from './sequence.ts';
 import { whileSendInFlight } from './stop.ts';
 import { unsubscribe, type UnsubscribeDeps } from './unsubscribe.ts';
@@ -83,6 +83,8 @@ function movedNextStep(
   const sequence = sequences[lead.sequenceId];
   if (lead.status !== 'active' || !lead.nextStepId || !lead.nextSendAt || !sequence) return undefined;
   if (classOf(sequences, lead.sequenceId, lead.nextStepId) !== 'marketing') return undefined;
+  // Nothing held it: its time stays (an imported lead's staggered start, say).
+  if (change.preference.choice === 'resume' && !marketingHeldUntil(lead, lead.timeZone)) return undefined;
   const after = withChange(lead, change);
   // Timed as the dispatcher times it: from the last email, or from when the lead entered this sequence.
   const since = Math.max(

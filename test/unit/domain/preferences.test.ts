@@ -153,6 +153,16 @@ describe('back to the usual pace', () => {
       new Date('2026-03-03T15:00:00.000Z'),
     );
   });
+
+  it('a lead nothing held keeps its next email’s time: resume only records the choice', () => {
+    const now = new Date('2026-03-02T15:00:00Z');
+    const later = lead({ nextSendAt: '2026-03-20T15:00:00.000Z', dueAt: Date.parse('2026-03-20T15:00:00.000Z') });
+    expect(change(decidePace(later, 'resume', outlines, now))).toEqual({
+      pausedUntil: null,
+      cadence: null,
+      preference: { choice: 'resume', at: now.toISOString() },
+    });
+  });
 });
 
 describe('what a lead who stopped emails can choose', () => {
