@@ -7,7 +7,7 @@
  */
 export { lambdaEntry } from './compose/entry.ts';
 export { clinicFor, readConfig, sequencesFor, type Clinic, type Parts } from './compose/shared.ts';
-export type { AdminConfig, Config, ResolvedConfig, SesEventsConfig } from './compose/shared.ts';
+export type { AdminConfig, Config, PrivacyConfig, ResolvedConfig, SesEventsConfig } from './compose/shared.ts';
 export { sendingDeps } from './compose/sending.ts';
 export { signupDeps } from './compose/signup.ts';
 export { bookingDeps } from './compose/booking.ts';
@@ -15,4 +15,5 @@ export { unsubscribeDeps } from './compose/unsubscribe.ts';
 export { loadSesEventsConfig, sesEventsDeps } from './compose/ses-events.ts';
 export { dispatcherDeps, fanOutSettings } from './compose/dispatch.ts';
 export { adminDeps, loadAdminConfig } from './compose/admin.ts';
+export { loadPrivacyConfig, personStore, privacyDeps } from './compose/privacy.ts';
 export { composeService, type Service } from './compose/service.ts';

@@ -141,6 +141,29 @@ export function loadSesEventsConfig(env: Record<string, string | undefined> = pr
   return parsed(sesEventsSchema, env);
 }
 
+/**
+ * The privacy Lambda (a person's data: export and erasure) reads the table and the unsubscribe secret, which keys the
+ * hash an erasure keeps of the address: nothing else.
+ */
+const privacySchema = configSchema
+  .pick({
+    TABLE_NAME: true,
+    AWS_REGION: true,
+    DYNAMODB_ENDPOINT: true,
+    UNSUBSCRIBE_SECRET: true,
+    UNSUBSCRIBE_SECRET_ARN: true,
+  })
+  .refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {
+    message: 'set UNSUBSCRIBE_SECRET or UNSUBSCRIBE_SECRET_ARN',
+    path: ['UNSUBSCRIBE_SECRET'],
+  });
+
+export type PrivacyConfig = z.infer<typeof privacySchema>;
+
+export function loadPrivacyConfig(env: Record<string, string | undefined> = process.env): PrivacyConfig {
+  return parsed(privacySchema, env);
+}
+
 function parsed<T>(schema: z.ZodType<T>, env: Record<string, string | undefined>): T {
   const result = schema.safeParse(env);
   if (!result.success) {

@@ -210,6 +210,12 @@ export const ROUTES = {
   adminReport: '/admin/report',
   /** The report as JSON for scripts with AWS credentials (SigV4); AWS only: the browser page uses `adminReport`. */
   adminApiReport: '/admin/api/report',
+  /**
+   * A person's data for scripts with AWS credentials (SigV4, IAM-authorised in AWS): POST `{ "email": "..." }`.
+   * Export answers everything stored about the address; erase deletes it. Each leaves an audit item.
+   */
+  adminPrivacyExport: '/admin/api/privacy/export',
+  adminPrivacyErase: '/admin/api/privacy/erase',
 } as const;
 
 /**

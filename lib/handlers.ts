@@ -4,6 +4,7 @@
  * wires its triggers. How much concurrency each reserves is the stage's choice (`reservedConcurrency` in cdk.json).
  */
 import { Duration } from 'aws-cdk-lib';
+import { ROUTES } from '../lambdas/contract.ts';
 import type { TableAccess } from './nurture-function.ts';
 
 export type Method = 'GET' | 'POST';
@@ -162,6 +163,22 @@ export const HANDLERS: HandlerSpec[] = [
     // rebuild that scans the table is `npm run report -- --rebuild`, run with an operator's credentials.
     table: { actions: ['Query'] },
     memorySize: 1024,
+    timeout: Duration.seconds(29),
+  },
+  {
+    handler: 'privacy',
+    // The unsubscribe secret keys the hash an erasure keeps of an address that must never be emailed again.
+    secrets: ['unsubscribe'],
+    // A person's data, for operators' scripts: SigV4-signed requests of principals allowed execute-api:Invoke.
+    routes: [
+      { method: 'POST', path: ROUTES.adminPrivacyExport, auth: 'iam' },
+      { method: 'POST', path: ROUTES.adminPrivacyErase, auth: 'iam' },
+    ],
+    // Finds the address's items (Get) and the lead's (a Query of its partition); erasure puts the hash item and
+    // deletes every item that held the address; each call puts an audit item. The only function that deletes.
+    table: { actions: ['GetItem', 'Query', 'PutItem', 'DeleteItem'] },
+    memorySize: 512,
+    // Shorter than API Gateway's 30 s: an erasure is a few dozen calls.
     timeout: Duration.seconds(29),
   },
 ];

@@ -77,8 +77,11 @@ export interface NurtureFunctionProps {
   maxEventAge?: Duration;
 }
 
-/** The DynamoDB calls the stores in `lambdas/adapters/dynamo-*.ts` make (no code deletes an item: TTL does). */
-export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'Query' | 'Scan';
+/**
+ * The DynamoDB calls the stores in `lambdas/adapters/dynamo-*.ts` make. Only the erasure of a person's data deletes
+ * items (`DeleteItem`, the privacy handler alone); everything else leaves with TTL.
+ */
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'Scan';
 
 /** A function's use of the table, granted as it is and nothing more. */
 export interface TableAccess {

@@ -7,6 +7,7 @@
  * principal (STS GetCallerIdentity) against AWS; `local:<os user>` on this machine, where there is no STS.
  * The address hash erasure keeps is keyed by the unsubscribe secret: locally the local config's (as `npm start`
  * uses), in AWS the stage's secret in Secrets Manager (the stack's `UnsubscribeSecretArn` output).
+ * The deployed API offers the same as IAM-authorised routes (lambdas/handlers/privacy.ts), sharing this code's store.
  */
 import { createInterface } from 'node:readline/promises';
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
@@ -64,10 +65,11 @@ if (action === 'erase' && !args.yes && !process.stdin.isTTY)
   usage('erase asks first; not run in a terminal, it needs --yes');
 
 // Loaded after the command line is read, so --help and a mistake answer at once.
-const [{ emailField }, { addressKey, erasePerson, exportPerson }, { DynamoPrivacy }, principal] = await Promise.all([
+// The same store, domain and audit as the routes (POST /admin/api/privacy/export and /erase).
+const [{ emailField }, { erasePerson, exportPerson }, { personStore }, principal] = await Promise.all([
   import('../lambdas/domain/signup.ts'),
   import('../lambdas/domain/privacy.ts'),
-  import('../lambdas/adapters/dynamo-privacy.ts'),
+  import('../lambdas/compose/privacy.ts'),
   import('./aws-principal.ts'),
 ]);
 const email = emailField.safeParse(rawEmail);
@@ -88,7 +90,7 @@ try {
     !target.local ? principal.callerArn(target.client) : principal.localPrincipal(),
   ]);
   const deps = {
-    people: new DynamoPrivacy(target.client, { tableName: target.table, addressKey: addressKey(secret) }),
+    people: personStore(target.client, target.table, secret),
     now: () => new Date(),
     who,
   };

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { virtualClock } from '../lambdas/adapters/clock.ts';
 import { dynamoClient } from '../lambdas/adapters/clients.ts';
-import { adminDeps, composeService } from '../lambdas/compose.ts';
+import { adminDeps, composeService, privacyDeps } from '../lambdas/compose.ts';
 import { ROUTES } from '../lambdas/contract.ts';
 import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../lambdas/handlers/booking.ts';
@@ -17,6 +17,7 @@ import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { makeAdminHandler } from '../lambdas/handlers/admin.ts';
+import { makePrivacyHandler } from '../lambdas/handlers/privacy.ts';
 import { withEngagementFeed } from './engagement-feed.ts';
 import { sqsEvent } from './sqs-batch.ts';
 import { trackingRoutes, withTracking } from './tracking.ts';
@@ -48,6 +49,12 @@ export interface LocalRuntime {
   now(): Date;
   stop(): Promise<void>;
 }
+
+/**
+ * Who the audit names for a call of the local privacy routes: anyone who can reach 127.0.0.1 on this machine (the
+ * local server listens nowhere else). `npm run privacy` names the OS user instead (`local:<user>`).
+ */
+export const LOCAL_PRIVACY_CALLER = 'local:http';
 
 /** One virtual minute, in real milliseconds, with a floor so a fast clock does not spin. */
 const tickMs = (speed: number) => Math.max(200, 60_000 / speed);
@@ -107,6 +114,9 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const unsubscribe = makeUnsubscribeHandler(wiring);
   // Open on localhost; in AWS these routes are IAM-authorised.
   const admin = makeAdminHandler(adminDeps(config, { clock, dynamo }));
+  // A person's data: IAM-authorised in AWS. Here there is no IAM: the server listens on 127.0.0.1 only, and the audit
+  // names every caller `LOCAL_PRIVACY_CALLER`.
+  const privacy = makePrivacyHandler(privacyDeps(config, { clock, dynamo }), { caller: () => LOCAL_PRIVACY_CALLER });
   Object.assign(routes, {
     ...trackingRoutes(
       service.store,
@@ -121,6 +131,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     [`POST ${ROUTES.unsubscribe}`]: unsubscribe,
     [`GET ${ROUTES.admin}`]: admin,
     [`GET ${ROUTES.adminReport}`]: admin,
+    [`POST ${ROUTES.adminPrivacyExport}`]: privacy,
+    [`POST ${ROUTES.adminPrivacyErase}`]: privacy,
     'GET /clock': async () => ({
       statusCode: 200,
       headers: { 'content-type': 'application/json' },

@@ -1,11 +1,18 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import type { Config, ResolvedConfig } from '../config.ts';
+import type { Config } from '../config.ts';
+
+type SecretSettings = Partial<
+  Pick<Config, 'UNSUBSCRIBE_SECRET' | 'UNSUBSCRIBE_SECRET_ARN' | 'BOOKING_SECRET' | 'BOOKING_SECRET_ARN'>
+>;
 
 /**
  * Fill in secrets given as Secrets Manager ARNs (in AWS). A plain value (locally, in tests) is used as it is.
- * Powertools caches the value for the life of the Lambda container.
+ * Powertools caches the value for the life of the Lambda container. Any config that names the secrets will do: the
+ * full one, or the privacy Lambda's narrower one.
  */
-export async function resolveSecrets(config: Config): Promise<ResolvedConfig> {
+export async function resolveSecrets<C extends SecretSettings>(
+  config: C,
+): Promise<C & { UNSUBSCRIBE_SECRET: string; BOOKING_SECRET?: string }> {
   const unsubscribe =
     config.UNSUBSCRIBE_SECRET ??
     (config.UNSUBSCRIBE_SECRET_ARN && (await getSecret(config.UNSUBSCRIBE_SECRET_ARN, { maxAge: 3600 })));

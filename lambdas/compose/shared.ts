@@ -20,7 +20,7 @@ import { validateSequences, type Sequence } from '../domain/sequence.ts';
 
 // What handlers read through compose rather than from config.ts and emails/ themselves.
 export type { Clinic } from '../../emails/clinic.ts';
-export type { AdminConfig, Config, ResolvedConfig, SesEventsConfig } from '../config.ts';
+export type { AdminConfig, Config, PrivacyConfig, ResolvedConfig, SesEventsConfig } from '../config.ts';
 
 /** What a builder may be handed instead of making it: the local runtime's fast clock, the tests' own clients. */
 export interface Parts {

@@ -15,7 +15,7 @@ import { adminDeps, adminSignIn, lambdaEntry, loadAdminConfig } from '../compose
 import { ROUTES } from '../contract.ts';
 import { reportFromCounts, type Report, type ReportOptions } from '../domain/report.ts';
 import type { Clock, ReportCounters } from '../domain/ports.ts';
-import { header, json, type HttpEvent, type HttpResult } from './http.ts';
+import { header, iamCaller, json, type HttpEvent, type HttpResult } from './http.ts';
 
 export interface AdminDeps {
   /** The counters kept at write time: a Query of a few items, whatever the table holds. */
@@ -107,12 +107,6 @@ const notFound = (path: string) => json(404, { error: 'not_found', message: `No 
 
 const iamRefusal = () =>
   json(403, { error: 'forbidden', message: 'This route needs AWS IAM credentials (a SigV4-signed request).' });
-
-/** The caller API Gateway's IAM authoriser verified, if any. */
-function iamCaller(event: HttpEvent): string | undefined {
-  const context = event.requestContext as { authorizer?: { iam?: { userArn?: string } } };
-  return context.authorizer?.iam?.userArn;
-}
 
 /**
  * Why the claims API Gateway's JWT authorizer passed on are not a current access token of this user pool's report

@@ -1,5 +1,9 @@
 /** Small helpers shared by the HTTP handlers: body decoding and answers in JSON or HTML. */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -37,6 +41,16 @@ export function decodeBody(event: HttpEvent, raw = rawBody(event)): DecodedBody 
     return { ok: true, kind: 'form', value: Object.fromEntries(new URLSearchParams(text)) };
   }
   return { ok: false, status: 415, message: 'Send the form as application/json or application/x-www-form-urlencoded.' };
+}
+
+/**
+ * The ARN of the caller API Gateway's IAM authorizer verified (`requestContext.authorizer.iam.userArn`), if any: an
+ * IAM user's ARN, or an assumed role's session (`arn:aws:sts::<account>:assumed-role/<role>/<session>`).
+ */
+export function iamCaller(event: HttpEvent): string | undefined {
+  const iam = (event.requestContext as Partial<APIGatewayProxyEventV2WithIAMAuthorizer['requestContext']>).authorizer
+    ?.iam;
+  return typeof iam?.userArn === 'string' && iam.userArn.startsWith('arn:') ? iam.userArn : undefined;
 }
 
 export function json(statusCode: number, body: unknown): HttpResult {
