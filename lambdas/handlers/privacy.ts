@@ -38,6 +38,8 @@ export interface PrivacyHandlerOptions {
   caller?: (event: HttpEvent) => string | undefined;
 }
 
+const BODY_SHAPE = 'Send a JSON object: { "email": "..." }.';
+
 /** The body both routes take: one address, and nothing else (a misspelt field is named, not ignored). */
 const requestSchema = z.strictObject(
   { email: emailField },
@@ -45,7 +47,7 @@ const requestSchema = z.strictObject(
     error: (issue) =>
       issue.code === 'unrecognized_keys'
         ? `Unexpected field ${issue.keys.map((key) => `"${key}"`).join(', ')}: send only "email".`
-        : 'Send a JSON object: { "email": "..." }.',
+        : BODY_SHAPE,
   },
 );
 
@@ -71,6 +73,7 @@ export function makePrivacyHandler(deps: PrivacyHandlerDeps, { caller = iamCalle
         headers: { 'content-type': 'application/json; charset=utf-8', allow: 'POST' },
       };
 
+    if (!event.body) return json(400, { error: 'invalid_request', message: BODY_SHAPE });
     const decoded = decodeBody(event);
     if (!decoded.ok) return json(decoded.status, { error: 'invalid_request', message: decoded.message });
     const parsed = requestSchema.safeParse(decoded.value);
