@@ -7,8 +7,8 @@ import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { loadAdminConfig, loadConfig, loadSesEventsConfig } from '../../lambdas/config.ts';
-import { DISPATCH_METRICS, SEND_QUOTA_METRICS, SES_EVENT_TYPES } from '../../lambdas/contract.ts';
+import { loadAdminConfig, loadConfig, loadPrivacyConfig, loadSesEventsConfig } from '../../lambdas/config.ts';
+import { DISPATCH_METRICS, ROUTES, SEND_QUOTA_METRICS, SES_EVENT_TYPES } from '../../lambdas/contract.ts';
 import { addNagPacks } from '../../lib/app.ts';
 import { parseStages, reservedConcurrencyTotal } from '../../lib/config.ts';
 import { HANDLERS } from '../../lib/handlers.ts';
@@ -25,6 +25,10 @@ const handlers = HANDLERS;
 const NARROW_LOADERS: Record<string, (env: Record<string, string>) => unknown> = {
   admin: loadAdminConfig,
   'ses-events': loadSesEventsConfig,
+};
+/** The handlers that load a narrower config with the unsubscribe key (the privacy routes: it keys the address hash). */
+const KEYED_LOADERS: Record<string, (env: Record<string, string>) => unknown> = {
+  privacy: loadPrivacyConfig,
 };
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -204,6 +208,8 @@ describe('the Lambdas', () => {
         expect(variables.TABLE_NAME).toEqual(ref(logicalId(devStack, devStack.table)));
         continue;
       }
+      const keyedLoader = KEYED_LOADERS[spec.handler];
+      if (keyedLoader) expect(() => keyedLoader(env), spec.handler).not.toThrow();
       expect(() => loadConfig(env), spec.handler).not.toThrow();
       expect(variables).toMatchObject({
         TABLE_NAME: ref(logicalId(devStack, devStack.table)),
@@ -258,7 +264,7 @@ describe('IAM', () => {
     }
   });
 
-  it('table access is exactly the calls each handler makes, on the table only; only the dispatcher queries the due index; nothing deletes', () => {
+  it('table access is exactly the calls each handler makes, on the table only; only the dispatcher queries the due index; only the privacy handler deletes', () => {
     const table = getAtt(logicalId(devStack, devStack.table));
     const dueIndex = { 'Fn::Join': ['', [table, '/index/due']] };
     const granted = Object.fromEntries(
@@ -279,6 +285,8 @@ describe('IAM', () => {
       'ses-events': [onTable('GetItem', 'PutItem', 'Query', 'UpdateItem')],
       booking: [onTable('GetItem', 'PutItem', 'Query', 'UpdateItem')],
       admin: [onTable('Query')],
+      // A person's data: export reads, erasure deletes, both audit (#15 item 4).
+      privacy: [onTable('DeleteItem', 'GetItem', 'PutItem', 'Query')],
     });
     for (const spec of handlers) {
       expect(statementsOf(spec.handler)).toContainEqual(
@@ -288,14 +296,25 @@ describe('IAM', () => {
         }),
       );
     }
-    expect(JSON.stringify(dev.toJSON())).not.toMatch(/dynamodb:(DeleteItem|BatchWriteItem|\*)/);
+    // DeleteItem: the privacy handler's role alone, on the table alone. Nothing may batch-write or hold dynamodb:*.
+    const template = JSON.stringify(dev.toJSON());
+    expect(template).not.toMatch(/dynamodb:(BatchWriteItem|\*)/);
+    const deleters = Object.values(resourcesOf(dev, 'AWS::IAM::ManagedPolicy')).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+        .filter((statement) => actions(statement).includes('dynamodb:DeleteItem'))
+        .map((statement) => ({ roles: policy.Properties.Roles, resource: statement.Resource })),
+    );
+    const privacyRole = ref(logicalId(devStack, devStack.functions.privacy!.role as never));
+    expect(deleters).toEqual([{ roles: [privacyRole], resource: table }]);
+    expect(template.match(/dynamodb:DeleteItem/g)).toHaveLength(1);
   });
 
   it('only the handlers that sign unsubscribe links or check booking signatures can read a secret: not the admin report, not the SES-event recorder', () => {
     const secretReaders = handlers
       .filter((spec) => statementsOf(spec.handler).some((s) => actions(s).includes('secretsmanager:GetSecretValue')))
       .map((spec) => spec.handler);
-    expect(secretReaders.sort()).toEqual(['booking', 'dispatch', 'signup', 'unsubscribe']);
+    // The privacy handler reads the unsubscribe key: it keys the hash an erasure keeps of an address.
+    expect(secretReaders.sort()).toEqual(['booking', 'dispatch', 'privacy', 'signup', 'unsubscribe']);
   });
 
   it('roles carry no AWS managed policy and no inline policy', () => {
@@ -518,6 +537,22 @@ describe('the HTTP API', () => {
     expect(routes.map((r) => r.RouteKey)).toEqual(
       expect.arrayContaining(['POST /signup', 'GET /unsubscribe', 'POST /unsubscribe']),
     );
+  });
+
+  it("a person's data (export, erasure) is reachable only through routes behind IAM, to the privacy function alone", () => {
+    const privacyRoutes = routes.filter((route) => String(route.RouteKey).includes('/privacy/'));
+    expect(privacyRoutes.map((route) => route.RouteKey).sort()).toEqual([
+      `POST ${ROUTES.adminPrivacyErase}`,
+      `POST ${ROUTES.adminPrivacyExport}`,
+    ]);
+    for (const route of privacyRoutes) {
+      expect(route.AuthorizationType, route.RouteKey).toBe('AWS_IAM');
+      expect(handlerOf(route), route.RouteKey).toEqual(getAtt(fnId('privacy')));
+    }
+    // No other route reaches the privacy function.
+    expect(
+      routes.filter((route) => JSON.stringify(handlerOf(route)) === JSON.stringify(getAtt(fnId('privacy')))),
+    ).toHaveLength(2);
   });
 
   it("answers CORS only for the clinic's origins, and only for POST", () => {

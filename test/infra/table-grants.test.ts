@@ -11,15 +11,17 @@ import {
   adminDeps,
   bookingDeps,
   dispatcherDeps,
+  privacyDeps,
   sesEventsDeps,
   signupDeps,
   unsubscribeDeps,
 } from '../../lambdas/compose.ts';
-import { DUE_INDEX } from '../../lambdas/contract.ts';
+import { DUE_INDEX, ROUTES } from '../../lambdas/contract.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeDispatchHandler } from '../../lambdas/handlers/dispatch.ts';
+import { makePrivacyHandler } from '../../lambdas/handlers/privacy.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
@@ -75,6 +77,9 @@ const sesEvents = oneByOne(
 );
 const booking = makeBookingHandler(bookingDeps(config, { dynamo: recordingClient('booking'), ses, sendRate, clock }));
 const admin = makeAdminHandler(adminDeps(config, { dynamo: recordingClient('admin'), clock }));
+const privacy = makePrivacyHandler(privacyDeps(config, { dynamo: recordingClient('privacy'), clock }), {
+  caller: () => 'arn:aws:iam::123456789012:user/ops',
+});
 
 async function signUp(email: string): Promise<string> {
   const result = await signup(httpEvent('POST', '/signup', { body: { email, firstName: 'Noa', consent: true } }));
@@ -138,6 +143,11 @@ describe("each handler's DynamoDB grant", () => {
     // The report.
     expect((await admin(httpEvent('GET', '/admin/report'))).statusCode).toBe(200);
 
+    // A person's data: the booked lead exported, then erased (it unsubscribed: its hash is kept).
+    const asked = (path: string) => privacy(httpEvent('POST', path, { body: { email } }));
+    expect((await asked(ROUTES.adminPrivacyExport)).statusCode).toBe(200);
+    expect((await asked(ROUTES.adminPrivacyErase)).statusCode).toBe(200);
+
     const used = Object.fromEntries(Object.entries(calls).map(([handler, seen]) => [handler, [...seen].sort()]));
     const grants = Object.fromEntries(HANDLERS.map((spec) => [spec.handler, granted(spec.handler)]));
     expect(used).toEqual(grants);
@@ -151,6 +161,9 @@ describe("each handler's DynamoDB grant", () => {
       booking: ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
       unsubscribe: ['GetItem', 'Query', 'UpdateItem'],
       admin: ['Query'],
+      // Export reads the address's items and the lead's partition; erasure puts the hash, deletes, and queries the
+      // partition again until empty; both put an audit item.
+      privacy: ['DeleteItem', 'GetItem', 'PutItem', 'Query'],
     });
   });
 });
