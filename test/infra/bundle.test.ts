@@ -195,6 +195,38 @@ describe('the deployed bundles', () => {
     expect((await invoke('admin', script, awsEnv)).result!.statusCode).toBe(200);
   });
 
+  it("the privacy bundle exports a person's data for an IAM caller (AWS's sample event) and refuses a request without one", async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('bundle-privacy');
+    const leadId = await signUp(env, { email });
+    const sample = JSON.parse(
+      await readFile(new URL('../fixtures/api-gateway/http-api-iam-request.json', import.meta.url), 'utf8'),
+    ) as { requestContext: { http: Record<string, string>; authorizer?: unknown } } & Record<string, unknown>;
+    const event = {
+      ...sample,
+      routeKey: 'POST /admin/api/privacy/export',
+      rawPath: '/admin/api/privacy/export',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+      requestContext: { ...sample.requestContext, http: { ...sample.requestContext.http, method: 'POST' } },
+    };
+    const privacyEnv = {
+      TABLE_NAME: env.config.TABLE_NAME,
+      DYNAMODB_ENDPOINT: env.config.DYNAMODB_ENDPOINT!,
+      UNSUBSCRIBE_SECRET: env.config.UNSUBSCRIBE_SECRET,
+    };
+    const { result, error } = await invoke('privacy', event, privacyEnv);
+    expect(error).toBeUndefined();
+    expect(result!.statusCode).toBe(200);
+    expect(JSON.parse(result!.body)).toMatchObject({ found: true, leadId, email });
+
+    const { authorizer: _iam, ...unauthorised } = event.requestContext;
+    expect((await invoke('privacy', { ...event, requestContext: unauthorised }, privacyEnv)).result!.statusCode).toBe(
+      403,
+    );
+  });
+
   it('the admin bundle without the sign-in settings fails at start, naming them, and serves nothing', async () => {
     const env = await testEnv();
     const { result, error } = await invoke('admin', httpEvent('GET', '/admin/report'), {
