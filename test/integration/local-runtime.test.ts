@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
-import { startLocal, type LocalOptions, type LocalRuntime } from '../../local/runtime.ts';
-import { localEvents, localReport, localStore } from '../support/local-store.ts';
+import { ROUTES } from '../../lambdas/contract.ts';
+import { LOCAL_PRIVACY_CALLER, startLocal, type LocalOptions, type LocalRuntime } from '../../local/runtime.ts';
+import { localAudit, localEvents, localReport, localStore } from '../support/local-store.ts';
 
 const runtime = await startLocal({ port: 0, sesPort: 0, dynamoPort: 0, speed: 1 });
 afterAll(() => runtime.stop());
@@ -97,6 +98,33 @@ describe('npm start', () => {
     expect(
       emails.filter((e) => e.destination.to.some((to) => to.includes('ana@example.com'))).map((e) => e.subject),
     ).toEqual(['Welcome, Ana: here is what happens next', "You're booked, Ana: what to expect and what to bring"]);
+  });
+
+  it("serves a person's data on localhost (no IAM here): export answers the lead, erase deletes it, the audit names local:http", async () => {
+    const email = 'local-privacy@example.com';
+    const leadId = await signUp(runtime, { email });
+    const post = async (path: string, body: unknown) => {
+      const response = await fetch(`${runtime.apiUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await post(ROUTES.adminPrivacyExport, { email })).toMatchObject({ status: 200, body: { leadId, email } });
+    expect(await post(ROUTES.adminPrivacyErase, { email })).toMatchObject({
+      status: 200,
+      body: { found: true, leadId },
+    });
+    expect(await post(ROUTES.adminPrivacyExport, { email })).toMatchObject({ status: 404 });
+    expect(await post(ROUTES.adminPrivacyExport, { email: 'not an address' })).toMatchObject({ status: 400 });
+    expect(await store.get(leadId)).toBeUndefined();
+
+    const audit = await localAudit(runtime);
+    expect(audit.filter((item) => item.leadId === leadId).map((item) => [item.who, item.action])).toEqual([
+      [LOCAL_PRIVACY_CALLER, 'export'],
+      [LOCAL_PRIVACY_CALLER, 'erase'],
+    ]);
   });
 
   it('npm run simulate -- bounce <email> stops the lead and suppresses the address', async () => {

@@ -1,5 +1,7 @@
 /** Read what a running local runtime (`startLocal`, as `npm start` runs it) holds, through the stores themselves. */
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { auditPartition } from '../../lambdas/adapters/dynamo-keys.ts';
 import { DynamoEventStore } from '../../lambdas/adapters/dynamo-event-store.ts';
 import { DynamoLeadStore } from '../../lambdas/adapters/dynamo-lead-store.ts';
 import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.ts';
@@ -31,4 +33,18 @@ export function localEvents(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): Dyna
 export function localReport(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): DynamoReportSource {
   const { client, options } = onRuntime(runtime);
   return new DynamoReportSource(client, options.tableName);
+}
+
+/** The audit items of exports and erasures in the runtime's table, oldest first. */
+export async function localAudit(runtime: Pick<LocalRuntime, 'dynamoEndpoint'>): Promise<Record<string, unknown>[]> {
+  const { client, options } = onRuntime(runtime);
+  const { Items = [] } = await DynamoDBDocumentClient.from(client).send(
+    new QueryCommand({
+      TableName: options.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditPartition },
+      ConsistentRead: true,
+    }),
+  );
+  return Items;
 }
