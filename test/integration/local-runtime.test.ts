@@ -101,6 +101,21 @@ describe('npm start', () => {
   });
 
   it("serves a person's data on localhost (no IAM here): export answers the lead, erase deletes it, the audit names local:http", async () => {
+    // The command in docs/operations.md, as it is: ana@example.com (signed up here unless an earlier test did).
+    const page = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const command = page.match(/<!-- privacy-curl[^>]*-->\s*```sh\n([\s\S]*?)```/)![1]!;
+    const ana = await fetch(`${runtime.apiUrl}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ana@example.com', firstName: 'Ana', consent: true }),
+    });
+    expect(ana.status).toBeLessThan(300);
+    const { stdout } = await promisify(execFile)('bash', ['-c', command], {
+      env: { ...process.env, PORT: new URL(runtime.apiUrl).port },
+      timeout: 20_000,
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ found: true, email: 'ana@example.com', lead: { firstName: 'Ana' } });
+
     const email = 'local-privacy@example.com';
     const leadId = await signUp(runtime, { email });
     const post = async (path: string, body: unknown) => {
