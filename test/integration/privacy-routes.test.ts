@@ -110,11 +110,6 @@ async function engagedLead(label: string) {
 }
 
 describe('POST /admin/api/privacy/export and /erase, IAM-authorised', () => {
-  it('the fixture is AWS’s IAM-authorised sample: its caller is an IAM ARN', () => {
-    expect(SAMPLE_ARN).toBe('arn:aws:iam::1234567890:user/Admin');
-    expect(AWS_SAMPLE.requestContext.authorizer.iam.callerId).toBeTruthy();
-  });
-
   it('export answers the lead, its consent, its messages and their SES events; the audit names the IAM principal and holds no address', async () => {
     const { email, leadId } = await engagedLead('route-export');
     const before = (await auditItems()).length;
