@@ -85,7 +85,8 @@ export function makePrivacyHandler(deps: PrivacyHandlerDeps, { caller = iamCalle
     const privacy: PrivacyDeps = { people: deps.people, now: () => deps.clock.now(), who };
     if (action === 'export') {
       const exported = await exportPerson(privacy, parsed.data.email);
-      deps.log.info('privacy export', { caller: who, found: exported.found, leadId: exported.leadId });
+      // The caller's ARN goes to the audit item only: an SSO session name in it can be the operator's own address.
+      deps.log.info('privacy export', { found: exported.found, leadId: exported.leadId });
       if (!exported.found)
         return noStore(
           json(404, {
@@ -99,7 +100,7 @@ export function makePrivacyHandler(deps: PrivacyHandlerDeps, { caller = iamCalle
       return noStore(json(200, exported));
     }
     const erased = await erasePerson(privacy, parsed.data.email);
-    deps.log.info('privacy erase', { caller: who, ...erased });
+    deps.log.info('privacy erase', { ...erased });
     return noStore(json(200, erased));
   };
 }
