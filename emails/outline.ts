@@ -60,12 +60,30 @@ export const rescheduleOutline = outline({
   steps: [{ id: 'reschedule-nudge', class: 'marketing', after: { hours: 2 } }],
 });
 
+/**
+ * Double opt-in (DOUBLE_OPT_IN): the one email a new sign-up gets until it confirms its address. Sign-up sends it
+ * itself (`lambdas/domain/opt-in.ts`), and again on a sign-up a day or more later while the lead is still pending; no
+ * lead is ever due in this sequence.
+ */
+export const optInOutline = outline({
+  id: SEQUENCE_IDS.optIn,
+  window: { start: '09:00', end: '18:00' },
+  onePerDay: false,
+  steps: [{ id: 'confirm-address', class: 'care', immediate: true }],
+});
+
 /** Every step id of every sequence. */
-export type StepId = (typeof nurtureOutline | typeof followUpOutline | typeof rescheduleOutline)['steps'][number]['id'];
+export type StepId = (
+  | typeof nurtureOutline
+  | typeof followUpOutline
+  | typeof rescheduleOutline
+  | typeof optInOutline
+)['steps'][number]['id'];
 
 /** The sequences without their templates, by id: their steps, order, timing and send window. */
 export const outlines: Readonly<Record<string, Sequence>> = {
   [nurtureOutline.id]: nurtureOutline,
   [followUpOutline.id]: followUpOutline,
   [rescheduleOutline.id]: rescheduleOutline,
+  [optInOutline.id]: optInOutline,
 };

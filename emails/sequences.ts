@@ -4,7 +4,7 @@
  */
 import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from './_shared/types.ts';
-import { followUpOutline, nurtureOutline, rescheduleOutline, type StepId } from './outline.ts';
+import { followUpOutline, nurtureOutline, optInOutline, rescheduleOutline, type StepId } from './outline.ts';
 import Welcome from './welcome.tsx';
 import HowItWorks from './how-it-works.tsx';
 import WhoItHelps from './who-it-helps.tsx';
@@ -17,6 +17,7 @@ import Confirmation from './confirmation.tsx';
 import Reminder from './reminder.tsx';
 import AfterVisit from './after-visit.tsx';
 import RescheduleNudge from './reschedule-nudge.tsx';
+import ConfirmAddress from './confirm-address.tsx';
 
 export interface EmailStep extends SequenceStep {
   template: StepTemplate;
@@ -36,6 +37,7 @@ const TEMPLATES: Record<StepId, StepTemplate> = {
   reminder: Reminder,
   'after-visit': AfterVisit,
   'reschedule-nudge': RescheduleNudge,
+  'confirm-address': ConfirmAddress,
 };
 
 /** An outline with each step's template. */
@@ -50,8 +52,12 @@ export const followUp = withTemplates(followUpOutline);
 /** After a cancellation or a no-show: one nudge to choose a new time. */
 export const reschedule = withTemplates(rescheduleOutline);
 
+/** Double opt-in's confirmation email, which sign-up sends itself (no lead is ever due in it). */
+export const optIn = withTemplates(optInOutline);
+
 export const sequences: Record<string, Sequence<EmailStep>> = {
   [nurture.id]: nurture,
   [followUp.id]: followUp,
   [reschedule.id]: reschedule,
+  [optIn.id]: optIn,
 };

@@ -85,6 +85,11 @@ export const configSchema = z.object({
   ADMIN_USER_POOL_ID: z.string().min(1).optional(),
   ADMIN_CLIENT_ID: z.string().min(1).optional(),
   ADMIN_SIGN_IN_URL: publicUrl.optional(),
+  /**
+   * Double opt-in: a sign-up is stored as `pending` and gets one confirmation email; the welcome and the nurture start
+   * only once the lead confirms (`lambdas/domain/opt-in.ts`). "true" or "false"; unset: off.
+   */
+  DOUBLE_OPT_IN: z.stringbool().default(false),
 } satisfies Record<EnvVar, z.ZodType>);
 
 const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {

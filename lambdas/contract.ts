@@ -196,6 +196,7 @@ export const ENV_VARS = [
   'ADMIN_USER_POOL_ID',
   'ADMIN_CLIENT_ID',
   'ADMIN_SIGN_IN_URL',
+  'DOUBLE_OPT_IN',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 /** Settings for a Lambda, or a process configured like one: a misspelt name does not compile. */
@@ -206,6 +207,8 @@ export const ROUTES = {
   signup: '/signup',
   booking: '/booking',
   unsubscribe: '/unsubscribe',
+  /** Double opt-in: the link in the confirmation email (GET shows a button, its POST confirms). */
+  confirm: '/confirm',
   admin: '/admin',
   adminReport: '/admin/report',
   /** The report as JSON for scripts with AWS credentials (SigV4); AWS only: the browser page uses `adminReport`. */
@@ -226,6 +229,8 @@ export const SEQUENCE_IDS = {
   nurture: 'nurture',
   followUp: 'follow-up',
   reschedule: 'reschedule',
+  /** Double opt-in's one email, asking a new lead to confirm the address; sent by sign-up itself, never due. */
+  optIn: 'opt-in',
 } as const;
 
 /**

@@ -105,9 +105,19 @@ export interface LayoutProps extends EmailProps {
   preview: string;
   heading: string;
   children: ReactNode;
+  /** Why a care email came, in the footer; default: a booked visit. */
+  careReason?: string;
 }
 
-export function Layout({ preview, heading, clinic, unsubscribeUrl, messageClass, children }: LayoutProps) {
+export function Layout({
+  preview,
+  heading,
+  clinic,
+  unsubscribeUrl,
+  messageClass,
+  children,
+  careReason = 'You are getting this because you booked a visit with us.',
+}: LayoutProps) {
   return (
     <Html lang="en">
       <Head />
@@ -130,7 +140,7 @@ export function Layout({ preview, heading, clinic, unsubscribeUrl, messageClass,
           </Text>
           {messageClass === 'care' ? (
             <Text style={styles.small}>
-              You are getting this because you booked a visit with us.{' '}
+              {careReason}{' '}
               <Link href={unsubscribeUrl} style={styles.link}>
                 Stop all emails from us
               </Link>{' '}

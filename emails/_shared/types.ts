@@ -18,6 +18,8 @@ export interface EmailProps {
   visitDay?: 'today' | 'tomorrow';
   /** The clinic's scheduling system reported the visit as attended. Absent or false: we do not know the lead came. */
   attended?: boolean;
+  /** Double opt-in's confirmation email: the signed link that confirms the address. */
+  confirmUrl?: string;
   clinic: Clinic;
 }
 

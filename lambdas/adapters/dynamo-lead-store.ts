@@ -32,7 +32,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import { shardFor, type Lead, type LeadStatus } from '../domain/lead.ts';
 import type { MessageClass } from '../domain/sequence.ts';
@@ -73,7 +73,10 @@ export class DynamoLeadStore implements LeadStore {
 
   async create(lead: Lead, attempt = 1): Promise<CreateResult> {
     const { doc, name: tableName } = this.table;
-    const expiresAt = this.table.expiry(new Date(lead.createdAt));
+    // A pending lead (double opt-in) lapses when its confirmation link does; confirming gives it the full retention.
+    const expiresAt = lead.pendingUntil
+      ? epochSeconds(lead.pendingUntil)
+      : this.table.expiry(new Date(lead.createdAt));
     let leadId = lead.leadId;
     try {
       await doc.send(
@@ -95,6 +98,14 @@ export class DynamoLeadStore implements LeadStore {
         if (attempt < 3) return this.create(lead, attempt + 1);
         throw new Error('the address index kept changing under the sign-up', { cause: error });
       }
+      // A pending lead that lapsed unconfirmed is gone, whether or not TTL has deleted it yet: take its place.
+      if (await this.removeLapsed(taken, lead.email, new Date(lead.createdAt))) {
+        if (attempt < 3) {
+          const result = await this.create(lead, attempt + 1);
+          return result.created ? { ...result, lapsed: taken } : result;
+        }
+        throw new Error('the address index kept changing under the sign-up', { cause: error });
+      }
       leadId = taken;
     }
 
@@ -109,6 +120,139 @@ export class DynamoLeadStore implements LeadStore {
       throw error;
     }
     return { created: true, lead: { ...lead, leadId, rev: 0, ...(due.dueAt !== undefined && { dueAt: due.dueAt }) } };
+  }
+
+  /**
+   * Delete a pending lead whose confirmation lapsed at `now`, and its address's item, so the address may sign up
+   * again: only while it is still pending and lapsed, and the address still points at it. False when it is not lapsed.
+   */
+  private async removeLapsed(leadId: string, email: string, now: Date): Promise<boolean> {
+    const { doc, name: tableName } = this.table;
+    try {
+      await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: leadKey(leadId),
+          ConditionExpression: '#status = :pending AND pendingUntil <= :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pending': 'pending', ':now': now.toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+    try {
+      await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: emailKey(email),
+          ConditionExpression: 'leadId = :leadId',
+          ExpressionAttributeValues: { ':leadId': leadId },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return true;
+  }
+
+  async markConfirmationSent(leadId: string, email: string, at: Date, notBefore: Date, pendingUntil: Date) {
+    const marked = await this.table.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: 'SET confirmationSentAt = :at, pendingUntil = :until, expiresAt = :expires',
+      ConditionExpression:
+        '#status = :pending AND pendingUntil > :atIso AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notBefore)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':at': at.toISOString(),
+        ':atIso': at.toISOString(),
+        ':until': pendingUntil.toISOString(),
+        ':expires': epochSeconds(pendingUntil),
+        ':pending': 'pending',
+        ':notBefore': notBefore.toISOString(),
+      },
+    });
+    // The address's item lapses with its lead.
+    if (marked) await this.extendAddress(email, leadId, epochSeconds(pendingUntil));
+    return marked;
+  }
+
+  async unmarkConfirmationSent(leadId: string, at: Date, previous: string | undefined) {
+    await this.table.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: previous ? 'SET confirmationSentAt = :previous' : 'REMOVE confirmationSentAt',
+      ConditionExpression: 'confirmationSentAt = :at',
+      ExpressionAttributeValues: { ':at': at.toISOString(), ...(previous && { ':previous': previous }) },
+    });
+  }
+
+  async recordConfirmation(leadId: string, message: MessageRecord) {
+    const update = messageUpdate(message);
+    await this.table.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: `SET ${update.set.join(', ')}${update.remove.length > 0 ? ` REMOVE ${update.remove.join(', ')}` : ''}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: update.values,
+    });
+  }
+
+  async confirm(lead: Pick<StoredLead, 'leadId' | 'email' | 'createdAt'>, now: Date, first: { stepId: string; at: Date } | undefined) {
+    const expiresAt = this.table.expiry(new Date(lead.createdAt));
+    // The address's item first: should the lead's write fail, the address outlives its lead, never the other way.
+    await this.extendAddress(lead.email, lead.leadId, expiresAt);
+    const set = [
+      '#status = :status',
+      'confirmedAt = :now',
+      'enteredSequenceAt = :now',
+      'expiresAt = :expires',
+      'rev = if_not_exists(rev, :zero) + :one',
+    ];
+    const values: Record<string, unknown> = {
+      ':status': first ? 'active' : 'completed',
+      ':now': now.toISOString(),
+      ':expires': expiresAt,
+      ':zero': 0,
+      ':one': 1,
+      ':pending': 'pending',
+    };
+    if (first) {
+      set.push('nextStepId = :nextStep', 'nextSendAt = :nextAt', 'dueShard = :shard', 'dueAt = :dueAt');
+      Object.assign(values, {
+        ':nextStep': first.stepId,
+        ':nextAt': first.at.toISOString(),
+        ':shard': this.shardOf(lead.leadId),
+        ':dueAt': first.at.getTime(),
+      });
+    }
+    try {
+      const result = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: leadKey(lead.leadId),
+          UpdateExpression: `SET ${set.join(', ')} REMOVE pendingUntil`,
+          // Only a lead still pending, and not lapsed: a link used twice, or too late, confirms nothing.
+          ConditionExpression: '#status = :pending AND pendingUntil > :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toStoredLead(result.Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Set the address item's expiry, while it still points at this lead. */
+  private async extendAddress(email: string, leadId: string, expiresAt: number) {
+    await this.table.conditionalUpdate({
+      Key: emailKey(email),
+      UpdateExpression: 'SET expiresAt = :expires',
+      ConditionExpression: 'leadId = :leadId',
+      ExpressionAttributeValues: { ':expires': expiresAt, ':leadId': leadId },
+    });
   }
 
   async get(leadId: string): Promise<StoredLead | undefined> {
@@ -418,6 +562,8 @@ export class DynamoLeadStore implements LeadStore {
     return shardFor(leadId, this.options.shards);
   }
 }
+
+const epochSeconds = (iso: string | Date) => Math.floor(new Date(iso).getTime() / 1000);
 
 /** What a stop removes: the lead's place in the due index, and any dispatcher's claim. */
 const UNSCHEDULE = 'dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil';

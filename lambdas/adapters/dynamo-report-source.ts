@@ -44,6 +44,7 @@ export const REPORT_ATTRIBUTES = [
   'bookedAt',
   'stoppedAt',
   'optedOutAt',
+  'confirmedAt',
   'msgs',
   'clickTimes',
   ...COUNTED.map((type) => `first${type}At`),
@@ -129,6 +130,7 @@ export function addItem(input: Gathered, item: Record<string, unknown>) {
       ...(item.bookedAt ? { bookedAt: item.bookedAt as string } : {}),
       ...(item.stoppedAt ? { stoppedAt: item.stoppedAt as string } : {}),
       ...(item.optedOutAt ? { optedOutAt: item.optedOutAt as string } : {}),
+      ...(item.confirmedAt ? { confirmedAt: item.confirmedAt as string } : {}),
     });
   } else if (sk.startsWith(KEY_PREFIX.message)) {
     records.events.set(sk.slice(KEY_PREFIX.message.length), item);

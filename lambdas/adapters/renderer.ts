@@ -10,8 +10,9 @@ const STAND_INS: RenderProps = {
   firstName: 'Nurtureplaceholdername',
   unsubscribeUrl: 'https://placeholder.invalid/unsubscribe',
   appointment: 'Nurtureplaceholderappointment',
+  confirmUrl: 'https://placeholder.invalid/confirm',
 };
-const FIELDS = ['firstName', 'unsubscribeUrl', 'appointment'] as const;
+const FIELDS = ['firstName', 'unsubscribeUrl', 'appointment', 'confirmUrl'] as const;
 // Props that choose between versions of an email (the after-visit note thanks the lead for coming only when the
 // visit was reported attended): rendered as given, and each value gets its own cached render.
 const VERSIONS = ['visitDay', 'attended'] as const;
@@ -87,6 +88,7 @@ export class ReactEmailRenderer implements Renderer {
       firstName: STAND_INS.firstName,
       unsubscribeUrl: STAND_INS.unsubscribeUrl,
       ...(sample.appointment !== undefined && { appointment: STAND_INS.appointment }),
+      ...(sample.confirmUrl !== undefined && { confirmUrl: STAND_INS.confirmUrl }),
       ...versions,
     };
     const [rendered, expected] = await Promise.all([this.direct(step, standIns), this.direct(step, sample)]);

@@ -3,6 +3,7 @@ import type { PreferenceChoice } from './preferences.ts';
 
 /** A person who signed up, and where they are in their sequence. */
 export type LeadStatus =
+  | 'pending' // double opt-in: signed up, not confirmed yet; no step is due, and it lapses at `pendingUntil`
   | 'active' // a step is scheduled
   | 'completed' // the sequence ran out
   | 'unsubscribed' // opted out of marketing with no care email ahead: a booking later still starts the care emails
@@ -86,6 +87,12 @@ export interface Lead extends LeadProfile {
   lastMarketingAt?: string;
   /** The lead's last choice on the preference page that is not a stop, and when it was made. */
   preference?: { choice: PreferenceChoice; at: string };
+  /** Double opt-in, while `pending`: when the lead lapses unconfirmed (the last confirmation link's expiry, ISO). */
+  pendingUntil?: string;
+  /** Double opt-in: when the last confirmation email went (ISO); another goes no sooner than a day later. */
+  confirmationSentAt?: string;
+  /** Double opt-in: when the lead confirmed its address (ISO). A lead with it was asked to confirm, and did. */
+  confirmedAt?: string;
 }
 
 /** Statuses after which no email of any class goes out, whatever comes later (a booking is still recorded). */

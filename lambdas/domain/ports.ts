@@ -36,7 +36,8 @@ export interface StoredLead extends Lead {
 export type DueLead = Omit<StoredLead, 'consent' | 'attribution' | 'phone' | 'interest' | 'claim' | 'sending'> &
   Partial<Pick<StoredLead, 'sending'>>;
 
-export type CreateResult = { created: true; lead: StoredLead } | { created: false; leadId: string };
+/** `lapsed`: the id of a pending lead (double opt-in) whose confirmation had lapsed, deleted to make way for this one. */
+export type CreateResult = { created: true; lead: StoredLead; lapsed?: string } | { created: false; leadId: string };
 
 /** What settling a claimed lead writes, in one conditional update. */
 export interface Settlement {
@@ -180,6 +181,24 @@ export interface LeadStore {
     now: Date,
     inFlightSince: Date,
   ): Promise<'applied' | 'conflict' | 'in-flight' | 'not-found'>;
+   * Double opt-in: note that a confirmation email goes to this pending lead at `at`, and keep it (and its address) until
+   * `pendingUntil`, its link's expiry: only if it is pending and not lapsed, and no confirmation went after
+   * `notBefore`. False when one may not go now.
+   */
+  markConfirmationSent(leadId: string, email: string, at: Date, notBefore: Date, pendingUntil: Date): Promise<boolean>;
+  /** Undo `markConfirmationSent` at `at` (SES never took the email), back to `previous`: only if nothing marked since. */
+  unmarkConfirmationSent(leadId: string, at: Date, previous: string | undefined): Promise<void>;
+  /** Record the confirmation email SES accepted (or may have) on its lead. */
+  recordConfirmation(leadId: string, message: MessageRecord): Promise<void>;
+  /**
+   * Double opt-in: turn a pending, unlapsed lead at `now` into an active one with `first` due (none: completed), kept
+   * for the full retention. Undefined when it is not pending or has lapsed (or is gone).
+   */
+  confirm(
+    lead: Pick<StoredLead, 'leadId' | 'email' | 'createdAt'>,
+    now: Date,
+    first: { stepId: string; at: Date } | undefined,
+  ): Promise<StoredLead | undefined>;
   /** The lead that signed up with this normalised address, if any. */
   leadIdForEmail(email: string): Promise<string | undefined>;
   /**
@@ -287,6 +306,8 @@ export interface RenderProps {
   visitDay?: VisitDay;
   /** The scheduling system reported the visit as attended. Only its status: never health data. */
   attended?: boolean;
+  /** Double opt-in's confirmation email: the signed link that confirms the address. */
+  confirmUrl?: string;
 }
 
 export type VisitDay = 'today' | 'tomorrow';

@@ -10,6 +10,8 @@
  *   lead/bookings, lead/afterClick, lead/withoutClick
  *   lead/unsubscribed.marketing       every lead that unsubscribed from marketing (care may still go to it)
  *   lead/unsubscribed.everything      every lead that chose "stop everything"
+ *   lead/optIn.asked                  double opt-in: leads asked to confirm their address (pending, or confirmed)
+ *   lead/optIn.confirmed              of those, the ones that confirmed
  */
 import type { Funnel, LeaveReason, ReportClick, ReportInput, ReportLead, ReportMessage } from './report.ts';
 
@@ -23,7 +25,9 @@ export type LeadTotal =
   | 'afterClick'
   | 'withoutClick'
   | 'unsubscribed.marketing'
-  | 'unsubscribed.everything';
+  | 'unsubscribed.everything'
+  | 'optIn.asked'
+  | 'optIn.confirmed';
 
 export const stepKey = (sequenceId: string, stepId: string, metric: keyof Funnel) =>
   `step/${sequenceId}/${stepId}/${metric}`;
@@ -87,6 +91,10 @@ export interface LeadView {
  */
 export function countLead({ lead, messages, clicks }: LeadView, nurtureId: string): Counts {
   const counts: Counts = {};
+  if (lead.status === 'pending' || lead.confirmedAt) increment(counts, leadKey('optIn.asked'));
+  if (lead.confirmedAt) increment(counts, leadKey('optIn.confirmed'));
+  // Not confirmed yet: it has not entered the nurture, and nothing else has happened to it.
+  if (lead.status === 'pending') return counts;
   if (lead.sequenceId === nurtureId || messages.some((m) => m.sequenceId === nurtureId)) {
     increment(counts, leadKey('nurture'));
     increment(counts, leadKey(`left.${leaveReason(lead)}`));
@@ -142,7 +150,8 @@ export function leaveReason(lead: Pick<ReportLead, 'status' | 'bookedAt' | 'stop
   if (lead.bookedAt && !(lead.stoppedAt && at(lead.stoppedAt) < at(lead.bookedAt))) return 'booked';
   // Unsubscribed from the nurture, then booked: in the follow-up now (care goes on), it left by unsubscribing.
   if (lead.optedOutAt && (lead.status === 'active' || lead.status === 'completed')) return 'unsubscribed';
-  return lead.status;
+  // A pending lead has not entered the nurture (`countLead` never asks); were it asked, it is still ahead of it.
+  return lead.status === 'pending' ? 'active' : lead.status;
 }
 
 type StepRef = Pick<ReportMessage, 'sequenceId' | 'stepId'>;

@@ -20,6 +20,8 @@ export interface ReportLead {
   stoppedAt?: string;
   /** When the lead unsubscribed from marketing (care emails may still go to it). */
   optedOutAt?: string;
+  /** Double opt-in: when the lead confirmed its address. */
+  confirmedAt?: string;
 }
 
 export type CountedEvent = 'Send' | 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint';
@@ -149,6 +151,12 @@ export interface Report {
    * everything. Steps no longer configured have no class and are left out of `sent`.
    */
   classes: { sent: Record<MessageClass, number>; unsubscribed: { marketing: number; everything: number } };
+  /**
+   * Double opt-in: leads asked to confirm their address (pending now, or confirmed), how many confirmed, and
+   * confirmed / asked (null before anyone was asked). A lead that lapsed unconfirmed is counted as asked until DynamoDB's
+   * TTL deletes it.
+   */
+  optIn: { asked: number; confirmed: number; rate: number | null };
 }
 
 export interface ReportOptions {
@@ -207,6 +215,11 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
     classes: {
       sent,
       unsubscribed: { marketing: total('unsubscribed.marketing'), everything: total('unsubscribed.everything') },
+    },
+    optIn: {
+      asked: total('optIn.asked'),
+      confirmed: total('optIn.confirmed'),
+      rate: rate(total('optIn.confirmed'), total('optIn.asked')),
     },
   };
 }
