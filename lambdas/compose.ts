@@ -12,6 +12,7 @@ export { sendingDeps } from './compose/sending.ts';
 export { signupDeps } from './compose/signup.ts';
 export { bookingDeps } from './compose/booking.ts';
 export { unsubscribeDeps } from './compose/unsubscribe.ts';
+export { confirmDeps } from './compose/confirm.ts';
 export { loadSesEventsConfig, sesEventsDeps } from './compose/ses-events.ts';
 export { dispatcherDeps, fanOutSettings } from './compose/dispatch.ts';
 export { adminDeps, loadAdminConfig } from './compose/admin.ts';

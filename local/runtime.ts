@@ -15,6 +15,7 @@ import { dispatchDue, type DispatchReport } from '../lambdas/domain/dispatch.ts'
 import { makeBookingHandler } from '../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../lambdas/handlers/unsubscribe.ts';
+import { makeConfirmHandler } from '../lambdas/handlers/confirm.ts';
 import { makeSesEventsHandler } from '../lambdas/handlers/ses-events.ts';
 import { makeAdminHandler } from '../lambdas/handlers/admin.ts';
 import { makePrivacyHandler } from '../lambdas/handlers/privacy.ts';
@@ -112,6 +113,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
   const page = signupPage(wiring.clinic, { inbox: inboxUrl, clock: `${apiUrl}/clock`, report: `${apiUrl}/admin` });
 
   const unsubscribe = makeUnsubscribeHandler(wiring);
+  const confirm = makeConfirmHandler(wiring);
   // Open on localhost; in AWS these routes are IAM-authorised.
   const admin = makeAdminHandler(adminDeps(config, { clock, dynamo }));
   // A person's data: IAM-authorised in AWS. Here there is no IAM: the server listens on 127.0.0.1 only, and the audit
@@ -129,6 +131,8 @@ export async function startLocal(options: LocalOptions): Promise<LocalRuntime> {
     [`POST ${ROUTES.booking}`]: makeBookingHandler(wiring),
     [`GET ${ROUTES.unsubscribe}`]: unsubscribe,
     [`POST ${ROUTES.unsubscribe}`]: unsubscribe,
+    [`GET ${ROUTES.confirm}`]: confirm,
+    [`POST ${ROUTES.confirm}`]: confirm,
     [`GET ${ROUTES.admin}`]: admin,
     [`GET ${ROUTES.adminReport}`]: admin,
     [`POST ${ROUTES.adminPrivacyExport}`]: privacy,

@@ -11,7 +11,7 @@ import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
 import { log } from '../adapters/log.ts';
 import type { ResolvedConfig } from '../config.ts';
 import { sending } from './sending.ts';
-import { clinicFor, tableOptions, tableOptionsWithAddressKey, type Parts } from './shared.ts';
+import { clinicFor, confirmUrlFor, tableOptions, tableOptionsWithAddressKey, type Parts } from './shared.ts';
 
 export function composeService(config: ResolvedConfig, parts: Parts = {}) {
   const clock = parts.clock ?? systemClock;
@@ -25,6 +25,7 @@ export function composeService(config: ResolvedConfig, parts: Parts = {}) {
     clock,
     log,
     newId: ulid,
+    confirmUrl: confirmUrlFor(config),
     signatureClock: systemClock,
     store,
     events: new DynamoEventStore(dynamo, tableOptionsWithAddressKey(config)),

@@ -12,7 +12,8 @@ import type { TableOptions } from '../adapters/dynamo-table.ts';
 import { log } from '../adapters/log.ts';
 import { resolveSecrets } from '../adapters/secrets.ts';
 import { loadConfig, type Config, type ResolvedConfig } from '../config.ts';
-import { SEQUENCE_IDS } from '../contract.ts';
+import { ROUTES, SEQUENCE_IDS } from '../contract.ts';
+import { signConfirmToken } from '../domain/confirm-token.ts';
 import { Counting } from '../domain/counting.ts';
 import { addressKey } from '../domain/privacy.ts';
 import type { Clock } from '../domain/ports.ts';
@@ -60,6 +61,12 @@ export function sequencesFor(config: Config): Record<string, Sequence<EmailStep>
       { ...sequence, window: { start: start ?? sequence.window.start, end: end ?? sequence.window.end } },
     ]),
   );
+}
+
+/** Double opt-in's link: the confirmation page, with a token signed to expire at `expiresAt`. */
+export function confirmUrlFor(config: ResolvedConfig) {
+  return (leadId: string, expiresAt: Date) =>
+    `${config.PUBLIC_BASE_URL}${ROUTES.confirm}?token=${encodeURIComponent(signConfirmToken(leadId, expiresAt, config.UNSUBSCRIBE_SECRET))}`;
 }
 
 /** The report's counters kept at write time, for one process: gathered in memory, written at each invocation's end. */

@@ -4,7 +4,7 @@ import { dynamoClient } from '../adapters/clients.ts';
 import { DynamoEventStore } from '../adapters/dynamo-event-store.ts';
 import type { ResolvedConfig } from '../config.ts';
 import { sendingDeps } from './sending.ts';
-import { clinicFor, tableOptionsWithAddressKey, type Parts } from './shared.ts';
+import { clinicFor, confirmUrlFor, tableOptionsWithAddressKey, type Parts } from './shared.ts';
 
 export { lambdaEntry } from './entry.ts';
 export { readConfig, type Clinic, type Config } from './shared.ts';
@@ -17,5 +17,6 @@ export function signupDeps(config: ResolvedConfig, parts: Parts = {}) {
     dispatch: sendingDeps(config, { ...parts, dynamo }),
     events: new DynamoEventStore(dynamo, tableOptionsWithAddressKey(config)),
     newId: ulid,
+    confirmUrl: confirmUrlFor(config),
   };
 }
