@@ -196,6 +196,11 @@ const stageSettingsSchema = z
     /** Stage throttling: steady requests per second and burst, for the whole API. */
     throttle: z.strictObject({ rateLimit: z.number().int().min(1), burstLimit: z.number().int().min(1) }),
     consentTextVersion: z.string().min(1).optional(),
+    /**
+     * Double opt-in (DOUBLE_OPT_IN): a sign-up gets one email asking to confirm the address, and the welcome and the
+     * nurture start only after the click; unconfirmed leads are deleted after 7 days. Unset: off.
+     */
+    doubleOptIn: z.boolean().default(false),
     /** Who may sign in to the report in a browser (lib/constructs/report-sign-in.ts). */
     reportSignIn: reportSignInSchema.default({ users: [] }),
   })

@@ -74,6 +74,8 @@ const UNSUBSCRIBE_ROUTE =
   'RFC 8058 one-click unsubscribe: mail providers and recipients call it without credentials. The HMAC-signed token in the link is the authorisation; a bad token gets 400 and changes nothing.';
 const SIGN_IN_PAGE =
   "The report's sign-in page: a browser opening it carries no token yet, and an authorizer would answer 401 instead of the page. It holds no data, only a script that signs in with Cognito's managed login (code and PKCE); the report it then fetches, /admin/report, is behind the JWT authorizer.";
+const CONFIRM_ROUTE =
+  'Double opt-in: the link in the confirmation email, opened by the person who signed up, without credentials. The HMAC-signed, expiring token in the link is the authorisation; GET only shows a button, a bad token gets 400 and an expired one 410, and neither changes anything.';
 const BOOKING_ROUTE =
   "The clinic's booking system calls it server to server. Each request carries an HMAC-SHA256 signature over its timestamp and body, checked against the booking secret; a stale timestamp or bad signature gets 401.";
 
@@ -83,12 +85,28 @@ export const HANDLERS: HandlerSpec[] = [
     secrets: ['unsubscribe'],
     routes: [{ method: 'POST', path: '/signup', auth: { public: FORM_ROUTE } }],
     // Creates the lead (and its email item), checks the suppression list, then claims, marks, settles the lead and
-    // records the welcome.
+    // records the welcome. With double opt-in: points the email item of a lapsed pending lead at the new one (a Put:
+    // nothing deletes, TTL does), and marks and records the confirmation email.
     table: { actions: ['GetItem', 'PutItem', 'UpdateItem'] },
     sends: true,
     // Renders and sends the welcome inside the request (speed to lead): more memory is more CPU.
     memorySize: 1024,
     // Longer than the SES timeout (SES_TIMEOUT_SECONDS, 15 s), shorter than API Gateway's 30 s.
+    timeout: Duration.seconds(25),
+  },
+  {
+    handler: 'confirm',
+    secrets: ['unsubscribe'],
+    routes: [
+      { method: 'GET', path: '/confirm', auth: { public: CONFIRM_ROUTE } },
+      { method: 'POST', path: '/confirm', auth: { public: CONFIRM_ROUTE } },
+    ],
+    // Reads the lead, turns it active (and extends its email item's expiry), recounts it for the report (a Query of
+    // its items), then claims, marks, settles the lead and records the welcome.
+    table: { actions: ['GetItem', 'UpdateItem', 'Query'] },
+    sends: true,
+    // Renders and sends the welcome inside the request, as sign-up does.
+    memorySize: 1024,
     timeout: Duration.seconds(25),
   },
   {

@@ -32,9 +32,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../contract.ts';
-import { shardFor, type Lead, type LeadStatus } from '../domain/lead.ts';
+import { isLapsed, shardFor, type Lead, type LeadStatus } from '../domain/lead.ts';
 import type { MessageClass } from '../domain/sequence.ts';
 import type {
   BookingChange,
@@ -98,15 +98,8 @@ export class DynamoLeadStore implements LeadStore {
         if (attempt < 3) return this.create(lead, attempt + 1);
         throw new Error('the address index kept changing under the sign-up', { cause: error });
       }
-      // A pending lead that lapsed unconfirmed is gone, whether or not TTL has deleted it yet: take its place.
-      if (await this.removeLapsed(taken, lead.email, new Date(lead.createdAt))) {
-        if (attempt < 3) {
-          const result = await this.create(lead, attempt + 1);
-          return result.created ? { ...result, lapsed: taken } : result;
-        }
-        throw new Error('the address index kept changing under the sign-up', { cause: error });
-      }
-      leadId = taken;
+      // A pending lead that lapsed unconfirmed is gone, whether or not TTL has deleted it yet: the address is free.
+      if (!(await this.takeLapsedAddress(taken, lead, expiresAt))) leadId = taken;
     }
 
     const due = dueAttributes(this.shardOf(leadId), lead.nextSendAt);
@@ -123,38 +116,27 @@ export class DynamoLeadStore implements LeadStore {
   }
 
   /**
-   * Delete a pending lead whose confirmation lapsed at `now`, and its address's item, so the address may sign up
-   * again: only while it is still pending and lapsed, and the address still points at it. False when it is not lapsed.
+   * If the address's lead is a pending one whose confirmation lapsed at `now`, point the address at `leadId` instead
+   * (only while it still points at the lapsed one) and answer true. The lapsed lead is left to DynamoDB's TTL, which
+   * its `expiresAt` (its link's expiry) has already passed; until then reads treat it as gone (`isLapsed`).
    */
-  private async removeLapsed(leadId: string, email: string, now: Date): Promise<boolean> {
-    const { doc, name: tableName } = this.table;
+  private async takeLapsedAddress(lapsedId: string, lead: Lead, expiresAt: number): Promise<boolean> {
+    const lapsed = await this.get(lapsedId);
+    if (!lapsed || !isLapsed(lapsed, new Date(lead.createdAt))) return false;
     try {
-      await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: leadKey(leadId),
-          ConditionExpression: '#status = :pending AND pendingUntil <= :now',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':now': now.toISOString() },
+      await this.table.doc.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { ...emailKey(lead.email), type: 'email', leadId: lead.leadId, createdAt: lead.createdAt, expiresAt },
+          ConditionExpression: 'leadId = :lapsed',
+          ExpressionAttributeValues: { ':lapsed': lapsedId },
         }),
       );
+      return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
-    try {
-      await doc.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: emailKey(email),
-          ConditionExpression: 'leadId = :leadId',
-          ExpressionAttributeValues: { ':leadId': leadId },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-    return true;
   }
 
   async markConfirmationSent(leadId: string, email: string, at: Date, notBefore: Date, pendingUntil: Date) {

@@ -95,6 +95,10 @@ export interface Lead extends LeadProfile {
   confirmedAt?: string;
 }
 
+/** Double opt-in: whether a lead is a pending one whose confirmation lapsed at `now`. As good as gone. */
+export const isLapsed = (lead: Pick<Lead, 'status' | 'pendingUntil'>, now: Date) =>
+  lead.status === 'pending' && (!lead.pendingUntil || Date.parse(lead.pendingUntil) <= now.getTime());
+
 /** Statuses after which no email of any class goes out, whatever comes later (a booking is still recorded). */
 export const STOPPED_FOR_GOOD: ReadonlySet<LeadStatus> = new Set(['stopped', 'bounced', 'complained', 'rejected']);
 

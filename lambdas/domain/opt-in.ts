@@ -7,7 +7,7 @@
  * confirmation email, and one more after that. The form's answer is the same whatever happened.
  */
 import type { Counting } from './counting.ts';
-import type { Lead, LeadProfile } from './lead.ts';
+import { isLapsed, type Lead, type LeadProfile } from './lead.ts';
 import { firstSchedule } from './plan.ts';
 import type { Clock, EventStore, LeadStore, Log, Mailer, MessageRecord, Renderer, StoredLead } from './ports.ts';
 import type { Sequence } from './sequence.ts';
@@ -49,10 +49,6 @@ export type OptInSignup =
   | { outcome: 'resent'; leadId: string }
   | { outcome: 'quiet'; leadId?: string };
 
-/** Whether a lead is a pending one whose confirmation has lapsed at `now`: as good as gone. */
-export const isLapsed = (lead: Pick<Lead, 'status' | 'pendingUntil'>, now: Date) =>
-  lead.status === 'pending' && (!lead.pendingUntil || Date.parse(lead.pendingUntil) <= now.getTime());
-
 /** A validated sign-up, with double opt-in on. */
 export async function signUpPending(deps: OptInDeps, profile: LeadProfile): Promise<OptInSignup> {
   try {
@@ -70,8 +66,7 @@ export async function signUpPending(deps: OptInDeps, profile: LeadProfile): Prom
     };
     const result = await deps.store.create(lead);
     if (result.created) {
-      // A lapsed lead this one replaced no longer counts; this one counts as asked to confirm.
-      if (result.lapsed) await deps.counting?.changed(result.lapsed);
+      // Counted as asked to confirm (a lapsed lead this one replaced still is, until TTL deletes it).
       await deps.counting?.created(result.lead);
       const sent = await sendConfirmation(deps, result.lead, undefined);
       return { outcome: 'asked', leadId: result.lead.leadId, sent };

@@ -36,8 +36,7 @@ export interface StoredLead extends Lead {
 export type DueLead = Omit<StoredLead, 'consent' | 'attribution' | 'phone' | 'interest' | 'claim' | 'sending'> &
   Partial<Pick<StoredLead, 'sending'>>;
 
-/** `lapsed`: the id of a pending lead (double opt-in) whose confirmation had lapsed, deleted to make way for this one. */
-export type CreateResult = { created: true; lead: StoredLead; lapsed?: string } | { created: false; leadId: string };
+export type CreateResult = { created: true; lead: StoredLead } | { created: false; leadId: string };
 
 /** What settling a claimed lead writes, in one conditional update. */
 export interface Settlement {
@@ -97,7 +96,10 @@ export interface MessageRecord {
 }
 
 export interface LeadStore {
-  /** Store a new lead and schedule its first step, unless its email already has a lead. */
+  /**
+   * Store a new lead and schedule its first step, unless its email already has a lead (a pending lead whose
+   * confirmation lapsed does not count: the address moves to the new lead). A lead with `pendingUntil` expires then.
+   */
   create(lead: Lead): Promise<CreateResult>;
   get(leadId: string): Promise<StoredLead | undefined>;
   /** Leads due at `now` in one shard of the due index, most overdue first, as the index shows them. */

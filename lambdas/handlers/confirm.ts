@@ -10,7 +10,8 @@ import { confirmDeps, lambdaEntry, readConfig, type Clinic, type ResolvedConfig 
 import { ROUTES, SEQUENCE_IDS } from '../contract.ts';
 import { verifyConfirmToken } from '../domain/confirm-token.ts';
 import { deliverNext, type DispatchDeps } from '../domain/dispatch.ts';
-import { confirmLead, isLapsed } from '../domain/opt-in.ts';
+import { isLapsed } from '../domain/lead.ts';
+import { confirmLead } from '../domain/opt-in.ts';
 import { escapeHtml, html, type HttpEvent, type HttpResult } from './http.ts';
 
 export interface ConfirmHandlerDeps {

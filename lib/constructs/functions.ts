@@ -198,6 +198,7 @@ function handlerEnvironment(
     REPLY_TO_ADDRESS: config.email.replyTo,
     ...(config.sendWindow && { SEND_WINDOW_START: config.sendWindow.start, SEND_WINDOW_END: config.sendWindow.end }),
     ...(config.consentTextVersion && { CONSENT_TEXT_VERSION: config.consentTextVersion }),
+    DOUBLE_OPT_IN: String(config.doubleOptIn),
     POWERTOOLS_SERVICE_NAME: serviceName,
   };
 }

@@ -20,6 +20,7 @@ import { HANDLERS } from '../../lib/handlers.ts';
 const BUDGET: Record<string, number> = {
   admin: 720_000,
   booking: 1_315_000,
+  confirm: 1_310_000, // as signup: renders and sends the welcome
   dispatch: 1_390_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
   privacy: 600_000, // 571 KB measured (#15 item 4): the DynamoDB and Secrets Manager clients, zod, luxon
   'ses-events': 505_000,
