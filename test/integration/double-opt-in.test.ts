@@ -1,0 +1,263 @@
+/**
+ * Double opt-in (DOUBLE_OPT_IN=true), through the real handlers on dynalite and aws-ses-v2-local: sign-up sends only
+ * the confirmation email, the nurture starts only after the confirm page's POST, a second sign-up within a day sends
+ * nothing, and an unconfirmed lead lapses with its link (on the test's clock: dynalite runs no TTL).
+ */
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
+import { DynamoReportSource } from '../../lambdas/adapters/dynamo-report-source.ts';
+import { emailKey, leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { recount } from '../../lambdas/domain/report-counts.ts';
+import { reportFromCounts } from '../../lambdas/domain/report.ts';
+import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
+import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { outlines } from '../../emails/outline.ts';
+import { differences } from '../../local/report-rebuild.ts';
+import { httpEvent, inbox, runNext, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const env = await testEnv({ DOUBLE_OPT_IN: 'true' });
+const signup = makeSignupHandler(env);
+const confirm = makeConfirmHandler(env);
+const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+
+const signUp = (email: string, headers: Record<string, string> = {}) =>
+  signup(httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true }, headers }));
+const subjects = async (email: string) => (await inbox(email)).map((mail) => mail.subject);
+const item = async (key: { pk: string; sk: string }) =>
+  (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
+
+/** The path and query of the confirmation link in the newest email to `email`, as the lead would open it. */
+async function confirmLink(email: string): Promise<string> {
+  const mail = (await inbox(email)).at(-1)!;
+  const match = /https:\/\/nurture\.clinic\.example(\/confirm\?token=[A-Za-z0-9._~%-]+)/.exec(mail.body.text ?? '');
+  if (!match) throw new Error('no confirmation link in the email');
+  return match[1]!;
+}
+const open = (link: string) => confirm(httpEvent('GET', link));
+const click = (link: string) =>
+  confirm(httpEvent('POST', link, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+
+async function leadOf(email: string) {
+  const leadId = await env.store.leadIdForEmail(email);
+  return leadId ? env.store.get(leadId) : undefined;
+}
+
+describe('double opt-in', () => {
+  it('sign-up sends only the confirmation email, a care email without List-Unsubscribe, and stores the lead as pending, due for nothing', async () => {
+    const email = uniqueEmail('doi-new');
+    const sentBefore = env.sesRequests.length;
+    const result = await signUp(email);
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body!)).toEqual({ status: 'confirm-by-email' });
+
+    expect(await subjects(email)).toEqual(['Please confirm your email address, Avery']);
+    expect(env.sesRequests.length - sentBefore).toBe(1);
+    const request = env.sesRequests.at(-1)!;
+    const raw = Buffer.from(request.RawMessage!.Data!).toString('utf8');
+    expect(raw).not.toMatch(/^List-Unsubscribe/im);
+    const lead = (await leadOf(email))!;
+    // Ids only in the tags: no address, name or interest.
+    expect(request.Tags).toEqual(
+      expect.arrayContaining([
+        { Name: 'leadId', Value: lead.leadId },
+        { Name: 'sequenceId', Value: 'opt-in' },
+        { Name: 'stepId', Value: 'confirm-address' },
+      ]),
+    );
+    expect(JSON.stringify(request.Tags)).not.toContain('Avery');
+
+    expect(lead.status).toBe('pending');
+    expect(lead.nextStepId).toBeUndefined();
+    expect(lead.dueAt).toBeUndefined();
+    // DynamoDB's TTL deletes the lead and its address item when the link expires, 7 days on.
+    const expiry = Math.floor((env.clock.now().getTime() + 7 * DAY) / 1000);
+    expect((await item(leadKey(lead.leadId)))!.expiresAt).toBe(expiry);
+    expect((await item(emailKey(email)))!.expiresAt).toBe(expiry);
+
+    // Days pass: the dispatcher sends this lead nothing.
+    env.clock.advance(3 * DAY);
+    await dispatchDue(env.dispatch);
+    expect(await subjects(email)).toEqual(['Please confirm your email address, Avery']);
+  });
+
+  it('opening the link shows a button and confirms nothing; its POST starts the nurture with the welcome at once', async () => {
+    const email = uniqueEmail('doi-confirm');
+    await signUp(email);
+    const link = await confirmLink(email);
+
+    // A mail scanner prefetching the link changes nothing.
+    const page = await open(link);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form method="post"');
+    expect(page.body).toContain('Confirm my email address');
+    expect((await leadOf(email))!.status).toBe('pending');
+    expect(await subjects(email)).toHaveLength(1);
+
+    const confirmed = await click(link);
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('your address is confirmed');
+    expect(await subjects(email)).toEqual([
+      'Please confirm your email address, Avery',
+      'Welcome, Avery: here is what happens next',
+    ]);
+    const lead = (await leadOf(email))!;
+    expect(lead).toMatchObject({
+      status: 'active',
+      confirmedAt: env.clock.now().toISOString(),
+      sentSteps: ['welcome'],
+      nextStepId: 'how-it-works',
+    });
+    expect(lead.pendingUntil).toBeUndefined();
+    // Kept for the full retention from now on, address and all.
+    const retention = Math.floor(Date.parse(lead.createdAt) / 1000) + env.config.RETENTION_DAYS * 86_400;
+    expect((await item(leadKey(lead.leadId)))!.expiresAt).toBe(retention);
+    expect((await item(emailKey(email)))!.expiresAt).toBe(retention);
+
+    // The nurture follows as usual.
+    await runNext(env, lead.leadId);
+    expect((await subjects(email)).at(-1)).toMatch(/^How ketamine|how/i);
+    expect((await env.store.get(lead.leadId))!.sentSteps).toEqual(['welcome', 'how-it-works']);
+
+    // The link used again: already confirmed, nothing sent.
+    const again = await click(link);
+    expect(again.statusCode).toBe(200);
+    expect(again.body).toContain('already confirmed');
+    expect(await subjects(email)).toHaveLength(3);
+  });
+
+  it('a second sign-up within 24 hours sends nothing and answers the same; a day later, one more confirmation', async () => {
+    const email = uniqueEmail('doi-again');
+    const first = await signUp(email);
+    for (const hours of [0, 1, 23]) {
+      env.clock.set(new Date(Date.parse((await leadOf(email))!.createdAt) + hours * HOUR));
+      const again = await signUp(email);
+      expect({ status: again.statusCode, body: again.body }).toEqual({ status: first.statusCode, body: first.body });
+    }
+    // A form post gets the same page whatever the address's state.
+    const headers = { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' };
+    const form = (address: string) => new URLSearchParams({ email: address, firstName: 'Avery', consent: 'on' }).toString();
+    const newPage = await signup(httpEvent('POST', '/signup', { body: form(uniqueEmail('doi-page')), headers }));
+    const knownPage = await signup(httpEvent('POST', '/signup', { body: form(email), headers }));
+    expect(knownPage.body).toBe(newPage.body);
+    expect(knownPage.statusCode).toBe(newPage.statusCode);
+    expect(await subjects(email)).toHaveLength(1);
+
+    const lead = (await leadOf(email))!;
+    env.clock.set(new Date(Date.parse(lead.confirmationSentAt!) + DAY));
+    await signUp(email);
+    await signUp(email);
+    expect(await subjects(email)).toEqual([
+      'Please confirm your email address, Avery',
+      'Please confirm your email address, Avery',
+    ]);
+    // The newest link confirms, with the same lead.
+    expect((await click(await confirmLink(email))).statusCode).toBe(200);
+    expect((await leadOf(email))!.leadId).toBe(lead.leadId);
+    // A confirmed address signing up again gets the same answer, and nothing new.
+    expect((await signUp(email)).body).toBe(first.body);
+    expect(await subjects(email)).toHaveLength(3);
+  });
+
+  it('an unconfirmed lead lapses with its link: the link answers 410, and the address can sign up again', async () => {
+    const email = uniqueEmail('doi-lapse');
+    await signUp(email);
+    const link = await confirmLink(email);
+    const lapsed = (await leadOf(email))!;
+
+    env.clock.advance(7 * DAY);
+    expect((await open(link)).statusCode).toBe(410);
+    const late = await click(link);
+    expect(late.statusCode).toBe(410);
+    expect(late.body).toContain('has expired');
+    expect((await env.store.get(lapsed.leadId))!.status).toBe('pending');
+
+    // dynalite runs no TTL: the lapsed lead's items are still there, and count as gone.
+    expect(await item(leadKey(lapsed.leadId))).toBeDefined();
+    await signUp(email);
+    const fresh = (await leadOf(email))!;
+    expect(fresh.leadId).not.toBe(lapsed.leadId);
+    expect(fresh.status).toBe('pending');
+    expect(await subjects(email)).toHaveLength(2);
+    // The old link still confirms nothing; the new one confirms the new lead.
+    expect((await click(link)).statusCode).toBe(410);
+    expect((await click(await confirmLink(email))).statusCode).toBe(200);
+    expect((await env.store.get(fresh.leadId))!.status).toBe('active');
+    expect((await env.store.get(lapsed.leadId))!.status).toBe('pending');
+  });
+
+  it('a bad, cut-short or unsubscribe token gets 400 and changes nothing', async () => {
+    const email = uniqueEmail('doi-bad');
+    await signUp(email);
+    const link = await confirmLink(email);
+    const lead = (await leadOf(email))!;
+    const unsubscribe = `/confirm?token=${encodeURIComponent(signUnsubscribeToken(lead.leadId, env.config.UNSUBSCRIBE_SECRET))}`;
+    for (const bad of [link.slice(0, -4), unsubscribe, '/confirm', `/confirm?token=${'a'.repeat(400)}`]) {
+      const result = await click(bad);
+      expect(result.statusCode).toBe(400);
+      expect(result.body).toContain('not valid');
+    }
+    expect((await env.store.get(lead.leadId))!.status).toBe('pending');
+    expect(await subjects(email)).toHaveLength(1);
+  });
+
+  it('the report shows the confirmation rate, and its counters agree with the recount from the raw items', async () => {
+    const own = await testEnv({ DOUBLE_OPT_IN: 'true' });
+    const ownSignup = makeSignupHandler(own);
+    const ownConfirm = makeConfirmHandler(own);
+    const emails = [uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate')];
+    for (const email of emails)
+      await ownSignup(httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }));
+    // One signs up twice; one confirms; one lapses and signs up again, then confirms.
+    await ownSignup(httpEvent('POST', '/signup', { body: { email: emails[0], firstName: 'Avery', consent: true } }));
+    const clickFor = async (email: string) =>
+      ownConfirm(
+        httpEvent('POST', await confirmLink(email), {
+          body: '',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+      );
+    expect((await clickFor(emails[1]!)).statusCode).toBe(200);
+    own.clock.advance(7 * DAY);
+    await ownSignup(httpEvent('POST', '/signup', { body: { email: emails[2], firstName: 'Avery', consent: true } }));
+    expect((await clickFor(emails[2]!)).statusCode).toBe(200);
+
+    const dynamo = dynamoClient(own.config);
+    const counters = await new DynamoReportCounters(dynamo, {
+      tableName: own.config.TABLE_NAME,
+      retentionDays: 0,
+    }).read();
+    const recounted = recount(await new DynamoReportSource(dynamo, own.config.TABLE_NAME).read(), 'nurture');
+    expect(differences(counters, recounted)).toEqual([]);
+    // Five leads asked (the lapsed one counts until TTL deletes it), two confirmed; confirmed leads entered the nurture.
+    const report = reportFromCounts(counters, { now: own.clock.now(), sequences: outlines });
+    expect(report.optIn).toEqual({ asked: 5, confirmed: 2, rate: 2 / 5 });
+    expect(report.nurture.leads).toBe(2);
+    expect(report.sequences.find((s) => s.sequenceId === 'opt-in')!.steps[0]).toMatchObject({
+      stepId: 'confirm-address',
+      sent: 5,
+    });
+  });
+});
+
+describe('without double opt-in', () => {
+  it('nothing changes: the welcome goes out at sign-up, no confirmation email, and /confirm has no pending lead to confirm', async () => {
+    const off: TestEnv = await testEnv();
+    expect(off.config.DOUBLE_OPT_IN).toBe(false);
+    const email = uniqueEmail('doi-off');
+    const result = await makeSignupHandler(off)(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }),
+    );
+    expect(result.statusCode).toBe(201);
+    expect(await subjects(email)).toEqual(['Welcome, Avery: here is what happens next']);
+    const lead = (await off.store.get(JSON.parse(result.body!).leadId))!;
+    expect(lead).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
+    expect(lead.pendingUntil).toBeUndefined();
+  });
+});
