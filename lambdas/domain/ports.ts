@@ -183,6 +183,7 @@ export interface LeadStore {
     now: Date,
     inFlightSince: Date,
   ): Promise<'applied' | 'conflict' | 'in-flight' | 'not-found'>;
+  /**
    * Double opt-in: note that a confirmation email goes to this pending lead at `at`, and keep it (and its address) until
    * `pendingUntil`, its link's expiry: only if it is pending and not lapsed, and no confirmation went after
    * `notBefore`. False when one may not go now.

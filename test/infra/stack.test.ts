@@ -278,6 +278,8 @@ describe('IAM', () => {
     const onTable = (...calls: string[]) => ({ actions: calls.map((call) => `dynamodb:${call}`), resource: table });
     expect(granted).toEqual({
       signup: [onTable('GetItem', 'PutItem', 'UpdateItem')],
+      // Double opt-in's link: the lead is read, confirmed and recounted (a Query of its items), and sent its welcome.
+      confirm: [onTable('GetItem', 'Query', 'UpdateItem')],
       // The report's counters: booking and unsubscribe recount the lead with a Query of its items, and the admin
       // report reads the counters with a Query; nothing on the request path scans the table (#14 item 3).
       unsubscribe: [onTable('GetItem', 'Query', 'UpdateItem')],
@@ -314,7 +316,7 @@ describe('IAM', () => {
       .filter((spec) => statementsOf(spec.handler).some((s) => actions(s).includes('secretsmanager:GetSecretValue')))
       .map((spec) => spec.handler);
     // The privacy handler reads the unsubscribe key: it keys the hash an erasure keeps of an address.
-    expect(secretReaders.sort()).toEqual(['booking', 'dispatch', 'privacy', 'signup', 'unsubscribe']);
+    expect(secretReaders.sort()).toEqual(['booking', 'confirm', 'dispatch', 'privacy', 'signup', 'unsubscribe']);
   });
 
   it('roles carry no AWS managed policy and no inline policy', () => {
@@ -511,6 +513,7 @@ describe("each stage's share of SES's send rate", () => {
     }
     expect(handlers.filter((spec) => spec.sends).map((spec) => spec.handler)).toEqual([
       'signup',
+      'confirm',
       'dispatch',
       'booking',
     ]);
@@ -535,7 +538,7 @@ describe('the HTTP API', () => {
       expect(handlerOf(found!)).toEqual(getAtt(fnId(spec.handler)));
     }
     expect(routes.map((r) => r.RouteKey)).toEqual(
-      expect.arrayContaining(['POST /signup', 'GET /unsubscribe', 'POST /unsubscribe']),
+      expect.arrayContaining(['POST /signup', 'GET /unsubscribe', 'POST /unsubscribe', 'GET /confirm', 'POST /confirm']),
     );
   });
 
@@ -957,11 +960,12 @@ describe("the prod stage's own API domain, in its Route 53 zone", () => {
 });
 
 describe('variant stages', () => {
-  /** An SES identity verified elsewhere and a URL in front of the API made elsewhere. */
+  /** An SES identity verified elsewhere and a URL in front of the API made elsewhere; with double opt-in. */
   const elsewhere = {
     ...stages.dev!,
     email: { ...stages.dev!.email, existingIdentity: true },
     publicBaseUrl: 'https://api.clinic.example',
+    doubleOptIn: true,
   };
   /** An API domain with a certificate that exists, no hosted zone, and no send-rate share. */
   const { maxSendRate: _, ...withoutRate } = stages.dev!;
@@ -1005,6 +1009,12 @@ describe('variant stages', () => {
     });
     for (const fn of Object.values(certified.findResources('AWS::Lambda::Function')))
       expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://api.dev.clinic.example');
+  });
+
+  it('doubleOptIn: DOUBLE_OPT_IN=true in every function; unset (the dev stage), false', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
+      expect(fn.Properties.Environment.Variables.DOUBLE_OPT_IN).toBe('true');
+    for (const spec of handlers) expect(fnProps(spec.handler).Environment.Variables.DOUBLE_OPT_IN).toBe('false');
   });
 
   it("no maxSendRate: no MAX_SEND_RATE, so the dispatcher paces at SES's own rate", () => {

@@ -10,6 +10,7 @@ import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import {
   adminDeps,
   bookingDeps,
+  confirmDeps,
   dispatcherDeps,
   privacyDeps,
   sesEventsDeps,
@@ -20,6 +21,7 @@ import { DUE_INDEX, ROUTES } from '../../lambdas/contract.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
 import { makeDispatchHandler } from '../../lambdas/handlers/dispatch.ts';
 import { makePrivacyHandler } from '../../lambdas/handlers/privacy.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
@@ -41,7 +43,7 @@ const calls: Record<string, Set<string>> = {};
 /** A DynamoDB client for one handler's builder that records each call it makes. */
 function recordingClient(handler: string): DynamoDBClient {
   const client = dynamoClient(config);
-  const seen = (calls[handler] = new Set());
+  const seen = (calls[handler] ??= new Set());
   client.middlewareStack.add(
     (next, context) => async (args) => {
       // The document client's commands reach the client as DynamoDB's own (GetCommand as GetItemCommand).
@@ -62,6 +64,12 @@ function granted(handler: string): string[] {
 }
 
 const signup = makeSignupHandler(signupDeps(config, { dynamo: recordingClient('signup'), ses, sendRate, clock }));
+// The same Lambda in a stage with double opt-in, and the confirmation link's.
+const optInConfig = { ...config, DOUBLE_OPT_IN: true };
+const signupOptIn = makeSignupHandler(
+  signupDeps(optInConfig, { dynamo: recordingClient('signup'), ses, sendRate, clock }),
+);
+const confirm = makeConfirmHandler(confirmDeps(optInConfig, { dynamo: recordingClient('confirm'), ses, sendRate, clock }));
 // Without the quota report, which calls SES only (aws-ses-v2-local has no GetSendQuota, and the SDK waits out its
 // timeout on it).
 const { dispatch: dispatchParts } = await dispatcherDeps(config, {
@@ -147,6 +155,22 @@ describe("each handler's DynamoDB grant", () => {
     const asked = (path: string) => privacy(httpEvent('POST', path, { body: { email } }));
     expect((await asked(ROUTES.adminPrivacyExport)).statusCode).toBe(200);
     expect((await asked(ROUTES.adminPrivacyErase)).statusCode).toBe(200);
+    // Double opt-in: a pending sign-up, the same address again, its link opened and clicked; then one that lapses and
+    // signs up again.
+    const pending = uniqueEmail('opt-in');
+    const optIn = (address: string) =>
+      signupOptIn(httpEvent('POST', '/signup', { body: { email: address, firstName: 'Noa', consent: true } }));
+    expect((await optIn(pending)).statusCode).toBe(202);
+    expect((await optIn(pending)).statusCode).toBe(202);
+    const pendingId = (await env.store.leadIdForEmail(pending))!;
+    const confirmUrl = new URL(env.confirmUrl(pendingId, new Date(clock.now().getTime() + 86_400_000)));
+    const path = `${confirmUrl.pathname}${confirmUrl.search}`;
+    expect((await confirm(httpEvent('GET', path))).statusCode).toBe(200);
+    expect((await confirm(httpEvent('POST', path))).statusCode).toBe(200);
+    const lapsing = uniqueEmail('opt-in-lapses');
+    await optIn(lapsing);
+    clock.advance(8 * 86_400_000);
+    await optIn(lapsing);
 
     const used = Object.fromEntries(Object.entries(calls).map(([handler, seen]) => [handler, [...seen].sort()]));
     const grants = Object.fromEntries(HANDLERS.map((spec) => [spec.handler, granted(spec.handler)]));
@@ -164,6 +188,8 @@ describe("each handler's DynamoDB grant", () => {
       // Export reads the address's items and the lead's partition; erasure puts the hash, deletes, and queries the
       // partition again until empty; both put an audit item.
       privacy: ['DeleteItem', 'GetItem', 'PutItem', 'Query'],
+      // Double opt-in's link: reads and confirms the lead, recounts it (a Query of its items), sends the welcome.
+      confirm: ['GetItem', 'Query', 'UpdateItem'],
     });
   });
 });
