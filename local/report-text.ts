@@ -25,6 +25,11 @@ export function reportText(report: Report, source: string): string {
     '',
     `Bookings: ${bookings.total}. After clicking an email: ${bookings.afterClick}. Booked without a click: ${bookings.withoutClick}.`,
     `Sent: ${report.classes.sent.marketing} marketing, ${report.classes.sent.care} care. Unsubscribed: ${report.classes.unsubscribed.marketing} from marketing (care still goes), ${report.classes.unsubscribed.everything} from everything.`,
+    ...(report.optIn.asked > 0
+      ? [
+          `Double opt-in: ${report.optIn.confirmed} of ${report.optIn.asked} leads asked confirmed their address${percent(report.optIn.rate)}.`,
+        ]
+      : []),
   ];
   for (const sequence of report.sequences) {
     const header = [

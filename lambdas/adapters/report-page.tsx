@@ -78,6 +78,12 @@ export function adminPage(report: Report, { jsonLink = true }: AdminPageOptions 
           <div className="card" data-metric="nurture-leads">
             <strong>{nurture.leads}</strong>leads entered the nurture
           </div>
+          {report.optIn.asked > 0 && (
+            <div className="card" data-metric="confirmation-rate">
+              <strong>{report.optIn.rate === null ? '–' : `${Math.round(report.optIn.rate * 100)}%`}</strong>
+              confirmed their address ({report.optIn.confirmed} of {report.optIn.asked} asked)
+            </div>
+          )}
         </div>
 
         {report.sequences.map((sequence) => (

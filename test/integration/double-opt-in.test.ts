@@ -17,6 +17,8 @@ import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { outlines } from '../../emails/outline.ts';
 import { differences } from '../../local/report-rebuild.ts';
+import { reportText } from '../../local/report-text.ts';
+import { adminPage } from '../../lambdas/adapters/report-page.tsx';
 import { httpEvent, inbox, runNext, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const HOUR = 3_600_000;
@@ -243,6 +245,14 @@ describe('double opt-in', () => {
       stepId: 'confirm-address',
       sent: 5,
     });
+    // As `npm run report` and the admin page show it.
+    expect(reportText(report, 'test')).toContain('Double opt-in: 2 of 5 leads asked confirmed their address (40%).');
+    const page = adminPage(report);
+    expect(page).toMatch(/data-metric="confirmation-rate"><strong>40%<\/strong>confirmed their address \(2 of 5 asked\)/);
+    // A stage without double opt-in asks no one: no such line or card.
+    const none = reportFromCounts({}, { now: own.clock.now(), sequences: outlines });
+    expect(reportText(none, 'test')).not.toContain('Double opt-in');
+    expect(adminPage(none)).not.toContain('confirmation-rate');
   });
 });
 
