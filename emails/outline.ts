@@ -74,10 +74,7 @@ export const optInOutline = outline({
 
 /** Every step id of every sequence. */
 export type StepId = (
-  | typeof nurtureOutline
-  | typeof followUpOutline
-  | typeof rescheduleOutline
-  | typeof optInOutline
+  typeof nurtureOutline | typeof followUpOutline | typeof rescheduleOutline | typeof optInOutline
 )['steps'][number]['id'];
 
 /** The sequences without their templates, by id: their steps, order, timing and send window. */

@@ -74,9 +74,7 @@ export class DynamoLeadStore implements LeadStore {
   async create(lead: Lead, attempt = 1): Promise<CreateResult> {
     const { doc, name: tableName } = this.table;
     // A pending lead (double opt-in) lapses when its confirmation link does; confirming gives it the full retention.
-    const expiresAt = lead.pendingUntil
-      ? epochSeconds(lead.pendingUntil)
-      : this.table.expiry(new Date(lead.createdAt));
+    const expiresAt = lead.pendingUntil ? epochSeconds(lead.pendingUntil) : this.table.expiry(new Date(lead.createdAt));
     let leadId = lead.leadId;
     try {
       await doc.send(
@@ -179,7 +177,11 @@ export class DynamoLeadStore implements LeadStore {
     });
   }
 
-  async confirm(lead: Pick<StoredLead, 'leadId' | 'email' | 'createdAt'>, now: Date, first: { stepId: string; at: Date } | undefined) {
+  async confirm(
+    lead: Pick<StoredLead, 'leadId' | 'email' | 'createdAt'>,
+    now: Date,
+    first: { stepId: string; at: Date } | undefined,
+  ) {
     const expiresAt = this.table.expiry(new Date(lead.createdAt));
     // The address's item first: should the lead's write fail, the address outlives its lead, never the other way.
     await this.extendAddress(lead.email, lead.leadId, expiresAt);

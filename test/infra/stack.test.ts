@@ -538,7 +538,13 @@ describe('the HTTP API', () => {
       expect(handlerOf(found!)).toEqual(getAtt(fnId(spec.handler)));
     }
     expect(routes.map((r) => r.RouteKey)).toEqual(
-      expect.arrayContaining(['POST /signup', 'GET /unsubscribe', 'POST /unsubscribe', 'GET /confirm', 'POST /confirm']),
+      expect.arrayContaining([
+        'POST /signup',
+        'GET /unsubscribe',
+        'POST /unsubscribe',
+        'GET /confirm',
+        'POST /confirm',
+      ]),
     );
   });
 

@@ -69,7 +69,9 @@ const optInConfig = { ...config, DOUBLE_OPT_IN: true };
 const signupOptIn = makeSignupHandler(
   signupDeps(optInConfig, { dynamo: recordingClient('signup'), ses, sendRate, clock }),
 );
-const confirm = makeConfirmHandler(confirmDeps(optInConfig, { dynamo: recordingClient('confirm'), ses, sendRate, clock }));
+const confirm = makeConfirmHandler(
+  confirmDeps(optInConfig, { dynamo: recordingClient('confirm'), ses, sendRate, clock }),
+);
 // Without the quota report, which calls SES only (aws-ses-v2-local has no GetSendQuota, and the SDK waits out its
 // timeout on it).
 const { dispatch: dispatchParts } = await dispatcherDeps(config, {

@@ -144,7 +144,8 @@ describe('double opt-in', () => {
     }
     // A form post gets the same page whatever the address's state.
     const headers = { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' };
-    const form = (address: string) => new URLSearchParams({ email: address, firstName: 'Avery', consent: 'on' }).toString();
+    const form = (address: string) =>
+      new URLSearchParams({ email: address, firstName: 'Avery', consent: 'on' }).toString();
     const newPage = await signup(httpEvent('POST', '/signup', { body: form(uniqueEmail('doi-page')), headers }));
     const knownPage = await signup(httpEvent('POST', '/signup', { body: form(email), headers }));
     expect(knownPage.body).toBe(newPage.body);
@@ -248,7 +249,9 @@ describe('double opt-in', () => {
     // As `npm run report` and the admin page show it.
     expect(reportText(report, 'test')).toContain('Double opt-in: 2 of 5 leads asked confirmed their address (40%).');
     const page = adminPage(report);
-    expect(page).toMatch(/data-metric="confirmation-rate"><strong>40%<\/strong>confirmed their address \(2 of 5 asked\)/);
+    expect(page).toMatch(
+      /data-metric="confirmation-rate"><strong>40%<\/strong>confirmed their address \(2 of 5 asked\)/,
+    );
     // A stage without double opt-in asks no one: no such line or card.
     const none = reportFromCounts({}, { now: own.clock.now(), sequences: outlines });
     expect(reportText(none, 'test')).not.toContain('Double opt-in');

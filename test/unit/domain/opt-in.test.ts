@@ -82,7 +82,7 @@ function fakes(answers: SendOutcome['kind'][]) {
         const kind = answers.shift() ?? 'sent';
         return kind === 'sent'
           ? { kind, messageId: `m-${sent.length}` }
-          : ({ kind, reason: 'Test', cause: 'test' } as SendOutcome);
+          : ({ kind, reason: 'Test', cause: 'test' });
       },
     },
     renderer: { render: async (_s, _t, props) => ({ subject: 'Confirm', html: props.confirmUrl ?? '', text: '' }) },
