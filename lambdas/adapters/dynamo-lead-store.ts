@@ -28,7 +28,13 @@
  *   lead's messages    Query pk = LEAD#<leadId> (PROFILE and the MSG# items, consistent)
  *   booking            Get HOOK# (`dynamo-delivery-log.ts`), Get EMAIL# (when the webhook names an address), one
  *                      conditional UpdateItem on LEAD# that records the appointment and switches the sequence,
- *                      then Put HOOK#
+ *                      then Put HOOK# (a pending lead's: also an UpdateItem of EMAIL#, to the full retention)
+ *   double opt-in      a pending lead and its EMAIL# carry its confirmation link's expiry as `expiresAt` (TTL).
+ *                      Sign-up: the Puts above, then one conditional UpdateItem on LEAD# that marks the confirmation
+ *                      email (at most one a day) and one on EMAIL#, the SES call, one UpdateItem recording it. A
+ *                      lapsed lead's address: Get LEAD#, then a conditional Put of EMAIL# for the new lead (nothing
+ *                      deletes; TTL does). Confirm: UpdateItem EMAIL# (full retention), one conditional UpdateItem on
+ *                      LEAD# (pending, not lapsed) that makes it active with its welcome due
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -513,12 +519,19 @@ export class DynamoLeadStore implements LeadStore {
     inFlightSince: Date,
   ) {
     const update = bookingUpdate(change, now, this.shardOf(leadId));
+    // A pending lead (double opt-in) that books is a patient now: kept for the full retention (from the booking), not
+    // until its confirmation link expires, and no longer pending.
+    const kept = expected.status === 'pending' ? this.table.expiry(now) : undefined;
+    const expression =
+      kept === undefined
+        ? update.expression
+        : `${update.expression.replace(/^SET /, 'SET expiresAt = :kept, ')}${update.expression.includes(' REMOVE ') ? ',' : ' REMOVE'} pendingUntil`;
     try {
       const result = await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: leadKey(leadId),
-          UpdateExpression: update.expression,
+          UpdateExpression: expression,
           // Only the lead as the booking found it (its sequence, status and steps sent), and no send in flight.
           ConditionExpression:
             'attribute_exists(pk) AND sequenceId = :expectedSequence AND #status = :expectedStatus AND size(sentSteps) = :sentCount AND (attribute_not_exists(sendingAt) OR sendingAt < :since)',
@@ -529,10 +542,12 @@ export class DynamoLeadStore implements LeadStore {
             ':expectedStatus': expected.status,
             ':sentCount': expected.sentCount,
             ':since': inFlightSince.getTime(),
+            ...(kept !== undefined && { ':kept': kept }),
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
+      if (kept !== undefined) await this.extendAddress(String(result.Attributes!.email), leadId, kept);
       return { outcome: 'applied' as const, lead: toStoredLead(result.Attributes!) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;

@@ -13,13 +13,14 @@ import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { recount } from '../../lambdas/domain/report-counts.ts';
 import { reportFromCounts } from '../../lambdas/domain/report.ts';
 import { signUnsubscribeToken } from '../../lambdas/domain/unsubscribe-token.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { outlines } from '../../emails/outline.ts';
 import { differences } from '../../local/report-rebuild.ts';
 import { reportText } from '../../local/report-text.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
-import { httpEvent, inbox, runNext, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import { bookingEvent, httpEvent, inbox, runNext, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -193,6 +194,25 @@ describe('double opt-in', () => {
     expect((await click(await confirmLink(email))).statusCode).toBe(200);
     expect((await env.store.get(fresh.leadId))!.status).toBe('active');
     expect((await env.store.get(lapsed.leadId))!.status).toBe('pending');
+  });
+
+  it('a pending lead that books gets its booking confirmation, and is kept for the full retention, no longer pending', async () => {
+    const email = uniqueEmail('doi-books');
+    await signUp(email);
+    const link = await confirmLink(email);
+    const booked = await makeBookingHandler(env)(
+      bookingEvent({ email, appointmentAt: '2026-04-20T10:00:00-04:00', status: 'booked', bookingId: 'doi-1' }),
+    );
+    expect(booked.statusCode).toBeLessThan(300);
+    expect((await subjects(email)).at(-1)).toMatch(/^You're booked, Avery/);
+    const lead = (await leadOf(email))!;
+    expect(lead).toMatchObject({ status: 'active', sequenceId: 'follow-up' });
+    expect(lead.pendingUntil).toBeUndefined();
+    const retention = Math.floor(env.clock.now().getTime() / 1000) + env.config.RETENTION_DAYS * 86_400;
+    expect((await item(leadKey(lead.leadId)))!.expiresAt).toBe(retention);
+    expect((await item(emailKey(email)))!.expiresAt).toBe(retention);
+    // Its confirmation link no longer starts anything: the nurture is over for a lead that booked.
+    expect((await click(link)).statusCode).toBe(410);
   });
 
   it('a bad, cut-short or unsubscribe token gets 400 and changes nothing', async () => {
