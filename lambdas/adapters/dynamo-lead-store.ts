@@ -143,10 +143,20 @@ export class DynamoLeadStore implements LeadStore {
     }
   }
 
-  async markConfirmationSent(leadId: string, email: string, at: Date, notBefore: Date, pendingUntil: Date) {
+  async markConfirmationSent(
+    leadId: string,
+    email: string,
+    step: { sequenceId: string; stepId: string },
+    at: Date,
+    notBefore: Date,
+    pendingUntil: Date,
+  ) {
     const marked = await this.table.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: 'SET confirmationSentAt = :at, pendingUntil = :until, expiresAt = :expires',
+      // The step in flight (no `sendingAt`: no claim or lease is involved), so an SES event that overtakes the record
+      // of the send is known as ours (`sentMessage`), as for a dispatcher's send.
+      UpdateExpression:
+        'SET confirmationSentAt = :at, pendingUntil = :until, expiresAt = :expires, sendingSequence = :sequence, sendingStep = :step',
       ConditionExpression:
         '#status = :pending AND pendingUntil > :atIso AND (attribute_not_exists(confirmationSentAt) OR confirmationSentAt <= :notBefore)',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -157,6 +167,8 @@ export class DynamoLeadStore implements LeadStore {
         ':expires': epochSeconds(pendingUntil),
         ':pending': 'pending',
         ':notBefore': notBefore.toISOString(),
+        ':sequence': step.sequenceId,
+        ':step': step.stepId,
       },
     });
     // The address's item lapses with its lead.
@@ -167,7 +179,7 @@ export class DynamoLeadStore implements LeadStore {
   async unmarkConfirmationSent(leadId: string, at: Date, previous: string | undefined) {
     await this.table.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: previous ? 'SET confirmationSentAt = :previous' : 'REMOVE confirmationSentAt',
+      UpdateExpression: `${previous ? 'SET confirmationSentAt = :previous REMOVE' : 'REMOVE confirmationSentAt,'} sendingSequence, sendingStep`,
       ConditionExpression: 'confirmationSentAt = :at',
       ExpressionAttributeValues: { ':at': at.toISOString(), ...(previous && { ':previous': previous }) },
     });
@@ -177,7 +189,7 @@ export class DynamoLeadStore implements LeadStore {
     const update = messageUpdate(message);
     await this.table.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: `SET ${update.set.join(', ')}${update.remove.length > 0 ? ` REMOVE ${update.remove.join(', ')}` : ''}`,
+      UpdateExpression: `SET ${update.set.join(', ')} REMOVE ${['sendingSequence', 'sendingStep', ...update.remove].join(', ')}`,
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: update.values,
     });
@@ -220,7 +232,8 @@ export class DynamoLeadStore implements LeadStore {
         new UpdateCommand({
           TableName: this.table.name,
           Key: leadKey(lead.leadId),
-          UpdateExpression: `SET ${set.join(', ')} REMOVE pendingUntil`,
+          // And any confirmation email's in-flight step whose record never came (a crash): a claim must not find it.
+          UpdateExpression: `SET ${set.join(', ')} REMOVE ${PENDING_ONLY}`,
           // Only a lead still pending, and not lapsed: a link used twice, or too late, confirms nothing.
           ConditionExpression: '#status = :pending AND pendingUntil > :now',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -525,7 +538,7 @@ export class DynamoLeadStore implements LeadStore {
     const expression =
       kept === undefined
         ? update.expression
-        : `${update.expression.replace(/^SET /, 'SET expiresAt = :kept, ')}${update.expression.includes(' REMOVE ') ? ',' : ' REMOVE'} pendingUntil`;
+        : `${update.expression.replace(/^SET /, 'SET expiresAt = :kept, ')}${update.expression.includes(' REMOVE ') ? ',' : ' REMOVE'} ${PENDING_ONLY}`;
     try {
       const result = await this.table.doc.send(
         new UpdateCommand({
@@ -561,6 +574,12 @@ export class DynamoLeadStore implements LeadStore {
     return shardFor(leadId, this.options.shards);
   }
 }
+
+/**
+ * What only a pending lead carries: its lapse time, and its confirmation email's in-flight step (no `sendingAt`), which
+ * a claim must never find once the lead is active.
+ */
+const PENDING_ONLY = 'pendingUntil, sendingSequence, sendingStep';
 
 const epochSeconds = (iso: string | Date) => Math.floor(new Date(iso).getTime() / 1000);
 

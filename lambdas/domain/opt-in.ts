@@ -96,10 +96,10 @@ async function sendConfirmation(
   const at = deps.clock.now();
   const expiresAt = linkExpiry(at);
   const notBefore = new Date(at.getTime() - RESEND_AFTER_HOURS * HOUR);
-  if (!(await store.markConfirmationSent(lead.leadId, lead.email, at, notBefore, expiresAt))) return false;
-
   const step = deps.optIn.steps[0]!;
   const ids = { leadId: lead.leadId, sequenceId: deps.optIn.id, stepId: step.id };
+  if (!(await store.markConfirmationSent(lead.leadId, lead.email, ids, at, notBefore, expiresAt))) return false;
+
   const record = (message: Omit<MessageRecord, keyof typeof ids | 'at'>) =>
     store.recordConfirmation(lead.leadId, { ...ids, at: deps.clock.now(), ...message });
   let outcome;

@@ -184,11 +184,19 @@ export interface LeadStore {
     inFlightSince: Date,
   ): Promise<'applied' | 'conflict' | 'in-flight' | 'not-found'>;
   /**
-   * Double opt-in: note that a confirmation email goes to this pending lead at `at`, and keep it (and its address) until
+   * Double opt-in: note that a confirmation email (`step`, in flight until recorded) goes to this pending lead at `at`,
+   * and keep it (and its address) until
    * `pendingUntil`, its link's expiry: only if it is pending and not lapsed, and no confirmation went after
    * `notBefore`. False when one may not go now.
    */
-  markConfirmationSent(leadId: string, email: string, at: Date, notBefore: Date, pendingUntil: Date): Promise<boolean>;
+  markConfirmationSent(
+    leadId: string,
+    email: string,
+    step: { sequenceId: string; stepId: string },
+    at: Date,
+    notBefore: Date,
+    pendingUntil: Date,
+  ): Promise<boolean>;
   /** Undo `markConfirmationSent` at `at` (SES never took the email), back to `previous`: only if nothing marked since. */
   unmarkConfirmationSent(leadId: string, at: Date, previous: string | undefined): Promise<void>;
   /** Record the confirmation email SES accepted (or may have) on its lead. */

@@ -184,8 +184,10 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
     const steps = funnels.get(sequenceId) ?? funnels.set(sequenceId, new Map()).get(sequenceId)!;
     return steps.get(stepId) ?? steps.set(stepId, emptyFunnel()).get(stepId)!;
   };
-  // Every configured step gets a row, even before anything was sent.
+  // Every configured step gets a row, even before anything was sent; double opt-in's email only once one was (a
+  // stage without double opt-in never sends it).
   for (const sequence of Object.values(options.sequences)) {
+    if (sequence.id === SEQUENCE_IDS.optIn) continue;
     for (const step of sequence.steps) cell(sequence.id, step.id);
   }
   for (const [key, value] of Object.entries(counts)) {

@@ -45,7 +45,7 @@ function fakes(answers: SendOutcome['kind'][]) {
       return { created: true, lead: { ...lead } };
     },
     get: async (leadId) => structuredClone(leads.get(leadId)),
-    markConfirmationSent: async (leadId, _email, at, notBefore, pendingUntil) => {
+    markConfirmationSent: async (leadId, _email, _step, at, notBefore, pendingUntil) => {
       const lead = leads.get(leadId)!;
       if (lead.status !== 'pending' || isLapsed(lead, at)) return false;
       if (lead.confirmationSentAt && Date.parse(lead.confirmationSentAt) > notBefore.getTime()) return false;
