@@ -8,7 +8,8 @@
 /**
  * Key formats of the one table's items. `lambdas/adapters/dynamo-keys.ts` builds the keys from these; the items and
  * their access patterns are described next to the stores that write them (`lambdas/adapters/dynamo-*.ts`).
- *   LEAD#<leadId>       PROFILE                  the lead, with a short record of each message it was sent
+ *   LEAD#<leadId>       PROFILE                  the lead, with a short record of each message it was sent (double
+ *                                                opt-in: a pending lead expires with its confirmation link)
  *   LEAD#<leadId>       MSG#<sequenceId>#<step>  what SES events told of a message (made by its first event)
  *   LEAD#<leadId>       EVT#<eventId>            no longer written: one SES event (items from before may remain)
  *   EMAIL#<address>     EMAIL                    which lead signed up with that normalised address
