@@ -171,6 +171,14 @@ describe('double opt-in', () => {
     expect(await subjects(email)).toHaveLength(3);
   });
 
+  it('the same sign-up submitted 20 times at once creates one pending lead, and SES gets one confirmation email', async () => {
+    const email = uniqueEmail('doi-burst');
+    const results = await Promise.all(Array.from({ length: 20 }, () => signUp(email)));
+    expect(new Set(results.map((result) => `${result.statusCode} ${result.body}`)).size).toBe(1);
+    expect(await subjects(email)).toEqual(['Please confirm your email address, Avery']);
+    expect((await leadOf(email))!.status).toBe('pending');
+  });
+
   it('an unconfirmed lead lapses with its link: the link answers 410, and the address can sign up again', async () => {
     const email = uniqueEmail('doi-lapse');
     await signUp(email);
