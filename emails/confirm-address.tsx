@@ -22,7 +22,7 @@ function ConfirmAddress(props: EmailProps) {
       <BookButton href={props.confirmUrl ?? props.clinic.website} label="Confirm my email address" />
       <P>The link works for 7 days.</P>
       <P>
-        Did not sign up? Then you need do nothing: we will not email you again, and we delete this address from our list
+        Did not sign up? Then ignore this email: we will not email you again, and we delete this address from our list
         after 7 days.
       </P>
       <P>Questions? Reply to this email or call us at {props.clinic.phone}.</P>

@@ -8,8 +8,10 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import {
   bookingEvent,
+  httpEvent,
   inbox,
   manualClock,
   runNext,
@@ -132,5 +134,27 @@ describe('every email, as SES received it, word for word', () => {
         'Your appointment for Thursday, March 12 at 11:00 AM EDT did not go ahead.',
       ],
     ]);
+  });
+});
+
+describe('the email that asks a new sign-up to confirm its address (double opt-in), word for word', () => {
+  it('one email, naming the clinic, the link’s 7 days, and what to do if you did not sign up', async () => {
+    const env = await testEnv({ DOUBLE_OPT_IN: 'true' }, manualClock(at('2026-03-02T10:00')));
+    const email = uniqueEmail('literal-opt-in');
+    const answer = await makeSignupHandler(env)(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Jamie', consent: true, timeZone: NY } }),
+    );
+    expect(answer.statusCode).toBe(202);
+    const received = (await inbox(email)).map((mail) => ({ subject: mail.subject, text: mail.body.text ?? '' }));
+    expectLiterally(received, [
+      [
+        'Please confirm your email address, Jamie',
+        'Before we send you anything else, please confirm that this email address is yours.',
+      ],
+    ]);
+    expect(received[0]!.text).toContain('The link works for 7 days.');
+    expect(received[0]!.text).toContain(
+      'Did not sign up? Then ignore this email: we will not email you again, and we delete this address from our list after 7 days.',
+    );
   });
 });

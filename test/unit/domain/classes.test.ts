@@ -41,10 +41,10 @@ describe('planning by class', () => {
 });
 
 describe('the sequences checked at start', () => {
-  it('the configured sequences pass, with each care step in the follow-up', () => {
+  it('the configured sequences pass, with each care step in the follow-up or the double opt-in', () => {
     expect(() => validateSequences(outlines)).not.toThrow();
     const care = Object.values(outlines).flatMap((s) => s.steps.filter((step) => step.class === 'care'));
-    expect(care.map((step) => step.id)).toEqual(['confirmation', 'reminder', 'after-visit']);
+    expect(care.map((step) => step.id)).toEqual(['confirmation', 'reminder', 'after-visit', 'confirm-address']);
   });
 
   it('a step without a class, with another class, or a step id used twice is refused, each named', () => {
