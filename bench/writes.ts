@@ -32,7 +32,7 @@ import { dynamoClient, sesClient } from '../lambdas/adapters/clients.ts';
 import { resolveSecrets } from '../lambdas/adapters/secrets.ts';
 import { composeService } from '../lambdas/compose.ts';
 import { loadConfig } from '../lambdas/config.ts';
-import { DUE_INDEX, KEY_PREFIX, SES_EVENT_BATCH, SORT_KEY } from '../lambdas/contract.ts';
+import { DUE_INDEX, KEY_PREFIX, SES_EVENT_BATCH } from '../lambdas/contract.ts';
 import { dispatchDue } from '../lambdas/domain/dispatch.ts';
 import type { Clock, Mailer, OutgoingEmail, Renderer } from '../lambdas/domain/ports.ts';
 import { makeSesEventsRecorder } from '../lambdas/handlers/ses-events.ts';
@@ -57,12 +57,15 @@ interface Tally {
   counterUnits: number;
 }
 
-/** A call on the report's counters' items (COUNT#report, a lead's COUNTED), or a lead's recount Query. */
+/**
+ * A call on the report's counters' items (COUNT#report), a recount's write of a lead's `counted` (named `#counted`), or a
+ * lead's recount Query. What the lead's own writes carry (`counted` in its Put and in the settle that ends it) is theirs.
+ */
 function forCounters(input: Record<string, unknown>): boolean {
   const text = (value: unknown) =>
     typeof value === 'object' && value !== null && 'S' in value ? String(value.S) : String(value);
   const key = input.Key as { pk?: unknown; sk?: unknown } | undefined;
-  if (key) return text(key.pk).startsWith(KEY_PREFIX.counter) || text(key.sk) === SORT_KEY.leadCounted;
+  if (key && text(key.pk).startsWith(KEY_PREFIX.counter)) return true;
   return Object.values((input.ExpressionAttributeNames as Record<string, string> | undefined) ?? {}).includes(
     'counted',
   );

@@ -17,7 +17,7 @@
  *   ERASED#<hash>       ERASED                   an erased person's address never to email again, as a keyed hash only
  *   AUDIT#privacy       <time>#<id>              one export or erasure of a person's data: who, what, when, lead id
  *   HOOK#<key>          HOOK                     a booking webhook delivery already acted on
- *   LEAD#<leadId>       COUNTED                  what the lead adds to the report's lead totals now
+ *   LEAD#<leadId>       COUNTED                  no longer written: now `counted` on PROFILE (items from before may remain)
  *   COUNT#report        LEADS                    the report's lead totals (nurture leads, why they left, bookings)
  *   COUNT#report        STEP#<sequenceId>#<step> the report's funnel counters of one step
  */
@@ -49,7 +49,6 @@ export const SORT_KEY = {
   suppression: 'SUPPRESS',
   erased: 'ERASED',
   hook: 'HOOK',
-  leadCounted: 'COUNTED',
   leadTotals: 'LEADS',
 } as const;
 
@@ -89,6 +88,9 @@ export const DUE_INDEX_PROJECTION = [
   'pausedUntil',
   'cadence',
   'lastMarketingAt',
+  // What the lead counts as in the report when its sequence ends depends on it (`Counting.ending`); written once, with
+  // the lead's first due time, so projecting it costs the index no write of its own.
+  'confirmedAt',
   'rev',
 ] as const;
 

@@ -19,10 +19,6 @@ export const auditPartition = `${KEY_PREFIX.audit}${AUDIT_PARTITION}`;
 /** One audit item, sorted by time; `id` tells apart two at the same millisecond. */
 export const auditKey = (at: Date, id: string): ItemKey => ({ pk: auditPartition, sk: `${at.toISOString()}#${id}` });
 export const deliveryKey = (key: string): ItemKey => ({ pk: `${KEY_PREFIX.hook}${key}`, sk: SORT_KEY.hook });
-export const countedKey = (leadId: string): ItemKey => ({
-  pk: `${KEY_PREFIX.lead}${leadId}`,
-  sk: SORT_KEY.leadCounted,
-});
 export const counterPartition = `${KEY_PREFIX.counter}${COUNTER_PARTITION}`;
 export const leadTotalsKey = (): ItemKey => ({ pk: counterPartition, sk: SORT_KEY.leadTotals });
 export const stepCounterKey = (sequenceId: string, stepId: string): ItemKey => ({

@@ -9,7 +9,7 @@
  * where the fingerprint is 6 characters (36 bits) of a hash of the SES message id (empty when SES's answer was lost). The latest
  * message's full id is `lastMessageId`; an older one's is on its MSG# item once an SES event has arrived for it
  * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 440 bytes and the latest id 60 (an
- * SES id): a lead with a short profile stays under 1 KB, one write unit a write; one with every optional field long
+ * SES id), and the lead's count for the report about 60 (`counted`): a lead with a short profile stays under 1 KB, one write unit a write; one with every optional field long
  * (a consent page URL, five UTM values) passes it, two units a write (`npm run bench -- --only writes` measures it).
  */
 import { createHash } from 'node:crypto';
@@ -22,6 +22,7 @@ import type {
   Settlement,
   StoredLead,
 } from '../domain/ports.ts';
+import type { Counts } from '../domain/report-counts.ts';
 
 /** Attributes that are bookkeeping, not part of the lead. */
 const INTERNAL = [
@@ -39,7 +40,22 @@ const INTERNAL = [
   'expiresAt',
   'msgs',
   'lastMessageId',
+  'counted',
+  'countedVersion',
 ] as const;
+
+/**
+ * What the lead adds to the report's lead totals (a map of count keys to numbers, `report-counts.ts`), and a version
+ * that every write of it increments (`dynamo-report-counters.ts`): about 60 bytes on the lead item.
+ */
+export const COUNTED_ATTRIBUTE = 'counted';
+export const COUNTED_VERSION = 'countedVersion';
+
+/** The lead's count for the report as attributes of its item, at `version`. */
+export const countedAttributes = (counted: Counts, version: number) => ({
+  [COUNTED_ATTRIBUTE]: counted,
+  [COUNTED_VERSION]: version,
+});
 
 /** A short, fixed-length stand-in for an SES message id: enough to tell another message on the same step apart. */
 export const fingerprint = (messageId: string) =>
@@ -166,6 +182,12 @@ export function settlementUpdate(settlement: Settlement, dueShard: number): Item
     set.push('#status = :status');
     names['#status'] = 'status';
     values[':status'] = status;
+  }
+  if (settlement.counted) {
+    // The lead's count for the report, replaced whole (what it was comes back, for the difference) and its version
+    // bumped, so a recount racing this write stores nothing.
+    set.push(`${COUNTED_ATTRIBUTE} = :counted`, `${COUNTED_VERSION} = if_not_exists(${COUNTED_VERSION}, :zero) + :one`);
+    values[':counted'] = settlement.counted;
   }
   if (settlement.next && !settlement.status) {
     set.push('nextStepId = :nextStep', 'nextSendAt = :nextAt', 'dueShard = :shard', 'dueAt = :dueAt');

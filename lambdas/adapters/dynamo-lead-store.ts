@@ -10,13 +10,15 @@
  *                                    what happened to it
  *
  * Access patterns:
- *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none)
+ *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none),
+ *                      which carries what the lead adds to the report's totals (`counted`, `dynamo-report-counters.ts`)
  *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now): sparse, present only while a step is scheduled;
  *                      it projects what rendering and planning need (`DUE_PROJECTION`), so a send reads nothing else
  *   a send             after rendering and the send turn, one conditional UpdateItem on LEAD# that claims the lead and
  *                      marks the step in flight (the lead as read: its `rev`, due, active, no mark); the SES call; one
  *                      UpdateItem, conditional on the claim, that settles the lead and records the message. dueAt
- *                      moves only at the settle: the mark's own time is the lease
+ *                      moves only at the settle: the mark's own time is the lease. The settle that ends the sequence
+ *                      also replaces the lead's `counted` and returns what it was (UPDATED_OLD)
  *   rare sends         a claim refused: Get LEAD# to see why (a mark older than the lease is taken over with one
  *                      conditional UpdateItem, then settled as unconfirmed); a retry or a paused account: one release;
  *                      an error before the claim: one deferral
@@ -41,6 +43,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/c
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import { isLapsed, shardFor, type Lead, type LeadStatus } from '../domain/lead.ts';
+import type { Counts } from '../domain/report-counts.ts';
 import type { MessageClass } from '../domain/sequence.ts';
 import type {
   BookingChange,
@@ -50,6 +53,7 @@ import type {
   MessageRecord,
   MessageState,
   PreferenceChange,
+  Settled,
   Settlement,
   StopStatus,
   StoredLead,
@@ -57,6 +61,8 @@ import type {
 import { emailKey, leadIdOf, leadKey } from './dynamo-keys.ts';
 import {
   bookingUpdate,
+  COUNTED_ATTRIBUTE,
+  countedAttributes,
   dueAttributes,
   fingerprint,
   messageRecords,
@@ -77,7 +83,7 @@ export class DynamoLeadStore implements LeadStore {
     this.table = new DynamoTable(client, options.tableName, options.retentionDays);
   }
 
-  async create(lead: Lead, attempt = 1): Promise<CreateResult> {
+  async create(lead: Lead, counted?: Counts, attempt = 1): Promise<CreateResult> {
     const { doc, name: tableName } = this.table;
     // A pending lead (double opt-in) lapses when its confirmation link does; confirming gives it the full retention.
     const expiresAt = lead.pendingUntil ? epochSeconds(lead.pendingUntil) : this.table.expiry(new Date(lead.createdAt));
@@ -99,7 +105,7 @@ export class DynamoLeadStore implements LeadStore {
       const taken: unknown = existing.Item?.leadId;
       if (typeof taken !== 'string') {
         // The email item went between the two requests (an erasure): the address is free again, so start over.
-        if (attempt < 3) return this.create(lead, attempt + 1);
+        if (attempt < 3) return this.create(lead, counted, attempt + 1);
         throw new Error('the address index kept changing under the sign-up', { cause: error });
       }
       // A pending lead that lapsed unconfirmed is gone, whether or not TTL has deleted it yet: the address is free.
@@ -107,7 +113,16 @@ export class DynamoLeadStore implements LeadStore {
     }
 
     const due = dueAttributes(this.shardOf(leadId), lead.nextSendAt);
-    const item = { ...lead, leadId, ...leadKey(leadId), type: 'lead', expiresAt, rev: 0, ...due };
+    const item = {
+      ...lead,
+      leadId,
+      ...leadKey(leadId),
+      type: 'lead',
+      expiresAt,
+      rev: 0,
+      ...due,
+      ...(counted && countedAttributes(counted, 1)),
+    };
     try {
       await doc.send(
         new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -329,20 +344,36 @@ export class DynamoLeadStore implements LeadStore {
     return taken ? token : undefined;
   }
 
-  async settle(leadId: string, by: { token: string } | { seen: DueLead }, settlement: Settlement): Promise<boolean> {
+  async settle(
+    leadId: string,
+    by: { token: string } | { seen: DueLead },
+    settlement: Settlement,
+  ): Promise<Settled | false> {
     const update = settlementUpdate(settlement, this.shardOf(leadId));
     const condition =
       'token' in by
         ? { expression: 'claimToken = :token', names: {}, values: { ':token': by.token } }
         : unclaimedAsSeen(by.seen);
     const names = { ...update.names, ...condition.names };
-    return this.table.conditionalUpdate({
-      Key: leadKey(leadId),
-      UpdateExpression: update.expression,
-      ConditionExpression: condition.expression,
-      ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
-      ExpressionAttributeValues: { ...condition.values, ...update.values },
-    });
+    try {
+      const result = await this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: leadKey(leadId),
+          UpdateExpression: update.expression,
+          ConditionExpression: condition.expression,
+          ...(Object.keys(names).length > 0 && { ExpressionAttributeNames: names }),
+          ExpressionAttributeValues: { ...condition.values, ...update.values },
+          // What the lead was counted as before, when this writes what it counts as now.
+          ...(settlement.counted && { ReturnValues: 'UPDATED_OLD' }),
+        }),
+      );
+      if (!settlement.counted) return true;
+      return { countedBefore: result.Attributes?.[COUNTED_ATTRIBUTE] as Counts | undefined };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async recordStopped(leadId: string, mark: { stepId: string; at: number }, message: MessageRecord) {

@@ -4,8 +4,8 @@
  *
  * Items (pk, sk; formats in `lambdas/contract.ts`):
  *   EMAIL#<address>, EMAIL           points at the lead: the way in from an address
- *   LEAD#<leadId>, *                 the lead (PROFILE: profile, consent, message records), its MSG# items (SES
- *                                    events), COUNTED (what it adds to the report's totals), EVT# items from before
+ *   LEAD#<leadId>, *                 the lead (PROFILE: profile, consent, message records, what it adds to the
+ *                                    report's totals), its MSG# items (SES events), COUNTED and EVT# items from before
  *   SUPPRESS#<address>, SUPPRESS     the address bounced or complained
  *   ERASED#<hash>, ERASED            an erased address that must never be emailed again: its keyed hash
  *                                    (`addressHash`), why (`reason`) and when (`at`); no TTL, no address

@@ -8,15 +8,18 @@
  *   COUNT#report, STEP#<sequenceId>#<step>  one step's funnel: `sequenceId`, `stepId`, and `sent`, `delivered`,
  *                                           `opened`, `clicked`, `complained`, `bookedAfter`, `unsubscribed`,
  *                                           `bounced` (numbers); a few hundred bytes, so an update is one write unit
- *   LEAD#<leadId>, COUNTED                  what the lead adds to the lead totals now (`counted`, a map of count keys
- *                                           to numbers) and a `version` every change to it increments
+ *   LEAD#<leadId>, PROFILE                  the lead (`dynamo-lead-store.ts`) carries what it adds to the lead totals
+ *                                           now (`counted`, a map of count keys to numbers) and a `countedVersion`
+ *                                           every write of it increments
  *
  * Access patterns:
  *   flush              one UpdateItem with ADD per counter item touched since the last flush
  *   read               Query pk = COUNT#report (a few dozen items, whatever the table holds)
- *   a lead's change    Query pk = LEAD#<leadId> (its profile with its message records, its MSG# items with their
- *                      first times and click times, and COUNTED, projected as the report reads them), then an UpdateItem of COUNTED conditional on the version read
- *   a known change     UpdateItem of COUNTED adding to its map, only if it exists (no read)
+ *   a new lead         its `counted` is in the lead's own Put (no write of its own)
+ *   a sequence ending  the settle that ends it replaces `counted` and returns what it was (no write of its own)
+ *   a lead's change    Query pk = LEAD#<leadId> (its profile with its message records and `counted`, its MSG# items
+ *                      with their first times and click times, projected as the report reads them), then an
+ *                      UpdateItem of `counted` on the lead conditional on the version read
  *
  * All counters sit under one partition key, so one Query reads them. DynamoDB serves about 1,000 write units a second
  * per partition: far above what a clinic's sends and SES events need once the SES events arrive in batches.
@@ -26,7 +29,8 @@ import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadCounts, ReportCounters } from '../domain/ports.ts';
 import { diffCounts, parseStepKey, type Counts, type LeadView } from '../domain/report-counts.ts';
-import { counterPartition, countedKey, leadKey, leadTotalsKey, stepCounterKey, type ItemKey } from './dynamo-keys.ts';
+import { counterPartition, leadKey, leadTotalsKey, stepCounterKey, type ItemKey } from './dynamo-keys.ts';
+import { COUNTED_ATTRIBUTE, COUNTED_VERSION } from './dynamo-lead-item.ts';
 import { addItem, collectedFrom, gathered, REPORT_ATTRIBUTES } from './dynamo-report-source.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
 
@@ -127,7 +131,7 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
         TableName: this.table.name,
         KeyConditionExpression: '#pk = :pk',
         // The same items and attributes the rebuild's Scan reads for this lead: no address, name or interest. The
-        // lead's partition holds its PROFILE (with its message records), its MSG# items and COUNTED: all are read.
+        // lead's partition holds its PROFILE (with its message records and `counted`) and its MSG# items: all are read.
         ProjectionExpression: REPORT_ATTRIBUTES.map((name) => `#${name}`).join(', '),
         ExpressionAttributeNames: Object.fromEntries(REPORT_ATTRIBUTES.map((name) => [`#${name}`, name])),
         ExpressionAttributeValues: { ':pk': leadKey(leadId).pk },
@@ -143,44 +147,29 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
   }
 
   async store(leadId: string, counts: Counts, version: number | undefined): Promise<boolean> {
+    // `#counted` by name: the lead item's own writes (create, settle) set it literally.
     return this.table.conditionalUpdate({
-      Key: countedKey(leadId),
-      UpdateExpression: 'SET counted = :counts, version = :next, expiresAt = :expires',
-      ConditionExpression: version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
+      Key: leadKey(leadId),
+      UpdateExpression: 'SET #counted = :counts, #version = :next',
+      ConditionExpression: `attribute_exists(pk) AND ${version === undefined ? 'attribute_not_exists(#version)' : '#version = :version'}`,
+      ExpressionAttributeNames: { '#counted': COUNTED_ATTRIBUTE, '#version': COUNTED_VERSION },
       ExpressionAttributeValues: {
         ':counts': counts,
         ':next': (version ?? 0) + 1,
-        ':expires': this.table.expiry(new Date()),
         ...(version !== undefined && { ':version': version }),
-      },
-    });
-  }
-
-  async adjust(leadId: string, delta: Counts): Promise<boolean> {
-    const names = Object.keys(delta);
-    if (names.length === 0) return true;
-    return this.table.conditionalUpdate({
-      Key: countedKey(leadId),
-      UpdateExpression: `SET ${names.map((_, i) => `counted.#k${i} = if_not_exists(counted.#k${i}, :zero) + :d${i}`).join(', ')}, version = version + :one`,
-      ConditionExpression: 'attribute_exists(version)',
-      ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#k${i}`, name])),
-      ExpressionAttributeValues: {
-        ':zero': 0,
-        ':one': 1,
-        ...Object.fromEntries(names.map((name, i) => [`:d${i}`, delta[name]])),
       },
     });
   }
 
   /** What a lead counts as, overwritten whatever it was (the rebuild's repair, run while nothing else writes). */
   async overwrite(leadId: string, counts: Counts): Promise<void> {
-    await this.table.doc.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: countedKey(leadId),
-        UpdateExpression: 'SET counted = :counts, expiresAt = :expires ADD version :one',
-        ExpressionAttributeValues: { ':counts': counts, ':expires': this.table.expiry(new Date()), ':one': 1 },
-      }),
-    );
+    // A lead erased since the Scan stays erased.
+    await this.table.conditionalUpdate({
+      Key: leadKey(leadId),
+      UpdateExpression: 'SET #counted = :counts ADD #version :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#counted': COUNTED_ATTRIBUTE, '#version': COUNTED_VERSION },
+      ExpressionAttributeValues: { ':counts': counts, ':one': 1 },
+    });
   }
 }

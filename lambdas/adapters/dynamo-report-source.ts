@@ -30,7 +30,7 @@ import type {
 } from '../domain/report.ts';
 import type { Counts } from '../domain/report-counts.ts';
 import { leadIdOf } from './dynamo-keys.ts';
-import { messageRecords } from './dynamo-lead-item.ts';
+import { COUNTED_ATTRIBUTE, COUNTED_VERSION, messageRecords } from './dynamo-lead-item.ts';
 
 /** Each kept as the first time SES reported it (`first<Type>At`); a Click's are all in `clickTimes`. */
 const COUNTED: readonly Exclude<CountedEvent, 'Click'>[] = ['Send', 'Delivery', 'Open', 'Bounce', 'Complaint'];
@@ -48,14 +48,14 @@ export const REPORT_ATTRIBUTES = [
   'msgs',
   'clickTimes',
   ...COUNTED.map((type) => `first${type}At`),
-  'counted',
-  'version',
+  COUNTED_ATTRIBUTE,
+  COUNTED_VERSION,
 ];
 const ATTRIBUTES = REPORT_ATTRIBUTES;
 
 /**
  * What was read, by lead: the lead's PROFILE (its records, `msgs`) and its MSG# items, joined into the report's input
- * once all are read (`joined`); and what each lead was last counted as (`LEAD#…`, `COUNTED`).
+ * once all are read (`joined`); and what each lead was last counted as (its PROFILE's `counted`).
  */
 export type Gathered = {
   leads: ReportLead[];
@@ -123,6 +123,11 @@ export function addItem(input: Gathered, item: Record<string, unknown>) {
   const records = input.records.get(leadId) ?? input.records.set(leadId, { events: new Map() }).get(leadId)!;
   if (sk === SORT_KEY.lead) {
     records.profile = item;
+    if (item[COUNTED_ATTRIBUTE])
+      input.counted.set(leadId, {
+        counts: item[COUNTED_ATTRIBUTE] as Counts,
+        version: Number(item[COUNTED_VERSION] ?? 0),
+      });
     input.leads.push({
       leadId,
       status: item.status as LeadStatus,
@@ -134,11 +139,6 @@ export function addItem(input: Gathered, item: Record<string, unknown>) {
     });
   } else if (sk.startsWith(KEY_PREFIX.message)) {
     records.events.set(sk.slice(KEY_PREFIX.message.length), item);
-  } else if (sk === SORT_KEY.leadCounted) {
-    input.counted.set(leadId, {
-      counts: (item.counted ?? {}) as Counts,
-      version: Number(item.version ?? 0),
-    });
   }
 }
 

@@ -14,8 +14,7 @@
  * Counting never fails what it counts: an error is logged (ids only), and `npm run report -- --rebuild` finds and
  * repairs what was missed.
  */
-import type { Lead } from './lead.ts';
-import type { Clock, LeadCounts, Log, ReportCounters } from './ports.ts';
+import type { Clock, LeadCounts, Log, ReportCounters, Settled } from './ports.ts';
 import {
   addCounts,
   countLead,
@@ -23,10 +22,10 @@ import {
   FIRST_OF_TYPE,
   increment,
   isEmpty,
-  leadKey,
   stepKey,
   type Counts,
 } from './report-counts.ts';
+import type { ReportLead } from './report.ts';
 import type { EngagementEvent } from './ses-event.ts';
 
 export interface CountingDeps {
@@ -36,6 +35,9 @@ export interface CountingDeps {
   clock?: Clock;
   nurtureId: string;
 }
+
+/** What ending a lead's sequence reads of it: the lead as the dispatcher holds it. */
+type EndingLead = Pick<ReportLead, 'leadId' | 'sequenceId' | 'bookedAt' | 'optedOutAt' | 'confirmedAt'>;
 
 /** How many times a lead's recount is tried when other writers keep changing what it counts as. */
 const ATTEMPTS = 5;
@@ -59,26 +61,40 @@ export class Counting {
     if (event.type === 'Click' || event.type === 'Bounce') await this.changed(event.leadId);
   }
 
-  /** A lead sign-up just created: counted from the lead itself, no read. */
-  async created(lead: Lead): Promise<void> {
-    await this.guard(lead.leadId, async () => {
-      const counts = countLead({ lead, messages: [], clicks: [] }, this.deps.nurtureId);
-      if (await this.deps.leads.store(lead.leadId, counts, undefined)) addCounts(this.pending, counts);
-    });
+  /** What a new lead counts as, from the lead itself (no read): the store writes it with the lead (`create`). */
+  of(lead: ReportLead): Counts {
+    return countLead({ lead, messages: [], clicks: [] }, this.deps.nurtureId);
+  }
+
+  /** A lead was created with `counted` (`of`) on it: add it to the totals. */
+  created(counted: Counts): void {
+    addCounts(this.pending, counted);
   }
 
   /**
-   * A claimed lead settled as completed or rejected. A claimed lead was active and never stopped, so only a nurture
-   * lead that has not booked changes why it left (a booked lead left by booking); no read needed.
+   * What a claimed lead counts as once its sequence ends with `status`, for the settle to write with it
+   * (`Settlement.counted`); undefined when that needs a read (`ended` recounts it then). A claimed lead was active
+   * and never stopped; one that unsubscribed from marketing is counted by its unsubscribe, whatever ends it.
    */
-  async ended(lead: Pick<Lead, 'leadId' | 'sequenceId' | 'bookedAt' | 'optedOutAt'>, status: 'completed' | 'rejected') {
-    if (lead.sequenceId !== this.deps.nurtureId || lead.bookedAt) return;
-    // One that unsubscribed from marketing is counted by its unsubscribe, whatever ends it: recount it.
-    if (lead.optedOutAt) return this.changed(lead.leadId);
-    const delta: Counts = { [leadKey('left.active')]: -1, [leadKey(`left.${status}`)]: 1 };
-    await this.guard(lead.leadId, async () => {
-      if (await this.deps.leads.adjust(lead.leadId, delta)) addCounts(this.pending, delta);
-    });
+  ending(lead: EndingLead, status: 'completed' | 'rejected'): Counts | undefined {
+    // Only a nurture lead that has not booked changes why it left (a booked lead left by booking).
+    if (!this.leaving(lead) || lead.optedOutAt) return undefined;
+    const { leadId, sequenceId, confirmedAt } = lead;
+    return this.of({ leadId, sequenceId, status, ...(confirmedAt && { confirmedAt }) });
+  }
+
+  /**
+   * A settle that ended the lead's sequence held. With what it wrote (`ending`) and what the lead counted as before
+   * (none: never counted), add the difference; a lead `ending` could not count is recounted from its items.
+   */
+  async ended(lead: EndingLead, written: { counted: Counts; settled: Settled } | undefined): Promise<void> {
+    if (written && typeof written.settled === 'object')
+      return void addCounts(this.pending, diffCounts(written.counted, written.settled.countedBefore ?? {}));
+    if (this.leaving(lead) && lead.optedOutAt) await this.changed(lead.leadId);
+  }
+
+  private leaving(lead: EndingLead): boolean {
+    return lead.sequenceId === this.deps.nurtureId && !lead.bookedAt;
   }
 
   /** Anything else changed the lead (a booking, a stop, a click, a bounce): count the difference it makes now. */

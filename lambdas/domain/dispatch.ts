@@ -269,6 +269,7 @@ async function deliverSeen(
     }
     case 'rejected': {
       log.warn('SES rejected the message; stopping this lead', { ...ids, reason: outcome.reason });
+      const counted = deps.counting?.ending(seen, 'rejected');
       const settled = await store.settle(
         seen.leadId,
         { token },
@@ -276,9 +277,10 @@ async function deliverSeen(
           settledStepId: step.id,
           status: 'rejected',
           message: { ...ids, state: 'rejected', at, reason: outcome.reason },
+          ...(counted && { counted }),
         },
       );
-      if (settled) await deps.counting?.ended(seen, 'rejected');
+      if (settled) await deps.counting?.ended(seen, counted && { counted, settled });
       return { outcome: 'rejected' };
     }
     case 'unknown':
@@ -352,17 +354,22 @@ async function settleAfter(
     lastSentOn: localDate(sentAt, lead.timeZone),
     ...(marketing && { lastMarketingAt: sentAt.toISOString() }),
   };
+  const plan = scheduleFrom(sequence, after, sentAt, sentAt);
+  // The sequence ends here: what the lead counts as then is written with the settle.
+  const counted = plan.next ? undefined : deps.counting?.ending(lead, 'completed');
   const settlement: Settlement = {
     settledStepId: stepId,
     sentAt,
     ...(marketing && { marketingSentAt: sentAt }),
     lastSentOn: after.lastSentOn,
     message,
-    ...scheduleFrom(sequence, after, sentAt, sentAt),
+    ...plan,
+    ...(counted && { counted }),
   };
-  if (await deps.store.settle(lead.leadId, { token: claim.token }, settlement)) {
+  const settled = await deps.store.settle(lead.leadId, { token: claim.token }, settlement);
+  if (settled) {
     if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId);
-    if (!settlement.next) await deps.counting?.ended(lead, 'completed');
+    if (!settlement.next) await deps.counting?.ended(lead, counted && { counted, settled });
     return outcome;
   }
   // A stop dropped the claim while the send was in flight: keep the message's record all the same. If another
@@ -395,13 +402,14 @@ async function settleWithout(
   const position = { ...lead, skippedSteps: [...(lead.skippedSteps ?? []), ...skip] };
   const plan = scheduleFrom(sequence, position, new Date(since), deps.clock.now());
   const skippedStepIds = [...skip, ...(plan.skippedStepIds ?? [])];
+  const counted = plan.next ? undefined : deps.counting?.ending(lead, 'completed');
   const settled = await deps.store.settle(
     lead.leadId,
     { seen: lead },
-    { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }) },
+    { ...plan, ...(skippedStepIds.length > 0 && { skippedStepIds }), ...(counted && { counted }) },
   );
   if (!settled) return 'skipped';
-  if (!plan.next) await deps.counting?.ended(lead, 'completed');
+  if (!plan.next) await deps.counting?.ended(lead, counted && { counted, settled });
   return plan.next ? 'rescheduled' : 'completed';
 }
 

@@ -35,10 +35,12 @@ export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<En
     sentSteps: [],
     ...(first && { nextStepId: first.stepId, nextSendAt: first.at.toISOString() }),
   };
-  const result = await deps.store.create(lead);
-  if (result.created && deps.counting) {
-    await deps.counting.created(result.lead);
-    await deps.counting.flush();
+  // What the lead adds to the report's totals is stored on it with it: no write of its own.
+  const counted = deps.counting?.of(lead);
+  const result = await deps.store.create(lead, counted);
+  if (result.created && counted) {
+    deps.counting!.created(counted);
+    await deps.counting!.flush();
   }
   return result.created
     ? { created: true, leadId: result.lead.leadId, lead: result.lead }

@@ -122,12 +122,13 @@ export async function importLeads(
     const at = importSendTime(places++, profile.timeZone, spread);
     if (!options.dryRun) {
       await deps.pace(2);
-      const result = await deps.store.create(toLead(profile, { deps, now, passed, stepId: start.id, at }));
+      const lead = toLead(profile, { deps, now, passed, stepId: start.id, at });
+      const counted = deps.counting?.of(lead);
+      const result = await deps.store.create(lead, counted);
       // Created meanwhile by someone else (a sign-up, another import): theirs stands.
       if (!result.created) return void summary.skipped.present++;
-      if (deps.counting) {
-        await deps.pace(1);
-        await deps.counting.created(result.lead);
+      if (counted) {
+        deps.counting!.created(counted);
         if (++unflushed >= FLUSH_EVERY) await flush();
       }
     }

@@ -64,10 +64,12 @@ export async function signUpPending(deps: OptInDeps, profile: LeadProfile): Prom
       sentSteps: [],
       pendingUntil: linkExpiry(now).toISOString(),
     };
-    const result = await deps.store.create(lead);
+    // What the lead adds to the report's totals is stored on it with it: no write of its own.
+    const counted = deps.counting?.of(lead);
+    const result = await deps.store.create(lead, counted);
     if (result.created) {
       // Counted as asked to confirm (a lapsed lead this one replaced still is, until TTL deletes it).
-      await deps.counting?.created(result.lead);
+      if (counted) deps.counting!.created(counted);
       const sent = await sendConfirmation(deps, result.lead, undefined);
       return { outcome: 'asked', leadId: result.lead.leadId, sent };
     }

@@ -54,6 +54,11 @@ export interface Settlement {
   status?: LeadStatus;
   /** The record of the message this settles (sent, rejected or unconfirmed), written with it. */
   message?: MessageRecord;
+  /**
+   * What the lead adds to the report's lead totals once settled (`countLead`), written with it in place of what it
+   * was counted as before (see `LeadCounts`): a lead whose sequence ends here, when that is known without a read.
+   */
+  counted?: Counts;
 }
 
 /**
@@ -68,6 +73,9 @@ export interface PreferenceChange {
   /** The new time of the lead's next step (the same step), when the choice moves it. */
   nextSendAt?: Date;
 }
+
+/** A settle that held: `true`, or, when it carried `counted`, what the lead was counted as before (none: not counted). */
+export type Settled = true | { countedBefore: Counts | undefined };
 
 /** What a booking webhook writes on a lead, in one conditional update (see `domain/booking.ts`). */
 export interface BookingChange {
@@ -99,8 +107,9 @@ export interface LeadStore {
   /**
    * Store a new lead and schedule its first step, unless its email already has a lead (a pending lead whose
    * confirmation lapsed does not count: the address moves to the new lead). A lead with `pendingUntil` expires then.
+   * `counted`: what the new lead adds to the report's lead totals (`countLead`), stored on it with it.
    */
-  create(lead: Lead): Promise<CreateResult>;
+  create(lead: Lead, counted?: Counts): Promise<CreateResult>;
   get(leadId: string): Promise<StoredLead | undefined>;
   /** Leads due at `now` in one shard of the due index, most overdue first, as the index shows them. */
   due(shard: number, now: Date, limit: number): Promise<DueLead[]>;
@@ -124,7 +133,7 @@ export interface LeadStore {
    * lead never claimed (re-planned without sending), the lead as read. False when the claim was lost or the lead
    * changed meanwhile.
    */
-  settle(leadId: string, by: { token: string } | { seen: DueLead }, settlement: Settlement): Promise<boolean>;
+  settle(leadId: string, by: { token: string } | { seen: DueLead }, settlement: Settlement): Promise<Settled | false>;
   /**
    * Record a message whose settlement was refused because a stop (unsubscribe, bounce) dropped the claim while it
    * was in flight: only while the lead still carries that send's mark, which it clears. False otherwise (another
@@ -255,14 +264,16 @@ export interface ReportCounters {
   replace(counts: Counts): Promise<void>;
 }
 
-/** What each lead was last counted as in the lead totals (`countLead`), so a change counts only its difference. */
+/**
+ * What each lead was last counted as in the lead totals (`countLead`), so a change counts only its difference. Kept on
+ * the lead itself: written with it at creation (`LeadStore.create`) and by the settle that ends its sequence
+ * (`Settlement.counted`), both of which also change its version.
+ */
 export interface LeadCounts {
   /** The lead as the report reads it, and what it is counted as now (none: not counted yet), with its version. */
   view(leadId: string): Promise<{ view?: LeadView; counted?: { counts: Counts; version: number } }>;
   /** Store what the lead counts as now; false when another writer stored something since `version`. */
   store(leadId: string, counts: Counts, version: number | undefined): Promise<boolean>;
-  /** Add a known change, if the lead is counted at all (true), without reading it. */
-  adjust(leadId: string, delta: Counts): Promise<boolean>;
 }
 
 /** How a stop ends a lead's emails: each stops every class (a marketing unsubscribe is `LeadStore.optOut`). */

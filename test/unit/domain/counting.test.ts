@@ -37,16 +37,25 @@ function fakes() {
       counted.set(leadId, { counts: { ...counts }, version: (version ?? 0) + 1 });
       return true;
     },
-    adjust: async (leadId, delta) => {
-      const stored = counted.get(leadId);
-      if (!stored) return false;
-      counted.set(leadId, { counts: addCounts({ ...stored.counts }, delta), version: stored.version + 1 });
-      return true;
-    },
   };
   const counting = new Counting({ counters, leads, log: silent, nurtureId: 'nurture' });
+  /** The lead store's create: the lead's count written with it. */
+  const create = (lead: Lead) => {
+    const counts = counting.of(lead);
+    counted.set(lead.leadId, { counts, version: 1 });
+    counting.created(counts);
+  };
+  /** The settle that ends a claimed lead's sequence: what `ending` gives is written with it, what was there returned. */
+  const end = async (lead: Parameters<Counting['ending']>[0], status: 'completed' | 'rejected') => {
+    const counts = counting.ending(lead, status);
+    const before = counted.get(lead.leadId);
+    if (counts) counted.set(lead.leadId, { counts, version: (before?.version ?? 0) + 1 });
+    await counting.ended(lead, counts && { counted: counts, settled: { countedBefore: before?.counts } });
+  };
   return {
     counting,
+    create,
+    end,
     totals,
     adds,
     views,
@@ -111,25 +120,42 @@ describe('counting what happened, for the report', () => {
   });
 
   it('a sign-up enters the nurture, still active; completing the sequence moves it to completed', async () => {
-    const { counting, totals, counted } = fakes();
-    await counting.created(newLead('L1'));
-    await counting.ended({ leadId: 'L1', sequenceId: 'nurture' }, 'completed');
+    const { counting, totals, counted, create, end } = fakes();
+    create(newLead('L1'));
+    await counting.flush();
+    expect(totals).toEqual({ 'lead/nurture': 1, 'lead/left.active': 1 });
+    await end({ leadId: 'L1', sequenceId: 'nurture' }, 'completed');
     await counting.flush();
     expect(totals).toEqual({ 'lead/nurture': 1, 'lead/left.completed': 1 });
-    expect(counted.get('L1')!.counts).toEqual({ 'lead/nurture': 1, 'lead/left.completed': 1 });
+    expect(counted.get('L1')).toEqual({ counts: { 'lead/nurture': 1, 'lead/left.completed': 1 }, version: 2 });
   });
 
-  it('a booked lead finishing its follow-up, or a lead never counted, changes no lead total', async () => {
-    const { counting, totals } = fakes();
-    await counting.ended({ leadId: 'B', sequenceId: 'follow-up', bookedAt: '2026-03-03T00:00:00Z' }, 'completed');
-    await counting.ended({ leadId: 'unknown', sequenceId: 'nurture' }, 'rejected');
+  it('a booked lead finishing its follow-up changes no lead total; a lead never counted is counted whole as it ends', async () => {
+    const { counting, totals, counted, end } = fakes();
+    await end({ leadId: 'B', sequenceId: 'follow-up', bookedAt: '2026-03-03T00:00:00Z' }, 'completed');
+    await end({ leadId: 'unknown', sequenceId: 'nurture' }, 'rejected');
     await counting.flush();
-    expect(totals).toEqual({});
+    expect(totals).toEqual({ 'lead/nurture': 1, 'lead/left.rejected': 1 });
+    expect(counted.has('B')).toBe(false);
+  });
+
+  it('a lead that unsubscribed from marketing is recounted from its items when its sequence ends', async () => {
+    const { counting, totals, views, create, end } = fakes();
+    create(newLead('L1'));
+    const optedOutAt = '2026-03-03T00:00:00Z';
+    views.set('L1', {
+      lead: { leadId: 'L1', status: 'completed', sequenceId: 'nurture', optedOutAt },
+      messages: [],
+      clicks: [],
+    });
+    await end({ leadId: 'L1', sequenceId: 'nurture', optedOutAt }, 'completed');
+    await counting.flush();
+    expect(totals).toEqual({ 'lead/nurture': 1, 'lead/left.unsubscribed': 1, 'lead/unsubscribed.marketing': 1 });
   });
 
   it('a booking, then a click from before it that arrives later, credits the booking to that email once', async () => {
-    const { counting, totals, views } = fakes();
-    await counting.created(newLead('L1'));
+    const { counting, totals, views, create } = fakes();
+    create(newLead('L1'));
     const sent = { leadId: 'L1', sequenceId: 'nurture', state: 'sent' as const, counts: { Delivery: 1 } };
     const messages = [
       { ...sent, stepId: 'welcome', at: '2026-03-02T15:00:00Z' },
@@ -162,8 +188,8 @@ describe('counting what happened, for the report', () => {
   });
 
   it('two changes racing on one lead count its difference once: the one that lost re-reads and adds only what is left', async () => {
-    const { counting, totals, views, counted, raceStore } = fakes();
-    await counting.created(newLead('L1'));
+    const { counting, totals, views, counted, raceStore, create } = fakes();
+    create(newLead('L1'));
     const messages = [
       {
         leadId: 'L1',
@@ -219,7 +245,6 @@ describe('counting what happened, for the report', () => {
           throw new Error('throttled');
         },
         store: async () => true,
-        adjust: async () => true,
       },
       log: silent,
       nurtureId: 'nurture',
