@@ -12,7 +12,8 @@
  * Access patterns:
  *   sign-up            conditional Put of EMAIL#, then conditional Put of LEAD# (no transactions: dynalite has none),
  *                      which carries what the lead adds to the report's totals (`counted`, `dynamo-report-counters.ts`)
- *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now): sparse, present only while a step is scheduled;
+ *   due leads          Query GSI "due" (dueShard = n AND dueAt <= now, up to the limit, paging on past a short page):
+ *                      sparse, present only while a step is scheduled;
  *                      it projects what rendering and planning need (`DUE_PROJECTION`), so a send reads nothing else
  *   a send             after rendering and the send turn, one conditional UpdateItem on LEAD# that claims the lead and
  *                      marks the step in flight (the lead as read: its `rev`, due, active, no mark); the SES call; one
@@ -288,16 +289,24 @@ export class DynamoLeadStore implements LeadStore {
   }
 
   async due(shard: number, now: Date, limit: number): Promise<DueLead[]> {
-    const result = await this.table.doc.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        IndexName: DUE_INDEX,
-        KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
-        ExpressionAttributeValues: { ':shard': shard, ':now': now.getTime() },
-        Limit: limit,
-      }),
-    );
-    return (result.Items ?? []).map((item) => ({ ...toStoredLead(item), leadId: leadIdOf(item.pk) }));
+    const leads: DueLead[] = [];
+    let start: Record<string, unknown> | undefined;
+    // A page can stop short of the limit (DynamoDB's 1 MB a page): read on, so fewer than `limit` means no more due.
+    do {
+      const result = await this.table.doc.send(
+        new QueryCommand({
+          TableName: this.table.name,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'dueShard = :shard AND dueAt <= :now',
+          ExpressionAttributeValues: { ':shard': shard, ':now': now.getTime() },
+          Limit: limit - leads.length,
+          ...(start && { ExclusiveStartKey: start }),
+        }),
+      );
+      for (const item of result.Items ?? []) leads.push({ ...toStoredLead(item), leadId: leadIdOf(item.pk) });
+      start = result.LastEvaluatedKey;
+    } while (start && leads.length < limit);
+    return leads;
   }
 
   async claim(

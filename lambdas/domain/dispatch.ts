@@ -28,7 +28,8 @@ export interface DispatchSettings {
   leaseMs: number;
   /** How long to wait before retrying a step that failed transiently. */
   retryDelayMs: number;
-  /** How many due leads to read per shard at a time (a run reads again as it works through them). */
+  /** How many due leads to read per shard at a time (a run reads again as it works through them, unless every shard
+   * listed fewer: then that was all that was due). */
   batchPerShard: number;
   /** How many leads to work on at once. */
   concurrency: number;
@@ -108,7 +109,8 @@ export async function dispatchDue(deps: DispatchDeps, scope: RunScope = {}): Pro
   const read = async () => {
     const now = clock.now();
     const pages = await Promise.all(shards.map((shard) => store.due(shard, now, settings.batchPerShard)));
-    return pages.flat();
+    // A shard that listed fewer than it was asked for had nothing more due (`LeadStore.due`).
+    return { leads: pages.flat(), complete: pages.every((page) => page.length < settings.batchPerShard) };
   };
   const queue = dueQueue(read, 2 * concurrency, (error) =>
     deps.log.error('reading the due index failed; this run finishes what it holds', { error: errorName(error) }),

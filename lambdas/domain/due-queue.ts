@@ -8,7 +8,15 @@
  * - The next read starts while `lowWater` leads are still queued, so workers do not wait on it; a read that finds
  *   nothing new stops that until the queue is empty. With the queue empty, one more read decides: nothing new, and
  *   the run is done.
+ * - A complete read (every shard listed all it had due, `complete`) is the last: what it found is everything due when
+ *   it was made, and what comes due after that is the next run's. Most runs make that one read and no other.
  */
+/** One read of the index: the leads it listed, and whether that was everything due then (no shard held more back). */
+export interface DuePage<T> {
+  leads: T[];
+  complete: boolean;
+}
+
 export interface DueQueue<T> {
   /** The next lead to take up, reading more when the queue runs low; undefined when nothing more is due or `stop()`. */
   next(stop: () => boolean): Promise<T | undefined>;
@@ -29,7 +37,7 @@ export interface DueQueue<T> {
  * holds.
  */
 export function dueQueue<T extends string | { leadId: string }>(
-  read: () => Promise<T[]>,
+  read: () => Promise<DuePage<T>>,
   lowWater: number,
   onReadError: (error: unknown) => void,
 ): DueQueue<T> {
@@ -46,15 +54,16 @@ export function dueQueue<T extends string | { leadId: string }>(
       const emptyBefore = queue.length === 0;
       try {
         let fresh = 0;
-        for (const lead of await read()) {
+        const page = await read();
+        for (const lead of page.leads) {
           const leadId = typeof lead === 'string' ? lead : lead.leadId;
           if (seen.has(leadId)) continue;
           seen.add(leadId);
           queue.push(lead);
           fresh++;
         }
-        dry = fresh === 0;
-        if (dry && emptyBefore) done = true;
+        dry = fresh === 0 || page.complete;
+        if ((fresh === 0 && emptyBefore) || page.complete) done = true;
       } finally {
         reading = undefined;
       }

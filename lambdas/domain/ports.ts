@@ -111,7 +111,10 @@ export interface LeadStore {
    */
   create(lead: Lead, counted?: Counts): Promise<CreateResult>;
   get(leadId: string): Promise<StoredLead | undefined>;
-  /** Leads due at `now` in one shard of the due index, most overdue first, as the index shows them. */
+  /**
+   * Leads due at `now` in one shard of the due index, most overdue first, as the index shows them: `limit` of them,
+   * or fewer only when the shard has no more due.
+   */
   due(shard: number, now: Date, limit: number): Promise<DueLead[]>;
   /**
    * Take the lead as `seen` and mark `step` in flight, in one write, just before the SES call: only if it is still

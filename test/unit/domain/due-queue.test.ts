@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dueQueue, type DueQueue } from '../../../lambdas/domain/due-queue.ts';
 
-/** An index that lists `pages` in turn (the last one again and again), counting its reads. */
-function index(pages: string[][]) {
+/** An index that lists `pages` in turn (the last one again and again), counting its reads; none of them complete. */
+function index(pages: string[][], complete = false) {
   let reads = 0;
   return {
-    read: async () => pages[Math.min(reads++, pages.length - 1)]!,
+    read: async () => ({ leads: pages[Math.min(reads++, pages.length - 1)]!, complete }),
     get reads() {
       return reads;
     },
@@ -43,6 +43,14 @@ describe("a run's queue of due leads", () => {
     expect(due.reads).toBe(2);
   });
 
+  it('a complete read is the last: the run hands out what it found and reads no more', async () => {
+    const due = index([['a', 'b', 'c'], ['d']], true);
+    const queue = dueQueue(due.read, 2, () => {});
+    await queue.fill();
+    expect(await drain(queue)).toEqual(['a', 'b', 'c']);
+    expect(due.reads).toBe(1);
+  });
+
   it('takes nothing once told to stop, and counts what it read but did not hand out', async () => {
     const queue = dueQueue(index([['a', 'b', 'c']]).read, 0, () => {});
     await queue.fill();
@@ -57,7 +65,7 @@ describe("a run's queue of due leads", () => {
     let reads = 0;
     const queue = dueQueue(
       async () => {
-        if (reads++ === 0) return ['a', 'b'];
+        if (reads++ === 0) return { leads: ['a', 'b'], complete: false };
         throw new Error('throttled');
       },
       5,
@@ -80,7 +88,7 @@ describe("a run's queue of due leads", () => {
     let reads = 0;
     const pages = [[lead('a', 1), lead('b', 2)], [lead('b', 3), lead('c', 4)], []];
     const queue = dueQueue(
-      async () => pages[Math.min(reads++, pages.length - 1)]!,
+      async () => ({ leads: pages[Math.min(reads++, pages.length - 1)]!, complete: false }),
       1,
       () => {},
     );
