@@ -63,7 +63,8 @@ import { emailKey, leadIdOf, leadKey } from './dynamo-keys.ts';
 import {
   bookingUpdate,
   COUNTED_ATTRIBUTE,
-  countedAttributes,
+  decodeCounted,
+  encodeCounted,
   dueAttributes,
   fingerprint,
   messageRecords,
@@ -122,7 +123,7 @@ export class DynamoLeadStore implements LeadStore {
       expiresAt,
       rev: 0,
       ...due,
-      ...(counted && countedAttributes(counted, 1)),
+      ...(counted && { [COUNTED_ATTRIBUTE]: encodeCounted(counted) }),
     };
     try {
       await doc.send(
@@ -378,7 +379,7 @@ export class DynamoLeadStore implements LeadStore {
         }),
       );
       if (!settlement.counted) return true;
-      return { countedBefore: result.Attributes?.[COUNTED_ATTRIBUTE] as Counts | undefined };
+      return { countedBefore: decodeCounted(result.Attributes?.[COUNTED_ATTRIBUTE]) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;

@@ -9,8 +9,7 @@
  *                                           `opened`, `clicked`, `complained`, `bookedAfter`, `unsubscribed`,
  *                                           `bounced` (numbers); a few hundred bytes, so an update is one write unit
  *   LEAD#<leadId>, PROFILE                  the lead (`dynamo-lead-store.ts`) carries what it adds to the lead totals
- *                                           now (`counted`, a map of count keys to numbers) and a `countedVersion`
- *                                           every write of it increments
+ *                                           now (`counted`, its count keys in one short string: `encodeCounted`)
  *
  * Access patterns:
  *   flush              one UpdateItem with ADD per counter item touched since the last flush
@@ -19,7 +18,7 @@
  *   a sequence ending  the settle that ends it replaces `counted` and returns what it was (no write of its own)
  *   a lead's change    Query pk = LEAD#<leadId> (its profile with its message records and `counted`, its MSG# items
  *                      with their first times and click times, projected as the report reads them), then an
- *                      UpdateItem of `counted` on the lead conditional on the version read
+ *                      UpdateItem of `counted` on the lead conditional on its value as read
  *
  * All counters sit under one partition key, so one Query reads them. DynamoDB serves about 1,000 write units a second
  * per partition: far above what a clinic's sends and SES events need once the SES events arrive in batches.
@@ -30,7 +29,7 @@ import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadCounts, ReportCounters } from '../domain/ports.ts';
 import { diffCounts, parseStepKey, type Counts, type LeadView } from '../domain/report-counts.ts';
 import { counterPartition, leadKey, leadTotalsKey, stepCounterKey, type ItemKey } from './dynamo-keys.ts';
-import { COUNTED_ATTRIBUTE, COUNTED_VERSION } from './dynamo-lead-item.ts';
+import { COUNTED_ATTRIBUTE, encodeCounted } from './dynamo-lead-item.ts';
 import { addItem, collectedFrom, gathered, REPORT_ATTRIBUTES } from './dynamo-report-source.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
 
@@ -142,21 +141,20 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
     const input = collectedFrom(gathering);
     const lead = input.leads[0];
     const view: LeadView | undefined = lead && { lead, messages: input.messages, clicks: input.clicks };
-    const counted = input.counted.get(leadId);
+    const counted = input.counted.get(leadId)?.counts;
     return { ...(view && { view }), ...(counted && { counted }) };
   }
 
-  async store(leadId: string, counts: Counts, version: number | undefined): Promise<boolean> {
+  async store(leadId: string, counts: Counts, seen: Counts | undefined): Promise<boolean> {
     // `#counted` by name: the lead item's own writes (create, settle) set it literally.
     return this.table.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: 'SET #counted = :counts, #version = :next',
-      ConditionExpression: `attribute_exists(pk) AND ${version === undefined ? 'attribute_not_exists(#version)' : '#version = :version'}`,
-      ExpressionAttributeNames: { '#counted': COUNTED_ATTRIBUTE, '#version': COUNTED_VERSION },
+      UpdateExpression: 'SET #counted = :counts',
+      ConditionExpression: `attribute_exists(pk) AND ${seen === undefined ? 'attribute_not_exists(#counted)' : '#counted = :seen'}`,
+      ExpressionAttributeNames: { '#counted': COUNTED_ATTRIBUTE },
       ExpressionAttributeValues: {
-        ':counts': counts,
-        ':next': (version ?? 0) + 1,
-        ...(version !== undefined && { ':version': version }),
+        ':counts': encodeCounted(counts),
+        ...(seen !== undefined && { ':seen': encodeCounted(seen) }),
       },
     });
   }
@@ -166,10 +164,10 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
     // A lead erased since the Scan stays erased.
     await this.table.conditionalUpdate({
       Key: leadKey(leadId),
-      UpdateExpression: 'SET #counted = :counts ADD #version :one',
+      UpdateExpression: 'SET #counted = :counts',
       ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#counted': COUNTED_ATTRIBUTE, '#version': COUNTED_VERSION },
-      ExpressionAttributeValues: { ':counts': counts, ':one': 1 },
+      ExpressionAttributeNames: { '#counted': COUNTED_ATTRIBUTE },
+      ExpressionAttributeValues: { ':counts': encodeCounted(counts) },
     });
   }
 }

@@ -30,7 +30,7 @@ import type {
 } from '../domain/report.ts';
 import type { Counts } from '../domain/report-counts.ts';
 import { leadIdOf } from './dynamo-keys.ts';
-import { COUNTED_ATTRIBUTE, COUNTED_VERSION, messageRecords } from './dynamo-lead-item.ts';
+import { COUNTED_ATTRIBUTE, decodeCounted, messageRecords } from './dynamo-lead-item.ts';
 
 /** Each kept as the first time SES reported it (`first<Type>At`); a Click's are all in `clickTimes`. */
 const COUNTED: readonly Exclude<CountedEvent, 'Click'>[] = ['Send', 'Delivery', 'Open', 'Bounce', 'Complaint'];
@@ -49,7 +49,6 @@ export const REPORT_ATTRIBUTES = [
   'clickTimes',
   ...COUNTED.map((type) => `first${type}At`),
   COUNTED_ATTRIBUTE,
-  COUNTED_VERSION,
 ];
 const ATTRIBUTES = REPORT_ATTRIBUTES;
 
@@ -61,7 +60,7 @@ export type Gathered = {
   leads: ReportLead[];
   /** By lead, then `<sequence>#<step>`. */
   records: Map<string, { profile?: Record<string, unknown>; events: Map<string, Record<string, unknown>> }>;
-  counted: Map<string, { counts: Counts; version: number }>;
+  counted: Map<string, { counts: Counts }>;
 };
 
 /** An empty collection, for `addItem`. */
@@ -123,11 +122,8 @@ export function addItem(input: Gathered, item: Record<string, unknown>) {
   const records = input.records.get(leadId) ?? input.records.set(leadId, { events: new Map() }).get(leadId)!;
   if (sk === SORT_KEY.lead) {
     records.profile = item;
-    if (item[COUNTED_ATTRIBUTE])
-      input.counted.set(leadId, {
-        counts: item[COUNTED_ATTRIBUTE] as Counts,
-        version: Number(item[COUNTED_VERSION] ?? 0),
-      });
+    const counted = decodeCounted(item[COUNTED_ATTRIBUTE]);
+    if (counted) input.counted.set(leadId, { counts: counted });
     input.leads.push({
       leadId,
       status: item.status as LeadStatus,

@@ -8,9 +8,10 @@
  *   what was newly recorded counts: a send whose settle kept its claim, the first event of its type on a message.
  * - per lead (nurture leads and why they left, bookings and the email each is credited to, the email a lead
  *   unsubscribed or bounced after): these depend on the lead's whole state, which later events change (a click
- *   that arrives after the booking it came before). Each lead stores what it was last counted as (`LeadCounts`); a
- *   change recounts the lead from its items and adds only the difference, under a version check, so two changes
- *   racing on one lead never count twice.
+ *   that arrives after the booking it came before). Each lead stores what it was last counted as (`LeadCounts`), on
+ *   its own item: written with the lead at creation and with the settle that ends its sequence, so neither costs a
+ *   write of its own. Any other change recounts the lead from its items and adds only the difference, stored only if
+ *   the lead is still counted as it read, so two changes racing on one lead never count twice.
  * Counting never fails what it counts: an error is logged (ids only), and `npm run report -- --rebuild` finds and
  * repairs what was missed.
  */
@@ -103,9 +104,9 @@ export class Counting {
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const { view, counted } = await this.deps.leads.view(leadId);
         const now = view ? countLead(view, this.deps.nurtureId) : {};
-        const delta = diffCounts(now, counted?.counts ?? {});
+        const delta = diffCounts(now, counted ?? {});
         if (isEmpty(delta)) return;
-        if (await this.deps.leads.store(leadId, now, counted?.version)) {
+        if (await this.deps.leads.store(leadId, now, counted)) {
           addCounts(this.pending, delta);
           return;
         }

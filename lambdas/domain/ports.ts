@@ -270,13 +270,16 @@ export interface ReportCounters {
 /**
  * What each lead was last counted as in the lead totals (`countLead`), so a change counts only its difference. Kept on
  * the lead itself: written with it at creation (`LeadStore.create`) and by the settle that ends its sequence
- * (`Settlement.counted`), both of which also change its version.
+ * (`Settlement.counted`).
  */
 export interface LeadCounts {
-  /** The lead as the report reads it, and what it is counted as now (none: not counted yet), with its version. */
-  view(leadId: string): Promise<{ view?: LeadView; counted?: { counts: Counts; version: number } }>;
-  /** Store what the lead counts as now; false when another writer stored something since `version`. */
-  store(leadId: string, counts: Counts, version: number | undefined): Promise<boolean>;
+  /** The lead as the report reads it, and what it is counted as now (none: not counted yet). */
+  view(leadId: string): Promise<{ view?: LeadView; counted?: Counts }>;
+  /**
+   * Store what the lead counts as now, only if it is still counted as `seen` (none: not counted); false otherwise.
+   * Checking the value itself is enough: each writer adds the difference from what it replaced.
+   */
+  store(leadId: string, counts: Counts, seen: Counts | undefined): Promise<boolean>;
 }
 
 /** How a stop ends a lead's emails: each stops every class (a marketing unsubscribe is `LeadStore.optOut`). */
