@@ -9,7 +9,7 @@
  * where the fingerprint is 6 characters (36 bits) of a hash of the SES message id (empty when SES's answer was lost). The latest
  * message's full id is `lastMessageId`; an older one's is on its MSG# item once an SES event has arrived for it
  * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 440 bytes and the latest id 60 (an
- * SES id), and the lead's count for the report about 25 (`counted`): a lead with a short profile stays under 1 KB, one write unit a write; one with every optional field long
+ * SES id), and the lead's count for the report a few (`counted`): a lead with a short profile stays under 1 KB, one write unit a write; one with every optional field long
  * (a consent page URL, five UTM values) passes it, two units a write (`npm run bench -- --only writes` measures it).
  */
 import { createHash } from 'node:crypto';
@@ -22,7 +22,7 @@ import type {
   Settlement,
   StoredLead,
 } from '../domain/ports.ts';
-import type { Counts } from '../domain/report-counts.ts';
+import type { Counts, LeadTotal } from '../domain/report-counts.ts';
 
 /** Attributes that are bookkeeping, not part of the lead. */
 const INTERNAL = [
@@ -45,25 +45,44 @@ const INTERNAL = [
 
 /**
  * What the lead adds to the report's lead totals (`report-counts.ts`), as one short string: its count keys in order,
- * space-separated, the lead totals' `lead/` left off and `=<n>` after any that is not 1 (`countLead` gives only 1s),
- * `-` for none. About 25 bytes, where a map with a version was 60: the lead item stays under 1 KB with a send's
- * in-flight mark on it (about 110 bytes) for the bench's profile. Compared as a whole by the recount's conditional
- * write (`dynamo-report-counters.ts`).
+ * space-separated, each lead total by its code below (`left.active nurture` is `la n`), a step's key whole, and
+ * `=<n>` after any that is not 1 (`countLead` gives only 1s); `-` for none. A few bytes, where a map with a version
+ * was 60: the lead item has to stay under 1 KB with a send's in-flight mark on it (about 110 bytes), or the claim and
+ * the settle of a lead's last steps cost 2 write units each. Compared as a whole by the recount's conditional write
+ * (`dynamo-report-counters.ts`).
  */
 export const COUNTED_ATTRIBUTE = 'counted';
 const LEAD_TOTAL = 'lead/';
+const CODES: Record<LeadTotal, string> = {
+  nurture: 'n',
+  bookings: 'b',
+  afterClick: 'ac',
+  withoutClick: 'wc',
+  'unsubscribed.marketing': 'um',
+  'unsubscribed.everything': 'ue',
+  'optIn.asked': 'oa',
+  'optIn.confirmed': 'oc',
+  'left.booked': 'lb',
+  'left.unsubscribed': 'lu',
+  'left.stopped': 'ls',
+  'left.bounced': 'lbo',
+  'left.complained': 'lc',
+  'left.rejected': 'lr',
+  'left.completed': 'lco',
+  'left.active': 'la',
+};
+const TOTALS = Object.fromEntries(Object.entries(CODES).map(([total, code]) => [code, total]));
 
 export function encodeCounted(counts: Counts): string {
-  const keys = Object.keys(counts)
+  const parts = Object.keys(counts)
     .filter((key) => counts[key] !== 0)
-    .sort();
-  if (keys.length === 0) return '-';
-  return keys
     .map((key) => {
-      const name = key.startsWith(LEAD_TOTAL) ? key.slice(LEAD_TOTAL.length) : key;
+      const total = key.startsWith(LEAD_TOTAL) ? key.slice(LEAD_TOTAL.length) : undefined;
+      const name = (total && CODES[total as LeadTotal]) ?? total ?? key;
       return counts[key] === 1 ? name : `${name}=${counts[key]}`;
     })
-    .join(' ');
+    .sort();
+  return parts.length === 0 ? '-' : parts.join(' ');
 }
 
 export function decodeCounted(text: unknown): Counts | undefined {
@@ -72,7 +91,8 @@ export function decodeCounted(text: unknown): Counts | undefined {
   if (text === '-') return counts;
   for (const part of text.split(' ')) {
     const [name = '', value] = part.split('=');
-    counts[name.startsWith('step/') ? name : `${LEAD_TOTAL}${name}`] = value === undefined ? 1 : Number(value);
+    const key = name.startsWith('step/') ? name : `${LEAD_TOTAL}${TOTALS[name] ?? name}`;
+    counts[key] = value === undefined ? 1 : Number(value);
   }
   return counts;
 }

@@ -39,7 +39,7 @@
  *                      deletes; TTL does). Confirm: UpdateItem EMAIL# (full retention), one conditional UpdateItem on
  *                      LEAD# (pending, not lapsed) that makes it active with its welcome due
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DUE_INDEX, KEY_PREFIX, SORT_KEY } from '../contract.ts';
@@ -315,7 +315,7 @@ export class DynamoLeadStore implements LeadStore {
     step: { sequenceId: string; stepId: string; class: MessageClass },
     now: Date,
   ): Promise<string | undefined> {
-    const token = randomUUID();
+    const token = claimToken();
     const claimed = await this.table.conditionalUpdate({
       Key: leadKey(seen.leadId),
       // The mark is the lease: dueAt stays (a key of the due index: moving it costs the index two writes), and a
@@ -342,7 +342,7 @@ export class DynamoLeadStore implements LeadStore {
   }
 
   async takeOver(leadId: string, stale: NonNullable<StoredLead['sending']>): Promise<string | undefined> {
-    const token = randomUUID();
+    const token = claimToken();
     const taken = await this.table.conditionalUpdate({
       Key: leadKey(leadId),
       // The same mark, still there: no other dispatcher took it over or settled it meanwhile.
@@ -623,6 +623,12 @@ export class DynamoLeadStore implements LeadStore {
 const PENDING_ONLY = 'pendingUntil, sendingSequence, sendingStep';
 
 const epochSeconds = (iso: string | Date) => Math.floor(new Date(iso).getTime() / 1000);
+
+/**
+ * A claim's token: 96 random bits, 16 characters. Unique enough to tell two claims apart, and 20 bytes shorter on the
+ * lead item than a UUID while the claim holds it (the item must stay under 1 KB with the in-flight mark on it).
+ */
+const claimToken = () => randomBytes(12).toString('base64url');
 
 /** What a stop removes: the lead's place in the due index, and any dispatcher's claim. */
 const UNSCHEDULE = 'dueShard, dueAt, nextStepId, nextSendAt, claimToken, claimUntil';
