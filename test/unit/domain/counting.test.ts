@@ -142,6 +142,20 @@ describe('counting what happened, for the report', () => {
     expect(counted.has('B')).toBe(false);
   });
 
+  it('a confirmed lead (double opt-in) ending its nurture stays counted as asked and confirmed', async () => {
+    const { counting, totals, create, end } = fakes();
+    const confirmedAt = '2026-03-02T15:10:00Z';
+    create({ ...newLead('L1'), confirmedAt });
+    await end({ leadId: 'L1', sequenceId: 'nurture', confirmedAt }, 'completed');
+    await counting.flush();
+    expect(totals).toEqual({
+      'lead/optIn.asked': 1,
+      'lead/optIn.confirmed': 1,
+      'lead/nurture': 1,
+      'lead/left.completed': 1,
+    });
+  });
+
   it('a lead that unsubscribed from marketing is recounted from its items when its sequence ends', async () => {
     const { counting, totals, views, create, end } = fakes();
     create(newLead('L1'));
