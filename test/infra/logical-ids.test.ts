@@ -25,6 +25,8 @@ const PINNED: Record<string, string> = {
   SesEventsLogsEF81DFEB: 'AWS::Logs::LogGroup',
   BookingLogsB4AA61A7: 'AWS::Logs::LogGroup',
   AdminLogs4026B555: 'AWS::Logs::LogGroup',
+  ConfirmLogs0147B153: 'AWS::Logs::LogGroup',
+  PrivacyLogsFCB64A2B: 'AWS::Logs::LogGroup',
   // Not data, but names that sent emails and outside parties hold: a new API has a new execute-api URL (the links in
   // every email sent, unless the stage sets publicBaseUrl); a new configuration set has a new name, so the SES
   // events of emails already sent no longer match the rule; a new queue drops the dead letters waiting in it; a new
