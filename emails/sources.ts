@@ -11,7 +11,7 @@
  * up, and never take a number from a clinic's or a vendor's article: only from the paper.
  */
 
-export type Unit = 'people' | 'percent' | 'days' | 'points';
+export type Unit = 'people' | 'percent' | 'hours' | 'days' | 'months' | 'points';
 
 export interface Fact {
   /** The number as the paper reports it. */
@@ -200,8 +200,134 @@ export const ketamineLabel = {
   ],
 } as const satisfies Source;
 
+export const ichd3 = {
+  short: 'ICHD-3, Cephalalgia, 2018',
+  citation:
+    'Headache Classification Committee of the International Headache Society (IHS). The International Classification of Headache Disorders, 3rd edition. Cephalalgia. 2018;38(1):1-211.',
+  year: 2018,
+  doi: '10.1177/0333102417738202',
+  pmid: '29368949',
+  url: doi('10.1177/0333102417738202'),
+  design:
+    "The International Headache Society's classification of headache disorders: diagnostic criteria agreed by its classification committee (section 1.3, chronic migraine; 1.4.1, status migrainosus).",
+  limits:
+    'Defines the disorders for diagnosis and research; it says nothing about treatment, or about ketamine. Only a clinician can make the diagnosis.',
+  facts: {
+    chronicDays: {
+      value: 15,
+      unit: 'days',
+      measures: 'days a month with headache, at least, in chronic migraine (for more than 3 months)',
+      population: 'people with migraine',
+    },
+    chronicMigraineDays: {
+      value: 8,
+      unit: 'days',
+      measures: 'of those days a month, at least this many with the features of migraine, in chronic migraine',
+      population: 'people with migraine',
+    },
+    chronicMonths: {
+      value: 3,
+      unit: 'months',
+      measures: 'how long the headache days must have gone on (more than this) for chronic migraine',
+      population: 'people with migraine',
+    },
+    statusHours: {
+      value: 72,
+      unit: 'hours',
+      measures:
+        'how long a debilitating migraine attack goes on without letting up (more than this) before it is called status migrainosus',
+      population: 'people with migraine',
+    },
+  },
+  findings: [
+    'Status migrainosus is a debilitating migraine attack lasting more than 72 hours (breaks of up to 12 hours due to medicine or sleep are allowed).',
+    'Chronic migraine is headache on 15 or more days a month for more than 3 months, with the features of migraine on at least 8 of those days a month.',
+    'Headache with the features of status migrainosus, or of chronic migraine, is often caused by overusing acute medicines (medication-overuse headache).',
+  ],
+} as const satisfies Source;
+
+export const ehf2020 = {
+  short: 'Sacco et al., J Headache Pain, 2020',
+  citation:
+    'Sacco S, Braschinsky M, Ducros A, et al. European headache federation consensus on the definition of resistant and refractory migraine. J Headache Pain. 2020;21(1):76.',
+  year: 2020,
+  doi: '10.1186/s10194-020-01130-5',
+  pmid: '32546227',
+  url: doi('10.1186/s10194-020-01130-5'),
+  design:
+    'Consensus statement of the European Headache Federation, reached with the Delphi method and endorsed by the European Migraine & Headache Alliance.',
+  limits:
+    'Definitions agreed by experts, to identify difficult-to-treat migraine in care and research; it tests no treatment and says nothing about ketamine.',
+  facts: {
+    debilitatingDays: {
+      value: 8,
+      unit: 'days',
+      measures: 'debilitating headache days a month, at least, in resistant and in refractory migraine',
+      population: 'people with migraine with or without aura, or chronic migraine',
+    },
+    resistantMonths: {
+      value: 3,
+      unit: 'months',
+      measures: 'consecutive months, at least, of those headache days without improvement, in resistant migraine',
+      population: 'people who have failed at least 3 classes of migraine preventives',
+    },
+    refractoryMonths: {
+      value: 6,
+      unit: 'months',
+      measures: 'consecutive months, at least, of those headache days, in refractory migraine',
+      population: 'people who have failed all of the available preventives',
+    },
+  },
+  findings: [
+    'Resistant migraine: at least 3 classes of migraine preventives have failed, with at least 8 debilitating headache days a month for at least 3 consecutive months without improvement.',
+    'Refractory migraine: all of the available preventives have failed, with at least 8 debilitating headache days a month for at least 6 consecutive months.',
+    'A treatment has failed when it did not work or could not be tolerated; the definition can be based on a review of medical charts.',
+    'A debilitating headache is one that seriously impairs daily activities despite acute medicines of established efficacy, taken early at the recommended dose; failure of at least two different triptans is required.',
+  ],
+} as const satisfies Source;
+
+export const snnoop10 = {
+  short: 'Do et al., Neurology, 2019',
+  citation:
+    'Do TP, Remmers A, Schytz HW, et al. Red and orange flags for secondary headaches in clinical practice: SNNOOP10 list. Neurology. 2019;92(3):134-144.',
+  year: 2019,
+  doi: '10.1212/WNL.0000000000006697',
+  url: doi('10.1212/WNL.0000000000006697'),
+  design:
+    'Review of the red flags that point to a headache with another, possibly serious, cause (a secondary headache), as a screening list for clinicians (SNNOOP10).',
+  limits:
+    'A screening list for clinicians, not a test: the authors note that prospective studies of most red flags are lacking.',
+  facts: {},
+  findings: [
+    'Red flags for a secondary headache include: fever and other systemic symptoms; a neurologic deficit, including decreased consciousness; a sudden or abrupt onset; a change in the headache pattern, or a new headache; a headache that began after a head injury; a headache brought on by sneezing, coughing or exercise; pregnancy.',
+  ],
+} as const satisfies Source;
+
+export const nhsHeadaches = {
+  short: 'NHS, Headaches',
+  citation: 'National Health Service (England). Headaches. NHS website, Health A to Z.',
+  url: 'https://www.nhs.uk/conditions/headaches/',
+  design: "A national health service's advice to the public on when a headache needs emergency care.",
+  limits:
+    'Written for the UK, where the emergency number is 999: in the US it is 911. Public guidance, not a study; it is revised over time.',
+  facts: {},
+  findings: [
+    'Call the emergency number or go to an emergency department after a bad head injury, or for a headache that came on suddenly and is extremely painful.',
+    'Also for an extremely painful headache with sudden problems speaking or remembering things, loss of vision, drowsiness or confusion, a very high temperature with a stiff neck or a rash, or a red white of the eye.',
+  ],
+} as const satisfies Source;
+
 /** Every source, by id. An email may cite only these, and state only their facts. */
-export const sources = { pomeroy2017, yuan2023, afridi2013, ketamineLabel } as const satisfies Record<string, Source>;
+export const sources = {
+  pomeroy2017,
+  yuan2023,
+  afridi2013,
+  ketamineLabel,
+  ichd3,
+  ehf2020,
+  snnoop10,
+  nhsHeadaches,
+} as const satisfies Record<string, Source>;
 
 export type SourceId = keyof typeof sources;
 
@@ -211,8 +337,10 @@ export function say(fact: Fact): string {
   switch (fact.unit) {
     case 'percent':
       return `${number}%`;
+    case 'hours':
     case 'days':
-      return `${number} days`;
+    case 'months':
+      return `${number} ${fact.unit}`;
     default:
       return number;
   }
