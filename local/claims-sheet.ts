@@ -22,7 +22,7 @@ import type { StepTemplate } from '../emails/_shared/types.ts';
 import type { MessageClass, Sequence } from '../lambdas/domain/sequence.ts';
 import type { Problem } from './email-checks.ts';
 import { renderForCheck } from './email-render.ts';
-import type { EmailUnderCheck } from './email-templates.ts';
+import { interestEmailSentAs, type EmailUnderCheck } from './email-templates.ts';
 import { numberLine, statementList, statementsOf, type Statement } from './claim-statements.ts';
 import { mdLink, mdTable, mdText } from './markdown.ts';
 import { analyzeEmail } from './source-analysis.ts';
@@ -150,6 +150,9 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
       ? `- From commit: \`${options.commit.sha}\`${options.commit.dirty ? ' — ⚠ emails/ had changes not yet committed: sign only a sheet made from a commit' : ''}`
       : '- From commit: unknown (not run in a git checkout)',
   );
+  const interestCount = sections.filter((x) =>
+    x.email.sentAs.some((a) => a.startsWith(interestEmailSentAs(''))),
+  ).length;
   out.push(
     `- Emails: ${sections.length}${
       Object.values(sequences).length
@@ -157,6 +160,7 @@ export async function claimsSheet(emails: EmailUnderCheck[], options: SheetOptio
             .map(
               (s) => `${s.id}: ${sections.filter((x) => x.email.sentAs.some((a) => a.startsWith(`${s.id} →`))).length}`,
             )
+            .concat(interestCount ? [`interest emails: ${interestCount}`] : [])
             .join(', ')})`
         : ''
     }`,

@@ -1,6 +1,6 @@
 /**
- * The emails `npm run check:emails` checks: every email a sequence sends and every template file in emails/, or the
- * files named on the command line, each with the file it lives in and the steps that send it.
+ * The emails `npm run check:emails` checks: every email a sequence sends, every interest email, and every template file
+ * in emails/, or the files named on the command line, each with the file it lives in and the steps that send it.
  */
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -17,9 +17,16 @@ export interface EmailUnderCheck {
   template: StepTemplate;
 }
 
-/** Every email a sequence sends, and every template file in `dir`, with the file it lives in. */
+/** How an interest email (`emails/interest-emails.ts`) is named in `sentAs`: "interest email → the-research-aura". */
+export const interestEmailSentAs = (id: string) => `interest email → ${id}`;
+
+/**
+ * Every email a sequence sends, every interest email (`emails/interest-emails.ts`, sent instead of a step's own
+ * email to a lead with that interest), and every template file in `dir`, with the file it lives in.
+ */
 export async function emailsToCheck(
   sequences: Readonly<Record<string, Sequence<{ id: string; class: MessageClass; template: StepTemplate }>>>,
+  interestEmails: Readonly<Record<string, StepTemplate>> = {},
   dir = 'emails',
 ): Promise<EmailUnderCheck[]> {
   const byTemplate = new Map<StepTemplate, EmailUnderCheck>();
@@ -38,6 +45,15 @@ export async function emailsToCheck(
       entry.sentAs.push(`${sequence.id} → ${step.id}`);
       byTemplate.set(step.template, entry);
     }
+  }
+  for (const [id, template] of Object.entries(interestEmails)) {
+    const entry = byTemplate.get(template) ?? {
+      file: `${interestEmailSentAs(id)} (template not in ${dir}/)`,
+      sentAs: [],
+      template,
+    };
+    entry.sentAs.push(interestEmailSentAs(id));
+    byTemplate.set(template, entry);
   }
   return [...byTemplate.values()];
 }

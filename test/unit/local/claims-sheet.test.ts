@@ -4,13 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clinic } from '../../../emails/clinic.ts';
+import { interestEmails } from '../../../emails/interest-emails.ts';
 import { sequences } from '../../../emails/sequences.ts';
 import { sources, type Source } from '../../../emails/sources.ts';
 import { claimsSheet, inSequenceOrder } from '../../../local/claims-sheet.ts';
 import { mdText } from '../../../local/markdown.ts';
 import { checkTemplate } from '../../../local/email-checks.ts';
 import { renderForCheck } from '../../../local/email-render.ts';
-import { emailsFromFiles, emailsToCheck } from '../../../local/email-templates.ts';
+import { emailsFromFiles, emailsToCheck, interestEmailSentAs } from '../../../local/email-templates.ts';
 
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'local/check-emails.ts', ...args], { encoding: 'utf8' });
@@ -83,11 +84,18 @@ describe('the claims sheet', () => {
     expect(sheet).toContain('   - ⚠ “49%” — no cited source backs it (the checks fail on it)');
   });
 
-  it('puts the emails in the order a lead gets them: nurture, follow-up, then reschedule', async () => {
-    const ordered = inSequenceOrder(await emailsToCheck(sequences), sequences).map((email) => email.sentAs[0]);
-    expect(ordered).toEqual(
-      Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id} → ${step.id}`)),
+  it('puts the emails in the order a lead gets them: nurture, follow-up, then reschedule; then the interest emails', async () => {
+    const ordered = inSequenceOrder(await emailsToCheck(sequences, interestEmails), sequences).map(
+      (email) => email.sentAs[0],
     );
+    expect(ordered).toEqual([
+      ...Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id} → ${step.id}`)),
+      // Alphabetical by file, after every sequence's emails.
+      'interest email → the-research-aura',
+      'interest email → welcome-status-migrainosus',
+      'interest email → who-it-helps-chronic',
+      'interest email → who-it-helps-refractory',
+    ]);
   });
 });
 
@@ -100,7 +108,7 @@ describe('npm run check:emails -- --claims', () => {
   });
 
   it('prints one sheet: every email’s subject in sequence order, the footer once, the sign-off and the appendix', async () => {
-    const emails = inSequenceOrder(await emailsToCheck(sequences), sequences);
+    const emails = inSequenceOrder(await emailsToCheck(sequences, interestEmails), sequences);
     let last = -1;
     for (const email of emails) {
       const { subject } = await renderForCheck(email.template);
@@ -126,6 +134,10 @@ describe('npm run check:emails -- --claims', () => {
     for (const email of emails)
       for (const name of Object.keys(email.template.Variants ?? {}))
         expect(sheet, email.file).toContain(`In the “${name}” version (`);
+    // The interest emails, each under its own heading, and counted apart from the sequences' emails.
+    expect(sheet).toContain('- Emails: 17 (nurture: 8, follow-up: 3, reschedule: 1, opt-in: 1, interest emails: 4)');
+    for (const id of Object.keys(interestEmails))
+      expect(sheet).toMatch(new RegExp(`^## \\d+\\. ${interestEmailSentAs(id)}$`, 'm'));
     // The shared footer is listed once, not once per email.
     expect(sheet.split('“This email is general information, not medical advice.”').length - 1).toBe(1);
   });
@@ -183,7 +195,7 @@ describe('npm run check:emails options', () => {
 
 describe('the committed sheet in docs/', () => {
   it('states exactly what the emails say today (regenerate it with npm run check:emails -- --claims --out docs/claims-sheet.md)', async () => {
-    const fresh = await claimsSheet(await emailsToCheck(sequences), {
+    const fresh = await claimsSheet(await emailsToCheck(sequences, interestEmails), {
       clinic,
       sequences,
       generated: new Date(),

@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { interestEmails } from '../../../emails/interest-emails.ts';
 import { sequences } from '../../../emails/sequences.ts';
 import { claims, disclaimerPhrases } from '../../../emails/content-rules.ts';
 import Welcome from '../../../emails/welcome.tsx';
 import { checkTemplate, formatProblems, type Rule } from '../../../local/email-checks.ts';
 import { emailsFromFiles, emailsToCheck } from '../../../local/email-templates.ts';
 
-const emails = await emailsToCheck(sequences);
+const emails = await emailsToCheck(sequences, interestEmails);
 
 describe('the emails marketing ships', () => {
   it.each(emails.map((email) => [email.file, email] as const))(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { interestEmails } from '../../../emails/interest-emails.ts';
 import { sequences } from '../../../emails/sequences.ts';
 import { emailsToCheck } from '../../../local/email-templates.ts';
 
@@ -9,5 +10,16 @@ describe('the emails marketing ships', () => {
       sequence.steps.map((step) => `${sequence.id} → ${step.id}`),
     );
     expect(emails.flatMap((email) => email.sentAs).sort()).toEqual(steps.sort());
+  });
+
+  it('every interest email is checked too, named by its id and the file it lives in', async () => {
+    const emails = await emailsToCheck(sequences, interestEmails);
+    const interest = emails.filter((email) => email.sentAs.some((as) => as.startsWith('interest email → ')));
+    expect(interest.map((email) => [email.file, email.sentAs])).toEqual([
+      ['emails/the-research-aura.tsx', ['interest email → the-research-aura']],
+      ['emails/welcome-status-migrainosus.tsx', ['interest email → welcome-status-migrainosus']],
+      ['emails/who-it-helps-chronic.tsx', ['interest email → who-it-helps-chronic']],
+      ['emails/who-it-helps-refractory.tsx', ['interest email → who-it-helps-refractory']],
+    ]);
   });
 });
