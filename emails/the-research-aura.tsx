@@ -21,8 +21,8 @@ function TheResearchAura(props: EmailProps) {
     >
       <P>Hi {props.firstName},</P>
       <P>
-        Using ketamine for migraine is off-label: the FDA has not approved it for this use. For aura, the evidence is
-        one small trial. Here is what it found, and what it could not show.
+        Using ketamine for migraine is off-label: the FDA has not approved it for this use. For aura, the main evidence
+        is one small randomized trial. Here is what it found, and what it could not show.
       </P>
       <P>
         <strong>The trial.</strong> In a {afridi2013.year} double-blind trial, {say(aura.randomized)} people who have
@@ -36,9 +36,9 @@ function TheResearchAura(props: EmailProps) {
       </P>
       <P>
         <strong>What it cannot show.</strong> It was small, and many people did not finish it. It measured the aura, not
-        the headache that follows, and not how often attacks come. Its authors rate it as class III evidence, a low
-        grade. Larger trials would be needed to know whether ketamine helps people with aura in general{' '}
-        <Cite source={afridi2013} />.
+        the headache that follows, and not how often attacks come. Its authors rate it as class III evidence, on a scale
+        where class I is the strongest. Larger trials would be needed to know whether ketamine helps people with aura in
+        general <Cite source={afridi2013} />.
       </P>
       <P>
         <strong>An aura that is not your usual one needs a doctor first.</strong> Weakness, numbness, trouble speaking
@@ -46,18 +46,18 @@ function TheResearchAura(props: EmailProps) {
         call 911 <Cite source={snnoop10} />.
       </P>
       <P>
-        <strong>The other studies, in chronic migraine.</strong> Two more studies looked back at people with
-        hard-to-treat headache, without a placebo group. In one, pain fell during multi-day hospital infusions, but only{' '}
-        {say(iv.sustainedResponders)} of the {say(iv.patients)} people still had that benefit at their follow-up visit,
-        which was not statistically significant <Cite source={pomeroy2017} />. In the other, {say(spray.veryEffective)}{' '}
-        of {say(spray.interviewed)} people using a nasal spray at home called it "very effective", while{' '}
-        {say(spray.adverseEvents)} reported at least one side effect <Cite source={yuan2023} />.
+        <strong>Two other studies, in hard-to-treat headache.</strong> Both looked back at people's experience, without
+        a placebo group. In one, pain fell during multi-day hospital infusions, but only {say(iv.sustainedResponders)}{' '}
+        of the {say(iv.patients)} people still had that benefit at their follow-up visit, which was not statistically
+        significant <Cite source={pomeroy2017} />. In the other, {say(spray.veryEffective)} of {say(spray.interviewed)}{' '}
+        people using a nasal spray at home called it "very effective", while {say(spray.adverseEvents)} reported at
+        least one side effect <Cite source={yuan2023} />.
       </P>
       <P>
         Results vary from person to person, and some people do not benefit at all. Ketamine is not safe for everyone:
-        uncontrolled high blood pressure, some heart and liver conditions, psychosis, past substance misuse and
-        pregnancy can rule it out. A consultation is the place to weigh this evidence against your own history, and it
-        does not replace the doctor who treats your migraine.
+        uncontrolled high blood pressure, an aneurysm or serious heart disease, raised pressure in the head or eyes,
+        liver disease, psychosis, past substance misuse and pregnancy can rule it out. A consultation is the place to
+        weigh this evidence against your own history, and it does not replace the doctor who treats your migraine.
       </P>
       <BookButton href={props.clinic.bookingUrl} />
     </Layout>

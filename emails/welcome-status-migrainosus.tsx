@@ -28,14 +28,17 @@ function WelcomeStatusMigrainosus(props: EmailProps) {
         <Item>began after a blow to the head or a fall.</Item>
       </List>
       <P>
-        These warning signs follow the NHS's advice on headaches <Cite source={nhsHeadaches} /> and a neurologists'
-        review of the signs that a headache has another, possibly serious, cause <Cite source={snnoop10} />.
+        These warning signs follow the NHS's advice on headaches <Cite source={nhsHeadaches} /> and a review, by
+        neurologists, of the signs that a headache has another, possibly serious, cause <Cite source={snnoop10} />.
       </P>
       <P>
         <strong>Get medical care the same day</strong>, at an emergency department or from the doctor who treats your
         migraine, if an attack has not let up for more than {say(ichd3.facts.statusHours)} despite your usual medicines.
-        That is what status migrainosus means <Cite source={ichd3} />. The same goes for a headache of a new kind for
-        you, or a sharp change in your usual pattern: a doctor should check it before anything else.
+        That is what status migrainosus means <Cite source={ichd3} />.
+      </P>
+      <P>
+        A headache of a new kind for you, or a sharp change in your usual pattern, also needs a doctor's check before
+        anything else <Cite source={snnoop10} />.
       </P>
       <P>
         A consultation with us is not emergency care. We cannot treat an attack that is happening now, and our email and

@@ -27,13 +27,16 @@ function WhoItHelpsChronic(props: EmailProps) {
         <strong>The established treatments come first.</strong> Ketamine is not a first treatment for chronic migraine.
         Before it, people are usually offered the standard preventive treatments, such as daily preventive medicines,
         Botox injections or CGRP medicines, with a plan for acute medicines that avoids overuse. These have been tested
-        in large trials; ketamine has not.
+        in large trials; ketamine for migraine has not.
       </P>
       <P>
         Headache specialists in Europe call migraine "resistant" only once at least three classes of preventive
         medicines have failed, because they did not help or could not be tolerated, and there are still at least{' '}
-        {say(ehf2020.facts.debilitatingDays)} a month with debilitating headache <Cite source={ehf2020} />. Ketamine,
-        which is off-label for migraine, is something a clinician may discuss with you at that point, not before.
+        {say(ehf2020.facts.debilitatingDays)} a month with debilitating headache <Cite source={ehf2020} />.
+      </P>
+      <P>
+        Ketamine, which is off-label for migraine, is something a clinician may discuss with you at that point, not
+        before.
       </P>
       <P>
         <strong>What to expect from it.</strong> The evidence for ketamine in chronic migraine is early. It comes mostly
