@@ -1,14 +1,18 @@
 /**
- * Every email of every sequence, as SES received it, held to literal text: its subject and one sentence that says
- * what the email is for, written out here rather than computed with the template the sender calls, so a changed
- * subject or a lost paragraph fails. Each version a template lists in `Variants` is here too; the one no real
+ * Every email of every sequence, and every interest email, as SES received it, held to literal text: its subject and
+ * one sentence that says what the email is for, written out here rather than computed with the template the sender
+ * calls, so a changed subject or a lost paragraph fails. Each version a template lists in `Variants` is here too; the one no real
  * send reaches (the reminder sent days ahead) is rendered in test/unit/emails/email-literals.test.ts. What the medical
  * director signs off (risks, contraindications, the studies' numbers) is pinned in test/unit/emails/sequences.test.ts.
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { interestEmails } from '../../emails/interest-emails.ts';
+import type { EmailStep } from '../../emails/sequences.ts';
+import type { Sequence } from '../../lambdas/domain/sequence.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { sendTest } from '../../local/send-test.ts';
 import {
   bookingEvent,
   httpEvent,
@@ -156,5 +160,54 @@ describe('the email that asks a new sign-up to confirm its address (double opt-i
     expect(received[0]!.text).toContain(
       'Did not sign up? Then ignore this email: we will not email you again, and we delete this address from our list after 7 days.',
     );
+  });
+});
+
+describe('the interest emails (emails/interest-emails.ts), word for word', () => {
+  // Sent with the same renderer and MIME as the dispatcher's (`npm run send-test`, with their preview props: Jordan),
+  // through a sequence of their own, so these hold whichever step a lead's interest swaps them in for.
+  const interest: Sequence<EmailStep> = {
+    id: 'interest-emails',
+    window: { start: '09:00', end: '18:00' },
+    onePerDay: false,
+    steps: Object.entries(interestEmails).map(([id, template]) => ({
+      id,
+      class: 'marketing',
+      immediate: true,
+      template,
+    })),
+  };
+
+  it.each([
+    [
+      'welcome-status-migrainosus',
+      'Welcome, Jordan: first, when a migraine needs emergency care',
+      'FIRST: WHEN A MIGRAINE ATTACK NEEDS EMERGENCY CARE\n\nCall 911, or go to the nearest emergency department now, if a headache:',
+    ],
+    [
+      'who-it-helps-chronic',
+      'Chronic migraine: where ketamine may fit, and who should avoid it',
+      'Doctors call migraine chronic when there is headache on at least 15 days a month for more than 3 months, with the features of migraine on at least 8 days a month.',
+    ],
+    [
+      'who-it-helps-refractory',
+      'When migraine treatments have failed: what it means for ketamine',
+      'Migraine is called resistant when at least three classes of preventive medicines have failed and there are still at least 8 days a month with debilitating headache, for at least 3 months in a row.',
+    ],
+    [
+      'the-research-aura',
+      'Ketamine for migraine with aura: one small trial, and its limits',
+      'With ketamine, the aura was less severe, but it did not get shorter. Midazolam changed neither',
+    ],
+  ])('%s', async (id, subject, sentence) => {
+    const env = await testEnv();
+    const to = uniqueEmail(`literal-${id}`);
+    const sent = await sendTest(
+      { ses: env.ses, sequences: { [interest.id]: interest }, clinic: env.clinic },
+      { to, step: id },
+    );
+    expect(sent.ok).toBe(true);
+    const received = (await inbox(to)).map((mail) => ({ subject: mail.subject, text: mail.body.text ?? '' }));
+    expectLiterally(received, [[`[TEST] ${subject}`, sentence]]);
   });
 });
