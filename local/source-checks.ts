@@ -34,7 +34,7 @@
  *    must be a fact of a source the email cites somewhere in its body.
  *    In a paragraph that cites a study, two more kinds must be facts of a source it cites:
  *    - a length of time: "4.8 days", "90 minutes", "a 3-hour infusion": a fact in that unit (the registry holds
- *      days only, so minutes, hours, weeks, months and years fail until a fact in that unit is added);
+ *      hours, days and months only, so minutes, weeks and years fail until a fact in that unit is added);
  *    - any number with a decimal point: a pain score of 7.1, a mean of 3.8 (usually a `points` fact).
  *    So a paragraph that cites a study states only that study's numbers: put the clinic's own in another paragraph.
  *
