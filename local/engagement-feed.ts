@@ -13,6 +13,8 @@ export function sesEventFor(
   tags: OutgoingEmail['tags'],
   at: Date,
   section: Record<string, unknown> = {},
+  /** When SES sent the message (`mail.timestamp`): `at` unless given (an Open or Click comes later). */
+  sentAt: Date = at,
 ) {
   const key = eventType.charAt(0).toLowerCase() + eventType.slice(1);
   return {
@@ -25,7 +27,7 @@ export function sesEventFor(
       eventType,
       mail: {
         messageId,
-        timestamp: at.toISOString(),
+        timestamp: sentAt.toISOString(),
         tags: { leadId: [tags.leadId], sequenceId: [tags.sequenceId], stepId: [tags.stepId] },
       },
       ...(eventType !== 'Send' && { [key]: { timestamp: at.toISOString(), ...section } }),

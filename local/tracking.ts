@@ -61,23 +61,27 @@ export function trackingRoutes(
   clock: Clock,
   secret: string,
 ): Record<string, Route> {
-  const messageIdFor = async (tags: Tags) =>
-    (await store.messages(tags.leadId)).find((m) => m.sequenceId === tags.sequenceId && m.stepId === tags.stepId)
-      ?.messageId;
+  const messageFor = async (tags: Tags) =>
+    (await store.messages(tags.leadId)).find((m) => m.sequenceId === tags.sequenceId && m.stepId === tags.stepId);
 
   return {
     'GET /t/click': async (event): Promise<HttpResult> => {
       const tags = verified(event.rawQueryString, secret, true);
       if (!tags?.url)
         return { statusCode: 400, headers: { 'content-type': 'text/plain' }, body: 'This link is not valid.' };
-      const messageId = await messageIdFor(tags);
-      if (messageId) await record(sesEventFor('Click', messageId, tags, clock.now(), { link: tags.url }));
+      const message = await messageFor(tags);
+      // As SES reports a click: the browser's user agent and address, and the send's time as the mail's.
+      const { userAgent, sourceIp: ipAddress } = event.requestContext.http;
+      if (message?.messageId)
+        await record(
+          sesEventFor('Click', message.messageId, tags, clock.now(), { link: tags.url, userAgent, ipAddress }, message.at),
+        );
       return { statusCode: 302, headers: { location: tags.url }, body: '' };
     },
     'GET /t/open': async (event): Promise<HttpResult> => {
       const tags = verified(event.rawQueryString, secret, false);
-      const messageId = tags && (await messageIdFor(tags));
-      if (tags && messageId) await record(sesEventFor('Open', messageId, tags, clock.now()));
+      const message = tags && (await messageFor(tags));
+      if (tags && message?.messageId) await record(sesEventFor('Open', message.messageId, tags, clock.now(), {}, message.at));
       return {
         statusCode: 200,
         headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' },

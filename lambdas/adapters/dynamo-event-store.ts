@@ -4,18 +4,25 @@
  *
  * Items (pk, sk; formats in `lambdas/contract.ts`):
  *   LEAD#<leadId>, MSG#<seq>#<step>  the message's SES id, the first time of each event type (`first<Type>At`:
- *                                    Delivery, Open, Bounce, Complaint…) and every Click's time (`clickTimes`, a
- *                                    string set, for the report's click-before-booking attribution). Created by
- *                                    the first event; the send's own record is on the lead item (`dynamo-lead-item.ts`)
+ *                                    Delivery, Open, Bounce, Complaint…) and every Click (`clicks`, a string set:
+ *                                    its time, a fingerprint of its link, the link's name and a scanner's mark; with
+ *                                    `sentAt` and `links`, `dynamo-click-item.ts`), which the rules judge a person's
+ *                                    or a machine's whenever they are read. Created by the first event; the send's
+ *                                    own record is on the lead item (`dynamo-lead-item.ts`)
+ *   LEAD#<leadId>, PROFILE           the lead's `humanClicks` (a string set): the steps, and their named links, a
+ *                                    person clicked (`setHumanClicks`)
  *   SUPPRESS#<normalised email>      an address that bounced or complained: never emailed again
  *   ERASED#<keyed hash of the email> an erased address that bounced, complained or unsubscribed (`dynamo-privacy.ts`)
  *
  * Access patterns:
  *   SES event          one conditional UpdateItem on MSG#, idempotent by its own condition: the message id is the
  *                      one already there (or none yet), and the event's time is earlier than the one kept for its
- *                      type (a Click: not among the click times). A redelivered event changes nothing. The write
- *                      returns what it replaced (UPDATED_OLD), so it also tells whether this is the first event of
- *                      its type on the message, for the report's counters (`domain/counting.ts`).
+ *                      type (a Click: not among the clicks). A redelivered event changes nothing. The write
+ *                      returns the item as it found it (ALL_OLD), so it also tells whether this is the first event of
+ *                      its type on the message, for the report's counters (`domain/counting.ts`), and, for a Click or
+ *                      a Delivery, how the message's clicks were judged before it
+ *   human clicks       an UpdateItem of the lead (ADD, or DELETE for clicks judged a machine's later) only when a
+ *                      click changes the step's entries: a step's first human click, a named link's first
  *   suppression        Put SUPPRESS#; Get SUPPRESS# before any lead is created or emailed for that address, and,
  *                      where the store has the address key (sign-up, booking), Get ERASED#<hash> with it, in parallel
  */
@@ -24,7 +31,10 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventStore, SuppressionReason } from '../domain/ports.ts';
 import type { EngagementEvent } from '../domain/ses-event.ts';
 import { addressHash, type AddressKey } from '../domain/privacy.ts';
-import { erasedKey, messageKey, suppressionKey } from './dynamo-keys.ts';
+import type { MessageClicks } from '../domain/machine-clicks.ts';
+import { clickEntry, CLICKS_ATTRIBUTE, messageClicks } from './dynamo-click-item.ts';
+import { erasedKey, leadKey, messageKey, suppressionKey } from './dynamo-keys.ts';
+import { HUMAN_CLICKS } from './dynamo-lead-item.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
 
 export class DynamoEventStore implements EventStore {
@@ -40,36 +50,67 @@ export class DynamoEventStore implements EventStore {
     this.addressKey = options.addressKey;
   }
 
-  async recordEvent(event: EngagementEvent): Promise<false | { first: boolean }> {
-    const click = event.type === 'Click';
+  async recordEvent(event: EngagementEvent): Promise<false | { first: boolean; before?: MessageClicks }> {
+    const click = event.type === 'Click' && event.click;
     const set = ['messageId = if_not_exists(messageId, :mid)', 'expiresAt = if_not_exists(expiresAt, :expires)'];
-    if (!click) set.push('#first = :at');
+    const values: Record<string, unknown> = {
+      ':mid': event.messageId,
+      ':at': event.at,
+      ':expires': this.table.expiry(new Date(event.at)),
+    };
+    if (click) {
+      // What the rules judge the click against, from the event itself: the first click writes them.
+      set.push('sentAt = if_not_exists(sentAt, :sent)');
+      values[':sent'] = event.sentAt;
+      if (event.links !== undefined) {
+        set.push('links = if_not_exists(links, :links)');
+        values[':links'] = event.links;
+      }
+      values[':click'] = clickEntry(click);
+      values[':clicks'] = new Set([clickEntry(click)]);
+    } else {
+      set.push('#first = :at');
+    }
     try {
       const { Attributes: old } = await this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
           Key: messageKey(event.leadId, event.sequenceId, event.stepId),
-          UpdateExpression: `SET ${set.join(', ')}${click ? ' ADD clickTimes :clicks' : ''}`,
+          UpdateExpression: `SET ${set.join(', ')}${click ? ` ADD ${CLICKS_ATTRIBUTE} :clicks` : ''}`,
           // Events arrive out of order and more than once: keep the earliest of each type, and each click once.
           ConditionExpression: `(attribute_not_exists(messageId) OR messageId = :mid) AND ${
-            click ? 'NOT contains(clickTimes, :at)' : '(attribute_not_exists(#first) OR #first > :at)'
+            click ? `NOT contains(${CLICKS_ATTRIBUTE}, :click)` : '(attribute_not_exists(#first) OR #first > :at)'
           }`,
           ...(!click && { ExpressionAttributeNames: { '#first': `first${event.type}At` } }),
-          ExpressionAttributeValues: {
-            ':mid': event.messageId,
-            ':at': event.at,
-            ':expires': this.table.expiry(new Date(event.at)),
-            ...(click && { ':clicks': new Set([event.at]) }),
-          },
-          // What this write replaced: no earlier time of this type (no click time at all) means the first of its type
-          // on the message, decided by the same write that records it (the report counts a lead once per step).
-          ReturnValues: 'UPDATED_OLD',
+          ExpressionAttributeValues: values,
+          // The item as this write found it: no earlier time of this type (no click at all) means the first of its
+          // type on the message, and its clicks and delivery time are what the rules judged before this event. Both
+          // decided by the write that records it (the report counts a lead once per step).
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return { first: click ? old?.clickTimes === undefined : old?.[`first${event.type}At`] === undefined };
+      const first = click ? old?.[CLICKS_ATTRIBUTE] === undefined : old?.[`first${event.type}At`] === undefined;
+      return click || event.type === 'Delivery' ? { first, before: messageClicks(old) } : { first };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  async setHumanClicks(leadId: string, change: { add: string[]; remove: string[] }): Promise<void> {
+    // One write each: DynamoDB refuses an ADD and a DELETE of the same attribute in one expression. Both are
+    // idempotent, and only on a lead that is still there (retention may have removed it).
+    for (const [action, entries] of [
+      ['ADD', change.add],
+      ['DELETE', change.remove],
+    ] as const) {
+      if (entries.length === 0) continue;
+      await this.table.conditionalUpdate({
+        Key: leadKey(leadId),
+        UpdateExpression: `${action} ${HUMAN_CLICKS} :entries`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':entries': new Set(entries) },
+      });
     }
   }
 

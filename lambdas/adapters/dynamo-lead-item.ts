@@ -97,6 +97,12 @@ export function decodeCounted(text: unknown): Counts | undefined {
   return counts;
 }
 
+/**
+ * The steps (and their named links) a person clicked, as a string set on the lead (contract: `Lead.humanClicks`),
+ * written by the SES-event handler (`dynamo-event-store.ts`). Read back as a sorted list.
+ */
+export const HUMAN_CLICKS = 'humanClicks';
+
 /** A short, fixed-length stand-in for an SES message id: enough to tell another message on the same step apart. */
 export const fingerprint = (messageId: string) =>
   createHash('sha256').update(messageId).digest('base64url').slice(0, 6);
@@ -329,9 +335,11 @@ export function preferenceUpdate(change: PreferenceChange): { expression: string
 export function toStoredLead(item: Record<string, unknown>): StoredLead {
   const lead = { ...item };
   for (const key of INTERNAL) delete lead[key];
+  const humanClicks = item[HUMAN_CLICKS] as Set<string> | undefined;
   return {
     ...(lead as unknown as Lead),
     sentSteps: (lead.sentSteps as string[] | undefined) ?? [],
+    ...(humanClicks && { humanClicks: [...humanClicks].sort() }),
     ...(typeof item.dueAt === 'number' ? { dueAt: item.dueAt } : {}),
     ...(typeof item.rev === 'number' ? { rev: item.rev } : {}),
     ...(item.claimToken ? { claim: { token: item.claimToken as string } } : {}),

@@ -59,6 +59,7 @@ import type {
   StopStatus,
   StoredLead,
 } from '../domain/ports.ts';
+import { messageClicks } from './dynamo-click-item.ts';
 import { emailKey, leadIdOf, leadKey } from './dynamo-keys.ts';
 import {
   bookingUpdate,
@@ -67,6 +68,7 @@ import {
   encodeCounted,
   dueAttributes,
   fingerprint,
+  HUMAN_CLICKS,
   messageRecords,
   messageUpdate,
   preferenceUpdate,
@@ -431,14 +433,20 @@ export class DynamoLeadStore implements LeadStore {
   async sentMessage(leadId: string, sequenceId: string, stepId: string, messageId: string) {
     const { lead, events } = await this.partition(leadId);
     const record = lead && messageRecords(lead).find((m) => m.sequenceId === sequenceId && m.stepId === stepId);
-    const known = events.get(`${sequenceId}#${stepId}`)?.messageId as string | undefined;
-    const recorded: { recorded?: MessageState } = record ? { recorded: record.state } : {};
+    const item = events.get(`${sequenceId}#${stepId}`);
+    const known = item?.messageId as string | undefined;
+    const humanClicks = lead?.[HUMAN_CLICKS] as Set<string> | undefined;
+    const read = {
+      ...(record && { recorded: record.state }),
+      clicks: messageClicks(item),
+      ...(lead && { humanClicks: [...(humanClicks ?? [])] }),
+    };
     // SES events already tied a message id to this step: only that one.
-    if (known !== undefined) return { ours: known === messageId, ...recorded };
-    if (record) return { ours: !record.fingerprint || record.fingerprint === fingerprint(messageId), ...recorded };
+    if (known !== undefined) return { ours: known === messageId, ...read };
+    if (record) return { ours: !record.fingerprint || record.fingerprint === fingerprint(messageId), ...read };
     // Not recorded yet: the step is in flight now (SES may publish before we write).
     const inFlight = lead?.sendingStep === stepId && (lead.sendingSequence ?? lead.sequenceId) === sequenceId;
-    return { ours: inFlight };
+    return { ours: inFlight, ...read };
   }
 
   /** The lead's item and its MSG# items (by `<sequence>#<step>`), in one consistent Query. */

@@ -1,7 +1,7 @@
 /**
  * Reads what the report needs from the one table (see the key formats in `lambdas/contract.ts`): each lead's
  * PROFILE (with its message records, `msgs`) and its MSG# items (what SES events told of each message, with every
- * Click's time).
+ * Click, judged a person's or a machine's by `machine-clicks.ts`).
  *
  * Since the report reads the counters kept at write time (`dynamo-report-counters.ts`), this Scan is the rebuild
  * (`npm run report -- --rebuild`): it recounts from the raw items, to check the counters and repair them.
@@ -29,11 +29,19 @@ import type {
   ReportSource,
 } from '../domain/report.ts';
 import type { Counts } from '../domain/report-counts.ts';
+import { judge, tally } from '../domain/machine-clicks.ts';
+import { CLICK_ATTRIBUTES, messageClicks } from './dynamo-click-item.ts';
 import { leadIdOf } from './dynamo-keys.ts';
 import { COUNTED_ATTRIBUTE, decodeCounted, messageRecords } from './dynamo-lead-item.ts';
 
-/** Each kept as the first time SES reported it (`first<Type>At`); a Click's are all in `clickTimes`. */
-const COUNTED: readonly Exclude<CountedEvent, 'Click'>[] = ['Send', 'Delivery', 'Open', 'Bounce', 'Complaint'];
+/** Each kept as the first time SES reported it (`first<Type>At`); every Click is in `clicks` (`dynamo-click-item.ts`). */
+const COUNTED: readonly Exclude<CountedEvent, 'Click' | 'MachineClick'>[] = [
+  'Send',
+  'Delivery',
+  'Open',
+  'Bounce',
+  'Complaint',
+];
 /** What the report reads of a lead's items (ids, states, times), and what a lead was last counted as. */
 export const REPORT_ATTRIBUTES = [
   'pk',
@@ -46,7 +54,7 @@ export const REPORT_ATTRIBUTES = [
   'optedOutAt',
   'confirmedAt',
   'msgs',
-  'clickTimes',
+  ...CLICK_ATTRIBUTES,
   ...COUNTED.map((type) => `first${type}At`),
   COUNTED_ATTRIBUTE,
 ];
@@ -149,7 +157,9 @@ function joined(input: Gathered): ReportInput {
       const record = sent.find((m) => `${m.sequenceId}#${m.stepId}` === key);
       const [sequenceId = '', stepId = ''] = record ? [record.sequenceId, record.stepId] : splitKey(key);
       const item = events.get(key) ?? {};
-      const clickTimes = [...((item.clickTimes as Set<string> | undefined) ?? [])];
+      // Judged as the SES-event handler judges them, from the same recorded facts: the recount and the counters agree.
+      const verdicts = judge(messageClicks(item));
+      const { human, machine } = tally(verdicts);
       messages.push({
         leadId,
         sequenceId,
@@ -157,10 +167,11 @@ function joined(input: Gathered): ReportInput {
         ...(record && { state: record.state, at: record.at.toISOString() }),
         counts: {
           ...Object.fromEntries(COUNTED.filter((type) => item[`first${type}At`]).map((type) => [type, 1])),
-          ...(clickTimes.length > 0 && { Click: clickTimes.length }),
+          ...(human > 0 && { Click: human }),
+          ...(machine > 0 && { MachineClick: machine }),
         },
       });
-      for (const at of clickTimes) clicks.push({ leadId, sequenceId, stepId, at });
+      for (const { click } of verdicts.filter((verdict) => !verdict.machine)) clicks.push({ leadId, sequenceId, stepId, at: click.at });
     }
   }
   return { leads: input.leads, messages, clicks };

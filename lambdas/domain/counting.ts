@@ -4,8 +4,10 @@
  * invocation (`flush`: one write per counter item touched), so the report reads a few items whatever the table holds.
  *
  * Two kinds of counts (`report-counts.ts` says what each key counts):
- * - per message (sent, delivered, opened, clicked, complained): added when it happens, once per step and lead. Only
- *   what was newly recorded counts: a send whose settle kept its claim, the first event of its type on a message.
+ * - per message (sent, delivered, opened, clicked, machine-clicked, complained): added when it happens, once per step
+ *   and lead. Only what was newly recorded counts: a send whose settle kept its claim, the first event of its type on
+ *   a message, a message's first click judged a person's (or a machine's), and back out again when a later event
+ *   turns its only person's clicks into a machine's.
  * - per lead (nurture leads and why they left, bookings and the email each is credited to, the email a lead
  *   unsubscribed or bounced after): these depend on the lead's whole state, which later events change (a click
  *   that arrives after the booking it came before). Each lead stores what it was last counted as (`LeadCounts`), on
@@ -15,6 +17,7 @@
  * Counting never fails what it counts: an error is logged (ids only), and `npm run report -- --rebuild` finds and
  * repairs what was missed.
  */
+import type { ClickTally } from './machine-clicks.ts';
 import type { Clock, LeadCounts, Log, ReportCounters, Settled } from './ports.ts';
 import {
   addCounts,
@@ -53,13 +56,36 @@ export class Counting {
     increment(this.pending, stepKey(sequenceId, stepId, 'sent'));
   }
 
-  /** An SES event the event store newly recorded; `first`: the first of its type on its message. */
+  /**
+   * An SES event the event store newly recorded; `first`: the first of its type on its message. (A Click is counted
+   * by `clicks`, once the rules have judged it.)
+   */
   async recorded(event: EngagementEvent, first: boolean): Promise<void> {
     const metric = FIRST_OF_TYPE.find(([type]) => type === event.type)?.[1];
     if (first && metric) increment(this.pending, stepKey(event.sequenceId, event.stepId, metric));
-    // A click can move the email a booking is credited to (it may arrive after the booking it came before); a bounce,
-    // the email a bounced lead is counted against.
-    if (event.type === 'Click' || event.type === 'Bounce') await this.changed(event.leadId);
+    // A bounce can move the email a bounced lead is counted against.
+    if (event.type === 'Bounce') await this.changed(event.leadId);
+  }
+
+  /**
+   * An event (a Click, or a Delivery that judged earlier clicks again) changed how many of a message's clicks were a
+   * person's or a machine's, from `before` to `after` (`machine-clicks.ts`): the step counts the lead once in each
+   * column it has any click in. `humanChanged`: the person's clicks are other ones now, which can move the email a
+   * booking is credited to (a click may arrive after the booking it came before).
+   */
+  async clicks(
+    message: Pick<EngagementEvent, 'leadId' | 'sequenceId' | 'stepId'>,
+    { before, after }: { before: ClickTally; after: ClickTally },
+    humanChanged: boolean,
+  ): Promise<void> {
+    const { sequenceId, stepId } = message;
+    increment(this.pending, stepKey(sequenceId, stepId, 'clicked'), Number(after.human > 0) - Number(before.human > 0));
+    increment(
+      this.pending,
+      stepKey(sequenceId, stepId, 'machineClicked'),
+      Number(after.machine > 0) - Number(before.machine > 0),
+    );
+    if (humanChanged) await this.changed(message.leadId);
   }
 
   /** What a new lead counts as, from the lead itself (no read): the store writes it with the lead (`create`). */

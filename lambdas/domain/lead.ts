@@ -93,6 +93,12 @@ export interface Lead extends LeadProfile {
   confirmationSentAt?: string;
   /** Double opt-in: when the lead confirmed its address (ISO). A lead with it was asked to confirm, and did. */
   confirmedAt?: string;
+  /**
+   * What a person (never a mail scanner: `machine-clicks.ts`) clicked, sorted: `<stepId>` for each email step clicked
+   * at least once, and `<stepId>:<linkName>` for each clicked link named by its `utm_content`. Written by the SES
+   * events (`engagement.ts`), and taken back when a click is found to be a machine's after all.
+   */
+  humanClicks?: string[];
 }
 
 /** Double opt-in: whether a lead is a pending one whose confirmation lapsed at `now`. As good as gone. */

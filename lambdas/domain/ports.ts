@@ -3,6 +3,7 @@
  * (DynamoDB on dynalite, SES on aws-ses-v2-local) or small fakes.
  */
 import type { AppointmentStatus, Lead, LeadStatus } from './lead.ts';
+import type { MessageClicks } from './machine-clicks.ts';
 import type { Counts, LeadView } from './report-counts.ts';
 import type { EngagementEvent } from './ses-event.ts';
 import type { MessageClass } from './sequence.ts';
@@ -152,14 +153,15 @@ export interface LeadStore {
   /**
    * Whether `messageId` is the message this lead was sent for that step (its record, or the record SES events left
    * once the lead is gone), or a message with no id recorded (SES's answer was lost); or the step is in flight now
-   * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any.
+   * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any. Read with
+   * it, from the same items: the message's clicks as recorded so far (`clicks`) and the lead's `humanClicks`.
    */
   sentMessage(
     leadId: string,
     sequenceId: string,
     stepId: string,
     messageId: string,
-  ): Promise<{ ours: boolean; recorded?: MessageState }>;
+  ): Promise<{ ours: boolean; recorded?: MessageState; clicks?: MessageClicks; humanClicks?: string[] }>;
   /**
    * Stop a lead for good (unsubscribe, bounce, complaint) and take it out of the due index, in one write.
    * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES, or one settled after
@@ -249,10 +251,16 @@ export interface EventStore {
   /**
    * Record the event on its message, in one conditional write. False when it changes nothing: recorded before
    * (EventBridge delivers at least once), or a Delivery, Open… later than the one already kept (only the first time
-   * of each type is kept; every Click's time is). Else whether it is the first event of its type on its message (the
-   * report counts a lead once per step), decided by that same write.
+   * of each type is kept; every Click is). Else whether it is the first event of its type on its message (the
+   * report counts a lead once per step), decided by that same write, and, for a Click or a Delivery, the message's
+   * clicks and times as that write found them (`before`), for the rules to judge before and after it.
    */
-  recordEvent(event: EngagementEvent): Promise<false | { first: boolean }>;
+  recordEvent(event: EngagementEvent): Promise<false | { first: boolean; before?: MessageClicks }>;
+  /**
+   * Change the lead's `humanClicks` (a set: adding an entry it has, or removing one it lacks, changes nothing). A lead
+   * that is gone is left gone.
+   */
+  setHumanClicks(leadId: string, change: { add: string[]; remove: string[] }): Promise<void>;
   suppress(email: string, reason: SuppressionReason, at: Date): Promise<void>;
   /** Why this normalised address must never be emailed, if it must not. */
   suppressedAs(email: string): Promise<SuppressionReason | undefined>;

@@ -67,6 +67,9 @@ export function countMessage(message: Pick<ReportMessage, 'sequenceId' | 'stepId
   if (message.state === 'sent') increment(counts, stepKey(sequenceId, stepId, 'sent'));
   for (const [type, metric] of FIRST_OF_TYPE)
     if (message.counts[type]) increment(counts, stepKey(sequenceId, stepId, metric));
+  // Clicks as the rules judge them (`machine-clicks.ts`): a person's count as "clicked", a machine's apart.
+  if (message.counts.Click) increment(counts, stepKey(sequenceId, stepId, 'clicked'));
+  if (message.counts.MachineClick) increment(counts, stepKey(sequenceId, stepId, 'machineClicked'));
   return counts;
 }
 
@@ -74,7 +77,6 @@ export function countMessage(message: Pick<ReportMessage, 'sequenceId' | 'stepId
 export const FIRST_OF_TYPE = [
   ['Delivery', 'delivered'],
   ['Open', 'opened'],
-  ['Click', 'clicked'],
   ['Complaint', 'complained'],
 ] as const;
 

@@ -24,7 +24,8 @@ export interface ReportLead {
   confirmedAt?: string;
 }
 
-export type CountedEvent = 'Send' | 'Delivery' | 'Open' | 'Click' | 'Bounce' | 'Complaint';
+/** SES event types the report counts; `Click` is a person's click, `MachineClick` a machine's (`machine-clicks.ts`). */
+export type CountedEvent = 'Send' | 'Delivery' | 'Open' | 'Click' | 'MachineClick' | 'Bounce' | 'Complaint';
 
 /** What the report reads of one step sent to one lead. */
 export interface ReportMessage {
@@ -38,7 +39,7 @@ export interface ReportMessage {
   counts: Partial<Record<CountedEvent, number>>;
 }
 
-/** One recorded Click event. */
+/** One recorded Click judged a person's (a machine's never credits a booking). */
 export interface ReportClick {
   leadId: string;
   sequenceId: string;
@@ -59,7 +60,10 @@ export interface ReportSource {
 
 /** Per step of a sequence: how many leads (each counted once per step) did what. */
 export interface Funnel {
+  /** Leads a person clicked a link of this email for (never a machine's click). */
   clicked: number;
+  /** Emails a machine (a mail scanner) clicked links of: shown beside `clicked`, never part of it. */
+  machineClicked: number;
   bookedAfter: number;
   sent: number;
   delivered: number;
@@ -74,7 +78,12 @@ export interface Funnel {
  * person did; opens after, marked unreliable.
  */
 export const FUNNEL_COLUMNS: readonly { key: keyof Funnel; label: string; meaning: string; unreliable?: true }[] = [
-  { key: 'clicked', label: 'Clicked', meaning: 'leads who clicked a link in this email' },
+  { key: 'clicked', label: 'Clicked', meaning: 'leads who clicked a link in this email (a person, not a mail scanner)' },
+  {
+    key: 'machineClicked',
+    label: 'Machine clicks',
+    meaning: "emails whose links a mail scanner clicked (within seconds of delivery, every link at once, or a known scanner's): never counted as clicked",
+  },
   {
     key: 'bookedAfter',
     label: 'Booked after',
@@ -256,6 +265,7 @@ function orderedSequences(
 
 const FUNNEL_KEYS: Record<keyof Funnel, true> = {
   clicked: true,
+  machineClicked: true,
   bookedAfter: true,
   sent: true,
   delivered: true,
@@ -266,7 +276,11 @@ const FUNNEL_KEYS: Record<keyof Funnel, true> = {
 };
 
 function emptyFunnel(): Funnel {
-  return { clicked: 0, bookedAfter: 0, sent: 0, delivered: 0, opened: 0, bounced: 0, complained: 0, unsubscribed: 0 };
+  return {
+    clicked: 0,
+    machineClicked: 0,
+    bookedAfter: 0,
+    sent: 0, delivered: 0, opened: 0, bounced: 0, complained: 0, unsubscribed: 0 };
 }
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { SES_EVENT_TYPES, type SesEventType } from '../contract.ts';
+import { clickFact, scannerOf, type ClickFact } from './machine-clicks.ts';
 
 // Our tags hold ids, in SES's own tag alphabet; anything else is not an event for one of our messages.
 const tag = z.array(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/)).min(1);
@@ -26,8 +27,15 @@ const detail = z.object({
   complaint: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
   delivery: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
   open: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
+  // SES's Click object: `ipAddress`, `timestamp`, `userAgent`, `link` and `linkTags` (docs/engagement.md#machine-clicks).
+  // The user agent and the address are read to judge the click, never kept.
   click: z
-    .object({ timestamp: z.iso.datetime({ offset: true }).optional(), link: z.string().max(2048).optional() })
+    .object({
+      timestamp: z.iso.datetime({ offset: true }).optional(),
+      link: z.string().max(2048).optional(),
+      userAgent: z.string().optional(),
+      ipAddress: z.string().optional(),
+    })
     .optional(),
   deliveryDelay: z.object({ timestamp: z.iso.datetime({ offset: true }).optional() }).optional(),
 });
@@ -50,9 +58,14 @@ export interface EngagementEvent {
   stepId: string;
   messageId: string;
   at: string;
+  /** When SES sent the message (`mail.timestamp`). */
+  sentAt: string;
+  /** How many distinct links SES tracks in the message: the `links` tag our mailer sets, when present and sane. */
+  links?: number;
   /** Only a permanent bounce or a complaint stops a lead. */
   suppresses: 'bounced' | 'complained' | undefined;
-  link?: string;
+  /** A Click: what is kept of it (a fingerprint of its link, the link's name, a scanner's mark), never the URL. */
+  click?: ClickFact;
 }
 
 export type ParsedEvent = { ok: true; event: EngagementEvent } | { ok: false; reason: string };
@@ -84,8 +97,11 @@ export function parseSesEvent(input: unknown): ParsedEvent {
   const at = section?.timestamp ?? mail.timestamp;
   // An offset can carry a valid time out of the four-digit years ('9999-12-31T23:59:59-12:00'): stored as
   // '+010000-…', it would sort before every real time and become the "first" of its kind.
-  if (!/^\d{4}-/.test(new Date(at).toISOString())) return { ok: false, reason: 'timestamp: out of range' };
+  if (![at, mail.timestamp].every((time) => /^\d{4}-/.test(new Date(time).toISOString())))
+    return { ok: false, reason: 'timestamp: out of range' };
   const link = type === 'Click' ? parts.click?.link : undefined;
+  const sentAt = new Date(mail.timestamp).toISOString();
+  const links = linkCount(mail.tags.links);
   const suppresses =
     type === 'Complaint'
       ? 'complained'
@@ -104,8 +120,22 @@ export function parseSesEvent(input: unknown): ParsedEvent {
       stepId: mail.tags.stepId[0]!,
       messageId: mail.messageId,
       at: new Date(at).toISOString(),
+      sentAt,
+      ...(links !== undefined && { links }),
       suppresses,
-      ...(link && { link }),
+      ...(type === 'Click' && {
+        click: clickFact(
+          new Date(at).toISOString(),
+          link ?? '',
+          scannerOf(parts.click?.userAgent, parts.click?.ipAddress),
+        ),
+      }),
     },
   };
+}
+
+/** SES tracks at most 250 links an email (its metrics FAQ); anything else in the tag is not ours to trust. */
+function linkCount(tag: unknown): number | undefined {
+  const value = Array.isArray(tag) ? (tag[0] as unknown) : undefined;
+  return typeof value === 'string' && /^\d{1,3}$/.test(value) && Number(value) <= 250 ? Number(value) : undefined;
 }

@@ -76,6 +76,7 @@ const event = (type: EngagementEvent['type'], extra: Partial<EngagementEvent> = 
   stepId: 'welcome',
   messageId: 'm-1',
   at: '2026-03-02T16:00:00.000Z',
+  sentAt: '2026-03-02T15:00:00.000Z',
   suppresses: undefined,
   ...extra,
 });
@@ -109,6 +110,19 @@ describe('counting what happened, for the report', () => {
       'step/nurture/welcome/opened': 1,
       'step/nurture/welcome/complained': 1,
     });
+  });
+
+  it("a message's clicks count once as clicked and once as machine-clicked, and move from one to the other when a burst shows its earlier clicks were a machine's", async () => {
+    const { counting, totals } = fakes();
+    const message = { leadId: 'L1', sequenceId: 'nurture', stepId: 'welcome' };
+    await counting.clicks(message, { before: { human: 0, machine: 0 }, after: { human: 1, machine: 0 } }, false);
+    await counting.clicks(message, { before: { human: 1, machine: 0 }, after: { human: 2, machine: 0 } }, false);
+    await counting.flush();
+    expect(totals).toEqual({ 'step/nurture/welcome/clicked': 1 });
+    // The third click completes a burst over every link: all three were a machine's.
+    await counting.clicks(message, { before: { human: 2, machine: 0 }, after: { human: 0, machine: 3 } }, false);
+    await counting.flush();
+    expect(totals).toEqual({ 'step/nurture/welcome/machineClicked': 1 });
   });
 
   it('what happened in one invocation is written once, at its end, and nothing more when nothing more happened', async () => {
@@ -191,8 +205,9 @@ describe('counting what happened, for the report', () => {
       messages,
       clicks: [{ leadId: 'L1', sequenceId: 'nurture', stepId: 'how-it-works', at: '2026-03-05T16:00:00Z' }],
     });
-    await counting.recorded(event('Click', { stepId: 'how-it-works' }), true);
-    await counting.recorded(event('Click', { stepId: 'how-it-works', eventId: 'c2' }), false);
+    const message = { leadId: 'L1', sequenceId: 'nurture', stepId: 'how-it-works' };
+    await counting.clicks(message, { before: { human: 0, machine: 0 }, after: { human: 1, machine: 0 } }, true);
+    await counting.clicks(message, { before: { human: 1, machine: 0 }, after: { human: 2, machine: 0 } }, true);
     await counting.flush();
     expect(totals).toEqual({
       'lead/nurture': 1,
