@@ -300,10 +300,19 @@ async function writesOnePass(
         sesEventFor('Send', message.messageId, message.tags, at(0)),
         sesEventFor('Delivery', message.messageId, message.tags, at(2)),
         ...(draw(message.messageId, 'open') < 0.3
-          ? [sesEventFor('Open', message.messageId, message.tags, at(3600))]
+          ? [sesEventFor('Open', message.messageId, message.tags, at(3600), {}, message.at)]
           : []),
         ...(draw(message.messageId, 'click') < 0.05
-          ? [sesEventFor('Click', message.messageId, message.tags, at(3660), { link: 'https://clinic.example/book' })]
+          ? [
+              sesEventFor(
+                'Click',
+                message.messageId,
+                message.tags,
+                at(3660),
+                { link: 'https://clinic.example/book' },
+                message.at,
+              ),
+            ]
           : []),
       ];
     });

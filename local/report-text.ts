@@ -50,8 +50,10 @@ export function reportText(report: Report, source: string): string {
     `Why leads left the nurture (${nurture.leads} leads)`,
     table(LEAVE_REASONS.map((reason) => [LEAVE_LABELS[reason], String(nurture.left[reason])])),
   );
+  const machine = FUNNEL_COLUMNS.find((c) => c.key === 'machineClicked')!;
   lines.push(
     '',
+    `${machine.label}: ${machine.meaning}.`,
     `* ${FUNNEL_COLUMNS.filter((c) => c.unreliable)
       .map((c) => `${c.label}: ${c.meaning}; not a reliable signal.`)
       .join(' ')}`,

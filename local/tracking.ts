@@ -74,14 +74,22 @@ export function trackingRoutes(
       const { userAgent, sourceIp: ipAddress } = event.requestContext.http;
       if (message?.messageId)
         await record(
-          sesEventFor('Click', message.messageId, tags, clock.now(), { link: tags.url, userAgent, ipAddress }, message.at),
+          sesEventFor(
+            'Click',
+            message.messageId,
+            tags,
+            clock.now(),
+            { link: tags.url, userAgent, ipAddress },
+            message.at,
+          ),
         );
       return { statusCode: 302, headers: { location: tags.url }, body: '' };
     },
     'GET /t/open': async (event): Promise<HttpResult> => {
       const tags = verified(event.rawQueryString, secret, false);
       const message = tags && (await messageFor(tags));
-      if (tags && message?.messageId) await record(sesEventFor('Open', message.messageId, tags, clock.now(), {}, message.at));
+      if (tags && message?.messageId)
+        await record(sesEventFor('Open', message.messageId, tags, clock.now(), {}, message.at));
       return {
         statusCode: 200,
         headers: { 'content-type': 'image/gif', 'cache-control': 'no-store' },

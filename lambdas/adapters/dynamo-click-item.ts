@@ -12,8 +12,7 @@ export const CLICKS_ATTRIBUTE = 'clicks';
 export const CLICK_ATTRIBUTES = [CLICKS_ATTRIBUTE, 'sentAt', 'links'] as const;
 
 /** One click's entry in `clicks`. */
-export const clickEntry = (click: ClickFact) =>
-  [click.at, click.link, click.scanner ?? '', click.name ?? ''].join('|');
+export const clickEntry = (click: ClickFact) => [click.at, click.link, click.scanner ?? '', click.name ?? ''].join('|');
 
 function clickOf(entry: string): ClickFact {
   const [at = '', link = '', scanner, name] = entry.split('|');

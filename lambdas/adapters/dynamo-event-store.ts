@@ -55,7 +55,6 @@ export class DynamoEventStore implements EventStore {
     const set = ['messageId = if_not_exists(messageId, :mid)', 'expiresAt = if_not_exists(expiresAt, :expires)'];
     const values: Record<string, unknown> = {
       ':mid': event.messageId,
-      ':at': event.at,
       ':expires': this.table.expiry(new Date(event.at)),
     };
     if (click) {
@@ -70,6 +69,7 @@ export class DynamoEventStore implements EventStore {
       values[':clicks'] = new Set([clickEntry(click)]);
     } else {
       set.push('#first = :at');
+      values[':at'] = event.at;
     }
     try {
       const { Attributes: old } = await this.table.doc.send(

@@ -171,7 +171,8 @@ function joined(input: Gathered): ReportInput {
           ...(machine > 0 && { MachineClick: machine }),
         },
       });
-      for (const { click } of verdicts.filter((verdict) => !verdict.machine)) clicks.push({ leadId, sequenceId, stepId, at: click.at });
+      for (const { click } of verdicts.filter((verdict) => !verdict.machine))
+        clicks.push({ leadId, sequenceId, stepId, at: click.at });
     }
   }
   return { leads: input.leads, messages, clicks };

@@ -78,11 +78,16 @@ export interface Funnel {
  * person did; opens after, marked unreliable.
  */
 export const FUNNEL_COLUMNS: readonly { key: keyof Funnel; label: string; meaning: string; unreliable?: true }[] = [
-  { key: 'clicked', label: 'Clicked', meaning: 'leads who clicked a link in this email (a person, not a mail scanner)' },
+  {
+    key: 'clicked',
+    label: 'Clicked',
+    meaning: 'leads who clicked a link in this email (a person, not a mail scanner)',
+  },
   {
     key: 'machineClicked',
     label: 'Machine clicks',
-    meaning: "emails whose links a mail scanner clicked (within seconds of delivery, every link at once, or a known scanner's): never counted as clicked",
+    meaning:
+      "emails whose links a mail scanner clicked (within seconds of delivery, every link at once, or a known scanner's): never counted as clicked",
   },
   {
     key: 'bookedAfter',
@@ -280,7 +285,13 @@ function emptyFunnel(): Funnel {
     clicked: 0,
     machineClicked: 0,
     bookedAfter: 0,
-    sent: 0, delivered: 0, opened: 0, bounced: 0, complained: 0, unsubscribed: 0 };
+    sent: 0,
+    delivered: 0,
+    opened: 0,
+    bounced: 0,
+    complained: 0,
+    unsubscribed: 0,
+  };
 }
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);

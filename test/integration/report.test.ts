@@ -59,7 +59,14 @@ async function ses(
   const message = (await env.store.messages(leadId)).find((m) => m.stepId === stepId)!;
   expect(
     await record(
-      sesEventFor(type, message.messageId!, { leadId, sequenceId: 'nurture', stepId }, env.clock.now(), section),
+      sesEventFor(
+        type,
+        message.messageId!,
+        { leadId, sequenceId: 'nurture', stepId },
+        env.clock.now(),
+        section,
+        message.at,
+      ),
     ),
   ).toBe('recorded');
 }
@@ -85,6 +92,8 @@ for (const lead of [a, b, c, e, f, g, h]) await ses(lead, 'welcome', 'Delivery')
 await ses(d, 'welcome', 'Bounce', { bounceType: 'Permanent', bounceSubType: 'General' });
 await ses(a, 'welcome', 'Open');
 await ses(b, 'welcome', 'Open');
+await clickIn(h, 'welcome'); // at the moment of delivery: a mail scanner's, not h's
+env.clock.advance(5 * 60_000);
 await clickIn(a, 'welcome');
 await clickIn(b, 'welcome');
 env.clock.advance(HOUR);
@@ -113,6 +122,7 @@ await book(a);
 const expectedWelcome = {
   stepId: 'welcome',
   clicked: 3,
+  machineClicked: 1,
   bookedAfter: 1,
   sent: 8,
   delivered: 7,
@@ -124,6 +134,7 @@ const expectedWelcome = {
 const expectedHowItWorks = {
   stepId: 'how-it-works',
   clicked: 1,
+  machineClicked: 0,
   bookedAfter: 1,
   sent: 3,
   delivered: 3,
@@ -175,8 +186,9 @@ describe('reporting', () => {
       column,
       value,
     ]);
-    expect(cells.slice(0, 3)).toEqual([
+    expect(cells.slice(0, 4)).toEqual([
       ['clicked', '3 (43%)'],
+      ['machineClicked', '1'],
       ['bookedAfter', '1 (14%)'],
       ['sent', '8'],
     ]);
@@ -230,10 +242,12 @@ describe('reporting', () => {
     ).stdout;
     expect(text).toMatch(/Opens are unreliable/);
     expect(text).toMatch(
-      /^Email \(step\)\s+Clicked\s+Booked after\s+Sent\s+Delivered\s+Opened\*\s+Bounced\s+Complained\s+Unsubscribed$/m,
+      /^Email \(step\)\s+Clicked\s+Machine clicks\s+Booked after\s+Sent\s+Delivered\s+Opened\*\s+Bounced\s+Complained\s+Unsubscribed$/m,
     );
-    expect(text).toMatch(/^welcome\s+3 \(43%\)\s+1 \(14%\)\s+8\s+7\s+2\s+1\s+0\s+1$/m);
-    expect(text).toMatch(/^how-it-works\s+1 \(33%\)\s+1 \(33%\)\s+3\s+3\s+0\s+0\s+1\s+0$/m);
+    // Clicks by people and by machines side by side; only people's count as clicked.
+    expect(text).toMatch(/^welcome\s+3 \(43%\)\s+1\s+1 \(14%\)\s+8\s+7\s+2\s+1\s+0\s+1$/m);
+    expect(text).toMatch(/^how-it-works\s+1 \(33%\)\s+0\s+1 \(33%\)\s+3\s+3\s+0\s+0\s+1\s+0$/m);
+    expect(text).toMatch(/^Machine clicks: emails whose links a mail scanner clicked/m);
     expect(text).toMatch(/Booked without a click: 2/);
     for (const secret of [...emails, FIRST_NAME, 'status-migrainosus']) expect(text).not.toContain(secret);
   });

@@ -8,6 +8,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { messageKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { linkKey } from '../../lambdas/domain/machine-clicks.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { oneByOne } from '../../local/sqs-batch.ts';
 import type { Lead } from '../../lambdas/domain/lead.ts';
@@ -86,9 +87,19 @@ describe("AWS's sample SES events, through the handler", () => {
         expect(await eventsOf(lead.leadId)).toMatchObject({
           messageId: sample.record.mail.messageId,
           ...(expected.type === 'Click'
-            ? { clickTimes: new Set([expected.at]) }
+            ? {
+                // AWS's sample click: 80 seconds after the send, from a desktop Chrome at 192.0.2.1, a person's. Kept
+                // as its time and a fingerprint of its link: never the URL, the user agent or the IP address.
+                clicks: new Set([`${expected.at}|${linkKey(expected.link!)}||`]),
+                sentAt: sample.record.mail.timestamp,
+              }
             : { [`first${expected.type}At`]: expected.at }),
         });
+        if (expected.type === 'Click') {
+          const text = JSON.stringify([...((await eventsOf(lead.leadId)).clicks as Set<string>)]);
+          for (const personal of ['192.0.2.1', 'Chrome', 'docs.aws.amazon.com']) expect(text).not.toContain(personal);
+          expect((await env.store.get(lead.leadId))?.humanClicks).toEqual(['welcome']);
+        }
       }
 
       const stored = await env.store.get(lead.leadId);

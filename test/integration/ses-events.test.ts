@@ -7,6 +7,7 @@ import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { linkKey } from '../../lambdas/domain/machine-clicks.ts';
 import { parseSesEvent } from '../../lambdas/domain/ses-event.ts';
 import { sesEventFor, withEngagementFeed } from '../../local/engagement-feed.ts';
 import { bookingEvent, httpEvent, inbox, sesFaults, testEnv, uniqueEmail } from './harness.ts';
@@ -78,8 +79,11 @@ describe('SES events', () => {
       messageId: sent!.messageId,
       firstDeliveryAt: '2026-03-02T15:00:01.000Z',
       firstOpenAt: '2026-03-02T16:00:00.000Z',
-      clickTimes: new Set(['2026-03-02T16:01:00.000Z']),
+      // The click as kept: its time, its link's fingerprint (never the URL), no scanner's mark, no link name.
+      clicks: new Set([`2026-03-02T16:01:00.000Z|${linkKey('https://clinic.example/consultation')}||`]),
+      sentAt: sent!.at.toISOString(),
     });
+    expect(await env.store.get(leadId)).toMatchObject({ humanClicks: ['welcome'] });
   });
 
   it('events out of order keep the earliest time as the first', async () => {
@@ -105,10 +109,16 @@ describe('SES events', () => {
     // An earlier Open arriving second is kept as the first time, but it is not the first Open recorded.
     expect(await env.events.recordEvent(await parsed('Open', '2026-03-02T18:00:00Z'))).toEqual({ first: false });
     expect(await env.events.recordEvent(await parsed('Open', '2026-03-04T10:00:00Z'))).toBe(false);
-    expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:01:00Z', link))).toEqual({ first: true });
-    expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:02:00Z', link))).toEqual({ first: false });
+    expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:01:00Z', link))).toMatchObject({
+      first: true,
+    });
+    expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:02:00Z', link))).toMatchObject({
+      first: false,
+    });
     expect(await env.events.recordEvent(await parsed('Click', '2026-03-03T10:02:00Z', link))).toBe(false);
-    expect(await env.events.recordEvent(await parsed('Delivery', '2026-03-02T15:00:01Z'))).toEqual({ first: true });
+    expect(await env.events.recordEvent(await parsed('Delivery', '2026-03-02T15:00:01Z'))).toMatchObject({
+      first: true,
+    });
   });
 
   it('a hard bounce stops the lead and suppresses the address; signing it up again sends nothing', async () => {
@@ -184,7 +194,7 @@ describe('SES events', () => {
     expect(await record(click)).toBe('recorded');
     expect(await record(click)).toBe('duplicate');
     expect(await item(messageKey(leadId, 'nurture', 'welcome'))).toMatchObject({
-      clickTimes: new Set(['2026-03-02T16:01:00.000Z']),
+      clicks: new Set([`2026-03-02T16:01:00.000Z|${linkKey(link)}||`]),
     });
   });
 

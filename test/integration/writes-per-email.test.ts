@@ -77,7 +77,17 @@ describe('writes per email', () => {
         for (const { messageId, tags } of sent.splice(0)) {
           const at = env.clock.now();
           const events = (['Send', 'Delivery', 'Open'] as const).map((type) => sesEventFor(type, messageId, tags, at));
-          const click = sesEventFor('Click', messageId, tags, at, { link: 'https://clinic.example/book' });
+          // A person's click, an hour after the send (one seconds after the delivery would be a mail scanner's).
+          const click = sesEventFor(
+            'Click',
+            messageId,
+            tags,
+            new Date(at.getTime() + 3_600_000),
+            {
+              link: 'https://clinic.example/book',
+            },
+            at,
+          );
           // The Click twice: delivered again (EventBridge and SQS deliver at least once), refused by its condition.
           const outcomes = batched ? (await recordBatch(sqsEvent([...events, click, click]))).outcomes : [];
           if (!batched) for (const event of [...events, click, click]) outcomes.push(await recordEvent(event));
@@ -116,11 +126,12 @@ describe('writes per email', () => {
       expect(count(calls.send, (name) => name === SendRawEmailCommand.name)).toBe(runs);
       expect(count(calls.send, (name) => name === 'QueryCommand')).toBe(indexReads * runs);
       expect(own(calls.send)).toHaveLength((indexReads + 3) * runs);
-      // Events: Delivery, Open and Click one write each (the replayed Click one more, refused); Send none. Each reads
-      // the lead's partition once to check the message is ours.
-      expect(count(calls.events, writes)).toBe(4 * emails);
+      // Events: Delivery, Open and Click one write each (the replayed Click one more, refused), and the person's click
+      // one more on the lead (its `humanClicks`); Send none. Each reads the lead's partition once to check the message
+      // is ours.
+      expect(count(calls.events, writes)).toBe(5 * emails);
       expect(count(calls.events, (name) => name === 'QueryCommand')).toBe(5 * emails);
-      expect(own(calls.events)).toHaveLength(9 * emails);
+      expect(own(calls.events)).toHaveLength(10 * emails);
       // The report's counters on top, with no read on the send path. Sign-up: the lead totals (the lead's own count
       // rides on its Put), then the welcome's step counter. Each run: its step's counter; the last one also ends the
       // lead (its own count rides on the settle; the lead totals). Events: Delivery, Open and Click each the step's counter, once per batch (one batch per event, or
