@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
-import { classifySesError, composeMime } from '../../../lambdas/adapters/ses-mailer.ts';
+import { classifySesError, composeMime, trackedLinks } from '../../../lambdas/adapters/ses-mailer.ts';
 import type { OutgoingEmail } from '../../../lambdas/domain/ports.ts';
 import { SES_ERRORS, errorResponseXml, type SesErrorFixture } from '../../fixtures/ses-errors.ts';
 
@@ -146,5 +146,25 @@ describe('what an SES error means for the lead', () => {
 
   it('a dropped connection after the request left is unknown: SES may have sent it', () => {
     expect(classifySesError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })).kind).toBe('unknown');
+  });
+});
+
+describe("the links SES's click tracking rewrites (the `links` tag the machine-click rules read)", () => {
+  it('counts each distinct http(s) link of an anchor once, and leaves out ses:no-track, mailto and tel links', () => {
+    const html = [
+      '<a href="https://clinic.example/book?utm_content=book&amp;utm_source=email">Book</a>',
+      '<a class="button" href="https://clinic.example/book?utm_content=book&utm_source=email">Book again</a>',
+      "<a href='http://clinic.example/cost'>Cost</a>",
+      '<a ses:no-track href="https://clinic.example/untracked">Not tracked</a>',
+      '<a href="mailto:frontdesk@clinic.example">Write</a> <a href="tel:+15550100">Call</a>',
+      '<link href="https://fonts.example/css" rel="stylesheet"><img src="https://clinic.example/logo.png">',
+    ].join('\n');
+    expect(trackedLinks(html)).toBe(2);
+    expect(trackedLinks('<p>No links</p>')).toBe(0);
+  });
+
+  it('counts at most the 250 links SES tracks', () => {
+    const html = Array.from({ length: 300 }, (_, i) => `<a href="https://clinic.example/${i}">${i}</a>`).join('');
+    expect(trackedLinks(html)).toBe(250);
   });
 });
