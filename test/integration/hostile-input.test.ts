@@ -17,7 +17,9 @@ import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { clickEntry, CLICKS_ATTRIBUTE, messageClicks } from '../../lambdas/adapters/dynamo-click-item.ts';
 import { emailKey, leadKey, suppressionKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { humanEntries, judge } from '../../lambdas/domain/machine-clicks.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { SES_EVENT_TYPES } from '../../lambdas/contract.ts';
 import { parseSesEvent, type EngagementEvent } from '../../lambdas/domain/ses-event.ts';
@@ -739,15 +741,17 @@ function jsonText(value: unknown): string {
 function isNew(state: LeadState, event: EngagementEvent): boolean {
   if (event.type === 'Send') return false; // the lead's record of the send already says it
   const message = state.message ?? {};
-  if (event.type === 'Click') return !((message.clickTimes as Set<string> | undefined)?.has(event.at) ?? false);
+  if (event.type === 'Click')
+    return !((message[CLICKS_ATTRIBUTE] as Set<string> | undefined)?.has(clickEntry(event.click!)) ?? false);
   const first = message[`first${event.type}At`] as string | undefined;
   return first === undefined || Date.parse(first) > Date.parse(event.at);
 }
 
 /**
  * What one new event of a lead's message legitimately changes: its MSG# item (made by the first event, holding the
- * message id) keeps the earlier time of its type, or one more click time; a permanent bounce or a complaint also
- * stops the lead at `stoppedAt`, takes it out of the due index and suppresses its address.
+ * message id) keeps the earlier time of its type, or one more click; a Click or a Delivery may change the lead's
+ * `humanClicks` as the machine-click rules call for; a permanent bounce or a complaint also stops the lead at
+ * `stoppedAt`, takes it out of the due index and suppresses its address.
  */
 function recordedOnce(
   before: LeadState,
@@ -765,9 +769,19 @@ function recordedOnce(
     messageId: event.messageId,
     expiresAt: Math.floor(Date.parse(event.at) / 1000) + retentionDays * 86_400,
   });
-  if (event.type === 'Click')
-    message.clickTimes = new Set([...((message.clickTimes as Set<string> | undefined) ?? []), event.at]);
-  else message[`first${event.type}At`] = event.at;
+  if (event.type === 'Click') {
+    // The click as kept (never its URL, user agent or address), and what the rules judge it against.
+    const clicks = (message[CLICKS_ATTRIBUTE] as Set<string> | undefined) ?? [];
+    message[CLICKS_ATTRIBUTE] = new Set([...clicks, clickEntry(event.click!)]);
+    message.sentAt ??= event.sentAt;
+    if (event.links !== undefined) message.links ??= event.links;
+  } else message[`first${event.type}At`] = event.at;
+  if (event.type === 'Click' || event.type === 'Delivery') {
+    // The lead's `humanClicks`: what the message's clicks, as the rules judge them now, call for.
+    const entries = humanEntries('welcome', judge(messageClicks(message)));
+    if (entries.length > 0) lead.humanClicks = new Set(entries);
+    else delete lead.humanClicks;
+  }
   return event.suppresses ? suppressed(after, event, stoppedAt) : after;
 }
 

@@ -150,7 +150,7 @@ describe('export and erasure of a person’s data', () => {
         stepId: 'welcome',
         messageId: exported.messages[0]!.messageId,
         firstDeliveryAt: expect.any(String),
-        clickTimes: [expect.any(String)],
+        clicks: [expect.any(String)],
       }),
     ]);
     // The check below can fail: before erasure, the address is in the lead item and its index item.

@@ -129,7 +129,7 @@ describe('POST /admin/api/privacy/export and /erase, IAM-authorised', () => {
       expect.objectContaining({
         stepId: 'welcome',
         firstDeliveryAt: expect.any(String),
-        clickTimes: [expect.any(String)],
+        clicks: [expect.any(String)],
       }),
     ]);
 
