@@ -5,9 +5,11 @@
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ulid } from 'ulid';
+import { clickEntry } from '../lambdas/adapters/dynamo-click-item.ts';
 import { leadKey, messageKey } from '../lambdas/adapters/dynamo-keys.ts';
 import { messageEntry } from '../lambdas/adapters/dynamo-lead-item.ts';
 import { shardFor } from '../lambdas/domain/lead.ts';
+import { linkKey } from '../lambdas/domain/machine-clicks.ts';
 import { sequences } from '../emails/sequences.ts';
 
 /** Due leads. `onWritten`: told how many have been written so far, for a progress line. */
@@ -115,7 +117,11 @@ export function midSequenceItems(leads: number): Record<string, unknown>[] {
         messageId: messageIds[n],
         firstDeliveryAt: iso(n * 3 + 1),
         firstOpenAt: iso(n * 3 + 1),
-        ...(clicked && { clickTimes: new Set([iso(n * 3 + 1)]) }),
+        // A person's click, a day after the delivery (one at the delivery would be a mail scanner's).
+        ...(clicked && {
+          clicks: new Set([clickEntry({ at: iso(n * 3 + 2), link: linkKey('https://clinic.example/book') })]),
+          sentAt: iso(n * 3),
+        }),
       });
     });
   }

@@ -52,7 +52,6 @@ import type {
   DueLead,
   LeadStore,
   MessageRecord,
-  MessageState,
   PreferenceChange,
   Settled,
   Settlement,

@@ -159,7 +159,7 @@ describe('machine clicks, through the SES-events handler', () => {
     let failures = 1;
     dynamo.middlewareStack.add(
       (next, context) => async (args) => {
-        const expression = String((args.input as { UpdateExpression?: unknown }).UpdateExpression ?? '');
+        const expression = (args.input as { UpdateExpression?: string }).UpdateExpression ?? '';
         if (context.commandName === 'UpdateItemCommand' && expression.includes('humanClicks') && failures-- > 0)
           throw Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
         return next(args);
