@@ -54,7 +54,7 @@ describe('npm start', () => {
     expect(await welcomeCounts(leadId)).toMatchObject({ Delivery: 1 });
   });
 
-  it('a link clicked in the local inbox records a Click and then redirects; the open pixel records an Open', async () => {
+  it('a link clicked in the local inbox records a Click (a machine’s, this fast) and then redirects; the open pixel records an Open', async () => {
     const email = 'local-click@example.com';
     const leadId = await signUp(runtime, { email });
     const { emails } = (await (await fetch(`${runtime.inboxUrl.replace('localhost', '127.0.0.1')}/store`)).json()) as {
@@ -71,7 +71,9 @@ describe('npm start', () => {
     const pixel = html.match(/src="([^"]+\/t\/open\?[^"]+)"/)![1]!.replaceAll('&amp;', '&');
     expect((await fetch(pixel)).headers.get('content-type')).toBe('image/gif');
 
-    expect(await welcomeCounts(leadId)).toMatchObject({ Click: 1, Open: 1 });
+    // At the 1x clock, this click came within a second of the delivery: what a mail scanner does, and judged so
+    // (docs/engagement.md#machine-clicks). It is recorded all the same, and the report shows it apart.
+    expect(await welcomeCounts(leadId)).toMatchObject({ MachineClick: 1, Open: 1 });
 
     // The unsubscribe link is left alone, and a tampered tracking link redirects nowhere.
     expect(html).toMatch(/href="http:\/\/localhost:\d+\/unsubscribe\?token=/);
