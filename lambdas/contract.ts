@@ -91,6 +91,9 @@ export const DUE_INDEX_PROJECTION = [
   // What the lead counts as in the report when its sequence ends depends on it (`Counting.ending`); written once, with
   // the lead's first due time, so projecting it costs the index no write of its own.
   'confirmedAt',
+  // The engagement branches read the lead's human clicks (`lambdas/domain/branches.ts`). A click that adds an entry
+  // while the lead is due costs the index a write; a deployed stage would need the index replaced to project it.
+  'humanClicks',
   'rev',
 ] as const;
 

@@ -69,6 +69,7 @@ const CODES: Record<LeadTotal, string> = {
   'left.complained': 'lc',
   'left.rejected': 'lr',
   'left.completed': 'lco',
+  'left.sunset': 'lsu',
   'left.active': 'la',
 };
 const TOTALS = Object.fromEntries(Object.entries(CODES).map(([total, code]) => [code, total]));

@@ -103,7 +103,7 @@ export class Counting {
    * (`Settlement.counted`); undefined when that needs a read (`ended` recounts it then). A claimed lead was active
    * and never stopped; one that unsubscribed from marketing is counted by its unsubscribe, whatever ends it.
    */
-  ending(lead: EndingLead, status: 'completed' | 'rejected'): Counts | undefined {
+  ending(lead: EndingLead, status: 'completed' | 'sunset' | 'rejected'): Counts | undefined {
     // Only a nurture lead that has not booked changes why it left (a booked lead left by booking).
     if (!this.leaving(lead) || lead.optedOutAt) return undefined;
     const { leadId, sequenceId, confirmedAt } = lead;

@@ -18,9 +18,10 @@ import type {
   Settlement,
   StoredLead,
 } from './ports.ts';
-import { passedSteps, planNext, type Position } from './plan.ts';
+import { awaitsCheckIn, nextStep } from './branches.ts';
+import { planNext, type Position } from './plan.ts';
 import { deadlineFor, localDate, marketingHeldUntil } from './schedule.ts';
-import { classOf, findStep, nextStep, type Sequence } from './sequence.ts';
+import { classOf, findStep, type Sequence } from './sequence.ts';
 
 export interface DispatchSettings {
   shards: number;
@@ -203,10 +204,12 @@ async function deliverSeen(
   const sequence = deps.sequences[seen.sequenceId];
   if (!sequence) throw new Error(`unknown sequence ${seen.sequenceId}`);
 
-  // The step may have been removed or replaced since it was scheduled: work out what is next now.
+  // The step may have been removed or replaced since it was scheduled, or the lead's clicks since then steer it
+  // elsewhere (a branch): work out what is next now. A check-in the lead did not click ends the sequence now.
   const step = seen.nextStepId ? findStep(sequence, seen.nextStepId) : undefined;
-  const expected = nextStep(sequence, passedSteps(seen));
-  if (!step || step.id !== expected?.id) return { outcome: await settleWithout(deps, sequence, seen, []) };
+  const expected = nextStep(sequence, seen);
+  if (!step || step.id !== expected?.id || awaitsCheckIn(sequence, seen))
+    return { outcome: await settleWithout(deps, sequence, seen, []) };
   // A lead that unsubscribed from marketing after this step was planned: pass over it (and any marketing after it).
   if (step.class === 'marketing' && seen.optedOutAt)
     return { outcome: await settleWithout(deps, sequence, seen, [step.id]) };
@@ -358,7 +361,7 @@ async function settleAfter(
   };
   const plan = scheduleFrom(sequence, after, sentAt, sentAt);
   // The sequence ends here: what the lead counts as then is written with the settle.
-  const counted = plan.next ? undefined : deps.counting?.ending(lead, 'completed');
+  const counted = plan.next ? undefined : deps.counting?.ending(lead, plan.status ?? 'completed');
   const settlement: Settlement = {
     settledStepId: stepId,
     sentAt,
@@ -404,7 +407,7 @@ async function settleWithout(
   const position = { ...lead, skippedSteps: [...(lead.skippedSteps ?? []), ...skip] };
   const plan = scheduleFrom(sequence, position, new Date(since), deps.clock.now());
   const skippedStepIds = [...skip, ...(plan.skippedStepIds ?? [])];
-  const counted = plan.next ? undefined : deps.counting?.ending(lead, 'completed');
+  const counted = plan.next ? undefined : deps.counting?.ending(lead, plan.status ?? 'completed');
   const settled = await deps.store.settle(
     lead.leadId,
     { seen: lead },
@@ -415,15 +418,19 @@ async function settleWithout(
   return plan.next ? 'rescheduled' : 'completed';
 }
 
-/** The step after what `lead` has passed, timed from `previousAt`, as a settlement. */
+/** The step after what `lead` has passed, timed from `previousAt`, as a settlement (a sunset ends it: `status`). */
 function scheduleFrom(
   sequence: Sequence,
   lead: Position,
   previousAt: Date,
   now: Date,
-): Pick<Settlement, 'next' | 'skippedStepIds'> {
+): Pick<Settlement, 'next' | 'skippedStepIds'> & { status?: 'sunset' } {
   const plan = planNext(sequence, lead, previousAt, now);
-  return { ...(plan.next && { next: plan.next }), ...(plan.skipped.length > 0 && { skippedStepIds: plan.skipped }) };
+  return {
+    ...(plan.next && { next: plan.next }),
+    ...(plan.skipped.length > 0 && { skippedStepIds: plan.skipped }),
+    ...(plan.end && { status: plan.end }),
+  };
 }
 
 function errorName(error: unknown): string {

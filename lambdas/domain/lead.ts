@@ -6,6 +6,7 @@ export type LeadStatus =
   | 'pending' // double opt-in: signed up, not confirmed yet; no step is due, and it lapses at `pendingUntil`
   | 'active' // a step is scheduled
   | 'completed' // the sequence ran out
+  | 'sunset' // ended early: the check-in got no human click (`checkIn` in sequence.ts); a booking still starts care
   | 'unsubscribed' // opted out of marketing with no care email ahead: a booking later still starts the care emails
   | 'stopped' // chose "stop everything": no email of any class, ever
   | 'bounced'
@@ -96,7 +97,8 @@ export interface Lead extends LeadProfile {
   /**
    * What a person (never a mail scanner: `machine-clicks.ts`) clicked, sorted: `<stepId>` for each email step clicked
    * at least once, and `<stepId>:<linkName>` for each clicked link named by its `utm_content`. Written by the SES
-   * events (`engagement.ts`), and taken back when a click is found to be a machine's after all.
+   * events (`engagement.ts`), and taken back when a click is found to be a machine's after all. Read by the
+   * engagement branches (`branches.ts`).
    */
   humanClicks?: string[];
 }

@@ -132,6 +132,7 @@ export const LEAVE_REASONS = [
   'complained',
   'rejected',
   'completed',
+  'sunset',
   'active',
 ] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
@@ -144,6 +145,7 @@ export const LEAVE_LABELS: Record<LeaveReason, string> = {
   complained: 'Complained',
   rejected: 'Rejected by SES',
   completed: 'Completed the sequence',
+  sunset: 'Sunset, no engagement',
   active: 'Still active',
 };
 

@@ -4,6 +4,7 @@
  * sign-up starts, those a booking moves a lead into) are in `lambdas/contract.ts`.
  */
 import * as z from 'zod';
+import { branchProblems } from './branches.ts';
 
 /**
  * What kind of email a step is. `marketing` (the nurture, the rebooking nudge) stops at an unsubscribe and carries
@@ -26,7 +27,7 @@ export interface StepDelay {
   minutes?: number;
 }
 
-export interface SequenceStep {
+export interface SequenceStep extends StepBranches {
   /** Stable id. Never rename a step that leads may be waiting on; add a new one instead. */
   id: string;
   /** Marketing or care: what an unsubscribe stops (see `MessageClass`). */
@@ -57,6 +58,37 @@ export interface AppointmentTiming {
   lateUntilBefore?: StepDelay;
 }
 
+/**
+ * A lead's human clicks that a branch reacts to: any one of these entries (`Lead.humanClicks`), each `<stepId>` (any
+ * link of that email) or `<stepId>:<link>` (the link whose URL carries `utm_content=<link>`).
+ */
+export interface IfClicked {
+  ifClicked: readonly string[];
+}
+
+/**
+ * Engagement branches (`lambdas/domain/branches.ts`): at most one per step, each on the lead's human clicks on earlier
+ * steps. Machine clicks (mail scanners) never count. A step reached by a branch takes the timing of the step whose
+ * place it takes; each step still goes at most once.
+ */
+export interface StepBranches {
+  /** Pass over this step when the lead clicked any of these. */
+  skip?: IfClicked;
+  /** Send this step next, ahead of its place, when the lead clicked any of these. It is not sent again in its place. */
+  bringForward?: IfClicked;
+  /**
+   * A step sent only in place of another (`step`), when the lead clicked any of these: off the main path, it has no
+   * timing of its own, and the step it replaces is then passed over.
+   */
+  insteadOf?: { step: string } & IfClicked;
+  /**
+   * The "still useful?" email: sent only when the lead's last `afterUnclicked` marketing emails of this sequence got no
+   * human click (else passed over). Once sent, a human click on it before the next step is due lets the sequence go on;
+   * none, and the sequence ends there (status `sunset`). Its wait is the next step's delay.
+   */
+  checkIn?: { afterUnclicked: number };
+}
+
 export interface Sequence<S extends SequenceStep = SequenceStep> {
   id: string;
   /** Emails go out only inside this window, in the lead's own time zone. */
@@ -64,20 +96,6 @@ export interface Sequence<S extends SequenceStep = SequenceStep> {
   /** At most one email of any sequence per lead per local calendar day. */
   onePerDay: boolean;
   steps: readonly S[];
-}
-
-/**
- * The step a lead should get next, given the steps it has been sent.
- * Works across marketing's edits: a removed step is skipped, a step added after the lead's
- * position is picked up, a step added before it is not (the lead has passed it).
- */
-export function nextStep<S extends SequenceStep>(sequence: Sequence<S>, sent: readonly string[]): S | undefined {
-  const sentIds = new Set(sent);
-  let lastSentIndex = -1;
-  sequence.steps.forEach((step, index) => {
-    if (sentIds.has(step.id)) lastSentIndex = index;
-  });
-  return sequence.steps.slice(lastSentIndex + 1).find((step) => !sentIds.has(step.id));
 }
 
 export function findStep<S extends SequenceStep>(sequence: Sequence<S>, stepId: string): S | undefined {
@@ -102,7 +120,8 @@ const stepsSchema = z.array(
 
 /**
  * Check the sequences at start: every step has a class, no step id is used twice (leads store step ids, unique
- * across sequences), and no marketing step is timed from an appointment (the preferences push marketing steps back). Throws one error naming every problem.
+ * across sequences), no marketing step is timed from an appointment (the preferences push marketing steps back), and
+ * the branches hold together (`branchProblems`). Throws one error naming every problem.
  */
 export function validateSequences<S extends SequenceStep>(
   sequences: Readonly<Record<string, Sequence<S>>>,
@@ -124,6 +143,8 @@ export function validateSequences<S extends SequenceStep>(
       seen.add(step.id);
     }
   }
+  for (const sequence of Object.values(sequences))
+    problems.push(...branchProblems(sequence).map((problem) => `${sequence.id}/${problem}`));
   if (problems.length > 0) throw new Error(`invalid sequences: ${problems.join('; ')}`);
   return sequences;
 }
