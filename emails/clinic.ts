@@ -13,6 +13,11 @@ export interface Clinic {
   website: string;
   /** Where "Book a consultation" buttons go. */
   bookingUrl: string;
+  /**
+   * The clinic's page on cost, insurance and ways to pay. Emails link it with `utm_content=cost`, and a click on it
+   * brings the cost email forward (`bringForward` in `emails/outline.ts`).
+   */
+  costUrl: string;
   /** The sender. Its domain must be verified in SES. */
   fromAddress: string;
   replyTo: string;
@@ -26,6 +31,7 @@ export const clinic: Clinic = {
   phone: '+1 (478) 555-0100',
   website: 'https://clinic.example',
   bookingUrl: 'https://clinic.example/consultation',
+  costUrl: 'https://clinic.example/cost',
   fromAddress: 'care@clinic.example',
   replyTo: 'frontdesk@clinic.example',
   defaultTimeZone: 'America/New_York',

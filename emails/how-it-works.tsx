@@ -1,6 +1,6 @@
 import { clinic } from './clinic.ts';
 import { afridi2013 } from './sources.ts';
-import { BookButton, Cite, Layout, P } from './_shared/layout.tsx';
+import { A, BookButton, Cite, Layout, named, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
 /** How ketamine is thought to act on migraine, with what is known and what is not. */
@@ -32,6 +32,10 @@ function HowItWorks(props: EmailProps) {
         a candidate, and who should not have ketamine.
       </P>
       <BookButton href={props.clinic.bookingUrl} label="Ask a clinician how it might apply to you" />
+      <P>
+        Wondering what treatment costs? Our page on{' '}
+        <A href={named(props.clinic.costUrl, 'cost')}>cost and ways to pay</A> explains it.
+      </P>
     </Layout>
   );
 }

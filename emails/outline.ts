@@ -14,6 +14,15 @@
  * - Step ids are unique across all sequences.
  * - `class` is `marketing` (stops at an unsubscribe, carries List-Unsubscribe) or `care` (about a booked visit: goes on
  *   after a marketing unsubscribe, stops only on "stop everything", a hard bounce or a complaint).
+ * - Branches, on the lead's human clicks (never a mail scanner's), at most one a step; a click is `<step>` (any link
+ *   of that email) or `<step>:<link>` (the link named `<link>` with `named()` in emails/_shared/layout.tsx):
+ *   - `skip: { ifClicked: [...] }` passes over the step;
+ *   - `bringForward: { ifClicked: [...] }` sends the step next, in the place and at the time of the step that was due;
+ *   - `insteadOf: { step, ifClicked: [...] }` is an email sent only in place of `step` (at its time), never otherwise;
+ *   - `checkIn: { afterUnclicked: n }` is sent only when the lead's last n marketing emails got no click. A click on it
+ *     before the next step is due keeps the series going; without one the series ends there ("sunset, no
+ *     engagement" in the report). Its wait is the next step's delay.
+ *   Each step still goes at most once; `validateSequences` checks the branches at start.
  */
 import { SEQUENCE_IDS } from '../lambdas/contract.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
@@ -31,9 +40,18 @@ export const nurtureOutline = outline({
     { id: 'who-it-helps', class: 'marketing', after: { days: 3 } },
     // Risks come early: who should avoid it and the side effects reach a lead before the research and the cost.
     { id: 'side-effects', class: 'marketing', after: { days: 3 } },
+    // Halfway, after the risks: a lead who clicked none of the first four emails is asked whether to go on, and
+    // without a click in the 4 days before the next one, hears no more (a sunset keeps the sender's reputation).
+    { id: 'check-in', class: 'marketing', after: { days: 2 }, checkIn: { afterUnclicked: 4 } },
     { id: 'iv-and-nasal', class: 'marketing', after: { days: 4 } },
     { id: 'the-research', class: 'marketing', after: { days: 4 } },
-    { id: 'cost-and-financing', class: 'marketing', after: { days: 5 } },
+    // A lead who clicked through to the cost page hears about cost next, not several emails later.
+    {
+      id: 'cost-and-financing',
+      class: 'marketing',
+      after: { days: 5 },
+      bringForward: { ifClicked: ['welcome:cost', 'how-it-works:cost'] },
+    },
     { id: 'last-invitation', class: 'marketing', after: { days: 7 } },
   ],
 });

@@ -18,6 +18,7 @@ import Reminder from './reminder.tsx';
 import AfterVisit from './after-visit.tsx';
 import RescheduleNudge from './reschedule-nudge.tsx';
 import ConfirmAddress from './confirm-address.tsx';
+import CheckIn from './check-in.tsx';
 
 export interface EmailStep extends SequenceStep {
   template: StepTemplate;
@@ -29,6 +30,7 @@ const TEMPLATES: Record<StepId, StepTemplate> = {
   'how-it-works': HowItWorks,
   'who-it-helps': WhoItHelps,
   'side-effects': SideEffects,
+  'check-in': CheckIn,
   'iv-and-nasal': IvAndNasal,
   'the-research': TheResearch,
   'cost-and-financing': CostAndFinancing,

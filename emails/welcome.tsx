@@ -1,5 +1,5 @@
 import { clinic } from './clinic.ts';
-import { BookButton, Item, Layout, List, P } from './_shared/layout.tsx';
+import { A, BookButton, Item, Layout, List, named, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
 /** Sent the moment someone signs up: thanks, what the series covers, and how to reach a person. */
@@ -20,7 +20,9 @@ function Welcome(props: EmailProps) {
         <Item>its side effects and risks, and how we watch for them;</Item>
         <Item>how it is given: by IV infusion or as a nasal spray;</Item>
         <Item>what the studies found, and what they could not show;</Item>
-        <Item>cost, insurance and ways to pay.</Item>
+        <Item>
+          <A href={named(props.clinic.costUrl, 'cost')}>cost, insurance and ways to pay</A>.
+        </Item>
       </List>
       <P>
         Ketamine is not right for everyone, and using it for migraine is off-label. A consultation with one of our

@@ -75,6 +75,7 @@ export const configSchema = z.object({
   CLINIC_PHONE: z.string().min(1).default(clinic.phone),
   CLINIC_WEBSITE: z.url().default(clinic.website),
   BOOKING_URL: z.url().default(clinic.bookingUrl),
+  COST_URL: z.url().default(clinic.costUrl),
   /** Override the sequences' send window (the lead's local time, "HH:mm"); unset keeps `emails/sequences.ts`. */
   SEND_WINDOW_START: hhmm.optional(),
   SEND_WINDOW_END: hhmm.optional(),

@@ -141,6 +141,7 @@ const stageSettingsSchema = z
       phone: z.string().min(1),
       website: https,
       bookingUrl: https,
+      costUrl: https,
       defaultTimeZone: timeZone,
     }),
     email: z.strictObject({
@@ -319,6 +320,7 @@ function placeholderFields(stage: StageSettings): Field[] {
     field(['clinic', 'phone'], stage.clinic.phone, isPlaceholderPhone, "set the clinic's real phone number"),
     field(['clinic', 'website'], stage.clinic.website, isPlaceholderUrl, "set the clinic's real website"),
     field(['clinic', 'bookingUrl'], stage.clinic.bookingUrl, isPlaceholderUrl, "set the clinic's real booking page"),
+    field(['clinic', 'costUrl'], stage.clinic.costUrl, isPlaceholderUrl, "set the clinic's real page on cost"),
     field(
       ['email', 'senderDomain'],
       stage.email.senderDomain,

@@ -56,6 +56,16 @@ export function P({ children }: { children: ReactNode }) {
   return <Text style={styles.text}>{children}</Text>;
 }
 
+/**
+ * A clinic link named for the engagement branches: its URL carries `utm_content=<name>`, which a human click records
+ * as `<stepId>:<name>` on the lead (`emails/outline.ts` branches on it). Names are 1-32 of a-z, 0-9 and -.
+ */
+export function named(href: string, name: string): string {
+  const url = new URL(href);
+  url.searchParams.set('utm_content', name);
+  return url.toString();
+}
+
 /** A link in the house style. */
 export function A({ href, children }: { href: string; children: ReactNode }) {
   return (

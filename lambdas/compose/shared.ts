@@ -43,6 +43,7 @@ export function clinicFor(config: Config): Clinic {
     phone: config.CLINIC_PHONE,
     website: config.CLINIC_WEBSITE,
     bookingUrl: config.BOOKING_URL,
+    costUrl: config.COST_URL,
     fromAddress: config.FROM_ADDRESS,
     replyTo: config.REPLY_TO_ADDRESS,
     defaultTimeZone: config.DEFAULT_TIME_ZONE,

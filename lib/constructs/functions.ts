@@ -193,6 +193,7 @@ function handlerEnvironment(
     CLINIC_PHONE: config.clinic.phone,
     CLINIC_WEBSITE: config.clinic.website,
     BOOKING_URL: config.clinic.bookingUrl,
+    COST_URL: config.clinic.costUrl,
     DEFAULT_TIME_ZONE: config.clinic.defaultTimeZone,
     FROM_ADDRESS: config.email.fromAddress,
     REPLY_TO_ADDRESS: config.email.replyTo,

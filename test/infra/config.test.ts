@@ -226,6 +226,7 @@ describe('placeholders in a production stage', () => {
     'clinic.phone',
     'clinic.website',
     'clinic.bookingUrl',
+    'clinic.costUrl',
     'email.senderDomain',
     'email.fromAddress',
     'email.replyTo',

@@ -29,6 +29,7 @@ export const prodFixture = {
     phone: '+1 (478) 555-2368',
     website: 'https://nurture-fixture-clinic.com',
     bookingUrl: 'https://nurture-fixture-clinic.com/consultation',
+    costUrl: 'https://nurture-fixture-clinic.com/cost',
   },
   email: {
     senderDomain: 'nurture-fixture-clinic.com',
