@@ -7,6 +7,8 @@
  *   --appointment TIME    a visit, on the lead's clock: shows the follow-up after a booking, and the nudge after a no-show
  *   --booked TIME         when the lead books that visit (default: the sign-up time); a reminder whose usual time
  *                         has passed by then is shown going late, or as not sent when the visit is too close
+ *   --clicked STEP[:LINK] the lead clicks that email (or its link named LINK, its utm_content) when it arrives; again
+ *                         for more clicks: shows how the engagement branches change what follows
  */
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
@@ -26,11 +28,17 @@ export interface TimelineRequest {
   appointment?: Date;
   /** When the lead books the appointment; the sign-up time when absent. */
   booked?: Date;
+  /** The lead's human clicks, `<stepId>` or `<stepId>:<link>`, each made when its email arrives. */
+  clicked?: readonly string[];
 }
 
 const when = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat('ccc dd LLL yyyy, HH:mm ZZZZ');
 
-function timing(step: SequenceStep, late = false): string {
+function timing(step: SequenceStep, late = false, clicked: readonly string[] = []): string {
+  const byClick = (rule: { ifClicked: readonly string[] } | undefined) =>
+    rule?.ifClicked.some((entry) => clicked.includes(entry));
+  if (step.insteadOf) return `instead of ${step.insteadOf.step}, at its time (a click)`;
+  if (byClick(step.bringForward)) return 'brought forward, at the time of the step due (a click)';
   if (step.immediate) return 'at once';
   if (step.appointment) {
     const { days, at } = step.appointment;
@@ -61,7 +69,7 @@ function start(sequence: Sequence, request: TimelineRequest): { at: Date; label:
 
 /** The timeline of every sequence as a plain-text table. */
 export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, request: TimelineRequest): string {
-  const { signup, zone, clinicZone, appointment } = request;
+  const { signup, zone, clinicZone, appointment, clicked = [] } = request;
   const lines = [
     `A lead in ${zone} who signs up ${when(signup, zone)} (${when(signup, clinicZone)} at the clinic, ${clinicZone}):`,
     '',
@@ -72,15 +80,20 @@ export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, re
       lines.push(from, '');
       continue;
     }
-    const { sends, late, skipped } = timeline(sequence, from.at, zone, appointment);
+    const { sends, late, skipped, sunsetAt } = timeline(sequence, from.at, zone, appointment, clicked);
     const window = `sent ${sequence.window.start}–${sequence.window.end} in the lead's time zone${sequence.onePerDay ? ', at most one a day' : ''}`;
-    lines.push(`${sequence.id}, ${from.label}: ${sends.length} email${sends.length === 1 ? '' : 's'}, ${window}`);
+    // Only a sequence with branches changes with clicks.
+    const branches = sequence.steps.some((step) => step.skip || step.bringForward || step.insteadOf || step.checkIn);
+    const clicks = branches && clicked.length > 0 ? `, clicking ${clicked.join(', ')}` : '';
+    lines.push(
+      `${sequence.id}, ${from.label}${clicks}: ${sends.length} email${sends.length === 1 ? '' : 's'}, ${window}`,
+    );
     const rows = sends.map((send, index) => {
       const step = sequence.steps.find((candidate) => candidate.id === send.stepId)!;
       return [
         String(index + 1),
         send.stepId,
-        timing(step, late.includes(send.stepId)),
+        timing(step, late.includes(send.stepId), clicked),
         when(send.at, zone),
         when(send.at, clinicZone),
       ];
@@ -95,16 +108,31 @@ export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, re
           .trimEnd()}`,
       );
     if (skipped.length) lines.push(`  not sent: ${skipped.join(', ')} (timed from the visit, and too late by then)`);
+    if (sunsetAt)
+      lines.push(
+        `  then the series ends, ${when(sunsetAt, zone)}: the check-in got no click (sunset, no engagement); a click on it would keep it going`,
+      );
+    if (branches && clicked.length > 0) {
+      const without = timeline(sequence, from.at, zone, appointment);
+      const order = (list: { stepId: string }[]) => list.map((send) => send.stepId).join(', ');
+      if (order(without.sends) !== order(sends) || Boolean(without.sunsetAt) !== Boolean(sunsetAt))
+        lines.push(
+          `  without the click${clicked.length === 1 ? '' : 's'}: ${order(without.sends)}${without.sunsetAt ? ', then the series ends (sunset)' : ''}`,
+        );
+      else lines.push(`  the click${clicked.length === 1 ? ' changes' : 's change'} nothing here`);
+    }
     lines.push('');
   }
   return lines.join('\n');
 }
 
-const USAGE = `usage: npm run timeline [-- [--tz ZONE] [--signup TIME] [--appointment TIME] [--booked TIME]]
+const USAGE = `usage: npm run timeline [-- [--tz ZONE] [--signup TIME] [--appointment TIME] [--booked TIME] [--clicked STEP[:LINK]]...]
   --tz ZONE            the lead's IANA time zone, like America/Denver (default: the clinic's, DEFAULT_TIME_ZONE)
   --signup TIME        the sign-up time on the lead's clock, like 2026-03-06T22:30 (default: now)
   --appointment TIME   a visit on the lead's clock: shows the follow-up after a booking, and the nudge after a no-show
   --booked TIME        when the lead books that visit (default: the sign-up time)
+  --clicked STEP[:LINK] the lead clicks that email, or its link named LINK (utm_content), when it arrives, like
+                       how-it-works:cost; repeat it for more clicks. Shows how the clicks change what follows
   -h, --help           show this help`;
 
 const notATime = bad("is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time).");
@@ -116,6 +144,13 @@ const Options = z.object({
   signup: isoTime.optional(),
   appointment: isoTime.optional(),
   booked: isoTime.optional(),
+  clicked: z
+    .array(
+      z.string().regex(/^[a-z0-9-]+(:[a-z0-9-]{1,32})?$/, {
+        error: bad('is not a click. Write a step id, or a step id and a link name, like how-it-works:cost.'),
+      }),
+    )
+    .optional(),
 });
 
 async function main() {
@@ -127,6 +162,7 @@ async function main() {
       signup: { type: 'string' },
       appointment: { type: 'string' },
       booked: { type: 'string' },
+      clicked: { type: 'string', multiple: true },
     },
     schema: Options,
   });
@@ -148,8 +184,14 @@ async function main() {
     clinicZone: config.DEFAULT_TIME_ZONE,
     ...(appointment && { appointment }),
     ...(booked && { booked }),
+    ...(values.clicked && { clicked: values.clicked }),
   };
-  console.log(formatTimeline(sequencesFor(config), request));
+  const sequences = sequencesFor(config);
+  const stepIds = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => step.id));
+  for (const entry of values.clicked ?? [])
+    if (!stepIds.includes(entry.split(':')[0]!))
+      fail(`--clicked: "${entry}" names no step. The steps are: ${stepIds.join(', ')}.`);
+  console.log(formatTimeline(sequences, request));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -2,6 +2,7 @@
  * When each email of a sequence reaches a lead, worked out with the dispatcher's own planning (`planNext`, as
  * sign-up, booking and each settled send use it), so a preview of the timing cannot drift from what is sent.
  */
+import { awaitsCheckIn } from './branches.ts';
 import { planNext, type Position } from './plan.ts';
 import { localDate } from './schedule.ts';
 import type { Sequence } from './sequence.ts';
@@ -17,6 +18,8 @@ export interface Timeline {
   late: string[];
   /** Steps timed from the appointment that were too late by then (or with no appointment): never sent. */
   skipped: string[];
+  /** When the sequence ends early, instead of the next step: its check-in got no click (a sunset). */
+  sunsetAt?: Date;
 }
 
 /**
@@ -24,8 +27,18 @@ export interface Timeline {
  * when, assuming nothing stops the sequence and each email goes out when due (the dispatcher runs every minute).
  * After each send the lead's position moves on as the dispatcher settles it: the step is sent, the local day is
  * taken (one email a day), and the next step is planned from that send.
+ *
+ * `clicked`: the lead's human clicks, as `Lead.humanClicks` has them (`<stepId>` or `<stepId>:<link>`), each made
+ * as soon as its email arrives; the branches steer by them. A check-in the lead did not click ends the sequence when
+ * its next step comes due (`sunsetAt`), as the dispatcher ends it then.
  */
-export function timeline(sequence: Sequence, start: Date, zone: string, appointmentAt?: Date): Timeline {
+export function timeline(
+  sequence: Sequence,
+  start: Date,
+  zone: string,
+  appointmentAt?: Date,
+  clicked: readonly string[] = [],
+): Timeline {
   const sends: PlannedSend[] = [];
   const late: string[] = [];
   const skipped: string[] = [];
@@ -40,12 +53,24 @@ export function timeline(sequence: Sequence, start: Date, zone: string, appointm
     const send = plan.next;
     sends.push(send);
     if (plan.late) late.push(send.stepId);
+    const sentSteps = [...position.sentSteps, send.stepId];
+    // A click on a link (`<step>:<link>`) is a click on its email (`<step>`) too.
+    const humanClicks = clicked
+      .filter((entry) => sentSteps.includes(entry.split(':')[0]!))
+      .flatMap((entry) => [entry, entry.split(':')[0]!]);
     position = {
       ...position,
-      sentSteps: [...position.sentSteps, send.stepId],
+      sentSteps,
       skippedSteps: [...skipped],
       lastSentOn: localDate(send.at, zone),
+      ...(humanClicks.length > 0 && { humanClicks: [...new Set(humanClicks)] }),
     };
     plan = planNext(sequence, position, send.at, send.at);
+    // The dispatcher looks again when the step after an unclicked check-in comes due: the sequence ends then.
+    if (plan.next && awaitsCheckIn(sequence, position)) {
+      const due = plan.next.at;
+      if (planNext(sequence, position, send.at, due).end === 'sunset')
+        return { sends, late, skipped: [...skipped, ...plan.skipped], sunsetAt: due };
+    }
   }
 }

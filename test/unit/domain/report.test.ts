@@ -160,6 +160,7 @@ describe('the report', () => {
         lead('c', 'complained'),
         lead('r', 'rejected'),
         lead('done', 'completed'),
+        lead('quiet', 'sunset'),
         lead('on', 'active'),
         booked('walk-in', '2026-03-03T00:00:00Z', { status: 'completed' }),
       ],
@@ -170,8 +171,18 @@ describe('the report', () => {
     });
     expect(r.nurture).toEqual({
       sequenceId: 'nurture',
-      leads: 7,
-      left: { booked: 1, unsubscribed: 1, stopped: 0, bounced: 1, complained: 1, rejected: 1, completed: 1, active: 1 },
+      leads: 8,
+      left: {
+        booked: 1,
+        unsubscribed: 1,
+        stopped: 0,
+        bounced: 1,
+        complained: 1,
+        rejected: 1,
+        completed: 1,
+        sunset: 1,
+        active: 1,
+      },
     });
     // u booked after unsubscribing, and the walk-in never got an email: both still bookings, with no click before.
     expect(r.bookings).toEqual({ total: 3, afterClick: 0, withoutClick: 3 });

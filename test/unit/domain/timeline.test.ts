@@ -9,8 +9,9 @@ const signup = DateTime.fromISO('2026-03-06T22:30', { zone: 'America/Denver' }).
 
 describe('when each email reaches a lead', () => {
   it('a lead in Denver who signs up at 22:30 gets the welcome at once, then each email at 9:00 their time, across the DST change', () => {
+    // Clicks on the first emails: no check-in, and the whole series.
     expect(
-      timeline(nurture, signup, 'America/Denver').sends.map(
+      timeline(nurture, signup, 'America/Denver', undefined, ['how-it-works']).sends.map(
         (send) => `${send.stepId} ${local(send.at, 'America/Denver')}`,
       ),
     ).toEqual([
@@ -23,6 +24,37 @@ describe('when each email reaches a lead', () => {
       'cost-and-financing Sat 2026-03-28T09:00',
       'last-invitation Sat 2026-04-04T09:00',
     ]);
+  });
+
+  it('a lead who clicks nothing gets the check-in after the side effects, and the series ends when the next email was due', () => {
+    const { sends, sunsetAt } = timeline(nurture, signup, 'America/Denver');
+    expect(sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`)).toEqual([
+      'welcome Fri 2026-03-06T22:30',
+      'how-it-works Mon 2026-03-09T09:00',
+      'who-it-helps Thu 2026-03-12T09:00',
+      'side-effects Sun 2026-03-15T09:00',
+      'check-in Tue 2026-03-17T09:00',
+    ]);
+    expect(sunsetAt && local(sunsetAt, 'America/Denver')).toBe('Sat 2026-03-21T09:00');
+  });
+
+  it('a click on the check-in keeps the series going; a click on the cost link brings the cost email next, at the next email’s time', () => {
+    const kept = timeline(nurture, signup, 'America/Denver', undefined, ['check-in:keep']);
+    expect(kept.sunsetAt).toBeUndefined();
+    expect(kept.sends.map((send) => send.stepId).slice(4)).toEqual([
+      'check-in',
+      'iv-and-nasal',
+      'the-research',
+      'cost-and-financing',
+      'last-invitation',
+    ]);
+    const cost = timeline(nurture, signup, 'America/Denver', undefined, ['how-it-works:cost', 'who-it-helps']);
+    expect(cost.sends.map((send) => `${send.stepId} ${local(send.at, 'America/Denver')}`).slice(1, 4)).toEqual([
+      'how-it-works Mon 2026-03-09T09:00',
+      'cost-and-financing Thu 2026-03-12T09:00', // who-it-helps' 3 days, in its place
+      'who-it-helps Sun 2026-03-15T09:00',
+    ]);
+    expect(cost.sends.filter((send) => send.stepId === 'cost-and-financing')).toHaveLength(1);
   });
 
   it('two steps an hour apart go out on different days: at most one email a day', () => {

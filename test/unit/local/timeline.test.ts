@@ -10,10 +10,31 @@ describe('the timeline table', () => {
   it('the table shows every step in the lead’s and the clinic’s time zones, with the zone’s abbreviation', () => {
     const table = formatTimeline({ nurture }, { signup, zone: 'America/Denver', clinicZone: 'America/New_York' });
     expect(table).toContain(
-      "nurture, from sign-up, until the lead books: 8 emails, sent 09:00–18:00 in the lead's time zone, at most one a day",
+      "nurture, from sign-up, until the lead books: 5 emails, sent 09:00–18:00 in the lead's time zone, at most one a day",
     );
     expect(table).toMatch(/1 +welcome +at once +Fri 06 Mar 2026, 22:30 MST +Sat 07 Mar 2026, 00:30 EST/);
     expect(table).toMatch(/2 +how-it-works +\+2 days +Mon 09 Mar 2026, 09:00 MDT +Mon 09 Mar 2026, 11:00 EDT/);
+    expect(table).toContain(
+      '  then the series ends, Sat 21 Mar 2026, 09:00 MDT: the check-in got no click (sunset, no engagement)',
+    );
+  });
+
+  it('with --clicked, the table shows what the click changes, and what the lead would have got without it', () => {
+    const clicked = ['how-it-works:cost', 'who-it-helps'];
+    const table = formatTimeline(
+      { nurture },
+      { signup, zone: 'America/Denver', clinicZone: 'America/New_York', clicked },
+    );
+    expect(table).toContain(
+      'nurture, from sign-up, until the lead books, clicking how-it-works:cost, who-it-helps: 8 emails',
+    );
+    expect(table).toMatch(
+      /3 +cost-and-financing +brought forward, at the time of the step due \(a click\) +Thu 12 Mar 2026/,
+    );
+    expect(table).not.toContain('then the series ends,');
+    expect(table).toContain(
+      '  without the clicks: welcome, how-it-works, who-it-helps, side-effects, check-in, then the series ends (sunset)',
+    );
   });
 
   it('npm run timeline prints the table, and says what is wrong with a bad time zone or time', () => {
@@ -22,7 +43,13 @@ describe('the timeline table', () => {
     const ok = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('A lead in America/Denver who signs up Fri 06 Mar 2026, 22:30 MST');
-    expect(ok.stdout).toMatch(/last-invitation +\+7 days +Sat 04 Apr 2026, 09:00 MDT/);
+    expect(ok.stdout).toMatch(/check-in +\+2 days +Tue 17 Mar 2026, 09:00 MDT/);
+    const clicked = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30', '--clicked', 'check-in:keep');
+    expect(clicked.status).toBe(0);
+    expect(clicked.stdout).toMatch(/last-invitation +\+7 days +Mon 06 Apr 2026, 09:00 MDT/);
+    const badClick = run('--clicked', 'no-such-email:cost');
+    expect(badClick.status).toBe(2);
+    expect(badClick.stderr).toContain('--clicked: "no-such-email:cost" names no step');
 
     expect(ok.stdout).toContain('follow-up: starts when the lead books; add --appointment');
 
