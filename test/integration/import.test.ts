@@ -327,7 +327,7 @@ describe('npm run import', () => {
       const bad = await cli(file, '--start-at', 'nope').catch((error: { code: number; stderr: string }) => error);
       expect(bad).toMatchObject({ code: 2 });
       expect((bad as { stderr: string }).stderr.split('\n')[0]).toBe(
-        'import: --start-at: "nope" is not a nurture step: use one of welcome, how-it-works, who-it-helps, side-effects, iv-and-nasal, the-research, cost-and-financing, last-invitation',
+        'import: --start-at: "nope" is not a nurture step: use one of welcome, how-it-works, who-it-helps, side-effects, check-in, iv-and-nasal, the-research, cost-and-financing, last-invitation',
       );
     },
   );

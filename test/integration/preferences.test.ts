@@ -8,6 +8,7 @@ import { outlines } from '../../emails/outline.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
+import { seedHumanClicks } from '../support/human-clicks.ts';
 import {
   bookingEvent,
   httpEvent,
@@ -22,7 +23,8 @@ import {
 
 const DAY = 86_400_000;
 const zone = 'America/New_York';
-const nurtureSteps = outlines.nurture!.steps.map((step) => step.id);
+/** The nurture of a lead who clicks: no check-in (`seedHumanClicks`). */
+const nurtureSteps = outlines.nurture!.steps.map((step) => step.id).filter((id) => id !== 'check-in');
 
 /** The page's link exactly as it went out in the lead's first email (its List-Unsubscribe header). */
 function pageLink(env: TestEnv, leadId: string): string {
@@ -91,6 +93,8 @@ describe('the preference page', () => {
     const env = await testEnv();
     const email = uniqueEmail('pause');
     const leadId = await signUp(env, { email, timeZone: zone });
+    // The lead came to the page by the welcome's link: a click on it, so no check-in on the way.
+    await seedHumanClicks(env, leadId, 'welcome');
     const answer = await post(env, leadId, 'choice=pause');
     expect(answer.statusCode).toBe(200);
     expect(answer.body).toContain('Your education emails are paused');
@@ -152,6 +156,7 @@ describe('the preference page', () => {
     const env = await testEnv();
     const email = uniqueEmail('weekly');
     const leadId = await signUp(env, { email, timeZone: zone });
+    await seedHumanClicks(env, leadId, 'welcome'); // the page's link in the welcome: a click on it
     const answer = await post(env, leadId, 'choice=weekly');
     expect(answer.body).toContain('at most one education email a week');
     expect(await env.store.get(leadId)).toMatchObject({ cadence: 'weekly', preference: { choice: 'weekly' } });

@@ -8,10 +8,13 @@ import { ReactEmailRenderer } from '../../lambdas/adapters/renderer.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture, sequences as allSequences, type EmailStep } from '../../emails/sequences.ts';
 import SideEffects from '../../emails/side-effects.tsx';
+import CostAndFinancing from '../../emails/cost-and-financing.tsx';
+import { seedHumanClicks } from '../support/human-clicks.ts';
 import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const ZONE = 'America/New_York';
-const ids = nurture.steps.map((step) => step.id);
+/** The nurture of a lead who clicked its welcome: every email but the check-in. */
+const ids = nurture.steps.map((step) => step.id).filter((id) => id !== 'check-in');
 const local = (at: Date | string) =>
   DateTime.fromJSDate(new Date(at), { zone: ZONE }).toFormat("ccc yyyy-MM-dd'T'HH:mm");
 
@@ -24,11 +27,12 @@ function deployEdit(env: TestEnv, edit: (steps: EmailStep[]) => EmailStep[]): Te
 const sentSteps = async (env: TestEnv, leadId: string) =>
   (await env.store.messages(leadId)).map((message) => message.stepId);
 
-/** A lead who signed up Monday 2 March 2026, 10:00 in New York, and has had the welcome. */
+/** A lead who signed up Monday 2 March 2026, 10:00 in New York, has had the welcome and clicked it (no check-in). */
 async function leadWithWelcome() {
   const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
   const email = uniqueEmail('edit');
   const leadId = await signUp(env, { email, timeZone: ZONE });
+  await seedHumanClicks(env, leadId, 'welcome');
   return { env, email, leadId };
 }
 
@@ -63,6 +67,7 @@ describe('marketing edits a sequence while leads are in it', () => {
   it('a new step is picked up by a lead that has not passed it, then the sequence goes on', async () => {
     const { env, leadId } = await leadWithWelcome();
     await runNext(env, leadId); // how-it-works, Wednesday 4 March
+    await seedHumanClicks(env, leadId, 'how-it-works'); // with the new email, the welcome is five emails back
     const edited = deployEdit(env, (steps) => [
       ...steps.slice(0, 2),
       { id: 'a-new-email', class: 'marketing', after: { days: 1 }, template: SideEffects },
@@ -119,5 +124,73 @@ describe('marketing edits a sequence while leads are in it', () => {
     expect(local(messages[1]!.at)).toBe('Wed 2026-03-04T10:00');
     expect(after?.nextStepId).toBe('who-it-helps');
     expect(local(after!.nextSendAt!)).toBe('Sat 2026-03-14T10:00'); // the new 10 days, across the DST change
+  });
+});
+
+describe('marketing edits a branch while leads are in it', () => {
+  const withStep = (steps: EmailStep[], id: string, more: Partial<EmailStep>) =>
+    steps.map((step) => (step.id === id ? { ...step, ...more } : step));
+
+  it('a bring-forward added after a lead clicked its link: the lead gets that email next, and every email once', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    await runNext(env, leadId); // how-it-works
+    await seedHumanClicks(env, leadId, 'how-it-works:faq');
+    const edited = deployEdit(env, (steps) =>
+      withStep(steps, 'the-research', { bringForward: { ifClicked: ['how-it-works:faq'] } }),
+    );
+
+    await runUntilDone(edited, leadId);
+    expect(await sentSteps(env, leadId)).toEqual([
+      'welcome',
+      'how-it-works',
+      'the-research',
+      'who-it-helps',
+      'side-effects',
+      'iv-and-nasal',
+      'cost-and-financing',
+      'last-invitation',
+    ]);
+  });
+
+  it('a bring-forward removed before it fired: the lead who clicked goes the main path, nothing skipped', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    await runNext(env, leadId); // how-it-works
+    await seedHumanClicks(env, leadId, 'how-it-works:cost');
+    const edited = deployEdit(env, (steps) => withStep(steps, 'cost-and-financing', { bringForward: undefined }));
+
+    await runUntilDone(edited, leadId);
+    expect(await sentSteps(env, leadId)).toEqual(ids);
+  });
+
+  it('the check-in removed while a lead waits for its click: the lead goes on to the end, not sunset', async () => {
+    const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
+    const leadId = await signUp(env, { email: uniqueEmail('edit'), timeZone: ZONE });
+    for (let i = 0; i < 4; i++) await runNext(env, leadId);
+    expect((await sentSteps(env, leadId)).at(-1)).toBe('check-in');
+    const edited = deployEdit(env, (steps) => steps.filter((step) => step.id !== 'check-in'));
+
+    expect((await runUntilDone(edited, leadId))?.status).toBe('completed');
+    expect(await sentSteps(env, leadId)).toEqual([...ids.slice(0, 4), 'check-in', ...ids.slice(4)]);
+  });
+
+  it('a swapped-in email removed while a lead is due to get it: the lead gets the step it would have replaced', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    const swap: EmailStep = {
+      id: 'cost-early',
+      class: 'marketing',
+      template: CostAndFinancing,
+      insteadOf: { step: 'who-it-helps', ifClicked: ['how-it-works'] },
+    };
+    const swapped = deployEdit(env, (steps) => [...steps.slice(0, 3), swap, ...steps.slice(3)]);
+    await runNext(swapped, leadId); // how-it-works
+    await seedHumanClicks(env, leadId, 'how-it-works');
+    await runNext(swapped, leadId); // who-it-helps came due: the swapped-in email is planned in its place
+    expect((await env.store.get(leadId))?.nextStepId).toBe('cost-early');
+
+    await runUntilDone(
+      deployEdit(env, (steps) => steps),
+      leadId,
+    );
+    expect(await sentSteps(env, leadId)).toEqual(ids);
   });
 });
