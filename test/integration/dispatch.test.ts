@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture } from '../../emails/sequences.ts';
-import { inbox, manualClock, runUntilDone, signUp, testEnv, uniqueEmail } from './harness.ts';
+import { seedHumanClicks } from '../support/human-clicks.ts';
+import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail } from './harness.ts';
 
 describe('the nurture sequence, end to end in virtual time', () => {
   it('a lead gets every email once, in order, inside 9:00–18:00 of their own zone, never two on one day', async () => {
@@ -10,6 +11,9 @@ describe('the nurture sequence, end to end in virtual time', () => {
     const email = uniqueEmail('journey');
     const leadId = await signUp(env, { email, timeZone: 'America/Denver' });
 
+    // The four emails before the check-in go unclicked; the lead clicks "Keep them coming" in it.
+    for (let i = 0; i < 4; i++) await runNext(env, leadId);
+    await seedHumanClicks(env, leadId, 'check-in:keep');
     const lead = await runUntilDone(env, leadId);
     expect(lead?.status).toBe('completed');
 

@@ -13,6 +13,7 @@ import type { Sequence } from '../../lambdas/domain/sequence.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { sendTest } from '../../local/send-test.ts';
+import { seedHumanClicks } from '../support/human-clicks.ts';
 import {
   bookingEvent,
   httpEvent,
@@ -53,9 +54,12 @@ function expectLiterally(
 }
 
 describe('every email, as SES received it, word for word', () => {
-  it('the nurture: welcome, how it works, who it helps, side effects, IV and nasal, the research, cost, the last invitation', async () => {
+  it('the nurture: welcome, how it works, who it helps, side effects, the check-in, IV and nasal, the research, cost, the last invitation', async () => {
     const env = await testEnv({}, manualClock(at('2026-03-02T10:00')));
     const jamie = await lead(env, 'literal-nurture');
+    // Nothing clicked until the check-in, whose "Keep them coming" Jamie clicks.
+    for (let i = 0; i < 4; i++) await runNext(env, jamie.leadId);
+    await seedHumanClicks(env, jamie.leadId, 'check-in:keep');
     expect((await runUntilDone(env, jamie.leadId))?.status).toBe('completed');
     expectLiterally(await jamie.received(), [
       [
@@ -73,6 +77,10 @@ describe('every email, as SES received it, word for word', () => {
       [
         'Ketamine side effects and risks, and how they are monitored',
         'Every treatment has side effects, and ketamine has several. Before you decide anything, here are the ones you should know about.',
+      ],
+      [
+        'Are these emails still useful to you?',
+        'If you would like the rest of the series, on how ketamine is given, what the studies found and what it costs, tap the button below.',
       ],
       [
         'IV or nasal spray? How ketamine is given for migraine',

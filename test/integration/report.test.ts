@@ -157,7 +157,17 @@ function expectTheFunnel(report: Report) {
   expect(report.nurture).toEqual({
     sequenceId: 'nurture',
     leads: 8,
-    left: { booked: 4, unsubscribed: 1, stopped: 0, bounced: 1, complained: 1, rejected: 0, completed: 0, active: 1 },
+    left: {
+      booked: 4,
+      unsubscribed: 1,
+      stopped: 0,
+      bounced: 1,
+      complained: 1,
+      rejected: 0,
+      completed: 0,
+      sunset: 0,
+      active: 1,
+    },
   });
   // By class: the four confirmations are care; every other email sent is marketing. The one unsubscribe was one-click.
   const sentIn = (sequenceId: string) =>
