@@ -8,6 +8,11 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { itemBytes } from '../../bench/writes.ts';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { ReactEmailRenderer } from '../../lambdas/adapters/renderer.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { buildReport } from '../../lambdas/domain/report.ts';
@@ -174,10 +179,16 @@ describe('the check-in', () => {
     expect(subjects.at(-1)).toBe('Are these emails still useful to you?');
     await seedHumanClicks(env, leadId, 'check-in:keep');
 
+    await seedHumanClicks(env, leadId, 'the-research:study');
     const lead = await runUntilDone(env, leadId);
     expect(lead?.status).toBe('completed');
     expect(await sentSteps(env, leadId)).toEqual(nurture.steps.map((step) => step.id));
     await expectNothingTwice(env, leadId, email);
+    // All nine emails and four click entries: the item stays under 1 KB, one write unit a write (issue #14).
+    const { Item } = await dynamoClient(env.config).send(
+      new GetItemCommand({ TableName: env.config.TABLE_NAME, Key: marshall(leadKey(leadId)) }),
+    );
+    expect(itemBytes(Item!)).toBeLessThan(1024);
   });
 
   it('left unclicked, the series ends when the next email was due: status sunset, nothing more sent, and the report shows it', async () => {
