@@ -1,6 +1,6 @@
 import { clinic } from './clinic.ts';
 import { ichd3, nhsHeadaches, say, snnoop10 } from './sources.ts';
-import { BookButton, Cite, Item, Layout, List, P } from './_shared/layout.tsx';
+import { A, BookButton, Cite, Item, Layout, List, named, P } from './_shared/layout.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
 /**
@@ -58,7 +58,9 @@ function WelcomeStatusMigrainosus(props: EmailProps) {
         <Item>its side effects and risks, and how we watch for them;</Item>
         <Item>how it is given: by IV infusion or as a nasal spray;</Item>
         <Item>what the studies found, and what they could not show;</Item>
-        <Item>cost, insurance and ways to pay.</Item>
+        <Item>
+          <A href={named(props.clinic.costUrl, 'cost')}>cost, insurance and ways to pay</A>.
+        </Item>
       </List>
       <P>
         Ketamine is not right for everyone, and using it for migraine is off-label. Results vary, and some people get
