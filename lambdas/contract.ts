@@ -94,6 +94,7 @@ export const DUE_INDEX_PROJECTION = [
   // The engagement branches read the lead's human clicks (`lambdas/domain/branches.ts`). A click that adds an entry
   // while the lead is due costs the index a write; a deployed stage would need the index replaced to project it.
   'humanClicks',
+  'sentAhead',
   'rev',
 ] as const;
 

@@ -207,6 +207,10 @@ export function settlementUpdate(settlement: Settlement, dueShard: number): Item
     values[':none'] = [];
     values[':settled'] = [settlement.settledStepId];
   }
+  if (settlement.settledStepId && settlement.sentAhead) {
+    set.push('sentAhead = list_append(if_not_exists(sentAhead, :none), :settled)');
+    values[':none'] = [];
+  }
   if (settlement.skippedStepIds) {
     set.push('skippedSteps = list_append(if_not_exists(skippedSteps, :none), :skipped)');
     values[':none'] = [];

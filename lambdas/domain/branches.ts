@@ -2,8 +2,9 @@
  * Which step a lead gets next, given what it has passed and its human clicks: the sequence's order
  * (`emails/outline.ts`) with its engagement branches (`StepBranches` in `sequence.ts`). Pure; `plan.ts` times it.
  *
- * - The lead's place is the furthest step it passed in its place. A step that may be brought forward marks no place
- *   (it may have gone ahead of it), and a step sent instead of another marks that other step's place.
+ * - The lead's place is the furthest step it passed in its place. A step that may be brought forward, or was
+ *   (`sentAhead`, which outlives the branch), marks no place; a step sent instead of another marks that other step's
+ *   place.
  * - The slot: the first step after the lead's place that is on the main path, not passed, not skipped by a click, and
  *   not a check-in the lead's clicks make moot.
  * - A step brought forward by a click goes in the slot's place; else a step swapped in for the slot's step by a click;
@@ -21,6 +22,8 @@ export interface Progress {
   skippedSteps?: readonly string[];
   /** Contract entries `<stepId>` and `<stepId>:<link>` of the lead's human clicks. */
   humanClicks?: readonly string[];
+  /** Steps sent ahead of their place by a bring-forward (`Lead.sentAhead`). */
+  sentAhead?: readonly string[];
 }
 
 /** The next step, and the step whose place (and timing) it takes: itself, unless a branch put it there. */
@@ -52,23 +55,27 @@ export function route<S extends SequenceStep>(sequence: Sequence<S>, progress: P
   const passed = new Set([...progress.sentSteps, ...(progress.skippedSteps ?? [])]);
   const clicks = new Set(progress.humanClicks ?? []);
   const indexOf = new Map(sequence.steps.map((step, index) => [step.id, index]));
+  const ahead = new Set(progress.sentAhead ?? []);
   let place = -1;
   sequence.steps.forEach((step, index) => {
-    if (!passed.has(step.id) || step.bringForward) return;
+    if (!passed.has(step.id) || step.bringForward || ahead.has(step.id)) return;
     place = Math.max(place, step.insteadOf ? (indexOf.get(step.insteadOf.step) ?? -1) : index);
   });
-  const ahead = sequence.steps.slice(place + 1).filter((step) => !step.insteadOf && !passed.has(step.id));
-  const slot = ahead.find(
+  const open = sequence.steps.slice(place + 1).filter((step) => !step.insteadOf && !passed.has(step.id));
+  const slot = open.find(
     (step) => !clickedAny(step.skip, clicks) && !(step.checkIn && !checkInDue(sequence, step, progress)),
   );
   if (!slot) return undefined;
-  const early = ahead.find((step) => clickedAny(step.bringForward, clicks));
+  const early = open.find((step) => clickedAny(step.bringForward, clicks));
   if (early) return { step: early, slot };
   const swap = sequence.steps.find(
     (step) => step.insteadOf?.step === slot.id && !passed.has(step.id) && clickedAny(step.insteadOf, clicks),
   );
   return { step: swap ?? slot, slot };
 }
+
+/** Whether the route's step goes ahead of its place (a bring-forward): the settle that sends it records so. */
+export const goesAhead = (next: Route<SequenceStep>): boolean => next.step !== next.slot && !next.step.insteadOf;
 
 /** The step a lead gets next (see `route`). */
 export const nextStep = <S extends SequenceStep>(sequence: Sequence<S>, progress: Progress): S | undefined =>

@@ -18,7 +18,7 @@ import type {
   Settlement,
   StoredLead,
 } from './ports.ts';
-import { awaitsCheckIn, nextStep } from './branches.ts';
+import { awaitsCheckIn, goesAhead, nextStep, route } from './branches.ts';
 import { planNext, type Position } from './plan.ts';
 import { deadlineFor, localDate, marketingHeldUntil } from './schedule.ts';
 import { classOf, findStep, type Sequence } from './sequence.ts';
@@ -353,9 +353,13 @@ async function settleAfter(
   const { stepId } = message;
   // Recorded under the sequence it was sent in (a booking may have switched the lead since the mark).
   const marketing = classOf(deps.sequences, message.sequenceId, stepId) === 'marketing';
+  // A step a click brought forward is recorded as sent ahead of its place, so it never marks the lead's place.
+  const next = route(sequence, lead);
+  const ahead = next?.step.id === stepId && goesAhead(next);
   const after = {
     ...lead,
     sentSteps: [...lead.sentSteps, stepId],
+    ...(ahead && { sentAhead: [...(lead.sentAhead ?? []), stepId] }),
     lastSentOn: localDate(sentAt, lead.timeZone),
     ...(marketing && { lastMarketingAt: sentAt.toISOString() }),
   };
@@ -364,6 +368,7 @@ async function settleAfter(
   const counted = plan.next ? undefined : deps.counting?.ending(lead, plan.status ?? 'completed');
   const settlement: Settlement = {
     settledStepId: stepId,
+    ...(ahead && { sentAhead: true as const }),
     sentAt,
     ...(marketing && { marketingSentAt: sentAt }),
     lastSentOn: after.lastSentOn,

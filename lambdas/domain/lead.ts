@@ -101,6 +101,11 @@ export interface Lead extends LeadProfile {
    * engagement branches (`branches.ts`).
    */
   humanClicks?: string[];
+  /**
+   * Steps a click brought forward (`bringForward`), sent ahead of their place: they do not mark the lead's place in
+   * its sequence, even once marketing removes the branch, so the steps they went ahead of still come.
+   */
+  sentAhead?: string[];
 }
 
 /** Double opt-in: whether a lead is a pending one whose confirmation lapsed at `now`. As good as gone. */

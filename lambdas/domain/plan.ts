@@ -19,6 +19,7 @@ export type Position = Pick<
   | 'cadence'
   | 'lastMarketingAt'
   | 'humanClicks'
+  | 'sentAhead'
 >;
 
 export interface Plan {

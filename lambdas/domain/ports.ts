@@ -43,6 +43,8 @@ export type CreateResult = { created: true; lead: StoredLead } | { created: fals
 export interface Settlement {
   /** The step this claim settled (sent, unconfirmed, rejected or skipped). */
   settledStepId?: string;
+  /** The settled step went ahead of its place (a bring-forward): recorded in `sentAhead`. */
+  sentAhead?: true;
   /** Steps timed from an appointment that had passed when they came up. */
   skippedStepIds?: string[];
   sentAt?: Date;

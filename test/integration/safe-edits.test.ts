@@ -162,6 +162,28 @@ describe('marketing edits a branch while leads are in it', () => {
     expect(await sentSteps(env, leadId)).toEqual(ids);
   });
 
+  it('a bring-forward removed after it fired: the lead still gets every email it went ahead of, and that one once', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    await runNext(env, leadId); // how-it-works
+    await seedHumanClicks(env, leadId, 'how-it-works:cost');
+    await runNext(env, leadId); // who-it-helps came due: the cost email is planned in its place
+    await runNext(env, leadId); // the cost email, ahead of its place
+    expect(await env.store.get(leadId)).toMatchObject({ sentAhead: ['cost-and-financing'] });
+    const edited = deployEdit(env, (steps) => withStep(steps, 'cost-and-financing', { bringForward: undefined }));
+
+    await runUntilDone(edited, leadId);
+    expect(await sentSteps(env, leadId)).toEqual([
+      'welcome',
+      'how-it-works',
+      'cost-and-financing',
+      'who-it-helps',
+      'side-effects',
+      'iv-and-nasal',
+      'the-research',
+      'last-invitation',
+    ]);
+  });
+
   it('the check-in removed while a lead waits for its click: the lead goes on to the end, not sunset', async () => {
     const env = await testEnv({}, manualClock('2026-03-02T15:00:00Z'));
     const leadId = await signUp(env, { email: uniqueEmail('edit'), timeZone: ZONE });

@@ -157,11 +157,12 @@ describe('marketing’s edits with branches', () => {
     expect(nextStep(sequence, { sentSteps: ['a', 'd'], humanClicks: ['a:cost'] })?.id).toBe('new');
   });
 
-  it('a bring-forward removed after it fired: the lead goes on after that step, as when a step is moved; nothing twice', () => {
+  it('a bring-forward removed after it fired: the step recorded as sent ahead still marks no place, so the lead gets the steps it went ahead of', () => {
     const plain = seq('a', 'b', 'c', 'd', 'e');
-    // d was brought forward, then marketing removed the branch: d marks its place again (docs/marketing.md says so).
+    expect(nextStep(plain, { sentSteps: ['a', 'd'], sentAhead: ['d'] })?.id).toBe('b');
+    expect(nextStep(plain, { sentSteps: ['a', 'd', 'b', 'c'], sentAhead: ['d'] })?.id).toBe('e');
+    // Without the record it would mark its place, as a moved step does: b and c passed over.
     expect(nextStep(plain, { sentSteps: ['a', 'd'] })?.id).toBe('e');
-    expect(nextStep(plain, { sentSteps: ['a', 'd', 'e'] })).toBeUndefined();
   });
 
   it('a swap removed after it fired: the lead goes on after the step it replaced, as if it had been sent', () => {
