@@ -3,8 +3,10 @@
  * bring forward, swap, check-in kept, sunset), with the guarantees on every path: never a step twice, nothing passed
  * over that no branch passed over, and an unsubscribe stops a lead at once, mid-branch too.
  *
- * The human clicks are put on the lead item as engagement writes them (`seedHumanClicks`): how a click is judged
- * human is the click filtering's to test; what a human click steers is tested here.
+ * The first test feeds a person's click on the cost link as SES reports it, through the SES-events handler (the click
+ * filtering judges it human and adds it to the lead's `humanClicks`). The others put the human clicks on the lead item
+ * as engagement writes them (`seedHumanClicks`): how a click is judged is the click filtering's to test; what a human
+ * click steers is tested here.
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +19,10 @@ import { ReactEmailRenderer } from '../../lambdas/adapters/renderer.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { buildReport } from '../../lambdas/domain/report.ts';
 import { validateSequences } from '../../lambdas/domain/sequence.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
+import { sqsEvent } from '../../local/sqs-batch.ts';
+import { inEnvelope, recordOf, SES_EVENT_SAMPLES } from '../fixtures/ses-events/index.ts';
 import { nurture, sequences as allSequences, type EmailStep } from '../../emails/sequences.ts';
 import CostAndFinancing from '../../emails/cost-and-financing.tsx';
 import { removeHumanClicks, seedHumanClicks } from '../support/human-clicks.ts';
@@ -65,13 +70,42 @@ function deploy(env: TestEnv, steps: EmailStep[]): TestEnv {
 }
 const stepOf = (id: string) => nurture.steps.find((step) => step.id === id)!;
 
+/**
+ * A person's click on the link named `name` in the lead's last email, `ms` after it was sent: AWS's sample Delivery
+ * and Click records (test/fixtures/ses-events/) with that message's id, tags and link, through the SES-events handler
+ * in one SQS batch, as in AWS.
+ */
+async function clickAsPerson(env: TestEnv, leadId: string, name: string, ms: number) {
+  const message = (await env.store.messages(leadId)).at(-1)!;
+  const request = env.sesRequests.findLast((r) => r.Tags?.some((t) => t.Name === 'leadId' && t.Value === leadId))!;
+  const tags = Object.fromEntries(request.Tags!.map((tag) => [tag.Name!, [tag.Value!]]));
+  const raw = Buffer.from(request.RawMessage!.Data!).toString('utf8');
+  const html = raw.includes('Content-Transfer-Encoding: quoted-printable')
+    ? raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    : raw;
+  const link = html.match(new RegExp(`href="(https://[^"]*utm_content=${name})"`))![1]!.replaceAll('&amp;', '&');
+  const event = (type: 'Delivery' | 'Click', after: number) => {
+    const sample = SES_EVENT_SAMPLES.find((s) => s.file === `${type.toLowerCase()}.json`)!;
+    const record = recordOf(sample);
+    record.mail.messageId = message.messageId!;
+    record.mail.timestamp = message.at.toISOString();
+    record.mail.tags = { ...record.mail.tags, ...tags };
+    const section = record[type.toLowerCase()] as Record<string, unknown>;
+    section.timestamp = new Date(message.at.getTime() + after).toISOString();
+    if (type === 'Click') section.link = link;
+    return inEnvelope(sample, record);
+  };
+  await makeSesEventsRecorder(env)(sqsEvent([event('Delivery', 2_000), event('Click', ms)]));
+}
+
 describe('bring forward: the default nurture’s cost email', () => {
   it('a lead who clicked the cost link in how-it-works gets the cost email next, at the time the next email was due, and every other email once', async () => {
     const { env, email, leadId } = await signedUp('cost');
     await runNext(env, leadId); // how-it-works, Wednesday 4 March
     // The click comes after the settle planned who-it-helps: the dispatcher looks again when it comes due.
     expect((await env.store.get(leadId))?.nextStepId).toBe('who-it-helps');
-    await seedHumanClicks(env, leadId, 'how-it-works:cost');
+    await clickAsPerson(env, leadId, 'cost', 3 * 3_600_000);
+    expect((await env.store.get(leadId))?.humanClicks).toEqual(['how-it-works', 'how-it-works:cost']);
 
     // When who-it-helps comes due, the lead is planned again (the cost email, due at once) and sent on the next run.
     await runNext(env, leadId);
