@@ -135,7 +135,7 @@ describe('npm run check:emails -- --claims', () => {
       for (const name of Object.keys(email.template.Variants ?? {}))
         expect(sheet, email.file).toContain(`In the “${name}” version (`);
     // The interest emails, each under its own heading, and counted apart from the sequences' emails.
-    expect(sheet).toContain('- Emails: 17 (nurture: 8, follow-up: 3, reschedule: 1, opt-in: 1, interest emails: 4)');
+    expect(sheet).toContain('- Emails: 18 (nurture: 9, follow-up: 3, reschedule: 1, opt-in: 1, interest emails: 4)');
     for (const id of Object.keys(interestEmails))
       expect(sheet).toMatch(new RegExp(`^## \\d+\\. ${interestEmailSentAs(id)}$`, 'm'));
     // The shared footer is listed once, not once per email.
