@@ -66,7 +66,8 @@ describe('npm start', () => {
     expect(tracked.length).toBeGreaterThan(0);
     const click = await fetch(tracked[0]!, { redirect: 'manual' });
     expect(click.status).toBe(302);
-    expect(click.headers.get('location')).toBe('https://clinic.example/consultation');
+    // The welcome's first link: the cost page, named for the engagement branches.
+    expect(click.headers.get('location')).toBe('https://clinic.example/cost?utm_content=cost');
 
     const pixel = html.match(/src="([^"]+\/t\/open\?[^"]+)"/)![1]!.replaceAll('&amp;', '&');
     expect((await fetch(pixel)).headers.get('content-type')).toBe('image/gif');
