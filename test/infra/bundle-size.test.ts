@@ -23,7 +23,7 @@ const BUDGET: Record<string, number> = {
   confirm: 1_310_000, // as signup: renders and sends the welcome
   dispatch: 1_390_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
   privacy: 600_000, // 571 KB measured (#15 item 4): the DynamoDB and Secrets Manager clients, zod, luxon
-  'ses-events': 510_000, // 505,208 measured (#14 item 2): the lead's report count as a short string, the due read's paging
+  'ses-events': 515_000, // 510,006 measured (#16): machine-click rules, and the branches' checks that validateSequences runs at start
   signup: 1_310_000,
   unsubscribe: 625_000, // the preference page (#15 item 2) plans a held step in the lead's zone: luxon and the planner
 };
