@@ -16,6 +16,8 @@ import { itemBytes } from '../../bench/writes.ts';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { ReactEmailRenderer } from '../../lambdas/adapters/renderer.ts';
+import { adminPage } from '../../lambdas/adapters/report-page.tsx';
+import { reportText } from '../../local/report-text.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { buildReport } from '../../lambdas/domain/report.ts';
 import { validateSequences } from '../../lambdas/domain/sequence.ts';
@@ -252,6 +254,9 @@ describe('the check-in', () => {
     const report = buildReport(counts.input, { now: env.clock.now(), sequences: env.sequences });
     expect(report.nurture.left).toMatchObject({ sunset: 1, completed: 0, active: 0 });
     expect(report.nurture.leads).toBe(1);
+    // As marketing reads it: on /admin/report and in `npm run report`.
+    expect(adminPage(report)).toContain('Sunset, no engagement');
+    expect(reportText(report, 'test')).toMatch(/Sunset, no engagement +1/);
   });
 
   it('a click on the check-in that comes after the series ended starts nothing again', async () => {
