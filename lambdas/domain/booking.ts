@@ -133,6 +133,8 @@ export function planBooking(
       ...(lead.pausedUntil && { pausedUntil: lead.pausedUntil }),
       ...(lead.cadence && { cadence: lead.cadence }),
       ...(lead.lastMarketingAt && { lastMarketingAt: lead.lastMarketingAt }),
+      // A sequence a booking moves the lead into may branch on its clicks too (the nudge's, say).
+      ...(lead.humanClicks && { humanClicks: lead.humanClicks }),
     },
     now,
     now,
