@@ -11,15 +11,17 @@ export default {
     related: false,
   },
   coverageAnalysis: 'perTest',
-  // The guarantee paths (docs/guarantees.md) come in three scopes, each sized to finish in about 15 minutes on two
+  // The guarantee paths (docs/guarantees.md) come in six scopes, each sized to finish in about 15 minutes on two
   // cores: this one (`npm run mutate`): stop and booking's stop, engagement events and their dedupe, unsubscribe
-  // tokens, idempotent sign-up, the booking webhook's signature and apply; `npm run mutate:store`
-  // (stryker.store.config.js): the DynamoDB stores' conditions (the lead store's claim, in-flight mark and settle, the
-  // event store's dedupe and suppression, the booking delivery log);
-  // `npm run mutate:dispatch` (stryker.dispatch.config.js): the dispatcher. Left out: the rest of the domain
+  // tokens, idempotent sign-up, the booking webhook's signature and apply; the DynamoDB stores' conditions in two,
+  // `npm run mutate:store-send` (a send's writes and the SES events' dedupe) and `npm run mutate:store-leads`
+  // (sign-up, double opt-in, stops, preferences, booking); the dispatcher in two, `npm run mutate:dispatch-run` (the
+  // run loop, the due queue, a refused claim, a stale mark) and `npm run mutate:dispatch-send` (claim, send, settle);
+  // and `npm run mutate:opt-in` (double opt-in, its link, the preference page). Left out: the rest of the domain
   // (schedule, plan, sequence, report, timeline, the sign-up and booking form checks, planning a booking's
-  // reminders) and the SES event parser, whose hostile-input fuzzing is too slow to run per mutant. Run any of it
-  // with `npm run mutate -- --mutate 'lambdas/domain/**/*.ts'`. Per-file counts: docs/testing.md#mutation-testing.
+  // reminders), the SES event parser, whose hostile-input fuzzing is too slow to run per mutant, and the pacer. Run
+  // any of it with `npm run mutate -- --mutate 'lambdas/domain/**/*.ts'`. Counts and times:
+  // docs/testing.md#mutation-testing.
   mutate: [
     'lambdas/domain/stop.ts',
     'lambdas/domain/engagement.ts',

@@ -64,6 +64,21 @@ describe('marketing edits a sequence while leads are in it', () => {
     expect(subjects).not.toContain('How ketamine may calm an over-sensitive migraine brain');
   });
 
+  it('a step removed late in the sequence: the next one waits its own delay from the last email, not from the sign-up', async () => {
+    const { env, leadId } = await leadWithWelcome();
+    for (let step = 0; step < 4; step++) await runNext(env, leadId); // how-it-works … iv-and-nasal
+    expect((await env.store.get(leadId))?.nextStepId).toBe('the-research');
+    const edited = deployEdit(env, (steps) => steps.filter((step) => step.id !== 'the-research'));
+
+    await runUntilDone(edited, leadId);
+    const messages = await env.store.messages(leadId);
+    expect(messages.map((message) => message.stepId)).toEqual(ids.filter((id) => id !== 'the-research'));
+    expect(local(messages[4]!.at)).toBe('Sat 2026-03-14T10:00'); // iv-and-nasal
+    // cost-and-financing: its 5 days after iv-and-nasal; 5 days after the sign-up would have sent it at once, the day
+    // the-research was due (Wednesday 18).
+    expect(local(messages[5]!.at)).toBe('Thu 2026-03-19T10:00');
+  });
+
   it('a new step is picked up by a lead that has not passed it, then the sequence goes on', async () => {
     const { env, leadId } = await leadWithWelcome();
     await runNext(env, leadId); // how-it-works, Wednesday 4 March
