@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture } from '../../emails/sequences.ts';
 import { seedHumanClicks } from '../support/human-clicks.ts';
-import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail } from './harness.ts';
+import { seedDueLeads } from '../support/seed.ts';
+import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 describe('the nurture sequence, end to end in virtual time', () => {
   it('a lead gets every email once, in order, inside 9:00–18:00 of their own zone, never two on one day', async () => {
@@ -59,5 +60,44 @@ describe('the nurture sequence, end to end in virtual time', () => {
   it('a lead asked for by id that is not there (erased just after its sign-up or booking) is skipped, not failed', async () => {
     const env = await testEnv();
     expect(await deliverNext(env.dispatch, '01JNOSUCHLEAD0000000000000')).toBe('skipped');
+  });
+});
+
+describe('one run: its reads of the due index and its time budget', () => {
+  /** Leads the due index still lists as due now, on every shard. */
+  const stillDue = async (env: TestEnv) => {
+    const shards = Array.from({ length: env.config.DUE_SHARDS }, (_, shard) => shard);
+    return (await Promise.all(shards.map((shard) => env.store.due(shard, env.clock.now(), 100)))).flat();
+  };
+
+  it('sends every due lead in one run when some shards hold more than one read of the index and the rest run dry', async () => {
+    // 12 due over 8 shards, read 1 per shard at a time: three shards hold two or three (the seeded ids are fixed), the
+    // rest one, and are empty after the first read.
+    const env = await testEnv({ BATCH_PER_SHARD: '1', DISPATCH_CONCURRENCY: '2' });
+    await seedDueLeads(env, 12, 'shard');
+
+    expect(await dispatchDue(env.dispatch)).toMatchObject({ due: 12, sent: 12, untried: 0 });
+    expect(env.sesRequests).toHaveLength(12);
+    expect(await stillDue(env)).toEqual([]);
+  });
+
+  it('on the local runtime’s fast clock the budget is real time: at 100×, five sends of a clock second each fit one second', async () => {
+    const runWith = async (speed: number) => {
+      const env = await testEnv({ DISPATCH_CONCURRENCY: '1' }, { ...manualClock(), speed });
+      await seedDueLeads(env, 5, 'fast');
+      // Each send takes one second of the clock: 10 ms of real time at 100×, a whole budget at 1×.
+      const slow = {
+        ...env.dispatch,
+        settings: { ...env.dispatch.settings, runBudgetMs: 1_000 },
+        pace: async (priority?: 'first') => {
+          env.clock.advance(1_000);
+          return env.dispatch.pace(priority);
+        },
+      };
+      return dispatchDue(slow);
+    };
+
+    expect(await runWith(100)).toMatchObject({ due: 5, sent: 5, untried: 0 });
+    expect(await runWith(1)).toMatchObject({ due: 5, sent: 1, untried: 4 });
   });
 });
