@@ -1,5 +1,9 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { shardFor } from '../../lambdas/domain/lead.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture } from '../../emails/sequences.ts';
 import { seedHumanClicks } from '../support/human-clicks.ts';
@@ -60,6 +64,21 @@ describe('the nurture sequence, end to end in virtual time', () => {
   it('a lead asked for by id that is not there (erased just after its sign-up or booking) is skipped, not failed', async () => {
     const env = await testEnv();
     expect(await deliverNext(env.dispatch, '01JNOSUCHLEAD0000000000000')).toBe('skipped');
+  });
+
+  it('a lead erased after the due index listed it, due for longer than the lease, is skipped: not retried, nothing written back', async () => {
+    const env = await testEnv();
+    const [lead] = await seedDueLeads(env, 1, 'erased');
+    env.clock.advance(env.config.LEASE_SECONDS * 1000 + 60_000);
+    const [listed] = await env.store.due(shardFor(lead!.leadId, env.config.DUE_SHARDS), env.clock.now(), 10);
+    expect(listed?.leadId).toBe(lead!.leadId);
+    // Erasure deletes the lead item first (lambdas/adapters/dynamo-privacy.ts).
+    const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+    await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(lead!.leadId) }));
+
+    expect(await deliverNext(env.dispatch, listed!)).toBe('skipped');
+    expect(await env.store.get(lead!.leadId)).toBeUndefined();
+    expect(env.sesRequests).toHaveLength(0);
   });
 });
 
