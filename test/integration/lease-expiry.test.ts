@@ -155,6 +155,39 @@ describe('a dispatcher that outlives its lease', () => {
     expect(await dispatchDue(a.dispatch)).toMatchObject({ sent: 1 });
     expect(faults.acceptedFor(leadId).map((message) => message.tags.stepId)).toEqual(['welcome', 'how-it-works']);
   });
+  it('a stale mark two dispatchers find at once: B reports it unconfirmed, A’s take-over is refused and A writes and sends nothing', async () => {
+    const faults = await sesFaults();
+    const { a, b } = await twoDispatchers(faults.url);
+    const [lead] = await seedDueLeads(a, 1, 'lease-takeover');
+    const leadId = lead!.leadId;
+    // A dispatcher that died after its mark: the mark is all it left, and the lease has passed.
+    const shards = Array.from({ length: a.config.DUE_SHARDS }, (_, shard) => shard);
+    const [listed] = (await Promise.all(shards.map((shard) => a.store.due(shard, a.clock.now(), 10)))).flat();
+    const step = { sequenceId: 'nurture', stepId: 'welcome', class: 'marketing' } as const;
+    expect(await a.store.claim(listed!, step, a.clock.now())).toBeDefined();
+    a.clock.advance(LEASE_MS + 1_000);
+
+    // A reads the lead and finds the stale mark; B takes it over first, just before A tries to.
+    let bOutcome: string | undefined;
+    const aStore = Object.assign(Object.create(a.store) as typeof a.store, {
+      takeOver: async (id: string, mark: Parameters<typeof a.store.takeOver>[1]) => {
+        bOutcome = await deliverNext(b.dispatch, id);
+        return a.store.takeOver(id, mark);
+      },
+    });
+    expect(await deliverNext({ ...a.dispatch, store: aStore }, leadId)).toBe('skipped');
+    expect(bOutcome).toBe('unconfirmed');
+    expect(await a.store.messages(leadId)).toEqual([
+      expect.objectContaining({ stepId: 'welcome', state: 'unconfirmed' }),
+    ]);
+    expect(await leadItem(b, leadId)).toMatchObject({
+      status: 'active',
+      sentSteps: ['welcome'],
+      nextStepId: 'how-it-works',
+    });
+    expect(faults.acceptedFor(leadId)).toEqual([]);
+  });
+
   it('its SES request accepted, the answer held but within the lease, on a lead due for longer than the lease: B finds the live mark and leaves it, and A records the step as sent', async () => {
     const hold = deferred();
     const faults = await sesFaults({ rule: (request) => (request.attempt === 0 ? { held: hold.promise } : undefined) });
