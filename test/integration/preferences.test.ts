@@ -286,6 +286,7 @@ describe('a choice and a send at the same time', () => {
     const lead = (await env.store.get(leadId))!;
     expect(lead).toMatchObject({ nextStepId: 'how-it-works', sentSteps: ['welcome'] });
     expect(Date.parse(lead.nextSendAt!)).toBeGreaterThanOrEqual(Date.parse(pausedUntil));
+    expect(lead.skippedSteps).toBeUndefined(); // held, not skipped
     expect(await inbox(email)).toHaveLength(1);
   });
 });
