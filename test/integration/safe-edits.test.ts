@@ -10,6 +10,7 @@ import { nurture, sequences as allSequences, type EmailStep } from '../../emails
 import SideEffects from '../../emails/side-effects.tsx';
 import CostAndFinancing from '../../emails/cost-and-financing.tsx';
 import { seedHumanClicks } from '../support/human-clicks.ts';
+import { compareCounters } from '../support/report-compare.ts';
 import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const ZONE = 'America/New_York';
@@ -78,6 +79,20 @@ describe('marketing edits a sequence while leads are in it', () => {
     // cost-and-financing: its 5 days after iv-and-nasal; 5 days after the sign-up would have sent it at once, the day
     // the-research was due (Wednesday 18).
     expect(local(messages[5]!.at)).toBe('Thu 2026-03-19T10:00');
+  });
+
+  it('a lead waiting for the last step when it is removed completes without it, counted as the recount finds it', async () => {
+    const { env, email, leadId } = await leadWithWelcome();
+    for (let step = 0; step < 6; step++) await runNext(env, leadId); // how-it-works … cost-and-financing
+    expect((await env.store.get(leadId))?.nextStepId).toBe('last-invitation');
+    const edited = deployEdit(env, (steps) => steps.filter((step) => step.id !== 'last-invitation'));
+
+    expect((await runUntilDone(edited, leadId))?.status).toBe('completed');
+    expect(await inbox(email)).toHaveLength(ids.length - 1);
+    const { differences, leadsOff, recounted } = await compareCounters(env);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'lead/nurture': 1, 'lead/left.completed': 1 });
   });
 
   it('a new step is picked up by a lead that has not passed it, then the sequence goes on', async () => {

@@ -429,4 +429,22 @@ describe('the report counts each stop', () => {
     expect(leadsOff).toEqual([]);
     expect(recounted).toMatchObject({ 'lead/nurture': 2, 'lead/left.unsubscribed': 1, 'lead/left.stopped': 1 });
   });
+
+  it('a lead whose last marketing steps are passed over after an opt-out is counted as it ends (left by unsubscribing), as the recount finds it', async () => {
+    const fresh = await testEnv();
+    const result = await makeSignupHandler(fresh)(
+      httpEvent('POST', '/signup', { body: { email: uniqueEmail('counted-pass'), firstName: 'Noor', consent: true } }),
+    );
+    const leadId = JSON.parse(result.body!).leadId as string;
+    // Opted out with a marketing step still scheduled (as a write racing the dispatcher could leave it).
+    const seen = (await fresh.store.get(leadId))!;
+    expect(await fresh.store.optOut(leadId, seen, false, fresh.clock.now(), fresh.clock.now())).toBe('opted-out');
+    fresh.clock.advance(3 * 86_400_000);
+    expect(await deliverNext(fresh.dispatch, leadId)).toBe('completed');
+
+    const { differences, leadsOff, recounted } = await compareCounters(fresh);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'lead/nurture': 1, 'lead/left.unsubscribed': 1 });
+  });
 });
