@@ -231,6 +231,8 @@ describe('unsubscribe', () => {
       'how-it-works:unconfirmed',
     ]);
     expect(await inbox(email)).toHaveLength(1); // the welcome; the unconfirmed step was simulated above
+    // The unsubscribe counted the lead before the send's record joined it: the lead is counted again, with it.
+    expect((await compareCounters(env)).leadsOff).not.toContain(leadId);
   });
 });
 
