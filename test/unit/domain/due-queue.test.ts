@@ -100,4 +100,26 @@ describe("a run's queue of due leads", () => {
     expect(taken).toEqual([lead('a', 1), lead('b', 2), lead('c', 4)]);
     expect(queue.offered).toBe(3);
   });
+
+  it('starts the next read while lowWater leads are still queued, so a worker does not wait on it', async () => {
+    const due = index([['a', 'b', 'c', 'd'], ['e'], []]);
+    const queue = dueQueue(due.read, 1, () => {});
+    await queue.fill();
+    const readsWhenTaken: Record<string, number> = {};
+    for (let id = await queue.next(go); id !== undefined; id = await queue.next(go)) readsWhenTaken[id] = due.reads;
+    // Taking c leaves one queued (d): the second read starts then, not once the queue is empty.
+    expect(readsWhenTaken).toMatchObject({ a: 1, b: 1, c: 2 });
+  });
+
+  it('a read ahead that finds nothing new stops reading ahead: one more read, with the queue empty, ends the run', async () => {
+    // The index lists the leads this run holds, and nothing else, until the end.
+    const due = index([
+      ['a', 'b', 'c', 'd', 'e'],
+      ['a', 'b', 'c', 'd', 'e'],
+    ]);
+    const queue = dueQueue(due.read, 3, () => {});
+    await queue.fill();
+    expect(await drain(queue)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(due.reads).toBe(3); // the first, one ahead (nothing new), the last
+  });
 });
