@@ -66,6 +66,17 @@ describe('the nurture sequence, end to end in virtual time', () => {
     expect(await deliverNext(env.dispatch, '01JNOSUCHLEAD0000000000000')).toBe('skipped');
   });
 
+  it('a lead another run has just sent, offered again from an older read of the due index, is skipped: one email', async () => {
+    const env = await testEnv();
+    const [lead] = await seedDueLeads(env, 1, 'stale-page');
+    const [listed] = await env.store.due(shardFor(lead!.leadId, env.config.DUE_SHARDS), env.clock.now(), 10);
+
+    expect(await deliverNext(env.dispatch, lead!.leadId)).toBe('sent');
+    expect(await deliverNext(env.dispatch, listed!)).toBe('skipped');
+    expect(env.sesRequests).toHaveLength(1);
+    expect((await env.store.get(lead!.leadId))?.sentSteps).toEqual(['welcome']);
+  });
+
   it('a lead erased after the due index listed it, due for longer than the lease, is skipped: not retried, nothing written back', async () => {
     const env = await testEnv();
     const [lead] = await seedDueLeads(env, 1, 'erased');
