@@ -192,6 +192,23 @@ describe('the preference page', () => {
     expect(stepsSent(env, leadId)).toEqual(['welcome', 'how-it-works']);
   });
 
+  it('a pause lifted the next day: the held email keeps its own delay from the last one, and is not sent at once', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('resume-soon');
+    const leadId = await signUp(env, { email, timeZone: zone });
+    await runNext(env, leadId); // how-it-works, Wednesday 4 March
+    const waiting = (await env.store.get(leadId))!.nextSendAt; // who-it-helps, 3 days after it
+    expect(DateTime.fromISO(waiting!, { zone }).toFormat('ccc d LLL HH:mm')).toBe('Sat 7 Mar 10:00');
+
+    env.clock.advance(DAY);
+    await post(env, leadId, 'choice=pause');
+    expect((await env.store.get(leadId))!.nextSendAt).not.toBe(waiting);
+    await post(env, leadId, 'choice=resume');
+    expect((await env.store.get(leadId))!.nextSendAt).toBe(waiting);
+    await dispatchDue(env.dispatch);
+    expect(stepsSent(env, leadId)).toEqual(['welcome', 'how-it-works']);
+  });
+
   it('stopping the education emails from the page leaves the care emails going; stopping everything stops them', async () => {
     const env = await testEnv();
     const book = makeBookingHandler(env);
