@@ -12,8 +12,8 @@ import base from './stryker.config.js';
 export default {
   ...base,
   mutate: [
-    'lambdas/domain/dispatch.ts:1-190', // dispatchDue, deliverNext, deliver
-    'lambdas/domain/dispatch.ts:300-339', // afterRefusedClaim, afterMark
+    'lambdas/domain/dispatch.ts:1-191', // dispatchDue, deliverNext, deliver
+    'lambdas/domain/dispatch.ts:303-342', // afterRefusedClaim, afterMark
     'lambdas/domain/due-queue.ts',
   ],
   incrementalFile: 'reports/stryker-incremental-dispatch-run.json',
