@@ -23,6 +23,10 @@
  *     before the next step is due keeps the series going; without one the series ends there ("sunset, no
  *     engagement" in the report). Its wait is the next step's delay.
  *   Each step still goes at most once; `validateSequences` checks the branches at start.
+ * - `byInterest` names a variant of the step for a lead who gave that interest at sign-up, e.g.
+ *   `byInterest: { 'migraine-with-aura': 'the-research-aura' }`: that lead gets `emails/the-research-aura.tsx` in
+ *   place of the step's own email, at the same place and time. A lead with no interest, or `other`, gets the step's
+ *   own. Variant ids are unique and never a step's id; each needs its template in `emails/sequences.ts`.
  */
 import { SEQUENCE_IDS } from '../lambdas/contract.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
@@ -35,16 +39,32 @@ export const nurtureOutline = outline({
   window: { start: '09:00', end: '18:00' },
   onePerDay: true,
   steps: [
-    { id: 'welcome', class: 'marketing', immediate: true },
+    // A lead in a long attack reads first when it needs emergency care (emails/interest-emails.ts has each variant).
+    {
+      id: 'welcome',
+      class: 'marketing',
+      immediate: true,
+      byInterest: { 'status-migrainosus': 'welcome-status-migrainosus' },
+    },
     { id: 'how-it-works', class: 'marketing', after: { days: 2 } },
-    { id: 'who-it-helps', class: 'marketing', after: { days: 3 } },
+    {
+      id: 'who-it-helps',
+      class: 'marketing',
+      after: { days: 3 },
+      byInterest: { 'chronic-migraine': 'who-it-helps-chronic', 'refractory-migraine': 'who-it-helps-refractory' },
+    },
     // Risks come early: who should avoid it and the side effects reach a lead before the research and the cost.
     { id: 'side-effects', class: 'marketing', after: { days: 3 } },
     // Halfway, after the risks: a lead who clicked none of the first four emails is asked whether to go on, and
     // without a click in the 4 days before the next one, hears no more (a sunset keeps the sender's reputation).
     { id: 'check-in', class: 'marketing', after: { days: 2 }, checkIn: { afterUnclicked: 4 } },
     { id: 'iv-and-nasal', class: 'marketing', after: { days: 4 } },
-    { id: 'the-research', class: 'marketing', after: { days: 4 } },
+    {
+      id: 'the-research',
+      class: 'marketing',
+      after: { days: 4 },
+      byInterest: { 'migraine-with-aura': 'the-research-aura' },
+    },
     // A lead who clicked through to the cost page hears about cost next, not several emails later.
     {
       id: 'cost-and-financing',
@@ -90,10 +110,20 @@ export const optInOutline = outline({
   steps: [{ id: 'confirm-address', class: 'care', immediate: true }],
 });
 
-/** Every step id of every sequence. */
-export type StepId = (
+/** Every step of every sequence, as written above. */
+type OutlineStep = (
   typeof nurtureOutline | typeof followUpOutline | typeof rescheduleOutline | typeof optInOutline
-)['steps'][number]['id'];
+)['steps'][number];
+
+/** Every step id of every sequence. */
+export type StepId = OutlineStep['id'];
+
+/** Every variant id a step names in `byInterest`. */
+export type VariantId = OutlineStep extends infer S
+  ? S extends { byInterest: infer B }
+    ? NonNullable<B[keyof B]>
+    : never
+  : never;
 
 /** The sequences without their templates, by id: their steps, order, timing and send window. */
 export const outlines: Readonly<Record<string, Sequence>> = {

@@ -4,7 +4,15 @@
  */
 import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
 import type { StepTemplate } from './_shared/types.ts';
-import { followUpOutline, nurtureOutline, optInOutline, rescheduleOutline, type StepId } from './outline.ts';
+import { interestEmails, type InterestEmailId } from './interest-emails.ts';
+import {
+  followUpOutline,
+  nurtureOutline,
+  optInOutline,
+  rescheduleOutline,
+  type StepId,
+  type VariantId,
+} from './outline.ts';
 import Welcome from './welcome.tsx';
 import HowItWorks from './how-it-works.tsx';
 import WhoItHelps from './who-it-helps.tsx';
@@ -22,6 +30,8 @@ import CheckIn from './check-in.tsx';
 
 export interface EmailStep extends SequenceStep {
   template: StepTemplate;
+  /** The email of each of the step's variants (`byInterest`), by variant id. */
+  variants?: Readonly<Record<string, StepTemplate>>;
 }
 
 /** The email of each step id: a step without one, or one for no step, does not compile. */
@@ -42,10 +52,24 @@ const TEMPLATES: Record<StepId, StepTemplate> = {
   'confirm-address': ConfirmAddress,
 };
 
-/** An outline with each step's template. */
+/**
+ * The email of each variant id the outline names (`byInterest`), from `emails/interest-emails.ts`: a variant without
+ * one does not compile, and neither does an interest email no step names (its key must be `never` here).
+ */
+const VARIANT_TEMPLATES: Record<VariantId, StepTemplate> & Record<Exclude<InterestEmailId, VariantId>, never> =
+  interestEmails;
+
+/** An outline with each step's template, and each of its variants'. */
 const withTemplates = (outline: Sequence<SequenceStep & { id: StepId }>): Sequence<EmailStep> => ({
   ...outline,
-  steps: outline.steps.map((step) => ({ ...step, template: TEMPLATES[step.id] })),
+  steps: outline.steps.map((step) => {
+    const ids = [...new Set(Object.values(step.byInterest ?? {}))] as VariantId[];
+    return {
+      ...step,
+      template: TEMPLATES[step.id],
+      ...(ids.length > 0 && { variants: Object.fromEntries(ids.map((id) => [id, VARIANT_TEMPLATES[id]])) }),
+    };
+  }),
 });
 
 export const nurture = withTemplates(nurtureOutline);

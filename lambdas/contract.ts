@@ -95,6 +95,9 @@ export const DUE_INDEX_PROJECTION = [
   // while the lead is due costs the index a write; a deployed stage would need the index replaced to project it.
   'humanClicks',
   'sentAhead',
+  // The lead's interest chooses a step's variant (`variantFor` in `lambdas/domain/sequence.ts`); written once, at
+  // sign-up, it costs the index no write. (A deployed table would need the index replaced to project it.)
+  'interest',
   'rev',
 ] as const;
 

@@ -1,5 +1,5 @@
 /**
- * `npm run check:emails`: render every email of every sequence, every interest email (emails/interest-emails.ts) and
+ * `npm run check:emails`: render every email of every sequence, every step's variants by interest (`byInterest`) and
  * every template in emails/, and check it against the content rules, the source registry's included
  * (local/source-checks.ts). Exits 1 when any email has a problem, after saying what to fix.
  *
@@ -31,21 +31,19 @@ if (args.values.out !== undefined && !args.values.claims) fail('check:emails: --
 const [
   { clinic },
   { sequences },
-  { interestEmails },
   { claimsSheet },
   { checkTemplate, formatProblems },
   { emailsFromFiles, emailsToCheck },
 ] = await Promise.all([
   import('../emails/clinic.ts'),
   import('../emails/sequences.ts'),
-  import('../emails/interest-emails.ts'),
   import('./claims-sheet.ts'),
   import('./email-checks.ts'),
   import('./email-templates.ts'),
 ]);
 
 const files = args.positionals;
-const emails = files.length ? await emailsFromFiles(files) : await emailsToCheck(sequences, interestEmails);
+const emails = files.length ? await emailsFromFiles(files) : await emailsToCheck(sequences);
 
 if (args.values.claims) {
   const sheet = await claimsSheet(emails, {

@@ -21,12 +21,13 @@ export interface EmailUnderCheck {
 export const interestEmailSentAs = (id: string) => `interest email → ${id}`;
 
 /**
- * Every email a sequence sends, every interest email (`emails/interest-emails.ts`, sent instead of a step's own
- * email to a lead with that interest), and every template file in `dir`, with the file it lives in.
+ * Every email a sequence sends, every interest email (a step's variants, `byInterest` in `emails/outline.ts`: sent
+ * instead of the step's own email to a lead with that interest), and every template file in `dir`, with the file it
+ * lives in.
  */
 export async function emailsToCheck(
-  sequences: Readonly<Record<string, Sequence<{ id: string; class: MessageClass; template: StepTemplate }>>>,
-  interestEmails: Readonly<Record<string, StepTemplate>> = {},
+  sequences: Readonly<Record<string, Sequence<CheckedStep>>>,
+  interestEmails: Readonly<Record<string, StepTemplate>> = variantsOf(sequences),
   dir = 'emails',
 ): Promise<EmailUnderCheck[]> {
   const byTemplate = new Map<StepTemplate, EmailUnderCheck>();
@@ -56,6 +57,23 @@ export async function emailsToCheck(
     byTemplate.set(template, entry);
   }
   return [...byTemplate.values()];
+}
+
+/** What the checks read of a step: its email, and its variants' by interest (`byInterest`), by variant id. */
+type CheckedStep = {
+  id: string;
+  class: MessageClass;
+  template: StepTemplate;
+  variants?: Readonly<Record<string, StepTemplate>>;
+};
+
+/** Every step's variants by interest, by variant id: the interest emails the sequences send (`emails/outline.ts`). */
+export function variantsOf(sequences: Readonly<Record<string, Sequence<CheckedStep>>>): Record<string, StepTemplate> {
+  return Object.fromEntries(
+    Object.values(sequences).flatMap((sequence) =>
+      sequence.steps.flatMap((step) => Object.entries(step.variants ?? {})),
+    ),
+  );
 }
 
 /** The template files the preview server lists: .tsx/.jsx files under `dir`, outside folders starting with "_". */

@@ -1,5 +1,12 @@
 /** The report as plain text for a terminal (`npm run report`): clicks and bookings first, opens marked. */
-import { FUNNEL_COLUMNS, LEAVE_LABELS, LEAVE_REASONS, type Report } from '../lambdas/domain/report.ts';
+import {
+  FUNNEL_COLUMNS,
+  LEAVE_LABELS,
+  LEAVE_REASONS,
+  type Report,
+  type StepFunnel,
+  type VariantFunnel,
+} from '../lambdas/domain/report.ts';
 
 const percent = (value: number | null) => (value === null ? '' : ` (${Math.round(value * 100)}%)`);
 
@@ -36,12 +43,15 @@ export function reportText(report: Report, source: string): string {
       'Email (step)',
       ...FUNNEL_COLUMNS.map((column) => `${column.label}${column.unreliable ? '*' : ''}`),
     ];
-    const rows = sequence.steps.map((step) => [
-      step.stepId,
-      ...FUNNEL_COLUMNS.map(
+    const cells = (row: StepFunnel | VariantFunnel) =>
+      FUNNEL_COLUMNS.map(
         ({ key }) =>
-          `${step[key]}${key === 'clicked' ? percent(step.clickRate) : key === 'bookedAfter' ? percent(step.bookingRate) : ''}`,
-      ),
+          `${row[key]}${key === 'clicked' ? percent(row.clickRate) : key === 'bookedAfter' ? percent(row.bookingRate) : ''}`,
+      );
+    // Each variant by interest under its step: the leads sent it, also counted in the step's row.
+    const rows = sequence.steps.flatMap((step) => [
+      [step.stepId, ...cells(step)],
+      ...step.variants.map((variant) => [`  ↳ ${variant.variantId}`, ...cells(variant)]),
     ]);
     lines.push('', `Sequence "${sequence.sequenceId}" (percentages are of delivered)`, table([header, ...rows]));
   }

@@ -9,12 +9,14 @@
  *                         has passed by then is shown going late, or as not sent when the visit is too close
  *   --clicked STEP[:LINK] the lead clicks that email (or its link named LINK, its utm_content) when it arrives; again
  *                         for more clicks: shows how the engagement branches change what follows
+ *   --interest INTEREST   what the lead answered "what brings you here?" with: a step with a variant for it
+ *                         (`byInterest` in emails/outline.ts) shows the variant's email, at the step's place and time
  */
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { SEQUENCE_IDS } from '../lambdas/contract.ts';
-import type { Sequence, SequenceStep } from '../lambdas/domain/sequence.ts';
+import { INTEREST_LABELS, INTERESTS, SEQUENCE_IDS, type Interest } from '../lambdas/contract.ts';
+import { variantFor, type Sequence, type SequenceStep } from '../lambdas/domain/sequence.ts';
 import { isValidTimeZone } from '../lambdas/domain/schedule.ts';
 import { timeline } from '../lambdas/domain/timeline.ts';
 import { bad, command } from './cli.ts';
@@ -30,6 +32,14 @@ export interface TimelineRequest {
   booked?: Date;
   /** The lead's human clicks, `<stepId>` or `<stepId>:<link>`, each made when its email arrives. */
   clicked?: readonly string[];
+  /** The lead's answer to "what brings you here?": it may choose a step's variant. */
+  interest?: Interest;
+}
+
+/** The email a lead gets at `step`: the step's id, or its variant's, saying which step it stands for. */
+function email(step: SequenceStep, interest: Interest | undefined): string {
+  const variant = variantFor(step, interest);
+  return variant === undefined ? step.id : `${variant} (variant of ${step.id})`;
 }
 
 const when = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat('ccc dd LLL yyyy, HH:mm ZZZZ');
@@ -70,8 +80,9 @@ function start(sequence: Sequence, request: TimelineRequest): { at: Date; label:
 /** The timeline of every sequence as a plain-text table. */
 export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, request: TimelineRequest): string {
   const { signup, zone, clinicZone, appointment, clicked = [] } = request;
+  const interest = request.interest ? `, answering "${INTEREST_LABELS[request.interest]}" (${request.interest})` : '';
   const lines = [
-    `A lead in ${zone} who signs up ${when(signup, zone)} (${when(signup, clinicZone)} at the clinic, ${clinicZone}):`,
+    `A lead in ${zone} who signs up ${when(signup, zone)} (${when(signup, clinicZone)} at the clinic, ${clinicZone})${interest}:`,
     '',
   ];
   for (const sequence of Object.values(sequences)) {
@@ -92,13 +103,13 @@ export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, re
       const step = sequence.steps.find((candidate) => candidate.id === send.stepId)!;
       return [
         String(index + 1),
-        send.stepId,
+        email(step, request.interest),
         timing(step, late.includes(send.stepId), clicked),
         when(send.at, zone),
         when(send.at, clinicZone),
       ];
     });
-    const header = ['#', 'step', 'when', `lead (${zone})`, `clinic (${clinicZone})`];
+    const header = ['#', 'email (step)', 'when', `lead (${zone})`, `clinic (${clinicZone})`];
     const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
     for (const row of [header, ...rows])
       lines.push(
@@ -126,13 +137,15 @@ export function formatTimeline(sequences: Readonly<Record<string, Sequence>>, re
   return lines.join('\n');
 }
 
-const USAGE = `usage: npm run timeline [-- [--tz ZONE] [--signup TIME] [--appointment TIME] [--booked TIME] [--clicked STEP[:LINK]]...]
+const USAGE = `usage: npm run timeline [-- [--tz ZONE] [--signup TIME] [--appointment TIME] [--booked TIME] [--clicked STEP[:LINK]]... [--interest INTEREST]]
   --tz ZONE            the lead's IANA time zone, like America/Denver (default: the clinic's, DEFAULT_TIME_ZONE)
   --signup TIME        the sign-up time on the lead's clock, like 2026-03-06T22:30 (default: now)
   --appointment TIME   a visit on the lead's clock: shows the follow-up after a booking, and the nudge after a no-show
   --booked TIME        when the lead books that visit (default: the sign-up time)
   --clicked STEP[:LINK] the lead clicks that email, or its link named LINK (utm_content), when it arrives, like
                        how-it-works:cost; repeat it for more clicks. Shows how the clicks change what follows
+  --interest INTEREST  the lead's answer to "what brings you here?", one of: ${INTERESTS.join(', ')};
+                       shows the emails written for it (default: none, the general emails)
   -h, --help           show this help`;
 
 const notATime = bad("is not a date and time. Write it like 2026-03-06T22:30 (the lead's local time).");
@@ -151,6 +164,7 @@ const Options = z.object({
       }),
     )
     .optional(),
+  interest: z.enum(INTERESTS, { error: bad(`is not an interest. Use one of: ${INTERESTS.join(', ')}.`) }).optional(),
 });
 
 async function main() {
@@ -163,6 +177,7 @@ async function main() {
       appointment: { type: 'string' },
       booked: { type: 'string' },
       clicked: { type: 'string', multiple: true },
+      interest: { type: 'string' },
     },
     schema: Options,
   });
@@ -185,6 +200,7 @@ async function main() {
     ...(appointment && { appointment }),
     ...(booked && { booked }),
     ...(values.clicked && { clicked: values.clicked }),
+    ...(values.interest && { interest: values.interest }),
   };
   const sequences = sequencesFor(config);
   const stepIds = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => step.id));

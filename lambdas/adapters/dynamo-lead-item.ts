@@ -5,7 +5,9 @@
  * of its own (`:settled`, `:nextAt`…).
  *
  * Message records live on the lead item, so settling a send and recording it are one write: `msgs` is a list with one
- * short string per message settled, `<sequence>|<step>|<state: s, u or r>|<time, base-36 ms>|<fingerprint>[|<reason>]`,
+ * short string per message settled, `<sequence>|<step>[+<variant>]|<state: s, u or r>|<time, base-36 ms>|<fingerprint>[|<reason>]`
+ * (`+<variant>`: the step's variant by interest the lead was sent, `MessageRecord.variant`, without its step's id
+ * when it starts with it: `who-it-helps+-chronic`),
  * where the fingerprint is 6 characters (36 bits) of a hash of the SES message id (empty when SES's answer was lost). The latest
  * message's full id is `lastMessageId`; an older one's is on its MSG# item once an SES event has arrived for it
  * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 440 bytes and the latest id 60 (an
@@ -45,7 +47,7 @@ const INTERNAL = [
 
 /**
  * What the lead adds to the report's lead totals (`report-counts.ts`), as one short string: its count keys in order,
- * space-separated, each lead total by its code below (`left.active nurture` is `la n`), a step's key whole, and
+ * space-separated, each lead total by its code below (`left.active nurture` is `la n`), a step's or variant's key whole, and
  * `=<n>` after any that is not 1 (`countLead` gives only 1s); `-` for none. A few bytes, where a map with a version
  * was 60: the lead item has to stay under 1 KB with a send's in-flight mark on it (about 110 bytes), or the claim and
  * the settle of a lead's last steps cost 2 write units each. Compared as a whole by the recount's conditional write
@@ -92,7 +94,8 @@ export function decodeCounted(text: unknown): Counts | undefined {
   if (text === '-') return counts;
   for (const part of text.split(' ')) {
     const [name = '', value] = part.split('=');
-    const key = name.startsWith('step/') ? name : `${LEAD_TOTAL}${TOTALS[name] ?? name}`;
+    // A step's or a variant's count is kept whole (`step/…`, `variant/…`); a lead total's code has no slash.
+    const key = name.includes('/') ? name : `${LEAD_TOTAL}${TOTALS[name] ?? name}`;
     counts[key] = value === undefined ? 1 : Number(value);
   }
   return counts;
@@ -115,11 +118,23 @@ const CODE_STATE = Object.fromEntries(Object.entries(STATE_CODE).map(([state, co
   MessageState
 >;
 
+/** Between a step id and its variant's in a `msgs` entry: neither holds it (an SES tag's alphabet; `validateSequences`). */
+const VARIANT_MARK = '+';
+
+/**
+ * A variant's id as a `msgs` entry holds it: one that starts with its step's id and a hyphen, as the default ones do
+ * (`who-it-helps-chronic`), without the step's id (`-chronic`), which saves the lead item a dozen bytes; any other
+ * whole (a variant id starts with a letter or digit, so a leading hyphen is never its own).
+ */
+const shortVariant = ({ stepId, variant = '' }: Pick<MessageRecord, 'stepId' | 'variant'>) =>
+  variant.startsWith(`${stepId}-`) ? variant.slice(stepId.length) : variant;
+const fullVariant = (stepId: string, stored: string) => (stored.startsWith('-') ? `${stepId}${stored}` : stored);
+
 /** One message's entry in the lead's `msgs`. */
 export function messageEntry(message: MessageRecord): string {
   const fields = [
     message.sequenceId,
-    message.stepId,
+    message.variant === undefined ? message.stepId : `${message.stepId}${VARIANT_MARK}${shortVariant(message)}`,
     STATE_CODE[message.state],
     message.at.getTime().toString(36),
     message.messageId ? fingerprint(message.messageId) : '',
@@ -134,13 +149,15 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
   const leadId = String(item.leadId);
   const records = new Map<string, MessageRecord & { fingerprint?: string }>();
   entries.forEach((entry, i) => {
-    const [sequenceId = '', stepId = '', state, at = '0', print, ...reason] = entry.split('|');
+    const [sequenceId = '', sent = '', state, at = '0', print, ...reason] = entry.split('|');
+    const [stepId = '', variant] = sent.split(VARIANT_MARK);
     const last = i === entries.length - 1;
     records.delete(`${sequenceId}|${stepId}`);
     records.set(`${sequenceId}|${stepId}`, {
       leadId,
       sequenceId,
       stepId,
+      ...(variant ? { variant: fullVariant(stepId, variant) } : {}),
       state: CODE_STATE[state ?? ''] ?? (state as MessageState),
       at: new Date(parseInt(at, 36)),
       ...(last && print && item.lastMessageId ? { messageId: item.lastMessageId as string } : {}),

@@ -437,6 +437,7 @@ export class DynamoLeadStore implements LeadStore {
     const humanClicks = lead?.[HUMAN_CLICKS] as Set<string> | undefined;
     const read = {
       ...(record && { recorded: record.state }),
+      ...(record?.variant !== undefined && { variant: record.variant }),
       clicks: messageClicks(item),
       ...(lead && { humanClicks: [...(humanClicks ?? [])] }),
     };

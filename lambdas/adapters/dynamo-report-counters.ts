@@ -7,7 +7,10 @@
  *                                           (numbers)
  *   COUNT#report, STEP#<sequenceId>#<step>  one step's funnel: `sequenceId`, `stepId`, and `sent`, `delivered`,
  *                                           `opened`, `clicked`, `complained`, `bookedAfter`, `unsubscribed`,
- *                                           `bounced` (numbers); a few hundred bytes, so an update is one write unit
+ *                                           `bounced` (numbers), and the same per variant of the step as
+ *                                           `<variantId>/<metric>` (`byInterest`: no write of its own); a few hundred
+ *                                           bytes, so an update is one write unit (a step with many variants, each
+ *                                           with every column counted, can pass 1 KB: two units an update)
  *   LEAD#<leadId>, PROFILE                  the lead (`dynamo-lead-store.ts`) carries what it adds to the lead totals
  *                                           now (`counted`, its count keys in one short string: `encodeCounted`)
  *
@@ -27,13 +30,34 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadCounts, ReportCounters } from '../domain/ports.ts';
-import { diffCounts, parseStepKey, type Counts, type LeadView } from '../domain/report-counts.ts';
+import type { Funnel } from '../domain/report.ts';
+import {
+  diffCounts,
+  parseStepKey,
+  parseVariantKey,
+  stepKey,
+  variantKey,
+  type Counts,
+  type LeadView,
+} from '../domain/report-counts.ts';
 import { counterPartition, leadKey, leadTotalsKey, stepCounterKey, type ItemKey } from './dynamo-keys.ts';
 import { COUNTED_ATTRIBUTE, encodeCounted } from './dynamo-lead-item.ts';
 import { addItem, collectedFrom, gathered, REPORT_ATTRIBUTES } from './dynamo-report-source.ts';
 import { DynamoTable, type TableOptions } from './dynamo-table.ts';
 
 const LEAD_TOTAL_PREFIX = 'lead/';
+
+/** A step count's attribute on its step's counter item: the column's name, after the variant's id for a variant's. */
+const attributeOf = (count: { metric: string; variant?: string }) =>
+  count.variant === undefined ? count.metric : `${count.variant}/${count.metric}`;
+
+/** The count an attribute of a step's counter item holds (`attributeOf`). */
+function countOf(sequenceId: string, stepId: string, attribute: string): string {
+  const [variant, metric] = attribute.split('/');
+  return metric === undefined
+    ? stepKey(sequenceId, stepId, attribute as keyof Funnel)
+    : variantKey(sequenceId, stepId, variant!, metric as keyof Funnel);
+}
 
 export class DynamoReportCounters implements ReportCounters, LeadCounts {
   private readonly table: DynamoTable;
@@ -43,10 +67,13 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
   }
 
   async add(deltas: Counts): Promise<Counts> {
-    const items = new Map<string, { key: ItemKey; ids?: { sequenceId: string; stepId: string }; adds: Counts }>();
+    const items = new Map<
+      string,
+      { key: ItemKey; ids?: { sequenceId: string; stepId: string }; adds: Counts; names: Record<string, string> }
+    >();
     for (const [name, value] of Object.entries(deltas)) {
       if (value === 0) continue;
-      const step = parseStepKey(name);
+      const step = parseStepKey(name) ?? parseVariantKey(name);
       const key = step ? stepCounterKey(step.sequenceId, step.stepId) : leadTotalsKey();
       const item =
         items.get(key.sk) ??
@@ -55,13 +82,16 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
             key,
             ...(step && { ids: { sequenceId: step.sequenceId, stepId: step.stepId } }),
             adds: {},
+            names: {},
           })
           .get(key.sk)!;
-      item.adds[step ? step.metric : name.slice(LEAD_TOTAL_PREFIX.length)] = value;
+      const attribute = step ? attributeOf(step) : name.slice(LEAD_TOTAL_PREFIX.length);
+      item.adds[attribute] = value;
+      item.names[attribute] = name;
     }
     const unwritten: Counts = {};
     await Promise.all(
-      [...items.values()].map(async ({ key, ids, adds }) => {
+      [...items.values()].map(async ({ key, ids, adds, names: countNames }) => {
         const names = Object.keys(adds);
         try {
           await this.table.doc.send(
@@ -82,9 +112,7 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
             }),
           );
         } catch {
-          for (const name of names)
-            unwritten[ids ? `step/${ids.sequenceId}/${ids.stepId}/${name}` : `${LEAD_TOTAL_PREFIX}${name}`] =
-              adds[name]!;
+          for (const name of names) unwritten[countNames[name]!] = adds[name]!;
         }
       }),
     );
@@ -108,9 +136,8 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
         if (!step && item.sk !== SORT_KEY.leadTotals) continue;
         for (const [name, value] of Object.entries(item)) {
           if (typeof value !== 'number' || value === 0) continue;
-          counts[
-            step ? `step/${String(item.sequenceId)}/${String(item.stepId)}/${name}` : `${LEAD_TOTAL_PREFIX}${name}`
-          ] = value;
+          counts[step ? countOf(String(item.sequenceId), String(item.stepId), name) : `${LEAD_TOTAL_PREFIX}${name}`] =
+            value;
         }
       }
     }

@@ -165,6 +165,7 @@ function joined(input: Gathered): ReportInput {
         sequenceId,
         stepId,
         ...(record && { state: record.state, at: record.at.toISOString() }),
+        ...(record?.variant !== undefined && { variant: record.variant }),
         counts: {
           ...Object.fromEntries(COUNTED.filter((type) => item[`first${type}At`]).map((type) => [type, 1])),
           ...(human > 0 && { Click: human }),

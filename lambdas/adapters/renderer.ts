@@ -50,25 +50,30 @@ export class ReactEmailRenderer implements Renderer {
     private readonly clinic: Clinic,
   ) {}
 
-  async render(sequenceId: string, stepId: string, props: RenderProps): Promise<RenderedEmail> {
-    const step = this.sequences[sequenceId]?.steps.find((candidate) => candidate.id === stepId);
-    if (!step) throw new Error(`no template for ${sequenceId}/${stepId}`);
-    const subject = step.template.subject({ ...props, clinic: this.clinic });
-    const preview = step.template.preview({ ...props, clinic: this.clinic });
+  async render(sequenceId: string, stepId: string, props: RenderProps, variant?: string): Promise<RenderedEmail> {
+    const found = this.sequences[sequenceId]?.steps.find((candidate) => candidate.id === stepId);
+    const template = variant === undefined ? found?.template : found?.variants?.[variant];
+    // Never the variant's id in the error: the dispatcher logs only an error's name, but a caller might log more.
+    if (!found || !template)
+      throw new Error(`no template for ${sequenceId}/${stepId}${variant ? ' (its variant)' : ''}`);
+    // A variant is its step with another email: the same class (the footer), another template.
+    const step: EmailStep = { ...found, template };
+    const subject = template.subject({ ...props, clinic: this.clinic });
+    const preview = template.preview({ ...props, clinic: this.clinic });
 
-    // Keyed by which optional fields are given, and by the value of each prop that chooses a version: a step
-    // rendered with an appointment differs from one without, and the note after an attended visit from the other.
+    // Keyed by the variant, by which optional fields are given, and by the value of each prop that chooses a version:
+    // a step rendered with an appointment differs from one without, and the note after an attended visit from the other.
     const given = FIELDS.filter((field) => props[field] !== undefined).join(',');
-    const key = `${sequenceId}/${stepId}/${given}/${VERSIONS.map((prop) => `${prop}=${props[prop]}`).join(',')}`;
+    const key = `${sequenceId}/${stepId}/${variant ?? ''}/${given}/${VERSIONS.map((prop) => `${prop}=${props[prop]}`).join(',')}`;
     let compiled = this.compiled.get(key);
     if (!compiled) {
       compiled = this.compile(step, props);
       this.compiled.set(key, compiled);
     }
-    const template = await compiled;
+    const filled = await compiled;
     // Past 200 characters react-email cuts the preview text short, which a fill-in cannot follow.
-    if (!template || preview.length > PREVIEW_LENGTH) return { subject, ...(await this.direct(step, props)) };
-    return { subject, ...fill(template, props, preview) };
+    if (!filled || preview.length > PREVIEW_LENGTH) return { subject, ...(await this.direct(step, props)) };
+    return { subject, ...fill(filled, props, preview) };
   }
 
   private async direct(step: EmailStep, props: RenderProps): Promise<Compiled> {
@@ -78,6 +83,7 @@ export class ReactEmailRenderer implements Renderer {
     return { html, text };
   }
 
+  /** `step`: with the template to render (the step's own, or its variant's). */
   private async compile(step: EmailStep, sample: RenderProps): Promise<Compiled | undefined> {
     // Render the stand-ins for exactly the fields the sample has, so optional ones (the appointment) stay optional,
     // and the sample's own version.

@@ -10,6 +10,7 @@ import {
   type Report,
   type SequenceFunnel,
   type StepFunnel,
+  type VariantFunnel,
 } from '../domain/report.ts';
 
 const COLOURS = { clicked: '#1d4e89', bookedAfter: '#2f855a', track: '#e4e7eb', ink: '#1f2933', muted: '#616e7c' };
@@ -161,21 +162,36 @@ function FunnelTable({ sequence }: { sequence: SequenceFunnel }) {
         </tr>
       </thead>
       <tbody>
-        {sequence.steps.map((step) => (
+        {sequence.steps.flatMap((step) => [
           <tr key={step.stepId} data-step={step.stepId}>
             <th scope="row">{step.stepId}</th>
-            {FUNNEL_COLUMNS.map((column) => (
-              <td key={column.key} data-column={column.key} className={columnClass(column)}>
-                {step[column.key]}
-                {column.key === 'clicked' && percent(step.clickRate)}
-                {column.key === 'bookedAfter' && percent(step.bookingRate)}
-              </td>
-            ))}
-          </tr>
-        ))}
+            <FunnelCells row={step} />
+          </tr>,
+          // Each variant by interest under its step: the leads sent it, also counted in the step's row.
+          ...step.variants.map((variant) => (
+            <tr
+              key={`${step.stepId}/${variant.variantId}`}
+              data-variant={variant.variantId}
+              data-variant-of={step.stepId}
+            >
+              <th scope="row">↳ {variant.variantId}</th>
+              <FunnelCells row={variant} />
+            </tr>
+          )),
+        ])}
       </tbody>
     </table>
   );
+}
+
+function FunnelCells({ row }: { row: StepFunnel | VariantFunnel }) {
+  return FUNNEL_COLUMNS.map((column) => (
+    <td key={column.key} data-column={column.key} className={columnClass(column)}>
+      {row[column.key]}
+      {column.key === 'clicked' && percent(row.clickRate)}
+      {column.key === 'bookedAfter' && percent(row.bookingRate)}
+    </td>
+  ));
 }
 
 const LABEL_WIDTH = 190;

@@ -27,9 +27,10 @@ import {
   increment,
   isEmpty,
   stepKey,
+  withVariants,
   type Counts,
 } from './report-counts.ts';
-import type { ReportLead } from './report.ts';
+import type { ReportLead, ReportMessage } from './report.ts';
 import type { EngagementEvent } from './ses-event.ts';
 
 export interface CountingDeps {
@@ -51,18 +52,23 @@ export class Counting {
 
   constructor(private readonly deps: CountingDeps) {}
 
-  /** The dispatcher settled a step SES accepted, and the settle kept its claim. */
-  sent(sequenceId: string, stepId: string): void {
-    increment(this.pending, stepKey(sequenceId, stepId, 'sent'));
+  /**
+   * The dispatcher settled a step SES accepted, and the settle kept its claim. `variant`: the step's variant it sent
+   * (`MessageRecord.variant`), counted in its row too.
+   */
+  sent(sequenceId: string, stepId: string, variant?: string): void {
+    this.add({ [stepKey(sequenceId, stepId, 'sent')]: 1 }, { sequenceId, stepId, variant });
   }
 
   /**
-   * An SES event the event store newly recorded; `first`: the first of its type on its message. (A Click is counted
-   * by `clicks`, once the rules have judged it.)
+   * An SES event the event store newly recorded; `first`: the first of its type on its message; `variant`: the
+   * variant its lead's record of the message names, counted in its row too. (A Click is counted by `clicks`, once the
+   * rules have judged it. An event that overtakes the record of its send counts in its step's row only, until
+   * `npm run report -- --rebuild --fix` recounts it.)
    */
-  async recorded(event: EngagementEvent, first: boolean): Promise<void> {
+  async recorded(event: EngagementEvent, first: boolean, variant?: string): Promise<void> {
     const metric = FIRST_OF_TYPE.find(([type]) => type === event.type)?.[1];
-    if (first && metric) increment(this.pending, stepKey(event.sequenceId, event.stepId, metric));
+    if (first && metric) this.add({ [stepKey(event.sequenceId, event.stepId, metric)]: 1 }, { ...event, variant });
     // A bounce can move the email a bounced lead is counted against.
     if (event.type === 'Bounce') await this.changed(event.leadId);
   }
@@ -71,20 +77,23 @@ export class Counting {
    * An event (a Click, or a Delivery that judged earlier clicks again) changed how many of a message's clicks were a
    * person's or a machine's, from `before` to `after` (`machine-clicks.ts`): the step counts the lead once in each
    * column it has any click in. `humanChanged`: the person's clicks are other ones now, which can move the email a
-   * booking is credited to (a click may arrive after the booking it came before).
+   * booking is credited to (a click may arrive after the booking it came before). `variant`: as for `recorded`.
    */
   async clicks(
     message: Pick<EngagementEvent, 'leadId' | 'sequenceId' | 'stepId'>,
     { before, after }: { before: ClickTally; after: ClickTally },
     humanChanged: boolean,
+    variant?: string,
   ): Promise<void> {
     const { sequenceId, stepId } = message;
-    increment(this.pending, stepKey(sequenceId, stepId, 'clicked'), Number(after.human > 0) - Number(before.human > 0));
+    const counts: Counts = {};
+    increment(counts, stepKey(sequenceId, stepId, 'clicked'), Number(after.human > 0) - Number(before.human > 0));
     increment(
-      this.pending,
+      counts,
       stepKey(sequenceId, stepId, 'machineClicked'),
       Number(after.machine > 0) - Number(before.machine > 0),
     );
+    this.add(counts, { ...message, variant });
     if (humanChanged) await this.changed(message.leadId);
   }
 
@@ -118,6 +127,11 @@ export class Counting {
     if (written && typeof written.settled === 'object')
       return void addCounts(this.pending, diffCounts(written.counted, written.settled.countedBefore ?? {}));
     if (this.leaving(lead) && lead.optedOutAt) await this.changed(lead.leadId);
+  }
+
+  /** Counts of one message's step, and of its variant's row when it had one. */
+  private add(counts: Counts, message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant'>): void {
+    addCounts(this.pending, withVariants(counts, [message]));
   }
 
   private leaving(lead: EndingLead): boolean {

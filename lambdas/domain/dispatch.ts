@@ -21,7 +21,7 @@ import type {
 import { awaitsCheckIn, goesAhead, nextStep, route } from './branches.ts';
 import { planNext, type Position } from './plan.ts';
 import { deadlineFor, localDate, marketingHeldUntil } from './schedule.ts';
-import { classOf, findStep, type Sequence } from './sequence.ts';
+import { classOf, findStep, variantFor, type Sequence } from './sequence.ts';
 
 export interface DispatchSettings {
   shards: number;
@@ -223,11 +223,14 @@ async function deliverSeen(
   if (deadline && clock.now() >= deadline) return { outcome: await settleWithout(deps, sequence, seen, [step.id]) };
 
   const unsubscribeUrl = deps.unsubscribeUrl(seen.leadId);
-  const rendered = await renderer.render(sequence.id, step.id, {
-    firstName: seen.firstName,
-    unsubscribeUrl,
-    ...visitProps(seen, clock.now()),
-  });
+  // The lead's interest may choose another email for this step: the same for a retry, as it depends on nothing else.
+  const variant = variantFor(step, seen.interest);
+  const rendered = await renderer.render(
+    sequence.id,
+    step.id,
+    { firstName: seen.firstName, unsubscribeUrl, ...visitProps(seen, clock.now()) },
+    variant,
+  );
   await deps.pace(priority);
   const markedAt = clock.now();
   const token = await store.claim(seen, { sequenceId: sequence.id, stepId: step.id, class: step.class }, markedAt);
@@ -246,13 +249,16 @@ async function deliverSeen(
     tags: { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id },
   });
   const at = clock.now();
+  // What logs and SES tags carry: ids only. The variant (it tells the lead's interest) goes in the record alone.
   const ids = { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id };
+  const chosen = variant === undefined ? {} : { variant };
 
   switch (outcome.kind) {
     case 'sent':
       return {
         outcome: await settleAfter(deps, sequence, seen, claim, at, 'sent', {
           ...ids,
+          ...chosen,
           state: 'sent',
           at,
           messageId: outcome.messageId,
@@ -281,7 +287,7 @@ async function deliverSeen(
         {
           settledStepId: step.id,
           status: 'rejected',
-          message: { ...ids, state: 'rejected', at, reason: outcome.reason },
+          message: { ...ids, ...chosen, state: 'rejected', at, reason: outcome.reason },
           ...(counted && { counted }),
         },
       );
@@ -293,6 +299,7 @@ async function deliverSeen(
       return {
         outcome: await settleAfter(deps, sequence, seen, claim, at, 'unconfirmed', {
           ...ids,
+          ...chosen,
           state: 'unconfirmed',
           at,
           reason: outcome.reason,
@@ -331,10 +338,14 @@ async function afterMark(deps: DispatchDeps, lead: StoredLead, progress: Progres
   // Recorded under the sequence it was sent in: a booking may have switched the lead since.
   const { sequenceId, stepId } = mark;
   log.error('unconfirmed send found: not resending', { leadId: lead.leadId, sequenceId, stepId });
+  // The email that send rendered: the step's variant for the lead's interest, as chosen then (unless edited since).
+  const markedStep = deps.sequences[sequenceId] && findStep(deps.sequences[sequenceId], stepId);
+  const variant = markedStep && variantFor(markedStep, lead.interest);
   return settleAfter(deps, sequence, lead, { token, mark }, new Date(mark.at), 'unconfirmed', {
     leadId: lead.leadId,
     sequenceId,
     stepId,
+    ...(variant !== undefined && { variant }),
     state: 'unconfirmed',
     at: clock.now(),
     reason: 'claim-expired-mid-send',
@@ -378,7 +389,7 @@ async function settleAfter(
   };
   const settled = await deps.store.settle(lead.leadId, { token: claim.token }, settlement);
   if (settled) {
-    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId);
+    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId, message.variant);
     if (!settlement.next) await deps.counting?.ended(lead, counted && { counted, settled });
     return outcome;
   }
@@ -387,7 +398,7 @@ async function settleAfter(
   if (await deps.store.recordStopped(lead.leadId, claim.mark, message)) {
     // The record is the lead's now: count it as sent, and recount the lead (the stop counted it without this
     // message, which may be the step it unsubscribed or bounced after).
-    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId);
+    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId, message.variant);
     await deps.counting?.changed(lead.leadId);
   } else {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });

@@ -49,13 +49,13 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
   }
   // Counted in memory; the caller writes the counters once, at the end of its batch (`Counting.flush`). A retry finds
   // the event recorded and counts nothing again.
-  await deps.counting?.recorded(event, recorded.first);
+  await deps.counting?.recorded(event, recorded.first, sent.variant);
   if (judged(event) && recorded.before) {
     const before = judge(recorded.before);
     const after = judge(withEvent(recorded.before, event));
     const [was, is] = [tally(before), tally(after)];
     if (was.human !== is.human || was.machine !== is.machine)
-      await deps.counting?.clicks(event, { before: was, after: is }, humanChanged(before, after));
+      await deps.counting?.clicks(event, { before: was, after: is }, humanChanged(before, after), sent.variant);
     if (is.human < was.human)
       deps.log.info("earlier clicks judged a machine's", {
         leadId: event.leadId,

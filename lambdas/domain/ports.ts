@@ -32,9 +32,10 @@ export interface StoredLead extends Lead {
 
 /**
  * A lead as the due index shows it: what rendering and planning need, without the profile's consent, attribution or
- * phone, and without the in-flight mark (a claim checks that on the item itself).
+ * phone, and without the in-flight mark (a claim checks that on the item itself). With the lead's interest, which
+ * chooses a step's variant (`variantFor`): written once, at sign-up, so projecting it costs the index no write.
  */
-export type DueLead = Omit<StoredLead, 'consent' | 'attribution' | 'phone' | 'interest' | 'claim' | 'sending'> &
+export type DueLead = Omit<StoredLead, 'consent' | 'attribution' | 'phone' | 'claim' | 'sending'> &
   Partial<Pick<StoredLead, 'sending'>>;
 
 export type CreateResult = { created: true; lead: StoredLead } | { created: false; leadId: string };
@@ -104,6 +105,11 @@ export interface MessageRecord {
   messageId?: string;
   /** A short, non-identifying reason (an SES error name), never message content. */
   reason?: string;
+  /**
+   * The step's variant the lead was sent (`SequenceStep.byInterest`), absent for the step's own email. Kept here
+   * only: it tells the lead's interest, so never in an SES tag or a log line.
+   */
+  variant?: string;
 }
 
 export interface LeadStore {
@@ -155,15 +161,21 @@ export interface LeadStore {
   /**
    * Whether `messageId` is the message this lead was sent for that step (its record, or the record SES events left
    * once the lead is gone), or a message with no id recorded (SES's answer was lost); or the step is in flight now
-   * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any. Read with
-   * it, from the same items: the message's clicks as recorded so far (`clicks`) and the lead's `humanClicks`.
+   * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any, and
+   * `variant`, the variant it records (`MessageRecord.variant`). Read with it, from the same items: the message's clicks as recorded so far (`clicks`) and the lead's `humanClicks`.
    */
   sentMessage(
     leadId: string,
     sequenceId: string,
     stepId: string,
     messageId: string,
-  ): Promise<{ ours: boolean; recorded?: MessageState; clicks?: MessageClicks; humanClicks?: string[] }>;
+  ): Promise<{
+    ours: boolean;
+    recorded?: MessageState;
+    variant?: string;
+    clicks?: MessageClicks;
+    humanClicks?: string[];
+  }>;
   /**
    * Stop a lead for good (unsubscribe, bounce, complaint) and take it out of the due index, in one write.
    * 'in-flight' while a send that started after `inFlightSince` may still be waiting on SES, or one settled after
@@ -351,7 +363,8 @@ export interface RenderProps {
 export type VisitDay = 'today' | 'tomorrow';
 
 export interface Renderer {
-  render(sequenceId: string, stepId: string, props: RenderProps): Promise<RenderedEmail>;
+  /** The step's email, or its `variant`'s (`SequenceStep.byInterest`). */
+  render(sequenceId: string, stepId: string, props: RenderProps, variant?: string): Promise<RenderedEmail>;
 }
 
 /** Structured log lines carry ids only. */

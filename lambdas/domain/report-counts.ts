@@ -5,6 +5,8 @@
  *
  * A count's key names what it counts, ids only:
  *   step/<sequenceId>/<stepId>/<metric>   a funnel column (`Funnel`) of one step
+ *   variant/<sequenceId>/<stepId>/<variantId>/<metric>
+ *                                         the same column, of the leads sent that step's variant (`withVariants`)
  *   lead/nurture                          leads that entered the nurture
  *   lead/left.<reason>                    of those, why each left it (`LeaveReason`)
  *   lead/bookings, lead/afterClick, lead/withoutClick
@@ -41,6 +43,36 @@ export function parseStepKey(key: string): { sequenceId: string; stepId: string;
   return { sequenceId: parts[1]!, stepId: parts[2]!, metric: parts[3] as keyof Funnel };
 }
 
+export const variantKey = (sequenceId: string, stepId: string, variant: string, metric: keyof Funnel) =>
+  `variant/${sequenceId}/${stepId}/${variant}/${metric}`;
+
+/** A variant count's parts, or undefined for any other key. */
+export function parseVariantKey(
+  key: string,
+): { sequenceId: string; stepId: string; variant: string; metric: keyof Funnel } | undefined {
+  if (!key.startsWith('variant/')) return undefined;
+  const parts = key.split('/');
+  if (parts.length !== 5) return undefined;
+  return { sequenceId: parts[1]!, stepId: parts[2]!, variant: parts[3]!, metric: parts[4] as keyof Funnel };
+}
+
+/**
+ * Per variant: every step count in `counts` counted again under the variant its lead was sent at that step (the
+ * message's `variant`), if any. The step's row keeps every lead; its variants' rows split out those sent a variant.
+ * Whatever a column counts per step, it counts per variant the same way.
+ */
+export function withVariants(
+  counts: Counts,
+  messages: readonly Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant'>[],
+): Counts {
+  for (const [key, value] of Object.entries(counts)) {
+    const step = parseStepKey(key);
+    const variant = step && messages.find((m) => m.sequenceId === step.sequenceId && m.stepId === step.stepId)?.variant;
+    if (variant) increment(counts, variantKey(step.sequenceId, step.stepId, variant, step.metric), value);
+  }
+  return counts;
+}
+
 export function increment(counts: Counts, key: string, by = 1): void {
   const value = (counts[key] ?? 0) + by;
   if (value === 0) delete counts[key];
@@ -61,7 +93,9 @@ export const isEmpty = (counts: Counts) => Object.keys(counts).length === 0;
  * What one message item adds, whoever its lead is: each counts once per step, however many events of a kind it had.
  * "Sent" is what the dispatcher recorded as accepted by SES; it never depends on SES's own Send event.
  */
-export function countMessage(message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'state' | 'counts'>): Counts {
+export function countMessage(
+  message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'state' | 'counts' | 'variant'>,
+): Counts {
   const counts: Counts = {};
   const { sequenceId, stepId } = message;
   if (message.state === 'sent') increment(counts, stepKey(sequenceId, stepId, 'sent'));
@@ -70,7 +104,7 @@ export function countMessage(message: Pick<ReportMessage, 'sequenceId' | 'stepId
   // Clicks as the rules judge them (`machine-clicks.ts`): a person's count as "clicked", a machine's apart.
   if (message.counts.Click) increment(counts, stepKey(sequenceId, stepId, 'clicked'));
   if (message.counts.MachineClick) increment(counts, stepKey(sequenceId, stepId, 'machineClicked'));
-  return counts;
+  return withVariants(counts, [message]);
 }
 
 /** SES event types whose first event on a message counts its step once, and the column it counts in. */
@@ -124,7 +158,7 @@ export function countLead({ lead, messages, clicks }: LeadView, nurtureId: strin
     const step = latest(messages.filter((m) => m.counts.Bounce)) ?? lastSentBefore(messages, lead.stoppedAt);
     if (step) increment(counts, stepKey(step.sequenceId, step.stepId, 'bounced'));
   }
-  return counts;
+  return withVariants(counts, messages);
 }
 
 /** Every count, from the raw items. Linear in the items read. */

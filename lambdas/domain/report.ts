@@ -4,10 +4,17 @@
  * and the sequences' step order, and returns numbers.
  */
 import { SEQUENCE_IDS } from '../contract.ts';
-import { leadKey as leadCountKey, parseStepKey, recount, type Counts, type LeadTotal } from './report-counts.ts';
+import {
+  leadKey as leadCountKey,
+  parseStepKey,
+  parseVariantKey,
+  recount,
+  type Counts,
+  type LeadTotal,
+} from './report-counts.ts';
 import type { LeadStatus } from './lead.ts';
 import type { MessageState } from './ports.ts';
-import type { MessageClass, Sequence } from './sequence.ts';
+import { variantIds, type MessageClass, type Sequence } from './sequence.ts';
 
 /** What the report reads of a lead. */
 export interface ReportLead {
@@ -35,6 +42,8 @@ export interface ReportMessage {
   /** Absent while SES events for the message have arrived before the dispatcher recorded the send. */
   state?: MessageState;
   at?: string;
+  /** The step's variant the lead was sent (`MessageRecord.variant`), absent for the step's own email. */
+  variant?: string;
   /** How many SES events of each type were recorded for this message. */
   counts: Partial<Record<CountedEvent, number>>;
 }
@@ -111,12 +120,26 @@ export const FUNNEL_COLUMNS: readonly { key: keyof Funnel; label: string; meanin
   },
 ];
 
+export interface VariantFunnel extends Funnel {
+  /** The variant's id (`SequenceStep.byInterest`): an email, never a lead's interest. */
+  variantId: string;
+  /** clicked / delivered; null before anything was delivered. */
+  clickRate: number | null;
+  /** bookedAfter / delivered; null before anything was delivered. */
+  bookingRate: number | null;
+}
+
 export interface StepFunnel extends Funnel {
   stepId: string;
   /** clicked / delivered; null before anything was delivered. */
   clickRate: number | null;
   /** bookedAfter / delivered; null before anything was delivered. */
   bookingRate: number | null;
+  /**
+   * The step's variants by interest, each a row of its own (configured ones first, even before anything was sent):
+   * the leads sent that variant, also counted in the step's row. Leads sent the step's own email are the difference.
+   */
+  variants: VariantFunnel[];
 }
 
 export interface SequenceFunnel {
@@ -206,9 +229,25 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
     if (sequence.id === SEQUENCE_IDS.optIn) continue;
     for (const step of sequence.steps) cell(sequence.id, step.id);
   }
+  // The step's variants, by `<sequence>/<step>`: configured first, in order, then any counted that no longer are.
+  const variants = new Map<string, Map<string, Funnel>>();
+  const variantCell = (sequenceId: string, stepId: string, variant: string): Funnel => {
+    cell(sequenceId, stepId);
+    const key = `${sequenceId}/${stepId}`;
+    const rows = variants.get(key) ?? variants.set(key, new Map()).get(key)!;
+    return rows.get(variant) ?? rows.set(variant, emptyFunnel()).get(variant)!;
+  };
+  for (const sequence of Object.values(options.sequences)) {
+    if (sequence.id === SEQUENCE_IDS.optIn) continue;
+    for (const step of sequence.steps)
+      for (const variant of variantIds(step)) variantCell(sequence.id, step.id, variant);
+  }
   for (const [key, value] of Object.entries(counts)) {
     const step = parseStepKey(key);
     if (step && step.metric in FUNNEL_KEYS) cell(step.sequenceId, step.stepId)[step.metric] += value;
+    const variant = parseVariantKey(key);
+    if (variant && variant.metric in FUNNEL_KEYS)
+      variantCell(variant.sequenceId, variant.stepId, variant.variant)[variant.metric] += value;
   }
   const total = (name: LeadTotal) => counts[leadCountKey(name)] ?? 0;
   const sent: Record<MessageClass, number> = { marketing: 0, care: 0 };
@@ -229,7 +268,7 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
       >,
     },
     bookings: { total: total('bookings'), afterClick: total('afterClick'), withoutClick: total('withoutClick') },
-    sequences: orderedSequences(funnels, options.sequences, nurtureId),
+    sequences: orderedSequences(funnels, variants, options.sequences, nurtureId),
     classes: {
       sent,
       unsubscribed: { marketing: total('unsubscribed.marketing'), everything: total('unsubscribed.everything') },
@@ -244,6 +283,7 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
 
 function orderedSequences(
   funnels: Map<string, Map<string, Funnel>>,
+  variants: Map<string, Map<string, Funnel>>,
   configured: ReportOptions['sequences'],
   nurtureId: string,
 ): SequenceFunnel[] {
@@ -259,11 +299,25 @@ function orderedSequences(
         sequenceId,
         steps: stepOrder.map((stepId) => {
           const funnel = steps.get(stepId)!;
+          const configuredVariants = configured[sequenceId]?.steps.find((s) => s.id === stepId);
+          const rows = variants.get(`${sequenceId}/${stepId}`) ?? new Map<string, Funnel>();
+          const variantOrder = [
+            ...new Set([...(configuredVariants ? variantIds(configuredVariants) : []), ...[...rows.keys()].sort()]),
+          ].filter((variantId) => rows.has(variantId));
           return {
             stepId,
             ...funnel,
             clickRate: rate(funnel.clicked, funnel.delivered),
             bookingRate: rate(funnel.bookedAfter, funnel.delivered),
+            variants: variantOrder.map((variantId) => {
+              const row = rows.get(variantId)!;
+              return {
+                variantId,
+                ...row,
+                clickRate: rate(row.clicked, row.delivered),
+                bookingRate: rate(row.bookedAfter, row.delivered),
+              };
+            }),
           };
         }),
       };

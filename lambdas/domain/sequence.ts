@@ -4,6 +4,7 @@
  * sign-up starts, those a booking moves a lead into) are in `lambdas/contract.ts`.
  */
 import * as z from 'zod';
+import { INTERESTS, type Interest } from '../contract.ts';
 import { branchProblems } from './branches.ts';
 
 /**
@@ -42,6 +43,12 @@ export interface SequenceStep extends StepBranches {
    * may go late (`lateUntilBefore`).
    */
   appointment?: AppointmentTiming;
+  /**
+   * Variants by interest: the id of the email sent instead of the step's own to a lead who gave that interest at
+   * sign-up (`variantFor`). A variant is the same step (its class, timing and id, in `sentSteps` and the SES tags);
+   * only its email differs. A lead with no interest, or `other`, gets the step's own email. Chosen at each send.
+   */
+  byInterest?: Partial<Record<Interest, string>>;
 }
 
 export interface AppointmentTiming {
@@ -111,17 +118,58 @@ export function classOf(
   return stepId === undefined ? undefined : sequences[sequenceId]?.steps.find((step) => step.id === stepId)?.class;
 }
 
+/**
+ * The email a lead with `interest` gets at `step`: the id of the step's variant for that interest, or undefined for
+ * the step's own email (no interest, `other`, or no variant for it). A function of the step as configured now and the
+ * lead's interest, so a retry or a replay of the step sends the same email, and an edit reaches leads in flight.
+ */
+export function variantFor(step: Pick<SequenceStep, 'byInterest'>, interest: string | undefined): string | undefined {
+  if (interest === undefined || !step.byInterest || !Object.hasOwn(step.byInterest, interest)) return undefined;
+  return step.byInterest[interest as Interest];
+}
+
+/** The step's variant ids, each once, in the order `byInterest` names them. */
+export const variantIds = (step: Pick<SequenceStep, 'byInterest'>): string[] =>
+  typeof step.byInterest === 'object' && step.byInterest !== null
+    ? [...new Set(Object.values(step.byInterest).filter((id) => typeof id === 'string'))]
+    : [];
+
+/** Interests a variant may be for: `other` gets the step's own email. */
+const VARIANT_INTERESTS = INTERESTS.filter((interest) => interest !== 'other');
+
 const stepsSchema = z.array(
   z.object({
     id: z.string().min(1),
     class: z.enum(MESSAGE_CLASSES, { error: `class must be one of: ${MESSAGE_CLASSES.join(', ')}` }),
+    byInterest: z
+      .record(
+        z.string(),
+        // Stored in the lead's message records: the same alphabet as a step id in an SES tag, starting with a letter
+        // or digit (a record keeps a variant's id shortened after its step's id as `-…`).
+        z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, {
+          error: 'a variant id is 1-64 letters, digits, - or _, starting with a letter or digit',
+        }),
+        { error: 'byInterest must map interests to variant ids' },
+      )
+      .superRefine((byInterest, ctx) => {
+        for (const interest of Object.keys(byInterest))
+          if (!(VARIANT_INTERESTS as readonly string[]).includes(interest))
+            ctx.addIssue({
+              code: 'custom',
+              path: [interest],
+              message: `not an interest a variant is for (one of: ${VARIANT_INTERESTS.join(', ')})`,
+            });
+      })
+      .optional(),
   }),
 );
 
 /**
  * Check the sequences at start: every step has a class, no step id is used twice (leads store step ids, unique
  * across sequences), no marketing step is timed from an appointment (the preferences push marketing steps back), and
- * the branches hold together (`branchProblems`). Throws one error naming every problem.
+ * the branches hold together (`branchProblems`). A step's variants (`byInterest`) are for real interests (not
+ * `other`), and each variant id belongs to one step and is no step's id (the report counts a variant under its step
+ * by its id). Throws one error naming every problem.
  */
 export function validateSequences<S extends SequenceStep>(
   sequences: Readonly<Record<string, Sequence<S>>>,
@@ -133,7 +181,9 @@ export function validateSequences<S extends SequenceStep>(
     if (!parsed.success)
       for (const issue of parsed.error.issues) {
         const step = sequence.steps[Number(issue.path[0])];
-        problems.push(`${sequence.id}/${step?.id ?? issue.path.join('.')}: ${issue.message}`);
+        // Inside a step's `byInterest`: name the interest too.
+        const inside = issue.path.length > 2 ? ` (${issue.path.slice(1).join('.')})` : '';
+        problems.push(`${sequence.id}/${step?.id ?? issue.path.join('.')}${inside}: ${issue.message}`);
       }
     for (const step of sequence.steps) {
       if (seen.has(step.id)) problems.push(`${sequence.id}/${step.id}: step id used twice`);
@@ -143,6 +193,16 @@ export function validateSequences<S extends SequenceStep>(
       seen.add(step.id);
     }
   }
+  const variantOwner = new Map<string, string>();
+  for (const sequence of Object.values(sequences))
+    for (const step of sequence.steps)
+      for (const variant of variantIds(step)) {
+        const where = `${sequence.id}/${step.id}`;
+        if (seen.has(variant)) problems.push(`${where}: variant ${variant} has the id of a step`);
+        const owner = variantOwner.get(variant);
+        if (owner && owner !== where) problems.push(`${where}: variant ${variant} is also a variant of ${owner}`);
+        variantOwner.set(variant, owner ?? where);
+      }
   for (const sequence of Object.values(sequences))
     problems.push(...branchProblems(sequence).map((problem) => `${sequence.id}/${problem}`));
   if (problems.length > 0) throw new Error(`invalid sequences: ${problems.join('; ')}`);

@@ -25,6 +25,8 @@ const [trimmed, whole] = await Promise.all([
 interface Rendered {
   sequence: string;
   step: string;
+  /** A variant by interest of the step, rendered in its place. */
+  variant?: string;
   version: string;
   subject: string;
   html: string;
@@ -53,22 +55,31 @@ describe('the Lambda bundles without prettier or React development builds', () =
     expect(reactDevelopment(whole.inputs).length).toBeGreaterThan(0);
   });
 
-  it('renders every version of every step byte for byte as the bundle with prettier and React development does', async () => {
+  it('renders every version of every step, and of its variants by interest, byte for byte as the bundle with prettier and React development does', async () => {
     const [trimmedRendered, wholeRendered] = await Promise.all([renderedBy(trimmed.file), renderedBy(whole.file)]);
     const expected = Object.values(sequences).flatMap((sequence) =>
       sequence.steps.flatMap((step) =>
-        ['preview', ...Object.keys(step.template.Variants ?? {})].map((version) => ({
-          sequence: sequence.id,
-          step: step.id,
-          version,
-        })),
+        [[undefined, step.template] as const, ...Object.entries(step.variants ?? {})].flatMap(([variant, template]) =>
+          ['preview', ...Object.keys(template.Variants ?? {})].map((version) => ({
+            sequence: sequence.id,
+            step: step.id,
+            ...(variant !== undefined && { variant }),
+            version,
+          })),
+        ),
       ),
     );
-    expect(trimmedRendered.emails.map(({ sequence, step, version }) => ({ sequence, step, version }))).toEqual(
-      expected,
-    );
+    expect(expected.filter((email) => 'variant' in email)).toHaveLength(4);
+    expect(
+      trimmedRendered.emails.map(({ sequence, step, variant, version }) => ({
+        sequence,
+        step,
+        ...(variant !== undefined && { variant }),
+        version,
+      })),
+    ).toEqual(expected);
     for (const email of trimmedRendered.emails) {
-      const which = `${email.step} (${email.version})`;
+      const which = `${email.variant ?? email.step} (${email.version})`;
       expect(email.subject, which).not.toBe('');
       expect(email.html, which).toContain('</html>');
       expect(email.text.length, which).toBeGreaterThan(100);

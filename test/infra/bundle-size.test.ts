@@ -23,7 +23,9 @@ const BUDGET: Record<string, number> = {
   confirm: 1_310_000, // as signup: renders and sends the welcome
   dispatch: 1_390_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
   privacy: 600_000, // 571 KB measured (#15 item 4): the DynamoDB and Secrets Manager clients, zod, luxon
-  'ses-events': 515_000, // 510,006 measured (#16): machine-click rules, and the branches' checks that validateSequences runs at start
+  // 505,208 measured (#14 item 2); 510,006 with machine clicks and the branches' checks at start (#16); 510,727 on
+  // the variants branch with machine clicks (509,791 without) and the per-variant counts (#16)
+  'ses-events': 515_000,
   signup: 1_310_000,
   unsubscribe: 625_000, // the preference page (#15 item 2) plans a held step in the lead's zone: luxon and the planner
 };

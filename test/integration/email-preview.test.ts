@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinic } from '../../emails/clinic.ts';
+import { sequences } from '../../emails/sequences.ts';
 import type { StepTemplate } from '../../emails/_shared/types.ts';
 import { templateFiles } from '../../local/email-templates.ts';
 import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
@@ -59,7 +60,7 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('npm run emails'), () => {
     if (preview?.pid) process.kill(-preview.pid, 'SIGTERM');
   });
 
-  it('lists every email template and nothing else (not clinic.ts, sequences.ts, content-rules.ts or _shared/)', async () => {
+  it('lists every email template, each interest variant included, and nothing else (not clinic.ts, sequences.ts, content-rules.ts or _shared/)', async () => {
     const page = await browser.newPage();
     await page.goto(base);
     const listed = await page
@@ -67,6 +68,12 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('npm run emails'), () => {
       .evaluateAll((links) => links.map((link) => link.getAttribute('href')!.replace('/preview/', '')));
     expect(listed.sort()).toEqual(slugs.sort());
     expect(slugs.length).toBeGreaterThanOrEqual(8);
+    // Every email a sequence sends is there under its own name: each step's, and each of its variants by interest.
+    const sent = Object.values(sequences).flatMap((sequence) =>
+      sequence.steps.flatMap((step) => [step.id, ...Object.keys(step.variants ?? {})]),
+    );
+    expect(sent).toContain('the-research-aura');
+    expect(listed).toEqual(expect.arrayContaining(sent));
     await page.close();
   });
 

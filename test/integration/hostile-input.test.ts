@@ -23,6 +23,7 @@ import { humanEntries, judge } from '../../lambdas/domain/machine-clicks.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { SES_EVENT_TYPES } from '../../lambdas/contract.ts';
 import { parseSesEvent, type EngagementEvent } from '../../lambdas/domain/ses-event.ts';
+import { variantFor } from '../../lambdas/domain/sequence.ts';
 import { normalizeEmail } from '../../lambdas/domain/email-address.ts';
 import { MAX_BODY_BYTES, type HttpResult } from '../../lambdas/handlers/http.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
@@ -174,7 +175,9 @@ async function expectOnlyOurHeaders(request: SendRawEmailCommandInput, sender: T
       .flatMap((to) => to!.value)
       .map((to) => spaces(to.name)),
   ).toEqual([spaces([lead.firstName, lead.lastName].filter(Boolean).join(' '))]);
-  const template = step.template;
+  // The email the lead's interest chooses at this step: the step's own, or its variant (`byInterest`).
+  const variant = variantFor(step, lead.interest);
+  const template = variant === undefined ? step.template : step.variants![variant]!;
   expect(spaces(parsed.subject ?? '')).toBe(
     spaces(template.subject({ ...template.PreviewProps, firstName: lead.firstName })),
   );

@@ -1,5 +1,6 @@
 /**
- * Renders every version of every step of every sequence (each template's `PreviewProps`, then each of its `Variants`)
+ * Renders every version of every step of every sequence, and of each step's variants by interest (each template's
+ * `PreviewProps`, then each of its `Variants`)
  * through the renderer the sending Lambdas use, and prints them as JSON. test/infra/bundle-render.test.ts bundles this
  * file as the Lambdas are bundled, runs it in plain Node and compares what it prints.
  */
@@ -20,21 +21,24 @@ const renderProps = ({ firstName, unsubscribeUrl, appointment, visitDay, attende
 const renderer = new ReactEmailRenderer(sequences, clinic);
 const rendered = [];
 for (const sequence of Object.values(sequences))
-  for (const step of sequence.steps) {
-    const preview = step.template.PreviewProps;
-    const versions: [string, EmailProps][] = [
-      ['preview', preview],
-      ...Object.entries(step.template.Variants ?? {}).map(([name, props]): [string, EmailProps] => [
-        name,
-        { ...preview, ...props },
-      ]),
-    ];
-    for (const [version, props] of versions)
-      rendered.push({
-        sequence: sequence.id,
-        step: step.id,
-        version,
-        ...(await renderer.render(sequence.id, step.id, renderProps(props))),
-      });
-  }
+  for (const step of sequence.steps)
+    // The step's own email, then each of its variants by interest (`byInterest`), sent in its place.
+    for (const [variant, template] of [[undefined, step.template], ...Object.entries(step.variants ?? {})] as const) {
+      const preview = template.PreviewProps;
+      const versions: [string, EmailProps][] = [
+        ['preview', preview],
+        ...Object.entries(template.Variants ?? {}).map(([name, props]): [string, EmailProps] => [
+          name,
+          { ...preview, ...props },
+        ]),
+      ];
+      for (const [version, props] of versions)
+        rendered.push({
+          sequence: sequence.id,
+          step: step.id,
+          ...(variant !== undefined && { variant }),
+          version,
+          ...(await renderer.render(sequence.id, step.id, renderProps(props), variant)),
+        });
+    }
 process.stdout.write(JSON.stringify(rendered));

@@ -17,8 +17,14 @@ vi.mock('react-email', async (importOriginal) => {
   };
 });
 
+// Each step, and each of its variants by interest as the step with the variant's template (sent in its place).
 const steps = Object.values(sequences).flatMap((sequence) =>
-  sequence.steps.map((step) => [`${sequence.id}/${step.id}`, sequence.id, step] as const),
+  sequence.steps.flatMap((step) => [
+    [`${sequence.id}/${step.id}`, sequence.id, step, undefined] as const,
+    ...Object.entries(step.variants ?? {}).map(
+      ([variant, template]) => [`${sequence.id}/${variant}`, sequence.id, { ...step, template }, variant] as const,
+    ),
+  ]),
 );
 const unsubscribeUrl = 'https://nurture.clinic.example/unsubscribe?token=01KABCDEFGHJKMNPQRSTVWXYZ12.abc_def-ghi';
 // Names whose HTML escaping, upper-casing (headings in the plain-text part) or spacing could trip a fill-in.
@@ -43,7 +49,7 @@ function versionsOf(template: StepTemplate): Pick<RenderProps, 'visitDay' | 'att
   return [...new Map(all.map((version) => [JSON.stringify(version), version])).values()];
 }
 
-describe.each(steps)('the %s email, as the renderer fills it in per lead', (_name, sequenceId, step) => {
+describe.each(steps)('the %s email, as the renderer fills it in per lead', (_name, sequenceId, step, variant) => {
   it('is exactly what a direct render gives, for names of any length and alphabet, with or without an appointment, in each of its versions', async () => {
     const renderer = new ReactEmailRenderer(sequences, clinic);
     for (const version of versionsOf(step.template)) {
@@ -54,7 +60,7 @@ describe.each(steps)('the %s email, as the renderer fills it in per lead', (_nam
           'Wednesday, September 30 at 11:30 AM MDT',
         ]) {
           const props = { firstName, unsubscribeUrl, ...(appointment && { appointment }), ...version };
-          const filled = await renderer.render(sequenceId, step.id, props);
+          const filled = await renderer.render(sequenceId, step.id, props, variant);
           expect({ html: filled.html, text: filled.text }).toEqual(await direct(step, props));
         }
       }
@@ -69,7 +75,12 @@ describe.each(steps)('the %s email, as the renderer fills it in per lead', (_nam
     async (_shape, appointment) => {
       const renderer = new ReactEmailRenderer(sequences, clinic);
       const send = (firstName: string) =>
-        renderer.render(sequenceId, step.id, { firstName, unsubscribeUrl, ...(appointment && { appointment }) });
+        renderer.render(
+          sequenceId,
+          step.id,
+          { firstName, unsubscribeUrl, ...(appointment && { appointment }) },
+          variant,
+        );
       const atStart = reactRenders.count;
       await send('Jordan');
       expect(reactRenders.count).toBeGreaterThan(atStart);
@@ -138,5 +149,27 @@ describe('an email with versions, sent to many leads by one renderer', () => {
       });
     // Each version's first send renders the stand-ins and the lead directly, HTML and text: 4 renders, 2 versions.
     expect(reactRenders.count - atStart).toBe(8);
+  });
+});
+
+describe('a step with variants by interest, sent to many leads by one renderer', () => {
+  it('each lead gets the email chosen for it, the step’s own or a variant, however the sends interleave', async () => {
+    const renderer = new ReactEmailRenderer(sequences, clinic);
+    const step = sequences.nurture!.steps.find((s) => s.id === 'who-it-helps')!;
+    const choices = [undefined, 'who-it-helps-chronic', 'who-it-helps-refractory', undefined, 'who-it-helps-chronic'];
+    for (const [i, variant] of choices.entries()) {
+      const props = { firstName: names[i]!, unsubscribeUrl };
+      const sent = await renderer.render('nurture', 'who-it-helps', props, variant);
+      const template = variant === undefined ? step.template : step.variants![variant]!;
+      expect(sent.subject).toBe(template.subject({ ...props, clinic }));
+      expect({ html: sent.html, text: sent.text }).toEqual(await direct({ ...step, template }, props));
+    }
+  });
+
+  it('a variant the step does not have is an error, never the step’s own email sent in its place', async () => {
+    const renderer = new ReactEmailRenderer(sequences, clinic);
+    await expect(
+      renderer.render('nurture', 'how-it-works', { firstName: 'Jo', unsubscribeUrl }, 'nope'),
+    ).rejects.toThrow('no template for nurture/how-it-works (its variant)');
   });
 });

@@ -11,13 +11,24 @@ describe('the sequences and their outline', () => {
     expect(Object.keys(sequences)).toEqual(Object.keys(outlines));
     for (const [id, sequence] of Object.entries(sequences)) {
       const { steps, ...rest } = sequence;
-      expect({ ...rest, steps: steps.map(({ template: _template, ...step }) => step) }, id).toEqual(outlines[id]);
-      for (const step of steps) expect(typeof step.template.subject, `${id}/${step.id}`).toBe('function');
+      expect(
+        { ...rest, steps: steps.map(({ template: _template, variants: _variants, ...step }) => step) },
+        id,
+      ).toEqual(outlines[id]);
+      for (const step of steps) {
+        expect(typeof step.template.subject, `${id}/${step.id}`).toBe('function');
+        // Each variant the outline names (`byInterest`) has its template, and nothing else is attached.
+        const named = [...new Set(Object.values(step.byInterest ?? {}))].sort();
+        expect(Object.keys(step.variants ?? {}).sort(), `${id}/${step.id}`).toEqual(named);
+        for (const variant of Object.values(step.variants ?? {})) expect(typeof variant.subject).toBe('function');
+      }
     }
   });
 
-  it('each step has its own template', () => {
-    const templates = Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => step.template));
+  it('each step and each variant has its own template', () => {
+    const templates = Object.values(sequences).flatMap((sequence) =>
+      sequence.steps.flatMap((step) => [step.template, ...Object.values(step.variants ?? {})]),
+    );
     expect(new Set(templates).size).toBe(templates.length);
   });
 });
@@ -26,6 +37,7 @@ describe('message classes in the emails', () => {
   it("each template previews with its step's class, so previews and the checks show the footer it is sent with", () => {
     for (const sequence of Object.values(sequences))
       for (const step of sequence.steps)
-        expect(step.template.PreviewProps.messageClass ?? 'marketing', `${sequence.id}/${step.id}`).toBe(step.class);
+        for (const [name, template] of [[step.id, step.template], ...Object.entries(step.variants ?? {})] as const)
+          expect(template.PreviewProps.messageClass ?? 'marketing', `${sequence.id}/${name}`).toBe(step.class);
   });
 });

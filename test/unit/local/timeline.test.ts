@@ -37,6 +37,24 @@ describe('the timeline table', () => {
     );
   });
 
+  it('with an interest, each step with a variant for it shows the variant, at the step’s place and time', () => {
+    const request = { signup, zone: 'America/Denver', clinicZone: 'America/New_York' };
+    const aura = formatTimeline({ nurture }, { ...request, interest: 'migraine-with-aura' });
+    expect(aura).toMatch(/6 +the-research-aura \(variant of the-research\) +\+4 days +Mon 23 Mar 2026, 09:00 MDT/);
+    expect(aura).toMatch(/1 +welcome +at once/);
+    expect(aura).toMatch(/3 +who-it-helps +\+3 days/);
+    const chronic = formatTimeline({ nurture }, { ...request, interest: 'chronic-migraine' });
+    expect(chronic).toMatch(
+      /3 +who-it-helps-chronic \(variant of who-it-helps\) +\+3 days +Thu 12 Mar 2026, 09:00 MDT/,
+    );
+    expect(chronic).toMatch(/6 +the-research +\+4 days/);
+    for (const general of [
+      formatTimeline({ nurture }, request),
+      formatTimeline({ nurture }, { ...request, interest: 'other' }),
+    ])
+      expect(general).not.toContain('variant');
+  });
+
   it('npm run timeline prints the table, and says what is wrong with a bad time zone or time', () => {
     const run = (...args: string[]) =>
       spawnSync(process.execPath, ['--import', 'tsx', 'local/timeline.ts', ...args], { encoding: 'utf8' });
@@ -89,5 +107,10 @@ describe('the timeline table', () => {
     const badTime = run('--signup', 'tomorrow');
     expect(badTime.status).toBe(2);
     expect(badTime.stderr).toContain('Write it like 2026-03-06T22:30');
+    const status = run('--tz', 'America/Denver', '--signup', '2026-03-06T22:30', '--interest', 'status-migrainosus');
+    expect(status.stdout).toMatch(/1 +welcome-status-migrainosus \(variant of welcome\) +at once/);
+    const badInterest = run('--interest', 'aura');
+    expect(badInterest.status).toBe(2);
+    expect(badInterest.stderr).toContain('--interest: "aura" is not an interest. Use one of: chronic-migraine,');
   });
 });
