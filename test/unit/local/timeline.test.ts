@@ -38,7 +38,8 @@ describe('the timeline table', () => {
   });
 
   it('with an interest, each step with a variant for it shows the variant, at the step’s place and time', () => {
-    const request = { signup, zone: 'America/Denver', clinicZone: 'America/New_York' };
+    // The lead clicks its welcome, so the series runs past the check-in to the research email.
+    const request = { signup, zone: 'America/Denver', clinicZone: 'America/New_York', clicked: ['welcome'] };
     const aura = formatTimeline({ nurture }, { ...request, interest: 'migraine-with-aura' });
     expect(aura).toMatch(/6 +the-research-aura \(variant of the-research\) +\+4 days +Mon 23 Mar 2026, 09:00 MDT/);
     expect(aura).toMatch(/1 +welcome +at once/);
