@@ -11,8 +11,8 @@ import base from './stryker.config.js';
 export default {
   ...base,
   mutate: [
-    'lambdas/domain/dispatch.ts:192-302', // deliverSeen
-    'lambdas/domain/dispatch.ts:343-443', // settleAfter, settleWithout, scheduleFrom
+    'lambdas/domain/dispatch.ts:192-309', // deliverSeen
+    'lambdas/domain/dispatch.ts:354-454', // settleAfter, settleWithout, scheduleFrom
   ],
   incrementalFile: 'reports/stryker-incremental-dispatch-send.json',
   htmlReporter: { fileName: 'reports/mutation-dispatch-send/mutation.html' },
