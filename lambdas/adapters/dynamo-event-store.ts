@@ -6,8 +6,9 @@
  *   LEAD#<leadId>, MSG#<seq>#<step>  the message's SES id, the first time of each event type (`first<Type>At`:
  *                                    Delivery, Open, Bounce, Complaint…) and every Click (`clicks`, a string set:
  *                                    its time, a fingerprint of its link, the link's name and a scanner's mark; with
- *                                    `sentAt` and `links`, `dynamo-click-item.ts`), which the rules judge a person's
- *                                    or a machine's whenever they are read. Created by the first event; the send's
+ *                                    `sentAt`, `dynamo-click-item.ts`), which the rules judge a person's or a
+ *                                    machine's whenever they are read, with the link count the lead's record of the
+ *                                    send holds. Created by the first event; the send's
  *                                    own record is on the lead item (`dynamo-lead-item.ts`)
  *   LEAD#<leadId>, PROFILE           the lead's `humanClicks` (a string set): the steps, and their named links, a
  *                                    person clicked (`setHumanClicks`)
@@ -58,13 +59,10 @@ export class DynamoEventStore implements EventStore {
       ':expires': this.table.expiry(new Date(event.at)),
     };
     if (click) {
-      // What the rules judge the click against, from the event itself: the first click writes them.
+      // What the rules judge the click against, from the event itself: the first click writes it. (The link count is
+      // the lead's record of the send, `MessageRecord.links`.)
       set.push('sentAt = if_not_exists(sentAt, :sent)');
       values[':sent'] = event.sentAt;
-      if (event.links !== undefined) {
-        set.push('links = if_not_exists(links, :links)');
-        values[':links'] = event.links;
-      }
       values[':click'] = clickEntry(click);
       values[':clicks'] = new Set([clickEntry(click)]);
     } else {

@@ -5,12 +5,13 @@
  * of its own (`:settled`, `:nextAt`…).
  *
  * Message records live on the lead item, so settling a send and recording it are one write: `msgs` is a list with one
- * short string per message settled, `<sequence>|<step>[+<variant>]|<state: s, u or r>|<time, base-36 ms>|<fingerprint>[|<reason>]`
+ * short string per message settled, `<sequence>|<step>[+<variant>]|<state: s, u or r>[<links>]|<time, base-36 ms>|<fingerprint>[|<reason>]`
  * (`+<variant>`: the step's variant by interest the lead was sent, `MessageRecord.variant`, without its step's id
- * when it starts with it: `who-it-helps+-chronic`),
+ * when it starts with it: `who-it-helps+-chronic`; `<links>`: how many links SES tracks in it, `MessageRecord.links`,
+ * base 36 right after the state's letter, one or two bytes: `s4`; records written before it was kept have none),
  * where the fingerprint is 6 characters (36 bits) of a hash of the SES message id (empty when SES's answer was lost). The latest
  * message's full id is `lastMessageId`; an older one's is on its MSG# item once an SES event has arrived for it
- * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 440 bytes and the latest id 60 (an
+ * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 450 bytes and the latest id 60 (an
  * SES id), and the lead's count for the report a few (`counted`): a lead with a short profile stays under 1 KB, one write unit a write; one with every optional field long
  * (a consent page URL, five UTM values) passes it, two units a write (`npm run bench -- --only writes` measures it).
  */
@@ -135,7 +136,7 @@ export function messageEntry(message: MessageRecord): string {
   const fields = [
     message.sequenceId,
     message.variant === undefined ? message.stepId : `${message.stepId}${VARIANT_MARK}${shortVariant(message)}`,
-    STATE_CODE[message.state],
+    `${STATE_CODE[message.state]}${message.links === undefined ? '' : message.links.toString(36)}`,
     message.at.getTime().toString(36),
     message.messageId ? fingerprint(message.messageId) : '',
     ...(message.reason ? [message.reason] : []),
@@ -151,6 +152,8 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
   entries.forEach((entry, i) => {
     const [sequenceId = '', sent = '', state, at = '0', print, ...reason] = entry.split('|');
     const [stepId = '', variant] = sent.split(VARIANT_MARK);
+    // The state's letter, then the link count when recorded (`s4`); anything else is a state as it was written.
+    const [, code = state, links] = /^([a-z])([0-9a-z]{1,2})$/.exec(state ?? '') ?? [];
     const last = i === entries.length - 1;
     records.delete(`${sequenceId}|${stepId}`);
     records.set(`${sequenceId}|${stepId}`, {
@@ -158,7 +161,8 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
       sequenceId,
       stepId,
       ...(variant ? { variant: fullVariant(stepId, variant) } : {}),
-      state: CODE_STATE[state ?? ''] ?? (state as MessageState),
+      state: CODE_STATE[code ?? ''] ?? (state as MessageState),
+      ...(links !== undefined && { links: parseInt(links, 36) }),
       at: new Date(parseInt(at, 36)),
       ...(last && print && item.lastMessageId ? { messageId: item.lastMessageId as string } : {}),
       ...(print ? { fingerprint: print } : {}),

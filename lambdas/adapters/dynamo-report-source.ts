@@ -158,7 +158,8 @@ function joined(input: Gathered): ReportInput {
       const [sequenceId = '', stepId = ''] = record ? [record.sequenceId, record.stepId] : splitKey(key);
       const item = events.get(key) ?? {};
       // Judged as the SES-event handler judges them, from the same recorded facts: the recount and the counters agree.
-      const verdicts = judge(messageClicks(item));
+      // The link count is the lead's record of the send (none for a record from before it was kept, or a lead gone).
+      const verdicts = judge({ ...messageClicks(item), ...(record?.links !== undefined && { links: record.links }) });
       const { human, machine } = tally(verdicts);
       messages.push({
         leadId,

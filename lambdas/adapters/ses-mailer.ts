@@ -53,11 +53,9 @@ export class SesMailer implements Mailer {
     const command = new SendRawEmailCommand({
       RawMessage: { Data: raw },
       ConfigurationSetName: this.options.configurationSet,
-      // Ids, and how many links SES will track in the email: the machine-click rules need it for "every link".
-      Tags: [
-        ...Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
-        { Name: 'links', Value: String(trackedLinks(email.html)) },
-      ],
+      // Ids only. The link count the machine-click rules need goes back with the outcome, into our own record of the
+      // message: variants of one step have different counts, so as a tag it would tell the lead's interest.
+      Tags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
     });
     const admit = this.options.admit;
     // Admission as late as the SDK allows: after the body is serialized and signed, right before the request,
@@ -70,7 +68,7 @@ export class SesMailer implements Mailer {
       });
     try {
       const result = await this.ses.send(command);
-      return { kind: 'sent', messageId: result.MessageId! };
+      return { kind: 'sent', messageId: result.MessageId!, links: trackedLinks(email.html) };
     } catch (error) {
       return classifySesError(error);
     }

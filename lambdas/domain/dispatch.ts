@@ -262,6 +262,7 @@ async function deliverSeen(
           state: 'sent',
           at,
           messageId: outcome.messageId,
+          links: outcome.links,
         }),
       };
     case 'retry':

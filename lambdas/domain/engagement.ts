@@ -44,15 +44,17 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
     // stopped the lead or suppressed the address: finish that. Otherwise a duplicate changes nothing.
     if (event.suppresses && (await unfinished(deps, event))) await suppress(deps, event, event.suppresses);
     // Likewise a click whose `humanClicks` change failed after it was recorded: the lead catches up with the message.
-    if (judged(event) && sent.clicks) await followClicks(deps, event, judge(sent.clicks), sent.humanClicks);
+    if (judged(event) && sent.clicks)
+      await followClicks(deps, event, judge(withLinks(sent.clicks, sent.links)), sent.humanClicks);
     return 'duplicate';
   }
   // Counted in memory; the caller writes the counters once, at the end of its batch (`Counting.flush`). A retry finds
   // the event recorded and counts nothing again.
   await deps.counting?.recorded(event, recorded.first, sent.variant);
   if (judged(event) && recorded.before) {
-    const before = judge(recorded.before);
-    const after = judge(withEvent(recorded.before, event));
+    const facts = withLinks(recorded.before, sent.links);
+    const before = judge(facts);
+    const after = judge(withEvent(facts, event));
     const [was, is] = [tally(before), tally(after)];
     if (was.human !== is.human || was.machine !== is.machine)
       await deps.counting?.clicks(event, { before: was, after: is }, humanChanged(before, after), sent.variant);
@@ -71,6 +73,18 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
 /** The events that change how a message's clicks are judged. */
 const judged = (event: EngagementEvent) => event.type === 'Click' || event.type === 'Delivery';
 
+/**
+ * The message's clicks with how many links SES tracks in it, from the lead's record of the send (`sentMessage`): never
+ * from the event, as SES tags carry ids only. An event that overtakes our record of the send (SES published before the
+ * dispatcher's settle wrote it; or the lead is gone, or its record predates the count) has no count: it is judged
+ * without the every-link rule. The verdicts are recomputed from the recorded facts on every read (`judge`), so the
+ * next event after the record, and the report's recount, judge the same clicks with the count; the report's counters,
+ * which count each event's difference, can then be off by those clicks until a recount.
+ */
+function withLinks(clicks: MessageClicks, links: number | undefined): MessageClicks {
+  return links === undefined ? clicks : { ...clicks, links };
+}
+
 /** The message's clicks and times once this event is recorded (the store keeps the earliest Delivery). */
 export function withEvent(before: MessageClicks, event: EngagementEvent): MessageClicks {
   if (event.type === 'Delivery') {
@@ -81,7 +95,6 @@ export function withEvent(before: MessageClicks, event: EngagementEvent): Messag
   return {
     ...before,
     sentAt: before.sentAt ?? event.sentAt,
-    ...((before.links ?? event.links) !== undefined && { links: before.links ?? event.links }),
     clicks: [...before.clicks, event.click],
   };
 }

@@ -8,8 +8,9 @@
  *   1. `after-delivery`: it comes less than `RULES.afterDeliveryMs` after the message reached the recipient's mail
  *      server (the Delivery event's time), or, while no Delivery event is recorded, after SES sent it (the time every
  *      SES event carries in `mail.timestamp`). A click before that time counts too.
- *   2. `every-link`: every tracked link of the email (their number: `links`, an SES message tag set at send time) is
- *      clicked within `RULES.burstWindowMs` of each other. Only for an email with at least two links.
+ *   2. `every-link`: every tracked link of the email (their number: `links`, from our own record of the send, never an
+ *      SES tag: variants of one step differ in it) is clicked within `RULES.burstWindowMs` of each other. Only for an
+ *      email with at least two links.
  *   3. `scanner-ua` / `scanner-ip`: the click's user agent or IP address is a known security scanner's
  *      (`SCANNER_USER_AGENTS`, `SCANNER_NETWORKS`). Judged as the event is read; neither value is ever stored.
  *
@@ -94,7 +95,10 @@ export interface MessageClicks {
   sentAt?: string;
   /** The earliest Delivery event's time. */
   deliveredAt?: string;
-  /** How many distinct links SES tracks in it (the `links` message tag). */
+  /**
+   * How many distinct links SES tracks in it: the lead's record of the send (`MessageRecord.links`); unknown until
+   * that record is written (then the every-link rule waits for it).
+   */
   links?: number;
   clicks: readonly ClickFact[];
 }

@@ -129,7 +129,7 @@ async function sendConfirmation(
   }
   switch (outcome.kind) {
     case 'sent':
-      await record({ state: 'sent', messageId: outcome.messageId });
+      await record({ state: 'sent', messageId: outcome.messageId, links: outcome.links });
       deps.counting?.sent(deps.optIn.id, step.id);
       return true;
     case 'unknown':

@@ -110,6 +110,11 @@ export interface MessageRecord {
    * only: it tells the lead's interest, so never in an SES tag or a log line.
    */
   variant?: string;
+  /**
+   * How many distinct links SES tracks in the email sent (`SendOutcome.links`), for the machine-click rule "every
+   * link". Kept here, not in an SES tag: variants of one step have different counts, so a tag would tell the variant.
+   */
+  links?: number;
 }
 
 export interface LeadStore {
@@ -162,7 +167,8 @@ export interface LeadStore {
    * Whether `messageId` is the message this lead was sent for that step (its record, or the record SES events left
    * once the lead is gone), or a message with no id recorded (SES's answer was lost); or the step is in flight now
    * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any, and
-   * `variant`, the variant it records (`MessageRecord.variant`). Read with it, from the same items: the message's clicks as recorded so far (`clicks`) and the lead's `humanClicks`.
+   * `variant` and `links`, the variant and link count it records (`MessageRecord`). Read with it, from the same items:
+   * the message's clicks as recorded so far (`clicks`, without `links`) and the lead's `humanClicks`.
    */
   sentMessage(
     leadId: string,
@@ -173,6 +179,7 @@ export interface LeadStore {
     ours: boolean;
     recorded?: MessageState;
     variant?: string;
+    links?: number;
     clicks?: MessageClicks;
     humanClicks?: string[];
   }>;
@@ -321,8 +328,8 @@ export interface OutgoingEmail {
 }
 
 export type SendOutcome =
-  /** SES accepted the message. */
-  | { kind: 'sent'; messageId: string }
+  /** SES accepted the message. `links`: how many distinct links SES tracks in it (for `MessageRecord.links`). */
+  | { kind: 'sent'; messageId: string; links: number }
   /** SES answered and did not take it for now (throttling, 5xx): try this lead again later. */
   | { kind: 'retry'; reason: string }
   /** SES refused this address or message for good. */

@@ -60,8 +60,6 @@ export interface EngagementEvent {
   at: string;
   /** When SES sent the message (`mail.timestamp`). */
   sentAt: string;
-  /** How many distinct links SES tracks in the message: the `links` tag our mailer sets, when present and sane. */
-  links?: number;
   /** Only a permanent bounce or a complaint stops a lead. */
   suppresses: 'bounced' | 'complained' | undefined;
   /** A Click: what is kept of it (a fingerprint of its link, the link's name, a scanner's mark), never the URL. */
@@ -101,7 +99,6 @@ export function parseSesEvent(input: unknown): ParsedEvent {
     return { ok: false, reason: 'timestamp: out of range' };
   const link = type === 'Click' ? parts.click?.link : undefined;
   const sentAt = new Date(mail.timestamp).toISOString();
-  const links = linkCount(mail.tags.links);
   const suppresses =
     type === 'Complaint'
       ? 'complained'
@@ -121,7 +118,6 @@ export function parseSesEvent(input: unknown): ParsedEvent {
       messageId: mail.messageId,
       at: new Date(at).toISOString(),
       sentAt,
-      ...(links !== undefined && { links }),
       suppresses,
       ...(type === 'Click' && {
         click: clickFact(
@@ -132,10 +128,4 @@ export function parseSesEvent(input: unknown): ParsedEvent {
       }),
     },
   };
-}
-
-/** SES tracks at most 250 links an email (its metrics FAQ); anything else in the tag is not ours to trust. */
-function linkCount(tag: unknown): number | undefined {
-  const value = Array.isArray(tag) ? (tag[0] as unknown) : undefined;
-  return typeof value === 'string' && /^\d{1,3}$/.test(value) && Number(value) <= 250 ? Number(value) : undefined;
 }
