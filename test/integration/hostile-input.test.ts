@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { clickEntry, CLICKS_ATTRIBUTE, messageClicks } from '../../lambdas/adapters/dynamo-click-item.ts';
 import { emailKey, leadKey, suppressionKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { messageRecords } from '../../lambdas/adapters/dynamo-lead-item.ts';
 import { humanEntries, judge } from '../../lambdas/domain/machine-clicks.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { SES_EVENT_TYPES } from '../../lambdas/contract.ts';
@@ -777,11 +778,12 @@ function recordedOnce(
     const clicks = (message[CLICKS_ATTRIBUTE] as Set<string> | undefined) ?? [];
     message[CLICKS_ATTRIBUTE] = new Set([...clicks, clickEntry(event.click!)]);
     message.sentAt ??= event.sentAt;
-    if (event.links !== undefined) message.links ??= event.links;
   } else message[`first${event.type}At`] = event.at;
   if (event.type === 'Click' || event.type === 'Delivery') {
-    // The lead's `humanClicks`: what the message's clicks, as the rules judge them now, call for.
-    const entries = humanEntries('welcome', judge(messageClicks(message)));
+    // The lead's `humanClicks`: what the message's clicks, as the rules judge them now, call for, with the link count
+    // the lead's record of the send holds (never one an event's tags claim).
+    const links = messageRecords(lead).find((record) => record.stepId === 'welcome')?.links;
+    const entries = humanEntries('welcome', judge({ ...messageClicks(message), ...(links !== undefined && { links }) }));
     if (entries.length > 0) lead.humanClicks = new Set(entries);
     else delete lead.humanClicks;
   }

@@ -31,7 +31,10 @@ function sample(file: string) {
   return SES_EVENT_SAMPLES.find((s) => s.file === file)!;
 }
 
-/** AWS's sample record of this type, for our welcome, `ms` after the send; `links`: our tag, as SES passes it on. */
+/**
+ * AWS's sample record of this type, for our welcome, `ms` after the send, with our tags (ids only); `links`: a `links`
+ * tag as messages sent before the count left the tags carried it, which the parser must ignore.
+ */
 function event(
   file: 'click.json' | 'delivery.json',
   ms: number,
@@ -57,11 +60,14 @@ function event(
 }
 
 const click = (ms: number, link: number, change: Parameters<typeof event>[2] = {}) =>
-  event('click.json', ms, { link: LINKS[link], links: LINKS.length, ...change });
+  event('click.json', ms, { link: LINKS[link], ...change });
 const delivery = (ms: number) => event('delivery.json', ms);
 
-/** The message after these events, in this order, each recorded once (as the event store keeps them). */
-function recorded(events: readonly EngagementEvent[]): MessageClicks {
+/**
+ * The message after these events, in this order, each recorded once (as the event store keeps them), with the link
+ * count of the lead's record of the send (as the SES-event handler adds it); `null`: no record of the send yet.
+ */
+function recorded(events: readonly EngagementEvent[], links: number | null = LINKS.length): MessageClicks {
   const seen = new Set<string>();
   return events.reduce<MessageClicks>(
     (message, e) => {
@@ -69,11 +75,12 @@ function recorded(events: readonly EngagementEvent[]): MessageClicks {
       seen.add(e.eventId);
       return withEvent(message, e);
     },
-    { clicks: [] },
+    links === null ? { clicks: [] } : { clicks: [], links },
   );
 }
 
-const reasons = (events: readonly EngagementEvent[]) => judge(recorded(events)).map((v) => v.machine ?? 'person');
+const reasons = (events: readonly EngagementEvent[], links?: number | null) =>
+  judge(recorded(events, links)).map((v) => v.machine ?? 'person');
 
 const SECOND = 1000;
 const HOUR = 3_600_000;
@@ -101,7 +108,7 @@ describe('machine clicks', () => {
   });
 
   it('the delivery rule stops at its threshold: a click just under it is a machine’s, one at it a person’s', () => {
-    const at = (ms: number) => reasons([delivery(SECOND), click(SECOND + ms, 0, { links: 1 })]);
+    const at = (ms: number) => reasons([delivery(SECOND), click(SECOND + ms, 0)], 1);
     expect(at(RULES.afterDeliveryMs - 1)).toEqual(['after-delivery']);
     expect(at(RULES.afterDeliveryMs)).toEqual(['person']);
   });
@@ -131,10 +138,17 @@ describe('machine clicks', () => {
     expect(reasons(spread)).toEqual(['person', 'person', 'person']);
   });
 
-  it('without the link count (no tag) or with one link only, "every link" judges nothing', () => {
-    const untagged = LINKS.map((link, i) => event('click.json', HOUR + i * 100, { link }));
-    expect(reasons([delivery(SECOND), ...untagged])).toEqual(['person', 'person', 'person']);
-    expect(reasons([delivery(SECOND), click(HOUR, 0, { links: 1 })])).toEqual(['person']);
+  it('without the link count (no record of the send yet) or with one link only, "every link" judges nothing', () => {
+    const burst = LINKS.map((_, i) => click(HOUR + i * 100, i));
+    expect(reasons([delivery(SECOND), ...burst])).toEqual(['every-link', 'every-link', 'every-link']);
+    expect(reasons([delivery(SECOND), ...burst], null)).toEqual(['person', 'person', 'person']);
+    expect(reasons([delivery(SECOND), click(HOUR, 0)], 1)).toEqual(['person']);
+  });
+
+  it('a `links` tag on an event (as messages sent before the count left the tags carried it) is ignored: only our record counts', () => {
+    const tagged = LINKS.map((_, i) => click(HOUR + i * 100, i, { links: LINKS.length }));
+    expect(tagged.every((e) => !('links' in e))).toBe(true);
+    expect(reasons([delivery(SECOND), ...tagged], null)).toEqual(['person', 'person', 'person']);
   });
 
   it("a known scanner's user agent or network is a machine's, whenever it clicks; an ordinary browser is not", () => {
