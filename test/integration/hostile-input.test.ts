@@ -783,7 +783,10 @@ function recordedOnce(
     // The lead's `humanClicks`: what the message's clicks, as the rules judge them now, call for, with the link count
     // the lead's record of the send holds (never one an event's tags claim).
     const links = messageRecords(lead).find((record) => record.stepId === 'welcome')?.links;
-    const entries = humanEntries('welcome', judge({ ...messageClicks(message), ...(links !== undefined && { links }) }));
+    const entries = humanEntries(
+      'welcome',
+      judge({ ...messageClicks(message), ...(links !== undefined && { links }) }),
+    );
     if (entries.length > 0) lead.humanClicks = new Set(entries);
     else delete lead.humanClicks;
   }

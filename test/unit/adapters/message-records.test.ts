@@ -39,6 +39,33 @@ describe("the lead's message records, as its item stores them", () => {
     expect(messageRecords({ leadId: 'L1', msgs: [other] })[0]?.variant).toBe('status-first');
   });
 
+  it('the link count SES tracks reads back with its message, in a byte or two; records written without one still read', () => {
+    const msgs = [
+      messageEntry(record('welcome', { messageId: 'a', links: 4 })),
+      messageEntry(record('who-it-helps', { variant: 'who-it-helps-refractory', messageId: 'b', links: 250 })),
+      messageEntry(record('how-it-works', { messageId: 'c', links: 0 })),
+    ];
+    const read = messageRecords({ leadId: 'L1', lastMessageId: 'c', msgs });
+    expect(read.map((m) => [m.stepId, m.state, m.links])).toEqual([
+      ['welcome', 'sent', 4],
+      ['who-it-helps', 'sent', 250],
+      ['how-it-works', 'sent', 0],
+    ]);
+    expect(
+      msgs[1]!.length -
+        messageEntry(record('who-it-helps', { variant: 'who-it-helps-refractory', messageId: 'b' })).length,
+    ).toBe(2);
+    // As written before the count was kept: a state's letter alone, or its whole name.
+    const old = [
+      `nurture|welcome|s|${at.getTime().toString(36)}|abcdef`,
+      `nurture|how-it-works|sent|${at.getTime().toString(36)}|`,
+    ];
+    expect(messageRecords({ leadId: 'L1', msgs: old }).map((m) => [m.stepId, m.state, m.links])).toEqual([
+      ['welcome', 'sent', undefined],
+      ['how-it-works', 'sent', undefined],
+    ]);
+  });
+
   it("a lead's count with a variant's key reads back whole", () => {
     const counts = {
       'lead/bookings': 1,

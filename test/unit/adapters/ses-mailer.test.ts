@@ -149,7 +149,7 @@ describe('what an SES error means for the lead', () => {
   });
 });
 
-describe("the links SES's click tracking rewrites (the `links` tag the machine-click rules read)", () => {
+describe("the links SES's click tracking rewrites (the count the mailer returns for the message's record)", () => {
   it('counts each distinct http(s) link of an anchor once, and leaves out ses:no-track, mailto and tel links', () => {
     const html = [
       '<a href="https://clinic.example/book?utm_content=book&amp;utm_source=email">Book</a>',
