@@ -13,6 +13,7 @@ import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
+import { trackedLinks } from '../../lambdas/adapters/ses-mailer.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { reportText } from '../../local/report-text.ts';
 import { oneByOne } from '../../local/sqs-batch.ts';
@@ -116,17 +117,42 @@ describe('interest variants', () => {
     await runUntilDone(logged, leadId);
 
     const accepted = faults.acceptedFor(leadId);
-    // Ids, and the number of tracked links the machine-click rules read (`links`): nothing else.
-    expect(accepted.map(({ tags: { links: _links, ...ids } }) => ids)).toEqual(
+    // Ids: nothing else.
+    expect(accepted.map(({ tags }) => tags)).toEqual(
       STEPS.map((stepId) => ({ leadId, sequenceId: 'nurture', stepId })),
     );
-    for (const { tags } of accepted)
-      expect(Object.keys(tags).sort()).toEqual(['leadId', 'links', 'sequenceId', 'stepId']);
     const variant = (await env.store.messages(leadId)).find((record) => record.variant)?.variant;
     expect(variant).toBe('who-it-helps-chronic');
     for (const { tags } of accepted)
       for (const value of Object.values(tags)) expect(value).not.toMatch(/chronic|migraine|variant/);
     for (const line of log.lines) expect(JSON.stringify(line)).not.toMatch(/chronic/);
+  });
+
+  it('two variants of one step reach SES with the same tags but the lead id, though their link counts differ: the count is in our record only', async () => {
+    const faults = await sesFaults();
+    const env = await variantEnv({ SES_ENDPOINT: faults.url });
+    const sent = [];
+    for (const interest of ['chronic-migraine', 'refractory-migraine'] as const) {
+      const { email, leadId } = await signUpWith(env, interest, 'same-tags');
+      await runNext(env, leadId); // how-it-works
+      await runNext(env, leadId); // who-it-helps: its variant for the interest
+      const record = (await env.store.messages(leadId)).find((m) => m.stepId === 'who-it-helps')!;
+      const mail = (await inbox(email)).at(-1)!;
+      const { tags } = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'who-it-helps')!;
+      sent.push({ leadId, record, html: mail.body.html ?? '', tags });
+    }
+    const [chronic, refractory] = sent as [(typeof sent)[number], (typeof sent)[number]];
+    expect([chronic.record.variant, refractory.record.variant]).toEqual([
+      'who-it-helps-chronic',
+      'who-it-helps-refractory',
+    ]);
+    // What the machine-click rules read: SES's count of tracked links in the email each lead got, kept on its record.
+    expect(chronic.record.links).toBe(trackedLinks(chronic.html));
+    expect(refractory.record.links).toBe(trackedLinks(refractory.html));
+    expect(chronic.record.links).not.toBe(refractory.record.links);
+    const withoutLead = ({ leadId: _leadId, ...rest }: Record<string, string>) => rest;
+    expect(withoutLead(chronic.tags)).toEqual(withoutLead(refractory.tags));
+    expect([chronic.tags.leadId, refractory.tags.leadId]).toEqual([chronic.leadId, refractory.leadId]);
   });
 
   it('a variant SES throttles is retried as the same variant, and sent once', async () => {
