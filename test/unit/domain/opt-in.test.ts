@@ -80,7 +80,9 @@ function fakes(answers: SendOutcome['kind'][]) {
       send: async (email) => {
         sent.push(email);
         const kind = answers.shift() ?? 'sent';
-        return kind === 'sent' ? { kind, messageId: `m-${sent.length}`, links: 1 } : { kind, reason: 'Test', cause: 'test' };
+        return kind === 'sent'
+          ? { kind, messageId: `m-${sent.length}`, links: 1 }
+          : { kind, reason: 'Test', cause: 'test' };
       },
     },
     renderer: { render: async (_s, _t, props) => ({ subject: 'Confirm', html: props.confirmUrl ?? '', text: '' }) },
