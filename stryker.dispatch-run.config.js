@@ -13,7 +13,7 @@ export default {
   ...base,
   mutate: [
     'lambdas/domain/dispatch.ts:1-191', // dispatchDue, deliverNext, deliver
-    'lambdas/domain/dispatch.ts:310-353', // afterRefusedClaim, afterMark
+    'lambdas/domain/dispatch.ts:311-354', // afterRefusedClaim, afterMark
     'lambdas/domain/due-queue.ts',
   ],
   incrementalFile: 'reports/stryker-incremental-dispatch-run.json',
