@@ -1,6 +1,7 @@
 import { clinic } from './clinic.ts';
 import { ichd3, nhsHeadaches, say, snnoop10 } from './sources.ts';
-import { A, BookButton, Cite, Item, Layout, List, named, P } from './_shared/layout.tsx';
+import { BookButton, Cite, Item, Layout, List, P } from './_shared/layout.tsx';
+import { SeriesTopics } from './_shared/blocks.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
 /**
@@ -48,20 +49,7 @@ function WelcomeStatusMigrainosus(props: EmailProps) {
         Welcome, {props.firstName}, and thank you for contacting {props.clinic.name}. Long, stubborn attacks wear people
         down, and looking into a new option takes energy. We are glad you reached out.
       </P>
-      <P>
-        Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about
-        ketamine for migraine:
-      </P>
-      <List>
-        <Item>how ketamine is thought to act on migraine;</Item>
-        <Item>who may be a candidate, and who should not have it;</Item>
-        <Item>its side effects and risks, and how we watch for them;</Item>
-        <Item>how it is given: by IV infusion or as a nasal spray;</Item>
-        <Item>what the studies found, and what they could not show;</Item>
-        <Item>
-          <A href={named(props.clinic.costUrl, 'cost')}>cost, insurance and ways to pay</A>.
-        </Item>
-      </List>
+      <SeriesTopics clinic={props.clinic} />
       <P>
         Ketamine is not right for everyone, and using it for migraine is off-label. Results vary, and some people get
         little or no benefit. A consultation, booked for a time when you are not in the middle of an attack, is the

@@ -1,6 +1,7 @@
 import { clinic } from './clinic.ts';
 import { ehf2020, ichd3, say } from './sources.ts';
-import { BookButton, Cite, Item, Layout, List, P } from './_shared/layout.tsx';
+import { BookButton, Cite, Layout, P } from './_shared/layout.tsx';
+import { Contraindications } from './_shared/blocks.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
 const chronic = ichd3.facts;
@@ -43,19 +44,7 @@ function WhoItHelpsChronic(props: EmailProps) {
         from clinics looking back at their own patients' records, without a placebo group. Results vary, and some people
         get little or no benefit. A later email in this series gives the studies' numbers and their limits.
       </P>
-      <P>
-        <strong>Ketamine is not safe for everyone.</strong> We generally do not offer it, or offer it only after extra
-        review with your other doctors, if you have or have had:
-      </P>
-      <List>
-        <Item>high blood pressure that is not under control;</Item>
-        <Item>an aneurysm, or serious heart disease;</Item>
-        <Item>raised pressure inside the head or in the eyes, such as some forms of glaucoma;</Item>
-        <Item>liver disease;</Item>
-        <Item>psychosis or schizophrenia, now or in the past;</Item>
-        <Item>a substance use disorder, or past misuse of ketamine or other drugs;</Item>
-        <Item>a pregnancy, a plan to become pregnant soon, or you are breastfeeding.</Item>
-      </List>
+      <Contraindications />
       <P>
         Other conditions and medicines matter too. That is why a clinician reviews your full medical history, your
         medicines and your blood pressure before any treatment is offered. Sometimes the honest answer is that another

@@ -1,5 +1,6 @@
 import { clinic } from './clinic.ts';
 import { BookButton, Item, Layout, List, P } from './_shared/layout.tsx';
+import { Contraindications } from './_shared/blocks.tsx';
 import type { EmailProps, StepTemplate } from './_shared/types.ts';
 
 /** Who may be a candidate, and who should not have ketamine. */
@@ -26,19 +27,7 @@ function WhoItHelps(props: EmailProps) {
         Meeting one of these does not mean ketamine will help you: results vary, and some people get little or no
         benefit.
       </P>
-      <P>
-        <strong>Ketamine is not safe for everyone.</strong> We generally do not offer it, or offer it only after extra
-        review with your other doctors, if you have or have had:
-      </P>
-      <List>
-        <Item>high blood pressure that is not under control;</Item>
-        <Item>an aneurysm, or serious heart disease;</Item>
-        <Item>raised pressure inside the head or in the eyes, such as some forms of glaucoma;</Item>
-        <Item>liver disease;</Item>
-        <Item>psychosis or schizophrenia, now or in the past;</Item>
-        <Item>a substance use disorder, or past misuse of ketamine or other drugs;</Item>
-        <Item>a pregnancy, a plan to become pregnant soon, or you are breastfeeding.</Item>
-      </List>
+      <Contraindications />
       <P>
         Other conditions and medicines matter too. That is why a clinician reviews your full medical history, your
         medicines and your blood pressure before any treatment is offered. Sometimes the honest answer is that another
