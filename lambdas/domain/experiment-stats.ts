@@ -76,7 +76,8 @@ function checkArm(arm: Arm, where: string): void {
 
 /** Throws a RangeError naming the first problem: 2–4 arms, distinct ids, whole-number counts, successes ≤ trials. */
 export function validateArms(arms: readonly Arm[]): void {
-  if (!Array.isArray(arms as unknown) || arms.length < 2 || arms.length > 4) {
+  const given: unknown = arms;
+  if (!Array.isArray(given) || arms.length < 2 || arms.length > 4) {
     throw new RangeError('invalid arms: an experiment compares 2 to 4 arms');
   }
   arms.forEach((arm, i) => checkArm(arm, `arm ${i}`));
