@@ -1,4 +1,7 @@
+import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import type { LeadStore } from '../../lambdas/domain/ports.ts';
@@ -183,6 +186,41 @@ describe('unsubscribe', () => {
       status: 'unsubscribed',
       sentSteps: ['welcome', 'how-it-works'],
     });
+  });
+
+  it('a one-click unsubscribe whose write is held up on the network while the lead is erased answers the page, and writes nothing back', async () => {
+    const leadId = await signUp(uniqueEmail('erased-mid-unsubscribe'));
+    const url = unsubscribeUrlSentTo(leadId);
+    // The unsubscribe's own client, whose first UpdateItem (the opt-out) is held up as a slow network would.
+    const dynamo = dynamoClient(env.config);
+    let arrived!: () => void;
+    let letGo!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let held = false;
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand' && !held) {
+          held = true;
+          arrived();
+          await gate;
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'heldUpNetwork' },
+    );
+    const slow = makeUnsubscribeHandler(unsubscribeDeps(env.config, { clock: env.clock, dynamo }));
+    const pending = slow(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
+    await reached;
+    // Erasure deletes the lead item meanwhile; the opt-out, conditional on the item, is then refused.
+    const doc = DynamoDBDocumentClient.from(dynamoClient(env.config));
+    await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(leadId) }));
+    letGo();
+
+    const result = await pending;
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toContain('You are unsubscribed');
+    expect(await env.store.get(leadId)).toBeUndefined();
   });
 
   it('an unsubscribe while a dispatcher holds the lead keeps it out of the schedule: the dispatcher cannot write it back', async () => {
