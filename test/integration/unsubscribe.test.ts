@@ -272,6 +272,56 @@ describe('unsubscribe', () => {
     // The unsubscribe counted the lead before the send's record joined it: the lead is counted again, with it.
     expect((await compareCounters(env)).leadsOff).not.toContain(leadId);
   });
+
+  it('stopping everything while SES’s answer to a send is held past the longest send: the email SES accepted is recorded as sent and counted, and nothing more goes', async () => {
+    // A table of its own: the report's counters are compared with the recount of every item.
+    const fresh = await testEnv();
+    const email = uniqueEmail('stop-after-accept');
+    const signed = await makeSignupHandler(fresh)(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Noor', consent: true } }),
+    );
+    const leadId = JSON.parse(signed.body!).leadId as string;
+    fresh.clock.advance(3 * 86_400_000);
+
+    // SES accepts how-it-works, and the dispatcher is held up before it settles (its answer slow on the network).
+    let answered!: () => void;
+    const accepted = new Promise<void>((resolve) => (answered = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const store: LeadStore = Object.assign(Object.create(fresh.store) as LeadStore, {
+      settle: async (...args: Parameters<LeadStore['settle']>) => {
+        answered();
+        await held;
+        return fresh.store.settle(...args);
+      },
+    });
+    const run = deliverNext({ ...fresh.dispatch, store }, leadId);
+    await accepted;
+    expect(await inbox(email)).toHaveLength(2);
+
+    // Longer than the longest send later, the lead stops everything: the mark is old enough not to wait for, and the
+    // stop drops the dispatcher's claim...
+    fresh.clock.advance(fresh.config.SES_TIMEOUT_SECONDS * 1000 + 3_000);
+    const parts = unsubscribeDeps(fresh.config, { clock: fresh.clock });
+    const deps = { ...parts, sendTimeoutMs: fresh.config.SES_TIMEOUT_SECONDS * 1000 };
+    expect(await unsubscribeLead(deps, leadId, 'everything')).toMatchObject({ outcome: 'done', already: false });
+    // ...so its settle is refused, and it records the email SES accepted on the stopped lead.
+    release();
+    expect(await run).toBe('sent');
+
+    expect(await fresh.store.get(leadId)).toMatchObject({ status: 'stopped', sentSteps: ['welcome'] });
+    const messages = await fresh.store.messages(leadId);
+    expect(messages.map((m) => `${m.stepId}:${m.state}`)).toEqual(['welcome:sent', 'how-it-works:sent']);
+    expect(messages[1]!.messageId).toBe((await inbox(email))[1]!.messageId);
+    fresh.clock.advance(30 * 86_400_000);
+    await dispatchDue(fresh.dispatch);
+    expect(await inbox(email)).toHaveLength(2);
+    // The report counts how-it-works as sent, as the recount of the items does.
+    const { differences, leadsOff, recounted } = await compareCounters(fresh);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'step/nurture/how-it-works/sent': 1 });
+  });
 });
 
 /** The raw message SES was handed for one step of one lead, with folded header lines unfolded. */
