@@ -19,6 +19,7 @@ import { outlines } from '../../emails/outline.ts';
 import { reportText } from '../../local/report-text.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
 import { compareCounters } from '../support/report-compare.ts';
+import type { LeadStore } from '../../lambdas/domain/ports.ts';
 import { bookingEvent, httpEvent, inbox, runNext, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const HOUR = 3_600_000;
@@ -174,6 +175,50 @@ describe('double opt-in', () => {
     expect(new Set(results.map((result) => `${result.statusCode} ${result.body}`)).size).toBe(1);
     expect(await subjects(email)).toEqual(['Please confirm your email address, Avery']);
     expect((await leadOf(email))!.status).toBe('pending');
+  });
+
+  it('a second click that lands while the first is confirming answers "already confirmed"; a booking that lands first leaves the link expired, and sends no welcome', async () => {
+    // The button clicked twice: the second POST is confirmed first, while the first has read the lead as pending.
+    const email = uniqueEmail('doi-double-click');
+    await signUp(email);
+    const link = await confirmLink(email);
+    let second: Awaited<ReturnType<typeof click>> | undefined;
+    const twice: LeadStore = Object.create(env.store);
+    twice.confirm = async (...args) => {
+      second ??= await click(link);
+      return env.store.confirm(...args);
+    };
+    const first = await makeConfirmHandler({ ...env, dispatch: { ...env.dispatch, store: twice } })(
+      httpEvent('POST', link, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    );
+    expect(second?.body).toContain('your address is confirmed');
+    expect(first.statusCode).toBe(200);
+    expect(first.body).toContain('already confirmed');
+    expect(await subjects(email)).toEqual([
+      'Please confirm your email address, Avery',
+      'Welcome, Avery: here is what happens next',
+    ]);
+
+    // A booking recorded while the click confirms: the lead is a patient now, and the link starts nothing.
+    const booker = uniqueEmail('doi-click-books');
+    await signUp(booker);
+    const bookerLink = await confirmLink(booker);
+    const booking = bookingEvent({ email: booker, appointmentAt: '2026-04-20T10:00:00-04:00', status: 'booked' });
+    const booked: LeadStore = Object.create(env.store);
+    booked.confirm = async (...args) => {
+      expect((await makeBookingHandler(env)(booking)).statusCode).toBe(200);
+      return env.store.confirm(...args);
+    };
+    const late = await makeConfirmHandler({ ...env, dispatch: { ...env.dispatch, store: booked } })(
+      httpEvent('POST', bookerLink, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    );
+    expect(late.statusCode).toBe(410);
+    expect((await leadOf(booker))!).toMatchObject({ status: 'active', sequenceId: 'follow-up' });
+    expect((await leadOf(booker))!.confirmedAt).toBeUndefined();
+    expect((await subjects(booker)).map((subject) => subject.split(',')[0])).toEqual([
+      'Please confirm your email address',
+      "You're booked",
+    ]);
   });
 
   it('an unconfirmed lead lapses with its link: the link answers 410, and the address can sign up again', async () => {
