@@ -90,6 +90,24 @@ describe('double opt-in', () => {
     expect(await subjects(email)).toEqual(['Please confirm your email address, Avery']);
   });
 
+  it('the confirmation email is addressed by name, as the welcome is: the first name alone, or both names', async () => {
+    const toHeader = () => {
+      const raw = Buffer.from(env.sesRequests.at(-1)!.RawMessage!.Data!).toString('utf8');
+      return raw
+        .slice(0, raw.indexOf('\r\n\r\n'))
+        .replace(/\r\n[ \t]+/g, ' ')
+        .match(/^To: .*$/m)?.[0];
+    };
+    const alone = uniqueEmail('doi-to');
+    await signUp(alone);
+    expect(toHeader()).toBe(`To: Avery <${alone}>`);
+    const both = uniqueEmail('doi-to-both');
+    await signup(
+      httpEvent('POST', '/signup', { body: { email: both, firstName: 'Avery', lastName: 'Okafor', consent: true } }),
+    );
+    expect(toHeader()).toBe(`To: Avery Okafor <${both}>`);
+  });
+
   it('opening the link shows a button and confirms nothing; its POST starts the nurture with the welcome at once', async () => {
     const email = uniqueEmail('doi-confirm');
     await signUp(email);
