@@ -151,6 +151,40 @@ describe('unsubscribe', () => {
     expect(lead?.nextStepId).toBeUndefined();
   });
 
+  it('a marketing unsubscribe from a process whose clock runs behind the dispatcher’s (the last send recorded after its now) waits, and is never recorded before that send', async () => {
+    const leadId = await signUp(uniqueEmail('clock-behind-marketing'));
+    env.clock.advance(3 * 86_400_000);
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    const token = (await env.store.claim((await env.store.get(leadId))!, step, env.clock.now()))!;
+    // The dispatcher's clock is a minute ahead: its record of the send reads later than the unsubscribe's now.
+    const ahead = new Date(env.clock.now().getTime() + 60_000);
+    const next = { stepId: 'who-it-helps', at: new Date(ahead.getTime() + 3 * 86_400_000) };
+    expect(await env.store.settle(leadId, { token }, { settledStepId: 'how-it-works', sentAt: ahead, next })).toBe(
+      true,
+    );
+
+    // While the unsubscribe waits, its own clock moves past the recorded send.
+    let waits = 0;
+    const deps = {
+      store: env.store,
+      clock: env.clock,
+      sendTimeoutMs: env.config.SES_TIMEOUT_SECONDS * 1000,
+      sequences: env.dispatch.sequences,
+      sleep: async () => {
+        waits++;
+        env.clock.advance(61_000);
+      },
+    };
+    expect(await unsubscribeLead(deps, leadId, 'marketing')).toMatchObject({ outcome: 'done', already: false });
+    expect(waits).toBe(1);
+    const lead = await env.store.get(leadId);
+    expect(lead).toMatchObject({ status: 'unsubscribed', sentSteps: ['welcome', 'how-it-works'] });
+    expect(lead?.nextStepId).toBeUndefined();
+    // The record reads truthfully: the unsubscribe came after the email that went out before it.
+    expect(Date.parse(lead!.optedOutAt!)).toBeGreaterThan(ahead.getTime());
+    expect(Date.parse(lead!.stoppedAt!)).toBeGreaterThan(ahead.getTime());
+  });
+
   it('a marketing unsubscribe waits for a send in flight even when it was marked exactly the longest send ago, and is recorded once SES has answered', async () => {
     const leadId = await signUp(uniqueEmail('boundary'));
     env.clock.advance(3 * 86_400_000);
