@@ -475,6 +475,29 @@ describe('marketing and care emails', () => {
     expect(confirmation).not.toMatch(/^List-Unsubscribe/im);
   });
 
+  it('stopping everything after a hard bounce or a complaint keeps the stronger reason on record, and sends nothing', async () => {
+    for (const reason of ['bounced', 'complained'] as const) {
+      const { email, leadId } = await booked(`stop-after-${reason}`);
+      const deps = { store: env.store, clock: env.clock, sendTimeoutMs: env.config.SES_TIMEOUT_SECONDS * 1000 };
+      expect(await stopLead(deps, leadId, reason)).toMatchObject({ outcome: 'stopped', previous: 'active' });
+      // The lead then opens the link in the booking's confirmation and stops everything.
+      const url = unsubscribeUrlSentTo(leadId);
+      const result = await unsubscribe(
+        httpEvent('POST', `${url.pathname}${url.search}`, { ...oneClick, body: 'stop=everything' }),
+      );
+      expect(result.statusCode, reason).toBe(200);
+      expect(await env.store.get(leadId), reason).toMatchObject({ status: reason });
+      // "Stop everything" again changes nothing either.
+      expect(await stopLead(deps, leadId, 'stopped'), reason).toEqual({ outcome: 'stopped', previous: reason });
+      expect(await env.store.get(leadId), reason).toMatchObject({ status: reason });
+      for (let day = 0; day < 10; day++) {
+        env.clock.advance(86_400_000);
+        await dispatchDue(env.dispatch);
+      }
+      expect(await inbox(email), reason).toHaveLength(2); // the welcome and the confirmation
+    }
+  });
+
   it('a choice other than marketing or everything gets 400 and changes nothing', async () => {
     const leadId = await signUp(uniqueEmail('bad-choice'));
     const url = unsubscribeUrlSentTo(leadId);
