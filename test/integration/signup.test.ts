@@ -1,8 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
-import { emailKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { emailKey, leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
+import { signupDeps } from '../../lambdas/compose/signup.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { httpEvent, inbox, testEnv, uniqueEmail } from './harness.ts';
 
@@ -96,6 +97,39 @@ describe('POST /signup', () => {
     expect(bodyOf(second)).toEqual({ created: false });
     expect(await inbox(email)).toHaveLength(1);
     expect((await env.store.get(bodyOf(first).leadId))?.firstName).toBe('Sam');
+  });
+
+  it('a sign-up again whose address is erased between its refused write and its read of the address starts over: a new lead, welcomed once', async () => {
+    const email = uniqueEmail('erased-mid-signup');
+    const first = bodyOf(await post({ email, firstName: 'Avery', consent: true })).leadId as string;
+    // This sign-up's own client: when it reads the address's item (its write was refused, the address being taken),
+    // erasure has just deleted the person's lead and address items.
+    const dynamo = dynamoClient(env.config);
+    let erased = false;
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const key = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S;
+        if (context.commandName === 'GetItemCommand' && key === emailKey(email).pk && !erased) {
+          erased = true;
+          await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: leadKey(first) }));
+          await doc.send(new DeleteCommand({ TableName: env.config.TABLE_NAME, Key: emailKey(email) }));
+        }
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'erasedMeanwhile' },
+    );
+    const again = await makeSignupHandler(signupDeps(env.config, { clock: env.clock, dynamo, ses: env.ses }))(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }),
+    );
+
+    expect(erased).toBe(true);
+    expect(again.statusCode).toBe(201);
+    const second = bodyOf(again).leadId as string;
+    expect(second).toMatch(/^[0-9A-Z]{26}$/);
+    expect(second).not.toBe(first);
+    expect((await storedEmail(email))?.leadId).toBe(second);
+    expect(await env.store.get(second)).toMatchObject({ email, status: 'active', sentSteps: ['welcome'] });
+    expect(await inbox(email)).toHaveLength(2); // a welcome to the erased lead, and one to the new
   });
 
   it('a plain HTML form post works and gets a thank-you page', async () => {
