@@ -20,7 +20,7 @@ import { reportText } from '../../local/report-text.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
 import { compareCounters } from '../support/report-compare.ts';
 import type { LeadStore } from '../../lambdas/domain/ports.ts';
-import { bookingEvent, httpEvent, inbox, runNext, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import { bookingEvent, httpEvent, inbox, runNext, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -185,6 +185,45 @@ describe('double opt-in', () => {
     // A confirmed address signing up again gets the same answer, and nothing new.
     expect((await signUp(email)).body).toBe(first.body);
     expect(await subjects(email)).toHaveLength(3);
+  });
+
+  it('a confirmation email SES throttles leaves the day free: the next sign-up sends it; one SES may have (answer lost) is never sent again that day', async () => {
+    const throttled = uniqueEmail('doi-throttled');
+    const lost = uniqueEmail('doi-lost');
+    const faults = await sesFaults({
+      rule: (request) =>
+        request.attempt > 0
+          ? undefined
+          : request.to.includes(throttled)
+            ? 'throttle'
+            : request.to.includes(lost)
+              ? 'drop'
+              : undefined,
+    });
+    const faulty = await testEnv({ DOUBLE_OPT_IN: 'true', SES_ENDPOINT: faults.url });
+    const signUpAt = (email: string) =>
+      makeSignupHandler(faulty)(httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }));
+    const tries = (email: string) => faults.requests.filter((request) => request.to.includes(email)).length;
+
+    // Throttled: SES never took it. A minute later the same sign-up sends it, and it confirms.
+    await signUpAt(throttled);
+    expect(await subjects(throttled)).toEqual([]);
+    faulty.clock.advance(60_000);
+    await signUpAt(throttled);
+    expect(tries(throttled)).toBe(2);
+    expect(await subjects(throttled)).toEqual(['Please confirm your email address, Avery']);
+
+    // Accepted, but the answer was lost: SES has it, so a sign-up within the day sends nothing more.
+    await signUpAt(lost);
+    expect(await subjects(lost)).toEqual(['Please confirm your email address, Avery']);
+    const lead = (await faulty.store.get((await faulty.store.leadIdForEmail(lost))!))!;
+    expect((await faulty.store.messages(lead.leadId)).map((m) => `${m.stepId}:${m.state}`)).toEqual([
+      'confirm-address:unconfirmed',
+    ]);
+    faulty.clock.advance(60_000);
+    await signUpAt(lost);
+    expect(tries(lost)).toBe(1);
+    expect(await subjects(lost)).toHaveLength(1);
   });
 
   it('the same sign-up submitted 20 times at once creates one pending lead, and SES gets one confirmation email', async () => {
