@@ -3,12 +3,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { load } from './load.ts';
 import type { sustainedThroughput } from './throughput.ts';
 import type { bundleImports, dueCollection, reportTime, speedToLead, throughput } from './scenarios.ts';
+import type { experimentRates } from './experiments.ts';
 import type { writesPerEmail } from './writes.ts';
 
 export const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 /** Per email, over whole sequences with their SES events (issue #14 item 2). */
 const WRITE_TARGETS = { writeUnits: 6, sendCalls: 3, cpuMs: 2 };
+
+/** The share of runs an experiment may promote a variant that is not the best (issue #17). */
+const EXPERIMENT_WRONG_WINNER = 0.05;
 
 /** When and where a scenario ran, kept with its result. */
 interface Ran {
@@ -27,6 +31,7 @@ export interface BenchResults {
   loaded: Result<typeof load>;
   bundles: Result<typeof bundleImports>;
   writes: Result<typeof writesPerEmail>;
+  experiments: (Ran & ReturnType<typeof experimentRates>) | undefined;
 }
 
 /**
@@ -34,7 +39,7 @@ export interface BenchResults {
  * run of each other scenario wrote. Then print the table of this run's numbers.
  */
 export function writeAndPrint(
-  { speed, sustained, rate, collection, reporting, loaded, bundles, writes }: BenchResults,
+  { speed, sustained, rate, collection, reporting, loaded, bundles, writes, experiments }: BenchResults,
   machine: Pick<Ran['machine'], 'cpus' | 'cpu'>,
 ) {
   const growth = collection && collection.runs[1]!.medianMs / collection.runs[0]!.medianMs;
@@ -65,6 +70,13 @@ export function writeAndPrint(
           sendCalls: writes.sendCallsPerEmail <= WRITE_TARGETS.sendCalls,
           cpuMs: writes.cpuMsPerEmail <= WRITE_TARGETS.cpuMs,
         },
+      },
+    }),
+    ...(experiments && {
+      experiments: {
+        ...experiments,
+        targets: { wrongWinnerShareAtMost: EXPERIMENT_WRONG_WINNER },
+        pass: experiments.scenarios.every((s) => s.wrongWinner.share <= EXPERIMENT_WRONG_WINNER),
       },
     }),
     ...(loaded && {
@@ -202,6 +214,33 @@ export function writeAndPrint(
         `${loaded.loadAverage.before[0]!.toFixed(2)} / ${loaded.loadAverage.after[0]!.toFixed(2)}`,
       ),
     }),
+    ...(experiments &&
+      Object.fromEntries(
+        experiments.scenarios.flatMap((s) => {
+          const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+          const planted = s.rates.some((rate) => rate !== s.rates[0]);
+          return [
+            [
+              `experiments, ${s.name}: wrong winner [95% interval]`,
+              row(
+                `${pct(s.wrongWinner.share)} [${pct(s.wrongWinner.low)}, ${pct(s.wrongWinner.high)}] of ${s.runs}`,
+                '<= 5%',
+                s.wrongWinner.share <= EXPERIMENT_WRONG_WINNER,
+              ),
+            ],
+            ...(planted
+              ? [
+                  [
+                    `experiments, ${s.name}: better one promoted; median deliveries/variant, days`,
+                    row(
+                      `${pct(Math.max(...s.promotedShare))}; ${s.medianDeliveriesPerVariantAtPromotion?.toFixed(0)}, ${s.medianDaysAtPromotion?.toFixed(1)}`,
+                    ),
+                  ],
+                ]
+              : []),
+          ];
+        }),
+      )),
     ...(bundles &&
       Object.fromEntries(
         bundles.bundles.map((bundle) => [

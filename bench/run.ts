@@ -11,7 +11,9 @@
  *   6. bundles: each Lambda bundle's size and its import time in a fresh Node process (bench/bundles.ts)
  *   7. writes: DynamoDB write units, AWS SDK calls and runtime CPU per email over whole sequences, with their SES
  *      events, and the report's counters they keep (bench/writes.ts)
- * `npm run bench -- --only load` (or speed, throughput, ratio, due, report, bundles, writes; comma-separated) runs
+ *   8. experiments: the decision rule's false-winner rate with equal variants and how often it promotes a planted
+ *      better one, over seeded runs on a virtual clock (bench/experiments.ts; no emulator involved)
+ * `npm run bench -- --only load` (or speed, throughput, ratio, due, report, bundles, writes, experiments; comma-separated) runs
  * some of them.
  * Prints a table and writes bench/results/latest.json, keeping the last result of any scenario not run; each result
  * carries its own time and machine. What it is doing goes to stderr as it goes (local/progress.ts). The measurements
@@ -32,11 +34,22 @@ import { ensureTable } from '../local/table.ts';
 import { load } from './load.ts';
 import { ms, writeAndPrint } from './results.ts';
 import { sustainedThroughput } from './throughput.ts';
+import { experimentRates } from './experiments.ts';
 import { writesPerEmail } from './writes.ts';
 import { bundleImports, dueCollection, reportTime, speedToLead, throughput, type Bench } from './scenarios.ts';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-const SCENARIOS = ['speed', 'throughput', 'ratio', 'due', 'report', 'load', 'bundles', 'writes'] as const;
+const SCENARIOS = [
+  'speed',
+  'throughput',
+  'ratio',
+  'due',
+  'report',
+  'load',
+  'bundles',
+  'writes',
+  'experiments',
+] as const;
 const USAGE = `usage: npm run bench [-- [--only SCENARIOS]]
   --only SCENARIOS   run only these, comma-separated, like --only due,report (default: all)
                      ${SCENARIOS.join(', ')}
@@ -45,7 +58,7 @@ Prints a table and writes bench/results/latest.json; says what it is doing on st
 takes several minutes. Sizes: BENCH_SIGNUPS (300), BENCH_SENDS (2000), BENCH_IDLE (100000), BENCH_REPORT_LEADS (10000),
 BENCH_ARRIVAL_RATE (50), BENCH_LOAD_SECONDS (60), BENCH_BACKLOG (10000), BENCH_SEND_RATE (100), BENCH_IMPORT_RUNS (9),
 BENCH_RATES (14,100,500), BENCH_RATE_SECONDS (25), BENCH_SES_LATENCY_MS (30), BENCH_DYNAMO_LATENCY_MS (5),
-BENCH_MAX_WORKERS (8), BENCH_WORKER_RATE (50), BENCH_WRITE_LEADS (100); BENCH_CPU_PROF=1 writes CPU profiles to
+BENCH_MAX_WORKERS (8), BENCH_WORKER_RATE (50), BENCH_WRITE_LEADS (100), BENCH_EXPERIMENT_RUNS (1000); BENCH_CPU_PROF=1 writes CPU profiles to
 bench/results/.`;
 const { values } = command({
   name: 'bench',
@@ -211,8 +224,19 @@ const writes = await scenario(
   (r) =>
     `${r.writeUnitsPerEmail.total} write units (${r.writeUnitsPerEmail.table} table + ${r.writeUnitsPerEmail.index} due index; ${r.oneEventPerBatch.writeUnitsPerEmail.total} with one SES event per batch), ${r.sendCallsPerEmail} calls to send (${r.callsPerEmailWithEvents} with events), ${r.cpuMsPerEmail} ms CPU per email over ${r.emails} emails on ${r.backend}, SES events in batches of up to ${r.eventBatches.maxRecords} (${r.eventBatches.eventsPerBatch} on average)`,
 );
+const experiments = await scenario(
+  'experiments',
+  async () => experimentRates(Number(process.env.BENCH_EXPERIMENT_RUNS ?? 1000), (message) => say.step(message)),
+  (r) =>
+    r.scenarios
+      .map(
+        (s) =>
+          `${s.name}: wrong winner ${(s.wrongWinner.share * 100).toFixed(1)}% [${(s.wrongWinner.low * 100).toFixed(1)}, ${(s.wrongWinner.high * 100).toFixed(1)}]${s.rates.some((x) => x !== s.rates[0]) ? `, better one promoted ${(Math.max(...s.promotedShare) * 100).toFixed(1)}%` : ''}`,
+      )
+      .join('; '),
+);
 say.step('stopping the emulators');
 await emulators.stop();
 say.done('done');
 
-writeAndPrint({ speed, sustained, rate, collection, reporting, loaded, bundles, writes }, machine);
+writeAndPrint({ speed, sustained, rate, collection, reporting, loaded, bundles, writes, experiments }, machine);
