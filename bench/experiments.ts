@@ -136,7 +136,7 @@ export function wilsonInterval(hits: number, n: number, z = 1.959964): { low: nu
   const p = hits / n;
   const centre = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
   const half = (z / (1 + (z * z) / n)) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  return { low: hits === 0 ? 0 : Math.max(0, centre - half), high: hits === n ? 1 : Math.min(1, centre + half) };
 }
 
 function median(values: number[]): number | undefined {
@@ -173,6 +173,11 @@ export function simulate(scenario: Scenario, onRun?: (done: number) => void): Sc
     outcomes.push(simulateRun(scenario, run));
     onRun?.(run + 1);
   }
+  return summarize(scenario, outcomes);
+}
+
+/** The summary of a scenario's runs, in run order (`simulateRun(scenario, 0 … runs − 1)`, however they were run). */
+export function summarize(scenario: Scenario, outcomes: readonly RunOutcome[]): ScenarioResult {
   // A promotion is wrong when the variant is not truly the best; with equal rates, every promotion is.
   const best = Math.max(...scenario.rates);
   const equal = scenario.rates.every((rate) => rate === best);
@@ -180,18 +185,26 @@ export function simulate(scenario: Scenario, onRun?: (done: number) => void): Sc
   const promoted = outcomes.filter((o) => o.winner !== undefined);
   return {
     rates: scenario.rates,
-    runs: scenario.runs,
+    runs: outcomes.length,
     seed: scenario.seed,
     rule: scenario.rule ?? DEFAULT_DECISION_RULE,
     signupsPerDay: scenario.signupsPerDay ?? 500,
-    promotedShare: scenario.rates.map((_, i) => outcomes.filter((o) => o.winner === i).length / scenario.runs),
-    noWinnerShare: outcomes.filter((o) => o.winner === undefined).length / scenario.runs,
-    wrongWinner: { share: wrong / scenario.runs, count: wrong, ...wilsonInterval(wrong, scenario.runs) },
+    promotedShare: scenario.rates.map((_, i) => outcomes.filter((o) => o.winner === i).length / outcomes.length),
+    noWinnerShare: outcomes.filter((o) => o.winner === undefined).length / outcomes.length,
+    wrongWinner: { share: wrong / outcomes.length, count: wrong, ...wilsonInterval(wrong, outcomes.length) },
     medianDeliveriesPerVariantAtPromotion: median(promoted.map((o) => o.deliveriesPerVariant)),
     medianDaysAtPromotion: median(promoted.map((o) => o.days)),
     medianLooks: median(outcomes.map((o) => o.looks)),
   };
 }
+
+/** The bench's scenarios: their seeds are fixed, so their numbers are too. */
+export const BENCH_SCENARIOS: readonly { name: string; rates: number[]; seed: number }[] = [
+  { name: 'two equal variants, 4%', rates: [0.04, 0.04], seed: 1_000_000 },
+  { name: 'three equal variants, 4%', rates: [0.04, 0.04, 0.04], seed: 2_000_000 },
+  { name: 'planted: 4% vs 6%', rates: [0.04, 0.06], seed: 3_000_000 },
+  { name: 'planted: 4%, 4% vs 6%', rates: [0.04, 0.04, 0.06], seed: 4_000_000 },
+];
 
 /**
  * `npm run bench -- --only experiments`: with the default rule, two and three equal variants (the false-winner rate)
@@ -200,14 +213,8 @@ export function simulate(scenario: Scenario, onRun?: (done: number) => void): Sc
  * the numbers are the same on every machine, only the time they take differs.
  */
 export function experimentRates(runs: number, say?: (message: string) => void) {
-  const scenarios: { name: string; rates: number[]; seed: number }[] = [
-    { name: 'two equal variants, 4%', rates: [0.04, 0.04], seed: 1_000_000 },
-    { name: 'three equal variants, 4%', rates: [0.04, 0.04, 0.04], seed: 2_000_000 },
-    { name: 'planted: 4% vs 6%', rates: [0.04, 0.06], seed: 3_000_000 },
-    { name: 'planted: 4%, 4% vs 6%', rates: [0.04, 0.04, 0.06], seed: 4_000_000 },
-  ];
   const started = performance.now();
-  const results = scenarios.map(({ name, rates, seed }) => {
+  const results = BENCH_SCENARIOS.map(({ name, rates, seed }) => {
     const result = simulate({ rates, runs, seed }, (done) => {
       if (done % 100 === 0) say?.(`experiments: ${name}: ${done} of ${runs} runs`);
     });
