@@ -8,6 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  concluded,
   credibleInterval,
   decide,
   DEFAULT_DECISION_RULE,
@@ -216,6 +217,25 @@ describe('decide', () => {
     expect(verdict.probabilities[1]).toBeLessThan(0.95);
   });
 
+  it('names no winner once every arm has run the experiment’s length, however clear: it is concluded', () => {
+    const capped = { ...rule, maxTrials: 1000 };
+    const atLength = [arm('a', 1000, 40), arm('b', 1000, 80)];
+    expect(decide(atLength, capped)).toMatchObject({ kind: 'winner', arm: 'b' });
+    expect(concluded(atLength, capped)).toBe(false);
+    const past = [arm('a', 1001, 40), arm('b', 1001, 80)];
+    const verdict = decide(past, capped);
+    expect(verdict).toMatchObject({ kind: 'waiting', reason: 'no-clear-best' });
+    expect(verdict.probabilities[1]).toBeGreaterThan(0.99);
+    expect(concluded(past, capped)).toBe(true);
+    // One arm still short of the length: the experiment goes on.
+    expect(concluded([arm('a', 1001, 40), arm('b', 999, 80)], capped)).toBe(false);
+    expect(concluded(past, rule)).toBe(false);
+  });
+
+  it('the default rule: 99.8% after 1,000 deliveries of each arm, for at most 5,000', () => {
+    expect(DEFAULT_DECISION_RULE).toEqual({ threshold: 0.998, minTrials: 1000, maxTrials: 5000 });
+  });
+
   it('uses the default rule when none is given', () => {
     const small = DEFAULT_DECISION_RULE.minTrials - 1;
     expect(decide([arm('a', small, 0), arm('b', small, small)])).toMatchObject({ reason: 'min-sample' });
@@ -233,6 +253,9 @@ describe('decide', () => {
     expect(() => decide([untried('a'), untried('b')], { threshold: 0.5, minTrials: 1 })).toThrow(/threshold/);
     expect(() => decide([untried('a'), untried('b')], { threshold: 1, minTrials: 1 })).toThrow(/threshold/);
     expect(() => decide([untried('a'), untried('b')], { threshold: 0.9, minTrials: -1 })).toThrow(/minTrials/);
+    expect(() => decide([untried('a'), untried('b')], { threshold: 0.9, minTrials: 10, maxTrials: 5 })).toThrow(
+      /maxTrials/,
+    );
   });
 });
 
