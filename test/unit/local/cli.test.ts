@@ -54,11 +54,11 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
       [['--ony', 'due'], 'bench: unknown option --ony'],
       [
         ['--only', 'nonsense'],
-        'bench: --only: "nonsense" is not a scenario: use speed, throughput, ratio, due, report, load, bundles, writes (comma-separated)',
+        'bench: --only: "nonsense" is not a scenario: use speed, throughput, ratio, due, report, load, bundles, writes, experiments (comma-separated)',
       ],
       [
         ['--only', 'due,reports'],
-        'bench: --only: "reports" is not a scenario: use speed, throughput, ratio, due, report, load, bundles, writes (comma-separated)',
+        'bench: --only: "reports" is not a scenario: use speed, throughput, ratio, due, report, load, bundles, writes, experiments (comma-separated)',
       ],
     ],
   },
