@@ -22,7 +22,8 @@ export const interestEmails = {
   'who-it-helps-chronic': WhoItHelpsChronic,
   'who-it-helps-refractory': WhoItHelpsRefractory,
   'the-research-aura': TheResearchAura,
-} as const satisfies Record<string, StepTemplate>;
+  // A subject-line experiment belongs on a step's own email (lambdas/domain/experiments.ts): never on an interest email.
+} as const satisfies Record<string, StepTemplate & { experiment?: never }>;
 
 /** The id of an interest email. */
 export type InterestEmailId = keyof typeof interestEmails;

@@ -29,6 +29,7 @@ import ConfirmAddress from './confirm-address.tsx';
 import CheckIn from './check-in.tsx';
 
 export interface EmailStep extends SequenceStep {
+  /** The step's own email; with its subject-line experiment (`experiment`), each variant's is `experimentEmail`'s. */
   template: StepTemplate;
   /** The email of each of the step's variants (`byInterest`), by variant id. */
   variants?: Readonly<Record<string, StepTemplate>>;
@@ -64,9 +65,12 @@ const withTemplates = (outline: Sequence<SequenceStep & { id: StepId }>): Sequen
   ...outline,
   steps: outline.steps.map((step) => {
     const ids = [...new Set(Object.values(step.byInterest ?? {}))] as VariantId[];
+    const template = TEMPLATES[step.id];
     return {
       ...step,
-      template: TEMPLATES[step.id],
+      template,
+      // A subject-line experiment is declared on the template; the dispatcher sees its ids and weights.
+      ...(template.experiment && { experiment: template.experiment }),
       ...(ids.length > 0 && { variants: Object.fromEntries(ids.map((id) => [id, VARIANT_TEMPLATES[id]])) }),
     };
   }),

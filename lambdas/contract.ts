@@ -34,6 +34,7 @@ export const KEY_PREFIX = {
   hook: 'HOOK#',
   counter: 'COUNT#',
   counterStep: 'STEP#',
+  experiment: 'EXPERIMENT#',
 } as const;
 
 /** The one partition the audit items of exports and erasures live in: a Query of it lists them, oldest first. */

@@ -121,6 +121,7 @@ export interface LayoutProps extends EmailProps {
 
 export function Layout({
   preview,
+  previewText,
   heading,
   clinic,
   unsubscribeUrl,
@@ -131,7 +132,7 @@ export function Layout({
   return (
     <Html lang="en">
       <Head />
-      <Preview>{preview}</Preview>
+      <Preview>{previewText ?? preview}</Preview>
       <Body style={styles.body}>
         <Container style={styles.container}>
           <Text style={styles.brand}>{clinic.name}</Text>

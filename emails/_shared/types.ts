@@ -1,4 +1,5 @@
 import type { ReactElement } from 'react';
+import type { ArmId, StepExperiment } from '../../lambdas/domain/experiments.ts';
 import type { MessageClass } from '../../lambdas/domain/sequence.ts';
 import type { Clinic } from '../clinic.ts';
 
@@ -20,7 +21,27 @@ export interface EmailProps {
   attended?: boolean;
   /** Double opt-in's confirmation email: the signed link that confirms the address. */
   confirmUrl?: string;
+  /**
+   * A subject-line experiment's variant that changes the preview text: the layout shows this in place of the
+   * template's own (`experimentEmail` in emails/_shared/experiment.ts sets it; a template never does).
+   */
+  previewText?: string;
   clinic: Clinic;
+}
+
+/**
+ * A subject-line experiment on a marketing step's own email (`lambdas/domain/experiments.ts`): two to four variants,
+ * `a`..`d`, each with a weight (its share of leads) and its own `subject` and/or `preview`; what a variant leaves out
+ * is the template's own. Variant `a` is the control: usually the template's own subject and preview, so give it
+ * neither. Every variant goes through `npm run check:emails` and the medical director's review like any email.
+ */
+export interface TemplateExperiment<P extends EmailProps = EmailProps> extends StepExperiment {
+  readonly variants: readonly {
+    readonly id: ArmId;
+    readonly weight: number;
+    readonly subject?: (props: P) => string;
+    readonly preview?: (props: P) => string;
+  }[];
 }
 
 /**
@@ -35,4 +56,6 @@ export interface StepTemplate<P extends EmailProps = EmailProps> {
   preview: (props: P) => string;
   PreviewProps: P;
   Variants?: Record<string, Partial<P>>;
+  /** A subject-line experiment (`TemplateExperiment`): only on a marketing step's own email. */
+  experiment?: TemplateExperiment<P>;
 }

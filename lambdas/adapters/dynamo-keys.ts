@@ -28,3 +28,8 @@ export const stepCounterKey = (sequenceId: string, stepId: string): ItemKey => (
 
 /** The lead id in a `LEAD#<leadId>` partition key. */
 export const leadIdOf = (pk: unknown): string => String(pk).slice(KEY_PREFIX.lead.length);
+/** A subject-line experiment's state, beside the report's counters (`dynamo-experiments.ts`). */
+export const experimentKey = (experimentId: string): ItemKey => ({
+  pk: counterPartition,
+  sk: `${KEY_PREFIX.experiment}${experimentId}`,
+});

@@ -123,6 +123,12 @@ const CODE_STATE = Object.fromEntries(Object.entries(STATE_CODE).map(([state, co
 const VARIANT_MARK = '+';
 
 /**
+ * After a step's id (and its variant's) in a `msgs` entry: the step's subject-line experiment variant, one letter
+ * (`how-it-works~b`), two bytes on the lead item. Outside an SES tag's alphabet, so in no step or variant id.
+ */
+const ARM_MARK = '~';
+
+/**
  * A variant's id as a `msgs` entry holds it: one that starts with its step's id and a hyphen, as the default ones do
  * (`who-it-helps-chronic`), without the step's id (`-chronic`), which saves the lead item a dozen bytes; any other
  * whole (a variant id starts with a letter or digit, so a leading hyphen is never its own).
@@ -135,7 +141,9 @@ const fullVariant = (stepId: string, stored: string) => (stored.startsWith('-') 
 export function messageEntry(message: MessageRecord): string {
   const fields = [
     message.sequenceId,
-    message.variant === undefined ? message.stepId : `${message.stepId}${VARIANT_MARK}${shortVariant(message)}`,
+    `${message.variant === undefined ? message.stepId : `${message.stepId}${VARIANT_MARK}${shortVariant(message)}`}${
+      message.arm === undefined ? '' : `${ARM_MARK}${message.arm}`
+    }`,
     `${STATE_CODE[message.state]}${message.links === undefined ? '' : message.links.toString(36)}`,
     message.at.getTime().toString(36),
     message.messageId ? fingerprint(message.messageId) : '',
@@ -151,7 +159,8 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
   const records = new Map<string, MessageRecord & { fingerprint?: string }>();
   entries.forEach((entry, i) => {
     const [sequenceId = '', sent = '', state, at = '0', print, ...reason] = entry.split('|');
-    const [stepId = '', variant] = sent.split(VARIANT_MARK);
+    const [chosen = '', arm] = sent.split(ARM_MARK);
+    const [stepId = '', variant] = chosen.split(VARIANT_MARK);
     // The state's letter, then the link count when recorded (`s4`); anything else is a state as it was written.
     const [, code = state, links] = /^([a-z])([0-9a-z]{1,2})$/.exec(state ?? '') ?? [];
     const last = i === entries.length - 1;
@@ -161,6 +170,7 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
       sequenceId,
       stepId,
       ...(variant ? { variant: fullVariant(stepId, variant) } : {}),
+      ...(arm ? { arm } : {}),
       state: CODE_STATE[code ?? ''] ?? (state as MessageState),
       ...(links !== undefined && { links: parseInt(links, 36) }),
       at: new Date(parseInt(at, 36)),

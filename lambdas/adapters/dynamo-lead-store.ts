@@ -438,6 +438,7 @@ export class DynamoLeadStore implements LeadStore {
     const read = {
       ...(record && { recorded: record.state }),
       ...(record?.variant !== undefined && { variant: record.variant }),
+      ...(record?.arm !== undefined && { arm: record.arm }),
       ...(record?.links !== undefined && { links: record.links }),
       clicks: messageClicks(item),
       ...(lead && { humanClicks: [...(humanClicks ?? [])] }),

@@ -8,7 +8,9 @@
  *   COUNT#report, STEP#<sequenceId>#<step>  one step's funnel: `sequenceId`, `stepId`, and `sent`, `delivered`,
  *                                           `opened`, `clicked`, `complained`, `bookedAfter`, `unsubscribed`,
  *                                           `bounced` (numbers), and the same per variant of the step as
- *                                           `<variantId>/<metric>` (`byInterest`: no write of its own); a few hundred
+ *                                           `<variantId>/<metric>` (`byInterest`: no write of its own), and per
+ *                                           subject-line experiment variant as `x.<a..d>/<metric>` (`sent`,
+ *                                           `delivered`, `clicked`, `booked`; a variant id has no dot); a few hundred
  *                                           bytes, so an update is one write unit (a step with many variants, each
  *                                           with every column counted, can pass 1 KB: two units an update)
  *   LEAD#<leadId>, PROFILE                  the lead (`dynamo-lead-store.ts`) carries what it adds to the lead totals
@@ -32,11 +34,14 @@ import { KEY_PREFIX, SORT_KEY } from '../contract.ts';
 import type { LeadCounts, ReportCounters } from '../domain/ports.ts';
 import type { Funnel } from '../domain/report.ts';
 import {
+  armKey,
   diffCounts,
+  parseArmKey,
   parseStepKey,
   parseVariantKey,
   stepKey,
   variantKey,
+  type ArmMetric,
   type Counts,
   type LeadView,
 } from '../domain/report-counts.ts';
@@ -47,15 +52,26 @@ import { DynamoTable, type TableOptions } from './dynamo-table.ts';
 
 const LEAD_TOTAL_PREFIX = 'lead/';
 
-/** A step count's attribute on its step's counter item: the column's name, after the variant's id for a variant's. */
-const attributeOf = (count: { metric: string; variant?: string }) =>
-  count.variant === undefined ? count.metric : `${count.variant}/${count.metric}`;
+/** Before an experiment variant's letter in its attribute: no interest variant's id holds a dot. */
+const ARM_PREFIX = 'x.';
+
+/**
+ * A step count's attribute on its step's counter item: the column's name, after the variant's id for a variant's, or
+ * after `x.` and the letter for an experiment variant's.
+ */
+const attributeOf = (count: { metric: string; variant?: string; arm?: string }) =>
+  count.arm !== undefined
+    ? `${ARM_PREFIX}${count.arm}/${count.metric}`
+    : count.variant === undefined
+      ? count.metric
+      : `${count.variant}/${count.metric}`;
 
 /** The count an attribute of a step's counter item holds (`attributeOf`). */
-function countOf(sequenceId: string, stepId: string, attribute: string): string {
+export function countOf(sequenceId: string, stepId: string, attribute: string): string {
   const [variant, metric] = attribute.split('/');
-  return metric === undefined
-    ? stepKey(sequenceId, stepId, attribute as keyof Funnel)
+  if (metric === undefined) return stepKey(sequenceId, stepId, attribute as keyof Funnel);
+  return variant!.startsWith(ARM_PREFIX)
+    ? armKey(sequenceId, stepId, variant!.slice(ARM_PREFIX.length), metric as ArmMetric)
     : variantKey(sequenceId, stepId, variant!, metric as keyof Funnel);
 }
 
@@ -73,7 +89,7 @@ export class DynamoReportCounters implements ReportCounters, LeadCounts {
     >();
     for (const [name, value] of Object.entries(deltas)) {
       if (value === 0) continue;
-      const step = parseStepKey(name) ?? parseVariantKey(name);
+      const step = parseStepKey(name) ?? parseVariantKey(name) ?? parseArmKey(name);
       const key = step ? stepCounterKey(step.sequenceId, step.stepId) : leadTotalsKey();
       const item =
         items.get(key.sk) ??

@@ -1,7 +1,9 @@
 import { createElement } from 'react';
 import { render } from 'react-email';
 import type { Clinic } from '../../emails/clinic.ts';
+import { experimentEmail } from '../../emails/_shared/experiment.ts';
 import type { EmailStep } from '../../emails/sequences.ts';
+import type { ArmId } from '../domain/experiments.ts';
 import type { Sequence } from '../domain/sequence.ts';
 import type { RenderedEmail, Renderer, RenderProps } from '../domain/ports.ts';
 
@@ -50,9 +52,19 @@ export class ReactEmailRenderer implements Renderer {
     private readonly clinic: Clinic,
   ) {}
 
-  async render(sequenceId: string, stepId: string, props: RenderProps, variant?: string): Promise<RenderedEmail> {
+  async render(
+    sequenceId: string,
+    stepId: string,
+    props: RenderProps,
+    variant?: string,
+    arm?: string,
+  ): Promise<RenderedEmail> {
     const found = this.sequences[sequenceId]?.steps.find((candidate) => candidate.id === stepId);
-    const template = variant === undefined ? found?.template : found?.variants?.[variant];
+    // An interest email has no experiment: it goes with its own subject, whatever the lead's experiment variant.
+    const template =
+      variant === undefined
+        ? found && experimentEmail(found.template, arm as ArmId | undefined)
+        : found?.variants?.[variant];
     // Never the variant's id in the error: the dispatcher logs only an error's name, but a caller might log more.
     if (!found || !template)
       throw new Error(`no template for ${sequenceId}/${stepId}${variant ? ' (its variant)' : ''}`);
@@ -64,7 +76,7 @@ export class ReactEmailRenderer implements Renderer {
     // Keyed by the variant, by which optional fields are given, and by the value of each prop that chooses a version:
     // a step rendered with an appointment differs from one without, and the note after an attended visit from the other.
     const given = FIELDS.filter((field) => props[field] !== undefined).join(',');
-    const key = `${sequenceId}/${stepId}/${variant ?? ''}/${given}/${VERSIONS.map((prop) => `${prop}=${props[prop]}`).join(',')}`;
+    const key = `${sequenceId}/${stepId}/${variant ?? ''}/${variant === undefined ? (arm ?? '') : ''}/${given}/${VERSIONS.map((prop) => `${prop}=${props[prop]}`).join(',')}`;
     let compiled = this.compiled.get(key);
     if (!compiled) {
       compiled = this.compile(step, props);

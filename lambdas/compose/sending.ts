@@ -4,6 +4,7 @@
  */
 import { systemClock } from '../adapters/clock.ts';
 import { dynamoClient, sesClient } from '../adapters/clients.ts';
+import { DynamoExperimentStore } from '../adapters/dynamo-experiments.ts';
 import { DynamoLeadStore } from '../adapters/dynamo-lead-store.ts';
 import { log } from '../adapters/log.ts';
 import { pacer } from '../adapters/pace.ts';
@@ -57,5 +58,7 @@ export function sending(
       `${config.PUBLIC_BASE_URL}${ROUTES.unsubscribe}?token=${encodeURIComponent(signUnsubscribeToken(leadId, config.UNSUBSCRIBE_SECRET))}`,
     pace: pace.turn,
     counting: countingFor(dynamo ?? dynamoClient(config), tableOptions(config)),
+    // Subject-line experiments' states, decided by `DEFAULT_DECISION_RULE` (lambdas/domain/experiment-stats.ts).
+    experiments: new DynamoExperimentStore(dynamo ?? dynamoClient(config), tableOptions(config)),
   };
 }

@@ -21,12 +21,15 @@ import type { ClickTally } from './machine-clicks.ts';
 import type { Clock, LeadCounts, Log, ReportCounters, Settled } from './ports.ts';
 import {
   addCounts,
+  armBookings,
   countLead,
   diffCounts,
   FIRST_OF_TYPE,
   increment,
   isEmpty,
+  leadKey,
   stepKey,
+  withArms,
   withVariants,
   type Counts,
 } from './report-counts.ts';
@@ -44,6 +47,12 @@ export interface CountingDeps {
 /** What ending a lead's sequence reads of it: the lead as the dispatcher holds it. */
 type EndingLead = Pick<ReportLead, 'leadId' | 'sequenceId' | 'bookedAt' | 'optedOutAt' | 'confirmedAt'>;
 
+/**
+ * Which rows of its step a message counts in besides the step's own: its interest variant's (`MessageRecord.variant`)
+ * and its subject-line experiment variant's (`MessageRecord.arm`), as the lead's record of the send names them.
+ */
+export type Sent = Pick<ReportMessage, 'variant' | 'arm'>;
+
 /** How many times a lead's recount is tried when other writers keep changing what it counts as. */
 const ATTEMPTS = 5;
 
@@ -53,22 +62,22 @@ export class Counting {
   constructor(private readonly deps: CountingDeps) {}
 
   /**
-   * The dispatcher settled a step SES accepted, and the settle kept its claim. `variant`: the step's variant it sent
-   * (`MessageRecord.variant`), counted in its row too.
+   * The dispatcher settled a step SES accepted, and the settle kept its claim. `as`: the step's variant and
+   * experiment variant it sent (`Sent`), counted in their rows too.
    */
-  sent(sequenceId: string, stepId: string, variant?: string): void {
-    this.add({ [stepKey(sequenceId, stepId, 'sent')]: 1 }, { sequenceId, stepId, variant });
+  sent(sequenceId: string, stepId: string, as: Sent = {}): void {
+    this.add({ [stepKey(sequenceId, stepId, 'sent')]: 1 }, { sequenceId, stepId, ...as });
   }
 
   /**
-   * An SES event the event store newly recorded; `first`: the first of its type on its message; `variant`: the
-   * variant its lead's record of the message names, counted in its row too. (A Click is counted by `clicks`, once the
+   * An SES event the event store newly recorded; `first`: the first of its type on its message; `as`: the
+   * variants its lead's record of the message names (`Sent`), counted in their rows too. (A Click is counted by `clicks`, once the
    * rules have judged it. An event that overtakes the record of its send counts in its step's row only, until
    * `npm run report -- --rebuild --fix` recounts it.)
    */
-  async recorded(event: EngagementEvent, first: boolean, variant?: string): Promise<void> {
+  async recorded(event: EngagementEvent, first: boolean, as: Sent = {}): Promise<void> {
     const metric = FIRST_OF_TYPE.find(([type]) => type === event.type)?.[1];
-    if (first && metric) this.add({ [stepKey(event.sequenceId, event.stepId, metric)]: 1 }, { ...event, variant });
+    if (first && metric) this.add({ [stepKey(event.sequenceId, event.stepId, metric)]: 1 }, { ...event, ...as });
     // A bounce can move the email a bounced lead is counted against.
     if (event.type === 'Bounce') await this.changed(event.leadId);
   }
@@ -77,13 +86,13 @@ export class Counting {
    * An event (a Click, or a Delivery that judged earlier clicks again) changed how many of a message's clicks were a
    * person's or a machine's, from `before` to `after` (`machine-clicks.ts`): the step counts the lead once in each
    * column it has any click in. `humanChanged`: the person's clicks are other ones now, which can move the email a
-   * booking is credited to (a click may arrive after the booking it came before). `variant`: as for `recorded`.
+   * booking is credited to (a click may arrive after the booking it came before). `as`: as for `recorded`.
    */
   async clicks(
     message: Pick<EngagementEvent, 'leadId' | 'sequenceId' | 'stepId'>,
     { before, after }: { before: ClickTally; after: ClickTally },
     humanChanged: boolean,
-    variant?: string,
+    as: Sent = {},
   ): Promise<void> {
     const { sequenceId, stepId } = message;
     const counts: Counts = {};
@@ -93,7 +102,7 @@ export class Counting {
       stepKey(sequenceId, stepId, 'machineClicked'),
       Number(after.machine > 0) - Number(before.machine > 0),
     );
-    this.add(counts, { ...message, variant });
+    this.add(counts, { ...message, ...as });
     if (humanChanged) await this.changed(message.leadId);
   }
 
@@ -129,9 +138,9 @@ export class Counting {
     if (this.leaving(lead) && lead.optedOutAt) await this.changed(lead.leadId);
   }
 
-  /** Counts of one message's step, and of its variant's row when it had one. */
-  private add(counts: Counts, message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant'>): void {
-    addCounts(this.pending, withVariants(counts, [message]));
+  /** Counts of one message's step, and of its variant's and experiment variant's rows when it had them. */
+  private add(counts: Counts, message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant' | 'arm'>): void {
+    addCounts(this.pending, withVariants(withArms(counts, [message]), [message]));
   }
 
   private leaving(lead: EndingLead): boolean {
@@ -148,6 +157,8 @@ export class Counting {
         if (isEmpty(delta)) return;
         if (await this.deps.leads.store(leadId, now, counted)) {
           addCounts(this.pending, delta);
+          // First counted as booked: its bookings per experiment variant, from the same read (`armBookings`).
+          if ((delta[leadKey('bookings')] ?? 0) > 0 && view) addCounts(this.pending, armBookings(view));
           return;
         }
       }

@@ -10,6 +10,7 @@ import { visitProps } from './visit.ts';
 import type {
   Clock,
   DueLead,
+  ExperimentStore,
   LeadStore,
   Log,
   Mailer,
@@ -21,7 +22,10 @@ import type {
 import { awaitsCheckIn, goesAhead, nextStep, route } from './branches.ts';
 import { planNext, type Position } from './plan.ts';
 import { deadlineFor, localDate, marketingHeldUntil } from './schedule.ts';
-import { classOf, findStep, variantFor, type Sequence } from './sequence.ts';
+import { classOf, findStep, variantFor, type Sequence, type SequenceStep } from './sequence.ts';
+import type { DecisionRule } from './experiment-stats.ts';
+import { experimentStates } from './experiment-decisions.ts';
+import { armFor, RUNNING, type ArmId, type ExperimentState } from './experiments.ts';
 
 export interface DispatchSettings {
   shards: number;
@@ -51,6 +55,12 @@ export interface DispatchDeps {
   pace: (priority?: 'first') => Promise<void>;
   /** The report's counters: what each settle did, written at the end of the run or request. */
   counting?: Counting;
+  /** Subject-line experiments' states (`experiments.ts`); unset: every experiment is taken as running. */
+  experiments?: ExperimentStore;
+  /** When a running experiment is decided (`decide`); default `DEFAULT_DECISION_RULE`. */
+  decisionRule?: DecisionRule;
+  /** The experiments' states as a run read them at its start (`dispatchDue` sets it); unset: read at each send. */
+  experimentStates?: Readonly<Record<string, ExperimentState>>;
 }
 
 /**
@@ -87,7 +97,8 @@ export interface RunScope {
  * taken up this run: each would fail the same way. Sends already under way finish, and the next run tries again, so
  * sending resumes by itself once SES accepts.
  */
-export async function dispatchDue(deps: DispatchDeps, scope: RunScope = {}): Promise<DispatchReport> {
+export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Promise<DispatchReport> {
+  const deps = await withExperimentStates(given, scope);
   const { store, clock, settings } = deps;
   const shards = scope.shards ?? Array.from({ length: settings.shards }, (_, shard) => shard);
   const concurrency = scope.concurrency ?? settings.concurrency;
@@ -131,6 +142,46 @@ export async function dispatchDue(deps: DispatchDeps, scope: RunScope = {}): Pro
   report.untried = queue.left;
   await deps.counting?.flush();
   return report;
+}
+
+/**
+ * The run's deps with the experiments' states read once (and any experiment whose rule names a winner decided:
+ * `experimentStates`, by the run that reads shard 0, so a fan-out decides once). A failed read leaves each send to
+ * read the state of its own step's experiment, never to assume it is running.
+ */
+async function withExperimentStates(deps: DispatchDeps, scope: RunScope): Promise<DispatchDeps> {
+  const { experiments } = deps;
+  if (!experiments) return deps;
+  try {
+    const states = await experimentStates({ ...deps, experiments }, scope.shards?.includes(0) ?? true);
+    return { ...deps, experimentStates: states };
+  } catch (error) {
+    deps.log.error('reading the experiments failed; each send reads its own', { error: errorName(error) });
+    return deps;
+  }
+}
+
+/**
+ * The experiment variant a lead gets at `step` (`armFor`), or undefined for a step without an experiment: from the
+ * run's states, else read now. The same for a retry or a replay: it depends on the lead, the experiment's state and
+ * when the step fell due (`nextSendAt`, which a retry leaves as it was).
+ */
+async function armOf(
+  deps: DispatchDeps,
+  sequenceId: string,
+  step: Pick<SequenceStep, 'id' | 'experiment'> | undefined,
+  lead: Pick<DueLead, 'leadId' | 'nextSendAt'>,
+): Promise<ArmId | undefined> {
+  const experiment = step?.experiment;
+  if (!experiment) return undefined;
+  const ref = { sequenceId, stepId: step.id, experiment };
+  const state =
+    deps.experimentStates?.[experiment.id] ??
+    (deps.experimentStates || !deps.experiments
+      ? RUNNING
+      : (await deps.experiments.read([ref])).states[experiment.id]) ??
+    RUNNING;
+  return armFor(experiment, lead.leadId, state, lead.nextSendAt);
 }
 
 /**
@@ -225,11 +276,15 @@ async function deliverSeen(
   const unsubscribeUrl = deps.unsubscribeUrl(seen.leadId);
   // The lead's interest may choose another email for this step: the same for a retry, as it depends on nothing else.
   const variant = variantFor(step, seen.interest);
+  // The step's subject-line experiment assigns every lead a variant, whatever email its interest chose: the tag is the
+  // same for all (an interest email goes out with its own subject, and the experiment does not count it).
+  const arm = await armOf(deps, sequence.id, step, seen);
   const rendered = await renderer.render(
     sequence.id,
     step.id,
     { firstName: seen.firstName, unsubscribeUrl, ...visitProps(seen, clock.now()) },
     variant,
+    arm,
   );
   await deps.pace(priority);
   const markedAt = clock.now();
@@ -246,12 +301,12 @@ async function deliverSeen(
     text: rendered.text,
     unsubscribeUrl,
     class: step.class,
-    tags: { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id },
+    tags: { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id, ...(arm && { experimentVariant: arm }) },
   });
   const at = clock.now();
   // What logs and SES tags carry: ids only. The variant (it tells the lead's interest) goes in the record alone.
   const ids = { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id };
-  const chosen = variant === undefined ? {} : { variant };
+  const chosen = { ...(variant !== undefined && { variant }), ...(arm && { arm }) };
 
   switch (outcome.kind) {
     case 'sent':
@@ -342,11 +397,13 @@ async function afterMark(deps: DispatchDeps, lead: StoredLead, progress: Progres
   // The email that send rendered: the step's variant for the lead's interest, as chosen then (unless edited since).
   const markedStep = deps.sequences[sequenceId] && findStep(deps.sequences[sequenceId], stepId);
   const variant = markedStep && variantFor(markedStep, lead.interest);
+  const arm = await armOf(deps, sequenceId, markedStep, lead);
   return settleAfter(deps, sequence, lead, { token, mark }, new Date(mark.at), 'unconfirmed', {
     leadId: lead.leadId,
     sequenceId,
     stepId,
     ...(variant !== undefined && { variant }),
+    ...(arm && { arm }),
     state: 'unconfirmed',
     at: clock.now(),
     reason: 'claim-expired-mid-send',
@@ -390,7 +447,7 @@ async function settleAfter(
   };
   const settled = await deps.store.settle(lead.leadId, { token: claim.token }, settlement);
   if (settled) {
-    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId, message.variant);
+    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId, message);
     if (!settlement.next) await deps.counting?.ended(lead, counted && { counted, settled });
     return outcome;
   }
@@ -399,7 +456,7 @@ async function settleAfter(
   if (await deps.store.recordStopped(lead.leadId, claim.mark, message)) {
     // The record is the lead's now: count it as sent, and recount the lead (the stop counted it without this
     // message, which may be the step it unsubscribed or bounced after).
-    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId, message.variant);
+    if (outcome === 'sent') deps.counting?.sent(message.sequenceId, stepId, message);
     await deps.counting?.changed(lead.leadId);
   } else {
     deps.log.warn('claim lost before settling; the next claim will see the send', { leadId: lead.leadId, stepId });

@@ -50,14 +50,19 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
   }
   // Counted in memory; the caller writes the counters once, at the end of its batch (`Counting.flush`). A retry finds
   // the event recorded and counts nothing again.
-  await deps.counting?.recorded(event, recorded.first, sent.variant);
+  // The rows the lead's record names: its interest variant's, its experiment variant's (`Sent`).
+  const as = {
+    ...(sent.variant !== undefined && { variant: sent.variant }),
+    ...(sent.arm !== undefined && { arm: sent.arm }),
+  };
+  await deps.counting?.recorded(event, recorded.first, as);
   if (judged(event) && recorded.before) {
     const facts = withLinks(recorded.before, sent.links);
     const before = judge(facts);
     const after = judge(withEvent(facts, event));
     const [was, is] = [tally(before), tally(after)];
     if (was.human !== is.human || was.machine !== is.machine)
-      await deps.counting?.clicks(event, { before: was, after: is }, humanChanged(before, after), sent.variant);
+      await deps.counting?.clicks(event, { before: was, after: is }, humanChanged(before, after), as);
     if (is.human < was.human)
       deps.log.info("earlier clicks judged a machine's", {
         leadId: event.leadId,

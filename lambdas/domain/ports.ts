@@ -6,6 +6,7 @@ import type { AppointmentStatus, Lead, LeadStatus } from './lead.ts';
 import type { MessageClicks } from './machine-clicks.ts';
 import type { Counts, LeadView } from './report-counts.ts';
 import type { EngagementEvent } from './ses-event.ts';
+import type { ExperimentRef, ExperimentState } from './experiments.ts';
 import type { MessageClass } from './sequence.ts';
 
 export interface Clock {
@@ -111,6 +112,12 @@ export interface MessageRecord {
    */
   variant?: string;
   /**
+   * The step's subject-line experiment variant (`a`..`d`, `experiments.ts`) the lead was assigned, on every message of
+   * a step with an experiment: the SES tag carries it too, the same whichever email the lead's interest chose. With
+   * `variant` set the lead saw its interest email's subject, not the experiment's: the experiment does not count it.
+   */
+  arm?: string;
+  /**
    * How many distinct links SES tracks in the email sent (`SendOutcome.links`), for the machine-click rule "every
    * link". Kept here, not in an SES tag: variants of one step have different counts, so a tag would tell the variant.
    */
@@ -167,7 +174,7 @@ export interface LeadStore {
    * Whether `messageId` is the message this lead was sent for that step (its record, or the record SES events left
    * once the lead is gone), or a message with no id recorded (SES's answer was lost); or the step is in flight now
    * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any, and
-   * `variant` and `links`, the variant and link count it records (`MessageRecord`). Read with it, from the same items:
+   * `variant`, `arm` and `links`, the variant, experiment variant and link count it records (`MessageRecord`). Read with it, from the same items:
    * the message's clicks as recorded so far (`clicks`, without `links`) and the lead's `humanClicks`.
    */
   sentMessage(
@@ -179,6 +186,7 @@ export interface LeadStore {
     ours: boolean;
     recorded?: MessageState;
     variant?: string;
+    arm?: string;
     links?: number;
     clicks?: MessageClicks;
     humanClicks?: string[];
@@ -260,6 +268,25 @@ export interface LeadStore {
   ): Promise<{ outcome: 'applied'; lead: StoredLead } | 'conflict' | 'in-flight' | 'not-found'>;
 }
 
+/**
+ * Subject-line experiments' states and counts (`experiments.ts`): a state item per experiment beside the report's
+ * counters. Reads are by key (a few items), never a Scan.
+ */
+export interface ExperimentStore {
+  /** Each experiment's state (running when it has none), and the counts of the experiments' steps (`armKey`s among them). */
+  read(experiments: readonly ExperimentRef[]): Promise<{ states: Record<string, ExperimentState>; counts: Counts }>;
+  /** Every state item written: decided and stopped experiments, declared or not any more. */
+  list(): Promise<(ExperimentState & { experimentId: string; sequenceId?: string; stepId?: string })[]>;
+  /**
+   * Decide or stop an experiment, only while it is still running (no state item, or `running`): false when it was
+   * decided or stopped meanwhile.
+   */
+  conclude(
+    ref: Pick<ExperimentRef, 'sequenceId' | 'stepId'> & { experimentId: string },
+    state: Exclude<ExperimentState, { status: 'running' }>,
+  ): Promise<boolean>;
+}
+
 /** Remembers webhook deliveries for a while, so a replay changes nothing. */
 export interface DeliveryLog {
   seen(key: string): Promise<boolean>;
@@ -323,8 +350,11 @@ export interface OutgoingEmail {
   unsubscribeUrl: string;
   /** Marketing carries List-Unsubscribe (RFC 8058 one-click); care does not: it is not bulk mail. */
   class: MessageClass;
-  /** SES message tags: ids only. */
-  tags: { leadId: string; sequenceId: string; stepId: string };
+  /**
+   * SES message tags: ids only. `experimentVariant`: the step's subject-line experiment variant (`a`..`d`), on every
+   * email of a step with an experiment, whichever email the lead's interest chose (so it never tells the interest).
+   */
+  tags: { leadId: string; sequenceId: string; stepId: string; experimentVariant?: string };
 }
 
 export type SendOutcome =
@@ -370,8 +400,17 @@ export interface RenderProps {
 export type VisitDay = 'today' | 'tomorrow';
 
 export interface Renderer {
-  /** The step's email, or its `variant`'s (`SequenceStep.byInterest`). */
-  render(sequenceId: string, stepId: string, props: RenderProps, variant?: string): Promise<RenderedEmail>;
+  /**
+   * The step's email, or its `variant`'s (`SequenceStep.byInterest`); `arm`: the step's own email as that variant of
+   * its subject-line experiment sends it (ignored with `variant`: an interest email has no experiment).
+   */
+  render(
+    sequenceId: string,
+    stepId: string,
+    props: RenderProps,
+    variant?: string,
+    arm?: string,
+  ): Promise<RenderedEmail>;
 }
 
 /** Structured log lines carry ids only. */

@@ -7,6 +7,10 @@
  *   step/<sequenceId>/<stepId>/<metric>   a funnel column (`Funnel`) of one step
  *   variant/<sequenceId>/<stepId>/<variantId>/<metric>
  *                                         the same column, of the leads sent that step's variant (`withVariants`)
+ *   arm/<sequenceId>/<stepId>/<armId>/<metric>
+ *                                         a subject-line experiment's variant (`a`..`d`) of the step: sent, delivered,
+ *                                         clicked (a person's), booked (leads sent it who booked after it); only
+ *                                         messages that went with the step's own email (`withArms`, `armBookings`)
  *   lead/nurture                          leads that entered the nurture
  *   lead/left.<reason>                    of those, why each left it (`LeaveReason`)
  *   lead/bookings, lead/afterClick, lead/withoutClick
@@ -73,6 +77,59 @@ export function withVariants(
   return counts;
 }
 
+/** What a subject-line experiment's variant counts: the step's columns it is judged on, and bookings after it. */
+export const ARM_METRICS = ['sent', 'delivered', 'clicked', 'booked'] as const;
+export type ArmMetric = (typeof ARM_METRICS)[number];
+
+export const armKey = (sequenceId: string, stepId: string, arm: string, metric: ArmMetric) =>
+  `arm/${sequenceId}/${stepId}/${arm}/${metric}`;
+
+/** An experiment variant count's parts, or undefined for any other key. */
+export function parseArmKey(
+  key: string,
+): { sequenceId: string; stepId: string; arm: string; metric: ArmMetric } | undefined {
+  if (!key.startsWith('arm/')) return undefined;
+  const parts = key.split('/');
+  if (parts.length !== 5) return undefined;
+  return { sequenceId: parts[1]!, stepId: parts[2]!, arm: parts[3]!, metric: parts[4] as ArmMetric };
+}
+
+/** Whether a message counts in its step's experiment: it went with the experiment's subject (no interest variant). */
+const inExperiment = (message: Pick<ReportMessage, 'arm' | 'variant'>): message is { arm: string } =>
+  message.arm !== undefined && message.variant === undefined;
+
+/**
+ * Per experiment variant: the step counts its variants are judged on (`ARM_METRICS`) counted again under the
+ * experiment variant its lead was sent at that step, if it was sent the step's own email.
+ */
+export function withArms(
+  counts: Counts,
+  messages: readonly Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant' | 'arm'>[],
+): Counts {
+  for (const [key, value] of Object.entries(counts)) {
+    const step = parseStepKey(key);
+    if (!step || !(ARM_METRICS as readonly string[]).includes(step.metric)) continue;
+    const message = messages.find((m) => m.sequenceId === step.sequenceId && m.stepId === step.stepId);
+    if (message && inExperiment(message))
+      increment(counts, armKey(step.sequenceId, step.stepId, message.arm, step.metric as ArmMetric), value);
+  }
+  return counts;
+}
+
+/**
+ * A booked lead's bookings per experiment variant: each variant it was sent (with the step's own email) before it
+ * first booked. Not part of what the lead is counted as (`countLead`, stored on the lead item, which must stay small):
+ * the counters add it when the lead is first counted as booked (`Counting.changed`), the recount from every lead.
+ */
+export function armBookings({ lead, messages }: Pick<LeadView, 'lead' | 'messages'>): Counts {
+  const counts: Counts = {};
+  if (!lead.bookedAt) return counts;
+  for (const message of messages)
+    if (inExperiment(message) && message.state === 'sent' && at(message.at) <= at(lead.bookedAt))
+      increment(counts, armKey(message.sequenceId, message.stepId, message.arm, 'booked'));
+  return counts;
+}
+
 export function increment(counts: Counts, key: string, by = 1): void {
   const value = (counts[key] ?? 0) + by;
   if (value === 0) delete counts[key];
@@ -94,7 +151,7 @@ export const isEmpty = (counts: Counts) => Object.keys(counts).length === 0;
  * "Sent" is what the dispatcher recorded as accepted by SES; it never depends on SES's own Send event.
  */
 export function countMessage(
-  message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'state' | 'counts' | 'variant'>,
+  message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'state' | 'counts' | 'variant' | 'arm'>,
 ): Counts {
   const counts: Counts = {};
   const { sequenceId, stepId } = message;
@@ -104,7 +161,7 @@ export function countMessage(
   // Clicks as the rules judge them (`machine-clicks.ts`): a person's count as "clicked", a machine's apart.
   if (message.counts.Click) increment(counts, stepKey(sequenceId, stepId, 'clicked'));
   if (message.counts.MachineClick) increment(counts, stepKey(sequenceId, stepId, 'machineClicked'));
-  return withVariants(counts, [message]);
+  return withVariants(withArms(counts, [message]), [message]);
 }
 
 /** SES event types whose first event on a message counts its step once, and the column it counts in. */
@@ -174,6 +231,7 @@ export function recount(input: ReportInput, nurtureId: string): Counts {
       clicks: clicksByLead.get(lead.leadId) ?? [],
     };
     addCounts(counts, countLead(view, nurtureId));
+    addCounts(counts, armBookings(view));
   }
   return counts;
 }

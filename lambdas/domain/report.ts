@@ -44,6 +44,8 @@ export interface ReportMessage {
   at?: string;
   /** The step's variant the lead was sent (`MessageRecord.variant`), absent for the step's own email. */
   variant?: string;
+  /** The step's subject-line experiment variant the lead was assigned (`MessageRecord.arm`). */
+  arm?: string;
   /** How many SES events of each type were recorded for this message. */
   counts: Partial<Record<CountedEvent, number>>;
 }

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { INTERESTS, type Interest } from '../contract.ts';
 import { branchProblems } from './branches.ts';
+import { experimentProblems, type StepExperiment } from './experiments.ts';
 
 /**
  * What kind of email a step is. `marketing` (the nurture, the rebooking nudge) stops at an unsubscribe and carries
@@ -49,6 +50,11 @@ export interface SequenceStep extends StepBranches {
    * only its email differs. A lead with no interest, or `other`, gets the step's own email. Chosen at each send.
    */
   byInterest?: Partial<Record<Interest, string>>;
+  /**
+   * A subject-line experiment on the step's own email (`experiments.ts`), declared next to its template: a marketing
+   * step only. Every lead sent the step is assigned a variant; one sent an interest variant is not counted in it.
+   */
+  experiment?: StepExperiment;
 }
 
 export interface AppointmentTiming {
@@ -169,7 +175,8 @@ const stepsSchema = z.array(
  * across sequences), no marketing step is timed from an appointment (the preferences push marketing steps back), and
  * the branches hold together (`branchProblems`). A step's variants (`byInterest`) are for real interests (not
  * `other`), and each variant id belongs to one step and is no step's id (the report counts a variant under its step
- * by its id). Throws one error naming every problem.
+ * by its id). Experiments are on marketing steps, well formed, with unique ids (`experimentProblems`). Throws one
+ * error naming every problem.
  */
 export function validateSequences<S extends SequenceStep>(
   sequences: Readonly<Record<string, Sequence<S>>>,
@@ -205,6 +212,7 @@ export function validateSequences<S extends SequenceStep>(
       }
   for (const sequence of Object.values(sequences))
     problems.push(...branchProblems(sequence).map((problem) => `${sequence.id}/${problem}`));
+  problems.push(...experimentProblems(sequences));
   if (problems.length > 0) throw new Error(`invalid sequences: ${problems.join('; ')}`);
   return sequences;
 }
