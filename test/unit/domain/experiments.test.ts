@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { messageEntry, messageRecords } from '../../../lambdas/adapters/dynamo-lead-item.ts';
+import { armBookings, countMessage, recount } from '../../../lambdas/domain/report-counts.ts';
+import {
+  armCounts,
+  armFor,
+  assign,
+  experimentProblems,
+  type StepExperiment,
+} from '../../../lambdas/domain/experiments.ts';
+import { validateSequences, type Sequence } from '../../../lambdas/domain/sequence.ts';
+import { nurture } from '../../../emails/sequences.ts';
+
+const experiment: StepExperiment = {
+  id: 'subject-test',
+  variants: [
+    { id: 'a', weight: 3 },
+    { id: 'b', weight: 1 },
+  ],
+};
+const ids = Array.from({ length: 10_000 }, (_, i) => `lead-${i}`);
+
+describe('assignment', () => {
+  it('gives one lead the same variant every time, and another experiment shuffles leads afresh', () => {
+    for (const id of ids.slice(0, 200)) expect(assign(experiment, id)).toBe(assign(experiment, id));
+    const other = { ...experiment, id: 'another-test' };
+    const moved = ids.filter((id) => assign(experiment, id) !== assign(other, id)).length;
+    expect(moved).toBeGreaterThan(1000);
+  });
+
+  it('shares leads by the weights (3:1 gives about 75% and 25% of 10,000)', () => {
+    const b = ids.filter((id) => assign(experiment, id) === 'b').length / ids.length;
+    expect(b).toBeGreaterThan(0.23);
+    expect(b).toBeLessThan(0.27);
+    const four: StepExperiment = {
+      id: 'four',
+      variants: (['a', 'b', 'c', 'd'] as const).map((id) => ({ id, weight: 1 })),
+    };
+    for (const arm of ['a', 'b', 'c', 'd']) {
+      const share = ids.filter((id) => assign(four, id) === arm).length / ids.length;
+      expect(share).toBeGreaterThan(0.23);
+      expect(share).toBeLessThan(0.27);
+    }
+  });
+
+  it('after a decision, a step that falls due then gets the winner; one due before keeps its own variant', () => {
+    const decided = {
+      status: 'decided',
+      winner: 'b',
+      at: '2026-03-02T10:00:00.000Z',
+      by: 'auto',
+      reason: 'r',
+    } as const;
+    const lead = ids.find((id) => assign(experiment, id) === 'a')!;
+    expect(armFor(experiment, lead, decided, '2026-03-02T10:00:00.000Z')).toBe('b');
+    expect(armFor(experiment, lead, decided, '2026-03-02T09:59:00.000Z')).toBe('a');
+    const stopped = { status: 'stopped', at: '2026-03-02T10:00:00.000Z', by: 'cli', reason: 'r' } as const;
+    const onB = ids.find((id) => assign(experiment, id) === 'b')!;
+    expect(armFor(experiment, onB, stopped, '2026-03-03T10:00:00.000Z')).toBe('a');
+    expect(armFor(experiment, onB, { status: 'running' }, '2026-03-03T10:00:00.000Z')).toBe('b');
+  });
+});
+
+describe('declarations', () => {
+  const sequence = (steps: Sequence['steps']): Record<string, Sequence> => ({
+    s: { id: 's', window: { start: '09:00', end: '18:00' }, onePerDay: true, steps },
+  });
+
+  it('the default nurture declares a valid experiment on how-it-works', () => {
+    expect(nurture.steps.find((step) => step.id === 'how-it-works')?.experiment?.id).toBe('how-it-works-subject');
+    expect(experimentProblems({ nurture })).toEqual([]);
+  });
+
+  it('names every problem at once: a care step, one variant, no control, a zero weight, a bad id, an id used twice', () => {
+    const bad = sequence([
+      { id: 'one', class: 'care', experiment },
+      { id: 'two', class: 'marketing', experiment: { id: 'x y', variants: [{ id: 'b', weight: 0 }] } },
+      { id: 'three', class: 'marketing', experiment },
+    ]);
+    let message = '';
+    try {
+      validateSequences(bad);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('s/one: only a marketing step may have an experiment');
+    expect(message).toContain('s/two (experiment.id): an experiment id is');
+    expect(message).toContain('a weight is above 0');
+    expect(message).toContain('an experiment has 2 to 4 variants');
+    expect(message).toContain('variant a (the control) is missing');
+    expect(message).toContain('s/three: experiment id subject-test is also s/one');
+  });
+});
+
+describe('records and counts', () => {
+  const at = new Date('2026-03-02T10:00:00.000Z');
+
+  it('a message record carries the variant letter in two bytes, with or without an interest variant', () => {
+    const plain = { leadId: 'l', sequenceId: 'nurture', stepId: 'how-it-works', state: 'sent' as const, at };
+    const entry = messageEntry({ ...plain, arm: 'b' });
+    expect(entry.length - messageEntry(plain).length).toBe(2);
+    const both = { ...plain, stepId: 'who-it-helps', variant: 'who-it-helps-chronic', arm: 'a' };
+    const item = { leadId: 'l', msgs: [entry, messageEntry(both)] };
+    expect(messageRecords(item)).toEqual([
+      expect.objectContaining({ stepId: 'how-it-works', arm: 'b' }),
+      expect.objectContaining({ stepId: 'who-it-helps', variant: 'who-it-helps-chronic', arm: 'a' }),
+    ]);
+  });
+
+  it("counts a variant's sends, deliveries and a person's clicks, never a message that went with an interest email", () => {
+    const message = {
+      sequenceId: 'nurture',
+      stepId: 'how-it-works',
+      state: 'sent' as const,
+      arm: 'b',
+      counts: { Delivery: 1, Open: 1, Click: 2, MachineClick: 1 },
+    };
+    expect(countMessage(message)).toMatchObject({
+      'arm/nurture/how-it-works/b/sent': 1,
+      'arm/nurture/how-it-works/b/delivered': 1,
+      'arm/nurture/how-it-works/b/clicked': 1,
+    });
+    expect(
+      Object.keys(countMessage(message)).filter((key) => key.includes('opened') && key.startsWith('arm/')),
+    ).toEqual([]);
+    const interest = countMessage({ ...message, variant: 'how-it-works-aura' });
+    expect(Object.keys(interest).filter((key) => key.startsWith('arm/'))).toEqual([]);
+  });
+
+  it('credits a booking to each variant the lead was sent before it booked, and the arms feed the decision', () => {
+    const lead = {
+      leadId: 'l',
+      status: 'completed' as const,
+      sequenceId: 'follow-up',
+      bookedAt: '2026-03-05T00:00:00.000Z',
+    };
+    const messages = [
+      {
+        leadId: 'l',
+        sequenceId: 'nurture',
+        stepId: 'how-it-works',
+        state: 'sent' as const,
+        at: at.toISOString(),
+        arm: 'b',
+        counts: { Delivery: 1 },
+      },
+    ];
+    expect(armBookings({ lead, messages })).toEqual({ 'arm/nurture/how-it-works/b/booked': 1 });
+    expect(armBookings({ lead: { ...lead, bookedAt: '2026-03-01T00:00:00.000Z' }, messages })).toEqual({});
+    const counts = recount({ leads: [lead], messages, clicks: [] }, 'nurture');
+    const ref = {
+      sequenceId: 'nurture',
+      stepId: 'how-it-works',
+      experiment: { ...experiment, metric: 'bookings' as const },
+    };
+    expect(armCounts(ref, counts)).toEqual([
+      expect.objectContaining({ id: 'a', trials: 0, successes: 0 }),
+      expect.objectContaining({ id: 'b', sent: 1, delivered: 1, booked: 1, trials: 1, successes: 1 }),
+    ]);
+  });
+});
