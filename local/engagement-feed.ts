@@ -28,7 +28,12 @@ export function sesEventFor(
       mail: {
         messageId,
         timestamp: sentAt.toISOString(),
-        tags: { leadId: [tags.leadId], sequenceId: [tags.sequenceId], stepId: [tags.stepId] },
+        tags: {
+          leadId: [tags.leadId],
+          sequenceId: [tags.sequenceId],
+          stepId: [tags.stepId],
+          ...(tags.experimentVariant && { experimentVariant: [tags.experimentVariant] }),
+        },
       },
       ...(eventType !== 'Send' && { [key]: { timestamp: at.toISOString(), ...section } }),
     },
