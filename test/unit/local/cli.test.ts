@@ -85,6 +85,19 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
     ],
   },
   {
+    script: 'local/experiments.ts',
+    usage: 'usage: npm run experiments ',
+    bad: [
+      [['start', 'x'], 'experiments: unknown action "start" (list, stop or pick)'],
+      [
+        ['stop', 'how-it-works-subject'],
+        'experiments: stop needs --reason "..." (kept with the experiment, for whoever reads it later)',
+      ],
+      [['pick', 'how-it-works-subject', 'e', '--reason', 'r'], 'experiments: "e" is not a variant (a, b, c or d)'],
+      [['pick', 'how-it-works-subject'], 'experiments: pick needs the winning variant (a, b, c or d)'],
+    ],
+  },
+  {
     script: 'local/privacy.ts',
     usage: 'usage: npm run privacy ',
     bad: [

@@ -1,0 +1,263 @@
+/**
+ * Subject-line experiments (issue #17) on the real table and SES, on the test's clock: which subject each lead gets,
+ * what SES and our record see of it, retries and lost answers, counting per variant (and the rebuild agreeing), the
+ * dispatcher deciding from SES events fed through the real handler, the CLI stopping and picking, and a lead sent an
+ * interest email tagged like everyone but not counted.
+ */
+import { describe, expect, it } from 'vitest';
+import HowItWorks from '../../emails/how-it-works.tsx';
+import { experimentEmail } from '../../emails/_shared/experiment.ts';
+import { sequences as DEFAULTS, type EmailStep } from '../../emails/sequences.ts';
+import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { DynamoExperimentStore } from '../../lambdas/adapters/dynamo-experiments.ts';
+import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
+import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { assign, type ArmId, type StepExperiment } from '../../lambdas/domain/experiments.ts';
+import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
+import { sesEventFor } from '../../local/engagement-feed.ts';
+import { parseRequest, runRequest } from '../../local/experiments-run.ts';
+import { sqsEvent } from '../../local/sqs-batch.ts';
+import { sending, sequencesWith } from '../support/interest-variants.ts';
+import { compareCounters } from '../support/report-compare.ts';
+import {
+  bookingEvent,
+  inbox,
+  recordingLog,
+  runNext,
+  sesFaults,
+  signUp,
+  testEnv,
+  uniqueEmail,
+  type TestEnv,
+} from './harness.ts';
+
+const ZONE = 'America/New_York';
+const STEP = DEFAULTS.nurture!.steps.find((step) => step.id === 'how-it-works')!;
+const EXPERIMENT = STEP.experiment!;
+const HOUR = 3_600_000;
+const CHROME =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+
+const subjectOf = (env: TestEnv, arm: ArmId) =>
+  experimentEmail(HowItWorks, arm).subject({ ...HowItWorks.PreviewProps, firstName: 'Jamie', clinic: env.clinic });
+const experiments = (env: TestEnv) =>
+  new DynamoExperimentStore(dynamoClient(env.config), { tableName: env.config.TABLE_NAME, retentionDays: 0 });
+const counters = (env: TestEnv) =>
+  new DynamoReportCounters(dynamoClient(env.config), { tableName: env.config.TABLE_NAME, retentionDays: 0 });
+
+/** A lead signed up now (its welcome sent), with its email. */
+async function lead(env: TestEnv, label: string, fields: Record<string, unknown> = {}) {
+  const email = uniqueEmail(label);
+  const leadId = await signUp(env, { email, timeZone: ZONE, ...fields });
+  return { email, leadId, arm: assign(EXPERIMENT, leadId) };
+}
+
+/** Leads signed up until `each` of them were assigned each of a and b. */
+async function leadsOnBoth(env: TestEnv, each: number, label: string) {
+  const leads: Awaited<ReturnType<typeof lead>>[] = [];
+  const count = (arm: ArmId) => leads.filter((l) => l.arm === arm).length;
+  for (let i = 0; i < 60 && (count('a') < each || count('b') < each); i++) leads.push(await lead(env, label));
+  return leads;
+}
+
+/** The how-it-works message of a lead as our record has it. */
+const record = async (env: TestEnv, leadId: string) =>
+  (await env.store.messages(leadId)).find((message) => message.stepId === 'how-it-works');
+
+describe('subject-line experiments', () => {
+  it('each lead gets its variant’s subject; SES’s tags and our record carry the variant letter, ids only', async () => {
+    const faults = await sesFaults();
+    const env = await testEnv({ SES_ENDPOINT: faults.url });
+    const leads = await leadsOnBoth(env, 2, 'assigned');
+    for (const { leadId } of leads) await runNext(env, leadId);
+    for (const { email, leadId, arm } of leads) {
+      expect((await inbox(email)).at(-1)?.subject).toBe(subjectOf(env, arm));
+      const { tags } = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'how-it-works')!;
+      expect(tags).toEqual({ leadId, sequenceId: 'nurture', stepId: 'how-it-works', experimentVariant: arm });
+      expect(await record(env, leadId)).toMatchObject({ state: 'sent', arm });
+      // Steps without an experiment carry no variant tag.
+      const welcome = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'welcome')!;
+      expect(Object.keys(welcome.tags).sort()).toEqual(['leadId', 'sequenceId', 'stepId']);
+    }
+    expect(subjectOf(env, 'a')).not.toBe(subjectOf(env, 'b'));
+  });
+
+  it('a send SES throttles is retried as the same variant even when a winner is picked in between; later leads get the winner', async () => {
+    const faults = await sesFaults({
+      rule: (request) => (request.tags.stepId === 'how-it-works' && request.attempt === 0 ? 'throttle' : undefined),
+    });
+    const env = await testEnv({ SES_ENDPOINT: faults.url });
+    const first = await lead(env, 'retried');
+    await runNext(env, first.leadId);
+    expect(faults.counts().throttle).toBe(1);
+    expect((await env.store.get(first.leadId))?.nextStepId).toBe('how-it-works');
+
+    // The other variant wins by hand between the attempt and its retry.
+    const other: ArmId = first.arm === 'a' ? 'b' : 'a';
+    const picked = await runRequest(
+      { action: 'pick', experimentId: EXPERIMENT.id, winner: other, reason: 'chosen by marketing' },
+      { store: experiments(env), sequences: env.dispatch.sequences, now: env.clock.now() },
+    );
+    expect(picked.code).toBe(0);
+    env.clock.advance(61_000); // the retry delay
+    await dispatchDue(env.dispatch);
+    await dispatchDue(env.dispatch);
+    const sent = faults.acceptedFor(first.leadId).filter((message) => message.tags.stepId === 'how-it-works');
+    expect(sent.map((message) => message.tags.experimentVariant)).toEqual([first.arm]);
+    expect((await inbox(first.email)).filter((mail) => mail.subject === subjectOf(env, first.arm))).toHaveLength(1);
+    expect(await record(env, first.leadId)).toMatchObject({ state: 'sent', arm: first.arm });
+
+    // A lead whose step falls due after the pick gets the winner, whatever it was assigned.
+    const later = await leadsOnBoth(env, 1, 'after-pick');
+    for (const { leadId } of later) await runNext(env, leadId);
+    for (const { email, leadId } of later) {
+      expect(await record(env, leadId)).toMatchObject({ arm: other });
+      expect((await inbox(email)).at(-1)?.subject).toBe(subjectOf(env, other));
+    }
+  });
+
+  it('a send whose answer was lost is recorded unconfirmed with its variant, never resent; a replayed run sends nothing again', async () => {
+    const faults = await sesFaults({
+      rule: (request) => (request.tags.stepId === 'how-it-works' && request.attempt === 0 ? 'drop' : undefined),
+    });
+    const env = await testEnv({ SES_ENDPOINT: faults.url });
+    const { leadId, arm } = await lead(env, 'dropped');
+    await runNext(env, leadId);
+    env.clock.advance(10 * 60_000); // past the lease: the next claim finds the mark
+    await dispatchDue(env.dispatch);
+    await dispatchDue(env.dispatch);
+    const tries = faults.requests.filter((r) => r.tags.leadId === leadId && r.tags.stepId === 'how-it-works');
+    expect(tries.map((r) => r.tags.experimentVariant)).toEqual([arm]);
+    expect(await record(env, leadId)).toMatchObject({ state: 'unconfirmed', arm });
+  });
+
+  it('counts each variant’s sends, deliveries, a person’s clicks and bookings; the dispatcher then decides, and later leads get the winner', async () => {
+    const base = await testEnv();
+    const log = recordingLog(base.dispatch.log);
+    const env: TestEnv = {
+      ...base,
+      dispatch: { ...base.dispatch, log, decisionRule: { threshold: 0.9, minTrials: 4 } },
+    };
+    const leads = await leadsOnBoth(env, 5, 'decided');
+    for (const { leadId } of leads) await runNext(env, leadId);
+
+    // SES events through the real handler: every email delivered, and a person (an hour later) clicks every b.
+    const events = [];
+    for (const { leadId, arm } of leads) {
+      const sent = (await record(env, leadId))!;
+      const tags = { leadId, sequenceId: 'nurture', stepId: 'how-it-works', experimentVariant: arm };
+      const at = sent.at.getTime();
+      events.push(sesEventFor('Delivery', sent.messageId!, tags, new Date(at + 2000), {}, sent.at));
+      if (arm === 'b')
+        events.push(
+          sesEventFor(
+            'Click',
+            sent.messageId!,
+            tags,
+            new Date(at + HOUR),
+            { link: 'https://clinic.example/ketamine', ipAddress: '198.51.100.7', userAgent: CHROME },
+            sent.at,
+          ),
+        );
+    }
+    const recorder = makeSesEventsRecorder(env);
+    await recorder(sqsEvent(events));
+    // One b lead books.
+    const booker = leads.find((l) => l.arm === 'b')!;
+    env.clock.advance(2 * HOUR);
+    await makeBookingHandler(env)(
+      bookingEvent({ leadId: booker.leadId, appointmentAt: '2026-03-20T10:00:00-06:00', status: 'booked' }),
+    );
+
+    const on = (arm: ArmId) => leads.filter((l) => l.arm === arm).length;
+    const counts = await counters(env).read();
+    for (const arm of ['a', 'b'] as const) {
+      expect(counts[`arm/nurture/how-it-works/${arm}/sent`]).toBe(on(arm));
+      expect(counts[`arm/nurture/how-it-works/${arm}/delivered`]).toBe(on(arm));
+    }
+    expect(counts['arm/nurture/how-it-works/b/clicked']).toBe(on('b'));
+    expect(counts['arm/nurture/how-it-works/a/clicked'] ?? 0).toBe(0);
+    expect(counts['arm/nurture/how-it-works/b/booked']).toBe(1);
+    // The recount from the raw items (`npm run report -- --rebuild`) agrees with the counters kept at write time.
+    const { differences, leadsOff } = await compareCounters(env);
+    expect({ differences, leadsOff }).toEqual({ differences: [], leadsOff: [] });
+
+    // The next run decides: b, by the rule, with the numbers.
+    await dispatchDue(env.dispatch);
+    const { states } = await experiments(env).read([
+      { sequenceId: 'nurture', stepId: 'how-it-works', experiment: EXPERIMENT },
+    ]);
+    expect(states[EXPERIMENT.id]).toMatchObject({ status: 'decided', winner: 'b', by: 'auto' });
+    expect((states[EXPERIMENT.id] as { reason: string }).reason).toMatch(
+      new RegExp(
+        `P\\(b is best\\) 0\\.9\\d+ >= 0\\.9 with at least 4 delivered per variant.*a 0/${on('a')}.*b ${on('b')}/${on('b')}`,
+      ),
+    );
+    const decided = log.lines.find((line) => line.message === 'experiment decided')!;
+    expect(decided.fields).toMatchObject({ experimentId: EXPERIMENT.id, winner: 'b' });
+    expect(JSON.stringify(decided)).not.toMatch(/@|Jamie/);
+
+    const later = await leadsOnBoth(env, 1, 'after-decision');
+    for (const { leadId } of later) await runNext(env, leadId);
+    for (const { leadId } of later) expect(await record(env, leadId)).toMatchObject({ arm: 'b' });
+  });
+
+  it('the CLI stops an experiment (everyone gets a from then on) and refuses to pick once it is stopped', async () => {
+    const env = await testEnv();
+    const deps = () => ({ store: experiments(env), sequences: env.dispatch.sequences, now: env.clock.now() });
+    const stop = parseRequest(['stop', EXPERIMENT.id], 'b reads as alarming');
+    expect(typeof stop).toBe('object');
+    expect(await runRequest(stop as Exclude<typeof stop, string>, deps())).toMatchObject({ code: 0 });
+    const again = await runRequest(
+      { action: 'pick', experimentId: EXPERIMENT.id, winner: 'b', reason: 'too late' },
+      deps(),
+    );
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/not running any more \(stopped: everyone gets a, .* by hand: b reads as alarming\)/);
+    expect((await runRequest({ action: 'pick', experimentId: 'nope', winner: 'b', reason: 'r' }, deps())).code).toBe(2);
+    const listed = await runRequest({ action: 'list' }, deps());
+    expect(listed.out).toMatch(/Running \(0\)[\s\S]*Stopped \(1\)\n {2}how-it-works-subject/);
+
+    const leads = await leadsOnBoth(env, 1, 'stopped');
+    for (const { leadId } of leads) await runNext(env, leadId);
+    for (const { leadId } of leads) expect(await record(env, leadId)).toMatchObject({ arm: 'a' });
+  });
+
+  it('a lead sent an interest email at the step is tagged like everyone (the same tag keys) but not counted in the experiment', async () => {
+    const faults = await sesFaults();
+    const experiment: StepExperiment = {
+      id: 'who-it-helps-subject',
+      variants: [
+        { id: 'a', weight: 1 },
+        { id: 'b', weight: 1 },
+      ],
+    };
+    const sequences = sequencesWith((steps) =>
+      steps.map((step): EmailStep => (step.id === 'who-it-helps' ? { ...step, experiment } : step)),
+    );
+    const env = sending(await testEnv({ SES_ENDPOINT: faults.url }), sequences);
+    const sent = [];
+    for (const interest of ['chronic-migraine', undefined] as const) {
+      const { leadId } = await lead(env, 'interest', interest ? { interest } : {});
+      // A person's click on the welcome keeps the check-in away; the second email is who-it-helps.
+      await runNext(env, leadId); // how-it-works
+      await runNext(env, leadId); // who-it-helps
+      const { tags } = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'who-it-helps')!;
+      const message = (await env.store.messages(leadId)).find((m) => m.stepId === 'who-it-helps')!;
+      sent.push({ leadId, tags, message });
+    }
+    const [chronic, general] = sent as [(typeof sent)[number], (typeof sent)[number]];
+    expect(Object.keys(chronic.tags).sort()).toEqual(Object.keys(general.tags).sort());
+    expect(chronic.tags.experimentVariant).toBe(assign(experiment, chronic.leadId));
+    expect(general.tags.experimentVariant).toBe(assign(experiment, general.leadId));
+    expect(chronic.message).toMatchObject({ variant: 'who-it-helps-chronic', arm: assign(experiment, chronic.leadId) });
+    const counts = await counters(env).read();
+    const armSent = Object.entries(counts)
+      .filter(([key]) => key.startsWith('arm/nurture/who-it-helps/') && key.endsWith('/sent'))
+      .map(([key, value]) => [key, value]);
+    expect(armSent).toEqual([[`arm/nurture/who-it-helps/${assign(experiment, general.leadId)}/sent`, 1]]);
+    const { differences } = await compareCounters(env);
+    expect(differences).toEqual([]);
+  });
+});
