@@ -1,5 +1,7 @@
 /** The report as plain text for a terminal (`npm run report`): clicks and bookings first, opens marked. */
 import {
+  EXPERIMENT_COLUMNS,
+  experimentStateText,
   FUNNEL_COLUMNS,
   LEAVE_LABELS,
   LEAVE_REASONS,
@@ -54,6 +56,23 @@ export function reportText(report: Report, source: string): string {
       ...step.variants.map((variant) => [`  ↳ ${variant.variantId}`, ...cells(variant)]),
     ]);
     lines.push('', `Sequence "${sequence.sequenceId}" (percentages are of delivered)`, table([header, ...rows]));
+    // Each subject-line experiment under its own heading: a row per variant, judged on a person's clicks or bookings.
+    for (const step of sequence.steps.filter((s) => s.experiment)) {
+      const experiment = step.experiment!;
+      lines.push(
+        '',
+        `Experiment ${experiment.experimentId ?? '(undeclared)'} on ${step.stepId}, judged on ${experiment.metric}: ${experimentStateText(experiment.state)}`,
+        table([
+          ['Variant', ...EXPERIMENT_COLUMNS.map((column) => column.label)],
+          ...experiment.variants.map((row) => [
+            row.variantId,
+            ...EXPERIMENT_COLUMNS.map(({ key }) =>
+              key === 'probabilityBest' ? row[key].toFixed(3) : String(row[key]),
+            ),
+          ]),
+        ]),
+      );
+    }
   }
   lines.push(
     '',

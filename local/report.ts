@@ -48,6 +48,7 @@ if (args.fix && !args.rebuild) cli.fail('--fix needs --rebuild');
 const [
   { DynamoReportSource },
   { DynamoReportCounters },
+  { DynamoExperimentStore },
   { reportFromCounts },
   { SEQUENCE_IDS },
   { sequences },
@@ -56,6 +57,7 @@ const [
 ] = await Promise.all([
   import('../lambdas/adapters/dynamo-report-source.ts'),
   import('../lambdas/adapters/dynamo-report-counters.ts'),
+  import('../lambdas/adapters/dynamo-experiments.ts'),
   import('../lambdas/domain/report.ts'),
   import('../lambdas/contract.ts'),
   import('../emails/sequences.ts'),
@@ -73,8 +75,12 @@ try {
   // Counting's writes only: the retention is the table's, and the report reads.
   const counters = new DynamoReportCounters(target.client, { tableName: target.table, retentionDays: 0 });
   const kept = await counters.read();
+  const experimentStates = await new DynamoExperimentStore(target.client, {
+    tableName: target.table,
+    retentionDays: 0,
+  }).list();
   if (!args.rebuild) {
-    const report = reportFromCounts(kept, { now: new Date(), sequences });
+    const report = reportFromCounts(kept, { now: new Date(), sequences, experimentStates });
     console.log(args.json ? JSON.stringify(report, null, 2) : reportText(report, target.description));
   } else {
     reading.step(`scanning ${target.description}`);
@@ -83,7 +89,7 @@ try {
     );
     reading.done(`scanned ${scanned.toLocaleString('en-US')} items`);
     const recounted = rebuild.recountOf(input, SEQUENCE_IDS.nurture);
-    const report = reportFromCounts(recounted, { now: new Date(), sequences });
+    const report = reportFromCounts(recounted, { now: new Date(), sequences, experimentStates });
     const differences = rebuild.differences(kept, recounted);
     const fixed = args.fix ? await rebuild.fix(counters, input, recounted, SEQUENCE_IDS.nurture) : undefined;
     const fixedText =

@@ -4,6 +4,8 @@
  */
 import { renderToStaticMarkup } from 'react-dom/server';
 import {
+  EXPERIMENT_COLUMNS,
+  experimentStateText,
   FUNNEL_COLUMNS,
   LEAVE_LABELS,
   LEAVE_REASONS,
@@ -92,6 +94,11 @@ export function adminPage(report: Report, { jsonLink = true }: AdminPageOptions 
             <h2>Sequence “{sequence.sequenceId}”: clicks and bookings by email</h2>
             <FunnelChart sequence={sequence} />
             <FunnelTable sequence={sequence} />
+            {sequence.steps
+              .filter((step) => step.experiment)
+              .map((step) => (
+                <ExperimentTable key={`experiment/${step.stepId}`} step={step} />
+              ))}
           </section>
         ))}
 
@@ -179,6 +186,41 @@ function FunnelTable({ sequence }: { sequence: SequenceFunnel }) {
             </tr>
           )),
         ])}
+      </tbody>
+    </table>
+  );
+}
+
+/** A step's subject-line experiment: its state, and a row per variant. */
+function ExperimentTable({ step }: { step: StepFunnel }) {
+  const experiment = step.experiment!;
+  return (
+    <table data-experiment={experiment.experimentId ?? ''} data-experiment-of={step.stepId}>
+      <caption>
+        Experiment {experiment.experimentId ?? '(undeclared)'} on {step.stepId}, judged on {experiment.metric}:{' '}
+        {experimentStateText(experiment.state)}
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">Variant</th>
+          {EXPERIMENT_COLUMNS.map((column) => (
+            <th scope="col" key={column.key}>
+              {column.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {experiment.variants.map((row) => (
+          <tr key={row.variantId} data-variant={row.variantId}>
+            <th scope="row">{row.variantId}</th>
+            {EXPERIMENT_COLUMNS.map(({ key }) => (
+              <td key={key} data-column={key}>
+                {key === 'probabilityBest' ? row[key].toFixed(3) : row[key]}
+              </td>
+            ))}
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -7,6 +7,7 @@
 import { outlines } from '../../emails/outline.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { dynamoClient } from '../adapters/clients.ts';
+import { DynamoExperimentStore } from '../adapters/dynamo-experiments.ts';
 import { DynamoReportCounters } from '../adapters/dynamo-report-counters.ts';
 import { adminPage } from '../adapters/report-page.tsx';
 import { signInPage } from '../adapters/sign-in-page.ts';
@@ -21,6 +22,7 @@ export function adminDeps(config: AdminConfig, { clock = systemClock, dynamo = d
   return {
     // Admin only reads: the retention (for the items counting writes) does not matter here.
     counters: new DynamoReportCounters(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
+    experiments: new DynamoExperimentStore(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
     sequences: outlines,
     clock,
     page: adminPage,

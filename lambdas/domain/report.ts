@@ -4,8 +4,18 @@
  * and the sequences' step order, and returns numbers.
  */
 import { SEQUENCE_IDS } from '../contract.ts';
+import { probabilityBest } from './experiment-stats.ts';
+import {
+  ARM_IDS,
+  armCounts,
+  RUNNING,
+  type ExperimentMetric,
+  type ExperimentState,
+  type StepExperiment,
+} from './experiments.ts';
 import {
   leadKey as leadCountKey,
+  parseArmKey,
   parseStepKey,
   parseVariantKey,
   recount,
@@ -142,6 +152,31 @@ export interface StepFunnel extends Funnel {
    * the leads sent that variant, also counted in the step's row. Leads sent the step's own email are the difference.
    */
   variants: VariantFunnel[];
+  /** The step's subject-line experiment, when it has one (declared, or counted). */
+  experiment?: StepExperimentReport;
+}
+
+/** One variant of a step's subject-line experiment (`experiments.ts`): the leads sent it with the step's own email. */
+export interface ExperimentVariantRow {
+  /** `a` (the control) to `d`. */
+  variantId: string;
+  sent: number;
+  delivered: number;
+  /** Emails a person clicked (never a machine's click, never an open). */
+  clicked: number;
+  /** Leads sent this variant who booked after it. */
+  booked: number;
+  /** The chance this variant is the best on the experiment's metric, from the counts so far (`probabilityBest`). */
+  probabilityBest: number;
+}
+
+/** A step's subject-line experiment: its state and a row per variant. */
+export interface StepExperimentReport {
+  /** Unknown when the report was given no declaration or state for it (only its counts). */
+  experimentId?: string;
+  metric: ExperimentMetric;
+  state: ExperimentState;
+  variants: ExperimentVariantRow[];
 }
 
 export interface SequenceFunnel {
@@ -205,6 +240,8 @@ export interface ReportOptions {
   /** The sequences as configured, for the order of steps (steps no longer configured follow). */
   sequences: Readonly<Record<string, Pick<Sequence, 'id' | 'steps'>>>;
   nurtureId?: string;
+  /** Experiments' states as written (`ExperimentStore.list`): decided and stopped ones; any other is running. */
+  experimentStates?: readonly (ExperimentState & { experimentId: string; sequenceId?: string; stepId?: string })[];
 }
 
 /**
@@ -270,7 +307,7 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
       >,
     },
     bookings: { total: total('bookings'), afterClick: total('afterClick'), withoutClick: total('withoutClick') },
-    sequences: orderedSequences(funnels, variants, options.sequences, nurtureId),
+    sequences: withExperiments(orderedSequences(funnels, variants, options.sequences, nurtureId), counts, options),
     classes: {
       sent,
       unsubscribed: { marketing: total('unsubscribed.marketing'), everything: total('unsubscribed.everything') },
@@ -326,6 +363,56 @@ function orderedSequences(
     });
 }
 
+/** Each step's experiment: declared in `options.sequences`, or only counted (its variants in `arm/…` keys). */
+function withExperiments(sequences: SequenceFunnel[], counts: Counts, options: ReportOptions): SequenceFunnel[] {
+  const counted = new Map<string, Set<string>>();
+  for (const key of Object.keys(counts)) {
+    const arm = parseArmKey(key);
+    if (arm)
+      (
+        counted.get(`${arm.sequenceId}/${arm.stepId}`) ??
+        counted.set(`${arm.sequenceId}/${arm.stepId}`, new Set()).get(`${arm.sequenceId}/${arm.stepId}`)!
+      ).add(arm.arm);
+  }
+  for (const sequence of sequences)
+    for (const step of sequence.steps) {
+      const declared = options.sequences[sequence.sequenceId]?.steps.find((s) => s.id === step.stepId)?.experiment;
+      const arms = counted.get(`${sequence.sequenceId}/${step.stepId}`);
+      if (!declared && !arms) continue;
+      const written = options.experimentStates?.find((state) =>
+        declared
+          ? state.experimentId === declared.id
+          : state.sequenceId === sequence.sequenceId && state.stepId === step.stepId,
+      );
+      const experiment: StepExperiment = declared ?? {
+        id: written?.experimentId ?? '',
+        variants: ARM_IDS.filter((id) => arms!.has(id)).map((id) => ({ id, weight: 1 })),
+      };
+      const rows = armCounts({ sequenceId: sequence.sequenceId, stepId: step.stepId, experiment }, counts);
+      const best = probabilityBest(rows);
+      const {
+        experimentId: _id,
+        sequenceId: _sequence,
+        stepId: _step,
+        ...state
+      } = written ?? { experimentId: '', ...RUNNING };
+      step.experiment = {
+        ...((declared?.id ?? written?.experimentId) && { experimentId: declared?.id ?? written!.experimentId }),
+        metric: experiment.metric ?? 'clicks',
+        state: state as ExperimentState,
+        variants: rows.map((row, i) => ({
+          variantId: row.id,
+          sent: row.sent,
+          delivered: row.delivered,
+          clicked: row.clicked,
+          booked: row.booked,
+          probabilityBest: best[i] ?? 0,
+        })),
+      };
+    }
+  return sequences;
+}
+
 const FUNNEL_KEYS: Record<keyof Funnel, true> = {
   clicked: true,
   machineClicked: true,
@@ -353,3 +440,21 @@ function emptyFunnel(): Funnel {
 }
 
 const rate = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+/** An experiment's state in words, for the CLI and the page: running, or the winner (or the stop) with when and why. */
+export function experimentStateText(state: ExperimentState): string {
+  if (state.status === 'running') return 'running';
+  const who = state.by === 'cli' ? 'by hand' : 'by the rule';
+  return state.status === 'decided'
+    ? `decided: ${state.winner} (${state.at}, ${who}: ${state.reason})`
+    : `stopped: everyone gets a (${state.at}, ${who}: ${state.reason})`;
+}
+
+/** The columns of an experiment's variant rows, in order, with what each counts. */
+export const EXPERIMENT_COLUMNS: readonly { key: Exclude<keyof ExperimentVariantRow, 'variantId'>; label: string }[] = [
+  { key: 'sent', label: 'Sent' },
+  { key: 'delivered', label: 'Delivered' },
+  { key: 'clicked', label: 'Clicked (a person)' },
+  { key: 'booked', label: 'Booked after' },
+  { key: 'probabilityBest', label: 'P(best)' },
+];

@@ -14,12 +14,14 @@
 import { adminDeps, adminSignIn, lambdaEntry, loadAdminConfig } from '../compose/admin.ts';
 import { ROUTES } from '../contract.ts';
 import { reportFromCounts, type Report, type ReportOptions } from '../domain/report.ts';
-import type { Clock, ReportCounters } from '../domain/ports.ts';
+import type { Clock, ExperimentStore, ReportCounters } from '../domain/ports.ts';
 import { header, iamCaller, json, type HttpEvent, type HttpResult } from './http.ts';
 
 export interface AdminDeps {
   /** The counters kept at write time: a Query of a few items, whatever the table holds. */
   counters: Pick<ReportCounters, 'read'>;
+  /** Subject-line experiments' states (a Query of the few written): the report shows each one's. Unset: all running. */
+  experiments?: Pick<ExperimentStore, 'list'>;
   sequences: ReportOptions['sequences'];
   clock: Clock;
   /** The report as an HTML page (no script, nothing loaded from elsewhere); `jsonLink: false` leaves out its JSON link. */
@@ -49,7 +51,11 @@ const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancesto
 
 export function makeAdminHandler(deps: AdminDeps, { requireIam = false, signIn }: AdminOptions = {}) {
   const report = async () =>
-    reportFromCounts(await deps.counters.read(), { now: deps.clock.now(), sequences: deps.sequences });
+    reportFromCounts(await deps.counters.read(), {
+      now: deps.clock.now(),
+      sequences: deps.sequences,
+      ...(deps.experiments && { experimentStates: await deps.experiments.list() }),
+    });
   const reportJson = async () => noStore(json(200, await report()));
   const reportPage = async (options?: { jsonLink?: boolean }): Promise<HttpResult> => ({
     statusCode: 200,
