@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { experimentArms, experimentEmail } from '../emails/_shared/experiment.ts';
 import type { StepTemplate } from '../emails/_shared/types.ts';
 import type { MessageClass, Sequence } from '../lambdas/domain/sequence.ts';
 
@@ -56,6 +57,20 @@ export async function emailsToCheck(
     entry.sentAs.push(interestEmailSentAs(id));
     byTemplate.set(template, entry);
   }
+  // Each subject-line experiment variant of a step's email, as it is sent (`experimentEmail`): the same object as its
+  // preview file's (emails/how-it-works-variant-b.tsx), so a variant with a file is listed once.
+  for (const entry of [...byTemplate.values()])
+    for (const arm of experimentArms(entry.template)) {
+      const template = experimentEmail(entry.template, arm);
+      const variant =
+        byTemplate.get(template) ??
+        byTemplate
+          .set(template, { file: `${entry.file} (experiment variant ${arm})`, sentAs: [], template })
+          .get(template)!;
+      variant.sentAs.push(
+        ...entry.sentAs.map((sentAs) => `${sentAs} (experiment ${entry.template.experiment!.id}, variant ${arm})`),
+      );
+    }
   return [...byTemplate.values()];
 }
 

@@ -7,7 +7,9 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import HowItWorks from '../../emails/how-it-works.tsx';
 import { interestEmails } from '../../emails/interest-emails.ts';
+import { assign } from '../../lambdas/domain/experiments.ts';
 import type { EmailStep } from '../../emails/sequences.ts';
 import type { Sequence } from '../../lambdas/domain/sequence.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
@@ -28,6 +30,13 @@ import {
 } from './harness.ts';
 
 const NY = 'America/New_York';
+/** The how-it-works email's subject per variant of its subject-line experiment (`HowItWorks.experiment`). */
+const HOW_IT_WORKS_SUBJECTS = {
+  a: 'How ketamine may calm an over-sensitive migraine brain',
+  b: 'What ketamine may do in a migraine brain, and what is unknown',
+} as const;
+const howItWorksSubject = (leadId: string) =>
+  HOW_IT_WORKS_SUBJECTS[assign(HowItWorks.experiment, leadId) as keyof typeof HOW_IT_WORKS_SUBJECTS];
 const at = (local: string) => DateTime.fromISO(local, { zone: NY }).toJSDate();
 
 /** Sign Jamie up in New York, and return what the inbox receives from now on. */
@@ -67,7 +76,7 @@ describe('every email, as SES received it, word for word', () => {
         'Over the next few weeks we will send you a few short emails. Each one answers a question people often ask about ketamine for migraine:',
       ],
       [
-        'How ketamine may calm an over-sensitive migraine brain',
+        howItWorksSubject(jamie.leadId),
         "It blocks the NMDA receptor. This receptor, part of the brain's glutamate signaling system, takes part in amplifying pain signals.",
       ],
       [
@@ -96,6 +105,21 @@ describe('every email, as SES received it, word for word', () => {
       ],
       ['Jamie, an open invitation to talk it through', 'This is the last email in the series.'],
     ]);
+  });
+
+  it('the how-it-works subject-line experiment: each variant’s subject, the same email under it', async () => {
+    const env = await testEnv({}, manualClock(at('2026-03-02T10:00')));
+    const seen = new Set<string>();
+    for (let i = 0; i < 40 && seen.size < 2; i++) {
+      const jamie = await lead(env, 'literal-experiment');
+      await runNext(env, jamie.leadId);
+      const subject = howItWorksSubject(jamie.leadId);
+      seen.add(subject);
+      expectLiterally((await jamie.received()).slice(1), [
+        [subject, "It blocks the NMDA receptor. This receptor, part of the brain's glutamate signaling system"],
+      ]);
+    }
+    expect([...seen].sort()).toEqual(Object.values(HOW_IT_WORKS_SUBJECTS).sort());
   });
 
   it('the follow-up after a booking: the confirmation, the reminder the day before ("tomorrow"), the note after a visit not reported attended', async () => {

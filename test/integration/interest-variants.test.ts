@@ -7,6 +7,8 @@ import { INTERESTS, type Interest } from '../../lambdas/contract.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { reportFromCounts } from '../../lambdas/domain/report.ts';
 import { variantFor, type Sequence } from '../../lambdas/domain/sequence.ts';
+import { assign } from '../../lambdas/domain/experiments.ts';
+import { experimentEmail } from '../../emails/_shared/experiment.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
@@ -44,12 +46,14 @@ const STEPS = NURTURE.steps.filter((step) => !step.checkIn).map((step) => step.i
 const variantEnv = (overrides: Record<string, string> = {}) => testEnv(overrides);
 
 /** What a lead with `interest` is sent at each step of `sequence`: the step's own email, or its variant. */
-function expected(env: TestEnv, sequence: Sequence<EmailStep>, interest: Interest | undefined) {
+function expected(env: TestEnv, sequence: Sequence<EmailStep>, interest: Interest | undefined, leadId?: string) {
   return sequence.steps
     .filter((step) => STEPS.includes(step.id))
     .map((step) => {
       const variant = variantFor(step, interest);
-      const template = variant === undefined ? step.template : step.variants![variant]!;
+      // The step's own email goes with the subject of the lead's experiment variant, if the step has an experiment.
+      const arm = step.experiment && leadId !== undefined ? assign(step.experiment, leadId) : undefined;
+      const template = variant === undefined ? experimentEmail(step.template, arm) : step.variants![variant]!;
       return {
         stepId: step.id,
         variant,
@@ -72,7 +76,7 @@ describe('interest variants', () => {
     for (const interest of [...INTERESTS, undefined]) {
       const { email, leadId } = await signUpWith(env, interest);
       const lead = await runUntilDone(env, leadId);
-      const want = expected(env, NURTURE, interest);
+      const want = expected(env, NURTURE, interest, leadId);
 
       expect(lead?.status).toBe('completed');
       // The same steps, in the same order, each once: a variant is its step.
@@ -118,8 +122,15 @@ describe('interest variants', () => {
 
     const accepted = faults.acceptedFor(leadId);
     // Ids: nothing else.
+    // …and, on a step with a subject-line experiment, the variant letter the lead id alone decides.
+    const experiment = (stepId: string) => NURTURE.steps.find((step) => step.id === stepId)?.experiment;
     expect(accepted.map(({ tags }) => tags)).toEqual(
-      STEPS.map((stepId) => ({ leadId, sequenceId: 'nurture', stepId })),
+      STEPS.map((stepId) => ({
+        leadId,
+        sequenceId: 'nurture',
+        stepId,
+        ...(experiment(stepId) && { experimentVariant: assign(experiment(stepId)!, leadId) }),
+      })),
     );
     const variant = (await env.store.messages(leadId)).find((record) => record.variant)?.variant;
     expect(variant).toBe('who-it-helps-chronic');
