@@ -178,8 +178,9 @@ export interface ArmCounts {
 export function armCounts(ref: ExperimentRef, counts: Readonly<Record<string, number>>): ArmCounts[] {
   const metric = ref.experiment.metric ?? 'clicks';
   return ref.experiment.variants.map(({ id }) => {
+    // Never below 0: a counter a rebuild has yet to repair must not stop the decision or the report.
     const [sent, delivered, clicked, booked] = ['sent', 'delivered', 'clicked', 'booked'].map((m) =>
-      countOf(counts, ref, id, m),
+      Math.max(0, countOf(counts, ref, id, m)),
     ) as [number, number, number, number];
     // A click or a booking can be counted before the Delivery event it follows arrives: never more than delivered.
     return {

@@ -389,7 +389,8 @@ function withExperiments(sequences: SequenceFunnel[], counts: Counts, options: R
         variants: ARM_IDS.filter((id) => arms!.has(id)).map((id) => ({ id, weight: 1 })),
       };
       const rows = armCounts({ sequenceId: sequence.sequenceId, stepId: step.stepId, experiment }, counts);
-      const best = probabilityBest(rows);
+      // Only counted, and only one variant so far: nothing to compare it with.
+      const best = rows.length >= 2 ? probabilityBest(rows) : rows.map(() => 1);
       const {
         experimentId: _id,
         sequenceId: _sequence,

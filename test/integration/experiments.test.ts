@@ -13,10 +13,12 @@ import { DynamoExperimentStore } from '../../lambdas/adapters/dynamo-experiments
 import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { assign, type ArmId, type StepExperiment } from '../../lambdas/domain/experiments.ts';
+import { reportFromCounts } from '../../lambdas/domain/report.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { parseRequest, runRequest } from '../../local/experiments-run.ts';
+import { reportText } from '../../local/report-text.ts';
 import { sqsEvent } from '../../local/sqs-batch.ts';
 import { sending, sequencesWith } from '../support/interest-variants.ts';
 import { compareCounters } from '../support/report-compare.ts';
@@ -210,6 +212,29 @@ describe('subject-line experiments', () => {
     const decided = log.lines.find((line) => line.message === 'experiment decided')!;
     expect(decided.fields).toMatchObject({ experimentId: EXPERIMENT.id, winner: 'b' });
     expect(JSON.stringify(decided)).not.toMatch(/@|Jamie/);
+
+    // The report (npm run report, /admin): the experiment under its step, its state and a row per variant.
+    const report = reportFromCounts(await counters(env).read(), {
+      now: env.clock.now(),
+      sequences: env.dispatch.sequences,
+      experimentStates: await experiments(env).list(),
+    });
+    const step = report.sequences
+      .find((s) => s.sequenceId === 'nurture')!
+      .steps.find((s) => s.stepId === 'how-it-works')!;
+    expect(step.experiment).toMatchObject({
+      experimentId: EXPERIMENT.id,
+      metric: 'clicks',
+      state: { status: 'decided', winner: 'b', by: 'auto' },
+      variants: [
+        { variantId: 'a', sent: on('a'), delivered: on('a'), clicked: 0, booked: 0 },
+        { variantId: 'b', sent: on('b'), delivered: on('b'), clicked: on('b'), booked: 1 },
+      ],
+    });
+    expect(step.experiment!.variants[1]!.probabilityBest).toBeGreaterThan(0.9);
+    expect(reportText(report, 'the test table')).toContain(
+      `Experiment ${EXPERIMENT.id} on how-it-works, judged on clicks: decided: b`,
+    );
 
     const later = await leadsOnBoth(env, 1, 'after-decision');
     await sendNext(env, later);
