@@ -32,7 +32,7 @@ function stateOf(item: Record<string, unknown>): Concluded | undefined {
   const base = {
     at: String(item.at),
     by: item.by === 'cli' ? ('cli' as const) : ('auto' as const),
-    reason: String(item.reason ?? ''),
+    reason: typeof item.reason === 'string' ? item.reason : '',
   };
   if (item.status === 'stopped') return { status: 'stopped', ...base };
   if (item.status === 'decided' && typeof item.winner === 'string')

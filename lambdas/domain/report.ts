@@ -400,7 +400,7 @@ function withExperiments(sequences: SequenceFunnel[], counts: Counts, options: R
       step.experiment = {
         ...((declared?.id ?? written?.experimentId) && { experimentId: declared?.id ?? written!.experimentId }),
         metric: experiment.metric ?? 'clicks',
-        state: state as ExperimentState,
+        state,
         variants: rows.map((row, i) => ({
           variantId: row.id,
           sent: row.sent,
