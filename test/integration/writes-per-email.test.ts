@@ -15,6 +15,7 @@ import type { Mailer, OutgoingEmail } from '../../lambdas/domain/ports.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { oneByOne, sqsEvent } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { experimentsOf } from '../../lambdas/domain/experiments.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { httpEvent, testEnv, uniqueEmail } from './harness.ts';
 
@@ -141,7 +142,12 @@ describe('writes per email', () => {
       const counterWritesPerEmail = batched ? 1 : 3;
       expect(count(calls.signup, counterWrites)).toBe(2);
       expect(count(calls.send, counterWrites)).toBe(runs + 1);
-      expect(calls.send.filter((name) => name.startsWith(COUNTER))).toHaveLength(runs + 1);
+      // And each run reads the subject-line experiments beside the counters: per experiment, its state and its step's
+      // counter item (GetItem each), whatever is due; no write unless one is decided.
+      const experimentReads = 2 * experimentsOf(env.dispatch.sequences).length;
+      expect(experimentReads).toBe(2);
+      expect(count(calls.send, (name) => name === `${COUNTER}GetCommand`)).toBe(experimentReads * runs);
+      expect(calls.send.filter((name) => name.startsWith(COUNTER))).toHaveLength(runs + 1 + experimentReads * runs);
       expect(count(calls.events, counterWrites)).toBe(counterWritesPerEmail * emails);
       expect(count(calls.events, (name) => name === `${COUNTER}QueryCommand`)).toBe(emails);
       expect(calls.events.filter((name) => name.startsWith(COUNTER))).toHaveLength(
