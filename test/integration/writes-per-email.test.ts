@@ -146,7 +146,7 @@ describe('writes per email', () => {
       // counter item (GetItem each), whatever is due; no write unless one is decided.
       const experimentReads = 2 * experimentsOf(env.dispatch.sequences).length;
       expect(experimentReads).toBe(2);
-      expect(count(calls.send, (name) => name === `${COUNTER}GetCommand`)).toBe(experimentReads * runs);
+      expect(count(calls.send, (name) => name === `${COUNTER}GetItemCommand`)).toBe(experimentReads * runs);
       expect(calls.send.filter((name) => name.startsWith(COUNTER))).toHaveLength(runs + 1 + experimentReads * runs);
       expect(count(calls.events, counterWrites)).toBe(counterWritesPerEmail * emails);
       expect(count(calls.events, (name) => name === `${COUNTER}QueryCommand`)).toBe(emails);
