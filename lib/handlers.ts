@@ -133,9 +133,9 @@ export const HANDLERS: HandlerSpec[] = [
     // until the same deadline, 50 s after the tick.
     schedule: { everyMinutes: 1, unreservedEveryMinutes: 2 },
     fansOut: true,
-    // Reads what is due from the index only; claims, marks, settles and releases leads and records messages with
+    // Reads what is due from the index only (and, once a run, each subject-line experiment's state and counts: GetItem);
     // conditional updates (a message record is an update too, so counters SES events left on it survive).
-    table: { actions: ['UpdateItem'], dueIndex: true },
+    table: { actions: ['GetItem', 'UpdateItem'], dueIndex: true },
     sends: true,
     readsSendQuota: true,
     memorySize: 1024,

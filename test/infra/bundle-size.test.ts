@@ -18,15 +18,15 @@ import { HANDLERS } from '../../lib/handlers.ts';
  * bundle holds.
  */
 const BUDGET: Record<string, number> = {
-  admin: 720_000,
+  admin: 730_000,
   booking: 1_315_000,
   confirm: 1_310_000, // as signup: renders and sends the welcome
-  dispatch: 1_390_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
+  dispatch: 1_400_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
   privacy: 600_000, // 571 KB measured (#15 item 4): the DynamoDB and Secrets Manager clients, zod, luxon
   // 505,208 measured (#14 item 2); 510,006 with machine clicks and the branches' checks at start (#16); 510,727 on
   // the variants branch with machine clicks (509,791 without) and the per-variant counts (#16)
   'ses-events': 515_000,
-  signup: 1_310_000,
+  signup: 1_320_000, // +10 kB for subject-line experiments (assignment, the decision rule) (#17)
   unsubscribe: 625_000, // the preference page (#15 item 2) plans a held step in the lead's zone: luxon and the planner
 };
 

@@ -180,7 +180,7 @@ describe("each handler's DynamoDB grant", () => {
     // And what that is, so a change to either side is seen in review.
     expect(used).toEqual({
       signup: ['GetItem', 'PutItem', 'UpdateItem'],
-      dispatch: ['Query@due', 'UpdateItem'],
+      dispatch: ['GetItem', 'Query@due', 'UpdateItem'],
       'ses-events': ['GetItem', 'PutItem', 'Query', 'UpdateItem'],
       // The report's counters: a Query of the lead's items recounts it after a booking or a stop; the admin page
       // reads the counters with a Query, never a Scan (#14 item 3).

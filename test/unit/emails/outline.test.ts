@@ -12,11 +12,16 @@ describe('the sequences and their outline', () => {
     for (const [id, sequence] of Object.entries(sequences)) {
       const { steps, ...rest } = sequence;
       expect(
-        { ...rest, steps: steps.map(({ template: _template, variants: _variants, ...step }) => step) },
+        // A subject-line experiment comes with its template (`experiment`), never from the outline.
+        {
+          ...rest,
+          steps: steps.map(({ template: _template, variants: _variants, experiment: _experiment, ...step }) => step),
+        },
         id,
       ).toEqual(outlines[id]);
       for (const step of steps) {
         expect(typeof step.template.subject, `${id}/${step.id}`).toBe('function');
+        expect(step.experiment, `${id}/${step.id}`).toBe(step.template.experiment);
         // Each variant the outline names (`byInterest`) has its template, and nothing else is attached.
         const named = [...new Set(Object.values(step.byInterest ?? {}))].sort();
         expect(Object.keys(step.variants ?? {}).sort(), `${id}/${step.id}`).toEqual(named);

@@ -90,7 +90,8 @@ describe('the claims sheet', () => {
     );
     expect(ordered).toEqual([
       ...Object.values(sequences).flatMap((sequence) => sequence.steps.map((step) => `${sequence.id} → ${step.id}`)),
-      // Alphabetical by file, after every sequence's emails.
+      // Each subject-line experiment variant, then the interest emails alphabetical by file.
+      'nurture → how-it-works (experiment how-it-works-subject, variant b)',
       'interest email → the-research-aura',
       'interest email → welcome-status-migrainosus',
       'interest email → who-it-helps-chronic',
@@ -135,7 +136,7 @@ describe('npm run check:emails -- --claims', () => {
       for (const name of Object.keys(email.template.Variants ?? {}))
         expect(sheet, email.file).toContain(`In the “${name}” version (`);
     // The interest emails, each under its own heading, and counted apart from the sequences' emails.
-    expect(sheet).toContain('- Emails: 18 (nurture: 9, follow-up: 3, reschedule: 1, opt-in: 1, interest emails: 4)');
+    expect(sheet).toContain('- Emails: 19 (nurture: 10, follow-up: 3, reschedule: 1, opt-in: 1, interest emails: 4)');
     for (const id of Object.keys(interestEmails))
       expect(sheet).toMatch(new RegExp(`^## \\d+\\. ${interestEmailSentAs(id)}$`, 'm'));
     // The shared footer is listed once, not once per email.

@@ -10,7 +10,9 @@ describe('the emails marketing ships', () => {
       sequence.steps.map((step) => `${sequence.id} → ${step.id}`),
     );
     const sentAs = emails.flatMap((email) => email.sentAs).filter((as) => !as.startsWith('interest email → '));
-    expect(sentAs.sort()).toEqual(steps.sort());
+    // And each subject-line experiment variant of a step's email, as it is sent.
+    const experiments = ['nurture → how-it-works (experiment how-it-works-subject, variant b)'];
+    expect(sentAs.sort()).toEqual([...steps, ...experiments].sort());
   });
 
   it('every interest email a step names (byInterest) is checked too, by its id and the file it lives in', async () => {
