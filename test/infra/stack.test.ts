@@ -283,7 +283,7 @@ describe('IAM', () => {
       // The report's counters: booking and unsubscribe recount the lead with a Query of its items, and the admin
       // report reads the counters with a Query; nothing on the request path scans the table (#14 item 3).
       unsubscribe: [onTable('GetItem', 'Query', 'UpdateItem')],
-      dispatch: [onTable('UpdateItem'), { actions: ['dynamodb:Query'], resource: dueIndex }],
+      dispatch: [onTable('GetItem', 'UpdateItem'), { actions: ['dynamodb:Query'], resource: dueIndex }],
       'ses-events': [onTable('GetItem', 'PutItem', 'Query', 'UpdateItem')],
       booking: [onTable('GetItem', 'PutItem', 'Query', 'UpdateItem')],
       admin: [onTable('Query')],
