@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { clinic } from '../emails/clinic.ts';
 import type { EnvVar } from './contract.ts';
+import { MAX_HOLDOUT_SHARE } from './domain/holdout.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day like 09:00');
 
@@ -91,6 +92,16 @@ export const configSchema = z.object({
    * only once the lead confirms (`lambdas/domain/opt-in.ts`). "true" or "false"; unset: off.
    */
   DOUBLE_OPT_IN: z.stringbool().default(false),
+  /**
+   * The holdout (`lambdas/domain/holdout.ts`): this share of new leads gets the welcome and the care emails but no more
+   * of the nurture, so the report can compare booking rates. A fraction, 0 to 0.5 (0.1: 10%); unset: 0, off. A change
+   * applies to leads enrolled afterwards; every lead keeps the group it got.
+   */
+  HOLDOUT_SHARE: z.coerce
+    .number({ error: 'must be a number from 0 to 0.5, like 0.1 for 10%' })
+    .min(0, 'must be a number from 0 to 0.5, like 0.1 for 10%')
+    .max(MAX_HOLDOUT_SHARE, 'must be a number from 0 to 0.5, like 0.1 for 10%')
+    .default(0),
 } satisfies Record<EnvVar, z.ZodType>);
 
 const withSecretSource = configSchema.refine((config) => config.UNSUBSCRIBE_SECRET || config.UNSUBSCRIBE_SECRET_ARN, {
@@ -119,6 +130,8 @@ const adminSchema = configSchema
     ADMIN_USER_POOL_ID: true,
     ADMIN_CLIENT_ID: true,
     ADMIN_SIGN_IN_URL: true,
+    // The report says whether the holdout is on.
+    HOLDOUT_SHARE: true,
   })
   .extend({ PUBLIC_BASE_URL: publicUrl.optional() });
 

@@ -99,6 +99,9 @@ export const DUE_INDEX_PROJECTION = [
   // The lead's interest chooses a step's variant (`variantFor` in `lambdas/domain/sequence.ts`); written once, at
   // sign-up, it costs the index no write. (A deployed table would need the index replaced to project it.)
   'interest',
+  // The holdout's group (`lambdas/domain/holdout.ts`): planning a held-out lead's next step reads it. Written once, at
+  // sign-up, it costs the index no write. (A deployed table would need the index replaced to project it.)
+  'grp',
   'rev',
 ] as const;
 
@@ -209,6 +212,7 @@ export const ENV_VARS = [
   'ADMIN_CLIENT_ID',
   'ADMIN_SIGN_IN_URL',
   'DOUBLE_OPT_IN',
+  'HOLDOUT_SHARE',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 /** Settings for a Lambda, or a process configured like one: a misspelt name does not compile. */

@@ -73,7 +73,13 @@ const CODES: Record<LeadTotal, string> = {
   'left.rejected': 'lr',
   'left.completed': 'lco',
   'left.sunset': 'lsu',
+  'left.holdout': 'lh',
   'left.active': 'la',
+  // The holdout's groups (`holdout.ts`): one or two letters, on every lead enrolled while a holdout runs.
+  'group.nurture': 'N',
+  'group.holdout': 'H',
+  'group.nurture.booked': 'NB',
+  'group.holdout.booked': 'HB',
 };
 const TOTALS = Object.fromEntries(Object.entries(CODES).map(([total, code]) => [code, total]));
 

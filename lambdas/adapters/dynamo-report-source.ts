@@ -53,6 +53,7 @@ export const REPORT_ATTRIBUTES = [
   'stoppedAt',
   'optedOutAt',
   'confirmedAt',
+  'grp',
   'msgs',
   ...CLICK_ATTRIBUTES,
   ...COUNTED.map((type) => `first${type}At`),
@@ -140,6 +141,7 @@ export function addItem(input: Gathered, item: Record<string, unknown>) {
       ...(item.stoppedAt ? { stoppedAt: item.stoppedAt as string } : {}),
       ...(item.optedOutAt ? { optedOutAt: item.optedOutAt as string } : {}),
       ...(item.confirmedAt ? { confirmedAt: item.confirmedAt as string } : {}),
+      ...(item.grp === 'h' || item.grp === 'n' ? { grp: item.grp } : {}),
     });
   } else if (sk.startsWith(KEY_PREFIX.message)) {
     records.events.set(sk.slice(KEY_PREFIX.message.length), item);

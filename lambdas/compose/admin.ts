@@ -24,6 +24,7 @@ export function adminDeps(config: AdminConfig, { clock = systemClock, dynamo = d
     counters: new DynamoReportCounters(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
     experiments: new DynamoExperimentStore(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
     sequences: outlines,
+    holdoutShare: config.HOLDOUT_SHARE,
     clock,
     page: adminPage,
   };

@@ -25,5 +25,6 @@ export function importDeps(config: ResolvedConfig, rate: number, parts: Parts = 
     newId: ulid,
     sequence: sequencesFor(config)[SEQUENCE_IDS.nurture]!,
     pace: tokenBucket(rate),
+    holdoutShare: config.HOLDOUT_SHARE,
   };
 }

@@ -45,7 +45,7 @@ export interface CountingDeps {
 }
 
 /** What ending a lead's sequence reads of it: the lead as the dispatcher holds it. */
-type EndingLead = Pick<ReportLead, 'leadId' | 'sequenceId' | 'bookedAt' | 'optedOutAt' | 'confirmedAt'>;
+type EndingLead = Pick<ReportLead, 'leadId' | 'sequenceId' | 'bookedAt' | 'optedOutAt' | 'confirmedAt' | 'grp'>;
 
 /**
  * Which rows of its step a message counts in besides the step's own: its interest variant's (`MessageRecord.variant`)
@@ -124,8 +124,8 @@ export class Counting {
   ending(lead: EndingLead, status: 'completed' | 'sunset' | 'rejected'): Counts | undefined {
     // Only a nurture lead that has not booked changes why it left (a booked lead left by booking).
     if (!this.leaving(lead) || lead.optedOutAt) return undefined;
-    const { leadId, sequenceId, confirmedAt } = lead;
-    return this.of({ leadId, sequenceId, status, ...(confirmedAt && { confirmedAt }) });
+    const { leadId, sequenceId, confirmedAt, grp } = lead;
+    return this.of({ leadId, sequenceId, status, ...(confirmedAt && { confirmedAt }), ...(grp && { grp }) });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Counting } from './counting.ts';
+import { holdoutGroup } from './holdout.ts';
 import { firstSchedule } from './plan.ts';
 import type { Lead, LeadProfile } from './lead.ts';
 import type { Clock, EventStore, LeadStore, StoredLead } from './ports.ts';
@@ -12,6 +13,8 @@ export interface EnrollDeps {
   sequence: Sequence;
   /** The report's counters: a new lead enters the nurture. */
   counting?: Counting;
+  /** The share of new leads held out of the nurture (HOLDOUT_SHARE, `holdout.ts`); 0 or unset: none. */
+  holdoutShare?: number;
 }
 
 /** `lead`: the lead as stored, so its first step can be sent without reading it back. */
@@ -26,9 +29,13 @@ export async function enroll(deps: EnrollDeps, profile: LeadProfile): Promise<En
   if (await deps.events.suppressedAs(profile.email)) return { created: false };
   const now = deps.clock.now();
   const first = firstSchedule(deps.sequence, now, profile.timeZone);
+  const leadId = deps.newId();
+  // The group is recorded once, here, only while a holdout runs.
+  const grp = holdoutGroup(leadId, deps.holdoutShare ?? 0);
   const lead: Lead = {
     ...profile,
-    leadId: deps.newId(),
+    leadId,
+    ...(grp && { grp }),
     createdAt: now.toISOString(),
     status: first ? 'active' : 'completed',
     sequenceId: deps.sequence.id,

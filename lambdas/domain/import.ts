@@ -5,6 +5,7 @@
  * Table requests wait for `pace`, so an import never throttles the table the live service uses.
  */
 import type { Counting } from './counting.ts';
+import { heldOut, holdoutGroup } from './holdout.ts';
 import { parseImportRow } from './import-row.ts';
 import { importSendTime } from './import-schedule.ts';
 import type { Lead, LeadProfile } from './lead.ts';
@@ -22,6 +23,11 @@ export interface ImportDeps {
   sequence: Sequence;
   /** Resolves when `requests` more table requests keep to the import's rate. */
   pace: (requests: number) => Promise<void>;
+  /**
+   * The share of new leads held out of the nurture (HOLDOUT_SHARE, `holdout.ts`); 0 or unset: none. A held-out lead
+   * imported to start at the first step gets it; one imported to start later gets nothing from the nurture.
+   */
+  holdoutShare?: number;
 }
 
 export interface ImportOptions {
@@ -183,15 +189,21 @@ function toLead(
   profile: LeadProfile,
   plan: { deps: ImportDeps; now: Date; passed: string[]; stepId: string; at: Date },
 ): Lead {
+  const { sequence } = plan.deps;
+  const leadId = plan.deps.newId();
+  const grp = holdoutGroup(leadId, plan.deps.holdoutShare ?? 0);
+  const start = sequence.steps.find((step) => step.id === plan.stepId)!;
+  // A held-out lead that would start past the welcome has nothing of the nurture ahead: it is done at once.
+  const due = !heldOut(sequence, grp, start);
   return {
     ...profile,
-    leadId: plan.deps.newId(),
+    leadId,
+    ...(grp && { grp }),
     createdAt: plan.now.toISOString(),
-    status: 'active',
-    sequenceId: plan.deps.sequence.id,
+    status: due ? 'active' : 'completed',
+    sequenceId: sequence.id,
     sentSteps: [],
     ...(plan.passed.length > 0 && { skippedSteps: plan.passed }),
-    nextStepId: plan.stepId,
-    nextSendAt: plan.at.toISOString(),
+    ...(due && { nextStepId: plan.stepId, nextSendAt: plan.at.toISOString() }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Interest } from '../contract.ts';
+import type { HoldoutGroup } from './holdout.ts';
 import type { PreferenceChoice } from './preferences.ts';
 
 /** A person who signed up, and where they are in their sequence. */
@@ -106,6 +107,11 @@ export interface Lead extends LeadProfile {
    * its sequence, even once marketing removes the branch, so the steps they went ahead of still come.
    */
   sentAhead?: string[];
+  /**
+   * The holdout's group (`holdout.ts`), decided once when the lead entered the nurture, and recorded only while a
+   * holdout ran (HOLDOUT_SHARE above 0): `h` gets the nurture's first step and nothing more from it, `n` all of it.
+   */
+  grp?: HoldoutGroup;
 }
 
 /** Double opt-in: whether a lead is a pending one whose confirmation lapsed at `now`. As good as gone. */

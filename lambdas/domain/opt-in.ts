@@ -7,6 +7,7 @@
  * confirmation email, and one more after that. The form's answer is the same whatever happened.
  */
 import type { Counting } from './counting.ts';
+import { holdoutGroup } from './holdout.ts';
 import { isLapsed, type Lead, type LeadProfile } from './lead.ts';
 import { firstSchedule } from './plan.ts';
 import type { Clock, EventStore, LeadStore, Log, Mailer, MessageRecord, Renderer, StoredLead } from './ports.ts';
@@ -37,6 +38,8 @@ export interface OptInDeps {
   /** The link that confirms the lead, signed to expire at `expiresAt`. */
   confirmUrl: (leadId: string, expiresAt: Date) => string;
   counting?: Counting;
+  /** The share of new leads held out of the nurture (HOLDOUT_SHARE, `holdout.ts`); 0 or unset: none. */
+  holdoutShare?: number;
 }
 
 /**
@@ -55,9 +58,12 @@ export async function signUpPending(deps: OptInDeps, profile: LeadProfile): Prom
     // An address that bounced, complained or was erased gets no email, whoever signs it up.
     if (await deps.events.suppressedAs(profile.email)) return { outcome: 'quiet' };
     const now = deps.clock.now();
+    const leadId = deps.newId();
+    const grp = holdoutGroup(leadId, deps.holdoutShare ?? 0);
     const lead: Lead = {
       ...profile,
-      leadId: deps.newId(),
+      leadId,
+      ...(grp && { grp }),
       createdAt: now.toISOString(),
       status: 'pending',
       sequenceId: deps.sequence.id,

@@ -3,6 +3,7 @@
  * (`sequence.ts`) with the calendar (`schedule.ts`). The dispatcher, sign-up, booking and the timeline all use it.
  */
 import { awaitsCheckIn, route } from './branches.ts';
+import { heldOut } from './holdout.ts';
 import type { Lead } from './lead.ts';
 import { appointmentSendTime, marketingHeldUntil, notBefore, sendTimeFor } from './schedule.ts';
 import type { Sequence } from './sequence.ts';
@@ -20,6 +21,7 @@ export type Position = Pick<
   | 'lastMarketingAt'
   | 'humanClicks'
   | 'sentAhead'
+  | 'grp'
 >;
 
 export interface Plan {
@@ -52,6 +54,8 @@ export interface Plan {
  * step whose place it takes. A lead whose last email is a check-in it did not click ends its sequence (`end:
  * 'sunset'`) once the next step's time has come by `now`; before that, the next step is planned as usual, so the
  * dispatcher looks again when it comes due.
+ *
+ * A holdout lead (`holdout.ts`) gets the nurture's first step and nothing after it: its nurture runs out there.
  */
 export function planNext(sequence: Sequence, position: Position, previousAt: Date, now: Date): Plan {
   const skipped: string[] = [];
@@ -60,6 +64,8 @@ export function planNext(sequence: Sequence, position: Position, previousAt: Dat
   const progress = () => ({ ...position, skippedSteps: [...(position.skippedSteps ?? []), ...skipped] });
   for (let next = route(sequence, progress()); next; next = route(sequence, progress())) {
     const { step, slot } = next;
+    // Nothing is recorded as skipped: the steps the holdout never gets would cost the lead item bytes for nothing.
+    if (heldOut(sequence, position.grp, step)) return { skipped };
     if ((step.appointment && !appointmentAt) || (position.optedOutAt && step.class === 'marketing')) {
       skipped.push(step.id);
       continue;

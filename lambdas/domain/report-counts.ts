@@ -18,7 +18,11 @@
  *   lead/unsubscribed.everything      every lead that chose "stop everything"
  *   lead/optIn.asked                  double opt-in: leads asked to confirm their address (pending, or confirmed)
  *   lead/optIn.confirmed              of those, the ones that confirmed
+ *   lead/group.<nurture|holdout>      the holdout comparison (`holdout.ts`): nurture leads enrolled while a holdout ran,
+ *                                     by the group they got (leads with no group count in neither)
+ *   lead/group.<nurture|holdout>.booked  of those, the ones that booked (once each, however many times they book)
  */
+import type { HoldoutGroup } from './holdout.ts';
 import type { Funnel, LeaveReason, ReportClick, ReportInput, ReportLead, ReportMessage } from './report.ts';
 
 /** Sparse: a key that is absent counts 0. */
@@ -33,7 +37,13 @@ export type LeadTotal =
   | 'unsubscribed.marketing'
   | 'unsubscribed.everything'
   | 'optIn.asked'
-  | 'optIn.confirmed';
+  | 'optIn.confirmed'
+  | `group.${GroupName}`
+  | `group.${GroupName}.booked`;
+
+/** The holdout's groups by name, as the counters and the report call them (`Lead.grp` holds their first letter). */
+export type GroupName = 'nurture' | 'holdout';
+export const GROUP_NAMES: Record<HoldoutGroup, GroupName> = { n: 'nurture', h: 'holdout' };
 
 export const stepKey = (sequenceId: string, stepId: string, metric: keyof Funnel) =>
   `step/${sequenceId}/${stepId}/${metric}`;
@@ -191,6 +201,11 @@ export function countLead({ lead, messages, clicks }: LeadView, nurtureId: strin
   if (lead.sequenceId === nurtureId || messages.some((m) => m.sequenceId === nurtureId)) {
     increment(counts, leadKey('nurture'));
     increment(counts, leadKey(`left.${leaveReason(lead)}`));
+    // The holdout comparison: every lead in a group, and whether it booked at all, whatever else happened to it.
+    if (lead.grp) {
+      increment(counts, leadKey(`group.${GROUP_NAMES[lead.grp]}`));
+      if (lead.bookedAt) increment(counts, leadKey(`group.${GROUP_NAMES[lead.grp]}.booked`));
+    }
   }
   if (lead.bookedAt) {
     increment(counts, leadKey('bookings'));
@@ -240,10 +255,14 @@ export function recount(input: ReportInput, nurtureId: string): Counts {
  * Whichever came first: a booking, or the unsubscribe, bounce or complaint that stopped the lead. An unsubscribe
  * from the follow-up is still a booking; a booking after an unsubscribe still counts as a booking, not as the reason.
  */
-export function leaveReason(lead: Pick<ReportLead, 'status' | 'bookedAt' | 'stoppedAt' | 'optedOutAt'>): LeaveReason {
+export function leaveReason(
+  lead: Pick<ReportLead, 'status' | 'bookedAt' | 'stoppedAt' | 'optedOutAt' | 'grp'>,
+): LeaveReason {
   if (lead.bookedAt && !(lead.stoppedAt && at(lead.stoppedAt) < at(lead.bookedAt))) return 'booked';
   // Unsubscribed from the nurture, then booked: in the follow-up now (care goes on), it left by unsubscribing.
   if (lead.optedOutAt && (lead.status === 'active' || lead.status === 'completed')) return 'unsubscribed';
+  // The holdout's nurture ends after the welcome (`holdout.ts`): held out, not a lead that read every email.
+  if (lead.status === 'completed' && lead.grp === 'h') return 'holdout';
   // A pending lead has not entered the nurture (`countLead` never asks); were it asked, it is still ahead of it.
   return lead.status === 'pending' ? 'active' : lead.status;
 }

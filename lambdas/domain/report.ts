@@ -22,6 +22,8 @@ import {
   type Counts,
   type LeadTotal,
 } from './report-counts.ts';
+import type { HoldoutGroup } from './holdout.ts';
+import { compareHoldout, type HoldoutComparison } from './holdout-comparison.ts';
 import type { LeadStatus } from './lead.ts';
 import type { MessageState } from './ports.ts';
 import { variantIds, type MessageClass, type Sequence } from './sequence.ts';
@@ -39,6 +41,8 @@ export interface ReportLead {
   optedOutAt?: string;
   /** Double opt-in: when the lead confirmed its address. */
   confirmedAt?: string;
+  /** The holdout's group, when the lead entered the nurture while a holdout ran (`holdout.ts`). */
+  grp?: HoldoutGroup;
 }
 
 /** SES event types the report counts; `Click` is a person's click, `MachineClick` a machine's (`machine-clicks.ts`). */
@@ -193,6 +197,7 @@ export const LEAVE_REASONS = [
   'rejected',
   'completed',
   'sunset',
+  'holdout',
   'active',
 ] as const;
 export type LeaveReason = (typeof LEAVE_REASONS)[number];
@@ -206,6 +211,7 @@ export const LEAVE_LABELS: Record<LeaveReason, string> = {
   rejected: 'Rejected by SES',
   completed: 'Completed the sequence',
   sunset: 'Sunset, no engagement',
+  holdout: 'Held out (welcome only)',
   active: 'Still active',
 };
 
@@ -233,6 +239,11 @@ export interface Report {
    * TTL deletes it.
    */
   optIn: { asked: number; confirmed: number; rate: number | null };
+  /**
+   * The holdout comparison (`holdout-comparison.ts`): each group's leads, bookings and booking rate, the difference
+   * with its 95% interval, and the verdict in plain words.
+   */
+  holdout: HoldoutComparison;
 }
 
 export interface ReportOptions {
@@ -242,6 +253,8 @@ export interface ReportOptions {
   nurtureId?: string;
   /** Experiments' states as written (`ExperimentStore.list`): decided and stopped ones; any other is running. */
   experimentStates?: readonly (ExperimentState & { experimentId: string; sequenceId?: string; stepId?: string })[];
+  /** HOLDOUT_SHARE as configured now; unset: 0 (the report says the holdout is off while no lead is in a group). */
+  holdoutShare?: number;
 }
 
 /**
@@ -317,6 +330,11 @@ export function reportFromCounts(counts: Counts, options: ReportOptions): Report
       confirmed: total('optIn.confirmed'),
       rate: rate(total('optIn.confirmed'), total('optIn.asked')),
     },
+    holdout: compareHoldout(
+      options.holdoutShare ?? 0,
+      { leads: total('group.nurture'), booked: total('group.nurture.booked') },
+      { leads: total('group.holdout'), booked: total('group.holdout.booked') },
+    ),
   };
 }
 

@@ -23,6 +23,8 @@ export interface AdminDeps {
   /** Subject-line experiments' states (a Query of the few written): the report shows each one's. Unset: all running. */
   experiments?: Pick<ExperimentStore, 'list'>;
   sequences: ReportOptions['sequences'];
+  /** HOLDOUT_SHARE: whether the report says the holdout is off. */
+  holdoutShare?: number;
   clock: Clock;
   /** The report as an HTML page (no script, nothing loaded from elsewhere); `jsonLink: false` leaves out its JSON link. */
   page: (report: Report, options?: { jsonLink?: boolean }) => string;
@@ -55,6 +57,7 @@ export function makeAdminHandler(deps: AdminDeps, { requireIam = false, signIn }
       now: deps.clock.now(),
       sequences: deps.sequences,
       ...(deps.experiments && { experimentStates: await deps.experiments.list() }),
+      ...(deps.holdoutShare !== undefined && { holdoutShare: deps.holdoutShare }),
     });
   const reportJson = async () => noStore(json(200, await report()));
   const reportPage = async (options?: { jsonLink?: boolean }): Promise<HttpResult> => ({

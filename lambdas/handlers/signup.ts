@@ -19,7 +19,7 @@ export interface SignupHandlerDeps {
   /** A suppressed address starts no sequence. */
   events: Pick<EventStore, 'suppressedAs'>;
   clinic: Pick<Clinic, 'name' | 'phone'>;
-  config: Pick<Config, 'DEFAULT_TIME_ZONE' | 'CONSENT_TEXT_VERSION' | 'DOUBLE_OPT_IN'>;
+  config: Pick<Config, 'DEFAULT_TIME_ZONE' | 'CONSENT_TEXT_VERSION' | 'DOUBLE_OPT_IN' | 'HOLDOUT_SHARE'>;
   newId: () => string;
   /** Double opt-in: the signed link that confirms a lead, expiring at `expiresAt`. */
   confirmUrl: (leadId: string, expiresAt: Date) => string;
@@ -96,6 +96,7 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
           unsubscribeUrl: dispatch.unsubscribeUrl,
           confirmUrl: deps.confirmUrl,
           counting: dispatch.counting,
+          holdoutShare: config.HOLDOUT_SHARE,
         },
         parsed.profile,
       );
@@ -115,6 +116,7 @@ export function makeSignupHandler(deps: SignupHandlerDeps) {
         newId: deps.newId,
         sequence,
         counting: dispatch.counting,
+        holdoutShare: config.HOLDOUT_SHARE,
       },
       parsed.profile,
     );
