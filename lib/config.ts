@@ -202,6 +202,15 @@ const stageSettingsSchema = z
      * nurture start only after the click; unconfirmed leads are deleted after 7 days. Unset: off.
      */
     doubleOptIn: z.boolean().default(false),
+    /**
+     * The holdout (HOLDOUT_SHARE): this share of new leads gets the welcome and the care emails but no more of the
+     * nurture, so the report can compare booking rates (lambdas/domain/holdout.ts). 0 to 0.5 (0.1: 10%). Unset: 0, off.
+     */
+    holdoutShare: z
+      .number()
+      .min(0, 'must be from 0 to 0.5, like 0.1 for 10%')
+      .max(0.5, 'must be from 0 to 0.5, like 0.1 for 10%')
+      .default(0),
     /** Who may sign in to the report in a browser (lib/constructs/report-sign-in.ts). */
     reportSignIn: reportSignInSchema.default({ users: [] }),
   })

@@ -9,6 +9,7 @@ import {
   type StepFunnel,
   type VariantFunnel,
 } from '../lambdas/domain/report.ts';
+import type { GroupRate, HoldoutComparison } from '../lambdas/domain/holdout-comparison.ts';
 
 const percent = (value: number | null) => (value === null ? '' : ` (${Math.round(value * 100)}%)`);
 
@@ -79,6 +80,7 @@ export function reportText(report: Report, source: string): string {
     `Why leads left the nurture (${nurture.leads} leads)`,
     table(LEAVE_REASONS.map((reason) => [LEAVE_LABELS[reason], String(nurture.left[reason])])),
   );
+  lines.push('', ...holdoutText(report.holdout));
   const machine = FUNNEL_COLUMNS.find((c) => c.key === 'machineClicked')!;
   lines.push(
     '',
@@ -88,4 +90,28 @@ export function reportText(report: Report, source: string): string {
       .join(' ')}`,
   );
   return lines.join('\n');
+}
+
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** The holdout comparison: each group's leads, bookings and rate with its interval, then the verdict in words. */
+export function holdoutText(holdout: HoldoutComparison): string[] {
+  const title = `Holdout: does the nurture lead to more bookings? (share held out now: ${pct(holdout.share)})`;
+  if (holdout.verdict === 'off') return [title, holdout.summary];
+  const row = (label: string, group: GroupRate) => [
+    label,
+    String(group.leads),
+    String(group.booked),
+    group.rate === null ? '' : pct(group.rate),
+    `${pct(group.interval.lower)} to ${pct(group.interval.upper)}`,
+  ];
+  return [
+    title,
+    table([
+      ['Group', 'Leads', 'Booked', 'Booking rate', '95% interval'],
+      row('Nurture (every email)', holdout.nurture),
+      row('Holdout (welcome only)', holdout.holdout),
+    ]),
+    holdout.summary,
+  ];
 }

@@ -23,7 +23,8 @@ const USAGE = `usage: npm run report [-- [--json] [--rebuild [--fix]] [--table N
                     and print every count that differs from the counters kept at write time
   --fix             with --rebuild: write the recount back to the counters (run it while nothing else writes)
 ${TABLE_USAGE}
-  -h, --help        show this help`;
+  -h, --help        show this help
+  HOLDOUT_SHARE=x   (environment) the stage's HOLDOUT_SHARE, for the holdout section; unset: 0`;
 
 const cli = command({
   name: 'report',
@@ -42,6 +43,13 @@ const cli = command({
   }),
 });
 const args = cli.values;
+// The stage's HOLDOUT_SHARE, when given: the report says the holdout is off only while no lead is in a group anyway.
+const holdoutShare = z.coerce
+  .number()
+  .min(0)
+  .max(0.5)
+  .safeParse(process.env.HOLDOUT_SHARE ?? 0);
+if (!holdoutShare.success) cli.fail('HOLDOUT_SHARE must be a number from 0 to 0.5, like 0.1 for 10%');
 if (args.region && !args.table) cli.fail('--region needs --table NAME');
 if (args.fix && !args.rebuild) cli.fail('--fix needs --rebuild');
 // Loaded after the options are read, so --help and a mistyped option answer at once.
@@ -80,7 +88,7 @@ try {
     retentionDays: 0,
   }).list();
   if (!args.rebuild) {
-    const report = reportFromCounts(kept, { now: new Date(), sequences, experimentStates });
+    const report = reportFromCounts(kept, { now: new Date(), sequences, experimentStates, holdoutShare: holdoutShare.data });
     console.log(args.json ? JSON.stringify(report, null, 2) : reportText(report, target.description));
   } else {
     reading.step(`scanning ${target.description}`);
@@ -89,7 +97,7 @@ try {
     );
     reading.done(`scanned ${scanned.toLocaleString('en-US')} items`);
     const recounted = rebuild.recountOf(input, SEQUENCE_IDS.nurture);
-    const report = reportFromCounts(recounted, { now: new Date(), sequences, experimentStates });
+    const report = reportFromCounts(recounted, { now: new Date(), sequences, experimentStates, holdoutShare: holdoutShare.data });
     const differences = rebuild.differences(kept, recounted);
     const fixed = args.fix ? await rebuild.fix(counters, input, recounted, SEQUENCE_IDS.nurture) : undefined;
     const fixedText =

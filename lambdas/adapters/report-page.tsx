@@ -14,8 +14,16 @@ import {
   type StepFunnel,
   type VariantFunnel,
 } from '../domain/report.ts';
+import type { GroupRate, HoldoutComparison } from '../domain/holdout-comparison.ts';
 
-const COLOURS = { clicked: '#1d4e89', bookedAfter: '#2f855a', track: '#e4e7eb', ink: '#1f2933', muted: '#616e7c' };
+const COLOURS = {
+  clicked: '#1d4e89',
+  bookedAfter: '#2f855a',
+  holdout: '#9a6700',
+  track: '#e4e7eb',
+  ink: '#1f2933',
+  muted: '#616e7c',
+};
 
 const CSS = `
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:${COLOURS.ink};line-height:1.45}
@@ -130,6 +138,8 @@ export function adminPage(report: Report, { jsonLink = true }: AdminPageOptions 
             both, and is counted on the care row.
           </p>
         </section>
+
+        <HoldoutSection holdout={report.holdout} />
 
         <section id="left">
           <h2>Why leads left the nurture</h2>
@@ -318,6 +328,126 @@ function LeaveChart({ left }: { left: Report['nurture']['left'] }) {
           </text>
         </g>
       ))}
+    </svg>
+  );
+}
+
+const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** The holdout comparison: the two groups side by side, a chart of their rates, and the verdict in words. */
+function HoldoutSection({ holdout }: { holdout: HoldoutComparison }) {
+  const groups = [
+    { key: 'nurture', label: 'Nurture (every email)', group: holdout.nurture, colour: COLOURS.bookedAfter },
+    { key: 'holdout', label: 'Holdout (welcome only)', group: holdout.holdout, colour: COLOURS.holdout },
+  ] as const;
+  return (
+    <section id="holdout" data-verdict={holdout.verdict}>
+      <h2>Holdout: does the nurture lead to more bookings?</h2>
+      {holdout.verdict !== 'off' && (
+        <>
+          <p className="meta">Share of new leads held out now: {pct(holdout.share)}.</p>
+          <HoldoutChart groups={groups} />
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Group</th>
+                <th scope="col">Leads</th>
+                <th scope="col">Booked</th>
+                <th scope="col">Booking rate</th>
+                <th scope="col">95% interval</th>
+              </tr>
+            </thead>
+            <tbody>
+              {groups.map(({ key, label, group }) => (
+                <tr key={key} data-group={key}>
+                  <th scope="row">{label}</th>
+                  <td data-column="leads">{group.leads}</td>
+                  <td data-column="booked">{group.booked}</td>
+                  <td data-column="rate">{group.rate === null ? '–' : pct(group.rate)}</td>
+                  <td data-column="interval">
+                    {pct(group.interval.lower)} to {pct(group.interval.upper)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+      <p className="verdict">{holdout.summary}</p>
+    </section>
+  );
+}
+
+/**
+ * Each group's booking rate as a bar, with its 95% interval as a line across it: where the two lines overlap a lot, the
+ * difference may be luck. The scale runs to the larger upper bound, rounded up to 10 points.
+ */
+function HoldoutChart({
+  groups,
+}: {
+  groups: readonly { key: string; label: string; group: GroupRate; colour: string }[];
+}) {
+  const top = Math.max(0.1, Math.ceil(Math.max(...groups.map((g) => g.group.interval.upper)) * 10) / 10);
+  const x = (rate: number) => LABEL_WIDTH + (Math.min(rate, top) / top) * BAR_WIDTH;
+  const described = groups
+    .map(
+      ({ label, group }) =>
+        `${label}: ${group.rate === null ? 'no leads yet' : `${pct(group.rate)} booked (${group.booked} of ${group.leads})`}, 95% interval ${pct(group.interval.lower)} to ${pct(group.interval.upper)}.`,
+    )
+    .join(' ');
+  return (
+    <svg
+      viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 110} ${groups.length * ROW + 30}`}
+      width="100%"
+      role="img"
+      aria-labelledby="chart-holdout chart-holdout-desc"
+    >
+      <title id="chart-holdout">Booking rate of the nurture and of the holdout, with 95% intervals</title>
+      <desc id="chart-holdout-desc">{described}</desc>
+      {groups.map(({ key, label, group, colour }, i) => {
+        const y = 8 + i * ROW;
+        return (
+          <g key={key} data-group={key}>
+            <text x={LABEL_WIDTH - 8} y={y + 15} textAnchor="end" fill={COLOURS.ink}>
+              {label}
+            </text>
+            <rect x={LABEL_WIDTH} y={y} width={BAR_WIDTH} height={20} fill={COLOURS.track} />
+            <rect x={LABEL_WIDTH} y={y} width={x(group.rate ?? 0) - LABEL_WIDTH} height={20} fill={colour} />
+            <line
+              data-interval={key}
+              x1={x(group.interval.lower)}
+              x2={x(group.interval.upper)}
+              y1={y + 10}
+              y2={y + 10}
+              stroke={COLOURS.ink}
+              strokeWidth={2}
+            />
+            <line
+              x1={x(group.interval.lower)}
+              x2={x(group.interval.lower)}
+              y1={y + 4}
+              y2={y + 16}
+              stroke={COLOURS.ink}
+            />
+            <line
+              x1={x(group.interval.upper)}
+              x2={x(group.interval.upper)}
+              y1={y + 4}
+              y2={y + 16}
+              stroke={COLOURS.ink}
+            />
+            <text x={LABEL_WIDTH + BAR_WIDTH + 8} y={y + 15} fill={COLOURS.ink}>
+              {group.rate === null ? '–' : pct(group.rate)}
+            </text>
+          </g>
+        );
+      })}
+      <text x={LABEL_WIDTH} y={groups.length * ROW + 24} fill={COLOURS.muted}>
+        0%
+      </text>
+      <text x={LABEL_WIDTH + BAR_WIDTH} y={groups.length * ROW + 24} textAnchor="end" fill={COLOURS.muted}>
+        {pct(top)}
+      </text>
     </svg>
   );
 }

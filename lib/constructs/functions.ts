@@ -200,6 +200,7 @@ function handlerEnvironment(
     ...(config.sendWindow && { SEND_WINDOW_START: config.sendWindow.start, SEND_WINDOW_END: config.sendWindow.end }),
     ...(config.consentTextVersion && { CONSENT_TEXT_VERSION: config.consentTextVersion }),
     DOUBLE_OPT_IN: String(config.doubleOptIn),
+    HOLDOUT_SHARE: String(config.holdoutShare),
     POWERTOOLS_SERVICE_NAME: serviceName,
   };
 }
