@@ -1,0 +1,106 @@
+/**
+ * The holdout comparison on /admin, as a marketer's browser shows it: the two groups' sizes and booking rates, the
+ * verdict in words, and the chart of both rates with their 95% intervals, named for a screen reader. The page is the
+ * admin handler's own, from the report's counters as the service keeps them (`lead/group.*`).
+ * Debian's chromium driven by playwright-core (test/support/browser.ts): without it the test is skipped, and says so.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outlines } from '../../emails/outline.ts';
+import { adminPage } from '../../lambdas/adapters/report-page.tsx';
+import type { Counts } from '../../lambdas/domain/report-counts.ts';
+import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
+import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
+
+/** The /admin page for these counters, as the admin handler serves it. */
+async function adminHtml(counts: Counts, holdoutShare: number): Promise<string> {
+  const admin = makeAdminHandler({
+    counters: { read: async () => counts },
+    sequences: outlines,
+    holdoutShare,
+    clock: { now: () => new Date('2026-03-02T15:00:00Z') },
+    page: adminPage,
+  });
+  const response = await admin({
+    version: '2.0',
+    rawPath: '/admin',
+    rawQueryString: '',
+    headers: {},
+    requestContext: { http: { method: 'GET', path: '/admin' } },
+  } as never);
+  return response.body!;
+}
+
+describe.skipIf(!hasChromium)(browserSuiteTitle('the holdout comparison on /admin (browser)'), () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it(
+    'shows each group, the verdict, and a chart whose bars follow the booking rates',
+    { timeout: 60_000 },
+    async () => {
+      await page.setContent(
+        await adminHtml(
+          {
+            'lead/nurture': 1000,
+            'lead/group.nurture': 900,
+            'lead/group.nurture.booked': 135,
+            'lead/group.holdout': 100,
+            'lead/group.holdout.booked': 5,
+          },
+          0.1,
+        ),
+      );
+      const section = page.locator('#holdout');
+      await expect.poll(() => section.getAttribute('data-verdict')).toBe('helps');
+      expect(await section.locator('[data-group="nurture"] [data-column="leads"]').textContent()).toBe('900');
+      expect(await section.locator('[data-group="nurture"] [data-column="rate"]').textContent()).toBe('15.0%');
+      expect(await section.locator('[data-group="holdout"] [data-column="leads"]').textContent()).toBe('100');
+      expect(await section.locator('[data-group="holdout"] [data-column="rate"]').textContent()).toBe('5.0%');
+      expect(await section.locator('p.verdict').textContent()).toMatch(
+        /^The nurture's leads booked 10\.0 points more often than the holdout's \(95% interval \d+\.\d to \d+\.\d points\): the emails likely help\.$/,
+      );
+
+      // The chart, by its accessible name, with a text equivalent of both rates and intervals.
+      const chart = page.getByRole('img', { name: /Booking rate of the nurture and of the holdout/ });
+      expect(await chart.isVisible()).toBe(true);
+      expect(await chart.locator('desc').textContent()).toMatch(
+        /Nurture \(every email\): 15\.0% booked \(135 of 900\), 95% interval 12\.8% to 17\.5%\. Holdout \(welcome only\): 5\.0% booked \(5 of 100\), 95% interval 2\.2% to 11\.2%\./,
+      );
+      // The bars as drawn: the nurture's three times the holdout's, as 15% is to 5%.
+      const bar = async (group: string) => (await chart.locator(`g[data-group="${group}"] rect`).nth(1).boundingBox())!;
+      const [nurtureBar, holdoutBar] = [await bar('nurture'), await bar('holdout')];
+      expect(nurtureBar.width / holdoutBar.width).toBeCloseTo(3, 1);
+      // Each interval's line runs across the end of its bar, from the lower end to the upper.
+      for (const [group, drawn] of [
+        ['nurture', nurtureBar],
+        ['holdout', holdoutBar],
+      ] as const) {
+        const line = (await chart.locator(`line[data-interval="${group}"]`).boundingBox())!;
+        expect(line.x).toBeLessThan(drawn.x + drawn.width);
+        expect(line.x + line.width).toBeGreaterThan(drawn.x + drawn.width);
+      }
+    },
+  );
+
+  it(
+    'says the holdout is off, and how to turn it on, with no chart, while the share is 0 and no lead is in a group',
+    { timeout: 60_000 },
+    async () => {
+      await page.setContent(await adminHtml({ 'lead/nurture': 3 }, 0));
+      const section = page.locator('#holdout');
+      expect(await section.getAttribute('data-verdict')).toBe('off');
+      expect(await section.textContent()).toMatch(/The holdout is off.*Set HOLDOUT_SHARE/);
+      expect(await section.getByRole('img').count()).toBe(0);
+    },
+  );
+});
