@@ -5,6 +5,9 @@
  * sample sizes; and a share of 0 changes nothing.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ulid } from 'ulid';
 import { describe, expect, inject, it } from 'vitest';
@@ -17,6 +20,7 @@ import { reportFromCounts } from '../../lambdas/domain/report.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
+import { runImport } from '../../local/import-run.ts';
 import { reportText } from '../../local/report-text.ts';
 import { compareCounters } from '../support/report-compare.ts';
 import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
@@ -191,6 +195,36 @@ describe('the holdout', () => {
     expect(page).toContain('<section id="holdout" data-verdict="off">');
     expect(page).toContain('The holdout is off');
     expect(page).toContain('HOLDOUT_SHARE');
+  }, 120_000);
+
+  it('an import holds out its share too: a held-out lead imported to start past the welcome gets nothing from the nurture', async () => {
+    const env = await testEnv({ HOLDOUT_SHARE: '0.5' });
+    const dir = mkdtempSync(join(tmpdir(), 'nurture-holdout-'));
+    const file = join(dir, 'leads.csv');
+    const rows = Array.from({ length: 40 }, (_, i) => `held-${i}-${ulid()}@import.example,Lead${i},2025-05-01,old CRM`);
+    writeFileSync(file, ['Email,First Name,consentAt,consentSource', ...rows].join('\n'));
+    const summary = await runImport(
+      { file, format: 'csv', dryRun: false, perDay: 500, from: '2026-03-03', rate: 100_000, startAt: 'how-it-works' },
+      { config: env.config, dynamo: dynamoClient(env.config), clock: env.clock },
+    );
+    expect(summary.created).toBe(40);
+    const { input, differences, recounted } = await compareCounters(env);
+    const leads = await Promise.all(input.leads.map((lead) => env.store.get(lead.leadId)));
+    const held = leads.filter((lead) => lead?.grp === 'h');
+    const nurtured = leads.filter((lead) => lead?.grp === 'n');
+    expect(held.length + nurtured.length).toBe(40);
+    // At a share of 0.5, 40 leads all in one group would be a 1-in-500-billion draw.
+    expect(held.length).toBeGreaterThan(0);
+    expect(nurtured.length).toBeGreaterThan(0);
+    for (const lead of held) {
+      expect(lead).toMatchObject({ status: 'completed', skippedSteps: ['welcome'] });
+      expect(lead?.nextStepId).toBeUndefined();
+    }
+    for (const lead of nurtured) expect(lead).toMatchObject({ status: 'active', nextStepId: 'how-it-works' });
+    expect(differences).toEqual([]);
+    expect(recounted['lead/group.holdout'] ?? 0).toBe(held.length);
+    expect(recounted['lead/group.nurture'] ?? 0).toBe(nurtured.length);
+    expect(recounted['lead/left.holdout'] ?? 0).toBe(held.length);
   }, 120_000);
 
   it('a bad HOLDOUT_SHARE fails at start, naming the setting', async () => {

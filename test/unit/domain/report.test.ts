@@ -181,6 +181,7 @@ describe('the report', () => {
         rejected: 1,
         completed: 1,
         sunset: 1,
+        holdout: 0,
         active: 1,
       },
     });
@@ -208,5 +209,23 @@ describe('the report', () => {
   it('says that opens are unreliable and clicks and bookings are the signals', () => {
     expect(report({}).note).toMatch(/opens are unreliable.*apple mail privacy protection/i);
     expect(report({}).note).toMatch(/clicks and bookings/i);
+  });
+
+  it('the holdout: leads by group and those that booked, whatever else happened to them; a held-out lead that completed left as held out; leads without a group are in neither', () => {
+    const r = report({
+      leads: [
+        lead('h1', 'completed', { grp: 'h' }),
+        lead('h2', 'unsubscribed', { grp: 'h', stoppedAt: '2026-03-03T00:00:00Z', bookedAt: '2026-03-08T00:00:00Z' }),
+        booked('h3', '2026-03-03T00:00:00Z', { grp: 'h', status: 'active', sequenceId: 'follow-up' }),
+        lead('n1', 'sunset', { grp: 'n' }),
+        booked('n2', '2026-03-03T00:00:00Z', { grp: 'n', status: 'completed', sequenceId: 'follow-up' }),
+        lead('p', 'pending', { grp: 'n' }),
+        lead('old', 'completed'),
+      ],
+      messages: [sent('h3', 'welcome', '2026-03-02T15:00:00Z'), sent('n2', 'welcome', '2026-03-02T15:00:00Z')],
+    });
+    expect(r.nurture.left).toMatchObject({ holdout: 1, completed: 1, unsubscribed: 1, sunset: 1, booked: 2 });
+    // A pending lead (double opt-in) has not entered the nurture: it is in no group until it confirms.
+    expect(r.holdout).toMatchObject({ nurture: { leads: 2, booked: 1 }, holdout: { leads: 3, booked: 2 } });
   });
 });
