@@ -19,6 +19,7 @@ import { holdoutGroup, type HoldoutGroup } from '../../lambdas/domain/holdout.ts
 import { reportFromCounts } from '../../lambdas/domain/report.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
+import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { runImport } from '../../local/import-run.ts';
 import { reportText } from '../../local/report-text.ts';
@@ -202,6 +203,34 @@ describe('the holdout', () => {
     expect(page).toContain('<section id="holdout" data-verdict="off">');
     expect(page).toContain('The holdout is off');
     expect(page).toContain('HOLDOUT_SHARE');
+  }, 120_000);
+
+  it('with double opt-in, a held-out lead gets the confirm-your-address email and the welcome, then nothing more; it counts once it confirms', async () => {
+    const env = await testEnv({ HOLDOUT_SHARE: '0.5', DOUBLE_OPT_IN: 'true' });
+    const held = idIn('h', 0.5);
+    const email = uniqueEmail('held-opt-in');
+    const signup = await makeSignupHandler({ ...env, newId: () => held })(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Jamie', consent: true } }),
+    );
+    expect(signup.statusCode).toBe(202);
+    expect(await env.store.get(held)).toMatchObject({ status: 'pending', grp: 'h' });
+    // Pending: not in the nurture yet, so in no group.
+    expect((await compareCounters(env)).recounted['lead/group.holdout']).toBeUndefined();
+
+    const mail = (await inbox(email)).at(-1)!;
+    const link = /https:\/\/nurture\.clinic\.example(\/confirm\?token=[A-Za-z0-9._~%-]+)/.exec(
+      mail.body.text ?? '',
+    )![1]!;
+    const confirmed = await makeConfirmHandler(env)(
+      httpEvent('POST', link, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    );
+    expect(confirmed.statusCode).toBe(200);
+    await runAll(env, held);
+    expect(await steps(env, held)).toEqual(['confirm-address', 'welcome']);
+    expect(await env.store.get(held)).toMatchObject({ status: 'completed', grp: 'h' });
+    const { differences, recounted } = await compareCounters(env);
+    expect(differences).toEqual([]);
+    expect(recounted).toMatchObject({ 'lead/group.holdout': 1, 'lead/left.holdout': 1, 'lead/optIn.confirmed': 1 });
   }, 120_000);
 
   it('an import holds out its share too: a held-out lead imported to start past the welcome gets nothing from the nurture', async () => {
