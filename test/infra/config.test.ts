@@ -69,6 +69,11 @@ describe('stage configuration', () => {
     ],
     ['a retention of zero days', (p: any) => (p.retentionDays = 0), 'stages.prod.retentionDays:'],
     [
+      'a holdout of more than half the leads',
+      (p: any) => (p.holdoutShare = 0.6),
+      'stages.prod.holdoutShare: must be from 0 to 0.5, like 0.1 for 10%',
+    ],
+    [
       'a postal address line with the separator in it',
       (p: any) => (p.clinic.postalAddress = ['100 Main St | Suite 2']),
       'stages.prod.clinic.postalAddress.0: must not contain "|"',

@@ -972,6 +972,7 @@ describe('variant stages', () => {
     email: { ...stages.dev!.email, existingIdentity: true },
     publicBaseUrl: 'https://api.clinic.example',
     doubleOptIn: true,
+    holdoutShare: 0.1,
   };
   /** An API domain with a certificate that exists, no hosted zone, and no send-rate share. */
   const { maxSendRate: _, ...withoutRate } = stages.dev!;
@@ -1021,6 +1022,12 @@ describe('variant stages', () => {
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
       expect(fn.Properties.Environment.Variables.DOUBLE_OPT_IN).toBe('true');
     for (const spec of handlers) expect(fnProps(spec.handler).Environment.Variables.DOUBLE_OPT_IN).toBe('false');
+  });
+
+  it('holdoutShare: HOLDOUT_SHARE=0.1 in every function; unset (the dev stage), 0: off', () => {
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
+      expect(fn.Properties.Environment.Variables.HOLDOUT_SHARE).toBe('0.1');
+    for (const spec of handlers) expect(fnProps(spec.handler).Environment.Variables.HOLDOUT_SHARE).toBe('0');
   });
 
   it("no maxSendRate: no MAX_SEND_RATE, so the dispatcher paces at SES's own rate", () => {
