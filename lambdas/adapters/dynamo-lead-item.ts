@@ -14,6 +14,8 @@
  * (`dynamo-event-store.ts`). Eight nurture emails and three follow-ups add about 450 bytes and the latest id 60 (an
  * SES id), and the lead's count for the report a few (`counted`): a lead with a short profile stays under 1 KB, one write unit a write; one with every optional field long
  * (a consent page URL, five UTM values) passes it, two units a write (`npm run bench -- --only writes` measures it).
+ * While a holdout runs (HOLDOUT_SHARE), a lead carries its group (`grp`: 4 bytes) and its group's codes in `counted`
+ * (` N`, and ` NB` once booked: 2 to 5 bytes); with the share at 0, nothing.
  */
 import { createHash } from 'node:crypto';
 import type { Lead } from '../domain/lead.ts';
