@@ -168,9 +168,12 @@ function expectTheFunnel(report: Report) {
       rejected: 0,
       completed: 0,
       sunset: 0,
+      holdout: 0,
       active: 1,
     },
   });
+  // No holdout ran (HOLDOUT_SHARE unset): no lead is in a group, and the report says how to turn it on.
+  expect(report.holdout).toMatchObject({ verdict: 'off', nurture: { leads: 0 }, holdout: { leads: 0 } });
   // By class: the four confirmations are care; every other email sent is marketing. The one unsubscribe was one-click.
   const sentIn = (sequenceId: string) =>
     report.sequences.find((s) => s.sequenceId === sequenceId)!.steps.reduce((sum, step) => sum + step.sent, 0);
