@@ -88,7 +88,12 @@ try {
     retentionDays: 0,
   }).list();
   if (!args.rebuild) {
-    const report = reportFromCounts(kept, { now: new Date(), sequences, experimentStates, holdoutShare: holdoutShare.data });
+    const report = reportFromCounts(kept, {
+      now: new Date(),
+      sequences,
+      experimentStates,
+      holdoutShare: holdoutShare.data,
+    });
     console.log(args.json ? JSON.stringify(report, null, 2) : reportText(report, target.description));
   } else {
     reading.step(`scanning ${target.description}`);
@@ -97,7 +102,12 @@ try {
     );
     reading.done(`scanned ${scanned.toLocaleString('en-US')} items`);
     const recounted = rebuild.recountOf(input, SEQUENCE_IDS.nurture);
-    const report = reportFromCounts(recounted, { now: new Date(), sequences, experimentStates, holdoutShare: holdoutShare.data });
+    const report = reportFromCounts(recounted, {
+      now: new Date(),
+      sequences,
+      experimentStates,
+      holdoutShare: holdoutShare.data,
+    });
     const differences = rebuild.differences(kept, recounted);
     const fixed = args.fix ? await rebuild.fix(counters, input, recounted, SEQUENCE_IDS.nurture) : undefined;
     const fixedText =
