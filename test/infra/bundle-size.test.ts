@@ -19,7 +19,7 @@ import { HANDLERS } from '../../lib/handlers.ts';
  */
 const BUDGET: Record<string, number> = {
   admin: 730_000,
-  booking: 1_315_000,
+  booking: 1_325_000, // +10 kB for subject-line experiments and the holdout (#17)
   confirm: 1_310_000, // as signup: renders and sends the welcome
   dispatch: 1_400_000, // also the Lambda client, to start its fan-out workers (#14 item 1)
   privacy: 600_000, // 571 KB measured (#15 item 4): the DynamoDB and Secrets Manager clients, zod, luxon
