@@ -14,7 +14,7 @@ import {
   type StepFunnel,
   type VariantFunnel,
 } from '../domain/report.ts';
-import type { GroupRate, HoldoutComparison } from '../domain/holdout-comparison.ts';
+import type { HoldoutComparison } from '../domain/holdout-comparison.ts';
 
 const COLOURS = {
   clicked: '#1d4e89',
@@ -105,7 +105,10 @@ export function adminPage(report: Report, { jsonLink = true }: AdminPageOptions 
             {sequence.steps
               .filter((step) => step.experiment)
               .map((step) => (
-                <ExperimentTable key={`experiment/${step.stepId}`} step={step} />
+                <div key={`experiment/${step.stepId}`}>
+                  <ExperimentChart step={step} />
+                  <ExperimentTable step={step} />
+                </div>
               ))}
           </section>
         ))}
@@ -198,6 +201,28 @@ function FunnelTable({ sequence }: { sequence: SequenceFunnel }) {
         ])}
       </tbody>
     </table>
+  );
+}
+
+/** Each variant's rate on the experiment's metric, with its 95% credible interval: the table's numbers, drawn. */
+function ExperimentChart({ step }: { step: StepFunnel }) {
+  const experiment = step.experiment!;
+  const metric = experiment.metric === 'bookings' ? 'booked' : 'clicked';
+  return (
+    <RateChart
+      id={`experiment-${step.stepId}`}
+      title={`${experiment.metric === 'bookings' ? 'Booking' : 'Click'} rate of each subject line of ${step.stepId}, with 95% intervals`}
+      what={metric}
+      empty="none delivered yet"
+      groups={experiment.variants.map((row) => ({
+        key: row.variantId,
+        label: `Variant ${row.variantId}`,
+        rate: row.rate,
+        interval: row.interval,
+        counts: `${row[metric]} of ${row.delivered} delivered`,
+        colour: COLOURS.clicked,
+      }))}
+    />
   );
 }
 
@@ -346,7 +371,20 @@ function HoldoutSection({ holdout }: { holdout: HoldoutComparison }) {
       {holdout.verdict !== 'off' && (
         <>
           <p className="meta">Share of new leads held out now: {pct(holdout.share)}.</p>
-          <HoldoutChart groups={groups} />
+          <RateChart
+            id="holdout"
+            title="Booking rate of the nurture and of the holdout, with 95% intervals"
+            what="booked"
+            empty="no leads yet"
+            groups={groups.map(({ key, label, group, colour }) => ({
+              key,
+              label,
+              rate: group.rate,
+              interval: group.interval,
+              counts: `${group.booked} of ${group.leads}`,
+              colour,
+            }))}
+          />
           <table>
             <thead>
               <tr>
@@ -379,20 +417,36 @@ function HoldoutSection({ holdout }: { holdout: HoldoutComparison }) {
 }
 
 /**
- * Each group's booking rate as a bar, with its 95% interval as a line across it: where the two lines overlap a lot, the
- * difference may be luck. The scale runs to the larger upper bound, rounded up to 10 points.
+ * Each group's (or variant's) rate as a bar, with its 95% interval as a line across it: where two lines overlap a lot,
+ * the difference may be luck. The scale runs to the largest upper bound, rounded up to 10 points.
  */
-function HoldoutChart({
+function RateChart({
+  id,
+  title,
+  what,
+  empty,
   groups,
 }: {
-  groups: readonly { key: string; label: string; group: GroupRate; colour: string }[];
+  id: string;
+  title: string;
+  /** The rate's verb in the text equivalent (`booked`, `clicked`), and what to say with nothing to count yet. */
+  what: string;
+  empty: string;
+  groups: readonly {
+    key: string;
+    label: string;
+    rate: number | null;
+    interval: { lower: number; upper: number };
+    counts: string;
+    colour: string;
+  }[];
 }) {
-  const top = Math.max(0.1, Math.ceil(Math.max(...groups.map((g) => g.group.interval.upper)) * 10) / 10);
+  const top = Math.max(0.1, Math.ceil(Math.max(...groups.map((g) => g.interval.upper)) * 10) / 10);
   const x = (rate: number) => LABEL_WIDTH + (Math.min(rate, top) / top) * BAR_WIDTH;
   const described = groups
     .map(
-      ({ label, group }) =>
-        `${label}: ${group.rate === null ? 'no leads yet' : `${pct(group.rate)} booked (${group.booked} of ${group.leads})`}, 95% interval ${pct(group.interval.lower)} to ${pct(group.interval.upper)}.`,
+      (group) =>
+        `${group.label}: ${group.rate === null ? empty : `${pct(group.rate)} ${what} (${group.counts})`}, 95% interval ${pct(group.interval.lower)} to ${pct(group.interval.upper)}.`,
     )
     .join(' ');
   return (
@@ -400,11 +454,11 @@ function HoldoutChart({
       viewBox={`0 0 ${LABEL_WIDTH + BAR_WIDTH + 110} ${groups.length * ROW + 30}`}
       width="100%"
       role="img"
-      aria-labelledby="chart-holdout chart-holdout-desc"
+      aria-labelledby={`chart-${id} chart-${id}-desc`}
     >
-      <title id="chart-holdout">Booking rate of the nurture and of the holdout, with 95% intervals</title>
-      <desc id="chart-holdout-desc">{described}</desc>
-      {groups.map(({ key, label, group, colour }, i) => {
+      <title id={`chart-${id}`}>{title}</title>
+      <desc id={`chart-${id}-desc`}>{described}</desc>
+      {groups.map(({ key, label, rate, interval, colour }, i) => {
         const y = 8 + i * ROW;
         return (
           <g key={key} data-group={key}>
@@ -412,32 +466,20 @@ function HoldoutChart({
               {label}
             </text>
             <rect x={LABEL_WIDTH} y={y} width={BAR_WIDTH} height={20} fill={COLOURS.track} />
-            <rect x={LABEL_WIDTH} y={y} width={x(group.rate ?? 0) - LABEL_WIDTH} height={20} fill={colour} />
+            <rect x={LABEL_WIDTH} y={y} width={x(rate ?? 0) - LABEL_WIDTH} height={20} fill={colour} />
             <line
               data-interval={key}
-              x1={x(group.interval.lower)}
-              x2={x(group.interval.upper)}
+              x1={x(interval.lower)}
+              x2={x(interval.upper)}
               y1={y + 10}
               y2={y + 10}
               stroke={COLOURS.ink}
               strokeWidth={2}
             />
-            <line
-              x1={x(group.interval.lower)}
-              x2={x(group.interval.lower)}
-              y1={y + 4}
-              y2={y + 16}
-              stroke={COLOURS.ink}
-            />
-            <line
-              x1={x(group.interval.upper)}
-              x2={x(group.interval.upper)}
-              y1={y + 4}
-              y2={y + 16}
-              stroke={COLOURS.ink}
-            />
+            <line x1={x(interval.lower)} x2={x(interval.lower)} y1={y + 4} y2={y + 16} stroke={COLOURS.ink} />
+            <line x1={x(interval.upper)} x2={x(interval.upper)} y1={y + 4} y2={y + 16} stroke={COLOURS.ink} />
             <text x={LABEL_WIDTH + BAR_WIDTH + 8} y={y + 15} fill={COLOURS.ink}>
-              {group.rate === null ? '–' : pct(group.rate)}
+              {rate === null ? '–' : pct(rate)}
             </text>
           </g>
         );

@@ -4,7 +4,7 @@
  * and the sequences' step order, and returns numbers.
  */
 import { SEQUENCE_IDS } from '../contract.ts';
-import { probabilityBest } from './experiment-stats.ts';
+import { credibleInterval, probabilityBest } from './experiment-stats.ts';
 import {
   ARM_IDS,
   armCounts,
@@ -172,6 +172,10 @@ export interface ExperimentVariantRow {
   booked: number;
   /** The chance this variant is the best on the experiment's metric, from the counts so far (`probabilityBest`). */
   probabilityBest: number;
+  /** The experiment's metric as a rate (clicked or booked of delivered); null before any delivery. */
+  rate: number | null;
+  /** Where that rate very likely lies: the 95% credible interval of its Beta–Binomial posterior (`credibleInterval`). */
+  interval: { lower: number; upper: number };
 }
 
 /** A step's subject-line experiment: its state and a row per variant. */
@@ -426,6 +430,8 @@ function withExperiments(sequences: SequenceFunnel[], counts: Counts, options: R
           clicked: row.clicked,
           booked: row.booked,
           probabilityBest: best[i] ?? 0,
+          rate: row.trials > 0 ? row.successes / row.trials : null,
+          interval: (({ low, high }) => ({ lower: low, upper: high }))(credibleInterval(row)),
         })),
       };
     }
@@ -470,7 +476,10 @@ export function experimentStateText(state: ExperimentState): string {
 }
 
 /** The columns of an experiment's variant rows, in order, with what each counts. */
-export const EXPERIMENT_COLUMNS: readonly { key: Exclude<keyof ExperimentVariantRow, 'variantId'>; label: string }[] = [
+export const EXPERIMENT_COLUMNS: readonly {
+  key: Exclude<keyof ExperimentVariantRow, 'variantId' | 'rate' | 'interval'>;
+  label: string;
+}[] = [
   { key: 'sent', label: 'Sent' },
   { key: 'delivered', label: 'Delivered' },
   { key: 'clicked', label: 'Clicked (a person)' },

@@ -1,7 +1,8 @@
 /**
  * The holdout comparison on /admin, as a marketer's browser shows it: the two groups' sizes and booking rates, the
  * verdict in words, and the chart of both rates with their 95% intervals, named for a screen reader. The page is the
- * admin handler's own, from the report's counters as the service keeps them (`lead/group.*`).
+ * admin handler's own, from the report's counters as the service keeps them (`lead/group.*`). Beside it, a subject-line
+ * experiment's chart: each variant's click rate with its 95% credible interval (`arm/*` counters).
  * Debian's chromium driven by playwright-core (test/support/browser.ts): without it the test is skipped, and says so.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -89,6 +90,44 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('the holdout comparison on /admi
         expect(line.x).toBeLessThan(drawn.x + drawn.width);
         expect(line.x + line.width).toBeGreaterThan(drawn.x + drawn.width);
       }
+    },
+  );
+
+  it(
+    "draws each subject line's click rate with its 95% interval beside the experiment's rows, the better one's bar the longer",
+    { timeout: 60_000 },
+    async () => {
+      const arm = (variant: string, metric: string) => `arm/nurture/how-it-works/${variant}/${metric}`;
+      await page.setContent(
+        await adminHtml(
+          {
+            'lead/nurture': 400,
+            'step/nurture/how-it-works/sent': 400,
+            'step/nurture/how-it-works/delivered': 400,
+            'step/nurture/how-it-works/clicked': 30,
+            [arm('a', 'sent')]: 200,
+            [arm('a', 'delivered')]: 200,
+            [arm('a', 'clicked')]: 10,
+            [arm('b', 'sent')]: 200,
+            [arm('b', 'delivered')]: 200,
+            [arm('b', 'clicked')]: 20,
+          },
+          0,
+        ),
+      );
+      const chart = page.getByRole('img', { name: /Click rate of each subject line of how-it-works/ });
+      expect(await chart.isVisible()).toBe(true);
+      expect(await chart.locator('desc').textContent()).toMatch(
+        /^Variant a: 5\.0% clicked \(10 of 200 delivered\), 95% interval \d+\.\d% to \d+\.\d%\. Variant b: 10\.0% clicked \(20 of 200 delivered\), 95% interval \d+\.\d% to \d+\.\d%\.$/,
+      );
+      const bar = async (variant: string) =>
+        (await chart.locator(`g[data-group="${variant}"] rect`).nth(1).boundingBox())!;
+      expect((await bar('b')).width / (await bar('a')).width).toBeCloseTo(2, 1);
+      // The table beside it gives the same counts, and b the higher chance of being best.
+      const table = page.locator('table[data-experiment-of="how-it-works"]');
+      expect(await table.locator('[data-variant="b"] [data-column="clicked"]').textContent()).toBe('20');
+      const best = Number(await table.locator('[data-variant="b"] [data-column="probabilityBest"]').textContent());
+      expect(best).toBeGreaterThan(0.9);
     },
   );
 
