@@ -25,6 +25,7 @@ import {
   testEnv,
   uniqueEmail,
   type TestEnv,
+  heldUpdates,
 } from './harness.ts';
 
 const NY = 'America/New_York';
@@ -58,23 +59,7 @@ async function live(env: TestEnv, days: number, leadIds: string[]) {
  * planned) is held up on the network until the test lets it go.
  */
 function heldBookingHandler(env: TestEnv) {
-  const dynamo = dynamoClient(env.config);
-  let arrived!: () => void;
-  let letGo!: () => void;
-  const reached = new Promise<void>((resolve) => (arrived = resolve));
-  const gate = new Promise<void>((resolve) => (letGo = resolve));
-  let held = false;
-  dynamo.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'UpdateItemCommand' && !held) {
-        held = true;
-        arrived();
-        await gate;
-      }
-      return next(args);
-    },
-    { step: 'finalizeRequest', name: 'heldUpNetwork' },
-  );
+  const { dynamo, reached, letGo } = heldUpdates(env.config);
   const book = makeBookingHandler(bookingDeps(env.config, { clock: env.clock, dynamo, ses: env.ses }));
   return { book, reached, letGo };
 }

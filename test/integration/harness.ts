@@ -64,6 +64,31 @@ export interface TestEnv extends Service {
 
 export const TEST_BOOKING_SECRET = 'test-booking-secret-test-booking-secret';
 
+/**
+ * A DynamoDB client of its own whose UpdateItem requests wait, as on a slow network, until the test calls `letGo`:
+ * `reached` resolves when the first one arrives. `every: false` holds the first alone and lets later ones through.
+ */
+export function heldUpdates(config: Parameters<typeof dynamoClient>[0], { every = false } = {}) {
+  const dynamo = dynamoClient(config);
+  let arrived!: () => void;
+  let letGo!: () => void;
+  const reached = new Promise<void>((resolve) => (arrived = resolve));
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  let held = false;
+  dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'UpdateItemCommand' && (every || !held)) {
+        held = true;
+        arrived();
+        await gate;
+      }
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'heldUpNetwork' },
+  );
+  return { dynamo, reached, letGo };
+}
+
 /** A booking webhook as the clinic's scheduling system sends it: JSON, signed now (or at `at`). */
 export function bookingEvent(
   body: object | string,

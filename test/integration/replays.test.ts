@@ -16,7 +16,16 @@ import { oneByOne } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
-import { bookingEvent, httpEvent, runningClock, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import {
+  bookingEvent,
+  httpEvent,
+  runningClock,
+  sesFaults,
+  testEnv,
+  uniqueEmail,
+  heldUpdates,
+  type TestEnv,
+} from './harness.ts';
 import { seedDueLeads } from '../support/seed.ts';
 
 const DAY = 86_400_000;
@@ -173,22 +182,7 @@ describe('an unsubscribe racing a dispatch', () => {
     const [lead] = await seedDueLeads(env, 1, 'held-up');
     // The unsubscribe runs on its own DynamoDB client whose writes are held until the test lets them go (it reads
     // the lead first, to see which class of email is next).
-    const dynamo = dynamoClient(env.config);
-    let arrived!: () => void;
-    let letGo!: () => void;
-    const reached = new Promise<void>((resolve) => (arrived = resolve));
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
-    dynamo.middlewareStack.add(
-      (next) => async (args) => {
-        const target = (args.request as { headers?: Record<string, string> }).headers?.['x-amz-target'] ?? '';
-        if (target.endsWith('.UpdateItem')) {
-          arrived();
-          await gate;
-        }
-        return next(args);
-      },
-      { step: 'finalizeRequest', name: 'heldUpNetwork' },
-    );
+    const { dynamo, reached, letGo } = heldUpdates(env.config, { every: true });
     const unsubscribe = makeUnsubscribeHandler(unsubscribeDeps(env.config, { clock: env.clock, dynamo }));
 
     const url = new URL(env.dispatch.unsubscribeUrl(lead!.leadId));

@@ -11,7 +11,7 @@ import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { unsubscribeDeps } from '../../lambdas/compose.ts';
 import { compareCounters } from '../support/report-compare.ts';
-import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail } from './harness.ts';
+import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail, heldUpdates } from './harness.ts';
 
 const env = await testEnv();
 const unsubscribe = makeUnsubscribeHandler(env);
@@ -225,23 +225,7 @@ describe('unsubscribe', () => {
     const leadId = await signUp(uniqueEmail('erased-mid-unsubscribe'));
     const url = unsubscribeUrlSentTo(leadId);
     // The unsubscribe's own client, whose first UpdateItem (the opt-out) is held up as a slow network would.
-    const dynamo = dynamoClient(env.config);
-    let arrived!: () => void;
-    let letGo!: () => void;
-    const reached = new Promise<void>((resolve) => (arrived = resolve));
-    const gate = new Promise<void>((resolve) => (letGo = resolve));
-    let held = false;
-    dynamo.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'UpdateItemCommand' && !held) {
-          held = true;
-          arrived();
-          await gate;
-        }
-        return next(args);
-      },
-      { step: 'finalizeRequest', name: 'heldUpNetwork' },
-    );
+    const { dynamo, reached, letGo } = heldUpdates(env.config);
     const slow = makeUnsubscribeHandler(unsubscribeDeps(env.config, { clock: env.clock, dynamo }));
     const pending = slow(httpEvent('POST', `${url.pathname}${url.search}`, oneClick));
     await reached;
