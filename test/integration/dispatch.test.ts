@@ -6,6 +6,8 @@ import { leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { shardFor } from '../../lambdas/domain/lead.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { nurture } from '../../emails/sequences.ts';
+import { experimentEmail } from '../../emails/_shared/experiment.ts';
+import { assign } from '../../lambdas/domain/experiments.ts';
 import { seedHumanClicks } from '../support/human-clicks.ts';
 import { seedDueLeads } from '../support/seed.ts';
 import { inbox, manualClock, runNext, runUntilDone, signUp, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
@@ -23,9 +25,11 @@ describe('the nurture sequence, end to end in virtual time', () => {
     expect(lead?.status).toBe('completed');
 
     const mail = await inbox(email);
-    const expected = nurture.steps.map((step) =>
-      step.template.subject({ ...step.template.PreviewProps, firstName: 'Jamie' }),
-    );
+    // Each step's own email, in the subject-line variant this lead is assigned where the step runs an experiment.
+    const expected = nurture.steps.map((step) => {
+      const template = experimentEmail(step.template, step.experiment && assign(step.experiment, leadId));
+      return template.subject({ ...template.PreviewProps, firstName: 'Jamie' });
+    });
     expect(mail.map((m) => m.subject)).toEqual(expected);
 
     const messages = await env.store.messages(leadId);

@@ -16,6 +16,8 @@ import { makeSesEventsHandler } from '../../lambdas/handlers/ses-events.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { withEngagementFeed } from '../../local/engagement-feed.ts';
 import { outlines } from '../../emails/outline.ts';
+import { nurture } from '../../emails/sequences.ts';
+import { assign } from '../../lambdas/domain/experiments.ts';
 import { reportText } from '../../local/report-text.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
 import { compareCounters } from '../support/report-compare.ts';
@@ -143,7 +145,13 @@ describe('double opt-in', () => {
 
     // The nurture follows as usual.
     await runNext(env, lead.leadId);
-    expect((await subjects(email)).at(-1)).toBe('How ketamine may calm an over-sensitive migraine brain');
+    // In the subject line of the how-it-works experiment's variant this lead is assigned (a hash of its id).
+    const howItWorks = nurture.steps.find((step) => step.id === 'how-it-works')!;
+    expect((await subjects(email)).at(-1)).toBe(
+      assign(howItWorks.experiment!, lead.leadId) === 'a'
+        ? 'How ketamine may calm an over-sensitive migraine brain'
+        : 'What ketamine may do in a migraine brain, and what is unknown',
+    );
     expect((await env.store.get(lead.leadId))!.sentSteps).toEqual(['welcome', 'how-it-works']);
 
     // The link used again: already confirmed, nothing sent.

@@ -33,6 +33,8 @@ import { sqsRecord } from '../../local/sqs-batch.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { sequences } from '../../emails/sequences.ts';
+import { experimentEmail } from '../../emails/_shared/experiment.ts';
+import type { ArmId } from '../../lambdas/domain/experiments.ts';
 import { sesEventFor } from '../../local/engagement-feed.ts';
 import { startHttpServer } from '../../local/http-server.ts';
 import {
@@ -176,9 +178,11 @@ async function expectOnlyOurHeaders(request: SendRawEmailCommandInput, sender: T
       .flatMap((to) => to!.value)
       .map((to) => spaces(to.name)),
   ).toEqual([spaces([lead.firstName, lead.lastName].filter(Boolean).join(' '))]);
-  // The email the lead's interest chooses at this step: the step's own, or its variant (`byInterest`).
+  // The email the lead's interest chooses at this step: the step's own (in the subject-line variant its tag names, where
+  // the step runs an experiment), or its variant (`byInterest`).
   const variant = variantFor(step, lead.interest);
-  const template = variant === undefined ? step.template : step.variants![variant]!;
+  const arm = request.Tags!.find((t) => t.Name === 'experimentVariant')?.Value as ArmId | undefined;
+  const template = variant === undefined ? experimentEmail(step.template, arm) : step.variants![variant]!;
   expect(spaces(parsed.subject ?? '')).toBe(
     spaces(template.subject({ ...template.PreviewProps, firstName: lead.firstName })),
   );

@@ -63,7 +63,9 @@ describe('marketing edits a sequence while leads are in it', () => {
     // who-it-helps waits its own 3 days after the welcome (Monday 10:00), not how-it-works' 2.
     expect(local(messages[1]!.at)).toBe('Thu 2026-03-05T10:00');
     const subjects = (await inbox(email)).map((mail) => mail.subject);
+    // Neither of its subject lines (its experiment's variants a and b).
     expect(subjects).not.toContain('How ketamine may calm an over-sensitive migraine brain');
+    expect(subjects).not.toContain('What ketamine may do in a migraine brain, and what is unknown');
   });
 
   it('a step removed late in the sequence: the next one waits its own delay from the last email, not from the sign-up', async () => {
