@@ -67,7 +67,7 @@ export async function runRequest(
     state,
   );
   if (!done) {
-    const now = (await deps.store.read([ref])).states[ref.experiment.id] ?? RUNNING;
+    const now = (await deps.store.states([ref]))[ref.experiment.id] ?? RUNNING;
     return { out: `${ref.experiment.id} is not running any more (${describe(now)}): nothing changed`, code: 1 };
   }
   return {
@@ -87,7 +87,8 @@ function describe(state: ExperimentState): string {
 
 /** Running, decided and stopped experiments, each with its variants' numbers. */
 async function listText(declared: readonly ExperimentRef[], deps: ExperimentsDeps): Promise<string> {
-  const { states, counts } = declared.length > 0 ? await deps.store.read(declared) : { states: {}, counts: {} };
+  const [states, counts] =
+    declared.length > 0 ? await Promise.all([deps.store.states(declared), deps.store.counts(declared)]) : [{}, {}];
   const written = await deps.store.list();
   const lines: string[] = [];
   for (const status of ['running', 'decided', 'stopped'] as const) {

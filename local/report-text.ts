@@ -62,7 +62,7 @@ export function reportText(report: Report, source: string): string {
       const experiment = step.experiment!;
       lines.push(
         '',
-        `Experiment ${experiment.experimentId ?? '(undeclared)'} on ${step.stepId}, judged on ${experiment.metric}: ${experimentStateText(experiment.state)}`,
+        `Experiment ${experiment.experimentId} on ${step.stepId}, judged on ${experiment.metric}: ${experimentStateText(experiment.state)}`,
         table([
           ['Variant', ...EXPERIMENT_COLUMNS.map((column) => column.label)],
           ...experiment.variants.map((row) => [

@@ -7,11 +7,13 @@
  *                                             `by` (`auto` or `cli`), `reason` (the rule and numbers, or what
  *                                             marketing typed). Written once, conditional on there being none.
  *   COUNT#report, STEP#<sequenceId>#<step>    the step's counters (`dynamo-report-counters.ts`), with its experiment
- *                                             variants' as `x.<a..d>/<metric>`
+ *                                             variants' as `x.<a..d>.<tag>/<metric>`
  *
  * Access patterns:
- *   read       GetItem of each experiment's state item and its step's counter item, at once (a dispatcher run, or a
- *              send outside a run: sign-up, booking)
+ *   states     GetItem of each experiment's state item, at once (a dispatcher run; a send outside a run: sign-up,
+ *              booking; the CLI)
+ *   counts     GetItem of each experiment's step counter item, at once (a dispatcher run's decision, for the running
+ *              experiments only; the CLI's list)
  *   conclude   one conditional UpdateItem (only while no state item says decided or stopped)
  *   list       Query pk = COUNT#report, sk begins with EXPERIMENT# (the CLI and the report)
  */
@@ -47,34 +49,33 @@ export class DynamoExperimentStore implements ExperimentStore {
     this.table = new DynamoTable(client, options.tableName, options.retentionDays);
   }
 
-  async read(experiments: readonly ExperimentRef[]) {
-    const keys = new Map<string, ItemKey>();
-    for (const ref of experiments) {
-      const state = experimentKey(ref.experiment.id);
-      const step = stepCounterKey(ref.sequenceId, ref.stepId);
-      keys.set(state.sk, state).set(step.sk, step);
-    }
-    // A few items by key, read at once (GetItem: what the sending functions are granted already).
-    const read = await Promise.all(
-      [...keys.values()].map((Key) =>
-        this.table.doc.send(new GetCommand({ TableName: this.table.name, Key, ConsistentRead: true })),
-      ),
-    );
-    const items = read.flatMap((answer) => (answer.Item ? [answer.Item] : []));
+  async states(experiments: readonly ExperimentRef[]) {
     const states: Record<string, ExperimentState> = {};
+    for (const item of await this.items(experiments.map((ref) => experimentKey(ref.experiment.id)))) {
+      const state = stateOf(item);
+      if (state) states[String(item.sk).slice(KEY_PREFIX.experiment.length)] = state;
+    }
+    return states;
+  }
+
+  async counts(experiments: readonly ExperimentRef[]) {
     const counts: Counts = {};
-    for (const item of items) {
-      const sk = String(item.sk);
-      if (sk.startsWith(KEY_PREFIX.experiment)) {
-        const state = stateOf(item);
-        if (state) states[sk.slice(KEY_PREFIX.experiment.length)] = state;
-        continue;
-      }
+    for (const item of await this.items(experiments.map((ref) => stepCounterKey(ref.sequenceId, ref.stepId))))
       for (const [name, value] of Object.entries(item))
         if (name.startsWith('x.') && typeof value === 'number')
           counts[countOf(String(item.sequenceId), String(item.stepId), name)] = value;
-    }
-    return { states, counts };
+    return counts;
+  }
+
+  /** The items at these keys that exist, each read once, all at once (GetItem: what the sending functions are granted). */
+  private async items(keys: readonly ItemKey[]): Promise<Record<string, unknown>[]> {
+    const unique = new Map(keys.map((key) => [key.sk, key]));
+    const read = await Promise.all(
+      [...unique.values()].map((Key) =>
+        this.table.doc.send(new GetCommand({ TableName: this.table.name, Key, ConsistentRead: true })),
+      ),
+    );
+    return read.flatMap((answer) => (answer.Item ? [answer.Item] : []));
   }
 
   async list() {

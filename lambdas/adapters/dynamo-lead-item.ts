@@ -5,9 +5,10 @@
  * of its own (`:settled`, `:nextAt`…).
  *
  * Message records live on the lead item, so settling a send and recording it are one write: `msgs` is a list with one
- * short string per message settled, `<sequence>|<step>[+<variant>]|<state: s, u or r>[<links>]|<time, base-36 ms>|<fingerprint>[|<reason>]`
+ * short string per message settled, `<sequence>|<step>[+<variant>][~<arm><tag>]|<state: s, u or r>[<links>]|<time, base-36 ms>|<fingerprint>[|<reason>]`
  * (`+<variant>`: the step's variant by interest the lead was sent, `MessageRecord.variant`, without its step's id
- * when it starts with it: `who-it-helps+-chronic`; `<links>`: how many links SES tracks in it, `MessageRecord.links`,
+ * when it starts with it: `who-it-helps+-chronic`; `~<arm><tag>`: its subject-line experiment variant's letter and
+ * the experiment's 4-character tag, `ARM_MARK`; `<links>`: how many links SES tracks in it, `MessageRecord.links`,
  * base 36 right after the state's letter, one or two bytes: `s4`; records written before it was kept have none),
  * where the fingerprint is 6 characters (36 bits) of a hash of the SES message id (empty when SES's answer was lost). The latest
  * message's full id is `lastMessageId`; an older one's is on its MSG# item once an SES event has arrived for it
@@ -131,8 +132,11 @@ const CODE_STATE = Object.fromEntries(Object.entries(STATE_CODE).map(([state, co
 const VARIANT_MARK = '+';
 
 /**
- * After a step's id (and its variant's) in a `msgs` entry: the step's subject-line experiment variant, one letter
- * (`how-it-works~b`), two bytes on the lead item. Outside an SES tag's alphabet, so in no step or variant id.
+ * After a step's id (and its variant's) in a `msgs` entry: the step's subject-line experiment variant, one letter,
+ * then its experiment's tag (`MessageRecord.experimentTag`: `experimentTag`, 4 characters of base64url, none of them
+ * `|`, `+` or `~`): `how-it-works~bq3Xz`, six bytes on the lead item. Outside an SES tag's alphabet, so in no step or
+ * variant id. An entry written before the tag was kept has the letter alone (`how-it-works~b`): read back with no
+ * `experimentTag`, it counts in no experiment.
  */
 const ARM_MARK = '~';
 
@@ -150,7 +154,7 @@ export function messageEntry(message: MessageRecord): string {
   const fields = [
     message.sequenceId,
     `${message.variant === undefined ? message.stepId : `${message.stepId}${VARIANT_MARK}${shortVariant(message)}`}${
-      message.arm === undefined ? '' : `${ARM_MARK}${message.arm}`
+      message.arm === undefined ? '' : `${ARM_MARK}${message.arm}${message.experimentTag ?? ''}`
     }`,
     `${STATE_CODE[message.state]}${message.links === undefined ? '' : message.links.toString(36)}`,
     message.at.getTime().toString(36),
@@ -167,7 +171,9 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
   const records = new Map<string, MessageRecord & { fingerprint?: string }>();
   entries.forEach((entry, i) => {
     const [sequenceId = '', sent = '', state, at = '0', print, ...reason] = entry.split('|');
-    const [chosen = '', arm] = sent.split(ARM_MARK);
+    const [chosen = '', armAndTag = ''] = sent.split(ARM_MARK);
+    // The letter, then the experiment's tag (none on an entry from before it was kept).
+    const [arm, experimentTag] = [armAndTag.slice(0, 1), armAndTag.slice(1)];
     const [stepId = '', variant] = chosen.split(VARIANT_MARK);
     // The state's letter, then the link count when recorded (`s4`); anything else is a state as it was written.
     const [, code = state, links] = /^([a-z])([0-9a-z]{1,2})$/.exec(state ?? '') ?? [];
@@ -179,6 +185,7 @@ export function messageRecords(item: Record<string, unknown>): (MessageRecord & 
       stepId,
       ...(variant ? { variant: fullVariant(stepId, variant) } : {}),
       ...(arm ? { arm } : {}),
+      ...(arm && experimentTag ? { experimentTag } : {}),
       state: CODE_STATE[code ?? ''] ?? (state as MessageState),
       ...(links !== undefined && { links: parseInt(links, 36) }),
       at: new Date(parseInt(at, 36)),

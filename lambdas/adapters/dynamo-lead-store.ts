@@ -439,6 +439,7 @@ export class DynamoLeadStore implements LeadStore {
       ...(record && { recorded: record.state }),
       ...(record?.variant !== undefined && { variant: record.variant }),
       ...(record?.arm !== undefined && { arm: record.arm }),
+      ...(record?.experimentTag !== undefined && { experimentTag: record.experimentTag }),
       ...(record?.links !== undefined && { links: record.links }),
       clicks: messageClicks(item),
       ...(lead && { humanClicks: [...(humanClicks ?? [])] }),

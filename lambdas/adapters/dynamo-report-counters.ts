@@ -9,8 +9,10 @@
  *                                           `opened`, `clicked`, `complained`, `bookedAfter`, `unsubscribed`,
  *                                           `bounced` (numbers), and the same per variant of the step as
  *                                           `<variantId>/<metric>` (`byInterest`: no write of its own), and per
- *                                           subject-line experiment variant as `x.<a..d>/<metric>` (`sent`,
- *                                           `delivered`, `clicked`, `booked`; a variant id has no dot); a few hundred
+ *                                           subject-line experiment variant as `x.<a..d>.<tag>/<metric>` (`sent`,
+ *                                           `delivered`, `clicked`, `booked`; `<tag>` the experiment's, 4 characters
+ *                                           of base64url: `experimentTag`; a variant id has no dot, nor has a tag;
+ *                                           `x.<a..d>/<metric>`: messages recorded before the tag was kept); a few hundred
  *                                           bytes, so an update is one write unit (a step with many variants, each
  *                                           with every column counted, can pass 1 KB: two units an update)
  *   LEAD#<leadId>, PROFILE                  the lead (`dynamo-lead-store.ts`) carries what it adds to the lead totals
@@ -54,14 +56,16 @@ const LEAD_TOTAL_PREFIX = 'lead/';
 
 /** Before an experiment variant's letter in its attribute: no interest variant's id holds a dot. */
 const ARM_PREFIX = 'x.';
+/** Between an experiment variant's letter and its experiment's tag: no tag holds a dot (base64url). */
+const TAG_MARK = '.';
 
 /**
  * A step count's attribute on its step's counter item: the column's name, after the variant's id for a variant's, or
- * after `x.` and the letter for an experiment variant's.
+ * after `x.`, the letter and the experiment's tag for an experiment variant's (`x.b.q3Xz/sent`; no tag: `x.b/sent`).
  */
-const attributeOf = (count: { metric: string; variant?: string; arm?: string }) =>
+const attributeOf = (count: { metric: string; variant?: string; arm?: string; tag?: string }) =>
   count.arm !== undefined
-    ? `${ARM_PREFIX}${count.arm}/${count.metric}`
+    ? `${ARM_PREFIX}${count.arm}${count.tag ? `${TAG_MARK}${count.tag}` : ''}/${count.metric}`
     : count.variant === undefined
       ? count.metric
       : `${count.variant}/${count.metric}`;
@@ -70,9 +74,9 @@ const attributeOf = (count: { metric: string; variant?: string; arm?: string }) 
 export function countOf(sequenceId: string, stepId: string, attribute: string): string {
   const [variant, metric] = attribute.split('/');
   if (metric === undefined) return stepKey(sequenceId, stepId, attribute as keyof Funnel);
-  return variant!.startsWith(ARM_PREFIX)
-    ? armKey(sequenceId, stepId, variant!.slice(ARM_PREFIX.length), metric as ArmMetric)
-    : variantKey(sequenceId, stepId, variant!, metric as keyof Funnel);
+  if (!variant!.startsWith(ARM_PREFIX)) return variantKey(sequenceId, stepId, variant!, metric as keyof Funnel);
+  const [arm = '', tag = ''] = variant!.slice(ARM_PREFIX.length).split(TAG_MARK);
+  return armKey(sequenceId, stepId, tag, arm, metric as ArmMetric);
 }
 
 export class DynamoReportCounters implements ReportCounters, LeadCounts {

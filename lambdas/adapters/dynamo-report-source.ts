@@ -170,6 +170,7 @@ function joined(input: Gathered): ReportInput {
         ...(record && { state: record.state, at: record.at.toISOString() }),
         ...(record?.variant !== undefined && { variant: record.variant }),
         ...(record?.arm !== undefined && { arm: record.arm }),
+        ...(record?.experimentTag !== undefined && { experimentTag: record.experimentTag }),
         counts: {
           ...Object.fromEntries(COUNTED.filter((type) => item[`first${type}At`]).map((type) => [type, 1])),
           ...(human > 0 && { Click: human }),

@@ -230,9 +230,9 @@ function ExperimentChart({ step }: { step: StepFunnel }) {
 function ExperimentTable({ step }: { step: StepFunnel }) {
   const experiment = step.experiment!;
   return (
-    <table data-experiment={experiment.experimentId ?? ''} data-experiment-of={step.stepId}>
+    <table data-experiment={experiment.experimentId} data-experiment-of={step.stepId}>
       <caption>
-        Experiment {experiment.experimentId ?? '(undeclared)'} on {step.stepId}, judged on {experiment.metric}:{' '}
+        Experiment {experiment.experimentId} on {step.stepId}, judged on {experiment.metric}:{' '}
         {experimentStateText(experiment.state)}
       </caption>
       <thead>

@@ -49,9 +49,10 @@ type EndingLead = Pick<ReportLead, 'leadId' | 'sequenceId' | 'bookedAt' | 'opted
 
 /**
  * Which rows of its step a message counts in besides the step's own: its interest variant's (`MessageRecord.variant`)
- * and its subject-line experiment variant's (`MessageRecord.arm`), as the lead's record of the send names them.
+ * and its subject-line experiment variant's (`MessageRecord.arm`, of the experiment `experimentTag` names), as the
+ * lead's record of the send names them.
  */
-export type Sent = Pick<ReportMessage, 'variant' | 'arm'>;
+export type Sent = Pick<ReportMessage, 'variant' | 'arm' | 'experimentTag'>;
 
 /** How many times a lead's recount is tried when other writers keep changing what it counts as. */
 const ATTEMPTS = 5;
@@ -139,7 +140,10 @@ export class Counting {
   }
 
   /** Counts of one message's step, and of its variant's and experiment variant's rows when it had them. */
-  private add(counts: Counts, message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant' | 'arm'>): void {
+  private add(
+    counts: Counts,
+    message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant' | 'arm' | 'experimentTag'>,
+  ): void {
     addCounts(this.pending, withVariants(withArms(counts, [message]), [message]));
   }
 

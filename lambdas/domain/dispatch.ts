@@ -25,7 +25,7 @@ import { deadlineFor, localDate, marketingHeldUntil } from './schedule.ts';
 import { classOf, findStep, variantFor, type Sequence, type SequenceStep } from './sequence.ts';
 import type { DecisionRule } from './experiment-stats.ts';
 import { experimentStates } from './experiment-decisions.ts';
-import { armFor, RUNNING, type ArmId, type ExperimentState } from './experiments.ts';
+import { armFor, experimentTag, RUNNING, type ArmId, type ExperimentState } from './experiments.ts';
 
 export interface DispatchSettings {
   shards: number;
@@ -162,26 +162,25 @@ async function withExperimentStates(deps: DispatchDeps, scope: RunScope): Promis
 }
 
 /**
- * The experiment variant a lead gets at `step` (`armFor`), or undefined for a step without an experiment: from the
- * run's states, else read now. The same for a retry or a replay: it depends on the lead, the experiment's state and
- * when the step fell due (`nextSendAt`, which a retry leaves as it was).
+ * The experiment variant a lead gets at `step` (`armFor`) and its experiment's tag (`experimentTag`), both for the
+ * message's record, or undefined for a step without an experiment: from the run's states, else read now. The same
+ * for a retry or a replay: it depends on the lead, the experiment's state and when the step fell due (`nextSendAt`,
+ * which a retry leaves as it was).
  */
 async function armOf(
   deps: DispatchDeps,
   sequenceId: string,
   step: Pick<SequenceStep, 'id' | 'experiment'> | undefined,
   lead: Pick<DueLead, 'leadId' | 'nextSendAt'>,
-): Promise<ArmId | undefined> {
+): Promise<{ arm: ArmId; experimentTag: string } | undefined> {
   const experiment = step?.experiment;
   if (!experiment) return undefined;
   const ref = { sequenceId, stepId: step.id, experiment };
   const state =
     deps.experimentStates?.[experiment.id] ??
-    (deps.experimentStates || !deps.experiments
-      ? RUNNING
-      : (await deps.experiments.read([ref])).states[experiment.id]) ??
+    (deps.experimentStates || !deps.experiments ? RUNNING : (await deps.experiments.states([ref]))[experiment.id]) ??
     RUNNING;
-  return armFor(experiment, lead.leadId, state, lead.nextSendAt);
+  return { arm: armFor(experiment, lead.leadId, state, lead.nextSendAt), experimentTag: experimentTag(experiment.id) };
 }
 
 /**
@@ -278,13 +277,13 @@ async function deliverSeen(
   const variant = variantFor(step, seen.interest);
   // The step's subject-line experiment assigns every lead a variant, whatever email its interest chose: the tag is the
   // same for all (an interest email goes out with its own subject, and the experiment does not count it).
-  const arm = await armOf(deps, sequence.id, step, seen);
+  const experiment = await armOf(deps, sequence.id, step, seen);
   const rendered = await renderer.render(
     sequence.id,
     step.id,
     { firstName: seen.firstName, unsubscribeUrl, ...visitProps(seen, clock.now()) },
     variant,
-    arm,
+    experiment?.arm,
   );
   await deps.pace(priority);
   const markedAt = clock.now();
@@ -301,12 +300,18 @@ async function deliverSeen(
     text: rendered.text,
     unsubscribeUrl,
     class: step.class,
-    tags: { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id, ...(arm && { experimentVariant: arm }) },
+    tags: {
+      leadId: seen.leadId,
+      sequenceId: sequence.id,
+      stepId: step.id,
+      ...(experiment && { experimentVariant: experiment.arm }),
+    },
   });
   const at = clock.now();
   // What logs and SES tags carry: ids only. The variant (it tells the lead's interest) goes in the record alone.
   const ids = { leadId: seen.leadId, sequenceId: sequence.id, stepId: step.id };
-  const chosen = { ...(variant !== undefined && { variant }), ...(arm && { arm }) };
+  // The experiment's tag goes in the record only (the SES tag names the variant's letter, as before).
+  const chosen = { ...(variant !== undefined && { variant }), ...experiment };
 
   switch (outcome.kind) {
     case 'sent':
@@ -397,13 +402,13 @@ async function afterMark(deps: DispatchDeps, lead: StoredLead, progress: Progres
   // The email that send rendered: the step's variant for the lead's interest, as chosen then (unless edited since).
   const markedStep = deps.sequences[sequenceId] && findStep(deps.sequences[sequenceId], stepId);
   const variant = markedStep && variantFor(markedStep, lead.interest);
-  const arm = await armOf(deps, sequenceId, markedStep, lead);
+  const experiment = await armOf(deps, sequenceId, markedStep, lead);
   return settleAfter(deps, sequence, lead, { token, mark }, new Date(mark.at), 'unconfirmed', {
     leadId: lead.leadId,
     sequenceId,
     stepId,
     ...(variant !== undefined && { variant }),
-    ...(arm && { arm }),
+    ...experiment,
     state: 'unconfirmed',
     at: clock.now(),
     reason: 'claim-expired-mid-send',

@@ -54,6 +54,7 @@ export async function recordEngagement(deps: EngagementDeps, input: unknown): Pr
   const as = {
     ...(sent.variant !== undefined && { variant: sent.variant }),
     ...(sent.arm !== undefined && { arm: sent.arm }),
+    ...(sent.experimentTag !== undefined && { experimentTag: sent.experimentTag }),
   };
   await deps.counting?.recorded(event, recorded.first, as);
   if (judged(event) && recorded.before) {

@@ -1,7 +1,8 @@
 /**
  * The dispatcher's part in subject-line experiments (`experiments.ts`): once per run, read each experiment's state
- * and its variants' counts (a few items by key), and decide any running one whose rule now names a winner
- * (`decide`, lambdas/domain/experiment-stats.ts). The decision is written only if the experiment is still running (a
+ * and, for those still running, their variants' counts (a few items by key), and decide any running one whose rule now
+ * names a winner (`decide`, lambdas/domain/experiment-stats.ts). A decided or stopped experiment costs its state's
+ * read alone: what it sends no longer depends on its counts. The decision is written only if the experiment is still running (a
  * CLI stop or pick, or another worker, may have come first), and applies to every lead whose step falls due from then
  * on. Logs carry the experiment's id, the winner's letter and numbers only.
  */
@@ -37,11 +38,13 @@ export async function experimentStates(
 ): Promise<Record<string, ExperimentState>> {
   const refs = experimentsOf(deps.sequences);
   if (refs.length === 0) return {};
-  const { states, counts } = await deps.experiments.read(refs);
+  const states = await deps.experiments.states(refs);
   if (!decideNow) return states;
-  for (const ref of refs) {
+  const running = refs.filter((ref) => (states[ref.experiment.id] ?? RUNNING).status === 'running');
+  if (running.length === 0) return states;
+  const counts = await deps.experiments.counts(running);
+  for (const ref of running) {
     const id = ref.experiment.id;
-    if ((states[id] ?? RUNNING).status !== 'running') continue;
     const arms = armCounts(ref, counts);
     const rule = deps.decisionRule ?? DEFAULT_DECISION_RULE;
     const verdict = decide(arms, rule);
@@ -64,7 +67,7 @@ export async function experimentStates(
       });
     } else {
       // Stopped or decided meanwhile: what is there now holds.
-      Object.assign(states, (await deps.experiments.read([ref])).states);
+      Object.assign(states, await deps.experiments.states([ref]));
     }
   }
   return states;

@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { ARM_METRICS, armKey } from './report-counts.ts';
 
 /** A variant's id: `a` is the control (usually the template's own subject and preview). */
 export const ARM_IDS = ['a', 'b', 'c', 'd'] as const;
@@ -66,6 +67,20 @@ export function experimentsOf(
       step.experiment ? [{ sequenceId: sequence.id, stepId: step.id, experiment: step.experiment }] : [],
     ),
   );
+}
+
+/** How many characters `experimentTag` is: 24 bits of a hash. */
+export const EXPERIMENT_TAG_LENGTH = 4;
+
+/**
+ * A short, fixed-length stand-in for an experiment's id, in what a message records of its variant and in the count
+ * keys (`armKey`): 4 characters of base64url (24 bits) of a sha256 of the id, so a lead item stays small however long
+ * the id. It tells a step's experiments apart: when marketing ends one and declares another on the same step (a new
+ * id), the new one's counts are its own. Two experiments of one step share a tag by chance only about once in 16
+ * million pairs; ids on different steps never meet (the keys name the step).
+ */
+export function experimentTag(experimentId: string): string {
+  return createHash('sha256').update(experimentId).digest('base64url').slice(0, EXPERIMENT_TAG_LENGTH);
 }
 
 /** A number in [0, 1), uniform over lead ids, fixed for this lead in this experiment. */
@@ -157,10 +172,6 @@ export function experimentProblems(
   return problems;
 }
 
-/** The count keys of a variant (`armKey` in report-counts.ts), built here too so this module needs nothing else. */
-const countOf = (counts: Readonly<Record<string, number>>, ref: ExperimentRef, arm: string, metric: string) =>
-  counts[`arm/${ref.sequenceId}/${ref.stepId}/${arm}/${metric}`] ?? 0;
-
 /** What one variant is judged on: a trial per email delivered, a success per one a person clicked (or booked after). */
 export interface ArmCounts {
   readonly id: ArmId;
@@ -174,13 +185,17 @@ export interface ArmCounts {
   readonly successes: number;
 }
 
-/** Each declared variant's counts, in the declaration's order. */
+/**
+ * Each declared variant's counts, in the declaration's order: those under the experiment's own tag (`armKey`), so a
+ * step's earlier experiment (another id) adds nothing to them.
+ */
 export function armCounts(ref: ExperimentRef, counts: Readonly<Record<string, number>>): ArmCounts[] {
   const metric = ref.experiment.metric ?? 'clicks';
+  const tag = experimentTag(ref.experiment.id);
   return ref.experiment.variants.map(({ id }) => {
     // Never below 0: a counter a rebuild has yet to repair must not stop the decision or the report.
-    const [sent, delivered, clicked, booked] = ['sent', 'delivered', 'clicked', 'booked'].map((m) =>
-      Math.max(0, countOf(counts, ref, id, m)),
+    const [sent, delivered, clicked, booked] = ARM_METRICS.map((m) =>
+      Math.max(0, counts[armKey(ref.sequenceId, ref.stepId, tag, id, m)] ?? 0),
     ) as [number, number, number, number];
     // A click or a booking can be counted before the Delivery event it follows arrives: never more than delivered.
     return {

@@ -118,6 +118,12 @@ export interface MessageRecord {
    */
   arm?: string;
   /**
+   * With `arm`: which experiment of the step it is a variant of, as `experimentTag(experimentId)` (4 characters), so a
+   * step's later experiment never counts it. Absent on a record written before it was kept: such a message counts in
+   * no experiment.
+   */
+  experimentTag?: string;
+  /**
    * How many distinct links SES tracks in the email sent (`SendOutcome.links`), for the machine-click rule "every
    * link". Kept here, not in an SES tag: variants of one step have different counts, so a tag would tell the variant.
    */
@@ -174,7 +180,8 @@ export interface LeadStore {
    * Whether `messageId` is the message this lead was sent for that step (its record, or the record SES events left
    * once the lead is gone), or a message with no id recorded (SES's answer was lost); or the step is in flight now
    * (an event can overtake our record of the send). `recorded`: the state the lead's record holds, if any, and
-   * `variant`, `arm` and `links`, the variant, experiment variant and link count it records (`MessageRecord`). Read with it, from the same items:
+   * `variant`, `arm`, `experimentTag` and `links`, the variant, experiment variant (and its experiment) and link
+   * count it records (`MessageRecord`). Read with it, from the same items:
    * the message's clicks as recorded so far (`clicks`, without `links`) and the lead's `humanClicks`.
    */
   sentMessage(
@@ -187,6 +194,7 @@ export interface LeadStore {
     recorded?: MessageState;
     variant?: string;
     arm?: string;
+    experimentTag?: string;
     links?: number;
     clicks?: MessageClicks;
     humanClicks?: string[];
@@ -273,8 +281,13 @@ export interface LeadStore {
  * counters. Reads are by key (a few items), never a Scan.
  */
 export interface ExperimentStore {
-  /** Each experiment's state (running when it has none), and the counts of the experiments' steps (`armKey`s among them). */
-  read(experiments: readonly ExperimentRef[]): Promise<{ states: Record<string, ExperimentState>; counts: Counts }>;
+  /** Each decided or stopped experiment's state, by its id (one GetItem each); one that is absent is running. */
+  states(experiments: readonly ExperimentRef[]): Promise<Record<string, ExperimentState>>;
+  /**
+   * The counts of the experiments' steps, their variants' (`armKey`) among them: one GetItem a step. Only what judges
+   * a running experiment or shows one needs them, never a send.
+   */
+  counts(experiments: readonly ExperimentRef[]): Promise<Counts>;
   /** Every state item written: decided and stopped experiments, declared or not any more. */
   list(): Promise<(ExperimentState & { experimentId: string; sequenceId?: string; stepId?: string })[]>;
   /**

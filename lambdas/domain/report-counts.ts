@@ -7,10 +7,14 @@
  *   step/<sequenceId>/<stepId>/<metric>   a funnel column (`Funnel`) of one step
  *   variant/<sequenceId>/<stepId>/<variantId>/<metric>
  *                                         the same column, of the leads sent that step's variant (`withVariants`)
- *   arm/<sequenceId>/<stepId>/<armId>/<metric>
+ *   arm/<sequenceId>/<stepId>/<tag>/<armId>/<metric>
  *                                         a subject-line experiment's variant (`a`..`d`) of the step: sent, delivered,
  *                                         clicked (a person's), booked (leads sent it who booked after it); only
- *                                         messages that went with the step's own email (`withArms`, `armBookings`)
+ *                                         messages that went with the step's own email (`withArms`, `armBookings`).
+ *                                         `<tag>`: the experiment's (`experimentTag`, 4 characters), as the message
+ *                                         records it, so each experiment of a step counts apart; empty for a message
+ *                                         recorded before experiments were told apart (`arm/nurture/how-it-works//b/sent`),
+ *                                         which counts in no experiment
  *   lead/nurture                          leads that entered the nurture
  *   lead/left.<reason>                    of those, why each left it (`LeaveReason`)
  *   lead/bookings, lead/afterClick, lead/withoutClick
@@ -91,37 +95,43 @@ export function withVariants(
 export const ARM_METRICS = ['sent', 'delivered', 'clicked', 'booked'] as const;
 export type ArmMetric = (typeof ARM_METRICS)[number];
 
-export const armKey = (sequenceId: string, stepId: string, arm: string, metric: ArmMetric) =>
-  `arm/${sequenceId}/${stepId}/${arm}/${metric}`;
+export const armKey = (sequenceId: string, stepId: string, tag: string, arm: string, metric: ArmMetric) =>
+  `arm/${sequenceId}/${stepId}/${tag}/${arm}/${metric}`;
 
 /** An experiment variant count's parts, or undefined for any other key. */
 export function parseArmKey(
   key: string,
-): { sequenceId: string; stepId: string; arm: string; metric: ArmMetric } | undefined {
+): { sequenceId: string; stepId: string; tag: string; arm: string; metric: ArmMetric } | undefined {
   if (!key.startsWith('arm/')) return undefined;
   const parts = key.split('/');
-  if (parts.length !== 5) return undefined;
-  return { sequenceId: parts[1]!, stepId: parts[2]!, arm: parts[3]!, metric: parts[4] as ArmMetric };
+  if (parts.length !== 6) return undefined;
+  return { sequenceId: parts[1]!, stepId: parts[2]!, tag: parts[3]!, arm: parts[4]!, metric: parts[5] as ArmMetric };
 }
 
 /** Whether a message counts in its step's experiment: it went with the experiment's subject (no interest variant). */
 const inExperiment = (message: Pick<ReportMessage, 'arm' | 'variant'>): message is { arm: string } =>
   message.arm !== undefined && message.variant === undefined;
 
+/** The key a message's experiment variant counts under: its experiment's tag as recorded (none: empty), its letter. */
+const armKeyOf = (
+  message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'experimentTag'> & { arm: string },
+  metric: ArmMetric,
+) => armKey(message.sequenceId, message.stepId, message.experimentTag ?? '', message.arm, metric);
+
 /**
  * Per experiment variant: the step counts its variants are judged on (`ARM_METRICS`) counted again under the
- * experiment variant its lead was sent at that step, if it was sent the step's own email.
+ * experiment variant its lead was sent at that step, and that variant's experiment (`armKey`), if it was sent the
+ * step's own email.
  */
 export function withArms(
   counts: Counts,
-  messages: readonly Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant' | 'arm'>[],
+  messages: readonly Pick<ReportMessage, 'sequenceId' | 'stepId' | 'variant' | 'arm' | 'experimentTag'>[],
 ): Counts {
   for (const [key, value] of Object.entries(counts)) {
     const step = parseStepKey(key);
     if (!step || !(ARM_METRICS as readonly string[]).includes(step.metric)) continue;
     const message = messages.find((m) => m.sequenceId === step.sequenceId && m.stepId === step.stepId);
-    if (message && inExperiment(message))
-      increment(counts, armKey(step.sequenceId, step.stepId, message.arm, step.metric as ArmMetric), value);
+    if (message && inExperiment(message)) increment(counts, armKeyOf(message, step.metric as ArmMetric), value);
   }
   return counts;
 }
@@ -136,7 +146,7 @@ export function armBookings({ lead, messages }: Pick<LeadView, 'lead' | 'message
   if (!lead.bookedAt) return counts;
   for (const message of messages)
     if (inExperiment(message) && message.state === 'sent' && at(message.at) <= at(lead.bookedAt))
-      increment(counts, armKey(message.sequenceId, message.stepId, message.arm, 'booked'));
+      increment(counts, armKeyOf(message, 'booked'));
   return counts;
 }
 
@@ -161,7 +171,7 @@ export const isEmpty = (counts: Counts) => Object.keys(counts).length === 0;
  * "Sent" is what the dispatcher recorded as accepted by SES; it never depends on SES's own Send event.
  */
 export function countMessage(
-  message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'state' | 'counts' | 'variant' | 'arm'>,
+  message: Pick<ReportMessage, 'sequenceId' | 'stepId' | 'state' | 'counts' | 'variant' | 'arm' | 'experimentTag'>,
 ): Counts {
   const counts: Counts = {};
   const { sequenceId, stepId } = message;

@@ -8,6 +8,7 @@ import { credibleInterval, probabilityBest } from './experiment-stats.ts';
 import {
   ARM_IDS,
   armCounts,
+  experimentTag,
   RUNNING,
   type ExperimentMetric,
   type ExperimentState,
@@ -60,6 +61,8 @@ export interface ReportMessage {
   variant?: string;
   /** The step's subject-line experiment variant the lead was assigned (`MessageRecord.arm`). */
   arm?: string;
+  /** With `arm`: its experiment's tag (`MessageRecord.experimentTag`); absent on a record from before it was kept. */
+  experimentTag?: string;
   /** How many SES events of each type were recorded for this message. */
   counts: Partial<Record<CountedEvent, number>>;
 }
@@ -156,7 +159,7 @@ export interface StepFunnel extends Funnel {
    * the leads sent that variant, also counted in the step's row. Leads sent the step's own email are the difference.
    */
   variants: VariantFunnel[];
-  /** The step's subject-line experiment, when it has one (declared, or counted). */
+  /** The step's subject-line experiment, when it declares one, or counted one it can name (`withExperiments`). */
   experiment?: StepExperimentReport;
 }
 
@@ -180,8 +183,8 @@ export interface ExperimentVariantRow {
 
 /** A step's subject-line experiment: its state and a row per variant. */
 export interface StepExperimentReport {
-  /** Unknown when the report was given no declaration or state for it (only its counts). */
-  experimentId?: string;
+  /** The declared experiment's, or the earlier one's a state item names (`withExperiments`). */
+  experimentId: string;
   metric: ExperimentMetric;
   state: ExperimentState;
   variants: ExperimentVariantRow[];
@@ -385,42 +388,53 @@ function orderedSequences(
     });
 }
 
-/** Each step's experiment: declared in `options.sequences`, or only counted (its variants in `arm/…` keys). */
+/**
+ * Each step's experiment: the one declared in `options.sequences`, counted under its own tag (`armCounts`), whatever
+ * earlier experiments of the step counted. A step that declares none shows its latest earlier one that it can name:
+ * counted (`arm/…` keys under its tag) and named by a state item (`options.experimentStates`: one that was decided or
+ * stopped). One it cannot name (taken out while running, or a message recorded before tags were kept) is left out.
+ */
 function withExperiments(sequences: SequenceFunnel[], counts: Counts, options: ReportOptions): SequenceFunnel[] {
-  const counted = new Map<string, Set<string>>();
+  // Per step, the tags counted and each tag's variant letters.
+  const counted = new Map<string, Map<string, Set<string>>>();
   for (const key of Object.keys(counts)) {
     const arm = parseArmKey(key);
-    if (arm)
-      (
-        counted.get(`${arm.sequenceId}/${arm.stepId}`) ??
-        counted.set(`${arm.sequenceId}/${arm.stepId}`, new Set()).get(`${arm.sequenceId}/${arm.stepId}`)!
-      ).add(arm.arm);
+    if (!arm) continue;
+    const step = `${arm.sequenceId}/${arm.stepId}`;
+    const tags = counted.get(step) ?? counted.set(step, new Map()).get(step)!;
+    (tags.get(arm.tag) ?? tags.set(arm.tag, new Set()).get(arm.tag)!).add(arm.arm);
   }
   for (const sequence of sequences)
     for (const step of sequence.steps) {
       const declared = options.sequences[sequence.sequenceId]?.steps.find((s) => s.id === step.stepId)?.experiment;
-      const arms = counted.get(`${sequence.sequenceId}/${step.stepId}`);
-      if (!declared && !arms) continue;
-      const written = options.experimentStates?.find((state) =>
-        declared
-          ? state.experimentId === declared.id
-          : state.sequenceId === sequence.sequenceId && state.stepId === step.stepId,
-      );
+      const tags = counted.get(`${sequence.sequenceId}/${step.stepId}`);
+      const written = declared
+        ? options.experimentStates?.find((state) => state.experimentId === declared.id)
+        : latest(
+            (options.experimentStates ?? []).filter(
+              (state) =>
+                state.sequenceId === sequence.sequenceId &&
+                state.stepId === step.stepId &&
+                tags?.has(experimentTag(state.experimentId)),
+            ),
+          );
+      if (!declared && !written) continue;
       const experiment: StepExperiment = declared ?? {
-        id: written?.experimentId ?? '',
-        variants: ARM_IDS.filter((id) => arms!.has(id)).map((id) => ({ id, weight: 1 })),
+        id: written!.experimentId,
+        variants: ARM_IDS.filter((id) => tags!.get(experimentTag(written!.experimentId))!.has(id)).map((id) => ({
+          id,
+          weight: 1,
+        })),
       };
       const rows = armCounts({ sequenceId: sequence.sequenceId, stepId: step.stepId, experiment }, counts);
       // Only counted, and only one variant so far: nothing to compare it with.
       const best = rows.length >= 2 ? probabilityBest(rows) : rows.map(() => 1);
-      const {
-        experimentId: _id,
-        sequenceId: _sequence,
-        stepId: _step,
-        ...state
-      } = written ?? { experimentId: '', ...RUNNING };
+      const { experimentId: _id, sequenceId: _sequence, stepId: _step, ...state } = written ?? {
+        experimentId: '',
+        ...RUNNING,
+      };
       step.experiment = {
-        ...((declared?.id ?? written?.experimentId) && { experimentId: declared?.id ?? written!.experimentId }),
+        experimentId: experiment.id,
         metric: experiment.metric ?? 'clicks',
         state,
         variants: rows.map((row, i) => ({
@@ -436,6 +450,12 @@ function withExperiments(sequences: SequenceFunnel[], counts: Counts, options: R
       };
     }
   return sequences;
+}
+
+/** The state written last (a step's experiments end one after another). */
+function latest<T extends ExperimentState>(states: readonly T[]): T | undefined {
+  const at = (state: ExperimentState) => (state.status === 'running' ? '' : state.at);
+  return states.reduce<T | undefined>((last, state) => (!last || at(state) > at(last) ? state : last), undefined);
 }
 
 const FUNNEL_KEYS: Record<keyof Funnel, true> = {

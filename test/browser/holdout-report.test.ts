@@ -9,7 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outlines } from '../../emails/outline.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
-import type { Counts } from '../../lambdas/domain/report-counts.ts';
+import { experimentTag } from '../../lambdas/domain/experiments.ts';
+import { armKey, type ArmMetric, type Counts } from '../../lambdas/domain/report-counts.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
 
@@ -97,7 +98,8 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('the holdout comparison on /admi
     "draws each subject line's click rate with its 95% interval beside the experiment's rows, the better one's bar the longer",
     { timeout: 60_000 },
     async () => {
-      const arm = (variant: string, metric: string) => `arm/nurture/how-it-works/${variant}/${metric}`;
+      const arm = (variant: string, metric: ArmMetric) =>
+        armKey('nurture', 'how-it-works', experimentTag('how-it-works-subject'), variant, metric);
       await page.setContent(
         await adminHtml(
           {

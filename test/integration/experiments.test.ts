@@ -12,7 +12,8 @@ import { dynamoClient } from '../../lambdas/adapters/clients.ts';
 import { DynamoExperimentStore } from '../../lambdas/adapters/dynamo-experiments.ts';
 import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
-import { assign, type ArmId, type StepExperiment } from '../../lambdas/domain/experiments.ts';
+import { armCounts, assign, experimentTag, type ArmId, type StepExperiment } from '../../lambdas/domain/experiments.ts';
+import { armKey, type ArmMetric } from '../../lambdas/domain/report-counts.ts';
 import { reportFromCounts } from '../../lambdas/domain/report.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
@@ -48,19 +49,52 @@ const experiments = (env: TestEnv) =>
 const counters = (env: TestEnv) =>
   new DynamoReportCounters(dynamoClient(env.config), { tableName: env.config.TABLE_NAME, retentionDays: 0 });
 
-/** A lead signed up now (its welcome sent), with its email. */
-async function lead(env: TestEnv, label: string, fields: Record<string, unknown> = {}) {
+/** A lead signed up now (its welcome sent), with its email and its variant in `experiment` (default: the template's). */
+async function lead(env: TestEnv, label: string, fields: Record<string, unknown> = {}, experiment = EXPERIMENT) {
   const email = uniqueEmail(label);
   const leadId = await signUp(env, { email, timeZone: ZONE, ...fields });
-  return { email, leadId, arm: assign(EXPERIMENT, leadId) };
+  return { email, leadId, arm: assign(experiment, leadId) };
 }
 
-/** Leads signed up until `each` of them were assigned each of a and b. */
-async function leadsOnBoth(env: TestEnv, each: number, label: string) {
+/** Leads signed up until `each` of them were assigned each of a and b in `experiment`. */
+async function leadsOnBoth(env: TestEnv, each: number, label: string, experiment = EXPERIMENT) {
   const leads: Awaited<ReturnType<typeof lead>>[] = [];
   const count = (arm: ArmId) => leads.filter((l) => l.arm === arm).length;
-  for (let i = 0; i < 60 && (count('a') < each || count('b') < each); i++) leads.push(await lead(env, label));
+  for (let i = 0; i < 60 && (count('a') < each || count('b') < each); i++)
+    leads.push(await lead(env, label, {}, experiment));
   return leads;
+}
+
+/** SES's Delivery of each lead's how-it-works through the real handler, and a person's click (an hour on) on `clicked`. */
+async function deliverAndClick(env: TestEnv, leads: readonly { leadId: string; arm: ArmId }[], clicked: ArmId[]) {
+  const events = [];
+  for (const { leadId, arm } of leads) {
+    const sent = (await record(env, leadId))!;
+    const tags = { leadId, sequenceId: 'nurture', stepId: 'how-it-works', experimentVariant: arm };
+    const at = sent.at.getTime();
+    events.push(sesEventFor('Delivery', sent.messageId!, tags, new Date(at + 2000), {}, sent.at));
+    if (clicked.includes(arm))
+      events.push(
+        sesEventFor(
+          'Click',
+          sent.messageId!,
+          tags,
+          new Date(at + HOUR),
+          { link: 'https://clinic.example/ketamine', ipAddress: '198.51.100.7', userAgent: CHROME },
+          sent.at,
+        ),
+      );
+  }
+  await makeSesEventsRecorder(env)(sqsEvent(events));
+}
+
+/** The service sending the default sequences with how-it-works' experiment under another id (a new experiment). */
+function withExperimentId(env: TestEnv, id: string): { env: TestEnv; experiment: StepExperiment } {
+  const experiment: StepExperiment = { ...EXPERIMENT, id };
+  const sequences = sequencesWith((steps) =>
+    steps.map((step): EmailStep => (step.id === 'how-it-works' ? { ...step, experiment } : step)),
+  );
+  return { env: sending(env, sequences), experiment };
 }
 
 /** Move the clock to when these leads' next step (how-it-works) is due, and run the dispatcher once. */
@@ -86,7 +120,8 @@ describe('subject-line experiments', () => {
       expect((await inbox(email)).at(-1)?.subject).toBe(subjectOf(env, arm));
       const { tags } = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'how-it-works')!;
       expect(tags).toEqual({ leadId, sequenceId: 'nurture', stepId: 'how-it-works', experimentVariant: arm });
-      expect(await record(env, leadId)).toMatchObject({ state: 'sent', arm });
+      // Our record names the experiment too (its tag), never the SES tag.
+      expect(await record(env, leadId)).toMatchObject({ state: 'sent', arm, experimentTag: experimentTag(EXPERIMENT.id) });
       // Steps without an experiment carry no variant tag.
       const welcome = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'welcome')!;
       expect(Object.keys(welcome.tags).sort()).toEqual(['leadId', 'sequenceId', 'stepId']);
@@ -158,26 +193,7 @@ describe('subject-line experiments', () => {
     await sendNext(env, leads);
 
     // SES events through the real handler: every email delivered, and a person (an hour later) clicks every b.
-    const events = [];
-    for (const { leadId, arm } of leads) {
-      const sent = (await record(env, leadId))!;
-      const tags = { leadId, sequenceId: 'nurture', stepId: 'how-it-works', experimentVariant: arm };
-      const at = sent.at.getTime();
-      events.push(sesEventFor('Delivery', sent.messageId!, tags, new Date(at + 2000), {}, sent.at));
-      if (arm === 'b')
-        events.push(
-          sesEventFor(
-            'Click',
-            sent.messageId!,
-            tags,
-            new Date(at + HOUR),
-            { link: 'https://clinic.example/ketamine', ipAddress: '198.51.100.7', userAgent: CHROME },
-            sent.at,
-          ),
-        );
-    }
-    const recorder = makeSesEventsRecorder(env);
-    await recorder(sqsEvent(events));
+    await deliverAndClick(env, leads, ['b']);
     // One b lead books.
     const booker = leads.find((l) => l.arm === 'b')!;
     env.clock.advance(2 * HOUR);
@@ -187,20 +203,22 @@ describe('subject-line experiments', () => {
 
     const on = (arm: ArmId) => leads.filter((l) => l.arm === arm).length;
     const counts = await counters(env).read();
+    const key = (arm: ArmId, metric: ArmMetric) =>
+      armKey('nurture', 'how-it-works', experimentTag(EXPERIMENT.id), arm, metric);
     for (const arm of ['a', 'b'] as const) {
-      expect(counts[`arm/nurture/how-it-works/${arm}/sent`]).toBe(on(arm));
-      expect(counts[`arm/nurture/how-it-works/${arm}/delivered`]).toBe(on(arm));
+      expect(counts[key(arm, 'sent')]).toBe(on(arm));
+      expect(counts[key(arm, 'delivered')]).toBe(on(arm));
     }
-    expect(counts['arm/nurture/how-it-works/b/clicked']).toBe(on('b'));
-    expect(counts['arm/nurture/how-it-works/a/clicked'] ?? 0).toBe(0);
-    expect(counts['arm/nurture/how-it-works/b/booked']).toBe(1);
+    expect(counts[key('b', 'clicked')]).toBe(on('b'));
+    expect(counts[key('a', 'clicked')] ?? 0).toBe(0);
+    expect(counts[key('b', 'booked')]).toBe(1);
     // The recount from the raw items (`npm run report -- --rebuild`) agrees with the counters kept at write time.
     const { differences, leadsOff } = await compareCounters(env);
     expect({ differences, leadsOff }).toEqual({ differences: [], leadsOff: [] });
 
     // The next run decides: b, by the rule, with the numbers.
     await dispatchDue(env.dispatch);
-    const { states } = await experiments(env).read([
+    const states = await experiments(env).states([
       { sequenceId: 'nurture', stepId: 'how-it-works', experiment: EXPERIMENT },
     ]);
     expect(states[EXPERIMENT.id]).toMatchObject({ status: 'decided', winner: 'b', by: 'auto' });
@@ -294,8 +312,105 @@ describe('subject-line experiments', () => {
     const armSent = Object.entries(counts)
       .filter(([key]) => key.startsWith('arm/nurture/who-it-helps/') && key.endsWith('/sent'))
       .map(([key, value]) => [key, value]);
-    expect(armSent).toEqual([[`arm/nurture/who-it-helps/${assign(experiment, general.leadId)}/sent`, 1]]);
+    expect(armSent).toEqual([
+      [armKey('nurture', 'who-it-helps', experimentTag(experiment.id), assign(experiment, general.leadId), 'sent'), 1],
+    ]);
     const { differences } = await compareCounters(env);
     expect(differences).toEqual([]);
+  });
+  it('a new experiment on the step (a new id) counts and decides on its own leads only; the earlier one keeps its counts', async () => {
+    const base = await testEnv();
+    const rule = { threshold: 0.9, minTrials: 4 };
+    const first = withExperimentId({ ...base, dispatch: { ...base.dispatch, decisionRule: rule } }, 'subject-x');
+    const x = first.experiment;
+    // Experiment X: 4 or more leads on each variant, every one delivered, a person clicking every b. Enough for the
+    // rule to name b, were these counts judged.
+    const early = await leadsOnBoth(first.env, 4, 'experiment-x', x);
+    await sendNext(first.env, early);
+    await deliverAndClick(first.env, early, ['b']);
+
+    // Marketing ends X and declares Y on the same step (a deploy: the same table). Y's leads, delivered, no clicks.
+    const second = withExperimentId(first.env, 'subject-y');
+    const y = second.experiment;
+    const env = second.env;
+    const later = await leadsOnBoth(env, 2, 'experiment-y', y);
+    await sendNext(env, later);
+    await deliverAndClick(env, later, []);
+    await dispatchDue(env.dispatch); // another run's decision, with Y's deliveries counted
+
+    // Y's leads got their own assignment (no winner inherited from X), recorded as Y's.
+    for (const { leadId, arm } of later)
+      expect(await record(env, leadId)).toMatchObject({ arm, experimentTag: experimentTag(y.id) });
+    const refY = { sequenceId: 'nurture', stepId: 'how-it-works', experiment: y };
+    const refX = { ...refY, experiment: x };
+    expect(await experiments(env).states([refX, refY])).toEqual({});
+
+    // Y's rows: only Y's leads. X's counts are kept, apart.
+    const on = (leads: readonly { arm: ArmId }[], arm: ArmId) => leads.filter((l) => l.arm === arm).length;
+    const counts = await counters(env).read();
+    const rows = (ref: typeof refY) =>
+      armCounts(ref, counts).map(({ id, sent, delivered, clicked }) => ({ id, sent, delivered, clicked }));
+    expect(rows(refY)).toEqual([
+      { id: 'a', sent: on(later, 'a'), delivered: on(later, 'a'), clicked: 0 },
+      { id: 'b', sent: on(later, 'b'), delivered: on(later, 'b'), clicked: 0 },
+    ]);
+    expect(rows(refX)).toEqual([
+      { id: 'a', sent: on(early, 'a'), delivered: on(early, 'a'), clicked: 0 },
+      { id: 'b', sent: on(early, 'b'), delivered: on(early, 'b'), clicked: on(early, 'b') },
+    ]);
+    // The report (npm run report, /admin) shows Y under the step, with Y's leads only.
+    const report = reportFromCounts(counts, {
+      now: env.clock.now(),
+      sequences: env.dispatch.sequences,
+      experimentStates: await experiments(env).list(),
+    });
+    const step = report.sequences
+      .find((sq) => sq.sequenceId === 'nurture')!
+      .steps.find((st) => st.stepId === 'how-it-works')!;
+    expect(step.experiment).toMatchObject({
+      experimentId: y.id,
+      state: { status: 'running' },
+      variants: [
+        { variantId: 'a', sent: on(later, 'a'), clicked: 0 },
+        { variantId: 'b', sent: on(later, 'b'), clicked: 0 },
+      ],
+    });
+    // The recount from the raw items (`npm run report -- --rebuild`) agrees, experiment by experiment.
+    const { differences, leadsOff } = await compareCounters(env);
+    expect({ differences, leadsOff }).toEqual({ differences: [], leadsOff: [] });
+  });
+
+  it("a decided or stopped experiment's counts are not read by a dispatcher run (its state alone is); a running one's are", async () => {
+    const env = await testEnv();
+    const reads: string[] = [];
+    const dynamo = dynamoClient(env.config);
+    dynamo.middlewareStack.add(
+      (next, context) => (args) => {
+        const key = (args.input as { Key?: { sk?: { S?: string } } }).Key;
+        if (context.commandName === 'GetItemCommand') reads.push(String(key?.sk?.S));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countReads' },
+    );
+    const observed: TestEnv = {
+      ...env,
+      dispatch: {
+        ...env.dispatch,
+        experiments: new DynamoExperimentStore(dynamo, { tableName: env.config.TABLE_NAME, retentionDays: 0 }),
+      },
+    };
+    const running = await leadsOnBoth(env, 1, 'reads-running');
+    await sendNext(observed, running);
+    expect(reads.sort()).toEqual([`EXPERIMENT#${EXPERIMENT.id}`, 'STEP#nurture#how-it-works']);
+
+    const stop = { action: 'stop', experimentId: EXPERIMENT.id, reason: 'enough' } as const;
+    const deps = { store: experiments(env), sequences: env.dispatch.sequences, now: env.clock.now() };
+    expect(await runRequest(stop, deps)).toMatchObject({ code: 0 });
+    reads.length = 0;
+    const stopped = await leadsOnBoth(env, 1, 'reads-stopped');
+    await sendNext(observed, stopped);
+    expect(reads).toEqual([`EXPERIMENT#${EXPERIMENT.id}`]);
+    // What it sends is the stop's: everyone gets a, the control.
+    for (const { leadId } of stopped) expect(await record(env, leadId)).toMatchObject({ state: 'sent', arm: 'a' });
   });
 });

@@ -19,8 +19,9 @@ describe('npm run send-test', () => {
     );
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain(
-      `Sent "[TEST] How ketamine may calm an over-sensitive migraine brain" (nurture/how-it-works) to ${to} through the local inbox`,
+      `Sent "[TEST] How ketamine may calm an over-sensitive migraine brain" (nurture/how-it-works, variant a of experiment how-it-works-subject) to ${to} through the local inbox`,
     );
+    expect(run.stdout).toContain('Its other variants: --variant b.');
     return expect(inbox(to)).resolves.toEqual([
       expect.objectContaining({
         subject: '[TEST] How ketamine may calm an over-sensitive migraine brain',
@@ -88,5 +89,31 @@ describe('npm run send-test', () => {
       message: expect.stringMatching(/There is no step "how-it-work". Steps: nurture\/welcome, nurture\/how-it-works,/),
     });
     expect(env.sesRequests).toEqual([]);
+  });
+  it("sends each variant of a step's subject-line experiment on request (--variant), and refuses one the step has not, naming its variants", async () => {
+    const env = await testEnv();
+    const deps = { ses: env.ses, sequences: sequencesFor(env.config), clinic: env.clinic };
+    const to = uniqueEmail('marketing');
+    const subjects = {
+      a: '[TEST] How ketamine may calm an over-sensitive migraine brain',
+      b: '[TEST] What ketamine may do in a migraine brain, and what is unknown',
+    };
+    for (const variant of ['a', 'b'] as const)
+      expect(await sendTest(deps, { to, step: 'how-it-works', variant })).toMatchObject({
+        ok: true,
+        subject: subjects[variant],
+        experiment: { id: 'how-it-works-subject', variant, variants: ['a', 'b'] },
+      });
+    expect((await inbox(to)).map((mail) => mail.subject)).toEqual([subjects.a, subjects.b]);
+
+    expect(await sendTest(deps, { to, step: 'how-it-works', variant: 'c' })).toEqual({
+      ok: false,
+      message: '--variant: "c" is not a variant of nurture/how-it-works (experiment how-it-works-subject): use one of a, b.',
+    });
+    expect(await sendTest(deps, { to, step: 'welcome', variant: 'b' })).toEqual({
+      ok: false,
+      message: '--variant: "b": nurture/welcome has no subject-line experiment, so no variants.',
+    });
+    expect(env.sesRequests).toHaveLength(2);
   });
 });

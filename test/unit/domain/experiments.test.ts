@@ -6,6 +6,7 @@ import {
   armFor,
   assign,
   experimentProblems,
+  experimentTag,
   type StepExperiment,
 } from '../../../lambdas/domain/experiments.ts';
 import { validateSequences, type Sequence } from '../../../lambdas/domain/sequence.ts';
@@ -95,31 +96,56 @@ describe('declarations', () => {
 describe('records and counts', () => {
   const at = new Date('2026-03-02T10:00:00.000Z');
 
-  it('a message record carries the variant letter in two bytes, with or without an interest variant', () => {
+  it("a message record carries the variant letter and its experiment's 4-character tag in six bytes, with or without an interest variant", () => {
+    const tag = experimentTag(experiment.id);
+    expect(tag).toMatch(/^[A-Za-z0-9_-]{4}$/);
+    expect(experimentTag('another-test')).not.toBe(tag);
     const plain = { leadId: 'l', sequenceId: 'nurture', stepId: 'how-it-works', state: 'sent' as const, at };
-    const entry = messageEntry({ ...plain, arm: 'b' });
-    expect(entry.length - messageEntry(plain).length).toBe(2);
-    const both = { ...plain, stepId: 'who-it-helps', variant: 'who-it-helps-chronic', arm: 'a' };
-    const item = { leadId: 'l', msgs: [entry, messageEntry(both)] };
-    expect(messageRecords(item)).toEqual([
-      expect.objectContaining({ stepId: 'how-it-works', arm: 'b' }),
-      expect.objectContaining({ stepId: 'who-it-helps', variant: 'who-it-helps-chronic', arm: 'a' }),
+    const entry = messageEntry({ ...plain, arm: 'b', experimentTag: tag });
+    expect(entry.length - messageEntry(plain).length).toBe(6);
+    expect(entry).toContain(`|how-it-works~b${tag}|`);
+    const both = { ...plain, stepId: 'who-it-helps', variant: 'who-it-helps-chronic', arm: 'a', experimentTag: tag };
+    // As written before the tag was kept: the letter alone, read back with no tag (it counts in no experiment).
+    const old = `nurture|side-effects~c|s|${at.getTime().toString(36)}|abcdef`;
+    const item = { leadId: 'l', msgs: [entry, messageEntry(both), old] };
+    const read = messageRecords(item);
+    expect(read).toEqual([
+      expect.objectContaining({ stepId: 'how-it-works', arm: 'b', experimentTag: tag }),
+      expect.objectContaining({ stepId: 'who-it-helps', variant: 'who-it-helps-chronic', arm: 'a', experimentTag: tag }),
+      expect.objectContaining({ stepId: 'side-effects', arm: 'c', state: 'sent', fingerprint: 'abcdef' }),
+    ]);
+    expect(read[2]).not.toHaveProperty('experimentTag');
+    // Written again, each reads as it was written (an old one stays without a tag).
+    expect(read.map((record) => messageEntry(record))).toEqual([
+      entry,
+      messageEntry(both),
+      `nurture|side-effects~c|s|${at.getTime().toString(36)}|`,
     ]);
   });
 
-  it("counts a variant's sends, deliveries and a person's clicks, never a message that went with an interest email", () => {
+  it("counts a variant's sends, deliveries and a person's clicks under its experiment, never a message that went with an interest email", () => {
+    const tag = experimentTag(experiment.id);
     const message = {
       sequenceId: 'nurture',
       stepId: 'how-it-works',
       state: 'sent' as const,
       arm: 'b',
+      experimentTag: tag,
       counts: { Delivery: 1, Open: 1, Click: 2, MachineClick: 1 },
     };
     expect(countMessage(message)).toMatchObject({
-      'arm/nurture/how-it-works/b/sent': 1,
-      'arm/nurture/how-it-works/b/delivered': 1,
-      'arm/nurture/how-it-works/b/clicked': 1,
+      [`arm/nurture/how-it-works/${tag}/b/sent`]: 1,
+      [`arm/nurture/how-it-works/${tag}/b/delivered`]: 1,
+      [`arm/nurture/how-it-works/${tag}/b/clicked`]: 1,
     });
+    // Another experiment of the step (its tag), or one recorded before tags were kept (none), counts apart.
+    const ref = { sequenceId: 'nurture', stepId: 'how-it-works', experiment };
+    const sent = (counts: Record<string, number>) => armCounts(ref, counts).map((arm) => arm.sent);
+    expect(sent(countMessage(message))).toEqual([0, 1]);
+    expect(sent(countMessage({ ...message, experimentTag: experimentTag('an-earlier-test') }))).toEqual([0, 0]);
+    const { experimentTag: _none, ...untagged } = message;
+    expect(countMessage(untagged)).toMatchObject({ 'arm/nurture/how-it-works//b/sent': 1 });
+    expect(sent(countMessage(untagged))).toEqual([0, 0]);
     expect(
       Object.keys(countMessage(message)).filter((key) => key.includes('opened') && key.startsWith('arm/')),
     ).toEqual([]);
@@ -142,10 +168,13 @@ describe('records and counts', () => {
         state: 'sent' as const,
         at: at.toISOString(),
         arm: 'b',
+        experimentTag: experimentTag(experiment.id),
         counts: { Delivery: 1 },
       },
     ];
-    expect(armBookings({ lead, messages })).toEqual({ 'arm/nurture/how-it-works/b/booked': 1 });
+    expect(armBookings({ lead, messages })).toEqual({
+      [`arm/nurture/how-it-works/${experimentTag(experiment.id)}/b/booked`]: 1,
+    });
     expect(armBookings({ lead: { ...lead, bookedAt: '2026-03-01T00:00:00.000Z' }, messages })).toEqual({});
     const counts = recount({ leads: [lead], messages, clicks: [] }, 'nurture');
     const ref = {

@@ -144,6 +144,10 @@ const COMMANDS: { script: string; usage: string; bad: [args: string[], line: str
         ['--to', 'me@clinic.example', '--step', 'welcom'],
         /^send-test: --step: There is no step "welcom"\. Steps: nurture\/welcome, nurture\/how-it-works, .*\.$/,
       ],
+      [
+        ['--to', 'me@clinic.example', '--step', 'how-it-works', '--variant', 'c'],
+        'send-test: --variant: "c" is not a variant of nurture/how-it-works (experiment how-it-works-subject): use one of a, b.',
+      ],
     ],
   },
   {
