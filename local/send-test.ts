@@ -79,7 +79,7 @@ export function chosenVariant(
   return parsed.success ? { variant: parsed.data, variants } : parsed.error.issues[0]!.message;
 }
 
-/** Render `step` (its experiment's `variant`, if given) with its preview props and send it to `to`, marked as a test. */
+/** Render `step` (its experiment's `variant`, if given) with its preview props and send it to `to`, marked [TEST]. */
 export async function sendTest(
   deps: TestSendDeps,
   { to, step: wanted, variant: wantedVariant }: { to: string; step: string; variant?: string },

@@ -67,7 +67,7 @@ export class DynamoExperimentStore implements ExperimentStore {
     return counts;
   }
 
-  /** The items at these keys that exist, each read once, all at once (GetItem: what the sending functions are granted). */
+  /** The items at these keys that exist, each read once, all at once (GetItem: what sending functions are granted). */
   private async items(keys: readonly ItemKey[]): Promise<Record<string, unknown>[]> {
     const unique = new Map(keys.map((key) => [key.sk, key]));
     const read = await Promise.all(

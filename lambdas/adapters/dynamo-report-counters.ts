@@ -12,9 +12,10 @@
  *                                           subject-line experiment variant as `x.<a..d>.<tag>/<metric>` (`sent`,
  *                                           `delivered`, `clicked`, `booked`; `<tag>` the experiment's, 4 characters
  *                                           of base64url: `experimentTag`; a variant id has no dot, nor has a tag;
- *                                           `x.<a..d>/<metric>`: messages recorded before the tag was kept); a few hundred
- *                                           bytes, so an update is one write unit (a step with many variants, each
- *                                           with every column counted, can pass 1 KB: two units an update)
+ *                                           `x.<a..d>/<metric>`: messages recorded before the tag was kept); a few
+ *                                           hundred bytes, so an update is one write unit (a step with many
+ *                                           variants, each with every column counted, or several experiments in
+ *                                           turn, can pass 1 KB: two units an update)
  *   LEAD#<leadId>, PROFILE                  the lead (`dynamo-lead-store.ts`) carries what it adds to the lead totals
  *                                           now (`counted`, its count keys in one short string: `encodeCounted`)
  *

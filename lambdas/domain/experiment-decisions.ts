@@ -2,9 +2,9 @@
  * The dispatcher's part in subject-line experiments (`experiments.ts`): once per run, read each experiment's state
  * and, for those still running, their variants' counts (a few items by key), and decide any running one whose rule now
  * names a winner (`decide`, lambdas/domain/experiment-stats.ts). A decided or stopped experiment costs its state's
- * read alone: what it sends no longer depends on its counts. The decision is written only if the experiment is still running (a
- * CLI stop or pick, or another worker, may have come first), and applies to every lead whose step falls due from then
- * on. Logs carry the experiment's id, the winner's letter and numbers only.
+ * read alone: what it sends no longer depends on its counts. The decision is written only if the experiment is still
+ * running (a CLI stop or pick, or another worker, may have come first), and applies to every lead whose step falls due
+ * from then on. Logs carry the experiment's id, the winner's letter and numbers only.
  */
 import { decide, DEFAULT_DECISION_RULE, type DecisionRule } from './experiment-stats.ts';
 import {

@@ -10,6 +10,9 @@
  *   (`nextSendAt`): a retry of a step keeps the time it fell due (a retry moves only `dueAt`), so a promotion between
  *   an attempt and its retry never changes what one lead gets. A lead whose step fell due before the decision and is
  *   sent a moment later (a backlog) still gets its own variant, and is counted in the experiment like any other.
+ * - **Counts.** Each experiment counts apart: a message's record names its variant and its experiment (`experimentTag`,
+ *   4 characters of the id), and so do the count keys (`armKey`). A new experiment on a step (a new id) starts at zero
+ *   and is judged on its own leads only; the one before keeps its counts.
  * - **Privacy.** The variant letter goes in an SES tag and the message record for every email of the step, whichever
  *   email the lead's interest chose: the tag never differs by interest. A lead sent an interest variant of the step
  *   (`byInterest`) did not see the experiment's subject: its record says so, and the experiment does not count it.

@@ -13,8 +13,8 @@
  *                                         messages that went with the step's own email (`withArms`, `armBookings`).
  *                                         `<tag>`: the experiment's (`experimentTag`, 4 characters), as the message
  *                                         records it, so each experiment of a step counts apart; empty for a message
- *                                         recorded before experiments were told apart (`arm/nurture/how-it-works//b/sent`),
- *                                         which counts in no experiment
+ *                                         recorded before experiments were told apart
+ *                                         (`arm/nurture/how-it-works//b/sent`), which counts in no experiment
  *   lead/nurture                          leads that entered the nurture
  *   lead/left.<reason>                    of those, why each left it (`LeaveReason`)
  *   lead/bookings, lead/afterClick, lead/withoutClick

@@ -49,7 +49,7 @@ const experiments = (env: TestEnv) =>
 const counters = (env: TestEnv) =>
   new DynamoReportCounters(dynamoClient(env.config), { tableName: env.config.TABLE_NAME, retentionDays: 0 });
 
-/** A lead signed up now (its welcome sent), with its email and its variant in `experiment` (default: the template's). */
+/** A lead signed up now (its welcome sent), with its email and its variant in `experiment` (default: the template's) */
 async function lead(env: TestEnv, label: string, fields: Record<string, unknown> = {}, experiment = EXPERIMENT) {
   const email = uniqueEmail(label);
   const leadId = await signUp(env, { email, timeZone: ZONE, ...fields });
@@ -65,7 +65,7 @@ async function leadsOnBoth(env: TestEnv, each: number, label: string, experiment
   return leads;
 }
 
-/** SES's Delivery of each lead's how-it-works through the real handler, and a person's click (an hour on) on `clicked`. */
+/** Each lead's how-it-works delivered (SES events through the real handler), a person clicking those on `clicked`. */
 async function deliverAndClick(env: TestEnv, leads: readonly { leadId: string; arm: ArmId }[], clicked: ArmId[]) {
   const events = [];
   for (const { leadId, arm } of leads) {

@@ -142,8 +142,8 @@ describe('writes per email', () => {
       const counterWritesPerEmail = batched ? 1 : 3;
       expect(count(calls.signup, counterWrites)).toBe(2);
       expect(count(calls.send, counterWrites)).toBe(runs + 1);
-      // And each run reads the subject-line experiments beside the counters: per experiment, its state and its step's
-      // counter item (GetItem each), whatever is due; no write unless one is decided.
+      // And each run reads the subject-line experiments beside the counters: per running experiment, its state and its
+      // step's counter item (GetItem each), whatever is due; no write unless one is decided.
       const experimentReads = 2 * experimentsOf(env.dispatch.sequences).length;
       expect(experimentReads).toBe(2);
       expect(count(calls.send, (name) => name === `${COUNTER}GetItemCommand`)).toBe(experimentReads * runs);
