@@ -386,8 +386,10 @@ describe('subject-line experiments', () => {
     const dynamo = dynamoClient(env.config);
     dynamo.middlewareStack.add(
       (next, context) => (args) => {
-        const key = (args.input as { Key?: { sk?: { S?: string } } }).Key;
-        if (context.commandName === 'GetItemCommand') reads.push(String(key?.sk?.S));
+        // The sort key read, marshalled or not.
+        const sk = (args.input as { Key?: { sk?: unknown } }).Key?.sk;
+        const text = typeof sk === 'object' && sk !== null && 'S' in sk ? String(sk.S) : String(sk);
+        if (context.commandName === 'GetItemCommand') reads.push(text);
         return next(args);
       },
       { step: 'initialize', name: 'countReads' },

@@ -9,6 +9,7 @@ import {
   experimentTag,
   type StepExperiment,
 } from '../../../lambdas/domain/experiments.ts';
+import { reportFromCounts } from '../../../lambdas/domain/report.ts';
 import { validateSequences, type Sequence } from '../../../lambdas/domain/sequence.ts';
 import { nurture } from '../../../emails/sequences.ts';
 
@@ -186,5 +187,42 @@ describe('records and counts', () => {
       expect.objectContaining({ id: 'a', trials: 0, successes: 0 }),
       expect.objectContaining({ id: 'b', sent: 1, delivered: 1, booked: 1, trials: 1, successes: 1 }),
     ]);
+  });
+  it("the report shows a step's declared experiment with its own counts only; an earlier one only when the step declares none and a state names it", () => {
+    const earlier: StepExperiment = { ...experiment, id: 'earlier-test' };
+    const message = (arm: string, tag: string) =>
+      countMessage({ sequenceId: 's', stepId: 'one', state: 'sent', arm, experimentTag: tag, counts: { Delivery: 1 } });
+    const counts: Record<string, number> = {};
+    for (const [arm, tag] of [
+      ['a', experimentTag(earlier.id)],
+      ['b', experimentTag(earlier.id)],
+      ['b', experimentTag(earlier.id)],
+      ['b', experimentTag(experiment.id)],
+    ] as const)
+      for (const [key, value] of Object.entries(message(arm, tag))) counts[key] = (counts[key] ?? 0) + value;
+    const sequences = (declared?: StepExperiment) => ({
+      s: { id: 's', steps: [{ id: 'one', class: 'marketing' as const, ...(declared && { experiment: declared }) }] },
+    });
+    const shown = (declared?: StepExperiment, states: Parameters<typeof reportFromCounts>[1]['experimentStates'] = []) =>
+      reportFromCounts(counts, { now: at, sequences: sequences(declared), experimentStates: states }).sequences[0]!
+        .steps[0]!.experiment;
+    expect(shown(experiment)).toMatchObject({
+      experimentId: experiment.id,
+      variants: [
+        { variantId: 'a', sent: 0 },
+        { variantId: 'b', sent: 1 },
+      ],
+    });
+    // Declared no more: shown only with a state item naming it (decided or stopped), under its own counts.
+    expect(shown()).toBeUndefined();
+    const stopped = { status: 'stopped', at: at.toISOString(), by: 'cli', reason: 'r' } as const;
+    expect(shown(undefined, [{ ...stopped, experimentId: earlier.id, sequenceId: 's', stepId: 'one' }])).toMatchObject({
+      experimentId: earlier.id,
+      state: { status: 'stopped' },
+      variants: [
+        { variantId: 'a', sent: 1 },
+        { variantId: 'b', sent: 2 },
+      ],
+    });
   });
 });
