@@ -15,6 +15,7 @@ import {
   type ExperimentState,
 } from '../lambdas/domain/experiments.ts';
 import type { ExperimentStore } from '../lambdas/domain/ports.ts';
+import type { Counts } from '../lambdas/domain/report-counts.ts';
 import type { Sequence } from '../lambdas/domain/sequence.ts';
 
 export type ExperimentsRequest =
@@ -87,7 +88,7 @@ function describe(state: ExperimentState): string {
 
 /** Running, decided and stopped experiments, each with its variants' numbers. */
 async function listText(declared: readonly ExperimentRef[], deps: ExperimentsDeps): Promise<string> {
-  const [states, counts] =
+  const [states, counts]: [Record<string, ExperimentState>, Counts] =
     declared.length > 0 ? await Promise.all([deps.store.states(declared), deps.store.counts(declared)]) : [{}, {}];
   const written = await deps.store.list();
   const lines: string[] = [];

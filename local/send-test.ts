@@ -191,8 +191,7 @@ async function main() {
   );
   // Every variant is the medical director's to sign before it goes out: say how to see the others.
   const others = experiment?.variants.filter((id) => id !== experiment.variant) ?? [];
-  if (others.length > 0)
-    console.log(`Its other variants: ${others.map((id) => `--variant ${id}`).join(', ')}.`);
+  if (others.length > 0) console.log(`Its other variants: ${others.map((id) => `--variant ${id}`).join(', ')}.`);
   if (config.SES_ENDPOINT) console.log(`Open ${config.SES_ENDPOINT.replace('127.0.0.1', 'localhost')} to read it.`);
 }
 

@@ -429,7 +429,12 @@ function withExperiments(sequences: SequenceFunnel[], counts: Counts, options: R
       const rows = armCounts({ sequenceId: sequence.sequenceId, stepId: step.stepId, experiment }, counts);
       // Only counted, and only one variant so far: nothing to compare it with.
       const best = rows.length >= 2 ? probabilityBest(rows) : rows.map(() => 1);
-      const { experimentId: _id, sequenceId: _sequence, stepId: _step, ...state } = written ?? {
+      const {
+        experimentId: _id,
+        sequenceId: _sequence,
+        stepId: _step,
+        ...state
+      } = written ?? {
         experimentId: '',
         ...RUNNING,
       };

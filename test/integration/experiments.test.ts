@@ -121,7 +121,11 @@ describe('subject-line experiments', () => {
       const { tags } = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'how-it-works')!;
       expect(tags).toEqual({ leadId, sequenceId: 'nurture', stepId: 'how-it-works', experimentVariant: arm });
       // Our record names the experiment too (its tag), never the SES tag.
-      expect(await record(env, leadId)).toMatchObject({ state: 'sent', arm, experimentTag: experimentTag(EXPERIMENT.id) });
+      expect(await record(env, leadId)).toMatchObject({
+        state: 'sent',
+        arm,
+        experimentTag: experimentTag(EXPERIMENT.id),
+      });
       // Steps without an experiment carry no variant tag.
       const welcome = faults.acceptedFor(leadId).find((message) => message.tags.stepId === 'welcome')!;
       expect(Object.keys(welcome.tags).sort()).toEqual(['leadId', 'sequenceId', 'stepId']);

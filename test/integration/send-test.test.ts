@@ -108,7 +108,8 @@ describe('npm run send-test', () => {
 
     expect(await sendTest(deps, { to, step: 'how-it-works', variant: 'c' })).toEqual({
       ok: false,
-      message: '--variant: "c" is not a variant of nurture/how-it-works (experiment how-it-works-subject): use one of a, b.',
+      message:
+        '--variant: "c" is not a variant of nurture/how-it-works (experiment how-it-works-subject): use one of a, b.',
     });
     expect(await sendTest(deps, { to, step: 'welcome', variant: 'b' })).toEqual({
       ok: false,

@@ -112,7 +112,12 @@ describe('records and counts', () => {
     const read = messageRecords(item);
     expect(read).toEqual([
       expect.objectContaining({ stepId: 'how-it-works', arm: 'b', experimentTag: tag }),
-      expect.objectContaining({ stepId: 'who-it-helps', variant: 'who-it-helps-chronic', arm: 'a', experimentTag: tag }),
+      expect.objectContaining({
+        stepId: 'who-it-helps',
+        variant: 'who-it-helps-chronic',
+        arm: 'a',
+        experimentTag: tag,
+      }),
       expect.objectContaining({ stepId: 'side-effects', arm: 'c', state: 'sent', fingerprint: 'abcdef' }),
     ]);
     expect(read[2]).not.toHaveProperty('experimentTag');
@@ -203,7 +208,10 @@ describe('records and counts', () => {
     const sequences = (declared?: StepExperiment) => ({
       s: { id: 's', steps: [{ id: 'one', class: 'marketing' as const, ...(declared && { experiment: declared }) }] },
     });
-    const shown = (declared?: StepExperiment, states: Parameters<typeof reportFromCounts>[1]['experimentStates'] = []) =>
+    const shown = (
+      declared?: StepExperiment,
+      states: Parameters<typeof reportFromCounts>[1]['experimentStates'] = [],
+    ) =>
       reportFromCounts(counts, { now: at, sequences: sequences(declared), experimentStates: states }).sequences[0]!
         .steps[0]!.experiment;
     expect(shown(experiment)).toMatchObject({
