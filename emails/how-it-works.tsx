@@ -1,7 +1,8 @@
 import { clinic } from './clinic.ts';
 import { afridi2013 } from './sources.ts';
 import { A, BookButton, Cite, Layout, named, P } from './_shared/layout.tsx';
-import type { EmailProps, StepTemplate, TemplateExperiment } from './_shared/types.ts';
+import type { EmailProps, StepTemplate } from './_shared/types.ts';
+import { howItWorksSubject } from './how-it-works.experiment.ts';
 
 /** How ketamine is thought to act on migraine, with what is known and what is not. */
 function HowItWorks(props: EmailProps) {
@@ -42,23 +43,8 @@ function HowItWorks(props: EmailProps) {
 
 HowItWorks.subject = (_props: EmailProps) => 'How ketamine may calm an over-sensitive migraine brain';
 HowItWorks.preview = (_props: EmailProps) => 'NMDA receptors, inflammation and aura: what is known, and what is not.';
-/**
- * Which subject line gets more people to read on (a person's click, never an open): the control, `a`, is the subject
- * above; `b` says plainly that part of it is unknown. Both are the medical director's words; neither promises a result.
- * Decided by `npm run experiments` or the dispatcher's rule (docs/marketing.md#subject-line-experiments).
- */
-HowItWorks.experiment = {
-  id: 'how-it-works-subject',
-  metric: 'clicks',
-  variants: [
-    { id: 'a', weight: 1 },
-    {
-      id: 'b',
-      weight: 1,
-      subject: (_props: EmailProps) => 'What ketamine may do in a migraine brain, and what is unknown',
-    },
-  ],
-} satisfies TemplateExperiment;
+/** Its subject-line experiment, declared beside it so /admin can name it without loading this template. */
+HowItWorks.experiment = howItWorksSubject;
 HowItWorks.PreviewProps = {
   firstName: 'Jordan',
   unsubscribeUrl: 'https://clinic.example/unsubscribe?token=preview',

@@ -2,9 +2,9 @@
  * GET /admin, /admin/report's parts: the report's counters in the table, the page it is shown on (rendered with
  * react-dom/server), and in AWS the report's sign-in (Cognito's managed login, and the page that uses it). Reads no
  * secret and sends nothing: no SES client, mailer, renderer or email template (the report reads the sequences'
- * outline, emails/outline.ts: each one's steps, in order).
+ * outline, emails/outline.ts: each one's steps, in order, with their subject-line experiments, emails/experiments.ts).
  */
-import { outlines } from '../../emails/outline.ts';
+import { outlinesWithExperiments } from '../../emails/experiments.ts';
 import { systemClock } from '../adapters/clock.ts';
 import { dynamoClient } from '../adapters/clients.ts';
 import { DynamoExperimentStore } from '../adapters/dynamo-experiments.ts';
@@ -23,7 +23,7 @@ export function adminDeps(config: AdminConfig, { clock = systemClock, dynamo = d
     // Admin only reads: the retention (for the items counting writes) does not matter here.
     counters: new DynamoReportCounters(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
     experiments: new DynamoExperimentStore(dynamo, { tableName: config.TABLE_NAME, retentionDays: 0 }),
-    sequences: outlines,
+    sequences: outlinesWithExperiments,
     holdoutShare: config.HOLDOUT_SHARE,
     clock,
     page: adminPage,

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outlines } from '../../emails/outline.ts';
+import { outlinesWithExperiments } from '../../emails/experiments.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
 import { experimentTag } from '../../lambdas/domain/experiments.ts';
 import { armKey, type ArmMetric, type Counts } from '../../lambdas/domain/report-counts.ts';
@@ -18,7 +18,7 @@ import { browserSuiteTitle, hasChromium, launchChromium } from '../support/brows
 async function adminHtml(counts: Counts, holdoutShare: number): Promise<string> {
   const admin = makeAdminHandler({
     counters: { read: async () => counts },
-    sequences: outlines,
+    sequences: outlinesWithExperiments,
     holdoutShare,
     clock: { now: () => new Date('2026-03-02T15:00:00Z') },
     page: adminPage,

@@ -74,11 +74,16 @@ describe('the Lambda bundles', () => {
     expect(bundles.admin!.inputs.some((input) => input.startsWith('node_modules/react-dom/'))).toBe(true);
   });
 
-  it('the admin bundle holds the sequences as their outline, without a template or react-email', () => {
+  it('the admin bundle holds the sequences as their outline with their experiments, without a template or react-email', () => {
     expect(
-      holding('admin', [/^emails\/(?!clinic\.ts$|outline\.ts$)/, /^node_modules\/(react-email|@react-email)\//]),
+      holding('admin', [
+        /^emails\/(?!clinic\.ts$|outline\.ts$|experiments\.ts$|[a-z-]+\.experiment\.ts$)/,
+        /^node_modules\/(react-email|@react-email)\//,
+      ]),
     ).toEqual([]);
-    expect(bundles.admin!.inputs).toContain('emails/outline.ts');
+    expect(bundles.admin!.inputs).toEqual(
+      expect.arrayContaining(['emails/outline.ts', 'emails/experiments.ts', 'emails/how-it-works.experiment.ts']),
+    );
   });
 
   it("no bundle holds React's development build, only its production one", () => {
