@@ -5,7 +5,7 @@
  * experiment's chart: each variant's click rate with its 95% credible interval (`arm/*` counters).
  * Debian's chromium driven by playwright-core (test/support/browser.ts): without it the test is skipped, and says so.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outlinesWithExperiments } from '../../emails/experiments.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
@@ -13,6 +13,10 @@ import { experimentTag } from '../../lambdas/domain/experiments.ts';
 import { armKey, type ArmMetric, type Counts } from '../../lambdas/domain/report-counts.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { browserSuiteTitle, hasChromium, launchChromium } from '../support/browser.ts';
+
+/** A bar of a chart as drawn: the second rect of the group's bar (the first is its track). */
+const barOf = async (chart: Locator, group: string) =>
+  (await chart.locator(`g[data-group="${group}"] rect`).nth(1).boundingBox())!;
 
 /** The /admin page for these counters, as the admin handler serves it. */
 async function adminHtml(counts: Counts, holdoutShare: number): Promise<string> {
@@ -79,8 +83,7 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('the holdout comparison on /admi
         /Nurture \(every email\): 15\.0% booked \(135 of 900\), 95% interval 12\.8% to 17\.5%\. Holdout \(welcome only\): 5\.0% booked \(5 of 100\), 95% interval 2\.2% to 11\.2%\./,
       );
       // The bars as drawn: the nurture's three times the holdout's, as 15% is to 5%.
-      const bar = async (group: string) => (await chart.locator(`g[data-group="${group}"] rect`).nth(1).boundingBox())!;
-      const [nurtureBar, holdoutBar] = [await bar('nurture'), await bar('holdout')];
+      const [nurtureBar, holdoutBar] = [await barOf(chart, 'nurture'), await barOf(chart, 'holdout')];
       expect(nurtureBar.width / holdoutBar.width).toBeCloseTo(3, 1);
       // Each interval's line runs across the end of its bar, from the lower end to the upper.
       for (const [group, drawn] of [
@@ -122,9 +125,7 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('the holdout comparison on /admi
       expect(await chart.locator('desc').textContent()).toMatch(
         /^Variant a: 5\.0% clicked \(10 of 200 delivered\), 95% interval \d+\.\d% to \d+\.\d%\. Variant b: 10\.0% clicked \(20 of 200 delivered\), 95% interval \d+\.\d% to \d+\.\d%\.$/,
       );
-      const bar = async (variant: string) =>
-        (await chart.locator(`g[data-group="${variant}"] rect`).nth(1).boundingBox())!;
-      expect((await bar('b')).width / (await bar('a')).width).toBeCloseTo(2, 1);
+      expect((await barOf(chart, 'b')).width / (await barOf(chart, 'a')).width).toBeCloseTo(2, 1);
       // The table beside it gives the same counts, and b the higher chance of being best.
       const table = page.locator('table[data-experiment-of="how-it-works"]');
       expect(await table.locator('[data-variant="b"] [data-column="clicked"]').textContent()).toBe('20');
