@@ -116,8 +116,12 @@ export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Pr
   };
 
   const startedAt = clock.now().getTime();
+  // A lead whose delivery failed outright (not even its deferral was written: DynamoDB is failing) fails the run.
+  let failed: { error: unknown } | undefined;
   const stop = () =>
-    report.pausedBy !== undefined || (clock.now().getTime() - startedAt) / (clock.speed ?? 1) >= settings.runBudgetMs;
+    failed !== undefined ||
+    report.pausedBy !== undefined ||
+    (clock.now().getTime() - startedAt) / (clock.speed ?? 1) >= settings.runBudgetMs;
   const read = async () => {
     const now = clock.now();
     const pages = await Promise.all(shards.map((shard) => store.due(shard, now, settings.batchPerShard)));
@@ -130,17 +134,23 @@ export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Pr
   await queue.fill();
 
   const worker = async () => {
-    for (let lead = await queue.next(stop); lead !== undefined; lead = await queue.next(stop)) {
-      const { outcome, paused } = await deliver(deps, lead);
-      report[outcome]++;
-      if (paused) report.pausedBy ??= paused;
+    try {
+      for (let lead = await queue.next(stop); lead !== undefined; lead = await queue.next(stop)) {
+        const { outcome, paused } = await deliver(deps, lead);
+        report[outcome]++;
+        if (paused) report.pausedBy ??= paused;
+      }
+    } catch (error) {
+      failed ??= { error };
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   await queue.idle();
   report.due = queue.offered;
   report.untried = queue.left;
+  // What the run did is counted even when it fails: the other workers' sends under way have finished by now.
   await deps.counting?.flush();
+  if (failed) throw failed.error;
   return report;
 }
 

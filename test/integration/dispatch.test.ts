@@ -97,6 +97,47 @@ describe('the nurture sequence, end to end in virtual time', () => {
   });
 });
 
+describe('one run’s report', () => {
+  it('counts each lead by what became of it: sent, skipped behind another dispatcher’s live claim, unconfirmed for a stale mark, rescheduled by a pause, completed by an opt-out', async () => {
+    const env = await testEnv({ DISPATCH_CONCURRENCY: '1' });
+    const welcome = { sequenceId: 'nurture', stepId: 'welcome', class: 'marketing' } as const;
+    const [plain, stale, paused, optedOut] = await seedDueLeads(env, 4, 'run-report');
+    // A dispatcher died after marking `stale` in flight, and its lease has passed.
+    expect(await env.store.claim((await env.store.get(stale!.leadId))!, welcome, env.clock.now())).toBeDefined();
+    env.clock.advance(env.config.LEASE_SECONDS * 1000 + 1_000);
+    const now = env.clock.now();
+    // A pause and a marketing opt-out, each recorded with the welcome still due.
+    const pausedUntil = new Date(now.getTime() + 30 * 86_400_000).toISOString();
+    const pause = { pausedUntil, preference: { choice: 'pause' as const, at: now.toISOString() } };
+    expect(await env.store.setPreferences(paused!.leadId, (await env.store.get(paused!.leadId))!, pause, now, now)).toBe(
+      'applied',
+    );
+    expect(await env.store.optOut(optedOut!.leadId, (await env.store.get(optedOut!.leadId))!, false, now, now)).toBe(
+      'opted-out',
+    );
+    // Another dispatcher is sending a lead that has just come due: its claim is live.
+    const [busy] = await seedDueLeads(env, 1, 'run-report-busy', 4);
+    expect(await env.store.claim((await env.store.get(busy!.leadId))!, welcome, now)).toBeDefined();
+
+    expect(await dispatchDue(env.dispatch)).toEqual({
+      due: 5,
+      sent: 1,
+      skipped: 1,
+      unconfirmed: 1,
+      rescheduled: 1,
+      completed: 1,
+      retry: 0,
+      rejected: 0,
+      paused: 0,
+      untried: 0,
+    });
+    // SES was asked for the plain lead's welcome alone.
+    expect(env.sesRequests.map((request) => request.Tags?.find((tag) => tag.Name === 'leadId')?.Value)).toEqual([
+      plain!.leadId,
+    ]);
+  });
+});
+
 describe('one run: its reads of the due index and its time budget', () => {
   /** Leads the due index still lists as due now, on every shard. */
   const stillDue = async (env: TestEnv) => {

@@ -4,8 +4,10 @@
  * nothing, and an unconfirmed lead lapses with its link (on the test's clock: dynalite runs no TTL).
  */
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { signupDeps } from '../../lambdas/compose.ts';
 import { emailKey, leadKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { reportFromCounts } from '../../lambdas/domain/report.ts';
@@ -21,8 +23,20 @@ import { assign } from '../../lambdas/domain/experiments.ts';
 import { reportText } from '../../local/report-text.ts';
 import { adminPage } from '../../lambdas/adapters/report-page.tsx';
 import { compareCounters } from '../support/report-compare.ts';
-import type { LeadStore } from '../../lambdas/domain/ports.ts';
-import { bookingEvent, httpEvent, inbox, runNext, sesFaults, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import type { LeadStore, Renderer } from '../../lambdas/domain/ports.ts';
+import {
+  bookingEvent,
+  confirmationLink,
+  confirmFromInbox,
+  heldUpdates,
+  httpEvent,
+  inbox,
+  runNext,
+  sesFaults,
+  testEnv,
+  uniqueEmail,
+  type TestEnv,
+} from './harness.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -38,13 +52,6 @@ const subjects = async (email: string) => (await inbox(email)).map((mail) => mai
 const item = async (key: { pk: string; sk: string }) =>
   (await doc.send(new GetCommand({ TableName: env.config.TABLE_NAME, Key: key, ConsistentRead: true }))).Item;
 
-/** The path and query of the confirmation link in the newest email to `email`, as the lead would open it. */
-async function confirmLink(email: string): Promise<string> {
-  const mail = (await inbox(email)).at(-1)!;
-  const match = /https:\/\/nurture\.clinic\.example(\/confirm\?token=[A-Za-z0-9._~%-]+)/.exec(mail.body.text ?? '');
-  if (!match) throw new Error('no confirmation link in the email');
-  return match[1]!;
-}
 const open = (link: string) => confirm(httpEvent('GET', link));
 const click = (link: string) =>
   confirm(httpEvent('POST', link, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
@@ -113,7 +120,7 @@ describe('double opt-in', () => {
   it('opening the link shows a button and confirms nothing; its POST starts the nurture with the welcome at once', async () => {
     const email = uniqueEmail('doi-confirm');
     await signUp(email);
-    const link = await confirmLink(email);
+    const link = await confirmationLink(email);
 
     // A mail scanner prefetching the link changes nothing.
     const page = await open(link);
@@ -188,7 +195,7 @@ describe('double opt-in', () => {
       'Please confirm your email address, Avery',
     ]);
     // The newest link confirms, with the same lead.
-    expect((await click(await confirmLink(email))).statusCode).toBe(200);
+    expect((await confirmFromInbox(env, email)).statusCode).toBe(200);
     expect((await leadOf(email))!.leadId).toBe(lead.leadId);
     // A confirmed address signing up again gets the same answer, and nothing new.
     expect((await signUp(email)).body).toBe(first.body);
@@ -234,6 +241,33 @@ describe('double opt-in', () => {
     expect(await subjects(lost)).toHaveLength(1);
   });
 
+  it('a confirmation email whose rendering fails (SES never asked) leaves the day free: the next sign-up sends it', async () => {
+    const email = uniqueEmail('doi-render-fails');
+    // A renderer that throws stands in for a broken template: no AWS client is replaced, and no input a person can
+    // send makes the real templates throw.
+    let renders = 0;
+    const broken: Renderer = {
+      render: async () => {
+        renders++;
+        throw new Error('the template failed to render');
+      },
+    };
+    const sentBefore = env.sesRequests.length;
+    const first = await makeSignupHandler({ ...env, dispatch: { ...env.dispatch, renderer: broken } })(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }),
+    );
+    expect(first.statusCode).toBe(202);
+    expect(renders).toBe(1);
+    expect(env.sesRequests.length).toBe(sentBefore);
+    expect(await subjects(email)).toEqual([]);
+
+    // A minute later the same address signs up again: the day is not taken by the email that never went.
+    env.clock.advance(60_000);
+    expect((await signUp(email)).statusCode).toBe(202);
+    expect(await subjects(email)).toEqual(['Please confirm your email address, Avery']);
+    expect((await confirmFromInbox(env, email)).statusCode).toBe(200);
+  });
+
   it('the same sign-up submitted 20 times at once creates one pending lead, and SES gets one confirmation email', async () => {
     const email = uniqueEmail('doi-burst');
     const results = await Promise.all(Array.from({ length: 20 }, () => signUp(email)));
@@ -246,7 +280,7 @@ describe('double opt-in', () => {
     // The button clicked twice: the second POST is confirmed first, while the first has read the lead as pending.
     const email = uniqueEmail('doi-double-click');
     await signUp(email);
-    const link = await confirmLink(email);
+    const link = await confirmationLink(email);
     let second: Awaited<ReturnType<typeof click>> | undefined;
     const twice: LeadStore = Object.create(env.store);
     twice.confirm = async (...args) => {
@@ -267,7 +301,7 @@ describe('double opt-in', () => {
     // A booking recorded while the click confirms: the lead is a patient now, and the link starts nothing.
     const booker = uniqueEmail('doi-click-books');
     await signUp(booker);
-    const bookerLink = await confirmLink(booker);
+    const bookerLink = await confirmationLink(booker);
     const booking = bookingEvent({ email: booker, appointmentAt: '2026-04-20T10:00:00-04:00', status: 'booked' });
     const booked: LeadStore = Object.create(env.store);
     booked.confirm = async (...args) => {
@@ -289,7 +323,7 @@ describe('double opt-in', () => {
   it('an unconfirmed lead lapses with its link: the link answers 410, and the address can sign up again', async () => {
     const email = uniqueEmail('doi-lapse');
     await signUp(email);
-    const link = await confirmLink(email);
+    const link = await confirmationLink(email);
     const lapsed = (await leadOf(email))!;
 
     env.clock.advance(7 * DAY);
@@ -308,15 +342,55 @@ describe('double opt-in', () => {
     expect(await subjects(email)).toHaveLength(2);
     // The old link still confirms nothing; the new one confirms the new lead.
     expect((await click(link)).statusCode).toBe(410);
-    expect((await click(await confirmLink(email))).statusCode).toBe(200);
+    expect((await confirmFromInbox(env, email)).statusCode).toBe(200);
     expect((await env.store.get(fresh.leadId))!.status).toBe('active');
     expect((await env.store.get(lapsed.leadId))!.status).toBe('pending');
+  });
+
+  it('two sign-ups of a lapsed address at once: one takes the address over, and one confirmation goes, from the lead the address points at', async () => {
+    const email = uniqueEmail('doi-lapse-race');
+    await signUp(email);
+    const lapsed = (await leadOf(email))!;
+    env.clock.advance(7 * DAY);
+
+    // The first sign-up, on a client of its own: it has read the lapsed lead, and its take-over of the address (the
+    // address's Put, conditional on the lapsed lead) is held up on the network.
+    const { dynamo, reached, letGo } = heldUpdates(env.config, {
+      command: 'PutItemCommand',
+      when: (input) => input.ConditionExpression === 'leadId = :lapsed',
+    });
+    const slowId = ulid();
+    const slow = makeSignupHandler({
+      ...signupDeps(env.config, { clock: env.clock, dynamo, ses: env.ses, sendRate: 1000 }),
+      newId: () => slowId,
+    });
+    const first = slow(httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }));
+    await reached;
+    // The second takes the address over meanwhile, and sends its confirmation.
+    const second = await signUp(email);
+    expect(second.statusCode).toBe(202);
+    const taker = (await leadOf(email))!;
+    expect([lapsed.leadId, slowId]).not.toContain(taker.leadId);
+    letGo();
+
+    // The first is refused the address: it stores no lead and sends nothing, and answers the same.
+    const answer = await first;
+    expect({ status: answer.statusCode, body: answer.body }).toEqual({ status: second.statusCode, body: second.body });
+    expect(await env.store.get(slowId)).toBeUndefined();
+    expect((await leadOf(email))!.leadId).toBe(taker.leadId);
+    // The lapsed lead's confirmation and one more, whose link confirms the lead the address points at.
+    expect(await subjects(email)).toEqual([
+      'Please confirm your email address, Avery',
+      'Please confirm your email address, Avery',
+    ]);
+    expect((await confirmFromInbox(env, email)).statusCode).toBe(200);
+    expect((await env.store.get(taker.leadId))!.status).toBe('active');
   });
 
   it('a pending lead that books gets its booking confirmation, and is kept for the full retention, no longer pending', async () => {
     const email = uniqueEmail('doi-books');
     await signUp(email);
-    const link = await confirmLink(email);
+    const link = await confirmationLink(email);
     const booked = await makeBookingHandler(env)(
       bookingEvent({ email, appointmentAt: '2026-04-20T10:00:00-04:00', status: 'booked', bookingId: 'doi-1' }),
     );
@@ -335,7 +409,7 @@ describe('double opt-in', () => {
   it('a bad, cut-short or unsubscribe token gets 400 and changes nothing', async () => {
     const email = uniqueEmail('doi-bad');
     await signUp(email);
-    const link = await confirmLink(email);
+    const link = await confirmationLink(email);
     const lead = (await leadOf(email))!;
     const unsubscribe = `/confirm?token=${encodeURIComponent(signUnsubscribeToken(lead.leadId, env.config.UNSUBSCRIBE_SECRET))}`;
     for (const bad of [link.slice(0, -4), unsubscribe, '/confirm', `/confirm?token=${'a'.repeat(400)}`]) {
@@ -357,23 +431,15 @@ describe('double opt-in', () => {
       dispatch: { ...env.dispatch, mailer: withEngagementFeed(env.dispatch.mailer, recordEvents, env.clock) },
     };
     const ownSignup = makeSignupHandler(own);
-    const ownConfirm = makeConfirmHandler(own);
-    const emails = [uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate')];
+        const emails = [uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate')];
     for (const email of emails)
       await ownSignup(httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }));
     // One signs up twice; one confirms; one lapses and signs up again, then confirms.
     await ownSignup(httpEvent('POST', '/signup', { body: { email: emails[0], firstName: 'Avery', consent: true } }));
-    const clickFor = async (email: string) =>
-      ownConfirm(
-        httpEvent('POST', await confirmLink(email), {
-          body: '',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        }),
-      );
-    expect((await clickFor(emails[1]!)).statusCode).toBe(200);
+    expect((await confirmFromInbox(own, emails[1]!)).statusCode).toBe(200);
     own.clock.advance(7 * DAY);
     await ownSignup(httpEvent('POST', '/signup', { body: { email: emails[2], firstName: 'Avery', consent: true } }));
-    expect((await clickFor(emails[2]!)).statusCode).toBe(200);
+    expect((await confirmFromInbox(own, emails[2]!)).statusCode).toBe(200);
 
     const { differences, leadsOff, counters } = await compareCounters(own);
     expect(differences).toEqual([]);

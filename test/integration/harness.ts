@@ -12,6 +12,7 @@ import { composeService, type Service } from '../../lambdas/compose.ts';
 import { signBooking } from '../../lambdas/domain/booking-signature.ts';
 import type { Clock, Log } from '../../lambdas/domain/ports.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
+import { makeConfirmHandler, type ConfirmHandlerDeps } from '../../lambdas/handlers/confirm.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { ensureTable } from '../../local/table.ts';
 import { startFaultEndpoint, type FaultEndpoint, type FaultPlan } from '../support/ses-fault-endpoint.ts';
@@ -67,8 +68,16 @@ export const TEST_BOOKING_SECRET = 'test-booking-secret-test-booking-secret';
 /**
  * A DynamoDB client of its own whose UpdateItem requests wait, as on a slow network, until the test calls `letGo`:
  * `reached` resolves when the first one arrives. `every: false` holds the first alone and lets later ones through.
+ * `command` holds another kind of request instead (`'PutItemCommand'`), and `when` only those whose input it picks.
  */
-export function heldUpdates(config: Parameters<typeof dynamoClient>[0], { every = false } = {}) {
+export function heldUpdates(
+  config: Parameters<typeof dynamoClient>[0],
+  {
+    every = false,
+    command = 'UpdateItemCommand',
+    when = () => true,
+  }: { every?: boolean; command?: string; when?: (input: Record<string, unknown>) => boolean } = {},
+) {
   const dynamo = dynamoClient(config);
   let arrived!: () => void;
   let letGo!: () => void;
@@ -77,7 +86,7 @@ export function heldUpdates(config: Parameters<typeof dynamoClient>[0], { every 
   let held = false;
   dynamo.middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'UpdateItemCommand' && (every || !held)) {
+      if (context.commandName === command && (every || !held) && when(args.input as Record<string, unknown>)) {
         held = true;
         arrived();
         await gate;
@@ -177,6 +186,24 @@ export function httpEvent(
     requestContext: { http: { method, path: rawPath } },
     ...(raw !== undefined && { body: raw, isBase64Encoded: false }),
   } as never;
+}
+
+/** The path and query of the confirmation link in the newest email to `email`, as the lead would open it. */
+export async function confirmationLink(email: string): Promise<string> {
+  const mail = (await inbox(email)).at(-1);
+  const match = /https:\/\/nurture\.clinic\.example(\/confirm\?token=[A-Za-z0-9._~%-]+)/.exec(mail?.body.text ?? '');
+  if (!match) throw new Error('no confirmation link in the newest email');
+  return match[1]!;
+}
+
+/** The lead clicks the button behind the confirmation link of its newest email: the confirm page's POST. */
+export async function confirmFromInbox(env: ConfirmHandlerDeps, email: string) {
+  return makeConfirmHandler(env)(
+    httpEvent('POST', await confirmationLink(email), {
+      body: '',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+  );
 }
 
 /** Sign a lead up through the real handler (the welcome goes out at once) and return its id. */

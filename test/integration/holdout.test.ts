@@ -19,12 +19,11 @@ import { holdoutGroup, type HoldoutGroup } from '../../lambdas/domain/holdout.ts
 import { reportFromCounts } from '../../lambdas/domain/report.ts';
 import { makeAdminHandler } from '../../lambdas/handlers/admin.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { runImport } from '../../local/import-run.ts';
 import { reportText } from '../../local/report-text.ts';
 import { compareCounters } from '../support/report-compare.ts';
-import { bookingEvent, httpEvent, inbox, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
+import { bookingEvent, confirmFromInbox, httpEvent, inbox, testEnv, uniqueEmail, type TestEnv } from './harness.ts';
 
 const run = promisify(execFile);
 const DAY = 24 * 3_600_000;
@@ -217,13 +216,7 @@ describe('the holdout', () => {
     // Pending: not in the nurture yet, so in no group.
     expect((await compareCounters(env)).recounted['lead/group.holdout']).toBeUndefined();
 
-    const mail = (await inbox(email)).at(-1)!;
-    const link = /https:\/\/nurture\.clinic\.example(\/confirm\?token=[A-Za-z0-9._~%-]+)/.exec(
-      mail.body.text ?? '',
-    )![1]!;
-    const confirmed = await makeConfirmHandler(env)(
-      httpEvent('POST', link, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
-    );
+    const confirmed = await confirmFromInbox(env, email);
     expect(confirmed.statusCode).toBe(200);
     await runAll(env, held);
     expect(await steps(env, held)).toEqual(['confirm-address', 'welcome']);

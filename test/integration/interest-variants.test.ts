@@ -10,7 +10,6 @@ import { variantFor, type Sequence } from '../../lambdas/domain/sequence.ts';
 import { assign } from '../../lambdas/domain/experiments.ts';
 import { experimentEmail } from '../../emails/_shared/experiment.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
-import { makeConfirmHandler } from '../../lambdas/handlers/confirm.ts';
 import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
@@ -25,6 +24,7 @@ import { seedHumanClicks } from '../support/human-clicks.ts';
 import { compareCounters } from '../support/report-compare.ts';
 import {
   bookingEvent,
+  confirmFromInbox,
   httpEvent,
   inbox,
   recordingLog,
@@ -94,13 +94,7 @@ describe('interest variants', () => {
     const email = uniqueEmail('opt-in');
     const body = { email, firstName: 'Jamie', consent: true, interest: 'status-migrainosus' };
     expect((await makeSignupHandler(env)(httpEvent('POST', '/signup', { body }))).statusCode).toBe(202);
-    const mail = (await inbox(email)).at(-1)!;
-    const link = /https:\/\/nurture\.clinic\.example(\/confirm\?token=[A-Za-z0-9._~%-]+)/.exec(
-      mail.body.text ?? '',
-    )![1]!;
-    const confirmed = await makeConfirmHandler(env)(
-      httpEvent('POST', link, { body: '', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
-    );
+    const confirmed = await confirmFromInbox(env, email);
     expect(confirmed.statusCode).toBeLessThan(400);
 
     const welcome = expected(env, NURTURE, 'status-migrainosus')[0]!;

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
-import { sesEventsDeps } from '../../lambdas/compose.ts';
+import { sendingDeps, sesEventsDeps } from '../../lambdas/compose.ts';
 import { DynamoReportCounters } from '../../lambdas/adapters/dynamo-report-counters.ts';
 import { deliverNext, dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeBookingHandler } from '../../lambdas/handlers/booking.ts';
@@ -359,6 +359,41 @@ describe('the report counters agree with the recount from the raw items', () => 
     expect(differences).toEqual([]);
     expect(leadsOff).toEqual([]);
   }, 60_000);
+
+  it('after a run that fails part-way (DynamoDB refuses every write to one lead): what it sent before is counted, and the run still fails', async () => {
+    const env = await testEnv();
+    const s = service(env);
+    for (const label of ['fails-1', 'fails-2', 'fails-3']) await s.signUp(label);
+    env.clock.advance(3 * DAY);
+    // The run takes the due leads in the order the due index lists them (one worker): the last one listed fails.
+    const shards = Array.from({ length: env.config.DUE_SHARDS }, (_, shard) => shard);
+    const listed = (await Promise.all(shards.map((shard) => env.store.due(shard, env.clock.now(), 10)))).flat();
+    expect(listed).toHaveLength(3);
+    const failing = listed.at(-1)!.leadId;
+    // The run's own DynamoDB client, which fails every write to that lead (its claim, then its deferral) as an outage
+    // would: an error that is not a refused condition.
+    const dynamo = dynamoClient(env.config);
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const pk = (args.input as { Key?: { pk?: unknown } }).Key?.pk;
+        const key = typeof pk === 'object' && pk !== null && 'S' in pk ? String(pk.S) : String(pk);
+        if (context.commandName === 'UpdateItemCommand' && key === `LEAD#${failing}`)
+          throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError' });
+        return next(args);
+      },
+      { step: 'initialize', name: 'failOneLead' },
+    );
+    const run = sendingDeps(env.config, { clock: env.clock, dynamo, ses: env.ses, sendRate: 1000 });
+
+    await expect(dispatchDue({ ...run, settings: { ...run.settings, concurrency: 1 } })).rejects.toThrow(
+      'Internal server error',
+    );
+    const { differences, leadsOff, recounted } = await compareCounters(env);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'step/nurture/welcome/sent': 3, 'step/nurture/how-it-works/sent': 2 });
+    expect((await env.store.get(failing))!.sentSteps).toEqual(['welcome']);
+  });
 });
 
 /** A dispatcher in a child process on the same table and SES endpoint, to be killed with SIGKILL mid-send. */

@@ -11,7 +11,7 @@ import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { unsubscribeDeps } from '../../lambdas/compose.ts';
 import { compareCounters } from '../support/report-compare.ts';
-import { bookingEvent, httpEvent, inbox, runUntilDone, testEnv, uniqueEmail, heldUpdates } from './harness.ts';
+import { bookingEvent, httpEvent, inbox, runUntilDone, sesFaults, testEnv, uniqueEmail, heldUpdates } from './harness.ts';
 
 const env = await testEnv();
 const unsubscribe = makeUnsubscribeHandler(env);
@@ -175,7 +175,7 @@ describe('unsubscribe', () => {
         env.clock.advance(61_000);
       },
     };
-    expect(await unsubscribeLead(deps, leadId, 'marketing')).toMatchObject({ outcome: 'done', already: false });
+    expect(await unsubscribeLead(deps, leadId, 'marketing')).toMatchObject({ outcome: 'done' });
     expect(waits).toBe(1);
     const lead = await env.store.get(leadId);
     expect(lead).toMatchObject({ status: 'unsubscribed', sentSteps: ['welcome', 'how-it-works'] });
@@ -339,6 +339,57 @@ describe('unsubscribe', () => {
     expect(leadsOff).toEqual([]);
     expect(recounted).toMatchObject({ 'step/nurture/how-it-works/sent': 1 });
   });
+
+  it('an unsubscribe while the dispatcher reports a send left unconfirmed (its sender gone past the lease): the send is recorded unconfirmed on the stopped lead, and not counted as sent', async () => {
+    // A table of its own: the report's counters are compared with the recount of every item.
+    const fresh = await testEnv();
+    const signed = await makeSignupHandler(fresh)(
+      httpEvent('POST', '/signup', { body: { email: uniqueEmail('unconfirmed-stopped'), firstName: 'Noor', consent: true } }),
+    );
+    const leadId = JSON.parse(signed.body!).leadId as string;
+    fresh.clock.advance(3 * 86_400_000);
+
+    // A dispatcher died after handing how-it-works to SES; its lease has run out.
+    const step = { sequenceId: 'nurture', stepId: 'how-it-works', class: 'marketing' as const };
+    expect(await fresh.store.claim((await fresh.store.get(leadId))!, step, fresh.clock.now())).toEqual(
+      expect.any(String),
+    );
+    fresh.clock.advance(fresh.config.LEASE_SECONDS * 1000 + 1_000);
+
+    // The next run takes the stale mark over to report the send unconfirmed, and is held up before it settles.
+    let reported!: () => void;
+    const reporting = new Promise<void>((resolve) => (reported = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const store: LeadStore = Object.assign(Object.create(fresh.store) as LeadStore, {
+      settle: async (...args: Parameters<LeadStore['settle']>) => {
+        reported();
+        await held;
+        return fresh.store.settle(...args);
+      },
+    });
+    const run = deliverNext({ ...fresh.dispatch, store }, leadId);
+    await reporting;
+
+    // The lead unsubscribes meanwhile, which drops the claim: the settle is refused, and the record goes on the lead.
+    const parts = unsubscribeDeps(fresh.config, { clock: fresh.clock });
+    const deps = { ...parts, sendTimeoutMs: fresh.config.SES_TIMEOUT_SECONDS * 1000 };
+    expect(await unsubscribeLead(deps, leadId, 'marketing')).toMatchObject({ outcome: 'done' });
+    release();
+    expect(await run).toBe('unconfirmed');
+
+    expect(await fresh.store.get(leadId)).toMatchObject({ status: 'unsubscribed', sentSteps: ['welcome'] });
+    expect((await fresh.store.messages(leadId)).map((m) => `${m.stepId}:${m.state}`)).toEqual([
+      'welcome:sent',
+      'how-it-works:unconfirmed',
+    ]);
+    // The report counts the welcome as sent and how-it-works not (nobody knows SES had it), as the recount does.
+    const { differences, leadsOff, recounted } = await compareCounters(fresh);
+    expect(differences).toEqual([]);
+    expect(leadsOff).toEqual([]);
+    expect(recounted).toMatchObject({ 'step/nurture/welcome/sent': 1, 'lead/left.unsubscribed': 1 });
+    expect(recounted['step/nurture/how-it-works/sent']).toBeUndefined();
+  });
 });
 
 /** The raw message SES was handed for one step of one lead, with folded header lines unfolded. */
@@ -479,6 +530,26 @@ describe('marketing and care emails', () => {
       }
       expect(await inbox(email), reason).toHaveLength(2); // the welcome and the confirmation
     }
+  });
+
+  it('stopping everything after SES rejected the lead’s address keeps the rejection on record', async () => {
+    const email = uniqueEmail('stop-after-rejected');
+    const faults = await sesFaults({ rule: (request) => (request.to.includes(email) ? 'reject' : undefined) });
+    const rejecting = await testEnv({ SES_ENDPOINT: faults.url });
+    const signed = await makeSignupHandler(rejecting)(
+      httpEvent('POST', '/signup', { body: { email, firstName: 'Noor', consent: true } }),
+    );
+    const leadId = JSON.parse(signed.body!).leadId as string;
+    expect(await rejecting.store.get(leadId)).toMatchObject({ status: 'rejected' });
+
+    // The lead stops everything from the preference page's link (the welcome never reached it).
+    const url = new URL(rejecting.dispatch.unsubscribeUrl(leadId));
+    const result = await makeUnsubscribeHandler(rejecting)(
+      httpEvent('POST', `${url.pathname}${url.search}`, { ...oneClick, body: 'stop=everything' }),
+    );
+    expect(result.statusCode).toBe(200);
+    expect(await rejecting.store.get(leadId)).toMatchObject({ status: 'rejected' });
+    expect(faults.acceptedFor(leadId)).toEqual([]);
   });
 
   it('a choice other than marketing or everything gets 400 and changes nothing', async () => {

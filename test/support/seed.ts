@@ -4,12 +4,13 @@ import type { TestEnv } from '../integration/harness.ts';
 
 /**
  * `count` active leads in the nurture sequence, the welcome due at the env's current time. Their ids are fixed
- * (`01JSEED…0001`, in ULID form), so a seeded fault endpoint meets them with the same faults on every run.
+ * (`01JSEED…0001`, in ULID form), so a seeded fault endpoint meets them with the same faults on every run; `first`
+ * numbers them on from there, for a second seeding on the same table.
  */
-export async function seedDueLeads(env: TestEnv, count: number, label = 'seed'): Promise<Lead[]> {
+export async function seedDueLeads(env: TestEnv, count: number, label = 'seed', first = 0): Promise<Lead[]> {
   const now = env.clock.now().toISOString();
   const leads: Lead[] = Array.from({ length: count }, (_, i) => ({
-    leadId: `01JSEED${String(i).padStart(19, '0')}`,
+    leadId: `01JSEED${String(first + i).padStart(19, '0')}`,
     email: `${label}-${i}@example.com`,
     firstName: 'Seeded',
     timeZone: 'America/Chicago',
