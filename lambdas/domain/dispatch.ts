@@ -95,7 +95,8 @@ export interface RunScope {
  * read again as the queue runs low (see domain/due-queue.ts), so one run is not limited to one page per shard; each
  * lead is taken up at most once per run. When SES refuses a send for the account (see `paused`), no other lead is
  * taken up this run: each would fail the same way. Sends already under way finish, and the next run tries again, so
- * sending resumes by itself once SES accepts.
+ * sending resumes by itself once SES accepts. A lead whose delivery fails outright (DynamoDB failing even its deferral)
+ * fails the run the same way, once what it did is counted.
  */
 export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Promise<DispatchReport> {
   const deps = await withExperimentStates(given, scope);
@@ -116,7 +117,6 @@ export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Pr
   };
 
   const startedAt = clock.now().getTime();
-  // A lead whose delivery failed outright (not even its deferral was written: DynamoDB is failing) fails the run.
   let failed: { error: unknown } | undefined;
   const stop = () =>
     failed !== undefined ||
@@ -148,7 +148,6 @@ export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Pr
   await queue.idle();
   report.due = queue.offered;
   report.untried = queue.left;
-  // What the run did is counted even when it fails: the other workers' sends under way have finished by now.
   await deps.counting?.flush();
   if (failed) throw failed.error;
   return report;

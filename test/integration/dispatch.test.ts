@@ -109,9 +109,9 @@ describe('one run’s report', () => {
     // A pause and a marketing opt-out, each recorded with the welcome still due.
     const pausedUntil = new Date(now.getTime() + 30 * 86_400_000).toISOString();
     const pause = { pausedUntil, preference: { choice: 'pause' as const, at: now.toISOString() } };
-    expect(await env.store.setPreferences(paused!.leadId, (await env.store.get(paused!.leadId))!, pause, now, now)).toBe(
-      'applied',
-    );
+    expect(
+      await env.store.setPreferences(paused!.leadId, (await env.store.get(paused!.leadId))!, pause, now, now),
+    ).toBe('applied');
     expect(await env.store.optOut(optedOut!.leadId, (await env.store.get(optedOut!.leadId))!, false, now, now)).toBe(
       'opted-out',
     );

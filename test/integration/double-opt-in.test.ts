@@ -431,7 +431,7 @@ describe('double opt-in', () => {
       dispatch: { ...env.dispatch, mailer: withEngagementFeed(env.dispatch.mailer, recordEvents, env.clock) },
     };
     const ownSignup = makeSignupHandler(own);
-        const emails = [uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate')];
+    const emails = [uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate'), uniqueEmail('doi-rate')];
     for (const email of emails)
       await ownSignup(httpEvent('POST', '/signup', { body: { email, firstName: 'Avery', consent: true } }));
     // One signs up twice; one confirms; one lapses and signs up again, then confirms.

@@ -11,7 +11,16 @@ import { makeSignupHandler } from '../../lambdas/handlers/signup.ts';
 import { makeUnsubscribeHandler } from '../../lambdas/handlers/unsubscribe.ts';
 import { unsubscribeDeps } from '../../lambdas/compose.ts';
 import { compareCounters } from '../support/report-compare.ts';
-import { bookingEvent, httpEvent, inbox, runUntilDone, sesFaults, testEnv, uniqueEmail, heldUpdates } from './harness.ts';
+import {
+  bookingEvent,
+  httpEvent,
+  inbox,
+  runUntilDone,
+  sesFaults,
+  testEnv,
+  uniqueEmail,
+  heldUpdates,
+} from './harness.ts';
 
 const env = await testEnv();
 const unsubscribe = makeUnsubscribeHandler(env);
@@ -344,7 +353,9 @@ describe('unsubscribe', () => {
     // A table of its own: the report's counters are compared with the recount of every item.
     const fresh = await testEnv();
     const signed = await makeSignupHandler(fresh)(
-      httpEvent('POST', '/signup', { body: { email: uniqueEmail('unconfirmed-stopped'), firstName: 'Noor', consent: true } }),
+      httpEvent('POST', '/signup', {
+        body: { email: uniqueEmail('unconfirmed-stopped'), firstName: 'Noor', consent: true },
+      }),
     );
     const leadId = JSON.parse(signed.body!).leadId as string;
     fresh.clock.advance(3 * 86_400_000);
