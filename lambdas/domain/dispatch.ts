@@ -96,7 +96,7 @@ export interface RunScope {
  * lead is taken up at most once per run. When SES refuses a send for the account (see `paused`), no other lead is
  * taken up this run: each would fail the same way. Sends already under way finish, and the next run tries again, so
  * sending resumes by itself once SES accepts. A lead whose delivery fails outright (DynamoDB failing even its deferral)
- * fails the run the same way, once what it did is counted.
+ * ends its worker; the run fails with that error once the other workers are done and what the run did is counted.
  */
 export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Promise<DispatchReport> {
   const deps = await withExperimentStates(given, scope);
@@ -119,9 +119,7 @@ export async function dispatchDue(given: DispatchDeps, scope: RunScope = {}): Pr
   const startedAt = clock.now().getTime();
   let failed: { error: unknown } | undefined;
   const stop = () =>
-    failed !== undefined ||
-    report.pausedBy !== undefined ||
-    (clock.now().getTime() - startedAt) / (clock.speed ?? 1) >= settings.runBudgetMs;
+    report.pausedBy !== undefined || (clock.now().getTime() - startedAt) / (clock.speed ?? 1) >= settings.runBudgetMs;
   const read = async () => {
     const now = clock.now();
     const pages = await Promise.all(shards.map((shard) => store.due(shard, now, settings.batchPerShard)));
