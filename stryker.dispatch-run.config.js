@@ -12,8 +12,8 @@ import base from './stryker.config.js';
 export default {
   ...base,
   mutate: [
-    'lambdas/domain/dispatch.ts:1-249', // dispatchDue, withExperimentStates, armOf, deliverNext, deliver
-    'lambdas/domain/dispatch.ts:373-418', // afterRefusedClaim, afterMark
+    'lambdas/domain/dispatch.ts:1-248', // dispatchDue, withExperimentStates, armOf, deliverNext, deliver
+    'lambdas/domain/dispatch.ts:378-423', // afterRefusedClaim, afterMark
     'lambdas/domain/due-queue.ts',
   ],
   incrementalFile: 'reports/stryker-incremental-dispatch-run.json',

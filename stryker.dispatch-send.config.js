@@ -11,8 +11,8 @@ import base from './stryker.config.js';
 export default {
   ...base,
   mutate: [
-    'lambdas/domain/dispatch.ts:250-372', // deliverSeen
-    'lambdas/domain/dispatch.ts:419-519', // settleAfter, settleWithout, scheduleFrom
+    'lambdas/domain/dispatch.ts:249-377', // deliverSeen
+    'lambdas/domain/dispatch.ts:424-524', // settleAfter, settleWithout, scheduleFrom
   ],
   incrementalFile: 'reports/stryker-incremental-dispatch-send.json',
   htmlReporter: { fileName: 'reports/mutation-dispatch-send/mutation.html' },

@@ -12,7 +12,7 @@ export default {
   ...base,
   mutate: [
     'lambdas/adapters/dynamo-lead-store.ts:1-278', // create … extendAddress
-    'lambdas/adapters/dynamo-lead-store.ts:473-662', // stop, optOut, setPreferences, rebook, their in-flight condition
+    'lambdas/adapters/dynamo-lead-store.ts:474-663', // stop, optOut, setPreferences, rebook, their in-flight condition
     'lambdas/adapters/dynamo-delivery-log.ts',
   ],
   incrementalFile: 'reports/stryker-incremental-store-leads.json',

@@ -11,8 +11,8 @@ import base from './stryker.config.js';
 export default {
   ...base,
   mutate: [
-    'lambdas/adapters/dynamo-lead-store.ts:279-472', // get … partition
-    'lambdas/adapters/dynamo-lead-store.ts:663-674', // unclaimedAsSeen
+    'lambdas/adapters/dynamo-lead-store.ts:279-473', // get … partition
+    'lambdas/adapters/dynamo-lead-store.ts:664-676', // unclaimedAsSeen
     'lambdas/adapters/dynamo-event-store.ts',
   ],
   incrementalFile: 'reports/stryker-incremental-store-send.json',
