@@ -323,11 +323,11 @@ export class DynamoLeadStore implements LeadStore {
       // mark older than the lease is found by the next claim, which reports that send instead of repeating it.
       UpdateExpression: 'SET claimToken = :token, sendingSequence = :sequence, sendingStep = :step, sendingAt = :now',
       // Only the lead as it was read: what was rendered and planned is what is sent. An item from before `rev`
-      // existed is checked on its step and due time instead.
+      // existed still has none only while nothing has written it since (every write adds `rev`).
       // A marketing step, only to a lead that has not unsubscribed from marketing: an unsubscribe that lands after
       // the lead was read (and rendered) still wins.
       ConditionExpression: `#status = :active AND dueAt <= :now AND attribute_not_exists(sendingAt) AND nextStepId = :step AND ${
-        seen.rev === undefined ? 'attribute_not_exists(rev) AND dueAt = :seenDueAt' : 'rev = :rev'
+        seen.rev === undefined ? 'attribute_not_exists(rev)' : 'rev = :rev'
       }${step.class === 'marketing' ? ' AND attribute_not_exists(optedOutAt)' : ''}`,
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -336,7 +336,7 @@ export class DynamoLeadStore implements LeadStore {
         ':step': step.stepId,
         ':now': now.getTime(),
         ':active': 'active',
-        ...(seen.rev === undefined ? { ':seenDueAt': seen.dueAt ?? -1 } : { ':rev': seen.rev }),
+        ...(seen.rev === undefined ? {} : { ':rev': seen.rev }),
       },
     });
     return claimed ? token : undefined;
@@ -664,13 +664,13 @@ const inFlightValues = (now: Date, inFlightSince: Date) => ({
 
 /** A write on a lead nobody claimed: only if it is still active, unmarked and as it was read. */
 function unclaimedAsSeen(seen: DueLead) {
-  const asSeen = seen.rev === undefined ? 'attribute_not_exists(rev) AND nextStepId = :seenStep' : 'rev = :rev';
+  const asSeen = seen.rev === undefined ? 'attribute_not_exists(rev)' : 'rev = :rev';
   return {
     expression: `#status = :active AND attribute_not_exists(sendingAt) AND ${asSeen}`,
     names: { '#status': 'status' },
     values: {
       ':active': 'active',
-      ...(seen.rev === undefined ? { ':seenStep': seen.nextStepId ?? '' } : { ':rev': seen.rev }),
+      ...(seen.rev === undefined ? {} : { ':rev': seen.rev }),
     } as Record<string, unknown>,
   };
 }
