@@ -1,6 +1,7 @@
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
+import { sesEventsDeps } from '../../lambdas/compose.ts';
 import { emailKey, leadKey, messageKey } from '../../lambdas/adapters/dynamo-keys.ts';
 import { dispatchDue } from '../../lambdas/domain/dispatch.ts';
 import { makeSesEventsRecorder } from '../../lambdas/handlers/ses-events.ts';
@@ -186,6 +187,47 @@ describe('SES events', () => {
     expect(await env.store.get(leadId)).toMatchObject({ status: 'complained' });
     expect(await env.events.suppressedAs(email)).toBe('complained');
   });
+
+  it.each([
+    ['a hard bounce', 'Bounce', { bounceType: 'Permanent', bounceSubType: 'General' }, 'bounced'],
+    ['a complaint', 'Complaint', {}, 'complained'],
+  ] as const)(
+    '%s whose stop of the lead fails after the event is recorded is finished by its redelivery: the lead ends stopped, the address suppressed, and no email follows',
+    async (_, type, extra, status) => {
+      const email = uniqueEmail(`unfinished-${type.toLowerCase()}`);
+      const leadId = await signUp(email);
+      // The recorder's own DynamoDB client: it wraps the real client and fails one write, the lead's stop (the update
+      // that sets its status and stoppedAt), as an outage would. No emulator fails a write on demand.
+      const dynamo = dynamoClient(env.config);
+      let failures = 1;
+      dynamo.middlewareStack.add(
+        (next, context) => async (args) => {
+          const update = (args.input as { UpdateExpression?: string }).UpdateExpression ?? '';
+          if (context.commandName === 'UpdateItemCommand' && update.includes('stoppedAt = :now') && failures-- > 0)
+            throw Object.assign(new Error('Internal server error'), { name: 'InternalServerError' });
+          return next(args);
+        },
+        { step: 'initialize', name: 'failTheStopOnce' },
+      );
+      const recordWith = oneByOne(makeSesEventsRecorder(sesEventsDeps(env.config, { clock: env.clock, dynamo })));
+      const event = await sesEvent(leadId, type, '2026-03-02T17:00:00Z', extra);
+
+      // The event is recorded (and the address suppressed) before the stop fails: the batch, this one record, fails
+      // back to SQS.
+      await expect(recordWith(event)).rejects.toThrow('All records failed processing');
+      expect(failures).toBe(0);
+      expect(await env.store.get(leadId)).toMatchObject({ status: 'active' });
+      // SQS delivers it again: the event is a duplicate now, but the stop it did not finish is made.
+      expect(await recordWith(event)).toBe('duplicate');
+      expect(await env.store.get(leadId)).toMatchObject({ status, stoppedAt: expect.any(String) });
+      expect(await env.store.get(leadId)).not.toHaveProperty('nextSendAt');
+      expect(await env.events.suppressedAs(email)).toBe(status);
+
+      env.clock.advance(30 * 86_400_000);
+      await dispatchDue(env.dispatch);
+      expect(await inbox(email)).toHaveLength(1); // the welcome alone
+    },
+  );
 
   it('a click on a 2,000-character link is recorded once, like any other', async () => {
     const leadId = await signUp(uniqueEmail('longlink'));
