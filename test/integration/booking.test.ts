@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { ulid } from 'ulid';
 import { describe, expect, it } from 'vitest';
 import { DeleteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient } from '../../lambdas/adapters/clients.ts';
@@ -398,6 +399,58 @@ describe('a booking', () => {
       nextStepId: 'reminder',
     });
     expect(lead!.skippedSteps ?? []).toEqual([]);
+  });
+
+  it('a booking that creates a lead for a new address while a sign-up of that address lands: one lead, the welcome once, and the care emails', async () => {
+    const env = await testEnv();
+    const email = uniqueEmail('create-race');
+    // The booking, on a client of its own, has found no lead for the address and is creating one: its claim on the
+    // address (the address's Put) is held up on the network while the sign-up lands.
+    const { dynamo, reached, letGo } = heldUpdates(env.config, {
+      command: 'PutItemCommand',
+      when: (input) => JSON.stringify((input.Item as { type?: unknown } | undefined)?.type ?? '').includes('email'),
+    });
+    const bookingsId = ulid();
+    const book = makeBookingHandler({
+      ...bookingDeps(env.config, { clock: env.clock, dynamo, ses: env.ses }),
+      newId: () => bookingsId,
+    });
+    const pending = book(
+      bookingEvent({
+        email,
+        firstName: 'Sam',
+        consent: true,
+        timeZone: NY,
+        appointmentAt: '2026-03-09T09:00:00-05:00',
+        status: 'booked',
+      }),
+    );
+    await reached;
+    const leadId = await signUp(env, email);
+    letGo();
+
+    // The booking finds the address taken and books the sign-up's lead: no second lead.
+    const answer = await pending;
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body!)).toMatchObject({ leadId, created: false, changed: true, sequence: 'follow-up' });
+    expect(await env.store.leadIdForEmail(email)).toBe(leadId);
+    expect(await env.store.get(bookingsId)).toBeUndefined();
+    await live(env, 10, [leadId]);
+    // The welcome the sign-up sent, once; then the visit's confirmation (to the name the sign-up gave), reminder and
+    // note; no nurture email after.
+    expect(await inbox(email)).toHaveLength(4);
+    expect((await subjects(email))[1]).toBe("You're booked, Rosa: what to expect and what to bring");
+    expect((await env.store.messages(leadId)).map((m) => m.stepId)).toEqual([
+      'welcome',
+      'confirmation',
+      'reminder',
+      'after-visit',
+    ]);
+    expect(await env.store.get(leadId)).toMatchObject({
+      status: 'completed',
+      sequenceId: 'follow-up',
+      sentSteps: ['welcome', 'confirmation', 'reminder', 'after-visit'],
+    });
   });
 
   it('a booking that would create a lead without a first name: 400 naming firstName, and no lead', async () => {
